@@ -1,0 +1,110 @@
+"""Rules for every ledger: required values, dates after the as-of day, negative amounts and
+counts, repeated 序号, repeated rows, and the ledger's own total rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Iterable
+
+from taizhang.checks.base import CheckContext, Rule, ymd
+from taizhang.findings import Finding
+from taizhang.model import EVENT_DATES, SUMMABLE, LedgerRow
+from taizhang.reading.ledger import MONEY_FIELDS, Ledger
+
+#: Row attributes that are not cells of the ledger.
+_NOT_CELLS = frozenset({"origin", "measure_written"})
+
+
+def required_values(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """A required column is there, but the cell is empty (and was not a bad value)."""
+    present = ledger.layout.columns
+    required = [c for c in ledger.layout.spec.columns if c.required and c.field in present]
+    bad = {(f.row, f.column) for f in ledger.findings}
+    for row in ledger.rows:
+        for col in required:
+            if getattr(row, col.field) is None and (row.origin.row, col.name) not in bad:
+                yield ledger.finding("missing-value", f"“{col.name}”不能为空", col.field, row.origin.row)
+
+
+def future_dates(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """A date of something that has happened lies after the as-of day."""
+    for row in ledger.rows:
+        for f in EVENT_DATES[ledger.kind]:
+            value = getattr(row, f)
+            if value is not None and value > ctx.as_of:
+                yield ledger.finding(
+                    "future-date",
+                    f"“{ledger.column_name(f)}”为 {ymd(value)}，晚于检查日期 {ymd(ctx.as_of)}，请核对",
+                    f, row.origin.row)
+
+
+def negative_figures(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """Amounts and counts cannot be negative."""
+    for row in ledger.rows:
+        for f in SUMMABLE[ledger.kind]:
+            value = getattr(row, f)
+            if value is not None and value < 0:
+                code = "negative-amount" if f in MONEY_FIELDS else "invalid-number"
+                what = "金额" if f in MONEY_FIELDS else "人数"
+                yield ledger.finding(code, f"“{ledger.column_name(f)}”为负数（{value}），{what}不能为负",
+                                     f, row.origin.row)
+
+
+def duplicate_ids(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """The same 序号 twice in one sheet: reported on the later row."""
+    first_seen: dict[str, int] = {}
+    for row in ledger.rows:
+        if row.seq is None:
+            continue
+        if row.seq in first_seen:
+            yield ledger.finding(
+                "duplicate-id",
+                f"“{ledger.column_name('seq')}” {row.seq} 与第 {first_seen[row.seq]} 行重复",
+                "seq", row.origin.row)
+        else:
+            first_seen[row.seq] = row.origin.row
+
+
+def _content(row: LedgerRow) -> tuple:
+    return tuple(v for k, v in row.__dict__.items() if k not in _NOT_CELLS and k != "seq")
+
+
+def duplicate_rows(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """Two rows identical in every column but 序号: probably entered twice."""
+    first_seen: dict[tuple, int] = {}
+    first_col = min(ledger.layout.columns, key=ledger.layout.columns.__getitem__, default=None)
+    for row in ledger.rows:
+        key = _content(row)
+        if key in first_seen:
+            yield ledger.finding(
+                "duplicate-row", f"与第 {first_seen[key]} 行内容完全相同，是否重复登记？",
+                first_col, row.origin.row)
+        else:
+            first_seen[key] = row.origin.row
+
+
+def totals(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """A 合计 / 小计 row must equal the sum of the rows it covers."""
+    for total in ledger.totals:
+        start, end = total.covers
+        covered = ledger.rows[start:end]
+        for f, claimed in total.claims.items():
+            actual = sum((Decimal(v) for r in covered if (v := getattr(r, f)) is not None),
+                         Decimal(0))
+            if actual != claimed:
+                yield ledger.finding(
+                    "total-mismatch",
+                    f"{total.label}行“{ledger.column_name(f)}”写的是 {_fmt(claimed, f)}，"
+                    f"上方明细合计为 {_fmt(actual, f)}，相差 {_fmt(claimed - actual, f)}",
+                    f, total.row)
+
+
+def _fmt(value: Decimal, f: str) -> str:
+    if f in MONEY_FIELDS:
+        return f"{value:,.2f}"
+    return f"{value:,f}".rstrip("0").rstrip(".") if "." in f"{value}" else f"{value:,}"
+
+
+RULES: tuple[Rule, ...] = (
+    required_values, future_dates, negative_figures, duplicate_ids, duplicate_rows, totals,
+)

@@ -1,0 +1,225 @@
+"""Configuration: the columns, vocabularies and 四种形态 mapping, as data.
+
+The shipped defaults live in ``taizhang/data/*.toml``.  An office overrides them without
+touching code, in one TOML file found, first match wins, at:
+
+1. the path given explicitly (``--config`` on the command line),
+2. the path in the environment variable ``TAIZHANG_CONFIG``,
+3. ``taizhang.toml`` in the user's configuration folder
+   (``%APPDATA%\\taizhang`` on Windows, ``~/.config/taizhang`` elsewhere).
+
+The override file has the same tables as the defaults: ``[columns.<kind>]`` with
+``synonyms = {<canonical> = [...]}`` adds header synonyms; ``[vocabularies.<name>.values]``
+adds synonyms or new canonical values; ``[forms]`` and ``[categories]`` replace the listed
+entries of the 四种形态 mapping; ``[settings]`` holds the bureau name and similar.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from taizhang.values import match_key
+
+
+class Kind(StrEnum):
+    """The four ledger kinds; the values are the public identifiers of ``--json``."""
+
+    RECTIFICATION = "rectification"
+    COMPLAINTS = "complaints"
+    REFUNDS = "refunds"
+    SANCTIONS = "sanctions"
+
+
+class ConfigError(Exception):
+    """The configuration file is not valid; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    field: str
+    name: str
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    vocabulary: str | None = None
+    confidential: bool = False
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.synonyms)
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: Kind
+    label: str
+    sheet_keywords: tuple[str, ...]
+    columns: tuple[ColumnSpec, ...]
+
+    def column(self, field_name: str) -> ColumnSpec:
+        for col in self.columns:
+            if col.field == field_name:
+                return col
+        raise KeyError(field_name)
+
+    #: ``match_key`` of every canonical name and synonym -> its column.
+    header_index: dict[str, ColumnSpec] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, ColumnSpec] = {}
+        for col in self.columns:
+            for name in col.names:
+                index.setdefault(match_key(name), col)
+        object.__setattr__(self, "header_index", index)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    name: str
+    label: str
+    on_unknown: str  # "error" | "warning" | "keep"
+    values: dict[str, tuple[str, ...]]  # canonical -> synonyms
+
+    @property
+    def canonical(self) -> list[str]:
+        return list(self.values)
+
+    #: ``match_key`` of every canonical name and synonym -> the canonical name.
+    index: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index = {match_key(canonical): canonical for canonical in self.values}
+        for canonical, synonyms in self.values.items():
+            for syn in synonyms:
+                index.setdefault(match_key(syn), canonical)
+        object.__setattr__(self, "index", index)
+
+    def lookup(self, text: str) -> str | None:
+        """The canonical name for ``text``, or None when it is not in the vocabulary."""
+        return self.index.get(match_key(text))
+
+
+@dataclass(frozen=True)
+class Config:
+    kinds: dict[Kind, KindSpec]
+    vocabularies: dict[str, Vocabulary]
+    forms: dict[str, str]  # measure -> form (第一种形态 …)
+    categories: dict[str, tuple[str, ...]]  # measure -> categories it may belong to
+    category_hints: dict[str, tuple[str, ...]]  # category -> words in a measure that imply it
+    settings: dict[str, Any] = field(default_factory=dict)
+    source: str = "defaults"
+
+    def __hash__(self) -> int:  # configs are compared by identity; used as cache keys
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def vocabulary(self, name: str) -> Vocabulary:
+        return self.vocabularies[name]
+
+
+def _read_default(name: str) -> dict[str, Any]:
+    text = resources.files("taizhang.data").joinpath(name).read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _build(columns: dict, vocabs: dict, forms: dict, override: dict, source: str) -> Config:
+    col_over = override.get("columns", {})
+    kinds: dict[Kind, KindSpec] = {}
+    for kind in Kind:
+        raw = columns[kind.value]
+        extra = col_over.get(kind.value, {}).get("synonyms", {})
+        cols = []
+        for c in raw["columns"]:
+            more = tuple(extra.get(c["name"], ())) + tuple(extra.get(c["field"], ()))
+            cols.append(
+                ColumnSpec(
+                    field=c["field"],
+                    name=c["name"],
+                    synonyms=tuple(c.get("synonyms", ())) + more,
+                    required=bool(c.get("required", False)),
+                    vocabulary=c.get("vocabulary"),
+                    confidential=bool(c.get("confidential", False)),
+                )
+            )
+        keywords = tuple(raw.get("sheet_keywords", ())) + tuple(
+            col_over.get(kind.value, {}).get("sheet_keywords", ())
+        )
+        kinds[kind] = KindSpec(kind, raw["label"], keywords, tuple(cols))
+
+    voc_over = override.get("vocabularies", {})
+    vocabularies: dict[str, Vocabulary] = {}
+    for name, raw in vocabs.items():
+        values = {k: tuple(v) for k, v in raw["values"].items()}
+        over = voc_over.get(name, {})
+        for canonical, syns in over.get("values", {}).items():
+            values[canonical] = values.get(canonical, ()) + tuple(syns)
+        on_unknown = over.get("on_unknown", raw.get("on_unknown", "error"))
+        if on_unknown not in ("error", "warning", "keep"):
+            raise ConfigError(f"{source}: vocabularies.{name}.on_unknown 只能是 error、warning 或 keep")
+        vocabularies[name] = Vocabulary(name, raw.get("label", name), on_unknown, values)
+
+    form_table = {**forms["forms"], **override.get("forms", {})}
+    form_of: dict[str, str] = {}
+    for form, measures in form_table.items():
+        for m in measures:
+            form_of[m] = form
+    cat_table = {**forms["categories"], **override.get("categories", {})}
+    categories: dict[str, tuple[str, ...]] = {}
+    for cat, measures in cat_table.items():
+        for m in measures:
+            categories[m] = categories.get(m, ()) + (cat,)
+    hints = {k: tuple(v) for k, v in {**forms.get("category_hints", {}),
+                                      **override.get("category_hints", {})}.items()}
+    return Config(kinds, vocabularies, form_of, categories, hints,
+                  dict(override.get("settings", {})), source)
+
+
+def config_path(explicit: str | os.PathLike | None = None) -> Path | None:
+    """The office configuration file in force, or None for the shipped defaults."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("TAIZHANG_CONFIG")
+    if env:
+        return Path(env)
+    base = os.environ.get("APPDATA") if os.name == "nt" else None
+    folder = Path(base) / "taizhang" if base else Path.home() / ".config" / "taizhang"
+    candidate = folder / "taizhang.toml"
+    return candidate if candidate.is_file() else None
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """The defaults merged with the office file (see module docstring)."""
+    found = config_path(path)
+    return _load(str(found) if found else None)
+
+
+def default_config() -> Config:
+    """The shipped defaults alone, ignoring any office configuration file."""
+    return _load(None)
+
+
+@cache
+def _load(path: str | None) -> Config:
+    override: dict[str, Any] = {}
+    if path is not None:
+        try:
+            override = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"配置文件不存在：{path}") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"配置文件格式错误：{path}：{exc}") from None
+    return _build(
+        _read_default("columns.toml"),
+        _read_default("vocabularies.toml"),
+        _read_default("forms.toml"),
+        override,
+        path or "defaults",
+    )

@@ -1,0 +1,146 @@
+"""Findings: what is wrong in a workbook, where, and how bad.
+
+A finding is shaped after frictionless-py's errors: a stable ``code`` that tools can rely on,
+a severity, where it is (sheet, cell such as ``H12``, Excel row number, column name) and a
+message in Chinese for the clerk who has to fix the cell.  The catalogue below is the list
+of codes; codes are a public interface (``taizhang check --json``) and are never renamed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from enum import StrEnum
+from typing import Iterable
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+#: code -> (default severity, short Chinese title).  The title is what a report prints when
+#: it lists counts per code; each finding carries its own, more specific message.
+CATALOGUE: dict[str, tuple[Severity, str]] = {
+    # The file as a whole could not be read: ``taizhang check`` exits 2.
+    "file-not-found": (E, "文件不存在"),
+    "not-a-workbook": (E, "不是 Excel 工作簿"),
+    "corrupt-workbook": (E, "文件已损坏"),
+    "encrypted-workbook": (E, "文件已加密"),
+    "unreadable-file": (E, "文件无法读取"),
+    "file-too-large": (E, "文件超出大小限制"),
+    # The workbook and its sheets.
+    "empty-workbook": (E, "工作簿是空的"),
+    "no-ledger": (E, "没有找到台账"),
+    "sheet-skipped": (W, "工作表不是台账"),
+    "sheet-too-large": (E, "工作表超出大小限制"),
+    "hidden-sheet": (W, "隐藏的工作表"),
+    "empty-ledger": (W, "台账没有数据"),
+    "missing-column": (E, "缺少必填列"),
+    "unknown-column": (W, "未识别的列"),
+    "duplicate-column": (W, "重复的列"),
+    "formula-no-value": (W, "公式没有计算结果"),
+    # Cells and rows, all ledgers.
+    "missing-value": (E, "必填项为空"),
+    "invalid-date": (E, "日期无法识别"),
+    "future-date": (E, "日期晚于检查日期"),
+    "invalid-amount": (E, "金额无法识别"),
+    "negative-amount": (E, "金额为负数"),
+    "invalid-number": (E, "数字无法识别"),
+    "unknown-value": (E, "不在规定选项内"),
+    "invalid-value": (E, "内容无法识别"),
+    "duplicate-id": (E, "序号重复"),
+    "duplicate-row": (W, "重复的行"),
+    "total-mismatch": (E, "合计与明细不符"),
+    # 整改台账
+    "missing-completion-date": (E, "已完成但没有完成时间"),
+    "completion-before-found": (E, "完成时间早于发现日期"),
+    "overdue": (W, "逾期未完成"),
+    "completed-late": (W, "逾期完成"),
+    # 信访举报台账
+    "missing-closing-date": (E, "已办结但没有办结日期"),
+    "closing-before-received": (E, "办结日期早于收件日期"),
+    # 退费台账
+    "refund-exceeds-due": (E, "已退金额大于应退金额"),
+    "due-mismatch": (E, "应退金额与违规金额、上缴金额不符"),
+    # 处分台账
+    "category-mismatch": (W, "处理方式与处分类别不符"),
+    "category-unclear": (W, "处分类别不明"),
+}
+
+#: Codes that mean the file could not be read at all.
+REFUSAL_CODES = frozenset(
+    {"file-not-found", "not-a-workbook", "corrupt-workbook", "encrypted-workbook",
+     "unreadable-file", "file-too-large"}
+)
+
+
+class Finding(BaseModel):
+    """One thing wrong, at one place."""
+
+    model_config = ConfigDict(frozen=True)
+
+    severity: Severity
+    code: str
+    message: str
+    sheet: str | None = None
+    cell: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    @classmethod
+    def make(
+        cls,
+        code: str,
+        message: str,
+        *,
+        sheet: str | None = None,
+        cell: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        """A finding with the catalogue's severity for ``code`` unless one is given."""
+        default, _title = CATALOGUE[code]
+        return cls(
+            severity=severity or default, code=code, message=message,
+            sheet=sheet, cell=cell, row=row, column=column,
+        )
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+class Stats(BaseModel):
+    """Counts of findings: the summary line of a report."""
+
+    errors: int = 0
+    warnings: int = 0
+    by_code: dict[str, int] = {}
+    by_sheet: dict[str, int] = {}
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> Stats:
+        findings = list(findings)
+        return cls(
+            errors=sum(f.is_error for f in findings),
+            warnings=sum(not f.is_error for f in findings),
+            by_code=dict(Counter(f.code for f in findings)),
+            by_sheet=dict(Counter(f.sheet for f in findings if f.sheet is not None)),
+        )
+
+
+def sort_key(finding: Finding) -> tuple:
+    """Report order: by sheet, then row, then column position of the cell, then code."""
+    cell = finding.cell or ""
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    return (
+        finding.sheet or "",
+        finding.row or 0,
+        (len(letters), letters),
+        finding.code,
+    )

@@ -1,0 +1,224 @@
+"""Find a ledger in a sheet: its kind, its header row(s) and which column holds which field.
+
+Units' sheets have title rows, a ``填报单位：…`` line, headers spread over two rows under
+merged parent cells, synonyms instead of the standard names and columns in any order.  The
+header is the row (or pair of rows) among the first rows of the sheet that names the most
+known columns of one ledger kind; a sheet name with a ledger keyword (整改, 信访, …) settles
+the kind when the header alone is not clear.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from taizhang.config import ColumnSpec, Config, Kind, KindSpec
+from taizhang.reading.source import Sheet
+from taizhang.values import clean_text, match_key
+
+#: How far down a sheet the header is looked for.
+HEADER_SCAN_ROWS = 30
+#: Known columns a header row must name to be taken as a ledger's header.
+MIN_HEADER_MATCHES = 3
+
+_UNIT_SUFFIX = re.compile(r"^(?P<name>.+?)\((?P<unit>[^()]*)\)$")
+_REPORTING_UNIT = re.compile(r"(?:填报|报送|填表)单位\s*[:：]\s*(?P<unit>\S.*)?$")
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    col: int
+    text: str
+    spec: ColumnSpec | None
+    scale: Decimal = Decimal(1)
+
+
+@dataclass
+class Layout:
+    """Where a ledger's parts are in its sheet.  Rows and columns are 0-based."""
+
+    kind: Kind
+    spec: KindSpec
+    header_row: int
+    header_height: int
+    columns: dict[str, int]  # field -> column
+    scales: dict[str, Decimal]  # field -> multiplier for plain numbers (万元 -> 10000)
+    unknown: list[HeaderCell] = field(default_factory=list)
+    duplicates: list[HeaderCell] = field(default_factory=list)
+    missing_required: list[ColumnSpec] = field(default_factory=list)
+    reporting_unit: str | None = None
+    title: str | None = None
+
+    @property
+    def data_start(self) -> int:
+        return self.header_row + self.header_height
+
+
+def _split_unit(text: str) -> tuple[str, Decimal]:
+    """``应退金额（万元）`` -> (``应退金额``, 10000); the key is already NFKC-normalised."""
+    m = _UNIT_SUFFIX.match(text)
+    if not m:
+        return text, Decimal(1)
+    unit = m.group("unit")
+    scale = Decimal(10000) if "万" in unit else Decimal(1)
+    return m.group("name"), scale
+
+
+def _lookup(spec: KindSpec, raw: Any) -> tuple[ColumnSpec | None, Decimal]:
+    text = clean_text(raw)
+    if text is None:
+        return None, Decimal(1)
+    key = match_key(text)
+    hit = spec.header_index.get(key)
+    if hit is not None:
+        return hit, Decimal(1)
+    name, scale = _split_unit(key)
+    return spec.header_index.get(name), scale
+
+
+def _merged_fill(sheet: Sheet, limit: int) -> dict[tuple[int, int], Any]:
+    """Value of the top-left cell for every cell inside a merged range in the first rows."""
+    fill: dict[tuple[int, int], Any] = {}
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if r0 >= limit:
+            continue
+        value = sheet.value(r0, c0)
+        for r in range(r0, min(r1, limit) + 1):
+            for c in range(c0, c1 + 1):
+                fill[(r, c)] = value
+    return fill
+
+
+def _row_cells(sheet: Sheet, row: int, fill: dict[tuple[int, int], Any]) -> list[Any]:
+    width = max((len(r) for r in sheet.rows[: HEADER_SCAN_ROWS + 2]), default=0)
+    return [fill.get((row, c), sheet.value(row, c)) for c in range(width)]
+
+
+def _score(spec: KindSpec, cells: list[Any]) -> int:
+    return len({s.field for s in (_lookup(spec, v)[0] for v in cells) if s is not None})
+
+
+def _header_candidates(spec: KindSpec, sheet: Sheet, fill: dict) -> tuple[int, int, int]:
+    """(score, row, height) of the best header for ``spec``."""
+    best = (0, -1, 1)
+    scan = min(len(sheet.rows), HEADER_SCAN_ROWS)
+    for r in range(scan):
+        top = _row_cells(sheet, r, fill)
+        s1 = _score(spec, top)
+        if s1 == 0:
+            continue
+        if (s1, -r) > (best[0], -best[1]):
+            best = (s1, r, 1)
+        if r + 1 < len(sheet.rows):
+            below = _row_cells(sheet, r + 1, fill)
+            combined = [b if _lookup(spec, b)[0] else t for t, b in zip(top, below)]
+            s2 = _score(spec, combined)
+            if s2 > s1 and s2 > best[0]:
+                best = (s2, r, 2)
+    return best
+
+
+def sheet_kind_hint(config: Config, sheet_name: str) -> Kind | None:
+    """The kind a sheet's name points to (``信访举报台账`` -> complaints), if any."""
+    key = match_key(sheet_name)
+    for kind, spec in config.kinds.items():
+        if any(match_key(word) in key for word in spec.sheet_keywords):
+            return kind
+    return None
+
+
+def locate(sheet: Sheet, config: Config) -> Layout | None:
+    """The ledger in ``sheet``, or None when the sheet holds no ledger."""
+    if not sheet.rows:
+        return None
+    fill = _merged_fill(sheet, HEADER_SCAN_ROWS + 2)
+    hint = sheet_kind_hint(config, sheet.name)
+    scored = []
+    for kind, spec in config.kinds.items():
+        score, row, height = _header_candidates(spec, sheet, fill)
+        bonus = 1 if kind is hint else 0
+        scored.append((score + bonus, score, kind, row, height))
+    scored.sort(key=lambda t: (t[0], t[2] is hint), reverse=True)
+    total, score, kind, row, height = scored[0]
+    needed = MIN_HEADER_MATCHES - (1 if kind is hint else 0)
+    if score < needed:
+        return None
+    return _build_layout(sheet, config.kinds[kind], row, height, fill)
+
+
+def _build_layout(sheet: Sheet, spec: KindSpec, row: int, height: int, fill: dict) -> Layout:
+    top = _row_cells(sheet, row, fill)
+    below = _row_cells(sheet, row + 1, fill) if height == 2 else [None] * len(top)
+    columns: dict[str, int] = {}
+    scales: dict[str, Decimal] = {}
+    canonical_hit: dict[str, bool] = {}
+    unknown: list[HeaderCell] = []
+    duplicates: list[HeaderCell] = []
+    reported: set[str] = set()
+    for c in range(len(top)):
+        parent = clean_text(top[c])
+        child = clean_text(below[c]) if height == 2 else None
+        col_spec, scale, text = None, Decimal(1), None
+        for candidate in (child, parent):
+            if candidate is not None:
+                col_spec, scale = _lookup(spec, candidate)
+                if col_spec is not None:
+                    text = candidate
+                    break
+        if col_spec is None:
+            text = child or parent
+            if text is None or text in reported:
+                continue  # blank, or a merged parent such as 金额（元） already reported
+            reported.add(text)
+            unknown.append(HeaderCell(c, text, None))
+            continue
+        if text == child and parent and parent != child and scale == 1:
+            # a child under a merged parent such as 金额（万元）: the parent's unit applies
+            scale = _split_unit(match_key(parent))[1]
+        is_canonical = match_key(text or "").startswith(match_key(col_spec.name))
+        if col_spec.field in columns:
+            if is_canonical and not canonical_hit[col_spec.field]:
+                duplicates.append(HeaderCell(columns[col_spec.field], text or "", col_spec))
+                scales.pop(col_spec.field, None)
+            else:
+                duplicates.append(HeaderCell(c, text or "", col_spec))
+                continue
+        columns[col_spec.field] = c
+        canonical_hit[col_spec.field] = is_canonical
+        if scale != 1:
+            scales[col_spec.field] = scale
+    # 序号 beside 编号 (or the reverse) is an ordinary layout, not a duplicate to report.
+    duplicates = [d for d in duplicates if d.spec is None or d.spec.field != "seq"]
+    missing = [c for c in spec.columns if c.required and c.field not in columns]
+    unit, title = _title_lines(sheet, row)
+    return Layout(
+        kind=spec.kind, spec=spec, header_row=row, header_height=height,
+        columns=columns, scales=scales, unknown=unknown, duplicates=duplicates,
+        missing_required=missing, reporting_unit=unit, title=title,
+    )
+
+
+def _title_lines(sheet: Sheet, header_row: int) -> tuple[str | None, str | None]:
+    """The reporting unit (``填报单位：…``) and the title from the rows above the header."""
+    unit = title = None
+    for r in range(header_row):
+        cells = [clean_text(v) for v in sheet.rows[r]]
+        texts = [t for t in cells if t]
+        if not texts:
+            continue
+        if title is None and len(texts) == 1 and "：" not in texts[0] and ":" not in texts[0]:
+            title = texts[0]
+        for i, text in enumerate(texts):
+            m = _REPORTING_UNIT.search(text)
+            if not m:
+                continue
+            found = m.group("unit")
+            if not found and i + 1 < len(texts):
+                found = texts[i + 1]
+            if found:
+                # "填报单位：县一中    填报月份：2026年10月" in one cell
+                found = re.split(r"\s{2,}|\s*(?:填报|报送|填表)(?:月份|日期|时间)\s*[:：]", found)[0].strip()
+                unit = unit or found or None
+    return unit, title

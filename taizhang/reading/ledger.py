@@ -1,0 +1,173 @@
+"""The rows under a ledger's header: data rows become typed rows, total rows become claims.
+
+Blank rows are skipped, and so are rows that hold nothing but a pre-filled 序号.  A row whose
+first cells say 合计 / 小计 / 总计 is a total row: never counted, kept as a claim that the
+checks verify.  A ``填表人：…`` line ends the table.  Every row keeps its origin (file, sheet,
+Excel row number); every problem found on the way is a finding naming the cell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from taizhang.config import Config, Kind
+from taizhang.findings import Finding, Severity
+from taizhang.model import SUMMABLE, LedgerRow, Origin, ParseContext, parse_row
+from taizhang.reading.layout import Layout
+from taizhang.reading.source import Sheet, cell_ref
+from taizhang.values import ValueParseError, clean_text, match_key, parse_count, parse_money
+
+TOTAL_LABEL = re.compile(r"^(?:本月|本年|全年|年度|累计|本页)?(合计|小计|总计)")
+FOOTER_LABEL = re.compile(
+    r"^(?:填表人|制表人|填报人|审核人|审核|负责人|单位负责人|分管领导|主要负责人|填表日期|填报日期|制表日期|报送日期)"
+)
+MONEY_FIELDS = frozenset({"violation", "due", "refunded", "to_treasury"})
+
+
+@dataclass(frozen=True)
+class TotalLine:
+    """A total row of the ledger (合计 / 小计 / 总计) and the figures it claims."""
+
+    row: int  # Excel row number
+    label: str  # 合计 | 小计 | 总计
+    claims: dict[str, Decimal]  # field -> the figure written in the total row
+    covers: tuple[int, int]  # indexes into Ledger.rows: rows[start:end] are summed
+
+
+@dataclass
+class Ledger:
+    """One ledger found in one sheet, read and typed."""
+
+    kind: Kind
+    file: str
+    sheet: str
+    hidden: bool
+    layout: Layout
+    rows: list[LedgerRow] = field(default_factory=list)
+    totals: list[TotalLine] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def header_row(self) -> int:
+        """Excel row number of the header (the first header row when it spans two)."""
+        return self.layout.header_row + 1
+
+    @property
+    def reporting_unit(self) -> str | None:
+        return self.layout.reporting_unit
+
+    def cell(self, field_name: str, row: int) -> str | None:
+        """The Excel reference of ``field_name``'s cell in Excel row ``row``."""
+        col = self.layout.columns.get(field_name)
+        return None if col is None else cell_ref(row - 1, col)
+
+    def column_name(self, field_name: str) -> str:
+        return self.layout.spec.column(field_name).name
+
+    def finding(self, code: str, message: str, field_name: str | None = None,
+                row: int | None = None, severity: Severity | None = None) -> Finding:
+        """A finding located in this ledger (at ``field_name``'s cell of ``row`` when given)."""
+        return Finding.make(
+            code, message, sheet=self.sheet, row=row,
+            cell=self.cell(field_name, row) if field_name and row else None,
+            column=self.column_name(field_name) if field_name else None,
+            severity=severity,
+        )
+
+
+def _texts(cells: list[Any]) -> list[str]:
+    return [t for t in (clean_text(v) for v in cells) if t is not None]
+
+
+def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str) -> Ledger:
+    """Read the data rows and total rows of the ledger ``layout`` found in ``sheet``."""
+    ledger = Ledger(layout.kind, file, sheet.name, not sheet.visible, layout)
+    _structure_findings(ledger)
+    ctx = ParseContext(config, layout.kind, layout.scales)
+    columns = layout.columns
+    subtotal_start = 0
+    for r in range(layout.data_start, len(sheet.rows)):
+        cells = sheet.rows[r]
+        texts = _texts(cells)
+        if not texts:
+            continue
+        if FOOTER_LABEL.match(match_key(texts[0])):
+            break
+        label = next((m.group(1) for t in texts[:3] if (m := TOTAL_LABEL.match(match_key(t)))), None)
+        values = {f: (cells[c] if c < len(cells) else None) for f, c in columns.items()}
+        for f, c in columns.items():
+            if (r, c) in sheet.formulas_without_value:
+                ledger.findings.append(ledger.finding(
+                    "formula-no-value",
+                    "公式没有计算结果（文件可能由程序生成、未在 Excel 中保存过），已按空值处理；"
+                    "请在 Excel 中打开并保存后再报送",
+                    f, r + 1))
+        if label is not None:
+            start = 0 if label != "小计" else subtotal_start
+            ledger.totals.append(TotalLine(r + 1, label, _claims(ledger, values, r + 1),
+                                           (start, len(ledger.rows))))
+            if label == "小计":
+                subtotal_start = len(ledger.rows)
+            continue
+        filled = {f for f, v in values.items() if clean_text(v) is not None}
+        if filled <= {"seq"}:
+            continue  # blank in the ledger's columns, or only a pre-filled 序号
+        origin = Origin(file=file, sheet=sheet.name, row=r + 1)
+        row, problems = parse_row(layout.kind, values, origin, ctx)
+        ledger.rows.append(row)
+        for p in problems:
+            ledger.findings.append(ledger.finding(
+                p.code, p.message, p.field, r + 1, Severity(p.severity)))
+    if sheet.truncated_rows:
+        ledger.findings.append(Finding.make(
+            "sheet-too-large",
+            f"工作表超过 {len(sheet.rows)} 行的读取上限，其后约 {sheet.truncated_rows} 行未读取",
+            sheet=sheet.name))
+    if not ledger.rows and not ledger.totals:
+        ledger.findings.append(Finding.make(
+            "empty-ledger", f"{layout.spec.label}只有表头，没有数据行", sheet=sheet.name,
+            row=ledger.header_row))
+    return ledger
+
+
+def _structure_findings(ledger: Ledger) -> None:
+    layout = ledger.layout
+    header = ledger.header_row
+    for col in layout.missing_required:
+        ledger.findings.append(Finding.make(
+            "missing-column",
+            f"缺少必填列“{col.name}”（也可写作：{'、'.join(col.synonyms) or '无'}），该列的检查与统计无法进行",
+            sheet=ledger.sheet, row=header, column=col.name))
+    for cell in layout.unknown:
+        ledger.findings.append(Finding.make(
+            "unknown-column", f"未识别的列“{cell.text}”，已忽略（如是标准列的别名，可在配置中添加）",
+            sheet=ledger.sheet, row=header, cell=cell_ref(layout.header_row + layout.header_height - 1, cell.col),
+            column=cell.text))
+    for cell in layout.duplicates:
+        assert cell.spec is not None
+        ledger.findings.append(Finding.make(
+            "duplicate-column",
+            f"“{cell.text}”与前面的列都是“{cell.spec.name}”，只读取第一列",
+            sheet=ledger.sheet, row=header, cell=cell_ref(layout.header_row + layout.header_height - 1, cell.col),
+            column=cell.spec.name))
+
+
+def _claims(ledger: Ledger, values: dict[str, Any], row: int) -> dict[str, Decimal]:
+    """The figures a total row states, for the fields a total can sum."""
+    claims: dict[str, Decimal] = {}
+    for f in SUMMABLE[ledger.kind]:
+        raw = values.get(f)
+        if clean_text(raw) is None:
+            continue
+        try:
+            if f in MONEY_FIELDS:
+                claims[f] = parse_money(raw, unit=ledger.layout.scales.get(f, Decimal(1)))
+            else:
+                claims[f] = Decimal(parse_count(raw))
+        except ValueParseError as exc:
+            code = "invalid-amount" if f in MONEY_FIELDS else "invalid-number"
+            ledger.findings.append(ledger.finding(code, f"合计行：{exc}", f, row))
+    return claims

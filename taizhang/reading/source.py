@@ -1,0 +1,320 @@
+"""Open a workbook file of any Excel format and hand back its sheets as plain grids.
+
+This is the adapter at the edge: python-calamine reads xlsx, xlsm, xlsb, xls and ods fast
+and without Excel.  Anything that is not a readable workbook is refused here with a
+:class:`WorkbookRefused` that carries a stable finding code and a one-line Chinese reason;
+nothing else escapes.  The file is only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import python_calamine as calamine
+
+#: Extensions taken when a folder is given.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+class WorkbookRefused(Exception):
+    """The file cannot be read as a workbook at all."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that keep a hostile or broken file from exhausting the machine."""
+
+    max_file_bytes: int = 200 * 1024 * 1024
+    max_rows: int = 100_000
+    max_columns: int = 200
+
+
+@dataclass
+class Sheet:
+    """One worksheet as a grid of values anchored at A1 (row 0 is Excel row 1)."""
+
+    name: str
+    visible: bool
+    rows: list[list[Any]]
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    #: Cells (0-based row, col) holding a formula with no cached result.
+    formulas_without_value: set[tuple[int, int]] = field(default_factory=set)
+    #: Rows beyond ``Limits.max_rows`` that were not read.
+    truncated_rows: int = 0
+
+    def value(self, row: int, col: int) -> Any:
+        if row < len(self.rows) and col < len(self.rows[row]):
+            return self.rows[row][col]
+        return None
+
+
+@dataclass
+class Workbook:
+    path: Path
+    format: str
+    sheets: list[Sheet]
+
+
+def sniff(path: Path) -> str:
+    """The workbook format of ``path`` judged from its bytes, or a refusal."""
+    try:
+        if path.is_dir():
+            raise WorkbookRefused("unreadable-file", f"{path}：这是一个文件夹，不是工作簿")
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except FileNotFoundError:
+        raise WorkbookRefused("file-not-found", f"{path}：文件不存在") from None
+    except PermissionError:
+        raise WorkbookRefused("unreadable-file", f"{path}：没有读取权限（文件可能被占用或锁定）") from None
+    except OSError as exc:
+        raise WorkbookRefused("unreadable-file", f"{path}：无法读取（{exc.strerror or exc}）") from None
+    if not head:
+        raise WorkbookRefused("not-a-workbook", f"{path}：文件是空的（0 字节）")
+    if head.startswith(ZIP_MAGIC):
+        return _sniff_zip(path)
+    if head.startswith(OLE_MAGIC):
+        return _sniff_ole(path)
+    if head.startswith(b"%PDF"):
+        raise WorkbookRefused("not-a-workbook", f"{path}：这是 PDF 文件，不是 Excel 工作簿")
+    lowered = head.lstrip().lower()
+    if lowered.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml")):
+        raise WorkbookRefused(
+            "not-a-workbook",
+            f"{path}：这是网页或 XML 文件，不是 Excel 工作簿（请在 Excel 中“另存为” .xlsx）",
+        )
+    if _looks_like_text(head):
+        raise WorkbookRefused(
+            "not-a-workbook",
+            f"{path}：这是文本/CSV 文件，不是 Excel 工作簿（请在 Excel 中“另存为” .xlsx）",
+        )
+    raise WorkbookRefused("not-a-workbook", f"{path}：不是 Excel 工作簿，也无法识别文件类型")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    for encoding in ("utf-8", "gb18030", "utf-16"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return not any(ord(ch) < 9 for ch in text)
+    return False
+
+
+def _sniff_zip(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "mimetype" in names:
+                mime = zf.read("mimetype")[:100]
+                if b"spreadsheet" in mime:
+                    return "ods"
+                raise WorkbookRefused("not-a-workbook", f"{path}：这是 OpenDocument 文档，但不是电子表格")
+    except zipfile.BadZipFile:
+        raise WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏（压缩包结构不完整），请让报送单位重新发送") from None
+    if "xl/workbook.xml" in names:
+        return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if any(n.startswith("word/") for n in names):
+        raise WorkbookRefused("not-a-workbook", f"{path}：这是 Word 文档，不是 Excel 工作簿")
+    if any(n.startswith("ppt/") for n in names):
+        raise WorkbookRefused("not-a-workbook", f"{path}：这是 PowerPoint 文档，不是 Excel 工作簿")
+    raise WorkbookRefused("not-a-workbook", f"{path}：这是压缩包，但不是 Excel 工作簿")
+
+
+def _sniff_ole(path: Path) -> str:
+    # An encrypted xlsx is an OLE container with EncryptionInfo/EncryptedPackage streams.
+    with path.open("rb") as fh:
+        data = fh.read(1 << 20)
+    if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
+        raise WorkbookRefused("encrypted-workbook", f"{path}：文件设置了打开密码（已加密），请报送单位取消密码后重新发送")
+    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+        return "xls"
+    if "WordDocument".encode("utf-16-le") in data:
+        raise WorkbookRefused("not-a-workbook", f"{path}：这是 Word 文档，不是 Excel 工作簿")
+    return "xls"
+
+
+def open_workbook(path: str | os.PathLike, limits: Limits = Limits()) -> Workbook:
+    """Read every sheet of the workbook at ``path``; refuse with a reason if it cannot be read."""
+    path = Path(path)
+    fmt = sniff(path)
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise WorkbookRefused(
+            "file-too-large",
+            f"{path}：文件大小 {size / 1048576:.0f} MB，超过上限 {limits.max_file_bytes / 1048576:.0f} MB",
+        )
+    try:
+        book = calamine.CalamineWorkbook.from_path(str(path))
+    except calamine.PasswordError:
+        raise WorkbookRefused("encrypted-workbook", f"{path}：文件设置了打开密码（已加密），请报送单位取消密码后重新发送") from None
+    except (calamine.CalamineError, OSError, ValueError) as exc:
+        raise WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏，无法打开（{_short(exc)}）") from None
+    try:
+        formulas = _formulas_without_value(path) if fmt in ("xlsx", "xlsm") else {}
+        sheets = []
+        for meta in book.sheets_metadata:
+            if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
+                continue  # chart sheets, macro sheets
+            sheets.append(_read_sheet(book, meta, formulas.get(meta.name, set()), limits))
+    except WorkbookRefused:
+        raise
+    except Exception as exc:  # calamine raises a variety of errors on broken parts
+        raise WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏，无法读取（{_short(exc)}）") from None
+    finally:
+        book.close()
+    return Workbook(path=path, format=fmt, sheets=sheets)
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:120]
+
+
+def _read_sheet(book: Any, meta: Any, formulas: set[tuple[int, int]], limits: Limits) -> Sheet:
+    sheet = book.get_sheet_by_name(meta.name)
+    rows = sheet.to_python(skip_empty_area=False, nrows=limits.max_rows + 1)
+    truncated = 0
+    if len(rows) > limits.max_rows:
+        truncated = max(sheet.total_height - limits.max_rows, 1)
+        rows = rows[: limits.max_rows]
+    if rows and len(rows[0]) > limits.max_columns:
+        rows = [r[: limits.max_columns] for r in rows]
+    rows = _trim_trailing_blank(rows)
+    try:
+        merged = list(sheet.merged_cell_ranges or [])
+    except Exception:  # not every format reports merged cells
+        merged = []
+    visible = str(meta.visible).endswith("Visible") and not str(meta.visible).endswith("VeryHidden") \
+        and "Hidden" not in str(meta.visible)
+    return Sheet(meta.name, visible, rows, merged, formulas, truncated)
+
+
+def _trim_trailing_blank(rows: list[list[Any]]) -> list[list[Any]]:
+    end = len(rows)
+    while end and all(v is None or v == "" for v in rows[end - 1]):
+        end -= 1
+    return rows[:end]
+
+
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _formulas_without_value(path: Path) -> dict[str, set[tuple[int, int]]]:
+    """Cells holding a formula but no cached value, per sheet name (xlsx/xlsm only).
+
+    Files written by programs (openpyxl among them) store formulas without results; Excel
+    computes them on opening, but a reader sees an empty cell.  Knowing which cells these
+    are lets the checker say so instead of reporting an empty total.
+    """
+    found: dict[str, set[tuple[int, int]]] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            targets = _sheet_parts(zf)
+            for name, part in targets.items():
+                if part not in zf.namelist():
+                    continue
+                data = zf.read(part)
+                if b"<f" not in data and b":f" not in data:
+                    continue
+                cells = set()
+                for _event, el in ElementTree.iterparse(_Bytes(data)):
+                    if el.tag == _NS + "c":
+                        f = el.find(_NS + "f")
+                        v = el.find(_NS + "v")
+                        if f is not None and (v is None or v.text in (None, "")):
+                            m = _CELL_REF.fullmatch(el.get("r", ""))
+                            if m:
+                                cells.add((int(m.group(2)) - 1, _col_index(m.group(1))))
+                        el.clear()
+                if cells:
+                    found[name] = cells
+    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, OSError):
+        return {}
+    return found
+
+
+class _Bytes:
+    """A minimal file object over bytes for iterparse."""
+
+    def __init__(self, data: bytes) -> None:
+        import io
+
+        self._io = io.BytesIO(data)
+
+    def read(self, n: int = -1) -> bytes:
+        return self._io.read(n)
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    wb = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        targets[rel.get("Id")] = target
+    parts = {}
+    sheets = wb.find(_NS + "sheets")
+    for sh in sheets if sheets is not None else []:
+        rid = sh.get(_REL_NS + "id")
+        if rid in targets:
+            parts[sh.get("name")] = targets[rid]
+    return parts
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_ref(row0: int, col0: int) -> str:
+    """0-based (row, col) -> an Excel reference such as ``H12``."""
+    return f"{column_letter(col0)}{row0 + 1}"
+
+
+def expand_paths(paths: list[str | os.PathLike]) -> list[Path]:
+    """Files to read: each file as given, each folder's workbooks (not recursing).
+
+    Office lock files (``~$…``) and hidden files in folders are skipped.
+    """
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            for child in sorted(p.iterdir()):
+                if child.name.startswith(("~$", ".")):
+                    continue
+                if child.suffix.lower() in WORKBOOK_SUFFIXES and child.is_file():
+                    out.append(child)
+        else:
+            out.append(p)
+    return out

@@ -1,0 +1,118 @@
+"""Use cases, independent of how they are invoked (command line, ribbon, worksheet function).
+
+``load_workbook`` reads one file into its ledgers; ``check_file`` adds the findings of the
+rules.  Entry points call these and only translate arguments and results.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from taizhang.checks import CheckContext, check_ledger
+from taizhang.config import Config, Kind, load_config
+from taizhang.findings import Finding, Stats, sort_key
+from taizhang.reading.layout import locate
+from taizhang.reading.ledger import Ledger, read_ledger
+from taizhang.reading.source import Limits, WorkbookRefused, open_workbook
+from taizhang.values import clean_text
+
+
+@dataclass
+class LoadedWorkbook:
+    """A workbook read into ledgers, or refused."""
+
+    path: Path
+    ledgers: list[Ledger] = field(default_factory=list)
+    #: Findings about the workbook and its sheets (not about a ledger's rows).
+    findings: list[Finding] = field(default_factory=list)
+    #: Set when the file could not be read at all; ``ledgers`` is then empty.
+    refusal: Finding | None = None
+
+    @property
+    def reporting_unit(self) -> str | None:
+        """The first ``填报单位：…`` found above a ledger's header."""
+        return next((lg.reporting_unit for lg in self.ledgers if lg.reporting_unit), None)
+
+    def ledgers_of(self, kind: Kind) -> list[Ledger]:
+        return [lg for lg in self.ledgers if lg.kind is kind]
+
+
+@dataclass
+class FileReport:
+    """The outcome of checking one file."""
+
+    path: Path
+    ledgers: list[Ledger]
+    findings: list[Finding]
+    refusal: Finding | None = None
+
+    @property
+    def stats(self) -> Stats:
+        return Stats.of(self.findings)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.is_error for f in self.findings)
+
+
+def load_workbook(path: str | os.PathLike, config: Config, limits: Limits = Limits()) -> LoadedWorkbook:
+    """Read every ledger of the workbook at ``path``.  Never raises for a bad file."""
+    path = Path(path)
+    loaded = LoadedWorkbook(path)
+    try:
+        book = open_workbook(path, limits)
+    except WorkbookRefused as exc:
+        loaded.refusal = Finding.make(exc.code, exc.reason)
+        return loaded
+    if not any(_has_content(s.rows) for s in book.sheets):
+        loaded.findings.append(Finding.make("empty-workbook", "工作簿是空的，没有任何内容"))
+        return loaded
+    for sheet in book.sheets:
+        layout = locate(sheet, config)
+        if layout is None:
+            if sheet.visible and _has_content(sheet.rows):
+                loaded.findings.append(Finding.make(
+                    "sheet-skipped", f"工作表“{sheet.name}”中没有找到台账表头，已跳过",
+                    sheet=sheet.name))
+            continue
+        ledger = read_ledger(sheet, layout, config, str(path))
+        if not sheet.visible:
+            loaded.findings.append(Finding.make(
+                "hidden-sheet", f"隐藏的工作表“{sheet.name}”中有{layout.spec.label}，已一并检查，请确认是否应报送",
+                sheet=sheet.name))
+        loaded.ledgers.append(ledger)
+    if not loaded.ledgers:
+        loaded.findings.append(Finding.make(
+            "no-ledger", "工作簿中没有找到任何台账（整改、信访举报、退费、处分）；请检查表头是否为标准列名"))
+    return loaded
+
+
+def _has_content(rows: list[list]) -> bool:
+    return any(clean_text(v) is not None for r in rows for v in r)
+
+
+def check_loaded(loaded: LoadedWorkbook, config: Config, as_of: date) -> FileReport:
+    """Run the rules over the ledgers of a loaded workbook."""
+    if loaded.refusal is not None:
+        return FileReport(loaded.path, [], [loaded.refusal], loaded.refusal)
+    ctx = CheckContext(config=config, as_of=as_of)
+    findings = list(loaded.findings)
+    for ledger in loaded.ledgers:
+        findings.extend(check_ledger(ledger, ctx))
+    findings.sort(key=sort_key)
+    return FileReport(loaded.path, loaded.ledgers, findings)
+
+
+def check_file(
+    path: str | os.PathLike,
+    *,
+    as_of: date | None = None,
+    config: Config | None = None,
+    limits: Limits = Limits(),
+) -> FileReport:
+    """Read and check one workbook file."""
+    config = config or load_config()
+    return check_loaded(load_workbook(path, config, limits), config, as_of or date.today())
