@@ -59,7 +59,10 @@ def write_ods(path: Path, sheets: dict[str, Rows]) -> Path:
 
     with pd.ExcelWriter(path, engine="odf") as writer:
         for name, rows in sheets.items():
-            pd.DataFrame([list(r) for r in rows]).to_excel(writer, sheet_name=name, header=False, index=False)
+            grid = [list(r) for r in rows]
+            width = max((len(r) for r in grid), default=0)
+            grid = [r + [None] * (width - len(r)) for r in grid]
+            pd.DataFrame(grid, dtype=object).to_excel(writer, sheet_name=name, header=False, index=False)
     return path
 
 

@@ -38,10 +38,10 @@ def test_header_below_titles_synonyms_any_order_and_provenance(tmp_path):
         ["县教育局信访举报台账"],
         ["填报单位：县第一中学", None, None, "填报月份：2026年10月"],
         [],
-        ["办理状态", "信访来源", "受理日期", "序号", "举报人", "信访方式"],
-        ["已办结", "省纪委转办", "2026/10/8", 1, "赵举报", "来信"],
-        [None, None, None, None, None, None],
-        ["在办", "直接受理", datetime(2026, 10, 9), 2, "钱举报", "来访"],
+        ["办理状态", "信访来源", "受理日期", "序号", "举报人", "信访方式", "办结时间"],
+        ["已办结", "省纪委转办", "2026/10/8", 1, "赵举报", "来信", "2026年10月20日"],
+        [None, None, None, None, None, None, None],
+        ["在办", "直接受理", datetime(2026, 10, 9), 2, "钱举报", "来访", None],
     ]
     path = write_xlsx(tmp_path / "u.xlsx", {"Sheet1": rows}, merged={"Sheet1": ["A1:F1"]})
     report = check(path)
@@ -151,11 +151,14 @@ def test_empty_workbook(tmp_path):
 def test_unknown_and_missing_columns(tmp_path):
     rows = [["编号", "收件日期", "督办情况", "办理状态"],
             [1, "2026-10-01", "已督办", "在办"],
-            [2, "2026-10-02", "", "在办"]]
+            [2, "2026-10-02", "", "办结"],
+            [3, "2026-10-03", "", "办结"]]
     report = check(write_xlsx(tmp_path / "c.xlsx", {"信访举报台账": rows}))
-    assert found(report) == [("missing-column", None), ("unknown-column", "C1")]
-    missing = next(f for f in report.findings if f.code == "missing-column")
-    assert missing.column == "来源" and missing.row == 1 and missing.sheet == "信访举报台账"
+    # one finding per missing column, not one per row: 来源 is required, 办结日期 is once 办结
+    assert found(report) == [("missing-column", None), ("missing-column", None), ("unknown-column", "C1")]
+    assert sorted(f.column for f in report.findings if f.code == "missing-column") == ["办结日期", "来源"]
+    missing = next(f for f in report.findings if f.column == "来源")
+    assert missing.row == 1 and missing.sheet == "信访举报台账" and missing.is_error
 
 
 def test_formula_without_cached_value(tmp_path):
@@ -186,6 +189,18 @@ def test_truncated_workbook_is_corrupt(tmp_path):
     bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     report = check(bad)
     assert report.refusal is not None and report.refusal.code == "corrupt-workbook"
+
+
+def test_password_protected_workbook_is_refused_as_encrypted(tmp_path):
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = write_xlsx(tmp_path / "plain.xlsx", {"退费台账": [["学校", "应退金额", "已退金额"], ["一中", 1, 1]]})
+    locked = tmp_path / "加密.xlsx"
+    with plain.open("rb") as src, locked.open("wb") as out:
+        OOXMLFile(src).encrypt("secret", out)
+    report = check(locked)
+    assert report.refusal is not None and report.refusal.code == "encrypted-workbook"
+    assert "加密" in report.refusal.message and "secret" not in report.refusal.message
 
 
 def test_missing_file_and_folder(tmp_path):

@@ -23,3 +23,11 @@ Rule = Callable[[Ledger, CheckContext], Iterable[Finding]]
 
 def ymd(d: date) -> str:
     return d.isoformat()
+
+
+def missing_conditional_column(ledger: Ledger, field_name: str, because: str) -> Finding:
+    """One finding for the sheet: a column that becomes required by some rows is absent."""
+    name = ledger.column_name(field_name)
+    return Finding.make(
+        "missing-column", f"{because}，但缺少“{name}”列", sheet=ledger.sheet,
+        row=ledger.header_row, column=name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from taizhang.checks.base import CheckContext, Rule, ymd
+from taizhang.checks.base import CheckContext, Rule, missing_conditional_column, ymd
 from taizhang.findings import Finding
 from taizhang.model import ComplaintRow
 from taizhang.reading.ledger import Ledger
@@ -13,10 +13,10 @@ from taizhang.reading.ledger import Ledger
 def closing_date(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     """办结 needs a closing date, and a complaint cannot close before it was received."""
     bad_cells = {f.cell for f in ledger.findings}
-    for row in ledger.rows:
-        if not isinstance(row, ComplaintRow):
-            continue
-        # Without a 办结日期 column at all there is nothing to fill in row by row.
+    rows = [r for r in ledger.rows if isinstance(r, ComplaintRow)]
+    if "closed_on" not in ledger.layout.columns and any(r.status == "办结" for r in rows):
+        yield missing_conditional_column(ledger, "closed_on", "有“办结”的信访件")
+    for row in rows:
         cell = ledger.cell("closed_on", row.origin.row)
         if row.status == "办结" and row.closed_on is None and cell is not None and cell not in bad_cells:
             yield ledger.finding("missing-closing-date", "办理状态为“办结”，但没有填写办结日期",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from taizhang.checks.base import CheckContext, Rule, ymd
+from taizhang.checks.base import CheckContext, Rule, missing_conditional_column, ymd
 from taizhang.findings import Finding
 from taizhang.model import RectificationRow
 from taizhang.reading.ledger import Ledger
@@ -16,12 +16,13 @@ def _rows(ledger: Ledger) -> Iterable[RectificationRow]:
 
 def completion_date(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     """已完成 / 已销号 needs a completion date, and it cannot precede the problem's discovery."""
+    has_column = "completed_on" in ledger.layout.columns
+    if not has_column and any(r.is_done for r in _rows(ledger)):
+        yield missing_conditional_column(ledger, "completed_on", "有已完成或已销号的问题")
     for row in _rows(ledger):
-        if row.is_done and row.completed_on is None and not _bad(ledger, row, "completed_on"):
-            # without a 完成时间 column the finding points at the status
-            field = "completed_on" if "completed_on" in ledger.layout.columns else "status"
+        if has_column and row.is_done and row.completed_on is None and not _bad(ledger, row, "completed_on"):
             yield ledger.finding("missing-completion-date",
-                                 f"整改状态为“{row.status}”，但没有填写完成时间", field, row.origin.row)
+                                 f"整改状态为“{row.status}”，但没有填写完成时间", "completed_on", row.origin.row)
         if row.completed_on and row.found_on and row.completed_on < row.found_on:
             yield ledger.finding(
                 "completion-before-found",
