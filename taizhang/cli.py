@@ -46,6 +46,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="检查日期（判断逾期、未来日期），默认今天")
     check.add_argument("--json", action="store_true", help="以 JSON 输出")
     check.set_defaults(func=cmd_check)
+
+    cons = sub.add_parser(
+        "consolidate", help="月度合并：各单位台账合并到局主表",
+        description="把文件夹中各单位报送的台账合并到局主表：按单位名册认定单位，逐一检查，"
+                    "写入合并明细、汇总表、报送情况和问题清单。退回的文件和未报送的单位会列出，不影响其他单位。"
+                    "退出码：0 主表已写入；2 无法运行（主表被占用或不可写、文件夹不存在、月份错误）。")
+    cons.add_argument("folder", metavar="FOLDER", help="各单位报送的工作簿所在文件夹")
+    cons.add_argument("--period", required=True, metavar="YYYY-MM", help="合并的月份，例如 2026-10")
+    cons.add_argument("--master", required=True, metavar="MASTER.xlsx", help="局主表（不存在时新建）")
+    cons.add_argument("--roster", metavar="FILE", help="单位名册工作簿（第一张表含“单位”“别名”列）；默认用主表的“单位名册”表")
+    cons.add_argument("--recursive", action="store_true", help="包括子文件夹")
+    cons.add_argument("--bureau", metavar="NAME", help="局名称（汇总表标题）")
+    cons.add_argument("--jobs", type=int, default=None, metavar="N", help="并行读取的进程数（默认：CPU 核数，最多 2）")
+    cons.add_argument("--json", action="store_true", help="以 JSON 输出")
+    cons.set_defaults(func=cmd_consolidate)
     return parser
 
 
@@ -118,7 +133,7 @@ def print_check(reports: list[FileReport], as_of: date) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False, soft_wrap=False)
+    console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
     for r in reports:
         console.rule(f"[bold]{r.path}")
         if r.refusal is not None:
@@ -159,3 +174,63 @@ def print_check(reports: list[FileReport], as_of: date) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+# --- consolidate ---------------------------------------------------------------------
+
+def cmd_consolidate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from taizhang.consolidation.lock import LockedError
+    from taizhang.consolidation.run import ConsolidationError, consolidate
+
+    err = Console(stderr=True, highlight=False)
+    progress = Progress(TextColumn("读取"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        TextColumn("{task.description}"), console=err, transient=True,
+                        disable=not err.is_terminal)
+    task = progress.add_task("", total=None)
+    try:
+        with progress:
+            result = consolidate(
+                Path(args.folder), args.period, Path(args.master), config=args.cfg,
+                roster_path=Path(args.roster) if args.roster else None, recursive=args.recursive,
+                jobs=args.jobs, bureau=args.bureau or args.cfg.settings.get("bureau"),
+                on_files=lambda n: progress.update(task, total=n),
+                progress=lambda p: progress.update(task, advance=1, description=p.name),
+            )
+    except (ConsolidationError, LockedError) as exc:
+        print(f"taizhang: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except OSError as exc:
+        print(f"taizhang: 主表无法写入：{exc.filename or args.master}（{exc.strerror or exc}）", file=sys.stderr)
+        return EXIT_UNREADABLE
+    for notice in result.notices:
+        print(f"taizhang: {notice}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print_consolidation(result)
+    return EXIT_OK
+
+
+def print_consolidation(result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    table = Table(title=f"{result.period} 月度合并 → {result.master}", title_justify="left")
+    for col in ("文件", "单位", "结果", "读取", "写入", "退回", "错误", "提醒", "说明"):
+        table.add_column(col, no_wrap=col not in ("说明", "文件"))
+    for f in result.files:
+        table.add_row(f.path.name, f.unit or "", "[green]已合并" if f.status == "ok" else "[red]退回",
+                      str(f.rows_read), str(f.rows_written), str(f.rows_rejected), str(f.errors),
+                      str(f.warnings), f.reason or "")
+    console.print(table)
+    console.print(f"已报送 {len(result.units_reported)} 个单位；未报送 {len(result.units_missing)} 个"
+                  + (f"：{'、'.join(result.units_missing)}" if result.units_missing else ""))
+    console.print(f"读取 {result.rows_read} 行 = 写入 {result.rows_written} 行 + 退回 {result.rows_rejected} 行")
+    if result.backup:
+        console.print(f"原主表已备份为 {result.backup}")

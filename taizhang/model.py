@@ -286,3 +286,23 @@ def parse_row(
 
 
 _CODES = {"unknown-value", "invalid-date", "invalid-amount", "invalid-number"}
+
+
+#: The date that places a row in a period (a month, a year), in order of preference:
+#: complaints by 收件日期, refunds by 查实日期 then 退费日期, sanctions by 处理日期,
+#: rectification by 发现日期 then 整改时限.
+PERIOD_DATE_FIELDS: dict[Kind, tuple[str, ...]] = {
+    Kind.RECTIFICATION: ("found_on", "deadline"),
+    Kind.COMPLAINTS: ("received_on",),
+    Kind.REFUNDS: ("found_on", "refunded_on"),
+    Kind.SANCTIONS: ("decided_on",),
+}
+
+
+def period_date(row: LedgerRow) -> date | None:
+    """The date that places ``row`` in a period, or None when the row has none."""
+    for name in PERIOD_DATE_FIELDS[row.kind]:
+        value = getattr(row, name)
+        if value is not None:
+            return value
+    return None

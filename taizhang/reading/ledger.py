@@ -47,6 +47,9 @@ class Ledger:
     hidden: bool
     layout: Layout
     rows: list[LedgerRow] = field(default_factory=list)
+    #: The cell values of each row as read, aligned with ``rows``: what a value that could
+    #: not be parsed (and is ``None`` in the typed row) actually said.
+    raw: list[dict[str, Any]] = field(default_factory=list)
     totals: list[TotalLine] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
@@ -118,6 +121,7 @@ def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str) -> Ledg
         origin = Origin(file=file, sheet=sheet.name, row=r + 1)
         row, problems = parse_row(layout.kind, values, origin, ctx)
         ledger.rows.append(row)
+        ledger.raw.append(values)
         for p in problems:
             ledger.findings.append(ledger.finding(
                 p.code, p.message, p.field, r + 1, Severity(p.severity)))

@@ -1,0 +1,88 @@
+"""A lock file beside the master: one consolidation of a master at a time.
+
+The lock ``<master>.lock`` is created atomically (``O_CREAT | O_EXCL``) and holds the owner's
+process id and host.  A lock whose process on this host is gone is stale: it is removed with
+a message and the consolidation goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from pathlib import Path
+from types import TracebackType
+
+
+class LockedError(Exception):
+    """Another consolidation holds the master's lock."""
+
+
+def lock_path(master: Path) -> Path:
+    return master.with_name(master.name + ".lock")
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if os.name == "nt":  # pragma: no cover - Windows
+        import ctypes
+
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)
+        if not handle:
+            return False
+        ctypes.windll.kernel32.CloseHandle(handle)
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class MasterLock:
+    """``with MasterLock(master) as lock:`` — raises :class:`LockedError` when held."""
+
+    def __init__(self, master: Path) -> None:
+        self.path = lock_path(master)
+        self.recovered: str | None = None  # message when a stale lock was removed
+
+    def __enter__(self) -> MasterLock:
+        for _attempt in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                owner = self._owner()
+                if owner is not None and self._stale(owner):
+                    self.recovered = (
+                        f"发现上次中断留下的锁文件 {self.path.name}（进程 {owner.get('pid')} 已不存在），已清除"
+                    )
+                    self.path.unlink(missing_ok=True)
+                    continue
+                who = f"进程 {owner.get('pid')}，{owner.get('host')}，开始于 {owner.get('started')}" if owner else "未知进程"
+                raise LockedError(f"{self.path.parent / self.path.name[:-5]} 正在被另一个合并任务使用（{who}）；"
+                                  f"如确认没有任务在运行，可删除 {self.path}") from None
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump({"pid": os.getpid(), "host": socket.gethostname(),
+                           "started": time.strftime("%Y-%m-%d %H:%M:%S")}, fh)
+            return self
+        raise LockedError(f"无法获得锁 {self.path}")
+
+    def _owner(self) -> dict | None:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    @staticmethod
+    def _stale(owner: dict) -> bool:
+        if owner.get("host") != socket.gethostname():
+            return False  # another machine's process: cannot tell, do not steal
+        return not _alive(int(owner.get("pid", 0) or 0))
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.path.unlink(missing_ok=True)

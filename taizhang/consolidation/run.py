@@ -1,0 +1,444 @@
+"""The consolidation use case: a month of units' workbooks into the bureau's master.
+
+Each file is read and checked (in parallel processes when there are enough files), its unit
+is worked out (``填报单位：…`` above a header, else the file name) and matched against the
+roster.  Rows are kept per (单位, 月份), the month being the row's own date (收件日期 …) or,
+for an undated row, the consolidated month: a file replaces, for its unit and for each
+ledger kind it contains, the months its rows fall in and the consolidated month.  Rows dated
+after the consolidated month, and the rows of hidden sheets, are rejected with a reason, so
+that for every file rows read = rows written + rows rejected.
+"""
+
+from __future__ import annotations
+
+import calendar
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+
+from taizhang.config import Config, Kind
+from taizhang.consolidation.lock import MasterLock
+from taizhang.consolidation.master import (
+    DETAIL_SHEETS, FINDINGS_SHEET, ISSUES_COLUMN, PROVENANCE, STATUS_SHEET, Table,
+    detail_columns, open_master, read_tables, save_atomically, write_table,
+)
+from taizhang.consolidation.roster import ROSTER_SHEET, Roster, RosterError, read_roster
+from taizhang.findings import Finding
+from taizhang.model import Origin, ParseContext, LedgerRow, parse_row, period_date
+from taizhang.privacy import confidential_fields, mask
+from taizhang.reading.source import WORKBOOK_SUFFIXES, WorkbookRefused
+from taizhang.service import check_loaded, load_workbook
+from taizhang.values import clean_text
+
+PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+#: Below this many files, reading in one process is faster than starting workers.
+PARALLEL_THRESHOLD = 6
+
+
+class ConsolidationError(Exception):
+    """The consolidation could not run at all (exit 2): the message says why."""
+
+
+@dataclass
+class RowOut:
+    """One row bound for the master: its month, provenance and cell values by header."""
+
+    month: str
+    sheet: str
+    row: int
+    values: dict[str, Any]
+    issues: str
+
+
+@dataclass
+class FileData:
+    """What a worker process sends back about one file (plain, picklable values)."""
+
+    path: Path
+    mtime: float
+    reporting_unit: str | None = None
+    refusal: Finding | None = None
+    findings: list[Finding] = field(default_factory=list)
+    #: kind -> rows of visible ledgers; kinds present (even with no rows) are keys
+    rows: dict[Kind, list[RowOut]] = field(default_factory=dict)
+    hidden_rows: int = 0
+
+
+@dataclass
+class FileOutcome:
+    path: Path
+    unit: str | None
+    status: str  # ok | rejected
+    reason: str | None
+    rows_read: int
+    rows_written: int
+    rows_rejected: int
+    errors: int
+    warnings: int
+    mtime: float = 0.0
+    findings: list[Finding] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path), "unit": self.unit, "status": self.status, "reason": self.reason,
+            "rows_read": self.rows_read, "rows_written": self.rows_written,
+            "rows_rejected": self.rows_rejected, "errors": self.errors, "warnings": self.warnings,
+        }
+
+
+@dataclass
+class ConsolidationResult:
+    period: str
+    master: Path
+    files: list[FileOutcome]
+    units_reported: list[str]
+    units_missing: list[str]
+    backup: Path | None = None
+    notices: list[str] = field(default_factory=list)
+    summary: dict[str, Any] | None = None
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_written(self) -> int:
+        return sum(f.rows_written for f in self.files)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(f.rows_rejected for f in self.files)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "units_reported": self.units_reported,
+            "units_missing": self.units_missing,
+            "files": [f.as_json() for f in self.files],
+            "rows_read": self.rows_read,
+            "rows_written": self.rows_written,
+            "rows_rejected": self.rows_rejected,
+            "summary": self.summary,
+            "master": str(self.master),
+            "backup": str(self.backup) if self.backup else None,
+        }
+
+
+def parse_period(text: str) -> tuple[date, date]:
+    """``2026-10`` -> (2026-10-01, 2026-10-31); anything else is a ConsolidationError."""
+    m = PERIOD_RE.match(text or "")
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise ConsolidationError(f"月份应写作 YYYY-MM，例如 2026-10（收到“{text}”）")
+    year, month = int(m.group(1)), int(m.group(2))
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def list_files(folder: Path, *, recursive: bool = False, exclude: set[Path] = frozenset()) -> tuple[list[Path], list[FileOutcome]]:
+    """Workbooks in ``folder``; Office lock files, hidden files and links leaving it skipped."""
+    found: list[Path] = []
+    refused: list[FileOutcome] = []
+    root = folder.resolve()
+    candidates = folder.rglob("*") if recursive else folder.iterdir()
+    for p in sorted(candidates):
+        if p.name.startswith(("~$", ".")) or p.suffix.lower() not in WORKBOOK_SUFFIXES:
+            continue
+        if p.is_symlink():
+            target = p.resolve()
+            if root not in target.parents:
+                refused.append(_rejected(p, None, f"{p.name} 是指向文件夹之外（{target}）的链接，未读取", 0))
+                continue
+        if not p.is_file() or p.resolve() in exclude:
+            continue
+        found.append(p)
+    return found, refused
+
+
+def _rejected(path: Path, unit: str | None, reason: str, rows: int, findings=(), mtime=0.0) -> FileOutcome:
+    errors = sum(f.is_error for f in findings)
+    return FileOutcome(path, unit, "rejected", reason, rows, 0, rows, errors,
+                       len(list(findings)) - errors, mtime, list(findings))
+
+
+def _write_value(kind: Kind, fieldname: str, typed: Any, raw: Any, secret: frozenset[str]) -> Any:
+    if fieldname in secret:
+        return mask(fieldname, clean_text(raw))
+    if typed is not None:
+        return typed
+    return clean_text(raw)  # a value that could not be read is kept as the unit wrote it
+
+
+def read_file(path: Path, config: Config, as_of: date, period_start: date, period_key: str) -> FileData:
+    """Read and check one file for the consolidation (runs in a worker process)."""
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        mtime = 0.0
+    data = FileData(path, mtime)
+    loaded = load_workbook(path, config)
+    report = check_loaded(loaded, config, as_of)
+    if report.refusal is not None:
+        data.refusal = report.refusal
+        return data
+    data.findings = report.findings
+    data.reporting_unit = loaded.reporting_unit
+    issues: dict[tuple[str, int], list[str]] = {}
+    for f in report.findings:
+        if f.is_error and f.sheet and f.row:
+            issues.setdefault((f.sheet, f.row), []).append(f.code)
+    for ledger in loaded.ledgers:
+        if ledger.hidden:
+            data.hidden_rows += len(ledger.rows)
+            continue
+        secret = confidential_fields(config, ledger.kind)
+        out = data.rows.setdefault(ledger.kind, [])
+        for row, raw in zip(ledger.rows, ledger.raw):
+            when = period_date(row)
+            month = f"{when.year:04d}-{when.month:02d}" if when else period_key
+            values = {name: _write_value(ledger.kind, f, getattr(row, f, None), raw.get(f), secret)
+                      for f, name in detail_columns(config, ledger.kind)}
+            codes = issues.get((ledger.sheet, row.origin.row), [])
+            out.append(RowOut(month, ledger.sheet, row.origin.row, values, "、".join(sorted(set(codes)))))
+    return data
+
+
+_WORKER_CONFIG: tuple | None = None
+
+
+def _init_worker(args: tuple) -> None:
+    global _WORKER_CONFIG
+    _WORKER_CONFIG = args
+
+
+def _read_in_worker(path: Path) -> FileData:
+    assert _WORKER_CONFIG is not None
+    return read_file(path, *_WORKER_CONFIG)
+
+
+def _read_all(paths: list[Path], args: tuple, jobs: int, progress: Callable[[Path], None] | None) -> list[FileData]:
+    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
+        out = []
+        for p in paths:
+            out.append(read_file(p, *args))
+            if progress:
+                progress(p)
+        return out
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(args,)) as pool:
+        out = []
+        for p, data in zip(paths, pool.map(_read_in_worker, paths, chunksize=4)):
+            out.append(data)
+            if progress:
+                progress(p)
+        return out
+
+
+def _unit_of(data: FileData, roster: Roster) -> tuple[str | None, str | None]:
+    """(roster unit, the name as found) for a file."""
+    if data.reporting_unit:
+        unit = roster.match(data.reporting_unit) or roster.find_in(data.reporting_unit)
+        if unit:
+            return unit, data.reporting_unit
+    unit = roster.find_in(data.path.stem) or roster.match(data.path.stem)
+    return unit, data.reporting_unit or data.path.stem
+
+
+def load_roster(master: Path, roster_path: Path | None) -> Roster:
+    try:
+        if roster_path is not None:
+            if not roster_path.exists():
+                raise ConsolidationError(f"单位名册文件不存在：{roster_path}")
+            return read_roster(roster_path)
+        if master.exists():
+            return read_roster(master, ROSTER_SHEET)
+    except RosterError as exc:
+        raise ConsolidationError(str(exc)) from None
+    raise ConsolidationError(f"没有单位名册：主表 {master} 中没有“{ROSTER_SHEET}”工作表，也没有用 --roster 指定名册文件")
+
+
+def consolidate(
+    folder: Path,
+    period: str,
+    master: Path,
+    *,
+    config: Config,
+    roster_path: Path | None = None,
+    recursive: bool = False,
+    jobs: int | None = None,
+    bureau: str | None = None,
+    progress: Callable[[Path], None] | None = None,
+    on_files: Callable[[int], None] | None = None,
+) -> ConsolidationResult:
+    """Consolidate the workbooks of ``folder`` for ``period`` into ``master``."""
+    start, end = parse_period(period)
+    if not folder.is_dir():
+        raise ConsolidationError(f"文件夹不存在：{folder}")
+    if master.exists() and not os.access(master, os.W_OK):
+        raise ConsolidationError(f"主表不可写：{master}")
+    if not os.access(master.parent if master.parent.exists() else Path("."), os.W_OK):
+        raise ConsolidationError(f"主表所在文件夹不可写：{master.parent}")
+    with MasterLock(master) as lock:
+        roster = load_roster(master, roster_path)
+        exclude = {master.resolve()} | ({roster_path.resolve()} if roster_path else set())
+        paths, outcomes = list_files(folder, recursive=recursive, exclude=exclude)
+        if on_files:
+            on_files(len(paths))
+        as_of = min(end, date.today())  # overdue judged at the month's end, or today mid-month
+        args = (config, as_of, start, period)
+        datas = _read_all(paths, args, jobs or min(2, os.cpu_count() or 1), progress)
+        try:
+            tables = read_tables(master, config)
+        except WorkbookRefused as exc:
+            raise ConsolidationError(f"主表无法读取：{exc.reason}") from None
+        result = _merge(datas, outcomes, roster, tables, period, config)
+        result.master = master
+        if lock.recovered:
+            result.notices.append(lock.recovered)
+        summary = _summary(tables, period, end, config, bureau)
+        result.summary = summary[0] if summary else None
+        wb = open_master(master)
+        order = [*DETAIL_SHEETS.values(), STATUS_SHEET, FINDINGS_SHEET]
+        for name in order:
+            money = {"违规金额", "应退金额", "已退金额", "上缴金额"} if name == DETAIL_SHEETS[Kind.REFUNDS] else ()
+            write_table(wb, tables[name], money=money)
+        if summary:
+            summary[1](wb)
+        result.backup = save_atomically(wb, master)
+        return result
+
+
+def _merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
+           tables: dict[str, Table], period: str, config: Config) -> ConsolidationResult:
+    # the newest file of a unit wins; older ones of the same unit are rejected
+    units: dict[str, FileData] = {}
+    for data in datas:
+        if data.refusal is not None:
+            reason = data.refusal.message.removeprefix(f"{data.path}：")
+            outcomes.append(_rejected(data.path, None, reason, 0, [data.refusal], data.mtime))
+            continue
+        unit, seen = _unit_of(data, roster)
+        rows_read = sum(len(v) for v in data.rows.values()) + data.hidden_rows
+        if unit is None:
+            outcomes.append(_rejected(data.path, seen, f"单位“{seen}”不在单位名册中（可在名册“别名”列中添加）",
+                                      rows_read, data.findings, data.mtime))
+            continue
+        if unit in units:
+            older, newer = sorted([units[unit], data], key=lambda d: (d.mtime, str(d.path)))
+            units[unit] = newer
+            n_old = sum(len(v) for v in older.rows.values()) + older.hidden_rows
+            outcomes.append(_rejected(older.path, unit, f"同一单位有更新的文件 {newer.path.name}，本文件未合并",
+                                      n_old, older.findings, older.mtime))
+        else:
+            units[unit] = data
+
+    status_new: list[dict[str, Any]] = []
+    findings_new: list[dict[str, Any]] = []
+    for unit, data in units.items():
+        written = rejected = 0
+        notes = []
+        for kind, rows in data.rows.items():
+            table = tables[DETAIL_SHEETS[kind]]
+            keep = [r for r in rows if r.month <= period]
+            late = len(rows) - len(keep)
+            if late:
+                notes.append(f"{config.kinds[kind].label}有 {late} 行日期晚于 {period}，未合并")
+            keys = {(unit, r.month) for r in keep} | {(unit, period)}
+            table.replace(keys, (_detail_row(unit, data.path, r) for r in keep))
+            written += len(keep)
+            rejected += late
+        if data.hidden_rows:
+            notes.append(f"隐藏工作表中的 {data.hidden_rows} 行未合并")
+            rejected += data.hidden_rows
+        errors = sum(f.is_error for f in data.findings)
+        outcome = FileOutcome(data.path, unit, "ok", "；".join(notes) or None, written + rejected,
+                              written, rejected, errors, len(data.findings) - errors, data.mtime,
+                              data.findings)
+        outcomes.append(outcome)
+
+    for o in outcomes:
+        status_new.append(_status_row(o, period))
+        findings_new.extend(_finding_rows(o, period))
+    processed = {o.unit for o in outcomes if o.status == "ok"}
+
+    def keep_status(r: dict) -> bool:
+        if r.get("月份") != period:
+            return True
+        return r.get("单位") in roster.units and r.get("单位") not in processed and r.get("报送情况") == "已报送"
+
+    status = tables[STATUS_SHEET]
+    status.rows = [r for r in status.rows if keep_status(r)] + status_new
+    reported = {r["单位"] for r in status.rows if r.get("月份") == period and r.get("报送情况") == "已报送"}
+    missing = [u for u in roster.units if u not in reported]
+    status.rows += [{"单位": u, "月份": period, "报送情况": "未报送"} for u in missing]
+    order = {u: i for i, u in enumerate(roster.units)}
+    status.rows.sort(key=lambda r: (str(r.get("月份")), order.get(r.get("单位"), len(order)),
+                                    str(r.get("单位")), str(r.get("文件") or "")))
+
+    issues = tables[FINDINGS_SHEET]
+    issues.rows = [r for r in issues.rows
+                   if r.get("月份") != period or (r.get("单位") in roster.units and r.get("单位") not in processed)]
+    issues.rows += findings_new
+    issues.rows.sort(key=lambda r: (str(r.get("月份")), order.get(r.get("单位"), len(order)),
+                                    str(r.get("文件") or ""), str(r.get("工作表") or ""), r.get("行号") or 0))
+    for kind, name in DETAIL_SHEETS.items():
+        tables[name].rows.sort(key=lambda r: (order.get(r.get("单位"), len(order)), str(r.get("月份")),
+                                              str(r.get("来源文件")), str(r.get("原工作表")),
+                                              int(r.get("原行号") or 0)))
+    outcomes.sort(key=lambda o: str(o.path))
+    return ConsolidationResult(period, Path(), outcomes, [u for u in roster.units if u in reported], missing)
+
+
+def _detail_row(unit: str, path: Path, r: RowOut) -> dict[str, Any]:
+    row = {"单位": unit, "月份": r.month, "来源文件": path.name, "原工作表": r.sheet, "原行号": r.row}
+    row.update(r.values)
+    row[ISSUES_COLUMN] = r.issues or None
+    return row
+
+
+def _status_row(o: FileOutcome, period: str) -> dict[str, Any]:
+    return {
+        "单位": o.unit or f"（名册外）{o.path.stem}", "月份": period,
+        "报送情况": "已报送" if o.status == "ok" else "退回",
+        "文件": o.path.name,
+        "文件时间": datetime.fromtimestamp(o.mtime).replace(microsecond=0) if o.mtime else None,
+        "读取行数": o.rows_read, "写入行数": o.rows_written, "退回行数": o.rows_rejected,
+        "错误": o.errors, "提醒": o.warnings, "说明": o.reason,
+    }
+
+
+def _finding_rows(o: FileOutcome, period: str) -> list[dict[str, Any]]:
+    return [{
+        "单位": o.unit or f"（名册外）{o.path.stem}", "月份": period, "文件": o.path.name,
+        "工作表": f.sheet, "单元格": f.cell, "行号": f.row, "列": f.column,
+        "级别": "错误" if f.is_error else "提醒", "代码": f.code, "问题": f.message,
+    } for f in o.findings]
+
+
+def master_rows(tables: dict[str, Table], config: Config) -> dict[Kind, list[LedgerRow]]:
+    """The consolidated detail read back as typed rows (for the figures of the summary)."""
+    out: dict[Kind, list[LedgerRow]] = {}
+    for kind, name in DETAIL_SHEETS.items():
+        ctx = ParseContext(config, kind)
+        columns = detail_columns(config, kind)
+        rows = []
+        for r in tables[name].rows:
+            values = {f: r.get(h) for f, h in columns}
+            origin = Origin(file=str(r.get("来源文件") or ""), sheet=str(r.get("原工作表") or ""),
+                            row=int(r.get("原行号") or 0))
+            row, _problems = parse_row(kind, values, origin, ctx)
+            rows.append(row)
+        out[kind] = rows
+    return out
+
+
+def _summary(tables: dict[str, Table], period: str, end: date, config: Config,
+             bureau: str | None) -> tuple[dict[str, Any], Callable] | None:
+    """The summary figures of the month (with the year to date) and a writer for its sheet."""
+    try:
+        from taizhang import figures, summary  # noqa: F401  (issue 3 modules)
+    except ImportError:
+        return None
+    return None
