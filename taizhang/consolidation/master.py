@@ -16,8 +16,9 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import openpyxl
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -25,6 +26,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
 from taizhang.config import Config, Kind
+from taizhang.consolidation.sheetxml import strip_sheets
+from taizhang.model import ROW_MODELS
 from taizhang.reading.source import open_workbook
 from taizhang.values import clean_text
 from taizhang.writing import put
@@ -65,6 +68,19 @@ def detail_columns(config: Config, kind: Kind) -> list[tuple[str, str]]:
             name = next((s for s in c.synonyms if s not in PROVENANCE), f"{name}（台账）")
         out.append((c.field, name))
     return out
+
+
+def detail_formats(config: Config, kind: Kind) -> dict[str, str]:
+    """Number format per detail column: dates and money, from the types of the row model."""
+    fields = ROW_MODELS[kind].model_fields
+    formats = {}
+    for f, header in detail_columns(config, kind):
+        annotation = fields[f].annotation if f in fields else None
+        if annotation == (date | None):
+            formats[header] = DATE_FORMAT
+        elif annotation == (Decimal | None):
+            formats[header] = MONEY_FORMAT
+    return formats
 
 
 @dataclass
@@ -126,24 +142,35 @@ def _style_header(ws, ncols: int) -> None:
     ws.freeze_panes = "A2"
 
 
-def write_table(wb: Workbook, table: Table, *, money: Iterable[str] = (), index: int | None = None) -> None:
-    """(Re)create ``table``'s sheet in ``wb``; ledger text is always written as text."""
+def write_table(wb: Workbook, table: Table, *, formats: dict[str, str] | None = None,
+                template_only: bool = False) -> None:
+    """(Re)create ``table``'s sheet in ``wb``; ledger text is always written as text.
+
+    ``formats`` gives a number format per column (applied to non-text values).  With
+    ``template_only`` the sheet gets its header and one template row carrying those formats;
+    :func:`taizhang.consolidation.sheetxml.stream_rows` fills in the rows after saving.
+    """
+    index = None
     if table.name in wb.sheetnames:
         index = wb.sheetnames.index(table.name)
         del wb[table.name]
     ws = wb.create_sheet(table.name, index)
-    money = set(money)
+    formats = formats or {}
     for c, name in enumerate(table.columns, start=1):
         put(ws, 1, c, name)
-    for r, row in enumerate(table.rows, start=2):
+    if template_only:
         for c, name in enumerate(table.columns, start=1):
-            value = row.get(name)
-            fmt = None
-            if isinstance(value, (date, datetime)):
-                fmt = DATE_FORMAT
-            elif name in money and value is not None and not isinstance(value, str):
-                fmt = MONEY_FORMAT
-            put(ws, r, c, value, fmt)
+            if name in formats:
+                sample = date(2000, 1, 1) if formats[name] == DATE_FORMAT else 0
+                put(ws, 2, c, sample, formats[name])
+    else:
+        for r, row in enumerate(table.rows, start=2):
+            for c, name in enumerate(table.columns, start=1):
+                value = row.get(name)
+                fmt = formats.get(name) if value is not None and not isinstance(value, str) else None
+                if isinstance(value, (date, datetime)) and fmt is None:
+                    fmt = DATE_FORMAT
+                put(ws, r, c, value, fmt)
     _style_header(ws, len(table.columns))
     for c, name in enumerate(table.columns, start=1):
         width = max(len(name) * 2 + 2, 8)
@@ -154,17 +181,27 @@ def write_table(wb: Workbook, table: Table, *, money: Iterable[str] = (), index:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
 
 
-def open_master(master: Path) -> Workbook:
-    """The existing master to write into (with every sheet taizhang does not own), or a new one."""
+def open_master(master: Path, owned: Iterable[str]) -> Workbook:
+    """The existing master to write into (every sheet taizhang does not own kept), or a new one.
+
+    The sheets taizhang owns are emptied before openpyxl loads the file: they are rewritten
+    anyway, and a county's consolidated detail would take most of the time to load.
+    """
     if not master.exists():
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
         return wb
-    return openpyxl.load_workbook(master, keep_vba=master.suffix.lower() == ".xlsm")
+    light = master.with_name(f".{master.name}.{os.getpid()}.load.xlsx")
+    try:
+        strip_sheets(master, light, owned)
+        return openpyxl.load_workbook(light, keep_vba=master.suffix.lower() == ".xlsm")
+    finally:
+        light.unlink(missing_ok=True)
 
 
-def save_atomically(wb: Workbook, master: Path) -> Path | None:
-    """Write ``wb`` to a temporary file beside ``master``, back up the old master, move into place.
+def save_atomically(write: Callable[[Path], None], master: Path) -> Path | None:
+    """Write (with ``write(tmp)``) a temporary file beside ``master``, back up the old master,
+    move the new one into place.
 
     Returns the backup's path (None for a first master).  If anything fails before the
     final move, the previous master is untouched and the temporary file is removed.
@@ -172,7 +209,7 @@ def save_atomically(wb: Workbook, master: Path) -> Path | None:
     tmp = master.with_name(f".{master.name}.{os.getpid()}.tmp")
     backup = None
     try:
-        wb.save(tmp)
+        write(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         if master.exists():

@@ -24,9 +24,10 @@ from typing import Any, Callable
 from taizhang.config import Config, Kind
 from taizhang.consolidation.lock import MasterLock
 from taizhang.consolidation.master import (
-    DETAIL_SHEETS, FINDINGS_SHEET, ISSUES_COLUMN, PROVENANCE, STATUS_SHEET, Table,
-    detail_columns, open_master, read_tables, save_atomically, write_table,
+    DATE_FORMAT, DETAIL_SHEETS, FINDINGS_SHEET, ISSUES_COLUMN, STATUS_SHEET, Table,
+    detail_columns, detail_formats, open_master, read_tables, save_atomically, write_table,
 )
+from taizhang.consolidation.sheetxml import stream_rows
 from taizhang.consolidation.roster import ROSTER_SHEET, Roster, RosterError, read_roster
 from taizhang.findings import Finding
 from taizhang.model import Origin, ParseContext, LedgerRow, parse_row, period_date
@@ -38,6 +39,8 @@ from taizhang.values import clean_text
 PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
 #: Below this many files, reading in one process is faster than starting workers.
 PARALLEL_THRESHOLD = 6
+#: Summary sheets written into the master (see taizhang.summary); rewritten every run.
+OWNED_SUMMARY_SHEETS = ("汇总表", "明细")
 
 
 class ConsolidationError(Exception):
@@ -299,14 +302,24 @@ def consolidate(
             result.notices.append(lock.recovered)
         summary = _summary(tables, period, end, config, bureau)
         result.summary = summary[0] if summary else None
-        wb = open_master(master)
-        order = [*DETAIL_SHEETS.values(), STATUS_SHEET, FINDINGS_SHEET]
-        for name in order:
-            money = {"违规金额", "应退金额", "已退金额", "上缴金额"} if name == DETAIL_SHEETS[Kind.REFUNDS] else ()
-            write_table(wb, tables[name], money=money)
+        owned = [*DETAIL_SHEETS.values(), STATUS_SHEET, FINDINGS_SHEET, *OWNED_SUMMARY_SHEETS]
+        wb = open_master(master, owned)
+        streamed = {}
+        for kind, name in DETAIL_SHEETS.items():
+            formats = detail_formats(config, kind)
+            write_table(wb, tables[name], formats=formats, template_only=True)
+            dates = {h for h, fmt in formats.items() if fmt == DATE_FORMAT}
+            streamed[name] = (tables[name].columns, tables[name].rows, dates)
+        for name in (STATUS_SHEET, FINDINGS_SHEET):
+            write_table(wb, tables[name])
         if summary:
             summary[1](wb)
-        result.backup = save_atomically(wb, master)
+
+        def write(tmp: Path) -> None:
+            wb.save(tmp)
+            stream_rows(tmp, streamed)
+
+        result.backup = save_atomically(write, master)
         return result
 
 

@@ -66,15 +66,28 @@ def _split_unit(text: str) -> tuple[str, Decimal]:
     return m.group("name"), scale
 
 
-def _lookup(spec: KindSpec, raw: Any) -> tuple[ColumnSpec | None, Decimal]:
+#: A header cell prepared for lookups: its key, the key without a unit suffix, the unit's scale.
+HeaderKey = tuple[str, str, Decimal] | None
+
+
+def _header_key(raw: Any) -> HeaderKey:
+    if not isinstance(raw, str):
+        return None  # numbers and dates are never headers
     text = clean_text(raw)
     if text is None:
-        return None, Decimal(1)
+        return None
     key = match_key(text)
+    name, scale = _split_unit(key)
+    return key, name, scale
+
+
+def _lookup(spec: KindSpec, hk: HeaderKey) -> tuple[ColumnSpec | None, Decimal]:
+    if hk is None:
+        return None, Decimal(1)
+    key, name, scale = hk
     hit = spec.header_index.get(key)
     if hit is not None:
         return hit, Decimal(1)
-    name, scale = _split_unit(key)
     return spec.header_index.get(name), scale
 
 
@@ -91,29 +104,29 @@ def _merged_fill(sheet: Sheet, limit: int) -> dict[tuple[int, int], Any]:
     return fill
 
 
-def _row_cells(sheet: Sheet, row: int, fill: dict[tuple[int, int], Any]) -> list[Any]:
-    width = max((len(r) for r in sheet.rows[: HEADER_SCAN_ROWS + 2]), default=0)
-    return [fill.get((row, c), sheet.value(row, c)) for c in range(width)]
+def _header_grid(sheet: Sheet, fill: dict[tuple[int, int], Any]) -> list[list[HeaderKey]]:
+    """Header keys of the first rows (merged cells filled from their top-left cell)."""
+    rows = min(len(sheet.rows), HEADER_SCAN_ROWS + 1)
+    width = max((len(r) for r in sheet.rows[:rows]), default=0)
+    return [[_header_key(fill.get((r, c), sheet.value(r, c))) for c in range(width)] for r in range(rows)]
 
 
-def _score(spec: KindSpec, cells: list[Any]) -> int:
-    return len({s.field for s in (_lookup(spec, v)[0] for v in cells) if s is not None})
+def _score(spec: KindSpec, keys: list[HeaderKey]) -> int:
+    return len({s.field for s in (_lookup(spec, k)[0] for k in keys) if s is not None})
 
 
-def _header_candidates(spec: KindSpec, sheet: Sheet, fill: dict) -> tuple[int, int, int]:
+def _header_candidates(spec: KindSpec, grid: list[list[HeaderKey]]) -> tuple[int, int, int]:
     """(score, row, height) of the best header for ``spec``."""
     best = (0, -1, 1)
-    scan = min(len(sheet.rows), HEADER_SCAN_ROWS)
-    for r in range(scan):
-        top = _row_cells(sheet, r, fill)
+    for r in range(min(len(grid), HEADER_SCAN_ROWS)):
+        top = grid[r]
         s1 = _score(spec, top)
         if s1 == 0:
             continue
-        if (s1, -r) > (best[0], -best[1]):
+        if s1 > best[0]:
             best = (s1, r, 1)
-        if r + 1 < len(sheet.rows):
-            below = _row_cells(sheet, r + 1, fill)
-            combined = [b if _lookup(spec, b)[0] else t for t, b in zip(top, below)]
+        if r + 1 < len(grid):
+            combined = [b if _lookup(spec, b)[0] else t for t, b in zip(top, grid[r + 1])]
             s2 = _score(spec, combined)
             if s2 > s1 and s2 > best[0]:
                 best = (s2, r, 2)
@@ -134,10 +147,11 @@ def locate(sheet: Sheet, config: Config) -> Layout | None:
     if not sheet.rows:
         return None
     fill = _merged_fill(sheet, HEADER_SCAN_ROWS + 2)
+    grid = _header_grid(sheet, fill)
     hint = sheet_kind_hint(config, sheet.name)
     scored = []
     for kind, spec in config.kinds.items():
-        score, row, height = _header_candidates(spec, sheet, fill)
+        score, row, height = _header_candidates(spec, grid)
         bonus = 1 if kind is hint else 0
         scored.append((score + bonus, score, kind, row, height))
     scored.sort(key=lambda t: (t[0], t[2] is hint), reverse=True)
@@ -145,12 +159,13 @@ def locate(sheet: Sheet, config: Config) -> Layout | None:
     needed = MIN_HEADER_MATCHES - (1 if kind is hint else 0)
     if score < needed:
         return None
-    return _build_layout(sheet, config.kinds[kind], row, height, fill)
+    return _build_layout(sheet, config.kinds[kind], row, height, grid)
 
 
-def _build_layout(sheet: Sheet, spec: KindSpec, row: int, height: int, fill: dict) -> Layout:
-    top = _row_cells(sheet, row, fill)
-    below = _row_cells(sheet, row + 1, fill) if height == 2 else [None] * len(top)
+def _build_layout(sheet: Sheet, spec: KindSpec, row: int, height: int,
+                  grid: list[list[HeaderKey]]) -> Layout:
+    top = grid[row]
+    below = grid[row + 1] if height == 2 else [None] * len(top)
     columns: dict[str, int] = {}
     scales: dict[str, Decimal] = {}
     canonical_hit: dict[str, bool] = {}
@@ -158,12 +173,12 @@ def _build_layout(sheet: Sheet, spec: KindSpec, row: int, height: int, fill: dic
     duplicates: list[HeaderCell] = []
     reported: set[str] = set()
     for c in range(len(top)):
-        parent = clean_text(top[c])
-        child = clean_text(below[c]) if height == 2 else None
+        parent = _text_of(sheet, grid, row, c)
+        child = _text_of(sheet, grid, row + 1, c) if height == 2 else None
         col_spec, scale, text = None, Decimal(1), None
-        for candidate in (child, parent):
+        for candidate, hk in ((child, below[c]), (parent, top[c])):
             if candidate is not None:
-                col_spec, scale = _lookup(spec, candidate)
+                col_spec, scale = _lookup(spec, hk)
                 if col_spec is not None:
                     text = candidate
                     break
@@ -174,9 +189,9 @@ def _build_layout(sheet: Sheet, spec: KindSpec, row: int, height: int, fill: dic
             reported.add(text)
             unknown.append(HeaderCell(c, text, None))
             continue
-        if text == child and parent and parent != child and scale == 1:
+        if text == child and parent and parent != child and scale == 1 and top[c] is not None:
             # a child under a merged parent such as 金额（万元）: the parent's unit applies
-            scale = _split_unit(match_key(parent))[1]
+            scale = top[c][2]
         is_canonical = match_key(text or "").startswith(match_key(col_spec.name))
         if col_spec.field in columns:
             if is_canonical and not canonical_hit[col_spec.field]:
@@ -198,6 +213,17 @@ def _build_layout(sheet: Sheet, spec: KindSpec, row: int, height: int, fill: dic
         columns=columns, scales=scales, unknown=unknown, duplicates=duplicates,
         missing_required=missing, reporting_unit=unit, title=title,
     )
+
+
+def _text_of(sheet: Sheet, grid: list[list[HeaderKey]], row: int, col: int) -> str | None:
+    """The header text at (row, col), merged cells filled, for messages."""
+    hk = grid[row][col] if row < len(grid) and col < len(grid[row]) else None
+    if hk is None:
+        return None
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if r0 <= row <= r1 and c0 <= col <= c1:
+            return clean_text(sheet.value(r0, c0))
+    return clean_text(sheet.value(row, col))
 
 
 def _title_lines(sheet: Sheet, header_row: int) -> tuple[str | None, str | None]:

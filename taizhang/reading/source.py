@@ -227,7 +227,7 @@ def _formulas_without_value(path: Path) -> dict[str, set[tuple[int, int]]]:
     found: dict[str, set[tuple[int, int]]] = {}
     try:
         with zipfile.ZipFile(path) as zf:
-            targets = _sheet_parts(zf)
+            targets = sheet_parts(zf)
             for name, part in targets.items():
                 if part not in zf.namelist():
                     continue
@@ -263,7 +263,8 @@ class _Bytes:
         return self._io.read(n)
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> the zip part holding it, in an xlsx/xlsm package."""
     wb = ElementTree.fromstring(zf.read("xl/workbook.xml"))
     rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
     targets = {}
