@@ -32,6 +32,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "encrypted-workbook": (E, "文件已加密"),
     "unreadable-file": (E, "文件无法读取"),
     "file-too-large": (E, "文件超出大小限制"),
+    "unsafe-workbook": (E, "文件含有不安全内容"),
     # The workbook and its sheets.
     "empty-workbook": (E, "工作簿是空的"),
     "no-ledger": (E, "没有找到台账"),
@@ -74,7 +75,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
 #: Codes that mean the file could not be read at all.
 REFUSAL_CODES = frozenset(
     {"file-not-found", "not-a-workbook", "corrupt-workbook", "encrypted-workbook",
-     "unreadable-file", "file-too-large"}
+     "unreadable-file", "file-too-large", "unsafe-workbook"}
 )
 
 

@@ -67,10 +67,13 @@ def load_workbook(path: str | os.PathLike, config: Config, limits: Limits = Limi
     except WorkbookRefused as exc:
         loaded.refusal = Finding.make(exc.code, exc.reason)
         return loaded
-    if not any(_has_content(s.rows) for s in book.sheets):
+    if not any(_has_content(s.rows) or s.too_large for s in book.sheets):
         loaded.findings.append(Finding.make("empty-workbook", "工作簿是空的，没有任何内容"))
         return loaded
     for sheet in book.sheets:
+        if sheet.too_large:
+            loaded.findings.append(Finding.make("sheet-too-large", sheet.too_large, sheet=sheet.name))
+            continue
         layout = locate(sheet, config)
         if layout is None:
             if sheet.visible and _has_content(sheet.rows):

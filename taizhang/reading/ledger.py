@@ -125,11 +125,6 @@ def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str) -> Ledg
         for p in problems:
             ledger.findings.append(ledger.finding(
                 p.code, p.message, p.field, r + 1, Severity(p.severity)))
-    if sheet.truncated_rows:
-        ledger.findings.append(Finding.make(
-            "sheet-too-large",
-            f"工作表超过 {len(sheet.rows)} 行的读取上限，其后约 {sheet.truncated_rows} 行未读取",
-            sheet=sheet.name))
     if not ledger.rows and not ledger.totals:
         ledger.findings.append(Finding.make(
             "empty-ledger", f"{layout.spec.label}只有表头，没有数据行", sheet=sheet.name,

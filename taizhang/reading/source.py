@@ -14,7 +14,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
+
+from defusedxml import DefusedXmlException, ElementTree
 
 import python_calamine as calamine
 
@@ -38,8 +39,16 @@ class WorkbookRefused(Exception):
 class Limits:
     """Bounds that keep a hostile or broken file from exhausting the machine."""
 
+    #: Size of the file on disk.
     max_file_bytes: int = 200 * 1024 * 1024
-    max_rows: int = 100_000
+    #: Size of all the parts of a zipped workbook once unpacked (decompression bombs).
+    max_unzipped_bytes: int = 1024 * 1024 * 1024
+    #: Unpacked/packed ratio above which a large part is taken as a bomb.
+    max_ratio: int = 200
+    #: A sheet with more rows than this, or more cells (rows x columns), is not read.
+    max_rows: int = 200_000
+    max_cells: int = 10_000_000
+    #: Columns beyond this are ignored (a ledger has about twenty).
     max_columns: int = 200
 
 
@@ -53,8 +62,8 @@ class Sheet:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     #: Cells (0-based row, col) holding a formula with no cached result.
     formulas_without_value: set[tuple[int, int]] = field(default_factory=set)
-    #: Rows beyond ``Limits.max_rows`` that were not read.
-    truncated_rows: int = 0
+    #: Set when the sheet exceeds the limits and was not read: the reason.
+    too_large: str | None = None
 
     def value(self, row: int, col: int) -> Any:
         if row < len(self.rows) and col < len(self.rows[row]):
@@ -166,12 +175,12 @@ def open_workbook(path: str | os.PathLike, limits: Limits = Limits()) -> Workboo
     except (calamine.CalamineError, OSError, ValueError) as exc:
         raise WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏，无法打开（{_short(exc)}）") from None
     try:
-        formulas = _formulas_without_value(path) if fmt in ("xlsx", "xlsm") else {}
+        scans = _scan_ooxml(path, limits) if fmt in ("xlsx", "xlsm") else {}
         sheets = []
         for meta in book.sheets_metadata:
             if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
                 continue  # chart sheets, macro sheets
-            sheets.append(_read_sheet(book, meta, formulas.get(meta.name, set()), limits))
+            sheets.append(_read_sheet(book, meta, scans.get(meta.name), limits))
     except WorkbookRefused:
         raise
     except Exception as exc:  # calamine raises a variety of errors on broken parts
@@ -186,23 +195,33 @@ def _short(exc: Exception) -> str:
     return text[:120]
 
 
-def _read_sheet(book: Any, meta: Any, formulas: set[tuple[int, int]], limits: Limits) -> Sheet:
+def _visible(meta: Any) -> bool:
+    return str(meta.visible).rsplit(".", 1)[-1] == "Visible"
+
+
+def _read_sheet(book: Any, meta: Any, scan: SheetScan | None, limits: Limits) -> Sheet:
+    visible = _visible(meta)
+    if scan is not None and scan.too_large(limits):
+        return Sheet(meta.name, visible, [], too_large=scan.describe(limits))
     sheet = book.get_sheet_by_name(meta.name)
-    rows = sheet.to_python(skip_empty_area=False, nrows=limits.max_rows + 1)
-    truncated = 0
-    if len(rows) > limits.max_rows:
-        truncated = max(sheet.total_height - limits.max_rows, 1)
-        rows = rows[: limits.max_rows]
-    if rows and len(rows[0]) > limits.max_columns:
+    height, width = sheet.total_height, sheet.total_width
+    if height > limits.max_rows or height * min(width, limits.max_columns) > limits.max_cells:
+        return Sheet(meta.name, visible, [], too_large=_describe(height, width, limits))
+    rows = sheet.to_python(skip_empty_area=False)
+    if width > limits.max_columns:
         rows = [r[: limits.max_columns] for r in rows]
     rows = _trim_trailing_blank(rows)
     try:
         merged = list(sheet.merged_cell_ranges or [])
     except Exception:  # not every format reports merged cells
         merged = []
-    visible = str(meta.visible).endswith("Visible") and not str(meta.visible).endswith("VeryHidden") \
-        and "Hidden" not in str(meta.visible)
-    return Sheet(meta.name, visible, rows, merged, formulas, truncated)
+    formulas = scan.formulas if scan is not None else set()
+    return Sheet(meta.name, visible, rows, merged, formulas)
+
+
+def _describe(height: int, width: int, limits: Limits) -> str:
+    return (f"工作表有 {height:,} 行 × {width:,} 列，超过读取上限（{limits.max_rows:,} 行或 "
+            f"{limits.max_cells:,} 个单元格），未读取；如确有这么多数据，请拆分后报送")
 
 
 def _trim_trailing_blank(rows: list[list[Any]]) -> list[list[Any]]:
@@ -212,55 +231,80 @@ def _trim_trailing_blank(rows: list[list[Any]]) -> list[list[Any]]:
     return rows[:end]
 
 
-_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+@dataclass
+class SheetScan:
+    """What a byte-level pass over a sheet's XML found before any parser touches it."""
+
+    max_row: int = 0
+    max_col: int = 0
+    formulas: set[tuple[int, int]] = field(default_factory=set)
+
+    def too_large(self, limits: Limits) -> bool:
+        cells = self.max_row * min(self.max_col, limits.max_columns)
+        return self.max_row > limits.max_rows or cells > limits.max_cells
+
+    def describe(self, limits: Limits) -> str:
+        return _describe(self.max_row, self.max_col, limits)
+
+
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
+_FAR_ROW = re.compile(rb'\sr="[A-Z]{1,3}(\d{6,})"')
+_WIDE_COL = re.compile(rb'\sr="([A-Z]{2,3})\d')
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_FORMULA_CELL = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})(\d+)"[^>]*?(?<!/)>((?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f\b.*?)</(?:\w+:)?c>',
+    re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
 
 
-def _formulas_without_value(path: Path) -> dict[str, set[tuple[int, int]]]:
-    """Cells holding a formula but no cached value, per sheet name (xlsx/xlsm only).
+def _scan_ooxml(path: Path, limits: Limits) -> dict[str, SheetScan]:
+    """Check a zipped workbook's unpacked size, then scan each sheet's XML for its real
+    extent and for formulas without a cached value.
 
-    Files written by programs (openpyxl among them) store formulas without results; Excel
-    computes them on opening, but a reader sees an empty cell.  Knowing which cells these
-    are lets the checker say so instead of reporting an empty total.
+    The extent is taken from the cells themselves, not from the ``<dimension>`` a hostile
+    file could fake, so that a sheet too large to hold in memory is never handed to a
+    parser.  Files written by programs (openpyxl among them) store formulas without results;
+    Excel computes them on opening, but a reader sees an empty cell, so the checker says so.
     """
-    found: dict[str, set[tuple[int, int]]] = {}
-    try:
-        with zipfile.ZipFile(path) as zf:
-            targets = sheet_parts(zf)
-            for name, part in targets.items():
-                if part not in zf.namelist():
-                    continue
-                data = zf.read(part)
-                if b"<f" not in data and b":f" not in data:
-                    continue
-                cells = set()
-                for _event, el in ElementTree.iterparse(_Bytes(data)):
-                    if el.tag == _NS + "c":
-                        f = el.find(_NS + "f")
-                        v = el.find(_NS + "v")
-                        if f is not None and (v is None or v.text in (None, "")):
-                            m = _CELL_REF.fullmatch(el.get("r", ""))
-                            if m:
-                                cells.add((int(m.group(2)) - 1, _col_index(m.group(1))))
-                        el.clear()
-                if cells:
-                    found[name] = cells
-    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, OSError):
-        return {}
-    return found
-
-
-class _Bytes:
-    """A minimal file object over bytes for iterparse."""
-
-    def __init__(self, data: bytes) -> None:
-        import io
-
-        self._io = io.BytesIO(data)
-
-    def read(self, n: int = -1) -> bytes:
-        return self._io.read(n)
+    scans: dict[str, SheetScan] = {}
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        unpacked = sum(i.file_size for i in infos)
+        packed = sum(i.compress_size for i in infos) or 1
+        if unpacked > limits.max_unzipped_bytes or (
+                unpacked > 100 * 1024 * 1024 and unpacked / packed > limits.max_ratio):
+            raise WorkbookRefused(
+                "file-too-large",
+                f"{path}：文件解压后有 {unpacked / 1048576:,.0f} MB（压缩前 {packed / 1048576:,.1f} MB），"
+                f"超过上限 {limits.max_unzipped_bytes / 1048576:,.0f} MB，可能是“压缩炸弹”，未读取")
+        try:
+            parts = sheet_parts(zf)
+        except DefusedXmlException:
+            raise WorkbookRefused(
+                "unsafe-workbook",
+                f"{path}：工作簿结构中含有 Excel 从不生成的 XML 实体声明（可能是恶意文件），未读取") from None
+        except (KeyError, ElementTree.ParseError, ValueError):
+            return scans
+        names = set(zf.namelist())
+        for name, part in parts.items():
+            if part not in names:
+                continue
+            data = zf.read(part)
+            scan = SheetScan()
+            # Rows from <row r=…>, and cells whose own reference lies beyond row 99,999.
+            # Only the bound matters: every one-letter column counts as 26, so the scan
+            # builds no list as long as the sheet.
+            big_rows = _ROW_REF.findall(data) + _FAR_ROW.findall(data)
+            scan.max_row = max((int(r) for r in big_rows), default=0)
+            wide = {c for c in _WIDE_COL.findall(data)}
+            scan.max_col = max((_col_index(c.decode()) + 1 for c in wide), default=26 if b' r="' in data else 0)
+            if b"<f" in data or b":f" in data:
+                for m in _FORMULA_CELL.finditer(data):
+                    if not _VALUE.search(m.group(3)):
+                        scan.formulas.add((int(m.group(2)) - 1, _col_index(m.group(1).decode())))
+            scans[name] = scan
+    return scans
 
 
 def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
