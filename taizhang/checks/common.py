@@ -45,8 +45,8 @@ def negative_figures(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
             value = getattr(row, f)
             if value is not None and value < 0:
                 code = "negative-amount" if f in MONEY_FIELDS else "invalid-number"
-                what = "金额" if f in MONEY_FIELDS else "人数"
-                yield ledger.finding(code, f"“{ledger.column_name(f)}”为负数（{value}），{what}不能为负",
+                what, shown = ("金额", f"{value:,.2f}") if f in MONEY_FIELDS else ("人数", f"{value}")
+                yield ledger.finding(code, f"“{ledger.column_name(f)}”为负数（{shown}），{what}不能为负",
                                      f, row.origin.row)
 
 
