@@ -47,6 +47,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="以 JSON 输出")
     check.set_defaults(func=cmd_check)
 
+    summ = sub.add_parser(
+        "summary", help="统计汇总，生成汇总表和汇报材料",
+        description="统计信访举报、退费、处分、整改数字，生成汇总表（-o）和汇报段落。"
+                    "退出码：0 已生成且台账无错误；1 已生成但台账有错误（汇总表上有醒目提示）；"
+                    "2 有文件无法读取或参数错误（其余文件照常统计）。")
+    summ.add_argument("paths", nargs="+", metavar="PATH", help="工作簿文件或文件夹")
+    summ.add_argument("--period", default=None, metavar="P",
+                      help="统计期间：2026-10（月，另附全年累计）、2026（年）或 all；默认检查日期所在月")
+    summ.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="统计截至日期，默认今天")
+    summ.add_argument("--bureau", metavar="NAME", help="局名称（汇总表标题），默认取配置 settings.bureau")
+    summ.add_argument("-o", "--output", metavar="OUT.xlsx", help="写入汇总表的工作簿（已有的则只替换汇总表和明细两张表）")
+    summ.add_argument("--json", action="store_true", help="以 JSON 输出")
+    summ.set_defaults(func=cmd_summary)
+
     cons = sub.add_parser(
         "consolidate", help="月度合并：各单位台账合并到局主表",
         description="把文件夹中各单位报送的台账合并到局主表：按单位名册认定单位，逐一检查，"
@@ -174,6 +188,94 @@ def print_check(reports: list[FileReport], as_of: date) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+# --- summary -------------------------------------------------------------------------
+
+DEFAULT_BUREAU = "县教育局"
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from taizhang.figures import Period, PeriodError, compute, report_json, rows_by_kind
+    from taizhang.summary import save_summary
+
+    as_of = args.as_of or date.today()
+    try:
+        period = Period.parse(args.period) if args.period else Period.of_month(as_of)
+    except PeriodError as exc:
+        print(f"taizhang: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    files = expand_paths(args.paths)
+    if not files:
+        print("taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods）", file=sys.stderr)
+        return EXIT_UNREADABLE
+    reports = [check_file(p, as_of=as_of, config=args.cfg) for p in files]
+    ledgers = [lg for r in reports for lg in r.ledgers if not lg.hidden]
+    blocking = []
+    for r in reports:
+        for lg in r.ledgers:
+            errors = sum(f.is_error and f.sheet == lg.sheet for f in r.findings)
+            if errors and not lg.hidden:
+                blocking.append({"file": str(r.path), "sheet": lg.sheet, "errors": errors})
+    report = compute(rows_by_kind(ledgers), period, as_of, args.cfg)
+    bureau = args.bureau or args.cfg.settings.get("bureau") or DEFAULT_BUREAU
+    output = None
+    if args.output:
+        notes = [f"{Path(b['file']).name}“{b['sheet']}”错误 {b['errors']} 个" for b in blocking]
+        try:
+            output = save_summary(Path(args.output), report, bureau=bureau, blocking_errors=notes)
+        except OSError as exc:
+            print(f"taizhang: 汇总表无法写入 {args.output}（{exc.strerror or exc}）", file=sys.stderr)
+            return EXIT_UNREADABLE
+    data = report_json(report)
+    data["bureau"] = bureau
+    data["blocking_errors"] = blocking
+    data["unreadable"] = [{"path": str(r.path), "reason": r.refusal.message} for r in reports if r.refusal]
+    data["output"] = str(output) if output else None
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print_summary(report, bureau, output)
+    for r in reports:
+        if r.refusal is not None:
+            print(f"taizhang: 无法读取 {r.refusal.message}", file=sys.stderr)
+    for b in blocking:
+        print(f"taizhang: 注意：{b['file']}“{b['sheet']}”有 {b['errors']} 个错误，统计数字可能不准确"
+              f"（taizhang check 查看详情）", file=sys.stderr)
+    if any(r.refusal for r in reports):
+        return EXIT_UNREADABLE
+    return EXIT_ERRORS if blocking else EXIT_OK
+
+
+def print_summary(report, bureau: str, output) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    fig, ytd = report.current, report.year_to_date
+    table = Table(title=f"{bureau} {report.period.label} 统计", title_justify="left")
+    table.add_column("项目")
+    table.add_column("本期", justify="right")
+    if ytd is not None:
+        table.add_column("累计", justify="right")
+    rows = [
+        ("信访举报（件）", fig.complaints.total, ytd and ytd.complaints.total),
+        *((f"  {s}", n, ytd and ytd.complaints.by_source[s]) for s, n in fig.complaints.by_source.items()),
+        ("  已办结", fig.complaints.closed, ytd and ytd.complaints.closed),
+        ("退费（件）", fig.refunds.cases, ytd and ytd.refunds.cases),
+        ("  已退金额（元）", f"{fig.refunds.refunded:,.2f}", ytd and f"{ytd.refunds.refunded:,.2f}"),
+        ("处分（人）", fig.sanctions.persons, ytd and ytd.sanctions.persons),
+        ("整改问题（个）", fig.rectification.total, ytd and ytd.rectification.total),
+        ("  逾期未完成", fig.rectification.overdue, ytd and ytd.rectification.overdue),
+    ]
+    for label, now, total in rows:
+        table.add_row(label, str(now), *([str(total)] if ytd is not None else []))
+    console.print(table)
+    console.print("\n汇报段落：\n" + report.narrative)
+    if output:
+        console.print(f"\n汇总表已写入 {output}")
 
 
 # --- consolidate ---------------------------------------------------------------------

@@ -1,0 +1,109 @@
+"""Figures: what staff count at month-end, as pure functions of the typed ledger rows.
+
+``compute`` takes the rows of every ledger kind, a period and an as-of day, and gives a
+:class:`Report`: the four blocks for the period and, for a month, for the year to date
+(累计).  ``report_json`` is the public ``--json`` shape of ``taizhang summary``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any, Iterable
+
+from pydantic import BaseModel, ConfigDict
+
+from taizhang.config import Config, Kind
+from taizhang.figures.blocks import (
+    ComplaintFigures, RectificationFigures, RefundFigures, SanctionFigures, complaint_figures,
+    rectification_figures, refund_figures, sanction_figures,
+)
+from taizhang.figures.narrative import narrative
+from taizhang.figures.period import Period, PeriodError
+from taizhang.model import LedgerRow, period_date
+from taizhang.reading.ledger import Ledger
+
+__all__ = ["Figures", "Period", "PeriodError", "Report", "compute", "report_json", "rows_by_kind"]
+
+
+class Figures(BaseModel):
+    complaints: ComplaintFigures
+    refunds: RefundFigures
+    sanctions: SanctionFigures
+    rectification: RectificationFigures
+
+
+class Report(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    period: Period
+    as_of: date
+    current: Figures
+    year_to_date: Figures | None = None
+    narrative: str = ""
+    #: The rows behind each block of ``current`` (for the detail sheet).
+    rows: dict[Kind, list[LedgerRow]] = {}
+
+
+def rows_by_kind(ledgers: Iterable[Ledger]) -> dict[Kind, list[LedgerRow]]:
+    out: dict[Kind, list[LedgerRow]] = defaultdict(list)
+    for ledger in ledgers:
+        out[ledger.kind].extend(ledger.rows)
+    return {k: out.get(k, []) for k in Kind}
+
+
+def _block_rows(rows: dict[Kind, list[LedgerRow]], period: Period) -> tuple[dict[Kind, list], dict[Kind, int]]:
+    picked: dict[Kind, list] = {}
+    undated: dict[Kind, int] = {}
+    for kind in Kind:
+        all_rows = rows.get(kind, [])
+        picked[kind] = [r for r in all_rows if period.contains(period_date(r))]
+        undated[kind] = 0 if period.is_all else sum(period_date(r) is None for r in all_rows)
+    return picked, undated
+
+
+def figures(rows: dict[Kind, list[LedgerRow]], period: Period, as_of: date, config: Config) -> tuple[Figures, dict]:
+    picked, undated = _block_rows(rows, period)
+    fig = Figures(
+        complaints=complaint_figures(picked[Kind.COMPLAINTS], config),
+        refunds=refund_figures(picked[Kind.REFUNDS], config),
+        sanctions=sanction_figures(picked[Kind.SANCTIONS], config),
+        rectification=rectification_figures(picked[Kind.RECTIFICATION], config, as_of),
+    )
+    fig.complaints.undated = undated[Kind.COMPLAINTS]
+    fig.refunds.undated = undated[Kind.REFUNDS]
+    fig.sanctions.undated = undated[Kind.SANCTIONS]
+    fig.rectification.undated = undated[Kind.RECTIFICATION]
+    return fig, picked
+
+
+def compute(rows: dict[Kind, list[LedgerRow]], period: Period, as_of: date, config: Config) -> Report:
+    """The figures of ``period`` (and, for a month, of the year to date)."""
+    current, picked = figures(rows, period, as_of, config)
+    ytd_period = period.year_to_date()
+    ytd = figures(rows, ytd_period, as_of, config)[0] if ytd_period else None
+    report = Report(period=period, as_of=as_of, current=current, year_to_date=ytd, rows=picked)
+    report.narrative = narrative(report, config)
+    return report
+
+
+def _plain(value: Any) -> Any:
+    """JSON form: money as a decimal string to the fen, models as dicts."""
+    if isinstance(value, Decimal):
+        return f"{value.quantize(Decimal('0.01'))}"
+    if isinstance(value, BaseModel):
+        return {k: _plain(getattr(value, k)) for k in type(value).model_fields}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The ``taizhang summary --json`` object (a public interface: add fields, never rename)."""
+    out: dict[str, Any] = {"period": report.period.key, "as_of": report.as_of.isoformat()}
+    out.update(_plain(report.current))
+    out["narrative"] = report.narrative
+    if report.year_to_date is not None:
+        out["year_to_date"] = _plain(report.year_to_date)
+    return out

@@ -1,0 +1,108 @@
+"""Reporting periods: a month (``2026-10``), a year (``2026``) or everything."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+
+class PeriodError(ValueError):
+    """The text is not a period; the message says what is expected."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """A month, a year, or everything (``year`` None)."""
+
+    year: int | None = None
+    month: int | None = None
+
+    @classmethod
+    def parse(cls, text: str | None) -> Period:
+        """``2026-10`` / ``2026年10月`` -> a month, ``2026`` -> a year, ``all``/empty -> everything."""
+        t = (text or "").strip()
+        if t.lower() in ("", "all", "全部"):
+            return cls()
+        m = re.fullmatch(r"(\d{4})(?:[-/.年](\d{1,2})月?)?年?", t)
+        if m and 1900 <= int(m.group(1)) <= 2100:
+            month = int(m.group(2)) if m.group(2) else None
+            if month is None or 1 <= month <= 12:
+                return cls(int(m.group(1)), month)
+        raise PeriodError(f"期间应写作 2026-10（月）、2026（年）或 all（全部），收到“{text}”")
+
+    @classmethod
+    def of_month(cls, day: date) -> Period:
+        return cls(day.year, day.month)
+
+    @property
+    def is_all(self) -> bool:
+        return self.year is None
+
+    @property
+    def is_month(self) -> bool:
+        return self.month is not None
+
+    @property
+    def start(self) -> date | None:
+        if self.year is None:
+            return None
+        return date(self.year, self.month or 1, 1)
+
+    @property
+    def end(self) -> date | None:
+        if self.year is None:
+            return None
+        month = self.month or 12
+        return date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+    def contains(self, day: date | None) -> bool:
+        """Whether ``day`` lies in the period; an unknown day lies only in "everything"."""
+        if self.year is None:
+            return True
+        if day is None:
+            return False
+        return self.start <= day <= self.end  # type: ignore[operator]
+
+    def year_to_date(self) -> Period | None:
+        """For a month, January to that month (累计); None otherwise."""
+        return _YearToDate(self.year, self.month) if self.is_month else None
+
+    @property
+    def key(self) -> str:
+        """``2026-10``, ``2026`` or ``all``: the form used in ``--json``."""
+        if self.year is None:
+            return "all"
+        return f"{self.year:04d}-{self.month:02d}" if self.month else f"{self.year:04d}"
+
+    @property
+    def label(self) -> str:
+        """``2026年10月``, ``2026年``, ``全部``."""
+        if self.year is None:
+            return "全部"
+        return f"{self.year}年{self.month}月" if self.month else f"{self.year}年"
+
+
+@dataclass(frozen=True)
+class _YearToDate(Period):
+    """January 1 to the end of ``month``."""
+
+    @property
+    def start(self) -> date | None:
+        return date(self.year, 1, 1) if self.year else None
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-01..{self.year:04d}-{self.month:02d}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年1—{self.month}月"
+
+    @property
+    def is_month(self) -> bool:
+        return False
+
+    def year_to_date(self) -> Period | None:
+        return None

@@ -1,0 +1,9 @@
+"""The standard summary sheet (汇总表) and its detail sheet (明细), written with openpyxl.
+
+``write_summary`` (re)creates the two sheets inside a workbook, leaving every other sheet
+alone; ``save_summary`` does that for a file on disk, atomically.
+"""
+
+from taizhang.summary.sheet import DETAIL_SHEET, SUMMARY_SHEET, save_summary, write_summary
+
+__all__ = ["DETAIL_SHEET", "SUMMARY_SHEET", "save_summary", "write_summary"]

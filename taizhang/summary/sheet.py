@@ -1,0 +1,301 @@
+"""Layout of the summary sheet: title, report paragraph, four blocks with 本月 and 累计,
+native charts, print settings for A4 landscape (one page per block), and the detail sheet
+that traces every figure back to its file, sheet and row."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+
+import openpyxl
+from openpyxl.chart import BarChart, Reference, Series
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.worksheet import Worksheet
+
+from taizhang.config import Kind
+from taizhang.figures import Figures, Report
+from taizhang.model import ComplaintRow, RectificationRow, RefundRow, SanctionRow, period_date
+from taizhang.writing import put
+
+SUMMARY_SHEET = "汇总表"
+DETAIL_SHEET = "明细"
+
+FONT = "宋体"
+COUNT = '#,##0"件"'
+PERSONS = '#,##0"人"'
+TIMES = '#,##0"人次"'
+ITEMS = '#,##0"个"'
+MONEY = '#,##0.00"元"'
+RATE = "0.0%"
+DATE = 'yyyy"年"m"月"d"日"'
+_THIN = Side(style="thin", color="000000")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD = PatternFill("solid", fgColor="D9E1F2")
+_BLOCK = PatternFill("solid", fgColor="FCE4D6")
+_BANNER = PatternFill("solid", fgColor="FFC7CE")
+WIDTHS = {"A": 30, "B": 14, "C": 14, "D": 3, "E": 12, "F": 12, "G": 12, "H": 12, "I": 12, "J": 12}
+LAST_COL = "J"
+
+
+@dataclass
+class Line:
+    label: str
+    now: Any
+    ytd: Any
+    fmt: str
+    indent: int = 0
+    bold: bool = False
+
+
+def _get(fig: Figures | None, path: str, default: Any = 0) -> Any:
+    if fig is None:
+        return None
+    obj: Any = fig
+    for part in path.split("."):
+        obj = obj.get(part, default) if isinstance(obj, dict) else getattr(obj, part)
+    return obj
+
+
+def _block_lines(report: Report) -> list[tuple[str, list[Line]]]:
+    now, ytd = report.current, report.year_to_date
+
+    def line(label, path, fmt, indent=0, bold=False):
+        return Line(label, _get(now, path), _get(ytd, path), fmt, indent, bold)
+
+    c_now, c_ytd = now.complaints, ytd.complaints if ytd else None
+    complaints = [line("受理信访举报总数", "complaints.total", COUNT, bold=True)]
+    complaints += [line(f"其中：{s}" if i == 0 else s, f"complaints.by_source.{s}", COUNT, 1)
+                   for i, s in enumerate(c_now.by_source)]
+    if c_now.unknown_source or (c_ytd and c_ytd.unknown_source):
+        complaints.append(line("来源不明（见问题清单）", "complaints.unknown_source", COUNT, 1))
+    complaints.append(Line("来源小计（应等于总数）",
+                           sum(c_now.by_source.values()) + c_now.unknown_source,
+                           (sum(c_ytd.by_source.values()) + c_ytd.unknown_source) if c_ytd else None,
+                           COUNT, 1, True))
+    complaints += [line("已办结", "complaints.closed", COUNT), line("在办", "complaints.in_progress", COUNT),
+                   line("查实（属实、部分属实）", "complaints.substantiated", COUNT),
+                   line("来访", "complaints.visits", COUNT), line("来访人次", "complaints.person_times", TIMES)]
+    keys = list(dict.fromkeys([*c_now.by_category, *(c_ytd.by_category if c_ytd else {})]))
+    complaints += [line(f"问题类别：{k}" if i == 0 else k, f"complaints.by_category.{k}", COUNT, 1)
+                   for i, k in enumerate(keys)]
+
+    refunds = [line("查实违规收费", "refunds.cases", COUNT, bold=True),
+               line("涉及学生", "refunds.students", PERSONS),
+               line("应退金额", "refunds.due", MONEY), line("已退金额", "refunds.refunded", MONEY),
+               line("尚未退还", "refunds.outstanding", MONEY), line("上缴国库", "refunds.to_treasury", MONEY)]
+
+    s_now, s_ytd = now.sanctions, ytd.sanctions if ytd else None
+    sanctions = [line("处理人数", "sanctions.persons", PERSONS, bold=True),
+                 line("处理人次", "sanctions.person_times", TIMES)]
+    measures = list(dict.fromkeys([*s_now.by_measure, *(s_ytd.by_measure if s_ytd else {})]))
+    sanctions += [line(f"处理方式：{m}" if i == 0 else m, f"sanctions.by_measure.{m}", PERSONS, 1)
+                  for i, m in enumerate(measures)]
+    cats = list(dict.fromkeys([*s_now.by_category, *(s_ytd.by_category if s_ytd else {})]))
+    sanctions += [line(f"类别：{k}" if i == 0 else k, f"sanctions.by_category.{k}", PERSONS, 1)
+                  for i, k in enumerate(cats)]
+    sanctions += [line(f"四种形态：{f}" if i == 0 else f, f"sanctions.by_form.{f}", TIMES, 1)
+                  for i, f in enumerate(s_now.by_form)]
+
+    rect = [line("整改问题总数", "rectification.total", ITEMS, bold=True),
+            line("未启动", "rectification.not_started", ITEMS, 1),
+            line("整改中", "rectification.in_progress", ITEMS, 1),
+            line("已完成", "rectification.completed", ITEMS, 1),
+            line("已销号", "rectification.closed", ITEMS, 1),
+            Line("状态小计（应等于总数）",
+                 *(sum(_get(f, f"rectification.{k}") for k in ("not_started", "in_progress", "completed", "closed"))
+                   if f is not None else None for f in (now, ytd)), ITEMS, 1, True),
+            line("逾期未完成", "rectification.overdue", ITEMS),
+            line("逾期完成", "rectification.completed_late", ITEMS),
+            Line("完成率", _get(now, "rectification.completion_rate", None), _get(ytd, "rectification.completion_rate", None) if ytd else None, RATE)]
+    return [("一、信访举报", complaints), ("二、违规收费退费", refunds),
+            ("三、处分处理", sanctions), ("四、问题整改", rect)]
+
+
+def _style_row(ws: Worksheet, row: int, cols: str = "ABC", **kw: Any) -> None:
+    for col in cols:
+        cell = ws[f"{col}{row}"]
+        cell.border = _BOX
+        cell.font = Font(name=FONT, size=11, bold=kw.get("bold", False))
+        if kw.get("fill"):
+            cell.fill = kw["fill"]
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal("0.01"))
+    return value
+
+
+def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors: list[str] | None = None,
+                  index: int | None = 0) -> Worksheet:
+    """(Re)create the 汇总表 and 明细 sheets of ``wb`` from ``report``; other sheets untouched."""
+    for name in (SUMMARY_SHEET, DETAIL_SHEET):
+        if name in wb.sheetnames:
+            index = wb.sheetnames.index(name) if name == SUMMARY_SHEET else index
+            del wb[name]
+    ws = wb.create_sheet(SUMMARY_SHEET, index)
+    has_ytd = report.year_to_date is not None
+    period = report.period
+    for col, width in WIDTHS.items():
+        ws.column_dimensions[col].width = width
+
+    ws.merge_cells(f"A1:{LAST_COL}1")
+    put(ws, 1, 1, f"{bureau}纪检监察工作统计汇总表")
+    ws["A1"].font = Font(name="黑体", size=18, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 32
+    ws.merge_cells(f"A2:{LAST_COL}2")
+    put(ws, 2, 1, f"统计期间：{period.label}　　统计截至：{report.as_of.year}年{report.as_of.month}月{report.as_of.day}日")
+    ws["A2"].font = Font(name=FONT, size=11)
+    ws["A2"].alignment = Alignment(horizontal="center")
+    row = 3
+    if blocking_errors:
+        ws.merge_cells(f"A{row}:{LAST_COL}{row}")
+        put(ws, row, 1, "注意：以下台账存在错误，统计数字可能不准确，请先更正：" + "；".join(blocking_errors))
+        cell = ws[f"A{row}"]
+        cell.fill = _BANNER
+        cell.font = Font(name=FONT, size=11, bold=True, color="9C0006")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.row_dimensions[row].height = 15 * (1 + len("；".join(blocking_errors)) // 70)
+        row += 1
+    ws.merge_cells(f"A{row}:{LAST_COL}{row}")
+    put(ws, row, 1, report.narrative)
+    ws[f"A{row}"].font = Font(name="仿宋", size=12)
+    ws[f"A{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[row].height = max(30, 16 * (1 + len(report.narrative) // 60))
+    row += 2
+
+    block_rows: dict[str, tuple[int, int]] = {}
+    for b, (title, lines) in enumerate(_block_lines(report)):
+        if b:
+            ws.row_breaks.append(Break(id=row - 1))
+        put(ws, row, 1, title)
+        put(ws, row, 2, "本月" if period.is_month else period.label)
+        put(ws, row, 3, f"累计（{period.year_to_date().label}）" if has_ytd else "")
+        _style_row(ws, row, bold=True, fill=_HEAD)
+        ws[f"A{row}"].fill = _BLOCK
+        first = row + 1
+        for ln in lines:
+            row += 1
+            put(ws, row, 1, ("　" * ln.indent) + ln.label)
+            put(ws, row, 2, _number(ln.now), ln.fmt)
+            put(ws, row, 3, _number(ln.ytd) if has_ytd else None, ln.fmt)
+            _style_row(ws, row, bold=ln.bold)
+        block_rows[title] = (first, row)
+        row += 2
+
+    _charts(ws, report, block_rows)
+    _detail(wb, report, wb.sheetnames.index(SUMMARY_SHEET) + 1)
+
+    ws.print_area = f"A1:{LAST_COL}{row}"
+    ws.print_title_rows = "1:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.freeze_panes = None
+    return ws
+
+
+def _charts(ws: Worksheet, report: Report, blocks: dict[str, tuple[int, int]]) -> None:
+    """Native bar charts beside their blocks: complaints by source, sanctions by measure."""
+    first, _last = blocks["一、信访举报"]
+    n_sources = len(report.current.complaints.by_source)
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = "信访举报来源（件）"
+    chart.style = 10
+    chart.add_data(Reference(ws, min_col=2, max_col=3 if report.year_to_date else 2,
+                             min_row=first - 1, max_row=first + n_sources), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=first + n_sources))
+    chart.height, chart.width = 7.5, 15
+    ws.add_chart(chart, f"E{first}")
+
+    s_first, _s_last = blocks["三、处分处理"]
+    measures = len(dict.fromkeys([*report.current.sanctions.by_measure,
+                                  *(report.year_to_date.sanctions.by_measure if report.year_to_date else {})]))
+    if measures:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "处理方式（人）"
+        chart.style = 10
+        start = s_first + 2  # after 处理人数 and 处理人次
+        for col in range(2, 4 if report.year_to_date else 3):
+            values = Reference(ws, min_col=col, min_row=start, max_row=start + measures - 1)
+            chart.series.append(Series(values, title=str(ws.cell(s_first - 1, col).value)))
+        chart.set_categories(Reference(ws, min_col=1, min_row=start, max_row=start + measures - 1))
+        chart.height, chart.width = 7.5, 15
+        ws.add_chart(chart, f"E{s_first}")
+
+
+_DETAIL_COLUMNS = ("板块", "文件", "工作表", "行号", "日期", "单位", "分类", "状态或处理", "金额（元）", "说明")
+
+
+def _detail(wb: Workbook, report: Report, index: int) -> Worksheet:
+    """Every row behind the figures of the period, with its file, sheet and row.  Complainant
+    identity (反映人, 联系电话) is never written here."""
+    ws = wb.create_sheet(DETAIL_SHEET, index)
+    for c, name in enumerate(_DETAIL_COLUMNS, start=1):
+        put(ws, 1, c, name)
+        ws.cell(1, c).font = Font(name=FONT, bold=True)
+        ws.cell(1, c).fill = _HEAD
+        ws.cell(1, c).border = _BOX
+    r = 1
+    makers: dict[Kind, tuple[str, Callable[[Any], tuple]]] = {
+        Kind.COMPLAINTS: ("信访举报", lambda x: (x.handler or x.subject, x.source, x.status, None,
+                                                 "、".join(filter(None, (x.category, x.conclusion))))),
+        Kind.REFUNDS: ("退费", lambda x: (x.school, x.item, None, x.refunded, f"应退 {x.due if x.due is not None else '—'}")),
+        Kind.SANCTIONS: ("处分", lambda x: (x.unit, x.cause, x.measure, None, x.name)),
+        Kind.RECTIFICATION: ("整改", lambda x: (x.unit, x.source, x.status, None, x.description)),
+    }
+    for kind in (Kind.COMPLAINTS, Kind.REFUNDS, Kind.SANCTIONS, Kind.RECTIFICATION):
+        label, make = makers[kind]
+        for row in report.rows.get(kind, []):
+            r += 1
+            unit, cls, state, amount, note = make(row)
+            values = (label, Path(row.origin.file).name, row.origin.sheet, row.origin.row, period_date(row),
+                      unit, cls, state, amount, note)
+            for c, value in enumerate(values, start=1):
+                fmt = DATE if isinstance(value, date) else (MONEY if isinstance(value, Decimal) else None)
+                put(ws, r, c, value, fmt)
+    for col, width in zip("ABCDEFGHIJ", (10, 30, 14, 8, 16, 18, 14, 14, 14, 36)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    if r > 1:
+        ws.auto_filter.ref = f"A1:J{r}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    return ws
+
+
+def save_summary(path: Path, report: Report, *, bureau: str, blocking_errors: list[str] | None = None) -> Path:
+    """Write the summary into ``path``: a new workbook, or the sheets of an existing one
+    (its other sheets kept), written to a temporary file and moved into place."""
+    path = Path(path)
+    if path.exists():
+        wb = openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+    else:
+        wb = openpyxl.Workbook()
+        wb.remove(wb.active)
+    write_summary(wb, report, bureau=bureau, blocking_errors=blocking_errors)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
