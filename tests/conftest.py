@@ -16,6 +16,10 @@ AS_OF = date(2026, 10, 31)
 Rows = Iterable[Iterable[Any]]
 
 
+class Text(str):
+    """A cell value written as text even when it starts with ``=`` (as from a CSV import)."""
+
+
 def write_xlsx(path: Path, sheets: dict[str, Rows], *, hidden: Iterable[str] = (),
                merged: dict[str, list[str]] | None = None) -> Path:
     """Write ``sheets`` (name -> rows, row 1 first) as an .xlsx with openpyxl."""
@@ -24,7 +28,11 @@ def write_xlsx(path: Path, sheets: dict[str, Rows], *, hidden: Iterable[str] = (
     for name, rows in sheets.items():
         ws = wb.create_sheet(name)
         for row in rows:
-            ws.append(list(row))
+            row = list(row)
+            ws.append(row)
+            for value, cell in zip(row, ws[ws.max_row]):
+                if isinstance(value, Text):
+                    cell.data_type = "s"
         for rng in (merged or {}).get(name, []):
             ws.merge_cells(rng)
         if name in hidden:

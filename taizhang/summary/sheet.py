@@ -39,7 +39,7 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD = PatternFill("solid", fgColor="D9E1F2")
 _BLOCK = PatternFill("solid", fgColor="FCE4D6")
 _BANNER = PatternFill("solid", fgColor="FFC7CE")
-WIDTHS = {"A": 30, "B": 14, "C": 14, "D": 3, "E": 12, "F": 12, "G": 12, "H": 12, "I": 12, "J": 12}
+WIDTHS = {"A": 30, "B": 16, "C": 22, "D": 3, "E": 12, "F": 12, "G": 12, "H": 12, "I": 12, "J": 12}
 LAST_COL = "J"
 
 
@@ -68,10 +68,12 @@ def _block_lines(report: Report) -> list[tuple[str, list[Line]]]:
     def line(label, path, fmt, indent=0, bold=False):
         return Line(label, _get(now, path), _get(ytd, path), fmt, indent, bold)
 
+    def section(label):
+        return Line(label, None, None, "General")
+
     c_now, c_ytd = now.complaints, ytd.complaints if ytd else None
-    complaints = [line("受理信访举报总数", "complaints.total", COUNT, bold=True)]
-    complaints += [line(f"其中：{s}" if i == 0 else s, f"complaints.by_source.{s}", COUNT, 1)
-                   for i, s in enumerate(c_now.by_source)]
+    complaints = [line("受理信访举报总数", "complaints.total", COUNT, bold=True), section("其中按来源：")]
+    complaints += [line(s, f"complaints.by_source.{s}", COUNT, 1) for s in c_now.by_source]
     if c_now.unknown_source or (c_ytd and c_ytd.unknown_source):
         complaints.append(line("来源不明（见问题清单）", "complaints.unknown_source", COUNT, 1))
     complaints.append(Line("来源小计（应等于总数）",
@@ -82,25 +84,29 @@ def _block_lines(report: Report) -> list[tuple[str, list[Line]]]:
                    line("查实（属实、部分属实）", "complaints.substantiated", COUNT),
                    line("来访", "complaints.visits", COUNT), line("来访人次", "complaints.person_times", TIMES)]
     keys = list(dict.fromkeys([*c_now.by_category, *(c_ytd.by_category if c_ytd else {})]))
-    complaints += [line(f"问题类别：{k}" if i == 0 else k, f"complaints.by_category.{k}", COUNT, 1)
-                   for i, k in enumerate(keys)]
+    complaints += [section("按问题类别：")] + [line(k, f"complaints.by_category.{k}", COUNT, 1) for k in keys]
 
     refunds = [line("查实违规收费", "refunds.cases", COUNT, bold=True),
                line("涉及学生", "refunds.students", PERSONS),
                line("应退金额", "refunds.due", MONEY), line("已退金额", "refunds.refunded", MONEY),
                line("尚未退还", "refunds.outstanding", MONEY), line("上缴国库", "refunds.to_treasury", MONEY)]
+    r_now, r_ytd = now.refunds, ytd.refunds if ytd else None
+    for title, attr in (("已退金额按收费项目：", "by_item"), ("已退金额按学校：", "by_school")):
+        keys = list(dict.fromkeys([*getattr(r_now, attr), *(getattr(r_ytd, attr) if r_ytd else {})]))
+        if keys:
+            refunds.append(section(title))
+            refunds += [Line(k, getattr(r_now, attr)[k].refunded if k in getattr(r_now, attr) else Decimal(0),
+                             (getattr(r_ytd, attr)[k].refunded if k in getattr(r_ytd, attr) else Decimal(0))
+                             if r_ytd else None, MONEY, 1) for k in keys]
 
     s_now, s_ytd = now.sanctions, ytd.sanctions if ytd else None
     sanctions = [line("处理人数", "sanctions.persons", PERSONS, bold=True),
                  line("处理人次", "sanctions.person_times", TIMES)]
     measures = list(dict.fromkeys([*s_now.by_measure, *(s_ytd.by_measure if s_ytd else {})]))
-    sanctions += [line(f"处理方式：{m}" if i == 0 else m, f"sanctions.by_measure.{m}", PERSONS, 1)
-                  for i, m in enumerate(measures)]
+    sanctions += [section("按处理方式：")] + [line(m, f"sanctions.by_measure.{m}", PERSONS, 1) for m in measures]
     cats = list(dict.fromkeys([*s_now.by_category, *(s_ytd.by_category if s_ytd else {})]))
-    sanctions += [line(f"类别：{k}" if i == 0 else k, f"sanctions.by_category.{k}", PERSONS, 1)
-                  for i, k in enumerate(cats)]
-    sanctions += [line(f"四种形态：{f}" if i == 0 else f, f"sanctions.by_form.{f}", TIMES, 1)
-                  for i, f in enumerate(s_now.by_form)]
+    sanctions += [section("按处分类别：")] + [line(k, f"sanctions.by_category.{k}", PERSONS, 1) for k in cats]
+    sanctions += [section("按四种形态：")] + [line(f, f"sanctions.by_form.{f}", TIMES, 1) for f in s_now.by_form]
 
     rect = [line("整改问题总数", "rectification.total", ITEMS, bold=True),
             line("未启动", "rectification.not_started", ITEMS, 1),
@@ -207,35 +213,37 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
     return ws
 
 
-def _charts(ws: Worksheet, report: Report, blocks: dict[str, tuple[int, int]]) -> None:
-    """Native bar charts beside their blocks: complaints by source, sanctions by measure."""
-    first, _last = blocks["一、信访举报"]
-    n_sources = len(report.current.complaints.by_source)
+def _bar_chart(ws: Worksheet, title: str, header_row: int, first: int, count: int, columns: int,
+               anchor: str, horizontal: bool = False) -> None:
+    """A native bar chart of ``count`` rows from ``first``: one series per figure column."""
     chart = BarChart()
-    chart.type = "col"
-    chart.title = "信访举报来源（件）"
+    chart.type = "bar" if horizontal else "col"
+    chart.title = title
     chart.style = 10
-    chart.add_data(Reference(ws, min_col=2, max_col=3 if report.year_to_date else 2,
-                             min_row=first - 1, max_row=first + n_sources), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=first + n_sources))
+    for col in range(2, 2 + columns):
+        values = Reference(ws, min_col=col, min_row=first, max_row=first + count - 1)
+        chart.series.append(Series(values, title=str(ws.cell(header_row, col).value)))
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=first + count - 1))
     chart.height, chart.width = 7.5, 15
-    ws.add_chart(chart, f"E{first}")
+    ws.add_chart(chart, anchor)
 
-    s_first, _s_last = blocks["三、处分处理"]
-    measures = len(dict.fromkeys([*report.current.sanctions.by_measure,
-                                  *(report.year_to_date.sanctions.by_measure if report.year_to_date else {})]))
-    if measures:
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = "处理方式（人）"
-        chart.style = 10
-        start = s_first + 2  # after 处理人数 and 处理人次
-        for col in range(2, 4 if report.year_to_date else 3):
-            values = Reference(ws, min_col=col, min_row=start, max_row=start + measures - 1)
-            chart.series.append(Series(values, title=str(ws.cell(s_first - 1, col).value)))
-        chart.set_categories(Reference(ws, min_col=1, min_row=start, max_row=start + measures - 1))
-        chart.height, chart.width = 7.5, 15
-        ws.add_chart(chart, f"E{s_first}")
+
+def _row_of(ws: Worksheet, first: int, last: int, label: str) -> int:
+    return next(r for r in range(first, last + 1) if str(ws.cell(r, 1).value).strip("　") == label)
+
+
+def _charts(ws: Worksheet, report: Report, blocks: dict[str, tuple[int, int]]) -> None:
+    """Complaints by source beside block 一, sanctions by measure beside block 三."""
+    columns = 2 if report.year_to_date is not None else 1
+    first, last = blocks["一、信访举报"]
+    start = _row_of(ws, first, last, "其中按来源：") + 1
+    _bar_chart(ws, "信访举报来源（件）", first - 1, start, len(report.current.complaints.by_source), columns,
+               f"E{first}")
+    first, last = blocks["三、处分处理"]
+    start = _row_of(ws, first, last, "按处理方式：") + 1
+    end = _row_of(ws, first, last, "按处分类别：")
+    if end > start:
+        _bar_chart(ws, "处理方式（人）", first - 1, start, end - start, columns, f"E{first}", horizontal=True)
 
 
 _DETAIL_COLUMNS = ("板块", "文件", "工作表", "行号", "日期", "单位", "分类", "状态或处理", "金额（元）", "说明")

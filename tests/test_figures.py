@@ -1,0 +1,155 @@
+"""Figures on workbooks built here: exact counts and money, every vocabulary by synonym."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from conftest import AS_OF, write_xlsx
+from taizhang.figures import Period, PeriodError, compute, report_json, rows_by_kind
+from taizhang.service import check_file
+
+
+def report_for(tmp_path, sheets, period="2026-10", config=None):
+    path = write_xlsx(tmp_path / "unit.xlsx", sheets)
+    checked = check_file(path, as_of=AS_OF, config=config)
+    from taizhang.config import default_config
+
+    return compute(rows_by_kind(checked.ledgers), Period.parse(period), AS_OF, config or default_config()), checked
+
+
+COMPLAINTS = [
+    ["信访编号", "受理日期", "交办来源", "渠道", "反映问题类型", "处置方式", "办理状态", "核查结论", "人次"],
+    ["1", "2026-10-01", "省纪委转办", "信件", "乱收费", "初核", "已办结", "查实", None],
+    ["2", "2026/10/02", "省厅转办", "走访", "有偿家教", "函询", "办理中", "部分查实", 5],
+    ["3", "2026.10.3", "市局转办", "电话", "乱招生", "暂存", "结案", "失实", None],
+    ["4", "2026年10月4日", "市转", "网上举报", "师德", "了结", "已结", None, None],
+    ["5", 20261005, "直接受理", "上访", "违规宴请", "立案审查", "在查", None, None],
+    ["6", "2026-10-06", "本级受理", "领导批示", "教辅", "核实", "办结", "基本属实", None],
+    ["7", "2026-10-07", "区转办", "短信", "基建", None, "在办", None, None],        # unknown source
+    ["8", "2026-09-20", "自办", "来访", "其它", None, "办结", "不属实", 2],           # September
+    ["合计", None, None, None, None, None, None, None, 7],
+]
+
+
+def test_complaint_figures_count_every_synonym_once(tmp_path):
+    report, checked = report_for(tmp_path, {"信访举报台账": COMPLAINTS})
+    # 区转办, and no 办结日期 column although some are 办结; the 合计 row (7 人次) is right
+    assert sorted((f.code, f.column) for f in checked.findings) == [("missing-column", "办结日期"),
+                                                                   ("unknown-value", "来源")]
+    c = report.current.complaints
+    assert c.total == 7
+    assert c.by_source == {"省转办": 2, "市转办": 2, "自办": 2}
+    assert c.unknown_source == 1 and sum(c.by_source.values()) + c.unknown_source == c.total
+    assert c.by_channel == {"来信": 1, "来访": 2, "来电": 1, "网络": 1, "短信": 1, "领导批转": 1}
+    assert c.by_category == {"违规收费": 1, "有偿补课": 1, "违规招生": 1, "师德师风": 1, "违规吃喝": 1,
+                             "教辅征订": 1, "工程建设": 1}
+    assert c.by_disposal == {"谈话函询": 1, "初步核实": 2, "暂存待查": 1, "予以了结": 1, "立案": 1}
+    assert (c.closed, c.in_progress, c.substantiated) == (4, 3, 3)
+    assert (c.visits, c.person_times) == (2, 6)  # a group of 5, and one visit with no 人次 counts 1
+    ytd = report.year_to_date.complaints
+    assert ytd.total == 8 and ytd.by_source["自办"] == 3 and ytd.person_times == 8
+
+
+REFUNDS = [
+    ["学校", "收费项目", "查实日期", "学生数", "查实金额", "应退", "实退金额", "上缴国库"],
+    ["一中", "补课费", "2026-10-08", 10, "45,000.00", "4.5万元", "肆万伍仟元整", "0"],
+    ["一中", "资料费", "2026-10-09", "１２", 1000.10, 900.10, "800.05元", 100],
+    ["二中", "择校", "2026-10-10", "3人", "0.3万", 2000, 2000, 1000],
+    ["小计", None, None, 25, None, 47900.10, 47800.05, None],
+    ["二中", "代收费", "2026-08-10", 1, 99.99, 99.99, 99.99, 0],
+]
+
+
+def test_refund_figures_are_exact_to_the_fen(tmp_path):
+    report, checked = report_for(tmp_path, {"退费台账": REFUNDS})
+    assert checked.findings == []
+    r = report.current.refunds
+    assert (r.cases, r.students) == (3, 25)
+    assert (r.due, r.refunded, r.outstanding, r.to_treasury) == (
+        Decimal("47900.10"), Decimal("47800.05"), Decimal("100.05"), Decimal("1100"))
+    assert r.by_school["一中"].refunded == Decimal("45800.05")
+    assert list(r.by_item) == ["有偿补课", "教辅材料", "择校费"]
+    data = report_json(report)
+    assert data["refunds"]["refunded"] == "47800.05" and data["refunds"]["to_treasury"] == "1100.00"
+    assert data["year_to_date"]["refunds"]["due"] == "48000.09"
+    assert data["refunds"]["by_school"]["二中"] == {"cases": 1, "students": 3, "due": "2000.00",
+                                                   "refunded": "2000.00", "outstanding": "0.00",
+                                                   "to_treasury": "1000.00"}
+
+
+SANCTIONS = [
+    ["被处理人", "所在单位", "违纪类型", "类别", "处理结果", "决定日期"],
+    ["张某", "一中", "乱收费", "党纪处分", "党内警告", "2026-10-08"],
+    ["张某", "一中", "乱收费", None, "诫勉谈话", "2026-10-09"],          # one person, two measures
+    ["李某", "二中", "乱收费", "政务处分", "警告", "2026-10-10"],
+    ["王某", "二中", "乱招生", None, "诫勉", "2026-10-11"],
+    ["赵某", "三中", "其它", None, "开除党籍", "2026-10-12"],
+    ["钱某", "三中", "违规吃喝", None, "移送司法机关", "2026-10-13"],
+    ["孙某", "四中", "有偿补课", None, "免职", "2026-10-14"],
+]
+
+
+def test_sanction_figures_persons_and_person_times(tmp_path):
+    report, checked = report_for(tmp_path, {"处分台账": SANCTIONS})
+    assert checked.findings == []
+    s = report.current.sanctions
+    assert (s.persons, s.person_times) == (6, 7)
+    assert s.by_measure == {"诫勉": 2, "警告": 2, "免职": 1, "开除党籍": 1, "移送司法机关": 1}
+    assert s.by_cause == {"违规招生": {"诫勉": 1}, "违规收费": {"诫勉": 1, "警告": 2},
+                          "有偿补课": {"免职": 1}, "违规吃喝": {"移送司法机关": 1}, "其他": {"开除党籍": 1}}
+    assert s.by_category == {"党纪处分": 2, "政务处分": 1, "组织处理": 1, "问责/其他措施": 3}
+    assert s.by_form == {"第一种形态": 2, "第二种形态": 3, "第三种形态": 1, "第四种形态": 1}
+    assert "因违规收费给予诫勉1人、警告处分2人" in report.narrative
+
+
+def test_form_mapping_is_configuration(tmp_path):
+    office = tmp_path / "office.toml"
+    office.write_text('[forms]\n"第二种形态" = ["诫勉", "警告", "免职"]\n', encoding="utf-8")
+    from taizhang.config import load_config
+
+    report, _ = report_for(tmp_path, {"处分台账": SANCTIONS}, config=load_config(office))
+    assert report.current.sanctions.by_form["第二种形态"] == 5
+
+
+RECT = [
+    ["问题来源", "发现日期", "问题描述", "责任单位", "整改时限", "整改状态", "完成时间"],
+    ["巡察", "2026-10-01", "甲", "一中", "2026-10-20", "未整改", None],        # overdue
+    ["审计", "2026-10-02", "乙", "一中", "2026-12-31", "正在整改", None],
+    ["督查", "2026-10-03", "丙", "二中", "2026-10-10", "已整改", "2026-10-15"],  # late
+    ["自查", "2026-10-04", "丁", "二中", "立行立改", "销号", "2026-10-05"],
+    ["自查", None, "戊", "二中", None, "完成", "2026-06-01"],                    # undated
+]
+
+
+def test_rectification_figures_and_periods(tmp_path):
+    report, _ = report_for(tmp_path, {"整改台账": RECT})
+    t = report.current.rectification
+    assert (t.total, t.not_started, t.in_progress, t.completed, t.closed) == (4, 1, 1, 1, 1)
+    assert (t.overdue, t.completed_late, t.completion_rate, t.undated) == (1, 1, 0.5, 1)
+    everything, _ = report_for(tmp_path, {"整改台账": RECT}, period="all")
+    assert everything.current.rectification.total == 5 and everything.year_to_date is None
+    assert everything.current.rectification.undated == 0
+
+
+@pytest.mark.parametrize("text, key, label", [
+    ("2026-10", "2026-10", "2026年10月"), ("2026年3月", "2026-03", "2026年3月"),
+    ("2026", "2026", "2026年"), ("all", "all", "全部"), (None, "all", "全部"),
+])
+def test_periods(text, key, label):
+    p = Period.parse(text)
+    assert (p.key, p.label) == (key, label)
+
+
+@pytest.mark.parametrize("text", ["2026-13", "10月", "26-10", "2026-1-1"])
+def test_bad_periods(text):
+    with pytest.raises(PeriodError):
+        Period.parse(text)
+
+
+def test_year_to_date_contains_january_to_the_month():
+    ytd = Period.parse("2026-10").year_to_date()
+    assert ytd.contains(date(2026, 1, 1)) and ytd.contains(date(2026, 10, 31))
+    assert not ytd.contains(date(2026, 11, 1)) and not ytd.contains(date(2025, 12, 31))
