@@ -148,8 +148,23 @@ def test_earlier_months_are_kept(month, tmp_path):
     september = tmp_path / "sep"
     september.mkdir()
     unit_book(september, "东关小学9月.xlsx", "东关", [complaint(1, date(2026, 9, 3)), complaint(2, date(2026, 9, 4))])
-    run(september, roster, master, period="2026-09")
-    run(inbox, roster, master)
+    sep = run(september, roster, master, period="2026-09")
+    assert sep.summary["complaints"]["total"] == 2
+    result = run(inbox, roster, master)
+    # October alone this month; the year to date adds September's rows, kept in the master
+    assert result.summary["period"] == "2026-10"
+    assert result.summary["complaints"]["total"] == 3          # 县一中 x2, 二中 x1 (区转办)
+    assert result.summary["complaints"]["by_source"] == {"省转办": 1, "市转办": 1, "自办": 0}
+    ytd = result.summary["year_to_date"]["complaints"]
+    assert ytd["total"] == 3 + 1 + 2                          # + 县一中's September row + 东关's two
+    assert ytd["by_source"]["自办"] == 3
+    assert result.summary["refunds"]["refunded"] == "45000.00"
+    summary = openpyxl.load_workbook(master)["汇总表"]
+    labels = {str(summary.cell(r, 1).value).strip("　"): r for r in range(1, summary.max_row + 1)}
+    row = labels["受理信访举报总数"]
+    assert (summary.cell(row, 2).value, summary.cell(row, 3).value) == (3, 6)
+    banner = summary["A3"].value
+    assert banner.startswith("注意") and "县第二中学：错误 1 个" in banner
     rows = sheet_values(master)["信访举报合并"][1:]
     months = sorted((r[0], r[1]) for r in rows)
     assert months.count(("东关小学", "2026-09")) == 2
@@ -170,6 +185,7 @@ def test_other_sheets_of_the_master_survive(month):
     run(inbox, roster, master)
     back = openpyxl.load_workbook(master)
     assert back.sheetnames[0] == "领导批示"
+    assert back.sheetnames[1:4] == ["汇总表", "明细", "整改台账合并"]
     kept = back["领导批示"]
     assert (kept["A1"].value, kept["B2"].value, kept["B2"].number_format) == ("请各单位按时报送", 12345.67, "#,##0.00")
     assert [str(r) for r in kept.merged_cells.ranges] == ["A3:C3"]

@@ -300,10 +300,11 @@ def consolidate(
         result.master = master
         if lock.recovered:
             result.notices.append(lock.recovered)
-        summary = _summary(tables, period, end, config, bureau)
-        result.summary = summary[0] if summary else None
+        summary_json, write_summary_sheets = _summary(tables, period, as_of, config, bureau)
+        result.summary = summary_json
         owned = [*DETAIL_SHEETS.values(), STATUS_SHEET, FINDINGS_SHEET, *OWNED_SUMMARY_SHEETS]
         wb = open_master(master, owned)
+        write_summary_sheets(wb)  # first, so that a new master opens on its summary
         streamed = {}
         for kind, name in DETAIL_SHEETS.items():
             formats = detail_formats(config, kind)
@@ -312,8 +313,6 @@ def consolidate(
             streamed[name] = (tables[name].columns, tables[name].rows, dates)
         for name in (STATUS_SHEET, FINDINGS_SHEET):
             write_table(wb, tables[name])
-        if summary:
-            summary[1](wb)
 
         def write(tmp: Path) -> None:
             wb.save(tmp)
@@ -447,11 +446,19 @@ def master_rows(tables: dict[str, Table], config: Config) -> dict[Kind, list[Led
     return out
 
 
-def _summary(tables: dict[str, Table], period: str, end: date, config: Config,
-             bureau: str | None) -> tuple[dict[str, Any], Callable] | None:
-    """The summary figures of the month (with the year to date) and a writer for its sheet."""
-    try:
-        from taizhang import figures, summary  # noqa: F401  (issue 3 modules)
-    except ImportError:
-        return None
-    return None
+def _summary(tables: dict[str, Table], period: str, as_of: date, config: Config,
+             bureau: str | None) -> tuple[dict[str, Any], Callable[[Any], None]]:
+    """The figures of the month (with the year to date) from the whole master, and a writer
+    of the summary sheets; units with errors this month are named in the sheet's banner."""
+    from taizhang.figures import Period, compute, report_json
+    from taizhang.summary import write_summary
+
+    report = compute(master_rows(tables, config), Period.parse(period), as_of, config)
+    blocking = [f"{r['单位']}：错误 {r['错误']} 个" for r in tables[STATUS_SHEET].rows
+                if r.get("月份") == period and r.get("报送情况") == "已报送" and (r.get("错误") or 0) > 0]
+    name = bureau or config.settings.get("bureau") or "县教育局"
+
+    def write(wb: Any) -> None:
+        write_summary(wb, report, bureau=name, blocking_errors=blocking, index=None)
+
+    return report_json(report), write

@@ -140,10 +140,14 @@ def _number(value: Any) -> Any:
 
 def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors: list[str] | None = None,
                   index: int | None = 0) -> Worksheet:
-    """(Re)create the 汇总表 and 明细 sheets of ``wb`` from ``report``; other sheets untouched."""
+    """(Re)create the 汇总表 and 明细 sheets of ``wb`` from ``report``; other sheets untouched.
+
+    An existing 汇总表 keeps its place; a new one goes at ``index`` (None: after the others).
+    """
     for name in (SUMMARY_SHEET, DETAIL_SHEET):
         if name in wb.sheetnames:
-            index = wb.sheetnames.index(name) if name == SUMMARY_SHEET else index
+            if name == SUMMARY_SHEET:
+                index = wb.sheetnames.index(name)
             del wb[name]
     ws = wb.create_sheet(SUMMARY_SHEET, index)
     has_ytd = report.year_to_date is not None
