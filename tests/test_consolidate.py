@@ -185,7 +185,7 @@ def test_other_sheets_of_the_master_survive(month):
     run(inbox, roster, master)
     back = openpyxl.load_workbook(master)
     assert back.sheetnames[0] == "领导批示"
-    assert back.sheetnames[1:4] == ["汇总表", "明细", "整改台账合并"]
+    assert back.sheetnames[1:3] == ["汇总表", "整改台账合并"]
     kept = back["领导批示"]
     assert (kept["A1"].value, kept["B2"].value, kept["B2"].number_format) == ("请各单位按时报送", 12345.67, "#,##0.00")
     assert [str(r) for r in kept.merged_cells.ranges] == ["A3:C3"]

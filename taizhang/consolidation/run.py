@@ -40,7 +40,7 @@ PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
 #: Below this many files, reading in one process is faster than starting workers.
 PARALLEL_THRESHOLD = 6
 #: Summary sheets written into the master (see taizhang.summary); rewritten every run.
-OWNED_SUMMARY_SHEETS = ("汇总表", "明细")
+OWNED_SUMMARY_SHEETS = ("汇总表",)
 
 
 class ConsolidationError(Exception):
@@ -459,6 +459,7 @@ def _summary(tables: dict[str, Table], period: str, as_of: date, config: Config,
     name = bureau or config.settings.get("bureau") or "县教育局"
 
     def write(wb: Any) -> None:
-        write_summary(wb, report, bureau=name, blocking_errors=blocking, index=None)
+        write_summary(wb, report, bureau=name, blocking_errors=blocking, index=None,
+                      detail=False)
 
     return report_json(report), write

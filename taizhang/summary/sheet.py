@@ -139,10 +139,12 @@ def _number(value: Any) -> Any:
 
 
 def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors: list[str] | None = None,
-                  index: int | None = 0) -> Worksheet:
+                  index: int | None = 0, detail: bool = True) -> Worksheet:
     """(Re)create the 汇总表 and 明细 sheets of ``wb`` from ``report``; other sheets untouched.
 
     An existing 汇总表 keeps its place; a new one goes at ``index`` (None: after the others).
+    Without ``detail`` no 明细 sheet is written (the consolidated master traces its rows in
+    its own detail sheets).
     """
     for name in (SUMMARY_SHEET, DETAIL_SHEET):
         if name in wb.sheetnames:
@@ -201,7 +203,8 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
         row += 2
 
     _charts(ws, report, block_rows)
-    _detail(wb, report, wb.sheetnames.index(SUMMARY_SHEET) + 1)
+    if detail:
+        _detail(wb, report, wb.sheetnames.index(SUMMARY_SHEET) + 1)
 
     ws.print_area = f"A1:{LAST_COL}{row}"
     ws.print_title_rows = "1:2"
