@@ -16,7 +16,7 @@ from taizhang.config import Config, Kind, load_config
 from taizhang.findings import Finding, Stats, sort_key
 from taizhang.reading.layout import locate
 from taizhang.reading.ledger import Ledger, read_ledger
-from taizhang.reading.source import Limits, WorkbookRefused, open_workbook
+from taizhang.reading.source import Limits, Sheet, WorkbookRefused, open_workbook
 from taizhang.values import clean_text
 
 
@@ -61,16 +61,22 @@ class FileReport:
 def load_workbook(path: str | os.PathLike, config: Config, limits: Limits = Limits()) -> LoadedWorkbook:
     """Read every ledger of the workbook at ``path``.  Never raises for a bad file."""
     path = Path(path)
-    loaded = LoadedWorkbook(path)
     try:
         book = open_workbook(path, limits)
     except WorkbookRefused as exc:
+        loaded = LoadedWorkbook(path)
         loaded.refusal = Finding.make(exc.code, exc.reason)
         return loaded
-    if not any(_has_content(s.rows) or s.too_large for s in book.sheets):
+    return load_sheets(book.sheets, config, path)
+
+
+def load_sheets(sheets: list[Sheet], config: Config, path: Path) -> LoadedWorkbook:
+    """Find and read the ledgers of sheets already in memory (a file's, or a live workbook's)."""
+    loaded = LoadedWorkbook(path)
+    if not any(_has_content(s.rows) or s.too_large for s in sheets):
         loaded.findings.append(Finding.make("empty-workbook", "工作簿是空的，没有任何内容"))
         return loaded
-    for sheet in book.sheets:
+    for sheet in sheets:
         if sheet.too_large:
             loaded.findings.append(Finding.make("sheet-too-large", sheet.too_large, sheet=sheet.name))
             continue

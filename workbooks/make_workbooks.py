@@ -428,10 +428,48 @@ def make_samples(out: Path) -> list[dict]:
     return planted
 
 
+def make_udf_example(out: Path) -> Path:
+    """A workbook whose 统计 sheet uses the add-in's worksheet functions on its own ledgers."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    sheets = {s.name: s for s in units()["县第一中学_2026年10月台账.xlsx"][1]}
+    for name in ("退费台账", "信访举报台账", "处分台账", "整改台账"):
+        spec = sheets[name]
+        ws = wb.create_sheet(name)
+        for row in _grid(SheetSpec(name, spec.header, spec.rows)):
+            ws.append(row)
+    ws = wb.create_sheet("统计", 0)
+    formulas = [
+        ("已退金额（元）", "=REFUND_TOTAL(退费台账!A1:J20)"),
+        ("其中10月", '=REFUND_TOTAL(退费台账!A1:J20,"","2026-10")'),
+        ("尚未退还（元）", '=REFUND_DUE(退费台账!A1:J20,"县第一中学")'),
+        ("信访举报（件）", "=COMPLAINT_COUNT(信访举报台账!A1:M20)"),
+        ("其中省转办", '=COMPLAINT_COUNT(信访举报台账!A1:M20,"省转办")'),
+        ("其中市转办（10月）", '=COMPLAINT_COUNT(信访举报台账!A1:M20,"市纪委转办","2026-10")'),
+        ("处分人数", "=SANCTION_COUNT(处分台账!A1:I20)"),
+        ("因违规收费诫勉", '=SANCTION_COUNT(处分台账!A1:I20,"诫勉","违规收费")'),
+        ("逾期整改", "=RECTIFY_OVERDUE(整改台账!A1:K20,B12)"),
+        ("整改完成率", "=RECTIFY_RATE(整改台账!A1:K20)"),
+        ("检查日期", date(2026, 10, 31)),
+    ]
+    ws.append(["项目", "数值"])
+    for label, formula in formulas:
+        ws.append([label, formula])
+    ws["B11"].number_format = "0.0%"
+    ws["B12"].number_format = "yyyy-mm-dd"
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 16
+    _fixed(wb)
+    path = out / "函数示例.xlsx"
+    wb.save(path)
+    return path
+
+
 def main() -> int:
     config = default_config()
     made = make_templates(config, ROOT / "templates")
     planted = make_samples(ROOT / "samples")
+    make_udf_example(ROOT / "samples")
     print(f"模板 {len(made)} 个；样例 {len(units())} 个单位，预置问题 {len(planted)} 个")
     return 0
 

@@ -1,0 +1,81 @@
+"""Ledgers in a block of cell values: a worksheet range as xlwings passes it (``ndim=2``),
+or a live sheet's values from A1.  Used by the worksheet functions and the ribbon macros."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Sequence
+
+from taizhang.config import Config, Kind
+from taizhang.figures import Period, PeriodError
+from taizhang.reading.ledger import Ledger
+from taizhang.reading.source import Sheet
+from taizhang.service import LoadedWorkbook, load_sheets
+from taizhang.values import clean_text
+
+
+class RangeError(ValueError):
+    """The range holds no ledger, or an argument cannot be understood; a Chinese message."""
+
+
+def grid(values: Any) -> list[list[Any]]:
+    """A 2-D list from whatever a range gives: a single value, a row, or rows."""
+    if values is None:
+        return []
+    if not isinstance(values, (list, tuple)):
+        return [[values]]
+    if values and not isinstance(values[0], (list, tuple)):
+        return [list(values)]
+    return [list(r) for r in values]
+
+
+def load_values(values: Any, config: Config, *, name: str = "所选区域", file: str = "") -> LoadedWorkbook:
+    """Ledgers in ``values`` (a block of cells whose top-left is A1 of the references)."""
+    sheet = Sheet(name=name, visible=True, rows=grid(values))
+    return load_sheets([sheet], config, Path(file or name))
+
+
+def ledger_in(values: Any, config: Config, kind: Kind | None = None) -> Ledger:
+    """The ledger in a range (including its header row); a RangeError when there is none."""
+    loaded = load_values(values, config)
+    found = [lg for lg in loaded.ledgers if kind is None or lg.kind is kind]
+    if not found:
+        what = config.kinds[kind].label if kind else "台账"
+        raise RangeError(f"所选区域中没有找到{what}的表头（区域应包含表头行）")
+    return found[0]
+
+
+def period_of(value: Any) -> Period:
+    """A period from what staff type (``2026-10``, ``2026``, ``2026年10月``) or a date cell
+    (that date's month); empty means everything."""
+    if value is None or clean_text(value) is None:
+        return Period()
+    if isinstance(value, (datetime, date)):
+        return Period.of_month(value)
+    if isinstance(value, float) and value.is_integer():
+        value = str(int(value))  # 2026 typed as a number
+    try:
+        return Period.parse(clean_text(value))
+    except PeriodError as exc:
+        raise RangeError(str(exc)) from None
+
+
+def as_of_of(value: Any) -> date:
+    """The as-of day from a date cell, a date typed as text, or today when empty."""
+    from taizhang.values import ValueParseError, parse_date
+
+    if value is None or clean_text(value) is None:
+        return date.today()
+    try:
+        return parse_date(value)
+    except ValueParseError as exc:
+        raise RangeError(f"检查日期：{exc}") from None
+
+
+def sheet_values_from_a1(values: Sequence[Sequence[Any]] | None, first_row: int, first_col: int) -> list[list[Any]]:
+    """Pad a used range that starts at (first_row, first_col) (1-based) so that it starts at A1."""
+    rows = grid(values)
+    pad = [None] * (first_col - 1)
+    return [[None] * (len(pad) + (len(rows[0]) if rows else 0)) for _ in range(first_row - 1)] + \
+        [pad + r for r in rows]

@@ -1,0 +1,156 @@
+"""Worksheet functions: plain calls with row lists as xlwings passes them, checked against
+`taizhang summary` on the same data, and a sample workbook evaluated by a formula engine."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import write_xlsx
+from taizhang.cli import main
+from udfs import functions as f
+
+SAMPLE = Path(__file__).resolve().parent.parent / "workbooks" / "samples" / "函数示例.xlsx"
+
+# as xlwings passes a range with ndim=2: None for blanks, float for numbers, datetime for dates
+REFUNDS = [
+    ["退费台账", None, None, None, None, None],
+    ["单位", "违规项目", "日期", "学生数", "应退", "实退金额"],
+    ["一中", "补课费", datetime(2026, 10, 8), 10.0, "4.5万元", "肆万元整"],
+    [None, None, None, None, None, None],
+    ["二中", "资料费", "2026/10/9", 3.0, 1234.56, "1,000.50"],
+    ["二中", "择校", datetime(2026, 9, 9), 1.0, 100.0, 100.0],
+    ["合计", None, None, 14.0, 46334.56, 41100.5],
+]
+COMPLAINTS = [
+    ["信访编号", "受理日期", "信访来源", "状态", "办结日期"],
+    [1.0, datetime(2026, 10, 1), "省纪委转办", "已办结", datetime(2026, 10, 5)],
+    [2.0, datetime(2026, 10, 2), "市局转办", "在办", None],
+    [3.0, datetime(2026, 9, 2), "直接受理", "在办", None],
+    [4.0, datetime(2026, 10, 3), "省转", "在办", None],
+]
+SANCTIONS = [
+    ["被处理人", "违纪类型", "处分种类", "决定日期"],
+    ["张某", "乱收费", "诫勉谈话", datetime(2026, 10, 8)],
+    ["张某", "乱收费", "政务警告", datetime(2026, 10, 9)],
+    ["李某", "乱招生", "诫勉", datetime(2026, 10, 9)],
+]
+RECT = [
+    ["问题描述", "责任单位", "整改时限", "整改状态", "完成时间"],
+    ["甲", "一中", datetime(2026, 9, 30), "整改中", None],
+    ["乙", "一中", datetime(2026, 12, 31), "已整改", datetime(2026, 10, 1)],
+    ["丙", "二中", "长期坚持", "正在整改", None],
+    ["丁", "二中", datetime(2026, 8, 31), "销号", datetime(2026, 8, 1)],
+]
+
+
+def summary_json(tmp_path, capsys, sheets, period="2026-10"):
+    path = write_xlsx(tmp_path / "ledger.xlsx", sheets)
+    main(["summary", str(path), "--period", period, "--as-of", "2026-10-31", "--json"])
+    return json.loads(capsys.readouterr().out)
+
+
+def test_functions_agree_with_taizhang_summary(tmp_path, capsys):
+    data = summary_json(tmp_path, capsys, {"退费台账": REFUNDS, "信访举报台账": COMPLAINTS,
+                                           "处分台账": SANCTIONS, "整改台账": RECT}, period="all")
+    assert f.REFUND_TOTAL(REFUNDS) == float(data["refunds"]["refunded"]) == 41100.5
+    assert f.REFUND_DUE(REFUNDS) == float(data["refunds"]["outstanding"]) == 5234.06
+    assert f.COMPLAINT_COUNT(COMPLAINTS) == data["complaints"]["total"] == 4
+    for source in ("省转办", "市转办", "自办"):
+        assert f.COMPLAINT_COUNT(COMPLAINTS, source) == data["complaints"]["by_source"][source]
+    assert f.SANCTION_COUNT(SANCTIONS) == data["sanctions"]["persons"] == 2
+    assert f.SANCTION_COUNT(SANCTIONS, "诫勉", "违规收费") == data["sanctions"]["by_cause"]["违规收费"]["诫勉"] == 1
+    assert f.RECTIFY_OVERDUE(RECT, datetime(2026, 10, 31)) == data["rectification"]["overdue"] == 1
+    assert f.RECTIFY_RATE(RECT) == data["rectification"]["completion_rate"] == 0.5
+
+
+def test_periods_schools_and_synonyms(tmp_path, capsys):
+    october = summary_json(tmp_path, capsys, {"退费台账": REFUNDS, "信访举报台账": COMPLAINTS})
+    assert f.REFUND_TOTAL(REFUNDS, None, "2026-10") == float(october["refunds"]["refunded"]) == 41000.5
+    assert f.REFUND_TOTAL(REFUNDS, "二中", "2026") == 1100.5
+    assert f.REFUND_TOTAL(REFUNDS, "二中", datetime(2026, 9, 15)) == 100.0  # a date cell: its month
+    assert f.COMPLAINT_COUNT(COMPLAINTS, "省纪委转办", "2026-10") == october["complaints"]["by_source"]["省转办"] == 2
+    assert f.COMPLAINT_COUNT(COMPLAINTS, None, 2026.0) == 4  # a year typed as a number
+
+
+def test_ledger_check_spills_findings_or_says_ok():
+    assert f.LEDGER_CHECK(COMPLAINTS, datetime(2026, 10, 31)) == "OK"
+    bad = COMPLAINTS + [[5.0, "2026-13-01", "区转办", "在办", None]]
+    assert f.LEDGER_CHECK(bad, datetime(2026, 10, 31)) == [
+        ["B6", "错误", "无法识别的日期“2026-13-01”（不存在这一天）"],
+        ["C6", "错误", "“区转办”不是规定的来源，应为：省转办、市转办、自办"],
+    ]
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: f.REFUND_TOTAL([[1.0, 2.0]]), "#错误：所选区域中没有找到退费台账的表头"),
+    (lambda: f.REFUND_TOTAL(None), "#错误：所选区域中没有找到退费台账的表头"),
+    (lambda: f.COMPLAINT_COUNT(COMPLAINTS, "区转办"), "#错误：“区转办”不是规定的来源"),
+    (lambda: f.REFUND_TOTAL(REFUNDS, None, "十月"), "#错误：期间应写作"),
+    (lambda: f.RECTIFY_OVERDUE(RECT, "明天"), "#错误：检查日期"),
+    (lambda: f.RECTIFY_RATE([RECT[0]]), "#错误：台账中没有整改问题"),
+    (lambda: f.SANCTION_COUNT(SANCTIONS, "罚款"), "#错误：“罚款”不是规定的处理方式"),
+])
+def test_bad_input_returns_readable_text(call, message):
+    result = call()
+    assert isinstance(result, str) and result.startswith(message)
+    assert "Traceback" not in result
+
+
+def _as_rows(value):
+    """A `formulas` argument as xlwings would pass it: ranges as lists of rows, blanks None."""
+    import numpy as np
+    from formulas.ranges import Ranges
+
+    if isinstance(value, Ranges):
+        value = value.value
+    if isinstance(value, np.ndarray):
+        from formulas.functions import is_not_empty
+
+        rows = [[v if is_not_empty(v) and not (isinstance(v, str) and v == "") else None for v in row]
+                for row in value.tolist()]
+        if value.size == 1:
+            return rows[0][0]
+        return rows
+    return value
+
+
+def _excel_date(serial):
+    from taizhang.values import excel_serial_to_date
+
+    return datetime.combine(excel_serial_to_date(serial), datetime.min.time())
+
+
+def test_sample_workbook_evaluated_by_a_formula_engine():
+    formulas = pytest.importorskip("formulas")
+    registry = formulas.get_functions()
+
+    def adapt(fn, date_args=()):
+        def call(*args):
+            args = [_as_rows(a) for a in args]
+            args = [None if isinstance(a, str) and a == "" else a for a in args]
+            for i in date_args:
+                if i < len(args) and isinstance(args[i], (int, float)):
+                    args[i] = _excel_date(args[i])
+            return fn(*args)
+        return call
+
+    for name in ("REFUND_TOTAL", "REFUND_DUE", "COMPLAINT_COUNT", "SANCTION_COUNT", "RECTIFY_RATE"):
+        registry[name] = adapt(getattr(f, name))
+    registry["RECTIFY_OVERDUE"] = adapt(f.RECTIFY_OVERDUE, date_args=(1,))
+    model = formulas.ExcelModel().loads(str(SAMPLE)).finish()
+    solution = model.calculate()
+    values = {k.split("!")[1]: v.value[0][0] for k, v in solution.items() if "统计" in k and "!" in k}
+    assert values["B2"] == 28500.0      # 18,000 + 10,500; the 合计 row not counted
+    assert values["B3"] == 18000.0      # October only (the other refund was found in September)
+    assert values["B4"] == 0.0
+    assert values["B5"] == 4            # complaints
+    assert values["B6"] == 1            # 省转办
+    assert values["B7"] == 1            # 市纪委转办 -> 市转办, in October
+    assert values["B8"] == 2            # persons
+    assert values["B9"] == 1            # 因违规收费诫勉
+    assert values["B10"] == 0           # nothing overdue on 2026-10-31
+    assert values["B11"] == 0.5         # 2 of 4 done
