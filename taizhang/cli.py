@@ -61,6 +61,16 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--json", action="store_true", help="以 JSON 输出")
     summ.set_defaults(func=cmd_summary)
 
+    addin = sub.add_parser("addin", help="Excel 加载项：生成或安装", description="Excel 加载项（功能区“纪检台账”）")
+    addin_sub = addin.add_subparsers(dest="addin_command", required=True, parser_class=_Parser)
+    build = addin_sub.add_parser("build", help="生成功能区 XML、VBA 模块、设置和加载项文件（任何系统）")
+    build.add_argument("-o", "--output", default="build/addin", metavar="DIR", help="输出文件夹，默认 build/addin")
+    build.add_argument("--interpreter", metavar="PYTHON", help="Excel 调用的 Python（默认当前 Python）")
+    build.set_defaults(func=cmd_addin_build)
+    inst = addin_sub.add_parser("install", help="安装到本机 Excel（仅 Windows）")
+    inst.add_argument("--interpreter", metavar="PYTHON", help="Excel 调用的 Python（默认当前 Python）")
+    inst.set_defaults(func=cmd_addin_install)
+
     cons = sub.add_parser(
         "consolidate", help="月度合并：各单位台账合并到局主表",
         description="把文件夹中各单位报送的台账合并到局主表：按单位名册认定单位，逐一检查，"
@@ -276,6 +286,35 @@ def print_summary(report, bureau: str, output) -> None:
     console.print("\n汇报段落：\n" + report.narrative)
     if output:
         console.print(f"\n汇总表已写入 {output}")
+
+
+# --- addin ---------------------------------------------------------------------------
+
+def cmd_addin_build(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from addin.build import build
+
+    try:
+        files = build(Path(args.output), args.interpreter)
+    except OSError as exc:
+        print(f"taizhang: 无法写入 {args.output}（{exc.strerror or exc}）", file=sys.stderr)
+        return EXIT_UNREADABLE
+    for role, path in files.items():
+        print(f"{role}\t{path}")
+    return EXIT_OK
+
+
+def cmd_addin_install(args: argparse.Namespace) -> int:
+    from addin.install import InstallError, install
+
+    try:
+        target = install(args.interpreter)
+    except InstallError as exc:
+        print(f"taizhang: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(f"已安装：{target}。请重新打开 Excel，功能区中会出现“纪检台账”选项卡。")
+    return EXIT_OK
 
 
 # --- consolidate ---------------------------------------------------------------------

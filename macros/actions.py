@@ -1,0 +1,176 @@
+"""The ribbon's macros, one per button, written against :class:`~macros.port.WorkbookPort`.
+
+- 检查台账 ``check_ledgers``: the findings into a 问题清单 sheet, offending cells coloured;
+- 汇总统计 ``summarize``: the 汇总表 (and 明细) of the month of the as-of date;
+- 生成汇报 ``report_text``: the report paragraph into 汇报材料, ready to paste;
+- 月度合并 ``consolidate_month``: pick a folder, consolidate it into this workbook;
+- 设置 ``settings``: a 台账设置 sheet with the bureau's name, the as-of date and the
+  四种形态 mapping, which the other macros read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from taizhang.checks import CheckContext, check_ledger
+from taizhang.config import Config
+from taizhang.figures import Period, compute, rows_by_kind
+from taizhang.findings import sort_key
+from taizhang.reading.source import Sheet
+from taizhang.service import LoadedWorkbook, load_sheets
+from taizhang.values import ValueParseError, clean_text, parse_date
+
+from macros.port import (
+    ERROR_FILL, FINDINGS_SHEET, OWN_SHEETS, REPORT_SHEET, SETTINGS_SHEET, WARNING_FILL, WorkbookPort,
+)
+
+DEFAULT_BUREAU = "县教育局"
+_BUREAU, _AS_OF, _FORM_HEADER = "局名称", "检查日期", ("处理方式", "四种形态")
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    bureau: str
+    as_of: date
+    config: Config
+
+
+def read_settings(port: WorkbookPort, config: Config) -> Settings:
+    """The 台账设置 sheet over the defaults: bureau, as-of date (blank: today), form mapping."""
+    bureau = config.settings.get("bureau") or DEFAULT_BUREAU
+    as_of = date.today()
+    if SETTINGS_SHEET not in port.sheet_names():
+        return Settings(bureau, as_of, config)
+    forms = dict(config.forms)
+    in_forms = False
+    for row in port.values(SETTINGS_SHEET):
+        key, value = (clean_text(row[0]) if row else None), (row[1] if len(row) > 1 else None)
+        if key == _BUREAU and clean_text(value):
+            bureau = clean_text(value)
+        elif key == _AS_OF and clean_text(value):
+            try:
+                as_of = parse_date(value)
+            except ValueParseError:
+                pass
+        elif (key, clean_text(value)) == _FORM_HEADER:
+            in_forms = True
+        elif in_forms and key and clean_text(value):
+            forms[key] = clean_text(value)
+    return Settings(bureau, as_of, dataclasses.replace(config, forms=forms))
+
+
+def _load(port: WorkbookPort, config: Config) -> LoadedWorkbook:
+    sheets = [Sheet(name, port.is_visible(name), port.values(name))
+              for name in port.sheet_names() if name not in OWN_SHEETS]
+    return load_sheets(sheets, config, port.path)
+
+
+def check_ledgers(port: WorkbookPort, config: Config) -> str:
+    """检查台账: list every finding in 问题清单 and colour the cells it names."""
+    s = read_settings(port, config)
+    loaded = _load(port, s.config)
+    ctx = CheckContext(config=s.config, as_of=s.as_of)
+    findings = list(loaded.findings)
+    for ledger in loaded.ledgers:
+        findings.extend(check_ledger(ledger, ctx))
+    findings.sort(key=sort_key)
+    if FINDINGS_SHEET in port.sheet_names():  # un-colour what the last check coloured
+        previous: dict[str, dict[str, str | None]] = {}
+        for row in port.values(FINDINGS_SHEET)[1:]:
+            sheet, cell = (clean_text(row[0]), clean_text(row[1])) if len(row) > 1 else (None, None)
+            if sheet in port.sheet_names() and cell and cell[0].isalpha():
+                previous.setdefault(sheet, {})[cell] = None
+        for sheet, cells in previous.items():
+            port.fill_cells(sheet, cells)
+    rows: list[list[Any]] = [["工作表", "单元格", "级别", "列", "问题", "代码"]]
+    marks: dict[str, dict[str, str]] = {}
+    for f in findings:
+        rows.append([f.sheet, f.cell or (f"第{f.row}行" if f.row else None), "错误" if f.is_error else "提醒",
+                     f.column, f.message, f.code])
+        if f.sheet and f.cell:
+            colour = ERROR_FILL if f.is_error else WARNING_FILL
+            if marks.setdefault(f.sheet, {}).get(f.cell) != ERROR_FILL:
+                marks[f.sheet][f.cell] = colour
+    port.write_rows(FINDINGS_SHEET, rows, widths=[16, 10, 8, 12, 70, 24])
+    for sheet, cells in marks.items():
+        port.fill_cells(sheet, cells)
+    errors = sum(f.is_error for f in findings)
+    message = (f"检查完成（检查日期 {s.as_of.isoformat()}）：错误 {errors} 个，提醒 {len(findings) - errors} 个，"
+               f"详见“{FINDINGS_SHEET}”。") if findings else "检查完成：未发现问题。"
+    port.notify(message)
+    return message
+
+
+def _report(port: WorkbookPort, config: Config):
+    s = read_settings(port, config)
+    loaded = _load(port, s.config)
+    ledgers = [lg for lg in loaded.ledgers if not lg.hidden]
+    report = compute(rows_by_kind(ledgers), Period.of_month(s.as_of), s.as_of, s.config)
+    ctx = CheckContext(config=s.config, as_of=s.as_of)
+    blocking = []
+    for lg in ledgers:
+        errors = sum(f.is_error for f in check_ledger(lg, ctx))
+        if errors:
+            blocking.append(f"“{lg.sheet}”错误 {errors} 个")
+    return s, report, blocking
+
+
+def summarize(port: WorkbookPort, config: Config) -> str:
+    """汇总统计: write the 汇总表 of the as-of month, with the year to date."""
+    s, report, blocking = _report(port, config)
+    port.write_summary(report, s.bureau, blocking)
+    message = f"已生成“汇总表”（{report.period.label}）。" + ("注意：台账有错误，请先检查。" if blocking else "")
+    port.notify(message)
+    return message
+
+
+def report_text(port: WorkbookPort, config: Config) -> str:
+    """生成汇报: the report paragraph into 汇报材料!A2, ready to copy."""
+    s, report, blocking = _report(port, config)
+    rows = [[f"{s.bureau} {report.period.label} 情况汇报（可直接复制）"], [report.narrative]]
+    if blocking:
+        rows.append(["注意：台账存在错误，数字可能不准确：" + "；".join(blocking)])
+    port.write_rows(REPORT_SHEET, rows, widths=[120])
+    port.notify(report.narrative)
+    return report.narrative
+
+
+def consolidate_month(port: WorkbookPort, config: Config, folder: Path | None = None) -> str:
+    """月度合并: consolidate a folder of units' workbooks into this workbook (the master)."""
+    from taizhang.consolidation.run import ConsolidationError, consolidate
+    from taizhang.consolidation.lock import LockedError
+
+    s = read_settings(port, config)
+    folder = folder or port.pick_folder()
+    if folder is None:
+        return "已取消。"
+    port.save()
+    try:
+        result = consolidate(Path(folder), Period.of_month(s.as_of).key, port.path, config=s.config,
+                             bureau=s.bureau)
+    except (ConsolidationError, LockedError) as exc:
+        port.notify(f"无法合并：{exc}")
+        return str(exc)
+    port.reload()
+    message = (f"{result.period} 合并完成：已报送 {len(result.units_reported)} 个单位，"
+               f"未报送 {len(result.units_missing)} 个；读取 {result.rows_read} 行 = 写入 {result.rows_written} 行"
+               f" + 退回 {result.rows_rejected} 行。")
+    port.notify(message)
+    return message
+
+
+def settings(port: WorkbookPort, config: Config) -> str:
+    """设置: (re)write the 台账设置 sheet with the settings in force, for the clerk to edit."""
+    s = read_settings(port, config)
+    rows: list[list[Any]] = [["设置项", "值"], [_BUREAU, s.bureau],
+                             [_AS_OF, datetime.combine(s.as_of, datetime.min.time())
+                              if SETTINGS_SHEET in port.sheet_names() else None],
+                             [None, None], list(_FORM_HEADER)]
+    rows += [[measure, form] for measure, form in s.config.forms.items()]
+    port.write_rows(SETTINGS_SHEET, rows, widths=[28, 20])
+    message = f"请在“{SETTINGS_SHEET}”中修改局名称、检查日期（留空为今天）和四种形态对应关系。"
+    port.notify(message)
+    return message

@@ -1,0 +1,96 @@
+"""The workbook interface over the live workbook in Excel (xlwings).
+
+Kept thin on purpose: Excel does not run where the tests do; everything it does is a
+documented xlwings call, and all the logic lives in ``macros.actions``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import xlwings as xw
+
+from taizhang.figures import Report
+from taizhang.summary import DETAIL_SHEET, SUMMARY_SHEET, save_summary
+from taizhang.writing import FORMULA_PREFIXES
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    return tuple(int(hex_colour[i:i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+class XlwingsWorkbook:
+    def __init__(self, book: xw.Book) -> None:
+        self.book = book
+
+    @property
+    def path(self) -> Path:
+        return Path(self.book.fullname)
+
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.book.sheets]
+
+    def is_visible(self, sheet: str) -> bool:
+        return bool(self.book.sheets[sheet].visible)
+
+    def values(self, sheet: str) -> list[list[Any]]:
+        ws = self.book.sheets[sheet]
+        last = ws.used_range.last_cell
+        return ws.range((1, 1), (last.row, last.column)).options(ndim=2).value or []
+
+    def write_rows(self, sheet: str, rows: list[list[Any]], *, widths: list[int] | None = None) -> None:
+        names = self.sheet_names()
+        ws = self.book.sheets[sheet] if sheet in names else self.book.sheets.add(sheet, after=self.book.sheets[-1])
+        ws.clear()
+        if rows:
+            width = max(len(r) for r in rows)
+            # a leading apostrophe keeps text that looks like a formula as text (it is not shown)
+            block = [[("'" + v) if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v for v in r]
+                     + [None] * (width - len(r)) for r in rows]
+            ws.range("A1").value = block
+            ws.range((1, 1), (1, width)).font.bold = True
+        for i, w in enumerate(widths or [], start=1):
+            ws.range((1, i)).column_width = w
+
+    def fill_cells(self, sheet: str, cells: dict[str, str | None]) -> None:
+        ws = self.book.sheets[sheet]
+        for ref, colour in cells.items():
+            ws.range(ref).color = _rgb(colour) if colour else None
+
+    def write_summary(self, report: Report, bureau: str, blocking_errors: list[str]) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = save_summary(Path(tmp) / "summary.xlsx", report, bureau=bureau, blocking_errors=blocking_errors)
+            source = self.book.app.books.open(str(path))
+            try:
+                for name in (SUMMARY_SHEET, DETAIL_SHEET):
+                    if name in self.sheet_names():
+                        self.book.app.display_alerts = False
+                        self.book.sheets[name].delete()
+                        self.book.app.display_alerts = True
+                source.sheets[DETAIL_SHEET].copy(before=self.book.sheets[0])
+                source.sheets[SUMMARY_SHEET].copy(before=self.book.sheets[0])
+            finally:
+                source.close()
+
+    def notify(self, message: str) -> None:
+        self.book.app.alert(message, title="纪检台账")
+
+    def pick_folder(self) -> Path | None:
+        import win32com.client  # noqa: F401  (pywin32 comes with xlwings on Windows)
+
+        dialog = self.book.app.api.FileDialog(4)  # msoFileDialogFolderPicker
+        dialog.Title = "选择各单位报送台账所在的文件夹"
+        if dialog.Show() != -1:
+            return None
+        return Path(dialog.SelectedItems(1))
+
+    def save(self) -> None:
+        self.book.save()
+
+    def reload(self) -> None:
+        path = self.path
+        app = self.book.app
+        self.book.close()
+        self.book = app.books.open(str(path))
