@@ -42,7 +42,7 @@ def test_json_shape_and_exit_codes(tmp_path, capsys):
 
 
 def test_human_output_groups_by_file_and_sheet(tmp_path, capsys):
-    bad = write_xlsx(tmp_path / "bad.xlsx", {"处分台账": [["姓名", "问题类型", "处理方式"], ["甲", "违规收费", "罚款"]]})
+    write_xlsx(tmp_path / "bad.xlsx", {"处分台账": [["姓名", "问题类型", "处理方式"], ["甲", "违规收费", "罚款"]]})
     assert main(["check", str(tmp_path), "--as-of", "2026-10-31"]) == 1
     out = capsys.readouterr().out
     assert "bad.xlsx" in out and "工作表：处分台账" in out and "C2" in out and "错误 1 个" in out

@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from taizhang.config import Kind
 from taizhang.figures import Figures, Report
-from taizhang.model import ComplaintRow, RectificationRow, RefundRow, SanctionRow, period_date
+from taizhang.model import period_date
 from taizhang.writing import put
 
 SUMMARY_SHEET = "汇总表"
