@@ -104,15 +104,20 @@ def main() -> int:
         root = Path(tmp)
         print("单位数  baseline(s)  taizhang(s)  比值  taizhang 每文件(ms)")
         sizes = [72, 100] + ([1000] if args.large else [])
+        per_file: dict[int, float] = {}
         for n in sizes:
             folder = root / f"m{n}"
             roster = make_month(folder, n)
-            t_base = timed(baseline, folder, root / f"base{n}.xlsx") if n <= 100 else float("nan")
+            t_base = timed(baseline, folder, root / f"base{n}.xlsx") if n <= 100 else 0.0
             master = root / f"master{n}.xlsx"
             t_ours = timed(consolidate, folder, "2026-10", master, config=config, roster_path=roster)
-            ratio = t_ours / t_base if t_base == t_base else float("nan")
-            print(f"{n:>6}  {t_base:>11.2f}  {t_ours:>11.2f}  {ratio:>4.2f}  {1000 * t_ours / n:>10.1f}")
+            per_file[n] = t_ours / n
+            base = f"{t_base:>11.2f}" if n <= 100 else f"{'—':>11}"
+            ratio = f"{t_ours / t_base:>4.2f}" if n <= 100 else f"{'—':>4}"
+            print(f"{n:>6}  {base}  {t_ours:>11.2f}  {ratio}  {1000 * per_file[n]:>10.1f}")
             sys.stdout.flush()
+        if 1000 in per_file:
+            print(f"每文件时间 1000 单位 / 100 单位 = {per_file[1000] / per_file[100]:.2f}（不随文件数增长时约为 1）")
     return 0
 
 

@@ -347,17 +347,19 @@ def _merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
 
     status_new: list[dict[str, Any]] = []
     findings_new: list[dict[str, Any]] = []
+    # per detail table: the (unit, month) keys this run replaces, and the rows replacing them
+    replaced: dict[str, tuple[set, list]] = {name: (set(), []) for name in DETAIL_SHEETS.values()}
     for unit, data in units.items():
         written = rejected = 0
         notes = []
         for kind, rows in data.rows.items():
-            table = tables[DETAIL_SHEETS[kind]]
+            keys, new_rows = replaced[DETAIL_SHEETS[kind]]
             keep = [r for r in rows if r.month <= period]
             late = len(rows) - len(keep)
             if late:
                 notes.append(f"{config.kinds[kind].label}有 {late} 行日期晚于 {period}，未合并")
-            keys = {(unit, r.month) for r in keep} | {(unit, period)}
-            table.replace(keys, (_detail_row(unit, data.path, r) for r in keep))
+            keys.update({(unit, r.month) for r in keep} | {(unit, period)})
+            new_rows.extend(_detail_row(unit, data.path, r) for r in keep)
             written += len(keep)
             rejected += late
         if data.hidden_rows:
@@ -369,6 +371,8 @@ def _merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
                               data.findings)
         outcomes.append(outcome)
 
+    for name, (keys, new_rows) in replaced.items():
+        tables[name].replace(keys, new_rows)  # once per table: a county has a thousand units
     for o in outcomes:
         status_new.append(_status_row(o, period))
         findings_new.extend(_finding_rows(o, period))
