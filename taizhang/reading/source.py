@@ -8,6 +8,7 @@ nothing else escapes.  The file is only ever opened for reading.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import zipfile
@@ -169,7 +170,11 @@ def open_workbook(path: str | os.PathLike, limits: Limits = Limits()) -> Workboo
             f"{path}：文件大小 {size / 1048576:.0f} MB，超过上限 {limits.max_file_bytes / 1048576:.0f} MB",
         )
     try:
-        book = calamine.CalamineWorkbook.from_path(str(path))
+        if path.suffix.lower().lstrip(".") == fmt or (fmt == "xlsx" and path.suffix.lower() == ".xlsm"):
+            book = calamine.CalamineWorkbook.from_path(str(path))
+        else:  # an .xls saved as .xlsx and the like: calamine picks its reader by extension
+            with path.open("rb") as fh:
+                book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
     except calamine.PasswordError:
         raise WorkbookRefused("encrypted-workbook", f"{path}：文件设置了打开密码（已加密），请报送单位取消密码后重新发送") from None
     except (calamine.CalamineError, OSError, ValueError) as exc:
@@ -250,8 +255,6 @@ class SheetScan:
 _ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
 _FAR_ROW = re.compile(rb'\sr="[A-Z]{1,3}(\d{6,})"')
 _WIDE_COL = re.compile(rb'\sr="([A-Z]{2,3})\d')
-_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _FORMULA_CELL = re.compile(
     rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})(\d+)"[^>]*?(?<!/)>((?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f\b.*?)</(?:\w+:)?c>',
     re.S)
@@ -316,13 +319,17 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
         target = rel.get("Target", "")
         target = target.lstrip("/") if target.startswith("/") else "xl/" + target
         targets[rel.get("Id")] = target
+    # by local names: transitional and strict OOXML differ only in their namespaces
     parts = {}
-    sheets = wb.find(_NS + "sheets")
-    for sh in sheets if sheets is not None else []:
-        rid = sh.get(_REL_NS + "id")
+    for sh in (e for e in wb.iter() if _local(e.tag) == "sheet"):
+        rid = next((v for k, v in sh.attrib.items() if _local(k) == "id"), None)
         if rid in targets:
             parts[sh.get("name")] = targets[rid]
     return parts
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
 
 
 def _col_index(letters: str) -> int:

@@ -1,0 +1,69 @@
+"""Hostile and broken workbooks: each corpus item gives exactly its outcome, nothing
+crashes, and formula-like text stays text wherever taizhang writes it."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+
+from conftest import AS_OF
+from hostile_corpus import CORPUS, build
+from taizhang.cli import main
+from taizhang.service import check_file
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return {case.name: (case, path) for case, path in build(tmp_path_factory.mktemp("corpus"))}
+
+
+@pytest.mark.parametrize("name", [c.name for c in CORPUS])
+def test_each_hostile_input_gets_its_exact_outcome(corpus, name):
+    case, path = corpus[name]
+    report = check_file(path, as_of=AS_OF)
+    if case.refusal:
+        assert report.refusal is not None and report.refusal.code == case.refusal
+        assert str(path) in report.refusal.message  # the message names the file
+        assert "\n" not in report.refusal.message
+    else:
+        assert report.refusal is None
+        assert sorted((f.code, f.sheet) for f in report.findings) == sorted(case.findings)
+        if case.rows is not None:
+            assert sum(len(lg.rows) for lg in report.ledgers) == case.rows
+
+
+def test_the_whole_corpus_through_the_cli_exits_2_and_names_every_refused_file(corpus, capsys):
+    paths = [str(p) for _c, p in corpus.values()]
+    assert main(["check", *paths, "--as-of", "2026-10-31", "--json"]) == 2
+    out = capsys.readouterr()
+    data = json.loads(out.out)
+    assert len(data["files"]) == len(CORPUS)
+    refused = [c.name for c in CORPUS if c.refusal]
+    assert data["summary"]["unreadable"] == len(refused)
+    for name in refused:
+        assert name in out.err
+
+
+def test_formula_like_text_stays_text_in_the_consolidated_master(corpus, tmp_path):
+    from taizhang.config import default_config
+    from taizhang.consolidation.run import consolidate
+
+    _case, source = corpus["公式注入.xlsx"]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "县一中.xlsx").write_bytes(source.read_bytes())
+    roster = tmp_path / "名册.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["单位", "别名"])
+    wb.active.append(["县第一中学", "县一中"])
+    wb.save(roster)
+    master = tmp_path / "master.xlsx"
+    consolidate(inbox, "2026-10", master, config=default_config(), roster_path=roster)
+    back = openpyxl.load_workbook(master)
+    cells = [c for ws in back for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    # (the tab before "=1+1" is trimmed like any surrounding blank; what remains is still text)
+    assert {"=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(1,2)", "=1+1"} <= texts
