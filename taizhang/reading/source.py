@@ -12,6 +12,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,7 +134,10 @@ def _sniff_zip(path: Path) -> str:
                 if b"spreadsheet" in mime:
                     return "ods"
                 raise WorkbookRefused("not-a-workbook", f"{path}：这是 OpenDocument 文档，但不是电子表格")
-    except zipfile.BadZipFile:
+    except WorkbookRefused:
+        raise
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, EOFError, RuntimeError, KeyError):
+        # a damaged package fails in many ways inside zipfile (fuzzing found several)
         raise WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏（压缩包结构不完整），请让报送单位重新发送") from None
     if "xl/workbook.xml" in names:
         return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
