@@ -114,6 +114,8 @@ class Config:
     category_hints: dict[str, tuple[str, ...]]  # category -> words in a measure that imply it
     settings: dict[str, Any] = field(default_factory=dict)
     source: str = "defaults"
+    #: ``[limits]`` of the office file: max_file_mb, max_unzipped_mb, max_rows, max_cells …
+    limits: dict[str, Any] = field(default_factory=dict)
 
     def __hash__(self) -> int:  # configs are compared by identity; used as cache keys
         return id(self)
@@ -178,8 +180,12 @@ def _build(columns: dict, vocabs: dict, forms: dict, override: dict, source: str
             categories[m] = categories.get(m, ()) + (cat,)
     hints = {k: tuple(v) for k, v in {**forms.get("category_hints", {}),
                                       **override.get("category_hints", {})}.items()}
+    limits = dict(override.get("limits", {}))
+    for key, value in limits.items():
+        if not isinstance(value, int) or value <= 0:
+            raise ConfigError(f"{source}: limits.{key} 应为正整数")
     return Config(kinds, vocabularies, form_of, categories, hints,
-                  dict(override.get("settings", {})), source)
+                  dict(override.get("settings", {})), source, limits)
 
 
 def config_path(explicit: str | os.PathLike | None = None) -> Path | None:

@@ -58,11 +58,14 @@ class FileReport:
         return any(f.is_error for f in self.findings)
 
 
-def load_workbook(path: str | os.PathLike, config: Config, limits: Limits = Limits()) -> LoadedWorkbook:
-    """Read every ledger of the workbook at ``path``.  Never raises for a bad file."""
+def load_workbook(path: str | os.PathLike, config: Config, limits: Limits | None = None) -> LoadedWorkbook:
+    """Read every ledger of the workbook at ``path``.  Never raises for a bad file.
+
+    ``limits`` default to the ``[limits]`` of the configuration (see ``Limits.from_settings``).
+    """
     path = Path(path)
     try:
-        book = open_workbook(path, limits)
+        book = open_workbook(path, limits or Limits.from_settings(config.limits))
     except WorkbookRefused as exc:
         loaded = LoadedWorkbook(path)
         loaded.refusal = Finding.make(exc.code, exc.reason)
@@ -120,7 +123,7 @@ def check_file(
     *,
     as_of: date | None = None,
     config: Config | None = None,
-    limits: Limits = Limits(),
+    limits: Limits | None = None,
 ) -> FileReport:
     """Read and check one workbook file."""
     config = config or load_config()

@@ -67,3 +67,19 @@ def test_formula_like_text_stays_text_in_the_consolidated_master(corpus, tmp_pat
     texts = {c.value for c in cells if isinstance(c.value, str)}
     # (the tab before "=1+1" is trimmed like any surrounding blank; what remains is still text)
     assert {"=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(1,2)", "=1+1"} <= texts
+
+
+def test_limits_are_configurable_in_the_office_file(tmp_path):
+    from conftest import write_xlsx
+    from taizhang.config import ConfigError, load_config
+
+    rows = [["姓名", "问题类型", "处理方式"]] + [[f"甲{i}", "违规收费", "诫勉"] for i in range(30)]
+    path = write_xlsx(tmp_path / "u.xlsx", {"处分台账": rows})
+    office = tmp_path / "taizhang.toml"
+    office.write_text("[limits]\nmax_rows = 20\n", encoding="utf-8")
+    report = check_file(path, as_of=AS_OF, config=load_config(office))
+    assert sorted(f.code for f in report.findings) == ["no-ledger", "sheet-too-large"]
+    assert "20 行" in next(f.message for f in report.findings if f.code == "sheet-too-large")
+    office.write_text("[limits]\nmax_rows = -1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="limits.max_rows"):
+        load_config(office)

@@ -53,6 +53,20 @@ class Limits:
     #: Columns beyond this are ignored (a ledger has about twenty).
     max_columns: int = 200
 
+    @classmethod
+    def from_settings(cls, settings: dict) -> Limits:
+        """Limits from the ``[limits]`` table of an office configuration (sizes in MB)."""
+        mb = 1024 * 1024
+        base = cls()
+        return cls(
+            max_file_bytes=int(settings.get("max_file_mb", base.max_file_bytes // mb)) * mb,
+            max_unzipped_bytes=int(settings.get("max_unzipped_mb", base.max_unzipped_bytes // mb)) * mb,
+            max_ratio=int(settings.get("max_ratio", base.max_ratio)),
+            max_rows=int(settings.get("max_rows", base.max_rows)),
+            max_cells=int(settings.get("max_cells", base.max_cells)),
+            max_columns=int(settings.get("max_columns", base.max_columns)),
+        )
+
 
 @dataclass
 class Sheet:
@@ -163,9 +177,10 @@ def _sniff_ole(path: Path) -> str:
     return "xls"
 
 
-def open_workbook(path: str | os.PathLike, limits: Limits = Limits()) -> Workbook:
+def open_workbook(path: str | os.PathLike, limits: Limits | None = None) -> Workbook:
     """Read every sheet of the workbook at ``path``; refuse with a reason if it cannot be read."""
     path = Path(path)
+    limits = limits or Limits()
     fmt = sniff(path)
     size = path.stat().st_size
     if size > limits.max_file_bytes:
