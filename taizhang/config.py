@@ -209,23 +209,28 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
 
 def default_config() -> Config:
     """The shipped defaults alone, ignoring any office configuration file."""
-    return _load(None)
+    return _defaults()
 
 
 @cache
+def _defaults() -> Config:
+    return _build(*_default_tables(), {}, "defaults")
+
+
+@cache
+def _default_tables() -> tuple[dict, dict, dict]:
+    return (_read_default("columns.toml"), _read_default("vocabularies.toml"), _read_default("forms.toml"))
+
+
 def _load(path: str | None) -> Config:
-    override: dict[str, Any] = {}
-    if path is not None:
-        try:
-            override = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"配置文件不存在：{path}") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"配置文件格式错误：{path}：{exc}") from None
-    return _build(
-        _read_default("columns.toml"),
-        _read_default("vocabularies.toml"),
-        _read_default("forms.toml"),
-        override,
-        path or "defaults",
-    )
+    """Defaults (built once), or defaults plus the office file (read afresh each time, so an
+    edit to it takes effect without restarting Excel)."""
+    if path is None:
+        return _defaults()
+    try:
+        override = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"配置文件不存在：{path}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"配置文件格式错误：{path}：{exc}") from None
+    return _build(*_default_tables(), override, path)
