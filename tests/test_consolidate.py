@@ -285,3 +285,13 @@ def test_parallel_reading_gives_the_same_master(month, tmp_path):
     assert sheet_values(serial) == sheet_values(parallel)
     dong = [f for f in result.files if f.unit == "东关小学"]
     assert [f.status for f in dong].count("ok") == 1 and "东关7.xlsx" in [f.path.name for f in dong if f.status == "ok"]
+
+
+def test_links_leaving_the_folder_are_not_followed(month, tmp_path):
+    inbox, roster, master = month
+    outside = unit_book(tmp_path, "外部.xlsx", "东关小学", [complaint(1, date(2026, 10, 2))])
+    (inbox / "东关小学.xlsx").symlink_to(outside)
+    result = run(inbox, roster, master)
+    link = next(f for f in result.files if f.path.name == "东关小学.xlsx")
+    assert link.status == "rejected" and "链接" in link.reason and link.rows_read == 0
+    assert "东关小学" in result.units_missing

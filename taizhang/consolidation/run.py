@@ -166,7 +166,7 @@ def _rejected(path: Path, unit: str | None, reason: str, rows: int, findings=(),
                        len(list(findings)) - errors, mtime, list(findings))
 
 
-def _write_value(kind: Kind, fieldname: str, typed: Any, raw: Any, secret: frozenset[str]) -> Any:
+def _write_value(fieldname: str, typed: Any, raw: Any, secret: frozenset[str]) -> Any:
     if fieldname in secret:
         return mask(fieldname, clean_text(raw))
     if typed is not None:
@@ -174,7 +174,7 @@ def _write_value(kind: Kind, fieldname: str, typed: Any, raw: Any, secret: froze
     return clean_text(raw)  # a value that could not be read is kept as the unit wrote it
 
 
-def read_file(path: Path, config: Config, as_of: date, period_start: date, period_key: str) -> FileData:
+def read_file(path: Path, config: Config, as_of: date, period_key: str) -> FileData:
     """Read and check one file for the consolidation (runs in a worker process)."""
     try:
         mtime = path.stat().st_mtime
@@ -201,7 +201,7 @@ def read_file(path: Path, config: Config, as_of: date, period_start: date, perio
         for row, raw in zip(ledger.rows, ledger.raw):
             when = period_date(row)
             month = f"{when.year:04d}-{when.month:02d}" if when else period_key
-            values = {name: _write_value(ledger.kind, f, getattr(row, f, None), raw.get(f), secret)
+            values = {name: _write_value(f, getattr(row, f, None), raw.get(f), secret)
                       for f, name in detail_columns(config, ledger.kind)}
             codes = issues.get((ledger.sheet, row.origin.row), [])
             out.append(RowOut(month, ledger.sheet, row.origin.row, values, "、".join(sorted(set(codes)))))
@@ -275,7 +275,7 @@ def consolidate(
     on_files: Callable[[int], None] | None = None,
 ) -> ConsolidationResult:
     """Consolidate the workbooks of ``folder`` for ``period`` into ``master``."""
-    start, end = parse_period(period)
+    _start, end = parse_period(period)
     if not folder.is_dir():
         raise ConsolidationError(f"文件夹不存在：{folder}")
     if master.exists() and not os.access(master, os.W_OK):
@@ -289,7 +289,7 @@ def consolidate(
         if on_files:
             on_files(len(paths))
         as_of = min(end, date.today())  # overdue judged at the month's end, or today mid-month
-        args = (config, as_of, start, period)
+        args = (config, as_of, period)
         datas = _read_all(paths, args, jobs or min(2, os.cpu_count() or 1), progress)
         try:
             tables = read_tables(master, config)
