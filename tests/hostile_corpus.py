@@ -16,7 +16,7 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest import Text, write_xls, write_xlsx  # noqa: E402
+from conftest import Text, write_ods, write_xls, write_xlsx  # noqa: E402
 
 LEDGER = [["姓名", "问题类型", "处理方式"], ["甲", "违规收费", "诫勉"]]
 
@@ -91,6 +91,22 @@ def _far_cell(p: Path) -> Path:
     base = _ledger(p.parent, sheets={"处分台账": LEDGER, "巨表": [["x"]]})
     far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
     return patch_part(base, "xl/worksheets/sheet2.xml", lambda d: d.replace(b"</sheetData>", far), p)
+
+
+def _ods_repeats(rows: int) -> Callable[[Path], Path]:
+    """An .ods of a few kilobytes whose first row repeats a valued cell ``rows`` x 1,000 times."""
+    def make(p: Path) -> Path:
+        base = write_ods(p.parent / f".{p.stem}.ods", {"处分台账": LEDGER, "巨表": [["x"], ["y"]]})
+
+        def bomb(d: bytes) -> bytes:
+            table = d.index(b'table:name="\xe5\xb7\xa8\xe8\xa1\xa8"')  # 巨表
+            row = d.index(b"<table:table-row", table)
+            cell = b'<table:table-cell table:number-columns-repeated="1000" office:value-type="float" office:value="1"/>'
+            start = d.index(b">", row) + 1
+            return (d[:row] + f'<table:table-row table:number-rows-repeated="{rows}">'.encode() + cell
+                    + d[start:])
+        return patch_part(base, "content.xml", bomb, p)
+    return make
 
 
 def _wide(p: Path) -> Path:
@@ -174,6 +190,9 @@ CORPUS: list[Case] = [
     Case("实体膨胀.xlsx", _entities, refusal="unsafe-workbook", why="billion laughs DTD"),
     Case("外部实体.xlsx", _external_entity, refusal="unsafe-workbook", why="XXE to /etc/passwd"),
     Case("百万行.xlsx", _far_cell, findings=[("sheet-too-large", "巨表")], rows=1),
+    Case("重复单元格九千万.ods", _ods_repeats(90_000), findings=[("sheet-too-large", "巨表")], rows=1,
+         why="90 million cells asked for by a 6 KB file; once aborted the process out of memory"),
+    Case("重复单元格十亿.ods", _ods_repeats(1_000_000), refusal="file-too-large"),
     Case("一万六千列.xlsx", _wide, rows=1),
     Case("严格OOXML.xlsx", _strict, rows=1),
     Case("公式注入.xlsx", _injection, rows=3),

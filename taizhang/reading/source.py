@@ -197,9 +197,12 @@ def open_workbook(path: str | os.PathLike, limits: Limits | None = None) -> Work
     except calamine.PasswordError:
         raise WorkbookRefused("encrypted-workbook", f"{path}：文件设置了打开密码（已加密），请报送单位取消密码后重新发送") from None
     except (calamine.CalamineError, OSError, ValueError) as exc:
+        if "limit exceeded" in str(exc).lower():  # calamine's own guard against repeated cells
+            raise WorkbookRefused("file-too-large", f"{path}：工作表的单元格数超过读取上限（{_short(exc)}），未读取") from None
         raise WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏，无法打开（{_short(exc)}）") from None
     try:
-        scans = _scan_ooxml(path, limits) if fmt in ("xlsx", "xlsm") else {}
+        scans = (_scan_ooxml(path, limits) if fmt in ("xlsx", "xlsm")
+                 else _scan_ods(path, limits) if fmt == "ods" else {})
         sheets = []
         for meta in book.sheets_metadata:
             if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
@@ -208,6 +211,8 @@ def open_workbook(path: str | os.PathLike, limits: Limits | None = None) -> Work
     except WorkbookRefused:
         raise
     except Exception as exc:  # calamine raises a variety of errors on broken parts
+        if "limit exceeded" in str(exc).lower():
+            raise WorkbookRefused("file-too-large", f"{path}：工作表的单元格数超过读取上限（{_short(exc)}），未读取") from None
         raise WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏，无法读取（{_short(exc)}）") from None
     finally:
         book.close()
@@ -326,6 +331,51 @@ def _scan_ooxml(path: Path, limits: Limits) -> dict[str, SheetScan]:
                     if not _VALUE.search(m.group(3)):
                         scan.formulas.add((int(m.group(2)) - 1, _col_index(m.group(1).decode())))
             scans[name] = scan
+    return scans
+
+
+_ODS_TOKEN = re.compile(
+    rb'<table:table\b[^>]*?table:name="([^"]*)"|<table:table-row\b([^>]*?)>|</table:table-row>'
+    rb'|<table:(?:covered-)?table-cell\b([^>]*?)(/?)>')
+_ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
+_COLS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
+
+
+def _scan_ods(path: Path, limits: Limits) -> dict[str, SheetScan]:
+    """The real extent of each table of an OpenDocument spreadsheet.
+
+    A few bytes of ``number-rows-repeated`` / ``number-columns-repeated`` can ask for
+    billions of cells, which a reader would allocate before we see a row.  Only repeats that
+    carry a value count: the empty trailing rows LibreOffice writes by the million do not.
+    """
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("content.xml")
+        if info.file_size > limits.max_unzipped_bytes:
+            raise WorkbookRefused("file-too-large", f"{path}：内容解压后超过 {limits.max_unzipped_bytes // 1048576} MB，未读取")
+        data = zf.read("content.xml")
+    scans: dict[str, SheetScan] = {}
+    scan = SheetScan()
+    row_pos = col_pos = repeat = 0
+    has_value = False
+    for m in _ODS_TOKEN.finditer(data):
+        name, row_attrs, cell_attrs, closed = m.groups()
+        if name is not None:
+            scan = scans.setdefault(name.decode("utf-8", "replace"), SheetScan())
+            row_pos = 0
+        elif row_attrs is not None:
+            r = _ROWS_REPEATED.search(row_attrs)
+            repeat, col_pos, has_value = int(r.group(1)) if r else 1, 0, False
+        elif cell_attrs is not None:
+            c = _COLS_REPEATED.search(cell_attrs)
+            width = int(c.group(1)) if c else 1
+            if not closed or b"value-type" in cell_attrs:
+                has_value = True
+                scan.max_col = max(scan.max_col, col_pos + width)
+            col_pos += width
+        else:  # end of a row
+            if has_value:
+                scan.max_row = row_pos + repeat
+            row_pos += repeat
     return scans
 
 
