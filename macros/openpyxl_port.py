@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from taizhang.figures import Report
 from taizhang.summary import write_summary
-from taizhang.writing import put
+from taizhang.writing import put, replace_atomically
 
 
 class OpenpyxlWorkbook:
@@ -80,9 +80,4 @@ class OpenpyxlWorkbook:
         return self._folder
 
     def save(self) -> None:
-        tmp = self._path.with_name(f".{self._path.name}.{os.getpid()}.tmp")
-        try:
-            self.book.save(tmp)
-            os.replace(tmp, self._path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        replace_atomically(self._path, self.book.save)

@@ -8,9 +8,11 @@ breaks the save.
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet.worksheet import Worksheet
@@ -43,3 +45,16 @@ def put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | N
 def csv_safe(text: str) -> str:
     """A text cell for CSV: prefixed with ``'`` when a spreadsheet would run it as a formula."""
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` through ``write(tmp)`` on a temporary file beside it, then move it into
+    place: a crash or a kill midway leaves the previous file as it was."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

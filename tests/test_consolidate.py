@@ -268,7 +268,9 @@ def test_killed_writer_leaves_previous_master_intact(month):
     assert proc.returncode != 0
     assert master.read_bytes() == before
     assert lock_path(master).exists()  # left behind by the killed process
+    assert list(master.parent.glob(f".{master.name}.*.tmp"))  # and its half-written file
     result = run(inbox, roster, master)  # recovers the stale lock
+    assert not list(master.parent.glob(f".{master.name}.*.tmp"))
     assert result.notices and "已清除" in result.notices[0]
     assert sheet_values(master) == first
 

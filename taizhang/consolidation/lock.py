@@ -60,6 +60,9 @@ class MasterLock:
                     self.recovered = (
                         f"发现上次中断留下的锁文件 {self.path.name}（进程 {owner.get('pid')} 已不存在），已清除"
                     )
+                    master = self.path.with_name(self.path.name[: -len(".lock")])
+                    for leftover in (f".{master.name}.{owner.get('pid')}.tmp", f".{master.name}.{owner.get('pid')}.load.xlsx"):
+                        (master.parent / leftover).unlink(missing_ok=True)  # the dead run's half-written files
                     self.path.unlink(missing_ok=True)
                     continue
                 who = f"进程 {owner.get('pid')}，{owner.get('host')}，开始于 {owner.get('started')}" if owner else "未知进程"

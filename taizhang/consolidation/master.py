@@ -30,7 +30,7 @@ from taizhang.consolidation.sheetxml import strip_sheets
 from taizhang.model import ROW_MODELS
 from taizhang.reading.source import open_workbook
 from taizhang.values import clean_text
-from taizhang.writing import put
+from taizhang.writing import put, replace_atomically
 
 #: Provenance columns in front of every consolidated row.
 PROVENANCE = ("单位", "月份", "来源文件", "原工作表", "原行号")
@@ -200,18 +200,13 @@ def open_master(master: Path, owned: Iterable[str]) -> Workbook:
 
 
 def save_atomically(write: Callable[[Path], None], master: Path) -> Path | None:
-    """Write (with ``write(tmp)``) a temporary file beside ``master``, back up the old master,
-    move the new one into place.
+    """Write the new master (``write(tmp)``) beside the old one, keep the old one as a dated
+    backup, move the new one into place.  Returns the backup (None for a first master).
+    If anything fails before the final move, the previous master is untouched."""
 
-    Returns the backup's path (None for a first master).  If anything fails before the
-    final move, the previous master is untouched and the temporary file is removed.
-    """
-    tmp = master.with_name(f".{master.name}.{os.getpid()}.tmp")
-    backup = None
-    try:
+    def write_then_back_up(tmp: Path) -> None:
+        nonlocal backup
         write(tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
         if master.exists():
             stamp = time.strftime("%Y%m%d-%H%M%S")
             backup = master.with_name(f"{master.stem}.备份-{stamp}{master.suffix}")
@@ -220,8 +215,7 @@ def save_atomically(write: Callable[[Path], None], master: Path) -> Path | None:
                 backup = master.with_name(f"{master.stem}.备份-{stamp}-{n}{master.suffix}")
                 n += 1
             shutil.copy2(master, backup)
-        os.replace(tmp, master)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+
+    backup: Path | None = None
+    replace_atomically(master, write_then_back_up)
     return backup

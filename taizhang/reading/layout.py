@@ -155,7 +155,7 @@ def locate(sheet: Sheet, config: Config) -> Layout | None:
         bonus = 1 if kind is hint else 0
         scored.append((score + bonus, score, kind, row, height))
     scored.sort(key=lambda t: (t[0], t[2] is hint), reverse=True)
-    total, score, kind, row, height = scored[0]
+    _total, score, kind, row, height = scored[0]
     needed = MIN_HEADER_MATCHES - (1 if kind is hint else 0)
     if score < needed:
         return None

@@ -4,7 +4,6 @@ that traces every figure back to its file, sheet and row."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -21,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from taizhang.config import Kind
 from taizhang.figures import Figures, Report
 from taizhang.model import period_date
-from taizhang.writing import put
+from taizhang.writing import put, replace_atomically
 
 SUMMARY_SHEET = "汇总表"
 DETAIL_SHEET = "明细"
@@ -307,10 +306,5 @@ def save_summary(path: Path, report: Report, *, bureau: str, blocking_errors: li
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
     write_summary(wb, report, bureau=bureau, blocking_errors=blocking_errors)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    replace_atomically(path, wb.save)
     return path
