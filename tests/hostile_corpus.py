@@ -109,6 +109,20 @@ def _ods_repeats(rows: int) -> Callable[[Path], Path]:
     return make
 
 
+def _sparse_xls(p: Path) -> Path:
+    """A 5 KB .xls with one cell at row 65,536, column 256: a gigabyte as a dense grid."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("处分台账")
+    for r, row in enumerate(LEDGER):
+        for c, value in enumerate(row):
+            ws.write(r, c, value)
+    ws.write(65535, 255, 1)
+    book.save(str(p))
+    return p
+
+
 def _wide(p: Path) -> Path:
     wide = b'<row r="5"><c r="XFD5"><v>1</v></c></row></sheetData>'
     return patch_part(_ledger(p.parent), "xl/worksheets/sheet1.xml", lambda d: d.replace(b"</sheetData>", wide), p)
@@ -194,6 +208,7 @@ CORPUS: list[Case] = [
          why="90 million cells asked for by a 6 KB file; once aborted the process out of memory"),
     Case("重复单元格十亿.ods", _ods_repeats(1_000_000), refusal="file-too-large"),
     Case("一万六千列.xlsx", _wide, rows=1),
+    Case("稀疏巨表.xls", _sparse_xls, refusal="file-too-large", why="calamine loads every .xls sheet on opening"),
     Case("严格OOXML.xlsx", _strict, rows=1),
     Case("公式注入.xlsx", _injection, rows=3),
     Case("扩展名不符.xlsx", _wrong_extension, rows=1, why="an .xls saved as .xlsx"),

@@ -150,7 +150,8 @@ def _sniff_zip(path: Path) -> str:
                 raise WorkbookRefused("not-a-workbook", f"{path}：这是 OpenDocument 文档，但不是电子表格")
     except WorkbookRefused:
         raise
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, EOFError, RuntimeError, KeyError):
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, EOFError, RuntimeError, KeyError,
+            OSError):
         # a damaged package fails in many ways inside zipfile (fuzzing found several)
         raise WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏（压缩包结构不完整），请让报送单位重新发送") from None
     if "xl/workbook.xml" in names:
@@ -177,7 +178,12 @@ def _sniff_ole(path: Path) -> str:
     return "xls"
 
 
-def open_workbook(path: str | os.PathLike, limits: Limits | None = None) -> Workbook:
+#: Formats read in a child process (see ``taizhang.reading.isolated``): the reader has been
+#: seen to abort the process on damaged files of these.
+ISOLATED_FORMATS = frozenset({"xls"})
+
+
+def open_workbook(path: str | os.PathLike, limits: Limits | None = None, *, isolate: bool = True) -> Workbook:
     """Read every sheet of the workbook at ``path``; refuse with a reason if it cannot be read."""
     path = Path(path)
     limits = limits or Limits()
@@ -188,6 +194,14 @@ def open_workbook(path: str | os.PathLike, limits: Limits | None = None) -> Work
             "file-too-large",
             f"{path}：文件大小 {size / 1048576:.0f} MB，超过上限 {limits.max_file_bytes / 1048576:.0f} MB",
         )
+    if isolate and fmt in ISOLATED_FORMATS:
+        from taizhang.reading.isolated import read_isolated
+
+        return read_isolated(path, limits)
+    if fmt == "xls":  # calamine loads every sheet of an .xls as it opens it: judge them first
+        for title, scan in _scan_xls(path, limits).items():
+            if scan.too_large(limits):
+                raise WorkbookRefused("file-too-large", f"{path}：工作表“{title}”{scan.describe(limits)[3:]}")
     try:
         if path.suffix.lower().lstrip(".") == fmt or (fmt == "xlsx" and path.suffix.lower() == ".xlsm"):
             book = calamine.CalamineWorkbook.from_path(str(path))
@@ -196,13 +210,11 @@ def open_workbook(path: str | os.PathLike, limits: Limits | None = None) -> Work
                 book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
     except calamine.PasswordError:
         raise WorkbookRefused("encrypted-workbook", f"{path}：文件设置了打开密码（已加密），请报送单位取消密码后重新发送") from None
-    except (calamine.CalamineError, OSError, ValueError) as exc:
-        if "limit exceeded" in str(exc).lower():  # calamine's own guard against repeated cells
-            raise WorkbookRefused("file-too-large", f"{path}：工作表的单元格数超过读取上限（{_short(exc)}），未读取") from None
-        raise WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏，无法打开（{_short(exc)}）") from None
+    except BaseException as exc:  # noqa: BLE001 - see _reader_failure
+        raise _reader_failure(exc, path) from None
     try:
-        scans = (_scan_ooxml(path, limits) if fmt in ("xlsx", "xlsm")
-                 else _scan_ods(path, limits) if fmt == "ods" else {})
+        scanner = {"xlsx": _scan_ooxml, "xlsm": _scan_ooxml, "ods": _scan_ods}.get(fmt)
+        scans = scanner(path, limits) if scanner else {}
         sheets = []
         for meta in book.sheets_metadata:
             if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
@@ -210,16 +222,28 @@ def open_workbook(path: str | os.PathLike, limits: Limits | None = None) -> Work
             sheets.append(_read_sheet(book, meta, scans.get(meta.name), limits))
     except WorkbookRefused:
         raise
-    except Exception as exc:  # calamine raises a variety of errors on broken parts
-        if "limit exceeded" in str(exc).lower():
-            raise WorkbookRefused("file-too-large", f"{path}：工作表的单元格数超过读取上限（{_short(exc)}），未读取") from None
-        raise WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏，无法读取（{_short(exc)}）") from None
+    except BaseException as exc:  # noqa: BLE001 - see _reader_failure
+        raise _reader_failure(exc, path) from None
     finally:
         book.close()
     return Workbook(path=path, format=fmt, sheets=sheets)
 
 
-def _short(exc: Exception) -> str:
+def _reader_failure(exc: BaseException, path: Path) -> WorkbookRefused:
+    """What the reader's failure on a damaged file means for the clerk.
+
+    calamine raises a variety of errors on broken parts, and sometimes panics: pyo3's
+    PanicException derives from BaseException, so it is caught here too (but Ctrl-C and
+    interpreter exit are not swallowed).
+    """
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise exc
+    if "limit exceeded" in str(exc).lower():  # calamine's own guard against repeated cells
+        return WorkbookRefused("file-too-large", f"{path}：工作表的单元格数超过读取上限（{_short(exc)}），未读取")
+    return WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏，无法读取（{_short(exc)}）")
+
+
+def _short(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:120]
 
@@ -376,6 +400,68 @@ def _scan_ods(path: Path, limits: Limits) -> dict[str, SheetScan]:
             if has_value:
                 scan.max_row = row_pos + repeat
             row_pos += repeat
+    return scans
+
+
+#: BIFF records that hold a cell: row (u16) and column (u16) come first.  Blank cells
+#: (BLANK, MULBLANK) are left out: readers do not make grid cells of them.
+_BIFF_CELLS = {0x0006, 0x00FD, 0x0203, 0x0204, 0x027E, 0x0205, 0x00D6}
+_BIFF_MULRK, _BIFF_BOF, _BIFF_EOF, _BIFF_SHEET = 0x00BD, 0x0809, 0x000A, 0x0085
+
+
+def _scan_xls(path: Path, limits: Limits) -> dict[str, SheetScan]:
+    """The real extent of each sheet of a legacy .xls, from its cell records.
+
+    Readers hold a sheet as a dense grid: one cell at row 65,536, column 256 of a 5 KB file
+    costs a gigabyte.  Walking the BIFF records first lets such a sheet be skipped.
+    """
+    import struct
+
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            name = "Workbook" if ole.exists("Workbook") else "Book"
+            data = ole.openstream(name).read()
+    except Exception:  # noqa: BLE001 - a damaged container: let the reader say what is wrong
+        return {}
+
+    def records(pos: int):
+        while pos + 4 <= len(data):
+            rtype, size = struct.unpack_from("<HH", data, pos)
+            yield pos, rtype, data[pos + 4: pos + 4 + size]
+            pos += 4 + size
+
+    sheets: list[tuple[str, int]] = []
+    biff8 = True
+    for pos, rtype, body in records(0):
+        if rtype == _BIFF_BOF and pos == 0 and len(body) >= 2:
+            biff8 = struct.unpack_from("<H", body)[0] >= 0x0600
+        elif rtype == _BIFF_SHEET and len(body) >= 8:
+            offset, cch = struct.unpack_from("<I", body)[0], body[6]
+            if biff8:
+                raw = body[8:]
+                title = raw[: cch * 2].decode("utf-16-le", "replace") if body[7] & 1 else raw[:cch].decode("latin-1")
+            else:
+                title = body[7: 7 + cch].decode("gbk", "replace")
+            sheets.append((title, offset))
+        elif rtype == _BIFF_EOF:
+            break
+    scans: dict[str, SheetScan] = {}
+    for title, offset in sheets:
+        scan = scans.setdefault(title, SheetScan())
+        for _pos, rtype, body in records(offset):
+            if rtype in _BIFF_CELLS and len(body) >= 4:
+                row, col = struct.unpack_from("<HH", body)
+            elif rtype == _BIFF_MULRK and len(body) >= 6:
+                row = struct.unpack_from("<H", body)[0]
+                col = struct.unpack_from("<H", body, len(body) - 2)[0]
+            elif rtype == _BIFF_EOF:
+                break
+            else:
+                continue
+            scan.max_row = max(scan.max_row, row + 1)
+            scan.max_col = max(scan.max_col, col + 1)
     return scans
 
 
