@@ -297,3 +297,25 @@ def test_links_leaving_the_folder_are_not_followed(month, tmp_path):
     link = next(f for f in result.files if f.path.name == "东关小学.xlsx")
     assert link.status == "rejected" and "链接" in link.reason and link.rows_read == 0
     assert "东关小学" in result.units_missing
+
+
+def test_a_file_that_kills_its_reader_is_refused_and_the_rest_consolidated(month, tmp_path, monkeypatch):
+    """A reader that aborts the process (seen with damaged files) costs one file, not the run."""
+    import taizhang.consolidation.run as run_module
+
+    inbox, roster, master = month
+    for i in range(6):  # enough files for the worker pool
+        unit_book(inbox, f"东关{i}.xlsx", "东关小学", [complaint(i + 1, date(2026, 10, i + 1))])
+    poison = unit_book(inbox, "致命.xlsx", "东关小学", [complaint(1, date(2026, 10, 1))])
+    real = run_module.read_file
+
+    def read_or_die(path, *args):
+        if path.name == poison.name:
+            os._exit(134)  # what an abort inside the reader looks like from outside
+        return real(path, *args)
+
+    monkeypatch.setattr(run_module, "read_file", read_or_die)
+    result = consolidate(inbox, "2026-10", master, config=default_config(), roster_path=roster, jobs=2)
+    dead = next(f for f in result.files if f.path.name == "致命.xlsx")
+    assert dead.status == "rejected" and "异常终止" in dead.reason
+    assert "县第一中学" in result.units_reported and "东关小学" in result.units_reported

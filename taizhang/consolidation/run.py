@@ -14,7 +14,8 @@ from __future__ import annotations
 import calendar
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -222,6 +223,12 @@ def _read_in_worker(path: Path) -> FileData:
 
 
 def _read_all(paths: list[Path], args: tuple, jobs: int, progress: Callable[[Path], None] | None) -> list[FileData]:
+    """Read the files, in parallel worker processes when there are enough of them.
+
+    Should a worker die while reading (a reader that aborts on a hostile file), the files
+    it had are read again one at a time, each in a pool of its own, so that only the file
+    that kills its reader is refused and the consolidation goes on.
+    """
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
         out = []
         for p in paths:
@@ -229,13 +236,35 @@ def _read_all(paths: list[Path], args: tuple, jobs: int, progress: Callable[[Pat
             if progress:
                 progress(p)
         return out
+    results: dict[Path, FileData] = {}
+    orphans: list[Path] = []
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(args,)) as pool:
-        out = []
-        for p, data in zip(paths, pool.map(_read_in_worker, paths, chunksize=4)):
-            out.append(data)
+        futures = {pool.submit(_read_in_worker, p): p for p in paths}
+        for future in as_completed(futures):
+            path = futures[future]
+            try:
+                results[path] = future.result()
+            except BrokenProcessPool:
+                orphans.append(path)
+                continue
             if progress:
-                progress(p)
-        return out
+                progress(path)
+    for path in orphans:
+        results[path] = _read_alone(path, args)
+        if progress:
+            progress(path)
+    return [results[p] for p in paths]
+
+
+def _read_alone(path: Path, args: tuple) -> FileData:
+    with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(args,)) as pool:
+        try:
+            return pool.submit(_read_in_worker, path).result()
+        except BrokenProcessPool:
+            data = FileData(path, 0.0)
+            data.refusal = Finding.make(
+                "corrupt-workbook", f"{path}：读取程序在读这个文件时异常终止（文件已损坏或被篡改），未读取")
+            return data
 
 
 def _unit_of(data: FileData, roster: Roster) -> tuple[str | None, str | None]:
