@@ -123,6 +123,14 @@ def _sparse_xls(p: Path) -> Path:
     return p
 
 
+def _excel95(p: Path) -> Path:
+    from biff5 import write_biff5
+
+    rows = [["处分台账"], ["姓名", "问题类型", "处理方式", "处理日期"],
+            ["张某", "违规收费", "诫勉", "2026-10-08"], ["李某", "乱招生", "警告", "2026年10月9日"]]
+    return write_biff5(p, {"处分台账": rows})
+
+
 def _wide(p: Path) -> Path:
     wide = b'<row r="5"><c r="XFD5"><v>1</v></c></row></sheetData>'
     return patch_part(_ledger(p.parent), "xl/worksheets/sheet1.xml", lambda d: d.replace(b"</sheetData>", wide), p)
@@ -212,6 +220,8 @@ CORPUS: list[Case] = [
     Case("严格OOXML.xlsx", _strict, rows=1),
     Case("公式注入.xlsx", _injection, rows=3),
     Case("扩展名不符.xlsx", _wrong_extension, rows=1, why="an .xls saved as .xlsx"),
+    Case("Excel95旧格式.xls", _excel95, rows=2, findings=[("category-unclear", "处分台账")],
+         why="BIFF5 with GBK text: calamine garbles it, xlrd reads it (警告 without 处分类别 is a warning)"),
     Case("空工作簿.xlsx", _empty, findings=[("empty-workbook", None)]),
     Case("不是台账.xlsx", _not_a_ledger, findings=[("no-ledger", None), ("sheet-skipped", "说明")]),
     Case("县 一中 十月 台账（只读）.xlsx", _chinese_name_readonly, rows=1),

@@ -199,9 +199,12 @@ def open_workbook(path: str | os.PathLike, limits: Limits | None = None, *, isol
 
         return read_isolated(path, limits)
     if fmt == "xls":  # calamine loads every sheet of an .xls as it opens it: judge them first
-        for title, scan in _scan_xls(path, limits).items():
+        scans, biff8 = _scan_xls(path, limits)
+        for title, scan in scans.items():
             if scan.too_large(limits):
                 raise WorkbookRefused("file-too-large", f"{path}：工作表“{title}”{scan.describe(limits)[3:]}")
+        if not biff8:  # Excel 5.0/95 and older: calamine garbles their code-page text
+            return _read_legacy_xls(path, limits)
     try:
         if path.suffix.lower().lstrip(".") == fmt or (fmt == "xlsx" and path.suffix.lower() == ".xlsm"):
             book = calamine.CalamineWorkbook.from_path(str(path))
@@ -246,6 +249,44 @@ def _reader_failure(exc: BaseException, path: Path) -> WorkbookRefused:
 def _short(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:120]
+
+
+def _read_legacy_xls(path: Path, limits: Limits) -> Workbook:
+    """An Excel 5.0/95 (BIFF5/7) workbook, read with xlrd, which honours its code page.
+
+    calamine reads these files' structure but decodes their 8-bit text (GBK in a Chinese
+    office) as garbage; xlrd decodes it as the file's CODEPAGE record says.
+    """
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+    except Exception as exc:  # noqa: BLE001 - xlrd's errors are many; all mean the file is damaged
+        raise WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏，无法打开（{_short(exc)}）") from None
+    sheets = []
+    try:
+        for index in range(book.nsheets):
+            ws = book.sheet_by_index(index)
+            rows = []
+            for r in range(min(ws.nrows, limits.max_rows)):
+                row = []
+                for c in range(min(ws.ncols, limits.max_columns)):
+                    cell = ws.cell(r, c)
+                    if cell.ctype == xlrd.XL_CELL_DATE:
+                        row.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
+                    elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+                        row.append(None)
+                    else:
+                        row.append(cell.value)
+                rows.append(row)
+            merged = [((rlo, clo), (rhi - 1, chi - 1)) for rlo, rhi, clo, chi in ws.merged_cells]
+            sheets.append(Sheet(ws.name, ws.visibility == 0, _trim_trailing_blank(rows), merged))
+            book.unload_sheet(index)
+    except Exception as exc:  # noqa: BLE001
+        raise WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏，无法读取（{_short(exc)}）") from None
+    finally:
+        book.release_resources()
+    return Workbook(path=path, format="xls", sheets=sheets)
 
 
 def _visible(meta: Any) -> bool:
@@ -409,7 +450,7 @@ _BIFF_CELLS = {0x0006, 0x00FD, 0x0203, 0x0204, 0x027E, 0x0205, 0x00D6}
 _BIFF_MULRK, _BIFF_BOF, _BIFF_EOF, _BIFF_SHEET = 0x00BD, 0x0809, 0x000A, 0x0085
 
 
-def _scan_xls(path: Path, limits: Limits) -> dict[str, SheetScan]:
+def _scan_xls(path: Path, limits: Limits) -> tuple[dict[str, SheetScan], bool]:
     """The real extent of each sheet of a legacy .xls, from its cell records.
 
     Readers hold a sheet as a dense grid: one cell at row 65,536, column 256 of a 5 KB file
@@ -424,7 +465,7 @@ def _scan_xls(path: Path, limits: Limits) -> dict[str, SheetScan]:
             name = "Workbook" if ole.exists("Workbook") else "Book"
             data = ole.openstream(name).read()
     except Exception:  # noqa: BLE001 - a damaged container: let the reader say what is wrong
-        return {}
+        return {}, True
 
     def records(pos: int):
         while pos + 4 <= len(data):
@@ -462,7 +503,7 @@ def _scan_xls(path: Path, limits: Limits) -> dict[str, SheetScan]:
                 continue
             scan.max_row = max(scan.max_row, row + 1)
             scan.max_col = max(scan.max_col, col + 1)
-    return scans
+    return scans, biff8
 
 
 def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
