@@ -179,8 +179,9 @@ def _sniff_ole(path: Path) -> str:
 
 
 #: Formats read in a child process (see ``taizhang.reading.isolated``): the reader has been
-#: seen to abort the process on damaged files of these.
-ISOLATED_FORMATS = frozenset({"xls"})
+#: seen to abort the process on damaged .xls files, and .xlsb (a binary format) has no
+#: size scan of ours before the reader builds its grid.
+ISOLATED_FORMATS = frozenset({"xls", "xlsb"})
 
 
 def open_workbook(path: str | os.PathLike, limits: Limits | None = None, *, isolate: bool = True) -> Workbook:
