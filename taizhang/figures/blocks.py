@@ -123,8 +123,12 @@ class SanctionFigures(BaseModel):
     by_measure: dict[str, int] = {}
     #: cause -> measure -> persons
     by_cause: dict[str, dict[str, int]] = {}
-    #: category -> persons
-    by_category: dict[str, int] = {}
+    #: category -> persons: the four categories always, 未分类 only when some measure could
+    #: not be classified (a person whose measures fall in two categories counts in both)
+    by_category: dict[str, int] = Field(default_factory=lambda: dict.fromkeys(CATEGORIES, 0))
+    #: Persons with a measure but no (known) 问题类型: they are in ``by_measure`` but not in
+    #: ``by_cause``; an unknown 问题类型 is also an error finding of the ledger.
+    unknown_cause: int = 0
     #: 第一种形态 … 第四种形态 -> 人次
     by_form: dict[str, int] = Field(default_factory=lambda: dict.fromkeys(FORMS, 0))
     undated: int = 0
@@ -143,13 +147,16 @@ def sanction_figures(rows: Iterable[SanctionRow], config: Config) -> SanctionFig
     per_measure: dict[str, set] = defaultdict(set)
     per_cause: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     per_category: dict[str, set] = defaultdict(set)
-    forms = Counter()
+    forms: Counter[str] = Counter()
+    no_cause: set = set()
     for r in rows:
         person = _person(r)
         if r.measure:
             per_measure[r.measure].add(person)
             if r.cause:
                 per_cause[r.cause][r.measure].add(person)
+            else:
+                no_cause.add(person)
             form = form_of(config, r.measure)
             if form:
                 forms[form] += 1
@@ -161,13 +168,17 @@ def sanction_figures(rows: Iterable[SanctionRow], config: Config) -> SanctionFig
     by_measure = {m: len(per_measure[m]) for m in sorted(per_measure, key=rank(measures))}
     by_cause = {c: {m: len(per_cause[c][m]) for m in sorted(per_cause[c], key=rank(measures))}
                 for c in sorted(per_cause, key=rank(causes))}
-    cat_order = list(CATEGORIES) + [UNCLASSIFIED]
+    categories = config.vocabulary("sanction_category").canonical or list(CATEGORIES)
+    cat_order = [*categories, UNCLASSIFIED]
+    by_category = dict.fromkeys(categories, 0)
+    by_category.update({c: len(per_category[c]) for c in sorted(per_category, key=rank(cat_order))})
     return SanctionFigures(
         persons=len({_person(r) for r in rows}),
         person_times=len(rows),
         by_measure=by_measure,
         by_cause=by_cause,
-        by_category={c: len(per_category[c]) for c in sorted(per_category, key=rank(cat_order))},
+        by_category=by_category,
+        unknown_cause=len(no_cause),
         by_form={f: forms.get(f, 0) for f in [*FORMS, *sorted(set(forms) - set(FORMS))]},
     )
 

@@ -57,6 +57,8 @@ def sentences(fig: Figures, config: Config) -> str:
         for cause, measures in s.by_cause.items():
             items = "、".join(f"{_measure_words(config, m)}{n}人" for m, n in measures.items())
             clauses.append(f"因{cause}给予{items}")
+        if s.unknown_cause:
+            clauses.append(f"另有{s.unknown_cause}人问题类型未填写或无法识别")
         parts.append("；".join(clauses) + "。")
     elif s.person_times:
         parts.append(f"处理{s.persons}人、{s.person_times}人次。")

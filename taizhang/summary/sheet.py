@@ -94,9 +94,9 @@ def _block_lines(report: Report) -> list[tuple[str, list[Line]]]:
         keys = list(dict.fromkeys([*getattr(r_now, attr), *(getattr(r_ytd, attr) if r_ytd else {})]))
         if keys:
             refunds.append(section(title))
-            refunds += [Line(k, getattr(r_now, attr)[k].refunded if k in getattr(r_now, attr) else Decimal(0),
-                             (getattr(r_ytd, attr)[k].refunded if k in getattr(r_ytd, attr) else Decimal(0))
-                             if r_ytd else None, MONEY, 1) for k in keys]
+            refunds += [Line(k, _refunded(r_now, attr, k), _refunded(r_ytd, attr, k), MONEY, 1) for k in keys]
+            refunds.append(Line("小计（应等于已退金额）", r_now.refunded, r_ytd.refunded if r_ytd else None,
+                                MONEY, 1, True))
 
     s_now, s_ytd = now.sanctions, ytd.sanctions if ytd else None
     sanctions = [line("处理人数", "sanctions.persons", PERSONS, bold=True),
@@ -106,6 +106,24 @@ def _block_lines(report: Report) -> list[tuple[str, list[Line]]]:
     cats = list(dict.fromkeys([*s_now.by_category, *(s_ytd.by_category if s_ytd else {})]))
     sanctions += [section("按处分类别：")] + [line(k, f"sanctions.by_category.{k}", PERSONS, 1) for k in cats]
     sanctions += [section("按四种形态：")] + [line(f, f"sanctions.by_form.{f}", TIMES, 1) for f in s_now.by_form]
+    unformed = [_unformed(f.sanctions) if f is not None else None for f in (now, ytd)]
+    if any(unformed):
+        sanctions.append(Line("未归入四种形态（无处理方式或未配置）", *unformed, TIMES, 1))
+    sanctions.append(Line("小计（应等于处理人次）",
+                          *(sum(f.sanctions.by_form.values()) + _unformed(f.sanctions) if f is not None else None
+                            for f in (now, ytd)), TIMES, 1, True))
+    causes = list(dict.fromkeys([*s_now.by_cause, *(s_ytd.by_cause if s_ytd else {})]))
+    if causes or s_now.unknown_cause or (s_ytd and s_ytd.unknown_cause):
+        sanctions.append(section("按问题类型和处理方式："))
+        for cause in causes:
+            sanctions.append(Line(cause, None, None, "General", 1))
+            pairs = list(dict.fromkeys([*s_now.by_cause.get(cause, {}),
+                                        *(s_ytd.by_cause.get(cause, {}) if s_ytd else {})]))
+            sanctions += [Line(m, s_now.by_cause.get(cause, {}).get(m, 0),
+                               s_ytd.by_cause.get(cause, {}).get(m, 0) if s_ytd else None, PERSONS, 2)
+                          for m in pairs]
+        if s_now.unknown_cause or (s_ytd and s_ytd.unknown_cause):
+            sanctions.append(line("问题类型不明（见问题清单）", "sanctions.unknown_cause", PERSONS, 1))
 
     rect = [line("整改问题总数", "rectification.total", ITEMS, bold=True),
             line("未启动", "rectification.not_started", ITEMS, 1),
@@ -120,6 +138,19 @@ def _block_lines(report: Report) -> list[tuple[str, list[Line]]]:
             Line("完成率", _get(now, "rectification.completion_rate", None), _get(ytd, "rectification.completion_rate", None) if ytd else None, RATE)]
     return [("一、信访举报", complaints), ("二、违规收费退费", refunds),
             ("三、处分处理", sanctions), ("四、问题整改", rect)]
+
+
+def _refunded(fig: Any, attr: str, key: str) -> Decimal | None:
+    """已退金额 of one school or fee item (0 when it has none in this column's period)."""
+    if fig is None:
+        return None
+    line = getattr(fig, attr).get(key)
+    return line.refunded if line is not None else Decimal(0)
+
+
+def _unformed(s: Any) -> int:
+    """人次 that fall in none of the four forms (no measure, or a measure the mapping lacks)."""
+    return s.person_times - sum(s.by_form.values())
 
 
 def _style_row(ws: Worksheet, row: int, cols: str = "ABC", **kw: Any) -> None:
@@ -152,6 +183,7 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
             del wb[name]
     ws = wb.create_sheet(SUMMARY_SHEET, index)
     has_ytd = report.year_to_date is not None
+    cols = "ABC" if has_ytd else "AB"  # figure columns: 本月 and 累计, or the one period
     period = report.period
     for col, width in WIDTHS.items():
         ws.column_dimensions[col].width = width
@@ -188,16 +220,18 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
             ws.row_breaks.append(Break(id=row - 1))
         put(ws, row, 1, title)
         put(ws, row, 2, "本月" if period.is_month else period.label)
-        put(ws, row, 3, f"累计（{period.year_to_date().label}）" if has_ytd else "")
-        _style_row(ws, row, bold=True, fill=_HEAD)
+        if has_ytd:
+            put(ws, row, 3, f"累计（{period.year_to_date().label}）")
+        _style_row(ws, row, cols, bold=True, fill=_HEAD)
         ws[f"A{row}"].fill = _BLOCK
         first = row + 1
         for ln in lines:
             row += 1
             put(ws, row, 1, ("　" * ln.indent) + ln.label)
             put(ws, row, 2, _number(ln.now), ln.fmt)
-            put(ws, row, 3, _number(ln.ytd) if has_ytd else None, ln.fmt)
-            _style_row(ws, row, bold=ln.bold)
+            if has_ytd:
+                put(ws, row, 3, _number(ln.ytd), ln.fmt)
+            _style_row(ws, row, cols, bold=ln.bold)
         block_rows[title] = (first, row)
         row += 2
 
@@ -230,6 +264,9 @@ def _bar_chart(ws: Worksheet, title: str, header_row: int, first: int, count: in
         values = Reference(ws, min_col=col, min_row=first, max_row=first + count - 1)
         chart.series.append(Series(values, title=str(ws.cell(header_row, col).value)))
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=first + count - 1))
+    if horizontal:  # categories top to bottom, in the order of the table beside it
+        chart.x_axis.scaling.orientation = "maxMin"
+        chart.y_axis.crosses = "max"  # and the value axis stays at the bottom
     chart.height, chart.width = 7.5, 15
     ws.add_chart(chart, anchor)
 
@@ -255,6 +292,10 @@ def _charts(ws: Worksheet, report: Report, blocks: dict[str, tuple[int, int]]) -
 _DETAIL_COLUMNS = ("板块", "文件", "工作表", "行号", "日期", "单位", "分类", "状态或处理", "金额（元）", "说明")
 
 
+def _yuan(amount: Decimal | None) -> str:
+    return "—" if amount is None else f"{amount.quantize(Decimal('0.01')):,}元"
+
+
 def _detail(wb: Workbook, report: Report, index: int) -> Worksheet:
     """Every row behind the figures of the period, with its file, sheet and row.  Complainant
     identity (反映人, 联系电话) is never written here."""
@@ -268,7 +309,8 @@ def _detail(wb: Workbook, report: Report, index: int) -> Worksheet:
     makers: dict[Kind, tuple[str, Callable[[Any], tuple]]] = {
         Kind.COMPLAINTS: ("信访举报", lambda x: (x.handler or x.subject, x.source, x.status, None,
                                                  "、".join(filter(None, (x.category, x.conclusion))))),
-        Kind.REFUNDS: ("退费", lambda x: (x.school, x.item, None, x.refunded, f"应退 {x.due if x.due is not None else '—'}")),
+        Kind.REFUNDS: ("退费", lambda x: (x.school, x.item, None, x.refunded,
+                                          f"应退 {_yuan(x.due)}，已退 {_yuan(x.refunded)}")),
         Kind.SANCTIONS: ("处分", lambda x: (x.unit, x.cause, x.measure, None, x.name)),
         Kind.RECTIFICATION: ("整改", lambda x: (x.unit, x.source, x.status, None, x.description)),
     }

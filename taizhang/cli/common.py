@@ -1,0 +1,23 @@
+"""What every command shares: exit codes and argument types."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+
+#: Exit codes (a public interface): 0 done, no errors; 1 done, the ledgers have errors;
+#: 2 a file could not be read at all, or the command could not run.
+EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+
+
+def as_of_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD，例如 2026-10-31（收到“{text}”）") from None
+
+
+def console_width() -> int | None:
+    """Rich's width: the terminal's, or wide enough for tables when output is piped."""
+    return None if sys.stdout.isatty() else 160

@@ -1,0 +1,67 @@
+"""``taizhang consolidate``: the monthly merge into the bureau's master."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE, console_width
+
+
+def cmd_consolidate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from taizhang.consolidation.lock import LockedError
+    from taizhang.consolidation.run import ConsolidationError, consolidate
+
+    err = Console(stderr=True, highlight=False)
+    progress = Progress(TextColumn("读取"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        TextColumn("{task.description}"), console=err, transient=True,
+                        disable=not err.is_terminal)
+    task = progress.add_task("", total=None)
+    try:
+        with progress:
+            result = consolidate(
+                Path(args.folder), args.period, Path(args.master), config=args.cfg,
+                roster_path=Path(args.roster) if args.roster else None, recursive=args.recursive,
+                jobs=args.jobs, bureau=args.bureau or args.cfg.settings.get("bureau"),
+                on_files=lambda n: progress.update(task, total=n),
+                progress=lambda p: progress.update(task, advance=1, description=p.name),
+            )
+    except (ConsolidationError, LockedError) as exc:
+        print(f"taizhang: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except OSError as exc:
+        print(f"taizhang: 主表无法写入：{exc.filename or args.master}（{exc.strerror or exc}）", file=sys.stderr)
+        return EXIT_UNREADABLE
+    for notice in result.notices:
+        print(f"taizhang: {notice}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print_consolidation(result)
+    return EXIT_OK
+
+
+def print_consolidation(result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, width=console_width())
+    table = Table(title=f"{result.period} 月度合并 → {result.master}", title_justify="left")
+    for col in ("文件", "单位", "结果", "读取", "写入", "退回", "错误", "提醒", "说明"):
+        table.add_column(col, no_wrap=col not in ("说明", "文件"))
+    for f in result.files:
+        table.add_row(f.path.name, f.unit or "", "[green]已合并" if f.status == "ok" else "[red]退回",
+                      str(f.rows_read), str(f.rows_written), str(f.rows_rejected), str(f.errors),
+                      str(f.warnings), f.reason or "")
+    console.print(table)
+    console.print(f"已报送 {len(result.units_reported)} 个单位；未报送 {len(result.units_missing)} 个"
+                  + (f"：{'、'.join(result.units_missing)}" if result.units_missing else ""))
+    console.print(f"读取 {result.rows_read} 行 = 写入 {result.rows_written} 行 + 退回 {result.rows_rejected} 行")
+    if result.backup:
+        console.print(f"原主表已备份为 {result.backup}")
