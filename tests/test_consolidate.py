@@ -319,3 +319,19 @@ def test_a_file_that_kills_its_reader_is_refused_and_the_rest_consolidated(month
     dead = next(f for f in result.files if f.path.name == "致命.xlsx")
     assert dead.status == "rejected" and "异常终止" in dead.reason
     assert "县第一中学" in result.units_reported and "东关小学" in result.units_reported
+
+
+@pytest.mark.parametrize("where, message", [("no/such/dir/主表.xlsx", "文件夹不存在"), (".", "不是文件夹")])
+def test_a_master_that_cannot_be_written_exits_2_before_reading_anything(month, capsys, where, message):
+    inbox, roster, _master = month
+    target = inbox.parent / where
+    code = main(["consolidate", str(inbox), "--period", "2026-10", "--master", str(target), "--roster", str(roster)])
+    assert code == 2 and message in capsys.readouterr().err
+
+
+def test_an_unreadable_master_exits_2(month, capsys):
+    inbox, roster, master = month
+    master.write_bytes(b"this is not a workbook")
+    code = main(["consolidate", str(inbox), "--period", "2026-10", "--master", str(master), "--roster", str(roster)])
+    assert code == 2 and "主表无法读取" in capsys.readouterr().err
+    assert master.read_bytes() == b"this is not a workbook"

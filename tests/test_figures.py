@@ -153,3 +153,113 @@ def test_year_to_date_contains_january_to_the_month():
     ytd = Period.parse("2026-10").year_to_date()
     assert ytd.contains(date(2026, 1, 1)) and ytd.contains(date(2026, 10, 31))
     assert not ytd.contains(date(2026, 11, 1)) and not ytd.contains(date(2025, 12, 31))
+
+
+# --- more exact figures: dates that place a row, undated rows, categories, causes ---------
+
+def test_undated_rows_are_counted_out_of_a_month_and_in_everything(tmp_path):
+    sheets = {
+        "信访举报台账": [["收件日期", "来源", "方式"], ["2026-10-02", "自收", "来信"], [None, "省转", "来信"]],
+        "处分台账": [["姓名", "单位", "问题类型", "处理方式", "处理日期"],
+                    ["甲", "一中", "乱收费", "诫勉", "2026-10-09"], ["乙", "一中", "乱收费", "诫勉", None]],
+        "退费台账": [["学校", "查实日期", "应退金额", "已退金额", "退费日期"],
+                    ["一中", None, 10, 10, "2026-10-20"],      # placed by its 退费日期
+                    ["一中", None, 5, 5, None],                # no date at all
+                    ["一中", "2026-09-30", 1, 1, "2026-10-02"]],  # 查实日期 wins: September
+    }
+    report, _ = report_for(tmp_path, sheets)
+    c, s, r = report.current.complaints, report.current.sanctions, report.current.refunds
+    assert (c.total, c.undated, c.by_source) == (1, 1, {"省转办": 0, "市转办": 0, "自办": 1})
+    assert (s.persons, s.undated) == (1, 1)
+    assert (r.cases, r.refunded, r.undated) == (1, Decimal(10), 1)
+    assert report.year_to_date.refunds.cases == 2 and report.year_to_date.refunds.undated == 1
+    everything, _ = report_for(tmp_path, sheets, period="all")
+    e = everything.current
+    assert (e.complaints.total, e.sanctions.persons, e.refunds.cases) == (2, 2, 3)
+    assert (e.complaints.undated, e.sanctions.undated, e.refunds.undated) == (0, 0, 0)
+    assert report_json(everything)["period"] == "all" and "year_to_date" not in report_json(everything)
+
+
+def test_a_year_period_has_no_year_to_date(tmp_path):
+    report, _ = report_for(tmp_path, {"退费台账": REFUNDS}, period="2026")
+    assert report.year_to_date is None and report.current.refunds.cases == 4
+    assert report.narrative.startswith("2026年，查实违规教育乱收费4件，共计退费47,900.04元")
+
+
+def test_refunds_in_wanyuan_columns_and_what_is_outstanding(tmp_path):
+    rows = [
+        ["学校", "违规项目", "日期", "人数", "应退金额（万元）", "已退金额（万元）", "上缴金额"],
+        ["城关小学", "代办费", "2026-10-01", 30, 1.2345, "1.2万", 0],   # 12,345.00 due, 12,000.00 paid
+        ["城关小学", "其它", "2026-10-02", None, 0.5, None, None],        # nothing refunded yet
+        ["实验小学", "服务性收费项目", "2026-10-03", 4, None, 0.01, 0],   # 应退 unknown: no outstanding
+        ["总计", None, None, 34, 1.7345, 1.21, 0],
+    ]
+    report, checked = report_for(tmp_path, {"退费": rows})
+    assert [f.code for f in checked.findings] == []
+    r = report.current.refunds
+    assert (r.cases, r.students) == (3, 34)
+    assert (r.due, r.refunded, r.outstanding) == (Decimal("17345"), Decimal("12100"), Decimal("5345"))
+    assert list(r.by_item) == ["服务性收费", "代收费", "其他"]
+    assert r.by_school["城关小学"].outstanding == Decimal("5345")
+    assert report_json(report)["refunds"]["outstanding"] == "5345.00"
+
+
+def test_categories_are_always_the_four_and_unclassified_only_when_needed(tmp_path):
+    only_first_form = [["姓名", "单位", "问题类型", "处理方式", "处理日期"], ["甲", "一中", "乱收费", "诫勉", "2026-10-09"]]
+    report, _ = report_for(tmp_path, {"处分台账": only_first_form})
+    assert report.current.sanctions.by_category == {"党纪处分": 0, "政务处分": 0, "组织处理": 0, "问责/其他措施": 1}
+    unclear = [["姓名", "单位", "问题类型", "处理方式", "处理日期"], ["乙", "二中", "乱招生", "警告", "2026-10-09"]]
+    report, checked = report_for(tmp_path, {"处分台账": unclear})
+    assert [f.code for f in checked.findings] == ["category-unclear"]
+    assert report.current.sanctions.by_category == {"党纪处分": 0, "政务处分": 0, "组织处理": 0,
+                                                    "问责/其他措施": 0, "未分类": 1}
+
+
+def test_same_name_in_two_units_is_two_people_and_a_missing_cause_is_reported(tmp_path):
+    rows = [
+        ["姓名", "单位", "问题类型", "处理方式", "处理日期"],
+        ["王某", "一中", "乱收费", "诫勉", "2026-10-09"],
+        ["王某", "二中", "乱收费", "诫勉", "2026-10-10"],
+        ["王某", "二中", None, "通报", "2026-10-11"],
+    ]
+    report, _ = report_for(tmp_path, {"处分台账": rows})
+    s = report.current.sanctions
+    assert (s.persons, s.person_times, s.unknown_cause) == (2, 3, 1)
+    assert s.by_measure == {"诫勉": 2, "通报批评": 1} and s.by_cause == {"违规收费": {"诫勉": 2}}
+    assert report.narrative.endswith("因违规收费给予诫勉2人；另有1人问题类型未填写或无法识别。")
+
+
+def test_rectification_sources_and_units_by_synonym(tmp_path):
+    report, _ = report_for(tmp_path, {"整改台账": RECT}, period="all")
+    t = report.current.rectification
+    assert t.by_source == {"巡察反馈": 1, "督查": 1, "审计": 1, "自查": 2}
+    assert t.by_unit == {"一中": 2, "二中": 3}
+    assert t.completion_rate == 0.6 and report_json(report)["rectification"]["completion_rate"] == 0.6
+
+
+def test_json_counts_are_integers_and_money_is_a_string_to_the_fen(tmp_path):
+    report, _ = report_for(tmp_path, {"退费台账": REFUNDS, "信访举报台账": COMPLAINTS, "处分台账": SANCTIONS})
+    data = report_json(report)
+    assert list(data["complaints"]["by_source"]) == ["省转办", "市转办", "自办"]
+    for block in ("complaints", "sanctions", "rectification", "refunds"):
+        for key, value in data[block].items():
+            if key in ("due", "refunded", "outstanding", "to_treasury"):
+                assert isinstance(value, str) and value.count(".") == 1 and len(value.split(".")[1]) == 2
+            elif key in ("total", "persons", "person_times", "cases", "students", "closed", "undated"):
+                assert type(value) is int
+    assert data["year_to_date"]["sanctions"]["by_cause"] == data["sanctions"]["by_cause"]
+    assert all(type(n) is int for m in data["sanctions"]["by_cause"].values() for n in m.values())
+
+
+def test_narrative_has_a_sentence_only_for_blocks_with_data(tmp_path):
+    report, _ = report_for(tmp_path, {"信访举报台账": COMPLAINTS[:3]})
+    assert report.narrative == ("2026年10月，共受理信访举报2件，其中省转办件2件，已办结1件，查实2件。"
+                                "截至10月底，全年累计共受理信访举报2件，其中省转办件2件，已办结1件，查实2件。")
+    empty, _ = report_for(tmp_path, {"信访举报台账": COMPLAINTS[:1] + COMPLAINTS[8:9]})
+    assert empty.narrative == "2026年10月，无相关事项。"
+
+
+def test_money_in_the_narrative_is_exact():
+    from taizhang.figures.narrative import yuan
+
+    assert (yuan(Decimal("52340")), yuan(Decimal("52340.5")), yuan(Decimal("0.005"))) == ("52,340", "52,340.50", "0.01")

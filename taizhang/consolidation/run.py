@@ -307,9 +307,13 @@ def consolidate(
     _start, end = parse_period(period)
     if not folder.is_dir():
         raise ConsolidationError(f"文件夹不存在：{folder}")
+    if master.is_dir():
+        raise ConsolidationError(f"主表应是一个 .xlsx 文件，不是文件夹：{master}")
+    if not master.parent.is_dir():
+        raise ConsolidationError(f"主表所在的文件夹不存在：{master.parent}")
     if master.exists() and not os.access(master, os.W_OK):
         raise ConsolidationError(f"主表不可写：{master}")
-    if not os.access(master.parent if master.parent.exists() else Path("."), os.W_OK):
+    if not os.access(master.parent, os.W_OK):
         raise ConsolidationError(f"主表所在文件夹不可写：{master.parent}")
     with MasterLock(master) as lock:
         roster = load_roster(master, roster_path)
