@@ -195,7 +195,8 @@ def test_refunds_in_wanyuan_columns_and_what_is_outstanding(tmp_path):
         ["总计", None, None, 34, 1.7345, 1.21, 0],
     ]
     report, checked = report_for(tmp_path, {"退费": rows})
-    assert [f.code for f in checked.findings] == []
+    # 已退 and 应退 are required: the two rows are errors of the ledger, and still counted
+    assert [(f.code, f.cell) for f in checked.findings] == [("missing-value", "F3"), ("missing-value", "E4")]
     r = report.current.refunds
     assert (r.cases, r.students) == (3, 34)
     assert (r.due, r.refunded, r.outstanding) == (Decimal("17345"), Decimal("12100"), Decimal("5345"))
@@ -255,11 +256,22 @@ def test_narrative_has_a_sentence_only_for_blocks_with_data(tmp_path):
     report, _ = report_for(tmp_path, {"信访举报台账": COMPLAINTS[:3]})
     assert report.narrative == ("2026年10月，共受理信访举报2件，其中省转办件2件，已办结1件，查实2件。"
                                 "截至10月底，全年累计共受理信访举报2件，其中省转办件2件，已办结1件，查实2件。")
-    empty, _ = report_for(tmp_path, {"信访举报台账": COMPLAINTS[:1] + COMPLAINTS[8:9]})
-    assert empty.narrative == "2026年10月，无相关事项。"
+    september, _ = report_for(tmp_path, {"信访举报台账": COMPLAINTS[:1] + COMPLAINTS[8:9]})
+    assert september.narrative == "2026年10月，无相关事项。截至10月底，全年累计共受理信访举报1件，其中自办件1件，已办结1件。"
+    nothing, _ = report_for(tmp_path, {"信访举报台账": COMPLAINTS[:1] + COMPLAINTS[9:]})
+    assert nothing.narrative == "2026年10月，无相关事项。"
 
 
 def test_money_in_the_narrative_is_exact():
     from taizhang.figures.narrative import yuan
 
     assert (yuan(Decimal("52340")), yuan(Decimal("52340.5")), yuan(Decimal("0.005"))) == ("52,340", "52,340.50", "0.01")
+
+
+def test_an_unknown_rectification_status_is_counted_so_states_add_up(tmp_path):
+    rows = RECT[:3] + [["自查", "2026-10-05", "己", "二中", "2026-10-30", "搁置", None]]
+    report, checked = report_for(tmp_path, {"整改台账": rows})
+    assert ("unknown-value", "整改状态") in [(f.code, f.column) for f in checked.findings]
+    t = report.current.rectification
+    assert (t.total, t.not_started, t.in_progress, t.unknown_status) == (3, 1, 1, 1)
+    assert t.not_started + t.in_progress + t.completed + t.closed + t.unknown_status == t.total

@@ -19,7 +19,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from taizhang.figures import Period, PeriodError, compute, report_json, rows_by_kind
-    from taizhang.summary import save_summary
+    from taizhang.summary import OutputError, blocking_errors, describe, save_summary
 
     as_of = args.as_of or date.today()
     try:
@@ -27,25 +27,31 @@ def cmd_summary(args: argparse.Namespace) -> int:
     except PeriodError as exc:
         print(f"taizhang: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
+    output_path = Path(args.output) if args.output else None
+    if output_path is not None and _is_one_of(output_path, [Path(p) for p in args.paths]):
+        print(f"taizhang: 汇总表不能写入被统计的台账 {args.output}（源台账从不改动），请换一个文件名",
+              file=sys.stderr)
+        return EXIT_UNREADABLE
     files = expand_paths(args.paths)
+    if output_path is not None:  # last run's summary, in a folder being summarised, is no ledger
+        files = [f for f in files if not _is_one_of(output_path, [f])]
     if not files:
         print("taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods）", file=sys.stderr)
         return EXIT_UNREADABLE
     reports = [check_file(p, as_of=as_of, config=args.cfg) for p in files]
     ledgers = [lg for r in reports for lg in r.ledgers if not lg.hidden]
-    blocking = []
-    for r in reports:
-        for lg in r.ledgers:
-            errors = sum(f.is_error and f.sheet == lg.sheet for f in r.findings)
-            if errors and not lg.hidden:
-                blocking.append({"file": str(r.path), "sheet": lg.sheet, "errors": errors})
+    blocking = blocking_errors(reports)
     report = compute(rows_by_kind(ledgers), period, as_of, args.cfg)
     bureau = args.bureau or args.cfg.settings.get("bureau") or DEFAULT_BUREAU
     output = None
     if args.output:
-        notes = [f"{Path(b['file']).name}“{b['sheet']}”错误 {b['errors']} 个" for b in blocking]
+        notes = [describe(b) for b in blocking]
+        notes += [f"{r.path.name}无法读取，未计入" for r in reports if r.refusal is not None]
         try:
-            output = save_summary(Path(args.output), report, bureau=bureau, blocking_errors=notes)
+            output = save_summary(output_path, report, bureau=bureau, blocking_errors=notes)
+        except OutputError as exc:
+            print(f"taizhang: {exc}", file=sys.stderr)
+            return EXIT_UNREADABLE
         except OSError as exc:
             print(f"taizhang: 汇总表无法写入 {args.output}（{exc.strerror or exc}）", file=sys.stderr)
             return EXIT_UNREADABLE
@@ -62,11 +68,19 @@ def cmd_summary(args: argparse.Namespace) -> int:
         if r.refusal is not None:
             print(f"taizhang: 无法读取 {r.refusal.message}", file=sys.stderr)
     for b in blocking:
-        print(f"taizhang: 注意：{b['file']}“{b['sheet']}”有 {b['errors']} 个错误，统计数字可能不准确"
+        where = f"“{b['sheet']}”" if b["sheet"] is not None else "（整个工作簿）"
+        print(f"taizhang: 注意：{b['file']}{where}有 {b['errors']} 个错误，统计数字可能不准确"
               f"（taizhang check 查看详情）", file=sys.stderr)
     if any(r.refusal for r in reports):
         return EXIT_UNREADABLE
     return EXIT_ERRORS if blocking else EXIT_OK
+
+
+def _is_one_of(path, files) -> bool:
+    """Whether ``path`` is one of ``files`` (the same file, however it is named)."""
+    if not path.is_file():
+        return False
+    return any(f.is_file() and path.samefile(f) for f in files)
 
 
 def print_summary(report, bureau: str, output) -> None:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from taizhang.config import Config, Kind
 from taizhang.figures.blocks import (
-    ComplaintFigures, RectificationFigures, RefundFigures, SanctionFigures, complaint_figures,
+    ComplaintFigures, RectificationFigures, RefundFigures, SanctionFigures, complaint_figures, fen,
     rectification_figures, refund_figures, sanction_figures,
 )
 from taizhang.figures.narrative import narrative
@@ -24,7 +24,8 @@ from taizhang.figures.period import Period, PeriodError
 from taizhang.model import LedgerRow, period_date
 from taizhang.reading.ledger import Ledger
 
-__all__ = ["Figures", "Period", "PeriodError", "Report", "compute", "report_json", "rows_by_kind"]
+__all__ = ["Figures", "Period", "PeriodError", "Report", "compute", "fen", "narrative", "report_json",
+           "rows_by_kind"]
 
 
 class Figures(BaseModel):
@@ -91,7 +92,7 @@ def compute(rows: dict[Kind, list[LedgerRow]], period: Period, as_of: date, conf
 def _plain(value: Any) -> Any:
     """JSON form: money as a decimal string to the fen, models as dicts."""
     if isinstance(value, Decimal):
-        return f"{value.quantize(Decimal('0.01'))}"
+        return f"{fen(value)}"
     if isinstance(value, BaseModel):
         return {k: _plain(getattr(value, k)) for k in type(value).model_fields}
     if isinstance(value, dict):

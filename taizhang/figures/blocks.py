@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
 from pydantic import BaseModel, Field
@@ -18,9 +18,15 @@ from taizhang.model import ComplaintRow, RectificationRow, RefundRow, SanctionRo
 from taizhang.sanctions import UNCLASSIFIED, form_of, resolve_category
 
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 SOURCES = ("省转办", "市转办", "自办")
 FORMS = ("第一种形态", "第二种形态", "第三种形态", "第四种形态")
 CATEGORIES = ("党纪处分", "政务处分", "组织处理", "问责/其他措施")
+
+
+def fen(amount: Decimal) -> Decimal:
+    """``amount`` rounded to the fen (分) for output, half up (四舍五入); sums stay exact."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _ordered(counter: Counter, order: Iterable[str]) -> dict[str, int]:
@@ -191,6 +197,9 @@ class RectificationFigures(BaseModel):
     closed: int = 0
     overdue: int = 0
     completed_late: int = 0
+    #: Problems whose 整改状态 is missing or not in the vocabulary (each also a finding), so
+    #: that not_started + in_progress + completed + closed + unknown_status == total
+    unknown_status: int = 0
     #: (已完成 + 已销号) / total, 4 decimal places; None when there is nothing to rectify
     completion_rate: float | None = None
     by_source: dict[str, int] = {}
@@ -209,6 +218,7 @@ def rectification_figures(rows: Iterable[RectificationRow], config: Config, as_o
         in_progress=status["整改中"],
         completed=status["已完成"],
         closed=status["已销号"],
+        unknown_status=sum(n for s, n in status.items() if s not in ("未启动", "整改中", "已完成", "已销号")),
         overdue=sum(r.status in ("未启动", "整改中") and r.deadline is not None and r.deadline < as_of
                     for r in rows),
         completed_late=sum(r.completed_on is not None and r.deadline is not None and r.completed_on > r.deadline

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from taizhang.config import Config
+from taizhang.figures.blocks import fen
 
 if TYPE_CHECKING:
     from taizhang.figures import Figures, Report
@@ -22,7 +23,7 @@ _DISCIPLINARY = {"党纪处分", "政务处分"}
 
 def yuan(amount: Decimal) -> str:
     """``52340`` -> ``52,340``; ``52340.5`` -> ``52,340.50`` (元 exact to the fen)."""
-    amount = amount.quantize(Decimal("0.01"))
+    amount = fen(amount)
     return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
 
 

@@ -18,7 +18,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from taizhang.config import Kind
-from taizhang.figures import Figures, Report
+from taizhang.figures import Figures, Report, fen
 from taizhang.model import period_date
 from taizhang.writing import put, replace_atomically
 
@@ -40,6 +40,12 @@ _BLOCK = PatternFill("solid", fgColor="FCE4D6")
 _BANNER = PatternFill("solid", fgColor="FFC7CE")
 WIDTHS = {"A": 30, "B": 16, "C": 22, "D": 3, "E": 12, "F": 12, "G": 12, "H": 12, "I": 12, "J": 12}
 LAST_COL = "J"
+#: Charts stand beside their block; a block is at least CHART_ROWS rows (of 15 pt) tall so
+#: that its chart ends before the page break under it.
+CHART_HEIGHT_CM = 7.5
+CHART_ROWS = 16
+#: Excel's tallest row, in points.
+MAX_ROW_HEIGHT = 409
 
 
 @dataclass
@@ -129,13 +135,17 @@ def _block_lines(report: Report) -> list[tuple[str, list[Line]]]:
             line("未启动", "rectification.not_started", ITEMS, 1),
             line("整改中", "rectification.in_progress", ITEMS, 1),
             line("已完成", "rectification.completed", ITEMS, 1),
-            line("已销号", "rectification.closed", ITEMS, 1),
-            Line("状态小计（应等于总数）",
-                 *(sum(_get(f, f"rectification.{k}") for k in ("not_started", "in_progress", "completed", "closed"))
-                   if f is not None else None for f in (now, ytd)), ITEMS, 1, True),
-            line("逾期未完成", "rectification.overdue", ITEMS),
-            line("逾期完成", "rectification.completed_late", ITEMS),
-            Line("完成率", _get(now, "rectification.completion_rate", None), _get(ytd, "rectification.completion_rate", None) if ytd else None, RATE)]
+            line("已销号", "rectification.closed", ITEMS, 1)]
+    if now.rectification.unknown_status or (ytd and ytd.rectification.unknown_status):
+        rect.append(line("状态不明（见问题清单）", "rectification.unknown_status", ITEMS, 1))
+    states = ("not_started", "in_progress", "completed", "closed", "unknown_status")
+    rect.append(Line("状态小计（应等于总数）",
+                     *(sum(_get(f, f"rectification.{k}") for k in states) if f is not None else None
+                       for f in (now, ytd)), ITEMS, 1, True))
+    rect += [line("逾期未完成", "rectification.overdue", ITEMS),
+             line("逾期完成", "rectification.completed_late", ITEMS),
+             Line("完成率", _get(now, "rectification.completion_rate", None),
+                  _get(ytd, "rectification.completion_rate", None), RATE)]
     return [("一、信访举报", complaints), ("二、违规收费退费", refunds),
             ("三、处分处理", sanctions), ("四、问题整改", rect)]
 
@@ -164,7 +174,7 @@ def _style_row(ws: Worksheet, row: int, cols: str = "ABC", **kw: Any) -> None:
 
 def _number(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return value.quantize(Decimal("0.01"))
+        return fen(value)
     return value
 
 
@@ -205,13 +215,13 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
         cell.fill = _BANNER
         cell.font = Font(name=FONT, size=11, bold=True, color="9C0006")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-        ws.row_dimensions[row].height = 15 * (1 + len("；".join(blocking_errors)) // 70)
+        ws.row_dimensions[row].height = min(MAX_ROW_HEIGHT, 15 * (1 + len("；".join(blocking_errors)) // 70))
         row += 1
     ws.merge_cells(f"A{row}:{LAST_COL}{row}")
     put(ws, row, 1, report.narrative)
     ws[f"A{row}"].font = Font(name="仿宋", size=12)
     ws[f"A{row}"].alignment = Alignment(wrap_text=True, vertical="top")
-    ws.row_dimensions[row].height = max(30, 16 * (1 + len(report.narrative) // 60))
+    ws.row_dimensions[row].height = min(MAX_ROW_HEIGHT, max(30, 16 * (1 + len(report.narrative) // 60)))
     row += 2
 
     block_rows: dict[str, tuple[int, int]] = {}
@@ -233,13 +243,14 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
                 put(ws, row, 3, _number(ln.ytd), ln.fmt)
             _style_row(ws, row, cols, bold=ln.bold)
         block_rows[title] = (first, row)
+        row = max(row, first + CHART_ROWS)  # room for the chart beside it, before the page break
         row += 2
 
     _charts(ws, report, block_rows)
     if detail:
         _detail(wb, report, wb.sheetnames.index(SUMMARY_SHEET) + 1)
 
-    ws.print_area = f"A1:{LAST_COL}{row}"
+    ws.print_area = f"A1:{LAST_COL}{row - 2}"
     ws.print_title_rows = "1:2"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -267,7 +278,7 @@ def _bar_chart(ws: Worksheet, title: str, header_row: int, first: int, count: in
     if horizontal:  # categories top to bottom, in the order of the table beside it
         chart.x_axis.scaling.orientation = "maxMin"
         chart.y_axis.crosses = "max"  # and the value axis stays at the bottom
-    chart.height, chart.width = 7.5, 15
+    chart.height, chart.width = CHART_HEIGHT_CM, 15
     ws.add_chart(chart, anchor)
 
 
@@ -293,7 +304,7 @@ _DETAIL_COLUMNS = ("板块", "文件", "工作表", "行号", "日期", "单位"
 
 
 def _yuan(amount: Decimal | None) -> str:
-    return "—" if amount is None else f"{amount.quantize(Decimal('0.01')):,}元"
+    return "—" if amount is None else f"{fen(amount):,}元"
 
 
 def _detail(wb: Workbook, report: Report, index: int) -> Worksheet:
@@ -338,12 +349,35 @@ def _detail(wb: Workbook, report: Report, index: int) -> Worksheet:
     return ws
 
 
+class OutputError(ValueError):
+    """The summary cannot go into this file (not an .xlsx/.xlsm, or not a workbook we can
+    open); the message, in Chinese, says why."""
+
+
+#: What openpyxl can write; an ``.xls`` written by it would be an .xlsx in disguise.
+OUTPUT_SUFFIXES = (".xlsx", ".xlsm")
+
+
 def save_summary(path: Path, report: Report, *, bureau: str, blocking_errors: list[str] | None = None) -> Path:
-    """Write the summary into ``path``: a new workbook, or the sheets of an existing one
-    (its other sheets kept), written to a temporary file and moved into place."""
+    """Write the summary into ``path``: a new workbook, or the 汇总表 and 明细 of an existing
+    one (its other sheets kept), written to a temporary file beside it and moved into place,
+    so that a failure leaves the previous file as it was.
+
+    Raises :class:`OutputError` for a name that is not .xlsx/.xlsm or an existing file openpyxl
+    cannot open, and ``OSError`` when the folder or the file cannot be written.
+    """
     path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in OUTPUT_SUFFIXES:
+        raise OutputError(f"汇总表只能写入 .xlsx 或 .xlsm 工作簿，不能写入“{path.name}”")
     if path.exists():
-        wb = openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+        try:
+            wb = openpyxl.load_workbook(path, keep_vba=suffix == ".xlsm", keep_links=True)
+        except OSError:
+            raise
+        except Exception as exc:  # a damaged or foreign file: openpyxl raises many kinds
+            raise OutputError(f"“{path.name}”不是可以打开的 Excel 工作簿（{type(exc).__name__}），"
+                              "汇总表未写入；请换一个文件名") from None
     else:
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
