@@ -15,12 +15,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from taizhang.checks import CheckContext, check_ledger
 from taizhang.config import Config
 from taizhang.figures import Period, compute, rows_by_kind
-from taizhang.findings import sort_key
 from taizhang.reading.source import Sheet
-from taizhang.service import LoadedWorkbook, load_sheets
+from taizhang.service import LoadedWorkbook, check_loaded, load_sheets
+from taizhang.summary import blocking_errors, describe
 from taizhang.values import ValueParseError, clean_text, parse_date
 
 from macros.port import (
@@ -71,12 +70,7 @@ def _load(port: WorkbookPort, config: Config) -> LoadedWorkbook:
 def check_ledgers(port: WorkbookPort, config: Config) -> str:
     """检查台账: list every finding in 问题清单 and colour the cells it names."""
     s = read_settings(port, config)
-    loaded = _load(port, s.config)
-    ctx = CheckContext(config=s.config, as_of=s.as_of)
-    findings = list(loaded.findings)
-    for ledger in loaded.ledgers:
-        findings.extend(check_ledger(ledger, ctx))
-    findings.sort(key=sort_key)
+    findings = check_loaded(_load(port, s.config), s.config, s.as_of).findings
     if FINDINGS_SHEET in port.sheet_names():  # un-colour what the last check coloured
         previous: dict[str, dict[str, str | None]] = {}
         for row in port.values(FINDINGS_SHEET)[1:]:
@@ -106,16 +100,10 @@ def check_ledgers(port: WorkbookPort, config: Config) -> str:
 
 def _report(port: WorkbookPort, config: Config):
     s = read_settings(port, config)
-    loaded = _load(port, s.config)
-    ledgers = [lg for lg in loaded.ledgers if not lg.hidden]
+    checked = check_loaded(_load(port, s.config), s.config, s.as_of)
+    ledgers = [lg for lg in checked.ledgers if not lg.hidden]
     report = compute(rows_by_kind(ledgers), Period.of_month(s.as_of), s.as_of, s.config)
-    ctx = CheckContext(config=s.config, as_of=s.as_of)
-    blocking = []
-    for lg in ledgers:
-        errors = sum(f.is_error for f in check_ledger(lg, ctx))
-        if errors:
-            blocking.append(f"“{lg.sheet}”错误 {errors} 个")
-    return s, report, blocking
+    return s, report, [describe(b) for b in blocking_errors([checked])]
 
 
 def summarize(port: WorkbookPort, config: Config) -> str:
