@@ -290,9 +290,10 @@ _CODES = {"unknown-value", "invalid-date", "invalid-amount", "invalid-number"}
 
 #: The date that places a row in a period (a month, a year), in order of preference:
 #: complaints by 收件日期, refunds by 查实日期 then 退费日期, sanctions by 处理日期,
-#: rectification by 发现日期 then 整改时限.
+#: rectification by 发现日期 only (an open item with a later 整改时限 is not a later row:
+#: an item without 发现日期 has simply been on the ledger all along).
 PERIOD_DATE_FIELDS: dict[Kind, tuple[str, ...]] = {
-    Kind.RECTIFICATION: ("found_on", "deadline"),
+    Kind.RECTIFICATION: ("found_on",),
     Kind.COMPLAINTS: ("received_on",),
     Kind.REFUNDS: ("found_on", "refunded_on"),
     Kind.SANCTIONS: ("decided_on",),

@@ -335,3 +335,16 @@ def test_an_unreadable_master_exits_2(month, capsys):
     code = main(["consolidate", str(inbox), "--period", "2026-10", "--master", str(master), "--roster", str(roster)])
     assert code == 2 and "主表无法读取" in capsys.readouterr().err
     assert master.read_bytes() == b"this is not a workbook"
+
+
+def test_an_open_rectification_item_with_a_later_deadline_is_not_a_later_row(month):
+    inbox, roster, master = month
+    write_xlsx(inbox / "东关小学.xlsx", {"整改台账": [
+        ["填报单位：东关小学"], ["问题描述", "责任单位", "整改时限", "整改状态"],
+        ["食堂账目不清", "东关小学", date(2026, 12, 31), "整改中"]]})
+    result = run(inbox, roster, master)
+    dong = next(f for f in result.files if f.unit == "东关小学")
+    assert (dong.rows_written, dong.rows_rejected) == (1, 0)
+    rows = sheet_values(master)["整改台账合并"][1:]
+    assert [(r[0], r[1]) for r in rows] == [("东关小学", "2026-10")]
+    assert result.summary["year_to_date"]["rectification"]["total"] == 1

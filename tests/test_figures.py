@@ -129,6 +129,9 @@ def test_rectification_figures_and_periods(tmp_path):
     t = report.current.rectification
     assert (t.total, t.not_started, t.in_progress, t.completed, t.closed) == (4, 1, 1, 1, 1)
     assert (t.overdue, t.completed_late, t.completion_rate, t.undated) == (1, 1, 0.5, 1)
+    # 累计 is the tracker as it stands at the month's end: the undated item is on it
+    y = report.year_to_date.rectification
+    assert (y.total, y.completed, y.undated) == (5, 2, 0)
     everything, _ = report_for(tmp_path, {"整改台账": RECT}, period="all")
     assert everything.current.rectification.total == 5 and everything.year_to_date is None
     assert everything.current.rectification.undated == 0

@@ -20,7 +20,7 @@ from taizhang.figures.blocks import (
     rectification_figures, refund_figures, sanction_figures,
 )
 from taizhang.figures.narrative import narrative
-from taizhang.figures.period import Period, PeriodError
+from taizhang.figures.period import Period, PeriodError, YearToDate
 from taizhang.model import LedgerRow, period_date
 from taizhang.reading.ledger import Ledger
 
@@ -59,6 +59,13 @@ def _block_rows(rows: dict[Kind, list[LedgerRow]], period: Period) -> tuple[dict
     undated: dict[Kind, int] = {}
     for kind in Kind:
         all_rows = rows.get(kind, [])
+        if kind is Kind.RECTIFICATION and isinstance(period, YearToDate):
+            # 累计 of a tracker is the ledger as it stands at the period's end: every item
+            # found by then, and those whose 发现日期 was never written
+            end = period.end
+            picked[kind] = [r for r in all_rows if (d := period_date(r)) is None or d <= end]
+            undated[kind] = 0
+            continue
         picked[kind] = [r for r in all_rows if period.contains(period_date(r))]
         undated[kind] = 0 if period.is_all else sum(period_date(r) is None for r in all_rows)
     return picked, undated

@@ -67,7 +67,7 @@ class Period:
 
     def year_to_date(self) -> Period | None:
         """For a month, January to that month (累计); None otherwise."""
-        return _YearToDate(self.year, self.month) if self.is_month else None
+        return YearToDate(self.year, self.month) if self.is_month else None
 
     @property
     def key(self) -> str:
@@ -85,7 +85,7 @@ class Period:
 
 
 @dataclass(frozen=True)
-class _YearToDate(Period):
+class YearToDate(Period):
     """January 1 to the end of ``month``."""
 
     @property
