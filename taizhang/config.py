@@ -11,7 +11,8 @@ touching code, in one TOML file found, first match wins, at:
 The override file has the same tables as the defaults: ``[columns.<kind>]`` with
 ``synonyms = {<canonical> = [...]}`` adds header synonyms; ``[vocabularies.<name>.values]``
 adds synonyms or new canonical values; ``[forms]`` and ``[categories]`` replace the listed
-entries of the 四种形态 mapping; ``[settings]`` holds the bureau name and similar.
+entries of the 四种形态 mapping; ``[settings]`` holds the bureau name and similar;
+``[limits]`` bounds what a workbook may cost to read (see ``reading.source.Limits``).
 """
 
 from __future__ import annotations
