@@ -97,6 +97,8 @@ def _integer_part(text: str) -> int:
         elif ch in _BIG_UNITS:
             unit = _BIG_UNITS[ch]
             section += digit or 0
+            if section == 0 and total == 0:
+                section = 1  # 万 alone, like 十 alone, means one of it
             digit = None
             if unit == 10**8:
                 total = (total + section) * unit
