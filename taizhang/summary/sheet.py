@@ -46,6 +46,17 @@ CHART_HEIGHT_CM = 7.5
 CHART_ROWS = 16
 #: Excel's tallest row, in points.
 MAX_ROW_HEIGHT = 409
+#: Height (points, before fit-to-width scaling) one block may take on an A4 landscape page
+#: under the repeated title rows, with the margins set below; a longer block gets shorter
+#: rows and a smaller font so that it still prints on one page.
+PAGE_BODY_POINTS = 540
+ROW_POINTS = 15
+
+
+def _block_row_height(lines: int) -> float:
+    """Row height for a block of ``lines`` rows (plus its header) to fit on its page."""
+    rows = max(lines + 1, CHART_ROWS) + 1
+    return min(ROW_POINTS, PAGE_BODY_POINTS / rows)
 
 
 @dataclass
@@ -167,7 +178,7 @@ def _style_row(ws: Worksheet, row: int, cols: str = "ABC", **kw: Any) -> None:
     for col in cols:
         cell = ws[f"{col}{row}"]
         cell.border = _BOX
-        cell.font = Font(name=FONT, size=11, bold=kw.get("bold", False))
+        cell.font = Font(name=FONT, size=kw.get("size", 11), bold=kw.get("bold", False))
         if kw.get("fill"):
             cell.fill = kw["fill"]
 
@@ -228,12 +239,15 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
     for b, (title, lines) in enumerate(_block_lines(report)):
         if b:
             ws.row_breaks.append(Break(id=row - 1))
+        height = _block_row_height(len(lines))
+        size = 11 if height >= ROW_POINTS else max(6, round(height * 0.72))
         put(ws, row, 1, title)
         put(ws, row, 2, "本月" if period.is_month else period.label)
         if has_ytd:
             put(ws, row, 3, f"累计（{period.year_to_date().label}）")
-        _style_row(ws, row, cols, bold=True, fill=_HEAD)
+        _style_row(ws, row, cols, bold=True, fill=_HEAD, size=size)
         ws[f"A{row}"].fill = _BLOCK
+        start = row
         first = row + 1
         for ln in lines:
             row += 1
@@ -241,9 +255,12 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
             put(ws, row, 2, _number(ln.now), ln.fmt)
             if has_ytd:
                 put(ws, row, 3, _number(ln.ytd), ln.fmt)
-            _style_row(ws, row, cols, bold=ln.bold)
+            _style_row(ws, row, cols, bold=ln.bold, size=size)
         block_rows[title] = (first, row)
         row = max(row, first + CHART_ROWS)  # room for the chart beside it, before the page break
+        if height < ROW_POINTS:  # a long block: shorter rows, so that it keeps to one page
+            for r in range(start, row + 2):
+                ws.row_dimensions[r].height = height
         row += 2
 
     _charts(ws, report, block_rows)
@@ -259,6 +276,8 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.freeze_panes = None
     return ws
