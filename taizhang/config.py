@@ -118,12 +118,6 @@ class Config:
     #: ``[limits]`` of the office file: max_file_mb, max_unzipped_mb, max_rows, max_cells …
     limits: dict[str, Any] = field(default_factory=dict)
 
-    def __hash__(self) -> int:  # configs are compared by identity; used as cache keys
-        return id(self)
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
     def vocabulary(self, name: str) -> Vocabulary:
         return self.vocabularies[name]
 

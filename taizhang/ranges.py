@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from taizhang.config import Config, Kind
 from taizhang.figures import Period, PeriodError
@@ -71,11 +71,3 @@ def as_of_of(value: Any) -> date:
         return parse_date(value)
     except ValueParseError as exc:
         raise RangeError(f"检查日期：{exc}") from None
-
-
-def sheet_values_from_a1(values: Sequence[Sequence[Any]] | None, first_row: int, first_col: int) -> list[list[Any]]:
-    """Pad a used range that starts at (first_row, first_col) (1-based) so that it starts at A1."""
-    rows = grid(values)
-    pad = [None] * (first_col - 1)
-    return [[None] * (len(pad) + (len(rows[0]) if rows else 0)) for _ in range(first_row - 1)] + \
-        [pad + r for r in rows]

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from taizhang.checks import CheckContext, check_ledger
-from taizhang.config import Config, Kind, load_config
+from taizhang.config import Config, load_config
 from taizhang.findings import Finding, Stats, sort_key
 from taizhang.reading.layout import locate
 from taizhang.reading.ledger import Ledger, read_ledger
@@ -35,9 +35,6 @@ class LoadedWorkbook:
     def reporting_unit(self) -> str | None:
         """The first ``填报单位：…`` found above a ledger's header."""
         return next((lg.reporting_unit for lg in self.ledgers if lg.reporting_unit), None)
-
-    def ledgers_of(self, kind: Kind) -> list[Ledger]:
-        return [lg for lg in self.ledgers if lg.kind is kind]
 
 
 @dataclass

@@ -42,11 +42,6 @@ def put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | N
     return cell
 
 
-def csv_safe(text: str) -> str:
-    """A text cell for CSV: prefixed with ``'`` when a spreadsheet would run it as a formula."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
     """Write ``path`` through ``write(tmp)`` on a temporary file beside it, then move it into
     place: a crash or a kill midway leaves the previous file as it was."""

@@ -32,7 +32,6 @@ class HeaderCell:
     col: int
     text: str
     spec: ColumnSpec | None
-    scale: Decimal = Decimal(1)
 
 
 @dataclass
