@@ -44,6 +44,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "unknown-column": (W, "未识别的列"),
     "duplicate-column": (W, "重复的列"),
     "formula-no-value": (W, "公式没有计算结果"),
+    "cell-error": (E, "单元格显示错误值"),
     # Cells and rows, all ledgers.
     "missing-value": (E, "必填项为空"),
     "invalid-date": (E, "日期无法识别"),

@@ -32,7 +32,7 @@ from taizhang.consolidation.roster import ROSTER_SHEET, Roster, RosterError, rea
 from taizhang.findings import Finding
 from taizhang.model import Origin, ParseContext, LedgerRow, parse_row, period_date
 from taizhang.privacy import confidential_fields, mask
-from taizhang.reading.source import WORKBOOK_SUFFIXES, WorkbookRefused
+from taizhang.reading.source import WorkbookRefused, in_folder
 from taizhang.service import check_loaded, load_workbook
 from taizhang.values import clean_text
 
@@ -142,22 +142,24 @@ def parse_period(text: str) -> tuple[date, date]:
 
 
 def list_files(folder: Path, *, recursive: bool = False, exclude: set[Path] = frozenset()) -> tuple[list[Path], list[FileOutcome]]:
-    """Workbooks in ``folder``; Office lock files, hidden files and links leaving it skipped."""
+    """Workbooks in ``folder`` (and files that look like one, to be refused with a reason);
+    Office lock files and hidden files skipped, links leaving the folder not followed."""
     found: list[Path] = []
     refused: list[FileOutcome] = []
     root = folder.resolve()
     candidates = folder.rglob("*") if recursive else folder.iterdir()
     for p in sorted(candidates):
-        if p.name.startswith(("~$", ".")) or p.suffix.lower() not in WORKBOOK_SUFFIXES:
+        if not in_folder(p) or any(part.startswith(".") or part.lower().endswith(".numbers")
+                                   for part in p.relative_to(folder).parts[:-1]):
             continue
         if p.is_symlink():
             target = p.resolve()
             if root not in target.parents:
                 refused.append(_rejected(p, None, f"{p.name} 是指向文件夹之外（{target}）的链接，未读取", 0))
                 continue
-        if not p.is_file() or p.resolve() in exclude:
+        if not p.exists() or p.resolve() in exclude:
             continue
-        found.append(p)
+        found.append(p)  # a Numbers package folder too: reading it says what to do
     return found, refused
 
 

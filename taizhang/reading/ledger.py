@@ -108,6 +108,12 @@ def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str) -> Ledg
                     "公式没有计算结果（文件可能由程序生成、未在 Excel 中保存过），已按空值处理；"
                     "请在 Excel 中打开并保存后再报送",
                     f, r + 1))
+            elif (error := sheet.cell_errors.get((r, c))) is not None:
+                ledger.findings.append(ledger.finding(
+                    "cell-error",
+                    f"单元格显示错误值 {error}（公式出错或引用已删除），已按空值处理、未计入统计；"
+                    "请在原表中改正后再报送",
+                    f, r + 1))
         if label is not None:
             start = 0 if label != "小计" else subtotal_start
             ledger.totals.append(TotalLine(r + 1, label, _claims(ledger, values, r + 1),

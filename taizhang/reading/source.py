@@ -22,7 +22,18 @@ from defusedxml import DefusedXmlException, ElementTree
 import python_calamine as calamine
 
 #: Extensions taken when a folder is given.
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+#: Files taken as workbooks when a folder is read.  ``.et`` is WPS 表格's own format: the
+#: same BIFF8 container as an Excel 97-2003 ``.xls``.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et")
+#: Apple's iWork documents (a package folder, or a zip of one); Numbers exports Excel files.
+IWORK_SUFFIXES = (".numbers",)
+#: Files in a folder that look like a unit's table but are not workbooks we read: listed
+#: with the reason (export it as .xlsx …) rather than silently passed over.
+LOOKALIKE_SUFFIXES = (*IWORK_SUFFIXES, ".csv", ".xml", ".htm", ".html", ".mht", ".mhtml")
+NUMBERS_ADVICE = ("这是苹果 Numbers 表格文件，不是 Excel 工作簿；请在 Numbers 中选择"
+                  "“文件 › 导出为 › Excel…”，报送导出的 .xlsx 文件")
+#: What a picture placed in a cell reads as (WPS ``=DISPIMG(…)``, Excel's "place in cell").
+CELL_IMAGE = "[单元格图片]"
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -78,6 +89,9 @@ class Sheet:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     #: Cells (0-based row, col) holding a formula with no cached result.
     formulas_without_value: set[tuple[int, int]] = field(default_factory=set)
+    #: Cells (0-based row, col) showing an error value such as ``#REF!``, which readers
+    #: hand over as empty cells: the error text, so that the checker can name it.
+    cell_errors: dict[tuple[int, int], str] = field(default_factory=dict)
     #: Set when the sheet exceeds the limits and was not read: the reason.
     too_large: str | None = None
 
@@ -98,6 +112,8 @@ def sniff(path: Path) -> str:
     """The workbook format of ``path`` judged from its bytes, or a refusal."""
     try:
         if path.is_dir():
+            if path.suffix.lower() in IWORK_SUFFIXES:
+                raise WorkbookRefused("not-a-workbook", f"{path}：{NUMBERS_ADVICE}")
             raise WorkbookRefused("unreadable-file", f"{path}：这是一个文件夹，不是工作簿")
         with path.open("rb") as fh:
             head = fh.read(4096)
@@ -162,6 +178,8 @@ def _sniff_zip(path: Path) -> str:
         raise WorkbookRefused("not-a-workbook", f"{path}：这是 Word 文档，不是 Excel 工作簿")
     if any(n.startswith("ppt/") for n in names):
         raise WorkbookRefused("not-a-workbook", f"{path}：这是 PowerPoint 文档，不是 Excel 工作簿")
+    if "Index/Document.iwa" in names or any(n.endswith(".numbers/Index.zip") for n in names):
+        raise WorkbookRefused("not-a-workbook", f"{path}：{NUMBERS_ADVICE}")
     raise WorkbookRefused("not-a-workbook", f"{path}：这是压缩包，但不是 Excel 工作簿")
 
 
@@ -199,6 +217,7 @@ def open_workbook(path: str | os.PathLike, limits: Limits | None = None, *, isol
         from taizhang.reading.isolated import read_isolated
 
         return read_isolated(path, limits)
+    scans: dict[str, SheetScan] = {}
     if fmt == "xls":  # calamine loads every sheet of an .xls as it opens it: judge them first
         scans, biff8 = _scan_xls(path, limits)
         for title, scan in scans.items():
@@ -218,7 +237,8 @@ def open_workbook(path: str | os.PathLike, limits: Limits | None = None, *, isol
         raise _reader_failure(exc, path) from None
     try:
         scanner = {"xlsx": _scan_ooxml, "xlsm": _scan_ooxml, "ods": _scan_ods}.get(fmt)
-        scans = scanner(path, limits) if scanner else {}
+        if scanner:
+            scans = scanner(path, limits)
         sheets = []
         for meta in book.sheets_metadata:
             if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
@@ -269,19 +289,24 @@ def _read_legacy_xls(path: Path, limits: Limits) -> Workbook:
         for index in range(book.nsheets):
             ws = book.sheet_by_index(index)
             rows = []
+            errors: dict[tuple[int, int], str] = {}
             for r in range(min(ws.nrows, limits.max_rows)):
                 row = []
                 for c in range(min(ws.ncols, limits.max_columns)):
                     cell = ws.cell(r, c)
                     if cell.ctype == xlrd.XL_CELL_DATE:
                         row.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
-                    elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+                    elif cell.ctype == xlrd.XL_CELL_ERROR:
+                        row.append(None)
+                        errors[(r, c)] = xlrd.error_text_from_code.get(cell.value, "#错误")
+                    elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                         row.append(None)
                     else:
                         row.append(cell.value)
                 rows.append(row)
             merged = [((rlo, clo), (rhi - 1, chi - 1)) for rlo, rhi, clo, chi in ws.merged_cells]
-            sheets.append(Sheet(ws.name, ws.visibility == 0, _trim_trailing_blank(rows), merged))
+            sheets.append(Sheet(ws.name, ws.visibility == 0, _trim_trailing_blank(rows), merged,
+                                cell_errors=errors))
             book.unload_sheet(index)
     except Exception as exc:  # noqa: BLE001
         raise WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏，无法读取（{_short(exc)}）") from None
@@ -310,8 +335,14 @@ def _read_sheet(book: Any, meta: Any, scan: SheetScan | None, limits: Limits) ->
         merged = list(sheet.merged_cell_ranges or [])
     except Exception:  # not every format reports merged cells
         merged = []
-    formulas = scan.formulas if scan is not None else set()
-    return Sheet(meta.name, visible, rows, merged, formulas)
+    if scan is None:
+        return Sheet(meta.name, visible, rows, merged)
+    for r, c in sorted(scan.images):
+        if r < limits.max_rows and c < limits.max_columns:
+            rows.extend([] for _ in range(r + 1 - len(rows)))
+            rows[r].extend(None for _ in range(c + 1 - len(rows[r])))
+            rows[r][c] = CELL_IMAGE
+    return Sheet(meta.name, visible, rows, merged, scan.formulas, scan.errors)
 
 
 def _describe(height: int, width: int, limits: Limits) -> str:
@@ -333,6 +364,10 @@ class SheetScan:
     max_row: int = 0
     max_col: int = 0
     formulas: set[tuple[int, int]] = field(default_factory=set)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: Cells holding a picture: WPS writes ``=DISPIMG("ID_…",1)`` as the cached text, Excel
+    #: ``#VALUE!`` pointing at a rich value (``vm=``); neither is an error to report.
+    images: set[tuple[int, int]] = field(default_factory=set)
 
     def too_large(self, limits: Limits) -> bool:
         cells = self.max_row * min(self.max_col, limits.max_columns)
@@ -342,13 +377,46 @@ class SheetScan:
         return _describe(self.max_row, self.max_col, limits)
 
 
-_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^<>]{0,1000}?\sr="(\d+)"')
 _FAR_ROW = re.compile(rb'\sr="[A-Z]{1,3}(\d{6,})"')
 _WIDE_COL = re.compile(rb'\sr="([A-Z]{2,3})\d')
-_FORMULA_CELL = re.compile(
-    rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})(\d+)"[^>]*?(?<!/)>((?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f\b.*?)</(?:\w+:)?c>',
-    re.S)
-_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
+#: A cell's start tag (attributes, self-closing slash) or its end tag.  Every pattern here is
+#: bounded and stops at ``<``, so that a hostile part of unclosed tags costs linear time
+#: (an unbounded ``.*?`` made a 500 KB part take a minute).
+_CELL_TAG = re.compile(rb'<(?:\w+:)?c\b([^<>]{0,400}?)(/?)>|</(?:\w+:)?c>')
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d+)"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]{0,20})")
+
+
+def _scan_cells(data: bytes, scan: SheetScan) -> None:
+    """Formulas without a cached value, error values (``t="e"``) and pictures in cells."""
+    ref: tuple[int, int] | None = None
+    start, is_error, rich = 0, False, False
+    for m in _CELL_TAG.finditer(data):
+        if m.group(1) is None:  # </c>
+            if ref is not None:
+                body = data[start:m.start()]
+                # WPS: =DISPIMG(…) cached as text; Excel: a rich value with no formula behind it
+                # (a rich value *with* a formula may be an error with details, #FIELD! and the like)
+                if b"DISPIMG(" in body or (rich and (not _FORMULA.search(body) or b"IMAGE(" in body)):
+                    scan.images.add(ref)
+                    ref = None
+                    continue
+                value = _VALUE.search(body)
+                if _FORMULA.search(body) and not (value and value.group(1)):
+                    scan.formulas.add(ref)
+                if is_error:
+                    scan.errors[ref] = value.group(1).decode("utf-8", "replace") if value and value.group(1) else "#错误"
+                ref = None
+            continue
+        cell = _CELL_REF.search(m.group(1))
+        if m.group(2) or cell is None:
+            ref = None
+            continue
+        ref = (int(cell.group(2)) - 1, _col_index(cell.group(1).decode()))
+        start, is_error = m.end(), b't="e"' in m.group(1)
+        rich = is_error and b' vm="' in m.group(1)
 
 
 def _scan_ooxml(path: Path, limits: Limits) -> dict[str, SheetScan]:
@@ -392,19 +460,18 @@ def _scan_ooxml(path: Path, limits: Limits) -> dict[str, SheetScan]:
             scan.max_row = max((int(r) for r in big_rows), default=0)
             wide = {c for c in _WIDE_COL.findall(data)}
             scan.max_col = max((_col_index(c.decode()) + 1 for c in wide), default=26 if b' r="' in data else 0)
-            if b"<f" in data or b":f" in data:
-                for m in _FORMULA_CELL.finditer(data):
-                    if not _VALUE.search(m.group(3)):
-                        scan.formulas.add((int(m.group(2)) - 1, _col_index(m.group(1).decode())))
+            if b"<f" in data or b":f" in data or b't="e"' in data:
+                _scan_cells(data, scan)
             scans[name] = scan
     return scans
 
 
 _ODS_TOKEN = re.compile(
-    rb'<table:table\b[^>]*?table:name="([^"]*)"|<table:table-row\b([^>]*?)>|</table:table-row>'
-    rb'|<table:(?:covered-)?table-cell\b([^>]*?)(/?)>')
+    rb'<table:table\b[^<>]*?table:name="([^"<>]*)"|<table:table-row\b([^<>]*?)>|</table:table-row>'
+    rb'|<table:(?:covered-)?table-cell\b([^<>]*?)(/?)>')
 _ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
 _COLS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
+_ODS_TEXT = re.compile(rb"<text:p>([^<]{1,20})</text:p>")
 
 
 def _scan_ods(path: Path, limits: Limits) -> dict[str, SheetScan]:
@@ -437,6 +504,9 @@ def _scan_ods(path: Path, limits: Limits) -> dict[str, SheetScan]:
             if not closed or b"value-type" in cell_attrs:
                 has_value = True
                 scan.max_col = max(scan.max_col, col_pos + width)
+            if b'value-type="error"' in cell_attrs:
+                text = _ODS_TEXT.search(data, m.end(), m.end() + 400)
+                scan.errors[(row_pos, col_pos)] = text.group(1).decode("utf-8", "replace") if text else "#错误"
             col_pos += width
         else:  # end of a row
             if has_value:
@@ -449,6 +519,10 @@ def _scan_ods(path: Path, limits: Limits) -> dict[str, SheetScan]:
 #: (BLANK, MULBLANK) are left out: readers do not make grid cells of them.
 _BIFF_CELLS = {0x0006, 0x00FD, 0x0203, 0x0204, 0x027E, 0x0205, 0x00D6}
 _BIFF_MULRK, _BIFF_BOF, _BIFF_EOF, _BIFF_SHEET = 0x00BD, 0x0809, 0x000A, 0x0085
+_BIFF_FORMULA, _BIFF_BOOLERR = 0x0006, 0x0205
+#: BIFF error codes and the text Excel shows for them.
+_BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
+                0x24: "#NUM!", 0x2A: "#N/A"}
 
 
 def _scan_xls(path: Path, limits: Limits) -> tuple[dict[str, SheetScan], bool]:
@@ -495,6 +569,9 @@ def _scan_xls(path: Path, limits: Limits) -> tuple[dict[str, SheetScan], bool]:
         for _pos, rtype, body in records(offset):
             if rtype in _BIFF_CELLS and len(body) >= 4:
                 row, col = struct.unpack_from("<HH", body)
+                error = _biff_error(rtype, body)
+                if error is not None:
+                    scan.errors[(row, col)] = error
             elif rtype == _BIFF_MULRK and len(body) >= 6:
                 row = struct.unpack_from("<H", body)[0]
                 col = struct.unpack_from("<H", body, len(body) - 2)[0]
@@ -505,6 +582,15 @@ def _scan_xls(path: Path, limits: Limits) -> tuple[dict[str, SheetScan], bool]:
             scan.max_row = max(scan.max_row, row + 1)
             scan.max_col = max(scan.max_col, col + 1)
     return scans, biff8
+
+
+def _biff_error(rtype: int, body: bytes) -> str | None:
+    """The error a BOOLERR or FORMULA record shows (``#REF!`` …), or None."""
+    if rtype == _BIFF_BOOLERR and len(body) >= 8 and body[7] == 1:
+        return _BIFF_ERRORS.get(body[6], "#错误")
+    if rtype == _BIFF_FORMULA and len(body) >= 14 and body[12:14] == b"\xff\xff" and body[6] == 2:
+        return _BIFF_ERRORS.get(body[8], "#错误")
+    return None
 
 
 def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -551,19 +637,23 @@ def cell_ref(row0: int, col0: int) -> str:
     return f"{column_letter(col0)}{row0 + 1}"
 
 
-def expand_paths(paths: list[str | os.PathLike]) -> list[Path]:
-    """Files to read: each file as given, each folder's workbooks (not recursing).
+def in_folder(child: Path) -> bool:
+    """Whether a folder's entry is read as a unit's workbook (or refused with a reason):
+    workbooks and their look-alikes, but not Office lock files (``~$…``) or hidden files."""
+    if child.name.startswith(("~$", ".")):
+        return False
+    suffix = child.suffix.lower()
+    if suffix in IWORK_SUFFIXES:
+        return True  # a Numbers package is a folder
+    return (child.is_file() or child.is_symlink()) and suffix in (*WORKBOOK_SUFFIXES, *LOOKALIKE_SUFFIXES)
 
-    Office lock files (``~$…``) and hidden files in folders are skipped.
-    """
+
+def expand_paths(paths: list[str | os.PathLike]) -> list[Path]:
+    """Files to read: each file as given, each folder's workbooks (not recursing)."""
     out: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            for child in sorted(p.iterdir()):
-                if child.name.startswith(("~$", ".")):
-                    continue
-                if child.suffix.lower() in WORKBOOK_SUFFIXES and child.is_file():
-                    out.append(child)
+        if p.is_dir() and p.suffix.lower() not in IWORK_SUFFIXES:
+            out.extend(child for child in sorted(p.iterdir()) if in_folder(child))
         else:
             out.append(p)
     return out
