@@ -17,6 +17,7 @@ from typing import Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from conftest import Text, write_ods, write_xls, write_xlsx  # noqa: E402
+from producers import numbers_document, wps_xlsx  # noqa: E402
 
 LEDGER = [["姓名", "问题类型", "处理方式"], ["甲", "违规收费", "诫勉"]]
 
@@ -165,6 +166,25 @@ def _garbage_in_sheet(p: Path) -> Path:
     return patch_part(_ledger(p.parent), "xl/worksheets/sheet1.xml", lambda d: d[: len(d) // 2] + b"\x00\xff<<", p)
 
 
+def _unclosed_cells(p: Path) -> Path:
+    """200,000 error cells that never close (5 MB of XML): once took hours to scan."""
+    junk = b'<c r="A1" t="e"><f>1</f>' * 200_000
+    return patch_part(_ledger(p.parent), "xl/worksheets/sheet1.xml",
+                      lambda d: d.replace(b"<sheetData>", b"<sheetData>" + junk, 1), p)
+
+
+def _error_values(p: Path) -> Path:
+    """Excel's error values (#REF!, #N/A) in a ledger's cells; readers give them as blanks."""
+    rows = [LEDGER[0], ["甲", "违规收费", "诫勉"], ["乙", "ERR#REF!", "警告"], ["丙", "违规收费", "ERR#N/A"]]
+    base = write_xlsx(p.with_name(".errors.xlsx"), {"处分台账": rows})
+
+    def to_errors(d: bytes) -> bytes:
+        import re
+        return re.sub(rb'<c r="([A-Z]+\d+)"([^>]*?) t="inlineStr"><is><t>ERR(#[^<]+)</t></is></c>',
+                      rb'<c r="\1"\2 t="e"><v>\3</v></c>', d)
+    return patch_part(base, "xl/worksheets/sheet1.xml", to_errors, p)
+
+
 def _injection(p: Path) -> Path:
     rows = [["姓名", "问题类型", "处理方式", "备注"],
             [Text("=cmd|' /C calc'!A0"), "违规收费", "诫勉", Text("=HYPERLINK(\"http://evil\",\"点我\")")],
@@ -225,6 +245,13 @@ CORPUS: list[Case] = [
     Case("空工作簿.xlsx", _empty, findings=[("empty-workbook", None)]),
     Case("不是台账.xlsx", _not_a_ledger, findings=[("no-ledger", None), ("sheet-skipped", "说明")]),
     Case("县 一中 十月 台账（只读）.xlsx", _chinese_name_readonly, rows=1),
+    Case("未闭合单元格.xlsx", _unclosed_cells, refusal="corrupt-workbook",
+         why="5 MB of unclosed cells; the pre-read scan once took hours on such a part"),
+    Case("错误值.xlsx", _error_values, rows=3,
+         findings=[("cell-error", "处分台账"), ("cell-error", "处分台账"), ("category-unclear", "处分台账")],
+         why="#REF! and #N/A come back from the reader as blanks; named with their cells"),
+    Case("WPS单元格图片.xlsx", wps_xlsx, rows=3, why="WPS 表格 11 conventions, =DISPIMG pictures in cells"),
+    Case("苹果Numbers.numbers", numbers_document, refusal="not-a-workbook", why="to be exported as .xlsx"),
 ]
 
 
