@@ -17,7 +17,7 @@ from taizhang.service import FileReport, check_file
 def cmd_check(args: argparse.Namespace) -> int:
     files = expand_paths(args.paths)
     if not files:
-        print("taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods）", file=sys.stderr)
+        print("taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）", file=sys.stderr)
         return EXIT_UNREADABLE
     as_of = args.as_of or date.today()
     reports = [check_file(p, as_of=as_of, config=args.cfg) for p in files]

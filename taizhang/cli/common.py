@@ -18,6 +18,15 @@ def as_of_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD，例如 2026-10-31（收到“{text}”）") from None
 
 
+def cannot_write(what: str, path: object, exc: OSError) -> str:
+    """The message for a file taizhang could not write: on Windows a workbook open in Excel or
+    WPS is locked, which shows as a permission error, so the clerk is told to close it."""
+    if isinstance(exc, PermissionError):
+        return (f"taizhang: {what}无法写入：{path}（没有写入权限，或该文件正在 Excel/WPS 中打开：请关闭后重试；"
+                f"原文件未改动）")
+    return f"taizhang: {what}无法写入：{path}（{exc.strerror or exc}；原文件未改动）"
+
+
 def console_width() -> int | None:
     """Rich's width: the terminal's, or wide enough for tables when output is piped."""
     return None if sys.stdout.isatty() else 160

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE, console_width
+from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE, cannot_write, console_width
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
@@ -36,7 +36,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
         print(f"taizhang: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     except OSError as exc:
-        print(f"taizhang: 主表无法写入：{exc.filename or args.master}（{exc.strerror or exc}）", file=sys.stderr)
+        print(cannot_write("主表", args.master, exc), file=sys.stderr)
         return EXIT_UNREADABLE
     for notice in result.notices:
         print(f"taizhang: {notice}", file=sys.stderr)

@@ -7,7 +7,7 @@ import json
 import sys
 from datetime import date
 
-from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, console_width
+from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, cannot_write, console_width
 from taizhang.reading.source import expand_paths
 from taizhang.service import check_file
 
@@ -36,7 +36,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if output_path is not None:  # last run's summary, in a folder being summarised, is no ledger
         files = [f for f in files if not _is_one_of(output_path, [f])]
     if not files:
-        print("taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods）", file=sys.stderr)
+        print("taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）", file=sys.stderr)
         return EXIT_UNREADABLE
     reports = [check_file(p, as_of=as_of, config=args.cfg) for p in files]
     ledgers = [lg for r in reports for lg in r.ledgers if not lg.hidden]
@@ -53,7 +53,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
             print(f"taizhang: {exc}", file=sys.stderr)
             return EXIT_UNREADABLE
         except OSError as exc:
-            print(f"taizhang: 汇总表无法写入 {args.output}（{exc.strerror or exc}）", file=sys.stderr)
+            print(cannot_write("汇总表", args.output, exc), file=sys.stderr)
             return EXIT_UNREADABLE
     data = report_json(report)
     data["bureau"] = bureau

@@ -217,5 +217,11 @@ def save_atomically(write: Callable[[Path], None], master: Path) -> Path | None:
             shutil.copy2(master, backup)
 
     backup: Path | None = None
-    replace_atomically(master, write_then_back_up)
+    try:
+        replace_atomically(master, write_then_back_up)
+    except BaseException:
+        # the master was not replaced (locked by Excel, say): its copy is no backup of anything
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+        raise
     return backup
