@@ -17,7 +17,7 @@ from typing import Any
 
 from taizhang.config import Config
 from taizhang.figures import Period, compute, rows_by_kind
-from taizhang.reading.source import Sheet
+from taizhang.ranges import sheet_from_values
 from taizhang.service import LoadedWorkbook, check_loaded, load_sheets
 from taizhang.summary import blocking_errors, describe
 from taizhang.values import ValueParseError, clean_text, parse_date
@@ -62,7 +62,7 @@ def read_settings(port: WorkbookPort, config: Config) -> Settings:
 
 
 def _load(port: WorkbookPort, config: Config) -> LoadedWorkbook:
-    sheets = [Sheet(name, port.is_visible(name), port.values(name))
+    sheets = [sheet_from_values(name, port.values(name), visible=port.is_visible(name))
               for name in port.sheet_names() if name not in OWN_SHEETS]
     return load_sheets(sheets, config, port.path)
 

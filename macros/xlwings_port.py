@@ -38,7 +38,8 @@ class XlwingsWorkbook:
     def values(self, sheet: str) -> list[list[Any]]:
         ws = self.book.sheets[sheet]
         last = ws.used_range.last_cell
-        return ws.range((1, 1), (last.row, last.column)).options(ndim=2).value or []
+        # errors as their text (#REF! …), so the checker names them instead of seeing blanks
+        return ws.range((1, 1), (last.row, last.column)).options(ndim=2, err_to_str=True).value or []
 
     def write_rows(self, sheet: str, rows: list[list[Any]], *, widths: list[int] | None = None) -> None:
         names = self.sheet_names()

@@ -30,20 +30,43 @@ def grid(values: Any) -> list[list[Any]]:
     return [list(r) for r in values]
 
 
+#: The error values Excel shows, as xlwings (``err_to_str=True``) and openpyxl hand them over.
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
+
+
+def sheet_from_values(name: str, values: Any, *, visible: bool = True) -> Sheet:
+    """A :class:`Sheet` from live cell values; error values become blanks the checker names
+    (``cell-error``), as they do when a file is read."""
+    rows = grid(values)
+    errors: dict[tuple[int, int], str] = {}
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and value in EXCEL_ERRORS:
+                errors[(r, c)] = value
+                row[c] = None
+    return Sheet(name=name, visible=visible, rows=rows, cell_errors=errors)
+
+
 def load_values(values: Any, config: Config, *, name: str = "所选区域", file: str = "") -> LoadedWorkbook:
     """Ledgers in ``values`` (a block of cells whose top-left is A1 of the references)."""
-    sheet = Sheet(name=name, visible=True, rows=grid(values))
-    return load_sheets([sheet], config, Path(file or name))
+    return load_sheets([sheet_from_values(name, values)], config, Path(file or name))
 
 
-def ledger_in(values: Any, config: Config, kind: Kind | None = None) -> Ledger:
-    """The ledger in a range (including its header row); a RangeError when there is none."""
+def ledger_in(values: Any, config: Config, kind: Kind | None = None, *, strict: bool = True) -> Ledger:
+    """The ledger in a range (including its header row); a RangeError when there is none,
+    or (``strict``) when one of its cells shows an error value: a figure computed without
+    that cell would look right and be wrong."""
     loaded = load_values(values, config)
     found = [lg for lg in loaded.ledgers if kind is None or lg.kind is kind]
     if not found:
         what = config.kinds[kind].label if kind else "台账"
         raise RangeError(f"所选区域中没有找到{what}的表头（区域应包含表头行）")
-    return found[0]
+    ledger = found[0]
+    broken = next((f for f in ledger.findings if f.code == "cell-error"), None)
+    if strict and broken is not None:
+        raise RangeError(f"{broken.cell} {broken.message.split('（')[0].removeprefix('单元格')}，请先改正")
+    return ledger
 
 
 def period_of(value: Any) -> Period:

@@ -121,3 +121,20 @@ def test_cancelled_folder_and_unknown_button_and_failures_are_messages(tmp_path,
     monkeypatch.setitem(ACTIONS, "tz_summary", Action("tz_summary", "汇总统计", "统计", "X", broken))
     assert run("tz_summary", port) == "“汇总统计”未能完成：KeyError。请把此提示截图发给技术人员。"
     assert port.messages[-1].startswith("“汇总统计”未能完成")
+
+
+def test_an_error_value_in_the_open_workbook_is_listed_and_coloured(unit):
+    wb = openpyxl.load_workbook(unit)
+    ws = wb["退费台账"]
+    assert ws["H3"].value == "实退金额"  # the sample's header for 已退金额
+    cell = ws["H4"]
+    cell.value = "#REF!"  # openpyxl writes a string that is an error code as an error cell (t="e")
+    wb.save(unit)
+    port = OpenpyxlWorkbook(unit)
+    _set_as_of(port, datetime(2026, 10, 31))
+    run("tz_check", port)
+    port.save()
+    wb = openpyxl.load_workbook(unit)
+    listed = [(r[0], r[1], r[5]) for r in wb["问题清单"].iter_rows(min_row=2, values_only=True)]
+    assert ("退费台账", cell.coordinate, "cell-error") in listed
+    assert _fill(wb["退费台账"], cell.coordinate) == ERROR_FILL

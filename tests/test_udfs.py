@@ -154,3 +154,25 @@ def test_sample_workbook_evaluated_by_a_formula_engine():
     assert values["B9"] == 1            # 因违规收费诫勉
     assert values["B10"] == 0           # nothing overdue on 2026-10-31
     assert values["B11"] == 0.5         # 2 of 4 done
+
+
+def test_an_error_value_in_the_range_is_named_never_summed_around():
+    """xlwings passes #REF! as text (err_to_str, set on every table argument): a total computed
+    around it would look right and be wrong, so the function names the cell instead."""
+    broken = [row[:] for row in REFUNDS]
+    broken[4][5] = "#REF!"  # 实退金额 of the second 二中 row (F5)
+    cell = "F5"
+    assert f.REFUND_TOTAL(broken) == f"#错误：{cell} 显示错误值 #REF!，请先改正"
+    assert f.LEDGER_CHECK(broken, datetime(2026, 10, 31))[0][:2] == [cell, "错误"]
+    # off Windows xlwings' decorators do nothing, so read them from the source
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(f))
+    table_args = {fn.name: [kw.value.value for d in fn.decorator_list if isinstance(d, ast.Call)
+                            and ast.unparse(d.func) == "xw.arg" and d.args[0].value == "table"
+                            for kw in d.keywords if kw.arg == "err_to_str"]
+                  for fn in tree.body if isinstance(fn, ast.FunctionDef) and fn.name.isupper()}
+    assert table_args == {name: [True] for name in ("REFUND_TOTAL", "REFUND_DUE", "COMPLAINT_COUNT",
+                                                    "SANCTION_COUNT", "RECTIFY_OVERDUE", "RECTIFY_RATE",
+                                                    "LEDGER_CHECK")}

@@ -109,7 +109,7 @@ def ledger_check(table: Any, as_of: Any = None, config: Config | None = None) ->
     """检查所选台账：每个问题一行（单元格、级别、说明），没有问题时返回 OK。
     单元格位置相对于所选区域左上角（区域从 A1 开始时即为工作表位置）。"""
     config = config or _config()
-    ledger = ledger_in(table, config)
+    ledger = ledger_in(table, config, strict=False)
     findings = check_ledger(ledger, CheckContext(config=config, as_of=as_of_of(as_of)))
     if not findings:
         return OK
@@ -139,7 +139,7 @@ PERIOD_DOC = "期间：2026-10（月）、2026（年），或日期单元格（�
 
 
 @xw.func(category="纪检台账")
-@xw.arg("table", ndim=2, doc=TABLE_DOC)
+@xw.arg("table", ndim=2, err_to_str=True, doc=TABLE_DOC)
 @xw.arg("school", doc="学校名称；省略为全部学校")
 @xw.arg("period", doc=PERIOD_DOC)
 @_guard
@@ -149,7 +149,7 @@ def REFUND_TOTAL(table, school=None, period=None):
 
 
 @xw.func(category="纪检台账")
-@xw.arg("table", ndim=2, doc=TABLE_DOC)
+@xw.arg("table", ndim=2, err_to_str=True, doc=TABLE_DOC)
 @xw.arg("school", doc="学校名称；省略为全部学校")
 @xw.arg("period", doc=PERIOD_DOC)
 @_guard
@@ -159,7 +159,7 @@ def REFUND_DUE(table, school=None, period=None):
 
 
 @xw.func(category="纪检台账")
-@xw.arg("table", ndim=2, doc=TABLE_DOC)
+@xw.arg("table", ndim=2, err_to_str=True, doc=TABLE_DOC)
 @xw.arg("source", doc="来源：省转办、市转办或自办（可写同义词）；省略为全部")
 @xw.arg("period", doc=PERIOD_DOC)
 @_guard
@@ -169,7 +169,7 @@ def COMPLAINT_COUNT(table, source=None, period=None):
 
 
 @xw.func(category="纪检台账")
-@xw.arg("table", ndim=2, doc=TABLE_DOC)
+@xw.arg("table", ndim=2, err_to_str=True, doc=TABLE_DOC)
 @xw.arg("measure", doc="处理方式，如 警告、诫勉；省略为全部")
 @xw.arg("cause", doc="问题类型，如 违规收费；省略为全部")
 @xw.arg("period", doc=PERIOD_DOC)
@@ -180,7 +180,7 @@ def SANCTION_COUNT(table, measure=None, cause=None, period=None):
 
 
 @xw.func(category="纪检台账")
-@xw.arg("table", ndim=2, doc=TABLE_DOC)
+@xw.arg("table", ndim=2, err_to_str=True, doc=TABLE_DOC)
 @xw.arg("as_of", doc="检查日期（日期单元格）；省略为今天")
 @_guard
 def RECTIFY_OVERDUE(table, as_of=None):
@@ -189,7 +189,7 @@ def RECTIFY_OVERDUE(table, as_of=None):
 
 
 @xw.func(category="纪检台账")
-@xw.arg("table", ndim=2, doc=TABLE_DOC)
+@xw.arg("table", ndim=2, err_to_str=True, doc=TABLE_DOC)
 @_guard
 def RECTIFY_RATE(table):
     """整改完成率（0 到 1，可设为百分比格式）。"""
@@ -197,7 +197,7 @@ def RECTIFY_RATE(table):
 
 
 @xw.func(category="纪检台账")
-@xw.arg("table", ndim=2, doc=TABLE_DOC)
+@xw.arg("table", ndim=2, err_to_str=True, doc=TABLE_DOC)
 @xw.arg("as_of", doc="检查日期（日期单元格）；省略为今天")
 @_guard
 def LEDGER_CHECK(table, as_of=None):
