@@ -393,3 +393,24 @@ def numbers_package_zip(path: Path) -> Path:
         zf.writestr(f"{stem}/Metadata/Properties.plist", b"<plist/>")
         zf.writestr(f"{stem}/preview.jpg", b"\xff\xd8\xff")
     return path
+
+
+def spreadsheetml_2003(path: Path) -> Path:
+    """"XML 表格 2003" as WPS still offers it (the head of a real WPS-saved file)."""
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+        'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="处分台账"><Table>'
+        '<Row><Cell><Data ss:Type="String">姓名</Data></Cell></Row></Table></Worksheet></Workbook>', encoding="utf-8")
+    return path
+
+
+def single_file_web_page(path: Path) -> Path:
+    """"单个文件网页" (.mht) as Excel and WPS save it; systems often name it .xls."""
+    path.write_bytes(
+        b'MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\n'
+        b'Content-Type: multipart/related; boundary="----=_NextPart_01DA1B2C.3D4E5F60"\r\n\r\n'
+        b'------=_NextPart_01DA1B2C.3D4E5F60\r\nContent-Location: file:///C:/D0C1/sheet001.htm\r\n'
+        b'Content-Type: text/html; charset="gb2312"\r\n\r\n<html><body><table><tr><td>\xd0\xd5\xc3\xfb</td></tr>'
+        b'</table></body></html>\r\n')
+    return path

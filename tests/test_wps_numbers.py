@@ -15,6 +15,7 @@ import python_calamine as pc
 
 from conftest import AS_OF, write_xls, write_xlsx
 from producers import (WPS_HEADER, WPS_TITLE, numbers_document, numbers_package_zip, numbers_xlsx,
+                       single_file_web_page, spreadsheetml_2003,
                        wps_expected_rows, wps_xlsx)
 from taizhang.cli import main
 from taizhang.config import default_config
@@ -147,3 +148,13 @@ def _checked(folder: Path) -> list[str]:
 
     return [str(p) for p in expand_paths([folder])]
 
+
+
+@pytest.mark.parametrize("make, name, says", [
+    (single_file_web_page, "系统导出.xls", "单个文件网页"),
+    (spreadsheetml_2003, "处分台账.xml", "XML 表格 2003"),
+])
+def test_other_formats_wps_offers_are_refused_with_what_they_are(tmp_path, make, name, says):
+    report = check_file(make(tmp_path / name), as_of=AS_OF)
+    assert report.refusal.code == "not-a-workbook"
+    assert says in report.refusal.message and "另存为” .xlsx" in report.refusal.message

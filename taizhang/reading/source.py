@@ -132,6 +132,16 @@ def sniff(path: Path) -> str:
     if head.startswith(b"%PDF"):
         raise WorkbookRefused("not-a-workbook", f"{path}：这是 PDF 文件，不是 Excel 工作簿")
     lowered = head.lstrip().lower()
+    if lowered.startswith((b"mime-version:", b"content-type: multipart/related")) or b"\nmime-version:" in lowered[:2048]:
+        raise WorkbookRefused(  # Excel's and WPS's "单个文件网页" (.mht, often renamed .xls)
+            "not-a-workbook",
+            f"{path}：这是单个文件网页（.mht），不是 Excel 工作簿（请在 Excel 或 WPS 中“另存为” .xlsx）",
+        )
+    if b"progid=\"excel.sheet\"" in lowered[:1024] and lowered.startswith(b"<?xml"):
+        raise WorkbookRefused(  # SpreadsheetML 2003, which WPS and old Excel still offer
+            "not-a-workbook",
+            f"{path}：这是“XML 表格 2003”文件，不是 Excel 工作簿（请在 Excel 或 WPS 中“另存为” .xlsx）",
+        )
     if lowered.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml")):
         raise WorkbookRefused(
             "not-a-workbook",
