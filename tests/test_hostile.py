@@ -83,3 +83,20 @@ def test_limits_are_configurable_in_the_office_file(tmp_path):
     office.write_text("[limits]\nmax_rows = -1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="limits.max_rows"):
         load_config(office)
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_opened(tmp_path):
+    import os
+    import zipfile
+
+    from conftest import write_xlsx
+    from taizhang.config import load_config
+
+    path = write_xlsx(tmp_path / "大文件.xlsx", {"处分台账": [["姓名", "问题类型", "处理方式"], ["甲", "违规收费", "诫勉"]]})
+    with zipfile.ZipFile(path, "a") as zf:  # 2 MB of photographs, say (random bytes do not compress)
+        zf.writestr("xl/media/image1.jpeg", os.urandom(2 * 1024 * 1024), zipfile.ZIP_STORED)
+    office = tmp_path / "taizhang.toml"
+    office.write_text("[limits]\nmax_file_mb = 1\n", encoding="utf-8")
+    report = check_file(path, as_of=AS_OF, config=load_config(office))
+    assert report.refusal.code == "file-too-large" and "超过上限 1 MB" in report.refusal.message
+    assert check_file(path, as_of=AS_OF).refusal is None  # under the default 200 MB: read
