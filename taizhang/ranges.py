@@ -10,8 +10,8 @@ from typing import Any
 from taizhang.config import Config, Kind
 from taizhang.figures import Period, PeriodError
 from taizhang.reading.ledger import Ledger
-from taizhang.reading.source import Sheet
-from taizhang.service import LoadedWorkbook, load_sheets
+from taizhang.reading.source import Sheet, cell_ref
+from taizhang.service import load_sheets
 from taizhang.values import clean_text
 
 
@@ -48,16 +48,12 @@ def sheet_from_values(name: str, values: Any, *, visible: bool = True) -> Sheet:
     return Sheet(name=name, visible=visible, rows=rows, cell_errors=errors)
 
 
-def load_values(values: Any, config: Config, *, name: str = "所选区域", file: str = "") -> LoadedWorkbook:
-    """Ledgers in ``values`` (a block of cells whose top-left is A1 of the references)."""
-    return load_sheets([sheet_from_values(name, values)], config, Path(file or name))
-
-
 def ledger_in(values: Any, config: Config, kind: Kind | None = None, *, strict: bool = True) -> Ledger:
     """The ledger in a range (including its header row); a RangeError when there is none,
     or (``strict``) when one of its cells shows an error value: a figure computed without
     that cell would look right and be wrong."""
-    loaded = load_values(values, config)
+    sheet = sheet_from_values("所选区域", values)
+    loaded = load_sheets([sheet], config, Path(sheet.name))
     found = [lg for lg in loaded.ledgers if kind is None or lg.kind is kind]
     if not found:
         what = config.kinds[kind].label if kind else "台账"
@@ -65,7 +61,8 @@ def ledger_in(values: Any, config: Config, kind: Kind | None = None, *, strict: 
     ledger = found[0]
     broken = next((f for f in ledger.findings if f.code == "cell-error"), None)
     if strict and broken is not None:
-        raise RangeError(f"{broken.cell} {broken.message.split('（')[0].removeprefix('单元格')}，请先改正")
+        error = next(e for (r, c), e in sheet.cell_errors.items() if cell_ref(r, c) == broken.cell)
+        raise RangeError(f"{broken.cell} 显示错误值 {error}，请先改正")
     return ledger
 
 

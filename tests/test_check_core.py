@@ -168,6 +168,26 @@ def test_formula_without_cached_value(tmp_path):
     assert not report.has_errors
 
 
+def test_a_formula_whose_cached_result_is_empty_text_is_not_taken_for_a_missing_value(tmp_path):
+    """LibreOffice and Excel cache ``=IF(…,"",…)`` as ``t="str"`` with ``<v></v>``; only a
+    formula with no cached value at all (``<v />``, as openpyxl writes) is reported."""
+    import zipfile
+
+    rows = [["学校", "应退金额", "已退金额"], ["一中", 100, "=IF(B2>0,\"\",0)"], ["二中", 200, "=B3"]]
+    path = write_xlsx(tmp_path / "f.xlsx", {"退费台账": rows})
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    sheet = sheet.replace('<c r="C2"><f>IF(B2&gt;0,"",0)</f><v /></c>',
+                          '<c r="C2" t="str"><f>IF(B2&gt;0,"",0)</f><v></v></c>')
+    assert 't="str"' in sheet
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    assert found(check(path), "formula-no-value") == [("formula-no-value", "C3")]
+
+
 @pytest.mark.parametrize("content, code", [
     (b"\xe5\xad\xa6\xe6\xa0\xa1,\xe5\xba\x94\xe9\x80\x80\n\xe4\xb8\x80\xe4\xb8\xad,100\n", "not-a-workbook"),
     (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "not-a-workbook"),

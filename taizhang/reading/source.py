@@ -21,7 +21,6 @@ from defusedxml import DefusedXmlException, ElementTree
 
 import python_calamine as calamine
 
-#: Extensions taken when a folder is given.
 #: Files taken as workbooks when a folder is read.  ``.et`` is WPS 表格's own format: the
 #: same BIFF8 container as an Excel 97-2003 ``.xls``.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et")
@@ -402,7 +401,7 @@ _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]{0,20})")
 def _scan_cells(data: bytes, scan: SheetScan) -> None:
     """Formulas without a cached value, error values (``t="e"``) and pictures in cells."""
     ref: tuple[int, int] | None = None
-    start, is_error, rich = 0, False, False
+    start, is_error, rich, is_text = 0, False, False, False
     for m in _CELL_TAG.finditer(data):
         if m.group(1) is None:  # </c>
             if ref is not None:
@@ -414,7 +413,9 @@ def _scan_cells(data: bytes, scan: SheetScan) -> None:
                     ref = None
                     continue
                 value = _VALUE.search(body)
-                if _FORMULA.search(body) and not (value and value.group(1)):
+                # a cached "" is <v></v> under t="str"; openpyxl's uncached formulas have <v />
+                cached = bool(value and value.group(1)) or (is_text and value is not None)
+                if _FORMULA.search(body) and not cached:
                     scan.formulas.add(ref)
                 if is_error:
                     scan.errors[ref] = value.group(1).decode("utf-8", "replace") if value and value.group(1) else "#错误"
@@ -427,6 +428,7 @@ def _scan_cells(data: bytes, scan: SheetScan) -> None:
         ref = (int(cell.group(2)) - 1, _col_index(cell.group(1).decode()))
         start, is_error = m.end(), b't="e"' in m.group(1)
         rich = is_error and b' vm="' in m.group(1)
+        is_text = b't="str"' in m.group(1)
 
 
 def _scan_ooxml(path: Path, limits: Limits) -> dict[str, SheetScan]:
