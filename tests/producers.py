@@ -36,6 +36,8 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from taizhang.reading.source import column_letter as col
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -50,15 +52,6 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
 def serial(d: date) -> int:
     """An Excel date serial (1900 system)."""
     return (d - date(1899, 12, 30)).days
-
-
-def col(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 class Strings:
