@@ -400,35 +400,32 @@ _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]{0,20})")
 
 def _scan_cells(data: bytes, scan: SheetScan) -> None:
     """Formulas without a cached value, error values (``t="e"``) and pictures in cells."""
-    ref: tuple[int, int] | None = None
-    start, is_error, rich, is_text = 0, False, False, False
+    ref: tuple[int, int] | None = None  # the open cell, its attributes and where its body starts
+    attrs, start = b"", 0
     for m in _CELL_TAG.finditer(data):
-        if m.group(1) is None:  # </c>
-            if ref is not None:
-                body = data[start:m.start()]
-                # WPS: =DISPIMG(…) cached as text; Excel: a rich value with no formula behind it
-                # (a rich value *with* a formula may be an error with details, #FIELD! and the like)
-                if b"DISPIMG(" in body or (rich and (not _FORMULA.search(body) or b"IMAGE(" in body)):
-                    scan.images.add(ref)
-                    ref = None
-                    continue
-                value = _VALUE.search(body)
-                # a cached "" is <v></v> under t="str"; openpyxl's uncached formulas have <v />
-                cached = bool(value and value.group(1)) or (is_text and value is not None)
-                if _FORMULA.search(body) and not cached:
-                    scan.formulas.add(ref)
-                if is_error:
-                    scan.errors[ref] = value.group(1).decode("utf-8", "replace") if value and value.group(1) else "#错误"
-                ref = None
+        if m.group(1) is not None:  # <c …>
+            cell = _CELL_REF.search(m.group(1))
+            ref = None if m.group(2) or cell is None else (int(cell.group(2)) - 1, _col_index(cell.group(1).decode()))
+            attrs, start = m.group(1), m.end()
             continue
-        cell = _CELL_REF.search(m.group(1))
-        if m.group(2) or cell is None:
-            ref = None
+        if ref is None:  # </c> of a cell not worth a look
             continue
-        ref = (int(cell.group(2)) - 1, _col_index(cell.group(1).decode()))
-        start, is_error = m.end(), b't="e"' in m.group(1)
-        rich = is_error and b' vm="' in m.group(1)
-        is_text = b't="str"' in m.group(1)
+        body = data[start:m.start()]
+        formula = _FORMULA.search(body) is not None
+        is_error = b't="e"' in attrs
+        # WPS: =DISPIMG(…) cached as text; Excel: a rich value (vm=) with no formula behind it
+        # (a rich value *with* a formula may be an error with details, #FIELD! and the like)
+        if b"DISPIMG(" in body or (is_error and b' vm="' in attrs and (not formula or b"IMAGE(" in body)):
+            scan.images.add(ref)
+        else:
+            value = _VALUE.search(body)
+            text = value.group(1) if value else b""
+            # a cached "" is <v></v> under t="str"; openpyxl's uncached formulas have <v />
+            if formula and not (text or (b't="str"' in attrs and value is not None)):
+                scan.formulas.add(ref)
+            if is_error:
+                scan.errors[ref] = text.decode("utf-8", "replace") if text else "#错误"
+        ref = None
 
 
 def _scan_ooxml(path: Path, limits: Limits) -> dict[str, SheetScan]:
