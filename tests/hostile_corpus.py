@@ -175,14 +175,8 @@ def _unclosed_cells(p: Path) -> Path:
 
 def _error_values(p: Path) -> Path:
     """Excel's error values (#REF!, #N/A) in a ledger's cells; readers give them as blanks."""
-    rows = [LEDGER[0], ["甲", "违规收费", "诫勉"], ["乙", "ERR#REF!", "警告"], ["丙", "违规收费", "ERR#N/A"]]
-    base = write_xlsx(p.with_name(".errors.xlsx"), {"处分台账": rows})
-
-    def to_errors(d: bytes) -> bytes:
-        import re
-        return re.sub(rb'<c r="([A-Z]+\d+)"([^>]*?) t="inlineStr"><is><t>ERR(#[^<]+)</t></is></c>',
-                      rb'<c r="\1"\2 t="e"><v>\3</v></c>', d)
-    return patch_part(base, "xl/worksheets/sheet1.xml", to_errors, p)
+    rows = [LEDGER[0], ["甲", "违规收费", "诫勉"], ["乙", "#REF!", "警告"], ["丙", "违规收费", "#N/A"]]
+    return write_xlsx(p, {"处分台账": rows})  # openpyxl writes an error code as an error cell (t="e")
 
 
 def _injection(p: Path) -> Path:

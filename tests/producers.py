@@ -17,7 +17,7 @@ WPS 表格 (.xlsx)
     ``=DISPIMG(…)``, with ``xl/cellimages.xml`` and a WPS relationship type.
 WPS 表格 (.et)
     WPS's own format is the BIFF8 container of an Excel 97-2003 ``.xls``: the real ``fn.et``
-    and ``fn.xls`` differ only in 38 bytes of timestamps.
+    and ``fn.xls`` differ only in 38 bytes of timestamps, so the tests write one with ``write_xls``.
 Numbers (.xlsx export)
     no application name, empty core properties; each table becomes a sheet named
     "工作表 - 表格"; the sheet title is a drawing, so row 1 is an empty tall row and the
@@ -260,25 +260,15 @@ def wps_expected_rows() -> list[list]:
     return [[value(c) for c in row] for row in WPS_ROWS]
 
 
-def wps_et(path: Path, sheets: dict[str, list[list]]) -> Path:
-    """A WPS ``.et`` workbook: BIFF8 in an OLE container, as ``.xls`` (see the module's notes)."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from conftest import write_xls
-
-    return write_xls(path, sheets)
-
-
 # --- Numbers ---------------------------------------------------------------------------------
 
-def numbers_xlsx(path: Path, tables: dict[str, list[list]], *, summary: bool = True) -> Path:
+def numbers_xlsx(path: Path, tables: dict[str, list[list]]) -> Path:
     """An Excel export from Numbers: ``tables`` maps "工作表 - 表格" sheet names to rows
     (str, int/float, bool, date or None); see the module's notes."""
     sst = Strings()
     sheets_xml = []
     names = list(tables)
-    if summary and len(tables) > 1:
+    if len(tables) > 1:
         rows = [["导出摘要"], [], ["表格名称", "工作表名称", "导出为工作表"]]
         rows += [[n.split(" - ")[-1], n.split(" - ")[0], n] for n in names]
         tables = {"导出摘要": rows, **tables}
