@@ -125,3 +125,30 @@ def check_file(
     """Read and check one workbook file."""
     config = config or load_config()
     return check_loaded(load_workbook(path, config, limits), config, as_of or date.today())
+
+
+@dataclass
+class Summarised:
+    """The figures of some checked files: what ``taizhang summary`` and ``taizhang report`` share."""
+
+    reports: list[FileReport]
+    #: a :class:`taizhang.figures.Report`
+    report: object
+    #: the ledgers with errors (:func:`taizhang.summary.blocking_errors`)
+    blocking: list
+
+    def json(self, bureau: str, output: object = None) -> dict:
+        """The ``taizhang summary --json`` object of these figures."""
+        from taizhang.figures import summary_json
+
+        return summary_json(self.report, bureau=bureau, blocking=self.blocking, reports=self.reports,
+                            output=output)
+
+
+def summarise_reports(reports: list[FileReport], period, as_of: date, config: Config) -> Summarised:
+    """Count the visible ledgers of checked files over ``period`` (a :class:`taizhang.figures.Period`)."""
+    from taizhang.figures import compute, rows_by_kind
+    from taizhang.summary import blocking_errors
+
+    ledgers = [lg for r in reports for lg in r.ledgers if not lg.hidden]
+    return Summarised(reports, compute(rows_by_kind(ledgers), period, as_of, config), blocking_errors(reports))

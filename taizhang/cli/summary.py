@@ -9,7 +9,7 @@ from datetime import date
 
 from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, cannot_write, console_width
 from taizhang.reading.source import expand_paths
-from taizhang.service import check_file
+from taizhang.service import check_file, summarise_reports
 
 
 DEFAULT_BUREAU = "县教育局"
@@ -18,8 +18,8 @@ DEFAULT_BUREAU = "县教育局"
 def cmd_summary(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from taizhang.figures import Period, PeriodError, compute, report_json, rows_by_kind
-    from taizhang.summary import OutputError, blocking_errors, describe, save_summary
+    from taizhang.figures import Period, PeriodError
+    from taizhang.summary import OutputError, describe, save_summary
 
     as_of = args.as_of or date.today()
     try:
@@ -39,9 +39,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
         print("taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）", file=sys.stderr)
         return EXIT_UNREADABLE
     reports = [check_file(p, as_of=as_of, config=args.cfg) for p in files]
-    ledgers = [lg for r in reports for lg in r.ledgers if not lg.hidden]
-    blocking = blocking_errors(reports)
-    report = compute(rows_by_kind(ledgers), period, as_of, args.cfg)
+    summed = summarise_reports(reports, period, as_of, args.cfg)
+    report, blocking = summed.report, summed.blocking
     bureau = args.bureau or args.cfg.settings.get("bureau") or DEFAULT_BUREAU
     output = None
     if args.output:
@@ -55,11 +54,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(cannot_write("汇总表", args.output, exc), file=sys.stderr)
             return EXIT_UNREADABLE
-    data = report_json(report)
-    data["bureau"] = bureau
-    data["blocking_errors"] = blocking
-    data["unreadable"] = [{"path": str(r.path), "reason": r.refusal.message} for r in reports if r.refusal]
-    data["output"] = str(output) if output else None
+    data = summed.json(bureau, output)
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:

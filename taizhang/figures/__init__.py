@@ -25,7 +25,7 @@ from taizhang.model import LedgerRow, period_date
 from taizhang.reading.ledger import Ledger
 
 __all__ = ["Figures", "Period", "PeriodError", "Report", "compute", "fen", "narrative", "report_json",
-           "rows_by_kind"]
+           "rows_by_kind", "summary_json"]
 
 
 class Figures(BaseModel):
@@ -115,3 +115,18 @@ def report_json(report: Report) -> dict[str, Any]:
     if report.year_to_date is not None:
         out["year_to_date"] = _plain(report.year_to_date)
     return out
+
+
+def summary_json(report: Report, *, bureau: str, blocking: list, reports: list, output: Any = None) -> dict[str, Any]:
+    """The whole ``taizhang summary --json`` object: the figures of :func:`report_json` with the
+    bureau, the ledgers with errors, the files that could not be read and the file written.
+
+    The written report (``taizhang report``) fills its template from this very dict, so its
+    figures are the summary's by construction.
+    """
+    data = report_json(report)
+    data["bureau"] = bureau
+    data["blocking_errors"] = blocking
+    data["unreadable"] = [{"path": str(r.path), "reason": r.refusal.message} for r in reports if r.refusal]
+    data["output"] = str(output) if output else None
+    return data
