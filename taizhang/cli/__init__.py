@@ -1,6 +1,6 @@
 """The command line ``taizhang``: translate arguments, call the service layer, print results.
 
-One module per command (``check``, ``summary``, ``consolidate``, ``addin``); this one
+One module per command (``check``, ``summary``, ``report``, ``consolidate``, ``addin``); this one
 builds the parser and dispatches.
 
 Exit codes (a public interface): 0 no errors (warnings allowed); 1 errors found; 2 a file
@@ -18,6 +18,7 @@ from taizhang.cli.addin import cmd_addin_build, cmd_addin_install
 from taizhang.cli.check import cmd_check
 from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, as_of_date
 from taizhang.cli.consolidate import cmd_consolidate
+from taizhang.cli.report import add_parser as add_report_parser
 from taizhang.cli.summary import cmd_summary
 from taizhang.config import ConfigError, load_config
 
@@ -56,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("-o", "--output", metavar="OUT.xlsx", help="写入汇总表的工作簿（已有的则只替换汇总表和明细两张表）")
     summ.add_argument("--json", action="store_true", help="以 JSON 输出")
     summ.set_defaults(func=cmd_summary)
+
+    add_report_parser(sub)
 
     addin = sub.add_parser("addin", help="Excel 加载项：生成或安装", description="Excel 加载项（功能区“纪检台账”）")
     addin_sub = addin.add_subparsers(dest="addin_command", required=True, parser_class=_Parser)

@@ -1,0 +1,65 @@
+"""``taizhang report``: the monthly report (情况汇报) as a Word document."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+
+from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE
+
+
+def add_parser(sub) -> None:
+    rep = sub.add_parser(
+        "report", help="生成情况汇报 Word 文档（公文格式）",
+        description="按 GB/T 9704-2012 公文格式生成情况汇报（.docx），数字与汇总表一致；"
+                    "可用 --template 指定本单位模板（Word 中写 {{ complaints.total }} 等标签）。"
+                    "退出码：0 已生成且台账无错误；1 已生成但台账有错误（文档开头有提示）；"
+                    "2 有文件无法读取（其余照常统计）、模板有误或参数错误。")
+    rep.add_argument("paths", nargs="*", metavar="PATH", help="工作簿文件或文件夹")
+    rep.add_argument("--period", default=None, metavar="P",
+                     help="统计期间：2026-10（月，另附全年累计）、2026（年）或 all；默认检查日期所在月")
+    rep.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="统计截至日期，默认今天")
+    rep.add_argument("--bureau", metavar="NAME", help="局名称（标题和落款），默认取配置 settings.bureau")
+    rep.add_argument("--template", metavar="T.docx", help="本单位的汇报模板（默认用内置模板）")
+    rep.add_argument("-o", "--output", metavar="OUT.docx", help="写入的汇报文档")
+    rep.add_argument("--write-template", metavar="FILE.docx",
+                     help="把内置模板另存为 FILE.docx，作为本单位模板的起点（不生成汇报）")
+    rep.add_argument("--json", action="store_true", help="以 JSON 输出所用数字和文档路径")
+    rep.set_defaults(func=cmd_report)
+
+
+def _as_of(text: str) -> date:
+    from taizhang.cli.common import as_of_date
+
+    return as_of_date(text)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from taizhang.report import ReportError, make_report, write_default_template
+
+    if args.write_template:
+        try:
+            path = write_default_template(args.write_template)
+        except (ReportError, OSError) as exc:
+            print(f"taizhang: {exc}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        print(f"内置模板已另存为 {path}：在 Word 中修改文字，保留 {{{{ … }}}} 标签，再用 --template {path} 生成汇报")
+        return EXIT_OK
+    if not args.paths or not args.output:
+        print("taizhang: 参数错误：需要台账工作簿（PATH）和 -o OUT.docx", file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        result = make_report(args.paths, args.output, period=args.period, as_of=args.as_of, bureau=args.bureau,
+                             template=args.template, config=args.cfg)
+    except ReportError as exc:
+        print(f"taizhang: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    if args.json:
+        print(json.dumps(result.json(), ensure_ascii=False, indent=2))
+    else:
+        print(f"情况汇报已写入 {result.output}")
+    for note in result.notes:
+        print(f"taizhang: {note}", file=sys.stderr)
+    return result.exit_status
