@@ -2,7 +2,8 @@
 
 - 检查台账 ``check_ledgers``: the findings into a 问题清单 sheet, offending cells coloured;
 - 汇总统计 ``summarize``: the 汇总表 (and 明细) of the month of the as-of date;
-- 生成汇报 ``report_text``: the report paragraph into 汇报材料, ready to paste;
+- 生成汇报 ``report_document``: the report (情况汇报) as a Word document beside the workbook,
+  opened for the writer, and the report paragraph into 汇报材料, ready to paste;
 - 月度合并 ``consolidate_month``: pick a folder, consolidate it into this workbook;
 - 设置 ``settings``: a 台账设置 sheet with the bureau's name, the as-of date and the
   四种形态 mapping, which the other macros read.
@@ -11,6 +12,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -124,6 +127,42 @@ def report_text(port: WorkbookPort, config: Config) -> str:
     port.write_rows(REPORT_SHEET, rows, widths=[120])
     port.notify(report.narrative)
     return report.narrative
+
+
+def report_document(port: WorkbookPort, config: Config) -> str:
+    """生成汇报: the 情况汇报 of the as-of month as a .docx beside the workbook, opened in Word.
+
+    The same service as ``taizhang report`` (:func:`taizhang.report.render_report`) over the
+    workbook as it is on screen; the paragraph also goes into 汇报材料 as before.
+    """
+    from taizhang.report import ReportError, render_report
+
+    s = read_settings(port, config)
+    checked = check_loaded(_load(port, s.config), s.config, s.as_of)
+    period = Period.of_month(s.as_of)
+    target = port.path.with_name(f"{port.path.stem}_{period.label}情况汇报.docx")
+    try:
+        result = render_report([checked], target, period=period.key, as_of=s.as_of, bureau=s.bureau,
+                               config=s.config, inputs=[port.path])
+    except ReportError as exc:
+        message = f"未能生成汇报：{exc}"
+        port.notify(message)
+        return message
+    report_text(port, config)
+    _open_document(port, result.output)
+    message = f"已生成情况汇报：{result.output.name}（与本工作簿在同一文件夹）。" + (
+        "注意：台账有错误，数字可能不准确，文档开头有提示。" if result.exit_status else "")
+    port.notify(message)
+    return message
+
+
+def _open_document(port: WorkbookPort, path: Path) -> None:
+    """Open the document for the writer: the port's way if it has one, else Windows' default program."""
+    opener = getattr(port, "open_document", None)
+    if opener is not None:
+        opener(path)
+    elif sys.platform == "win32":  # pragma: no cover - Windows only
+        os.startfile(path)  # type: ignore[attr-defined]
 
 
 def consolidate_month(port: WorkbookPort, config: Config, folder: Path | None = None) -> str:

@@ -43,6 +43,7 @@ def test_no_output_carries_complainant_identity(tmp_path, capsys, caplog):
                  ["check", str(source), "--as-of", "2026-10-31", "--json"],
                  ["summary", str(source), "--as-of", "2026-10-31", "-o", str(tmp_path / "s.xlsx")],
                  ["summary", str(source), "--as-of", "2026-10-31", "--json"],
+                 ["report", str(source), "--as-of", "2026-10-31", "-o", str(tmp_path / "r.docx"), "--json"],
                  ["consolidate", str(inbox), "--period", "2026-10", "--master", str(tmp_path / "m.xlsx"),
                   "--roster", str(roster)],
                  ["consolidate", str(inbox), "--period", "2026-10", "--master", str(tmp_path / "m.xlsx"),
@@ -50,7 +51,7 @@ def test_no_output_carries_complainant_identity(tmp_path, capsys, caplog):
         main(argv)
         captured = capsys.readouterr()
         outputs += [captured.out, captured.err]
-    written += [tmp_path / "s.xlsx", tmp_path / "m.xlsx"]
+    written += [tmp_path / "s.xlsx", tmp_path / "m.xlsx", tmp_path / "r.docx"]
 
     unit_copy = tmp_path / "copy.xlsx"
     unit_copy.write_bytes(source.read_bytes())
@@ -59,11 +60,14 @@ def test_no_output_carries_complainant_identity(tmp_path, capsys, caplog):
         outputs.append(run(action, port))
     port.save()
     outputs += port.messages
+    written += list(tmp_path.glob("copy_*情况汇报.docx"))  # the ribbon's report, beside the workbook
     outputs.append(str(udf.LEDGER_CHECK(LEDGER[1:])))
     outputs.append(caplog.text)
 
     everything = "\n".join(outputs) + "".join(_everything_in(p) for p in written)
     assert "县一中" in everything and "区转办" in everything  # the outputs are really there
+    assert all(p.is_file() for p in written) and len(written) == 4
+    assert "共受理信访举报" in _everything_in(tmp_path / "r.docx")
     for secret in SECRETS:
         assert secret not in everything, secret
     # the master keeps the detail masked, as DOMAIN.md asks for detail leaving the unit

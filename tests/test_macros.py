@@ -92,7 +92,9 @@ def test_settings_summary_and_report(unit):
     assert wb["汇总表"]["A3"].value.startswith("注意")  # the unit's ledgers have errors
     report = compute(rows_by_kind(check_file(UNIT).ledgers), Period.parse("2026-10"),
                      datetime(2026, 10, 31).date(), default_config())
-    assert text == report.narrative == wb["汇报材料"]["A2"].value
+    assert report.narrative == wb["汇报材料"]["A2"].value
+    document = unit.with_name(f"{unit.stem}_2026年10月情况汇报.docx")  # beside the workbook
+    assert text.startswith(f"已生成情况汇报：{document.name}") and document.is_file()
     assert wb.sheetnames[:2] == ["汇总表", "明细"] and "信访举报台账" in wb.sheetnames
 
 
