@@ -1,52 +1,49 @@
-"""Build the add-in: the generated ribbon XML, VBA module and xlwings settings, and the
-``.xlam`` package made from xlwings' own ribbon add-in template (BSD licence).
+"""Build the add-in ``taizhang.xlam`` on any system, complete: the ribbon (customUI), the VBA
+project with the ribbon's module and a wrapper for every worksheet function, and the
+settings sheet ``taizhang.conf``.  Made from xlwings' own ribbon add-in template (BSD
+licence), renamed as xlwings' "Renaming your add-in" describes.
 
-Everything here runs on any system; only importing the VBA module into the package and
-registering it with Excel need Excel (``addin.install``).
+The package carries nothing of the machine that built it: the interpreter is written at
+install time on the target PC (``addin.install``, into ``%USERPROFILE%\\.taizhang\\
+taizhang.conf``, which xlwings' VBA reads after the settings sheet).  The build is
+byte-for-byte reproducible: fixed entry times, sorted entries, a deterministic VBA project.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from addin.ribbon import ribbon_xml
-from addin.vba import MODULE_NAME, vba_module
+from addin.vba import MODULE_NAME, PROJECT_NAME, XLAM_NAME, ribbon_module, template_path, udf_module_vba, \
+    vba_project_bin
+from addin.xlwings_udfs import UDF_MODULE
 
-#: The template's project name: its VBA reads settings from the sheet "<project>.conf".
-PROJECT_NAME = "myaddin"
 CONF_SHEET = f"{PROJECT_NAME}.conf"
-XLAM_NAME = "taizhang.xlam"
-UDF_MODULES = "udfs.functions"
+#: The template's settings sheet (its leading "_" switches it off in xlwings).
+TEMPLATE_CONF_SHEET = "_myaddin.conf"
+#: A fixed time for every entry of the package (the ZIP format's earliest), for reproducible builds.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+__all__ = ["CONF_SHEET", "XLAM_NAME", "build", "build_xlam", "default_settings", "conf_text", "template_path"]
 
 
-def template_path() -> Path:
-    """xlwings' ribbon add-in template, shipped inside the xlwings package."""
-    import xlwings
+def default_settings() -> dict[str, str]:
+    """The settings sheet of the add-in: which module holds the worksheet functions.
 
-    return Path(xlwings.__file__).parent / "quickstart_addin_ribbon.xlam"
-
-
-def default_settings(interpreter: str | None = None) -> dict[str, str]:
-    """The xlwings settings of the add-in: which Python runs, which modules hold the UDFs."""
-    python = interpreter or sys.executable
-    # pythonw.exe runs without a console window flashing up at every button
-    pythonw = python[: -len("python.exe")] + "pythonw.exe" if python.lower().endswith("python.exe") else python
-    project = Path(__file__).resolve().parent.parent
+    No interpreter and no PYTHONPATH here: those belong to the PC the add-in runs on and are
+    written there at install (a key on this sheet would override the installed value)."""
     return {
-        "INTERPRETER_WIN": pythonw,
-        "UDF MODULES": UDF_MODULES,
-        "PYTHONPATH": str(project),
+        "UDF MODULES": UDF_MODULE,  # xlwings reads this key with a space
         "SHOW CONSOLE": "False",
     }
 
 
 def conf_text(settings: dict[str, str]) -> str:
-    """The settings in xlwings' config-file format (``"KEY","VALUE"`` per line)."""
-    return "".join(f'"{k}","{v}"\n' for k, v in settings.items())
+    """Settings in xlwings' config-file format (``"KEY","VALUE"`` per line, as VBA ``Write #``)."""
+    return "".join(f'"{k}","{v}"\r\n' for k, v in settings.items())
 
 
 def _conf_sheet_data(settings: dict[str, str]) -> str:
@@ -57,41 +54,78 @@ def _conf_sheet_data(settings: dict[str, str]) -> str:
     return "<sheetData>" + "".join(rows) + "</sheetData>"
 
 
-def build_xlam(out: Path, settings: dict[str, str], template: Path | None = None) -> Path:
-    """The add-in package: the template with our ribbon and our settings sheet.
+CORE_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    "<dc:title>纪检台账</dc:title><dc:creator>taizhang</dc:creator>"
+    "<dc:description>纪检台账 Excel 加载项（taizhang）</dc:description></cp:coreProperties>"
+)
 
-    The VBA dispatcher is not in it yet: a vbaProject.bin can only be changed by Excel, so
-    ``addin.install`` imports ``TaizhangRibbon.bas`` through COM.
-    """
+
+def _workbook_xml(data: bytes) -> bytes:
+    text = data.decode("utf-8")
+    text = text.replace(f'name="{TEMPLATE_CONF_SHEET}"', f'name="{CONF_SHEET}"')
+    # the template remembers the folder it was last saved in on its author's PC
+    text = re.sub(r"<mc:AlternateContent[^>]*>.*?</mc:AlternateContent>", "", text, flags=re.S)
+    return text.encode("utf-8")
+
+
+def _sheet_xml(data: bytes, settings: dict[str, str]) -> bytes:
+    text = data.decode("utf-8")
+    text = re.sub(r"<sheetData>.*</sheetData>", lambda _m: _conf_sheet_data(settings), text, flags=re.S)
+    text = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:B{len(settings)}"/>', text)
+    return text.encode("utf-8")
+
+
+def package_parts(settings: dict[str, str] | None = None, template: Path | None = None) -> dict[str, bytes]:
+    """Every part of the add-in package, by name."""
+    settings = settings or default_settings()
     template = template or template_path()
-    with zipfile.ZipFile(template) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename == "customUI/customUI.xml":
-                data = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + ribbon_xml()).encode()
-            elif item.filename == "xl/workbook.xml":
-                data = data.replace(f'name="_{CONF_SHEET}"'.encode(), f'name="{CONF_SHEET}"'.encode())
-            elif item.filename == "xl/worksheets/sheet1.xml":
-                text = data.decode("utf-8")
-                text = re.sub(r"<sheetData>.*</sheetData>", lambda _m: _conf_sheet_data(settings), text, flags=re.S)
-                text = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:B{len(settings)}"/>', text)
-                data = text.encode("utf-8")
-            zout.writestr(item, data)
+    parts: dict[str, bytes] = {}
+    with zipfile.ZipFile(template) as z:
+        for name in z.namelist():
+            parts[name] = z.read(name)
+    parts["customUI/customUI.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + ribbon_xml()).encode("utf-8")
+    parts["xl/workbook.xml"] = _workbook_xml(parts["xl/workbook.xml"])
+    parts["xl/worksheets/sheet1.xml"] = _sheet_xml(parts["xl/worksheets/sheet1.xml"], settings)
+    parts["xl/vbaProject.bin"] = vba_project_bin(parts["xl/vbaProject.bin"])
+    parts["docProps/core.xml"] = CORE_XML.encode("utf-8")
+    return parts
+
+
+def write_package(out: Path, parts: dict[str, bytes]) -> Path:
+    """A zip with fixed times and attributes, entries sorted ([Content_Types].xml first)."""
+    with zipfile.ZipFile(out, "w") as z:
+        for name in sorted(parts):
+            info = zipfile.ZipInfo(name, ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            z.writestr(info, parts[name], compresslevel=9)
     return out
 
 
-def build(out_dir: Path, interpreter: str | None = None) -> dict[str, Path]:
-    """Write the ribbon XML, the VBA module, the settings and the add-in package to ``out_dir``."""
+def build_xlam(out: Path, settings: dict[str, str] | None = None, template: Path | None = None) -> Path:
+    return write_package(out, package_parts(settings, template))
+
+
+def build(out_dir: Path) -> dict[str, Path]:
+    """Write the add-in and, for reading, its ribbon XML, VBA modules and settings to ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    settings = default_settings(interpreter)
+    settings = default_settings()
     files = {
+        "xlam": out_dir / XLAM_NAME,
         "ribbon": out_dir / "customUI.xml",
         "vba": out_dir / f"{MODULE_NAME}.bas",
-        "settings": out_dir / f"{PROJECT_NAME}.conf",
-        "xlam": out_dir / XLAM_NAME,
+        "udfs": out_dir / "TaizhangUDFs.bas",
+        "settings": out_dir / CONF_SHEET,
     }
-    files["ribbon"].write_text(ribbon_xml(), encoding="utf-8")
-    files["vba"].write_bytes(vba_module().encode("ascii"))
-    files["settings"].write_text(conf_text(settings), encoding="utf-8")
     build_xlam(files["xlam"], settings)
+    files["ribbon"].write_text(ribbon_xml(), encoding="utf-8")
+    files["vba"].write_bytes(ribbon_module().encode("ascii"))
+    files["udfs"].write_bytes(udf_module_vba().encode("ascii"))
+    files["settings"].write_text(conf_text(settings), encoding="utf-8")
     return files
