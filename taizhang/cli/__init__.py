@@ -14,7 +14,7 @@ import sys
 from typing import Sequence
 
 from taizhang import __version__
-from taizhang.cli.addin import cmd_addin_build, cmd_addin_install
+from taizhang.cli.addin import cmd_addin_build, cmd_addin_install, cmd_addin_uninstall
 from taizhang.cli.check import cmd_check
 from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, as_of_date
 from taizhang.cli.consolidate import cmd_consolidate
@@ -60,15 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_parser(sub)
 
-    addin = sub.add_parser("addin", help="Excel 加载项：生成或安装", description="Excel 加载项（功能区“纪检台账”）")
+    addin = sub.add_parser("addin", help="Excel 加载项：生成、安装、卸载、检查、离线安装包",
+                           description="Excel 加载项（功能区“纪检台账”）")
     addin_sub = addin.add_subparsers(dest="addin_command", required=True, parser_class=_Parser)
-    build = addin_sub.add_parser("build", help="生成功能区 XML、VBA 模块、设置和加载项文件（任何系统）")
+    build = addin_sub.add_parser("build", help="生成完整的加载项 taizhang.xlam（任何系统，不含本机路径）")
     build.add_argument("-o", "--output", default="build/addin", metavar="DIR", help="输出文件夹，默认 build/addin")
-    build.add_argument("--interpreter", metavar="PYTHON", help="Excel 调用的 Python（默认当前 Python）")
+    build.add_argument("--interpreter", metavar="PYTHON", help=argparse.SUPPRESS)  # kept for old scripts
     build.set_defaults(func=cmd_addin_build)
     inst = addin_sub.add_parser("install", help="安装到本机 Excel（仅 Windows）")
     inst.add_argument("--interpreter", metavar="PYTHON", help="Excel 调用的 Python（默认当前 Python）")
     inst.set_defaults(func=cmd_addin_install)
+    uninst = addin_sub.add_parser("uninstall", help="从本机 Excel 卸载（仅 Windows）")
+    uninst.set_defaults(func=cmd_addin_uninstall)
 
     cons = sub.add_parser(
         "consolidate", help="月度合并：各单位台账合并到局主表",

@@ -1,4 +1,4 @@
-"""``taizhang addin build|install``: the Excel add-in."""
+"""``taizhang addin build|install|uninstall``: the Excel add-in."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ def cmd_addin_build(args: argparse.Namespace) -> int:
 
     from addin.build import build
 
+    if getattr(args, "interpreter", None):
+        print("taizhang: 提示：--interpreter 不再写入加载项文件；解释器在安装时写入本机设置"
+              "（taizhang addin install --interpreter）。", file=sys.stderr)
     try:
-        files = build(Path(args.output), args.interpreter)
+        files = build(Path(args.output))
     except OSError as exc:
         print(f"taizhang: 无法写入 {args.output}（{exc.strerror or exc}）", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -25,11 +28,25 @@ def cmd_addin_build(args: argparse.Namespace) -> int:
 
 def cmd_addin_install(args: argparse.Namespace) -> int:
     from addin.install import InstallError, install
+    from addin.logs import log_file
 
     try:
-        target = install(args.interpreter)
+        report = install(args.interpreter)
     except InstallError as exc:
-        print(f"taizhang: {exc}", file=sys.stderr)
+        print(f"taizhang: {exc}（详细记录：{log_file()}）", file=sys.stderr)
         return EXIT_UNREADABLE
-    print(f"已安装：{target}。请重新打开 Excel，功能区中会出现“纪检台账”选项卡。")
+    print(f"已安装：{report.target}。设置：{report.conf}。请重新打开 Excel，功能区中会出现“纪检台账”选项卡。")
+    return EXIT_OK
+
+
+def cmd_addin_uninstall(args: argparse.Namespace) -> int:
+    from addin.install import InstallError, uninstall
+    from addin.logs import log_file
+
+    try:
+        report = uninstall()
+    except InstallError as exc:
+        print(f"taizhang: {exc}（详细记录：{log_file()}）", file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(f"已卸载：{report.target} 与 {report.conf} 已删除，Excel 中的“纪检台账”选项卡在重新打开 Excel 后消失。")
     return EXIT_OK
