@@ -174,13 +174,18 @@ def consolidate_month(port: WorkbookPort, config: Config, folder: Path | None = 
     folder = folder or port.pick_folder()
     if folder is None:
         return "已取消。"
-    port.save()
+    if not port.release_for_writing():  # saves (or asks about) unsaved edits; Excel lets go of the file
+        return "已取消。"
     try:
         result = consolidate(Path(folder), Period.of_month(s.as_of).key, port.path, config=s.config,
                              bureau=s.bureau)
     except (ConsolidationError, LockedError) as exc:
+        port.reload()
         port.notify(f"无法合并：{exc}")
         return str(exc)
+    except BaseException:
+        port.reload()  # the master comes back in front of the clerk, whatever happened
+        raise
     port.reload()
     message = (f"{result.period} 合并完成：已报送 {len(result.units_reported)} 个单位，"
                f"未报送 {len(result.units_missing)} 个；读取 {result.rows_read} 行 = 写入 {result.rows_written} 行"

@@ -48,5 +48,10 @@ class WorkbookPort(Protocol):
 
     def save(self) -> None: ...
 
+    def release_for_writing(self) -> bool:
+        """Let another writer replace the workbook's file: the clerk's unsaved edits are saved
+        (in Excel: after asking), and the file is let go (in Excel: the book is closed).
+        False when the clerk cancels or the workbook has no file yet; ``reload`` reopens it."""
+
     def reload(self) -> None:
         """Re-read the workbook after its file was changed on disk (by a consolidation)."""

@@ -79,8 +79,6 @@ class XlwingsWorkbook:
         self.book.app.alert(message, title="纪检台账")
 
     def pick_folder(self) -> Path | None:
-        import win32com.client  # noqa: F401  (pywin32 comes with xlwings on Windows)
-
         dialog = self.book.app.api.FileDialog(4)  # msoFileDialogFolderPicker
         dialog.Title = "选择各单位报送台账所在的文件夹"
         if dialog.Show() != -1:
@@ -90,8 +88,32 @@ class XlwingsWorkbook:
     def save(self) -> None:
         self.book.save()
 
-    def reload(self) -> None:
+    def release_for_writing(self) -> bool:
+        """Before 月度合并 writes the master's file: save or drop the clerk's unsaved edits (asked
+        first), then close the book in Excel - Windows refuses to replace a file Excel has open."""
+        book = self.book
+        self._app = book.app
         path = self.path
-        app = self.book.app
-        self.book.close()
-        self.book = app.books.open(str(path))
+        if not path.is_absolute() or not path.suffix:  # a new book never saved has no file
+            self.notify("请先把本工作簿保存为局主表（.xlsx 或 .xlsm），再进行月度合并。")
+            return False
+        if not book.api.Saved:
+            answer = self._app.alert(
+                f"“{book.name}”有尚未保存的修改。\n是：先保存这些修改再合并；否：放弃这些修改再合并；取消：不合并。",
+                title="纪检台账", buttons="yes_no_cancel", mode="info")
+            if answer == "cancel":
+                return False
+            if answer == "yes":
+                book.save()
+        self._closed_path = path
+        book.close()
+        return True
+
+    def reload(self) -> None:
+        """Open the workbook again after its file was changed on disk (by a consolidation)."""
+        path = getattr(self, "_closed_path", None)
+        if path is None:  # still open: close and reopen to see the file as written
+            path, self._app = self.path, self.book.app
+            self.book.close()
+        self._closed_path = None
+        self.book = self._app.books.open(str(path))

@@ -109,9 +109,10 @@ def test_month_consolidation_into_this_workbook(tmp_path):
 
 
 def test_cancelled_folder_and_unknown_button_and_failures_are_messages(tmp_path, unit, monkeypatch):
+    monkeypatch.setenv("TAIZHANG_LOG_DIR", str(tmp_path / "logs"))
     port = OpenpyxlWorkbook(unit)
     assert run("tz_consolidate", port) == "已取消。"
-    assert run("tz_nothing", port) == "未知的按钮：tz_nothing"
+    assert run("tz_nothing", port).startswith("未知的按钮：tz_nothing。")
     from macros import actions
 
     def broken(port, config):
@@ -121,8 +122,18 @@ def test_cancelled_folder_and_unknown_button_and_failures_are_messages(tmp_path,
     from addin.actions import ACTIONS, Action
 
     monkeypatch.setitem(ACTIONS, "tz_summary", Action("tz_summary", "汇总统计", "统计", "X", broken))
-    assert run("tz_summary", port) == "“汇总统计”未能完成：KeyError。请把此提示截图发给技术人员。"
-    assert port.messages[-1].startswith("“汇总统计”未能完成")
+    message = run("tz_summary", port)
+    assert message.startswith("“汇总统计”未能完成：程序出错（KeyError）。请把此提示截图发给技术人员。详细记录：")
+    assert port.messages[-1] == message
+    from addin.logs import log_file
+
+    assert str(log_file()) in message and "KeyError: 'boom'" in log_file().read_text(encoding="utf-8")
+
+    def locked(port, config):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "局主表.xlsx"))
+
+    monkeypatch.setitem(ACTIONS, "tz_summary", Action("tz_summary", "汇总统计", "统计", "X", locked))
+    assert "文件被占用或没有写入权限" in run("tz_summary", port)
 
 
 def test_an_error_value_in_the_open_workbook_is_listed_and_coloured(unit):

@@ -1,0 +1,173 @@
+"""The live adapter (``macros.xlwings_port``) against Excel faked from xlwings' own classes
+(``create_autospec`` of Book, Sheets, Sheet, Range, App): the same macros as headless, on
+the workbook open in Excel - 月度合并 saves or asks, closes the master, writes, reopens."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlwings as xw
+
+import taizhang.consolidation.run as consolidation
+from macros.openpyxl_port import OpenpyxlWorkbook
+from macros.ribbon import dispatch, run
+from macros.xlwings_port import XlwingsWorkbook
+from taizhang.service import check_file
+from tests.xl_fakes import FakeExcel, FakeWorkbookInExcel
+
+SAMPLES = Path(__file__).resolve().parent.parent / "workbooks" / "samples"
+UNIT = SAMPLES / "2026-10" / "县第二中学_10月台账.xlsx"
+
+
+@pytest.fixture(autouse=True)
+def logs(tmp_path, monkeypatch):
+    monkeypatch.setenv("TAIZHANG_LOG_DIR", str(tmp_path / "logs"))
+
+
+def _as_of(path: Path, day: datetime) -> None:
+    port = OpenpyxlWorkbook(path)
+    run("tz_settings", port)
+    port.book["台账设置"]["B3"] = day
+    port.save()
+
+
+@pytest.fixture
+def master(tmp_path):
+    path = tmp_path / "局主表.xlsx"
+    shutil.copy(SAMPLES / "单位名册.xlsx", path)
+    _as_of(path, datetime(2026, 10, 31))
+    return path
+
+
+def _open_in_excel(path: Path, answer: str | None = None, *, saved: bool = True):
+    excel = FakeExcel(books=0)
+    opened = [FakeWorkbookInExcel(excel, path, saved=saved)]
+    excel.app.books.open.side_effect = lambda fullname, **kw: (
+        opened.append(FakeWorkbookInExcel(excel, Path(fullname))) or opened[-1].book)
+    prompts: list[str] = []
+
+    def alert(prompt, title=None, buttons="ok", mode=None, callback=None):
+        prompts.append(prompt)
+        return answer if buttons == "yes_no_cancel" else "ok"
+
+    excel.app.alert.side_effect = alert
+    return excel, opened, prompts
+
+
+def _pick(excel: FakeExcel, folder: Path) -> None:
+    dialog = excel.api.FileDialog.return_value
+    dialog.Show.return_value = -1
+    dialog.SelectedItems.return_value = str(folder)
+
+
+def _spy_on_consolidation(monkeypatch, opened):
+    held: list[bool] = []
+    real = consolidation.consolidate
+
+    def spy(*args, **kwargs):
+        held.append(not opened[0].closed)  # is Excel still holding the master?
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(consolidation, "consolidate", spy)
+    return held
+
+
+def test_month_consolidation_saves_the_clerks_edits_closes_writes_and_reopens(master, monkeypatch):
+    excel, opened, prompts = _open_in_excel(master, "yes", saved=False)
+
+    def excel_saves_the_edit():  # what Excel's save would write: the clerk's unsaved edit
+        wb = openpyxl.load_workbook(master)
+        wb["单位名册"]["Z1"] = "刚改的备注"
+        wb.save(master)
+
+    opened[0].book.save.side_effect = excel_saves_the_edit
+    _pick(excel, SAMPLES / "2026-10")
+    held = _spy_on_consolidation(monkeypatch, opened)
+    port = XlwingsWorkbook(opened[0].book)
+    message = run("tz_consolidate", port)
+
+    assert message.startswith("2026-10 合并完成：已报送 8 个单位，未报送 2 个")
+    assert held == [False]  # the master was closed in Excel before it was written
+    assert "尚未保存的修改" in prompts[0] and prompts[-1] == message
+    opened[0].book.save.assert_called_once_with()
+    excel.app.books.open.assert_called_once_with(str(master))
+    assert port.book is opened[1].book and not opened[1].closed  # reopened in front of the clerk
+    wb = openpyxl.load_workbook(master)
+    assert {"汇总表", "信访举报合并", "报送情况", "问题清单"} <= set(wb.sheetnames)
+    assert wb["单位名册"]["Z1"].value == "刚改的备注"  # the edit saved first survived the merge
+    assert {"汇总表", "报送情况"} <= set(port.sheet_names())  # the reopened book shows the result
+
+
+def test_answering_no_drops_the_edits_and_cancel_changes_nothing(master, monkeypatch):
+    before = master.read_bytes()
+    excel, opened, prompts = _open_in_excel(master, "cancel", saved=False)
+    _pick(excel, SAMPLES / "2026-10")
+    held = _spy_on_consolidation(monkeypatch, opened)
+    assert run("tz_consolidate", XlwingsWorkbook(opened[0].book)) == "已取消。"
+    assert held == [] and not opened[0].closed and master.read_bytes() == before
+    opened[0].book.save.assert_not_called()
+
+    excel, opened, prompts = _open_in_excel(master, "no", saved=False)
+    _pick(excel, SAMPLES / "2026-10")
+    run("tz_consolidate", XlwingsWorkbook(opened[0].book))
+    opened[0].book.save.assert_not_called()
+    assert opened[0].closed and len(opened) == 2
+    assert "汇总表" in openpyxl.load_workbook(master).sheetnames
+
+
+def test_a_refused_consolidation_still_reopens_the_master(master, tmp_path):
+    excel, opened, prompts = _open_in_excel(master)
+    _pick(excel, tmp_path / "no such folder")
+    port = XlwingsWorkbook(opened[0].book)
+    message = run("tz_consolidate", port)
+    assert opened[0].closed and port.book is opened[1].book
+    assert prompts[-1].startswith("无法合并：") and message in prompts[-1]
+
+
+def test_a_new_book_never_saved_is_asked_to_be_saved_first(master):
+    excel, opened, prompts = _open_in_excel(master)
+    opened[0].book.fullname = "工作簿1"
+    _pick(excel, SAMPLES / "2026-10")
+    assert run("tz_consolidate", XlwingsWorkbook(opened[0].book)) == "已取消。"
+    assert prompts == ["请先把本工作簿保存为局主表（.xlsx 或 .xlsm），再进行月度合并。"]
+    assert not opened[0].closed
+
+
+def test_check_writes_into_the_open_workbook(tmp_path):
+    unit = tmp_path / UNIT.name
+    shutil.copy(UNIT, unit)
+    _as_of(unit, datetime(2026, 10, 31))
+    excel, opened, prompts = _open_in_excel(unit)
+    fake = opened[0]
+    message = run("tz_check", XlwingsWorkbook(fake.book))
+    expected = check_file(UNIT, as_of=datetime(2026, 10, 31).date())
+    assert message.startswith(f"检查完成（检查日期 2026-10-31）：错误 {expected.stats.errors} 个")
+    fake.book.sheets.add.assert_called_once()
+    assert fake.book.sheets.add.call_args.args == ("问题清单",)
+    [block] = [r.value for r in fake.writes["问题清单"] if isinstance(r.value, list)]
+    assert block[0] == ["工作表", "单元格", "级别", "列", "问题", "代码"]
+    assert sorted((r[0], r[1], r[5]) for r in block[1:]) == sorted((f.sheet, f.cell, f.code) for f in expected.findings)
+    coloured = {r.color for r in fake.writes["信访举报台账"] if not isinstance(r.color, type(fake.book.api))}
+    assert (0xFF, 0xC7, 0xCE) in coloured  # the error fill, as xlwings takes it (an RGB tuple)
+    assert prompts == [message]
+
+
+def test_dispatch_without_a_calling_workbook_says_so_in_chinese(monkeypatch, tmp_path):
+    def no_caller(cls=None):
+        raise RuntimeError("Book.caller() is only available when called from Excel")
+
+    monkeypatch.setattr(xw.Book, "caller", classmethod(lambda cls: no_caller()))
+    excel = FakeExcel()
+
+    class Apps:
+        active = excel.app
+
+    monkeypatch.setattr(xw, "apps", Apps())
+    dispatch("tz_check")
+    [call] = excel.app.alert.call_args_list
+    assert call.args[0].startswith("请先打开或新建一个工作簿") and call.kwargs["title"] == "纪检台账"
+    assert "RuntimeError" in (tmp_path / "logs" / "taizhang-addin.log").read_text(encoding="utf-8")
