@@ -27,8 +27,6 @@ from addin.build import XLAM_NAME, build_xlam, conf_text
 from addin.logs import get_logger
 from addin.vba import PROJECT_NAME
 
-log = get_logger("install")
-
 ADDIN_TITLE = "taizhang"  # AddIns(...) is looked up by the file's name without extension
 
 
@@ -128,7 +126,7 @@ def _step(report: Report, name: str, action: Callable[[], object], advice: str):
     except InstallError:
         raise
     except Exception as exc:  # noqa: BLE001 - every step ends in a sentence the user can act on
-        log.exception("install step failed: %s", name)
+        get_logger("install").exception("install step failed: %s", name)
         raise InstallError(f"“{name}”未能完成：{_describe(exc)}。{advice}") from exc
     step.done = True
     return result
@@ -194,7 +192,7 @@ def install(interpreter: str | None = None, *, excel: Callable | None = None, fo
             try:
                 app.quit()
             except Exception:  # noqa: BLE001 - the add-in is installed; a hidden Excel left over is harmless
-                log.exception("could not quit the Excel started for installing")
+                get_logger("install").exception("could not quit the Excel started for installing")
     return report
 
 
@@ -219,7 +217,7 @@ def uninstall(*, excel: Callable | None = None, folder: Path | None = None, conf
             try:
                 app.quit()
             except Exception:  # noqa: BLE001
-                log.exception("could not quit the Excel started for uninstalling")
+                get_logger("install").exception("could not quit the Excel started for uninstalling")
     _step(report, "删除加载项文件", lambda: target.unlink(missing_ok=True),
           f"请关闭所有 Excel 窗口后重试，或手动删除 {target}。")
     _step(report, "删除本机设置", lambda: report.conf.unlink(missing_ok=True),
