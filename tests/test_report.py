@@ -342,3 +342,13 @@ def test_renders_as_a4_pages_of_22_lines_with_page_numbers(tmp_path, sample_repo
                    check=True, timeout=60)
     png = next(tmp_path.glob("第1页*.png"))
     assert png.stat().st_size > 10_000
+
+
+def test_a_year_has_one_part_per_section_without_subheadings(tmp_path):
+    result = make_report([SAMPLES], tmp_path / "年度.docx", as_of=AS_OF, period="2026")
+    paragraphs = [p.text for p in docx.Document(result.output).paragraphs if p.text]
+    assert paragraphs[0] == "关于2026年纪检监察工作情况的汇报"
+    assert not any(re.match(r"（[一二]）", p) for p in paragraphs)
+    c = result.figures["complaints"]
+    assert f"2026年共受理信访举报{c['total']}件。" in "\n".join(paragraphs)
+    assert "year_to_date" not in result.figures

@@ -218,9 +218,11 @@ def build(path: Path) -> None:
         return doc.add_paragraph(text, style="公文正文")
 
     # --- the words -----------------------------------------------------------------------------
-    tag("{%p set now = '本月' if year_to_date is defined else period_label %}")
+    tag("{%p set now = '本月' if year_to_date is defined else period_label if period != 'all' "
+        "else '截至' ~ (as_of | cndate) ~ '，' %}")
+    tag("{%p set span = period_label if period != 'all' else '' %}")
     tag("{%p set ytd = '截至' ~ period_label ~ '底，全年累计' %}")
-    p("关于{{ period_label }}纪检监察工作情况的汇报", "公文标题")
+    p("关于{{ span }}纪检监察工作情况的汇报", "公文标题")
     p("", "公文标题")
     tag("{%p if blocking_errors or unreadable or complaints.undated or refunds.undated or sanctions.undated %}")
     p("【写作提示，定稿前删除本段】{% if blocking_errors %}以下台账有错误，相关数字可能不准确，请先核对："
@@ -231,11 +233,13 @@ def build(path: Path) -> None:
       "{{ {'信访举报': complaints.undated, '退费': refunds.undated, '处分': sanctions.undated} | counts('条') }}。"
       "{% endif %}", note=True)
     tag("{%p endif %}")
-    p("现将{{ period_label }}纪检监察工作情况汇报如下（数据截至{{ as_of | cndate }}）。")
+    p("现将{{ span }}纪检监察工作情况汇报如下（数据截至{{ as_of | cndate }}）。")
 
     def two_parts(number: str, title: str, block: str, write) -> None:
         p(f"{number}、{title}", "公文一级标题")
-        p("（一）{{ now }}情况", "公文二级标题")
+        tag("{%p if year_to_date is defined %}")  # a month: 本月, then 全年累计; else one part
+        p("（一）本月情况", "公文二级标题")
+        tag("{%p endif %}")
         write(block, "{{ now }}")
         tag("{%p if year_to_date is defined %}")
         p("（二）全年累计情况", "公文二级标题")
