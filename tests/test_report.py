@@ -352,3 +352,31 @@ def test_a_year_has_one_part_per_section_without_subheadings(tmp_path):
     c = result.figures["complaints"]
     assert f"2026年共受理信访举报{c['total']}件。" in "\n".join(paragraphs)
     assert "year_to_date" not in result.figures
+
+
+def test_activity_sections_follow_the_published_activities_shape(tmp_path, sample_report):
+    """The activity ledger's sections, filled from ``activities`` in the shape summary --json
+    publishes for it (by_category with count/person_times/quantity/unit, by_group, rows …)."""
+    from taizhang.config import default_config
+    from taizhang.report.context import template_context
+    from taizhang.report.template import render
+
+    summary = json.loads(json.dumps(sample_report[4]))
+    summary["activities"] = {
+        "by_category": {"专题学习": {"count": 3, "person_times": 150, "quantity": 12, "unit": "篇"},
+                        "廉政讲座": {"count": 2, "person_times": 60, "quantity": 0, "unit": None},
+                        "宣传信息": {"count": 4, "person_times": 0, "quantity": 9, "unit": "条"}},
+        "by_group": {"学习教育": {"count": 5, "person_times": 210}, "宣传": {"count": 4, "person_times": 0}},
+        "rows": 7, "unknown_category": 0, "undated": 0}
+    summary["year_to_date"]["activities"] = dict(summary["activities"], rows=9)
+    config = default_config()
+    out = tmp_path / "a.docx"
+    out.write_bytes(render(DEFAULT_TEMPLATE, template_context(summary, config), config))
+    paragraphs = [p.text for p in docx.Document(out).paragraphs if p.text]
+    headings = [p for p in paragraphs if re.match(r"[一二三四五六七]、", p)]
+    assert headings[4:] == ["五、学习教育和警示教育情况", "六、宣传、制度和监督工作情况", "七、下一步工作"]
+    study = next(p for p in paragraphs if p.startswith("本月学习教育方面"))
+    assert study.startswith("本月学习教育方面，共开展活动5次、参与210人次：")
+    assert sum(int(n) for n in re.findall(r"(\d+)次", study.split("：", 1)[1])) == 5  # adds up
+    assert "12篇" in study and "警示教育方面" not in study
+    assert any(p.startswith("本月宣传方面，共开展活动4次：") and "9条" in p for p in paragraphs)

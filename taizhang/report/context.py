@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from taizhang.config import Config
-from taizhang.figures.narrative import _measure_words, yuan as _yuan
+from taizhang.figures.narrative import yuan as _yuan
 
 _MONEY_KEYS = ("cases", "students", "due", "refunded", "outstanding", "to_treasury")
 
@@ -39,6 +39,38 @@ class Tally(dict):
 
     def knows(self, key: Any) -> bool:
         return key in self or key in self.allowed
+
+
+def _measure_words(config: Config, measure: str) -> str:
+    """``警告`` -> ``警告处分`` where the measure is a 处分 proper, as the report paragraph words it."""
+    try:  # the registry of ledger kinds keeps it with the sanctions
+        from taizhang.kinds.sanctions import _measure_words as words
+    except ImportError:
+        from taizhang.figures.narrative import _measure_words as words
+    return words(config, measure)
+
+
+#: The activity groups of the report when the configuration has none (DOMAIN.md).
+DEFAULT_ACTIVITY_GROUPS = {
+    "学习教育": ["专题学习", "廉政讲座", "线上学习", "廉洁培训", "主题党日"],
+    "警示教育": ["警示教育大会", "警示教育片", "廉政谈话"],
+    "宣传": ["宣传信息", "宣传标语", "宣传横幅", "宣传栏", "廉政征文", "知识竞赛", "文艺演出", "廉洁文化进课堂",
+           "廉洁文化阵地"],
+    "制度": ["制度梳理", "制度修订", "制度新订", "制度培训"],
+    "监督": ["监督检查", "先进典型"],
+}
+OTHER_GROUP = "其他"
+
+
+def _activities_table(config: Config) -> dict:
+    tables = getattr(config, "tables", None) or {}
+    return tables.get("activities", {}) if isinstance(tables, dict) else {}
+
+
+def activity_groups(config: Config) -> dict[str, list[str]]:
+    """Group (学习教育 …) -> its categories in report order: the configuration's, else the default."""
+    groups = _activities_table(config).get("groups") or DEFAULT_ACTIVITY_GROUPS
+    return {g: list(cats) for g, cats in groups.items()}
 
 
 def _money_zero() -> dict:
@@ -81,8 +113,9 @@ def _tallies(block: dict, config: Config) -> dict:
             names = vocab("activity_category")
         except KeyError:  # pragma: no cover - depends on the activity ledger's vocabulary
             names = []
-        zero = lambda: {"count": 0, "person_times": 0, "quantity": 0, "unit": ""}  # noqa: E731
-        wrap("activities", "by_category", names, zero)
+        wrap("activities", "by_category", names, lambda: {"count": 0, "person_times": 0, "quantity": 0, "unit": None})
+        wrap("activities", "by_group", [*activity_groups(config), OTHER_GROUP],
+             lambda: {"count": 0, "person_times": 0})
     return out
 
 
@@ -186,21 +219,40 @@ def make_filters(config: Config) -> dict[str, Any]:
                 clauses.append(f"因{cause}给予{items}")
         return "；".join(clauses)
 
-    def activity(tally: dict, names: Iterable[str] | None = None) -> str:
-        """Activities by category -> ``专题学习3次、150人次、撰写12篇``; ``names`` picks and orders."""
-        keys = list(names) if names is not None else list(tally)
+    groups = activity_groups(config)
+    wording = _activities_table(config).get("categories", {})
+
+    def phrase(category: str, line: dict) -> str:
+        meta = wording.get(category, {})
+        values = {"name": category, "count": line.get("count", 0), "person_times": line.get("person_times", 0),
+                  "quantity": line.get("quantity", 0), "unit": line.get("unit") or ""}
+        words = [meta.get("count", "开展{name}{count}次").format(**values)]
+        if values["person_times"]:
+            words.append(meta.get("person_times", "参与{person_times}人次").format(**values))
+        if values["quantity"]:
+            words.append(meta.get("quantity", "形成成果{quantity}{unit}").format(**values))
+        return "，".join(words)
+
+    def activity(activities: dict, *names: str) -> str:
+        """The activity ledger's groups ``names`` (学习教育, 警示教育 …) as sentences, each led by
+        the group's total that its categories add up to:
+        ``学习教育方面，共开展活动5次、参与210人次：组织专题学习3次，…；开展廉政讲座2场，…。``"""
+        by_category, by_group = activities.get("by_category", {}), activities.get("by_group", {})
+        grouped = {c for cats in groups.values() for c in cats}
         parts = []
-        for name in keys:
-            line = tally.get(name) if name in tally else None
-            if not line or not line.get("count"):
+        for group in names:
+            cats = groups.get(group) if group != OTHER_GROUP else [c for c in by_category if c not in grouped]
+            line = by_group[group] if group in by_group else None
+            clauses = [phrase(c, by_category[c]) for c in (cats or []) if c in by_category
+                       and by_category[c].get("count")]
+            if not clauses:
                 continue
-            text = f"{name}{line['count']}次"
-            if line.get("person_times"):
-                text += f"、{line['person_times']}人次"
-            if line.get("quantity"):
-                text += f"、{line['quantity']}{line.get('unit') or ''}"
-            parts.append(text)
-        return "；".join(parts)
+            count = line["count"] if line else sum(by_category[c]["count"] for c in cats if c in by_category)
+            people = line["person_times"] if line else sum(by_category[c]["person_times"] for c in cats
+                                                           if c in by_category)
+            head = f"{group}方面，共开展活动{count}次" + (f"、参与{people}人次" if people else "")
+            parts.append(f"{head}：{'；'.join(clauses)}。")
+        return "".join(parts)
 
     return {"yuan": yuan, "pct": pct, "cndate": cndate, "counts": counts, "money": money,
             "causes": causes, "activity": activity, "file_name": file_name, "error_list": error_list}

@@ -221,17 +221,23 @@ def build(path: Path) -> None:
     tag("{%p set now = '本月' if year_to_date is defined else period_label if period != 'all' "
         "else '截至' ~ (as_of | cndate) ~ '，' %}")
     tag("{%p set span = period_label if period != 'all' else '' %}")
+    tag("{%p set acts = activities is defined and (activities.rows or activities.undated or "
+        "(year_to_date is defined and year_to_date.activities is defined and year_to_date.activities.rows)) %}")
     tag("{%p set ytd = '截至' ~ period_label ~ '底，全年累计' %}")
     p("关于{{ span }}纪检监察工作情况的汇报", "公文标题")
     p("", "公文标题")
-    tag("{%p if blocking_errors or unreadable or complaints.undated or refunds.undated or sanctions.undated %}")
+    tag("{%p if blocking_errors or unreadable or complaints.undated or refunds.undated or sanctions.undated "
+        "or (activities is defined and (activities.undated or activities.unknown_category)) %}")
     p("【写作提示，定稿前删除本段】{% if blocking_errors %}以下台账有错误，相关数字可能不准确，请先核对："
       "{{ blocking_errors | error_list }}。{% endif %}"
       "{% if unreadable %}无法读取、未计入的文件：{% for u in unreadable %}{{ u.path | file_name }}"
       "{% if not loop.last %}、{% endif %}{% endfor %}。{% endif %}"
       "{% if complaints.undated or refunds.undated or sanctions.undated %}未填写日期、未计入{{ now }}的记录："
       "{{ {'信访举报': complaints.undated, '退费': refunds.undated, '处分': sanctions.undated} | counts('条') }}。"
-      "{% endif %}", note=True)
+      "{% endif %}{% if activities is defined and activities.undated %}工作开展台账中未填写日期、未计入{{ now }}的记录"
+      "{{ activities.undated }}条。{% endif %}{% if activities is defined and activities.unknown_category %}"
+      "工作开展台账中活动类别未填写或无法识别的记录{{ activities.unknown_category }}条，未归入任何类别。{% endif %}",
+      note=True)
     tag("{%p endif %}")
     p("现将{{ span }}纪检监察工作情况汇报如下（数据截至{{ as_of | cndate }}）。")
 
@@ -301,7 +307,26 @@ def build(path: Path) -> None:
     two_parts("二", "问题整改情况", "rectification", rectification)
     two_parts("三", "违规收费清退情况", "refunds", refunds)
     two_parts("四", "问责处理情况", "sanctions", sanctions)
-    p("{{ '七' if activities is defined else '五' }}、下一步工作", "公文一级标题")
+
+    def activity_part(groups: tuple[str, ...], nothing: str):
+        names = ", ".join(f"'{g}'" for g in groups)
+
+        def write(a: str, when: str) -> None:
+            tag("{%p if " + " or ".join(f"{a}.by_group['{g}'].count" for g in groups) + " %}")
+            p(f"{when}{{{{ {a} | activity({names}) }}}}")
+            tag("{%p else %}")
+            p(f"{when}{nothing}。")
+            tag("{%p endif %}")
+        return write
+
+    # the activity ledger's two sections, when one was given (summary --json has "activities")
+    tag("{%p if activities is defined and acts %}")
+    two_parts("五", "学习教育和警示教育情况", "activities",
+              activity_part(("学习教育", "警示教育"), "未开展学习教育和警示教育活动"))
+    two_parts("六", "宣传、制度和监督工作情况", "activities",
+              activity_part(("宣传", "制度", "监督", "其他"), "未开展宣传、制度建设和监督检查工作"))
+    tag("{%p endif %}")
+    p("{{ '七' if activities is defined and acts else '五' }}、下一步工作", "公文一级标题")
     p("【请在此填写下一步工作安排（一般三至五项），定稿前删除本提示。】", note=True)
     p("", "公文正文")
     p("{{ bureau }}", "公文落款")
