@@ -140,8 +140,12 @@ def test_nothing_left_unfilled_and_no_complainant(sample_report):
     text = _all_text(docx.Document(sample_report[0]))
     for leftover in ("{{", "}}", "{%", "%}", "XX", "None", "0件", "0个", "0人"):
         assert not re.search(rf"(?<![\d,.]){re.escape(leftover)}", text), leftover
-    # the writer's marked paragraphs: errors in the ledgers, and 下一步工作
-    assert "以下台账有错误" in text and "【请在此填写下一步工作安排" in text
+    # the writer's marked (highlighted) paragraphs: errors in the ledgers, and 下一步工作
+    marked = [p.text for p in docx.Document(sample_report[0]).paragraphs
+              if p.runs and p.runs[0].font.highlight_color == docx.enum.text.WD_COLOR_INDEX.YELLOW]
+    assert len(marked) == 2
+    assert marked[0].startswith("【写作提示") and "以下台账有错误" in marked[0]
+    assert marked[1].startswith("【请在此填写下一步工作安排")
 
 
 # --- figures --------------------------------------------------------------------------------
@@ -380,3 +384,13 @@ def test_activity_sections_follow_the_published_activities_shape(tmp_path, sampl
     assert sum(int(n) for n in re.findall(r"(\d+)次", study.split("：", 1)[1])) == 5  # adds up
     assert "12篇" in study and "警示教育方面" not in study
     assert any(p.startswith("本月宣传方面，共开展活动4次：") and "9条" in p for p in paragraphs)
+
+
+def test_a_missing_template_or_a_wrong_output_name_is_refused(tmp_path, capsys):
+    status, _, err = _run(capsys, ["report", *ARGS, "--template", str(tmp_path / "无.docx"), "-o",
+                                   str(tmp_path / "o.docx")])
+    assert status == 2 and "找不到汇报模板" in err
+    status, _, err = _run(capsys, ["report", *ARGS, "-o", str(tmp_path / "o.xlsx")])
+    assert status == 2 and ".docx" in err and not (tmp_path / "o.xlsx").exists()
+    status, _, err = _run(capsys, ["report", *ARGS])
+    assert status == 2 and "-o OUT.docx" in err
