@@ -164,15 +164,60 @@ def test_an_error_value_in_the_range_is_named_never_summed_around():
     cell = "F5"
     assert f.REFUND_TOTAL(broken) == f"#错误：{cell} 显示错误值 #REF!，请先改正"
     assert f.LEDGER_CHECK(broken, datetime(2026, 10, 31))[0][:2] == [cell, "错误"]
-    # off Windows xlwings' decorators do nothing, so read them from the source
-    import ast
-    import inspect
+    # every table argument of every worksheet function, as xlwings' decorators record them
+    from addin.xlwings_udfs import udf_module, worksheet_functions
 
-    tree = ast.parse(inspect.getsource(f))
-    table_args = {fn.name: [kw.value.value for d in fn.decorator_list if isinstance(d, ast.Call)
-                            and ast.unparse(d.func) == "xw.arg" and d.args[0].value == "table"
-                            for kw in d.keywords if kw.arg == "err_to_str"]
-                  for fn in tree.body if isinstance(fn, ast.FunctionDef) and fn.name.isupper()}
-    assert table_args == {name: [True] for name in ("REFUND_TOTAL", "REFUND_DUE", "COMPLAINT_COUNT",
-                                                    "SANCTION_COUNT", "RECTIFY_OVERDUE", "RECTIFY_RATE",
-                                                    "LEDGER_CHECK")}
+    functions = worksheet_functions(udf_module())
+    table_args = {fn.__name__: [a["options"] for a in fn.__xlfunc__["args"] if a["name"] == "table"]
+                  for fn in functions}
+    assert len(functions) >= 7
+    assert table_args == {fn.__name__: [{"ndim": 2, "err_to_str": True}] for fn in functions}
+
+
+# --- older Excel (2016/2019): date serials, one-cell results --------------------------------
+
+def test_a_period_given_as_a_date_serial_or_datetime_is_its_month():
+    october = f.COMPLAINT_COUNT(COMPLAINTS, None, "2026-10")
+    assert october == 3
+    # DATE(2026,10,1) in a formula arrives as the serial 46296 (no date format travels with it)
+    assert f.COMPLAINT_COUNT(COMPLAINTS, None, 46296.0) == october
+    assert f.COMPLAINT_COUNT(COMPLAINTS, None, 46326.75) == october  # 2026-10-31 18:00
+    assert f.COMPLAINT_COUNT(COMPLAINTS, None, datetime(2026, 10, 15, 9, 30)) == october
+    assert f.COMPLAINT_COUNT(COMPLAINTS, None, 46268.0) == 1  # 2026-09-03: September
+    # a year typed as a number stays a year, text stays what it says
+    assert f.COMPLAINT_COUNT(COMPLAINTS, None, 2026.0) == f.COMPLAINT_COUNT(COMPLAINTS, None, "2026") == 4
+    assert f.REFUND_TOTAL(REFUNDS, None, 46296.0) == f.REFUND_TOTAL(REFUNDS, None, "2026-10")
+    assert f.SANCTION_COUNT(SANCTIONS, None, None, 46296.0) == 2
+    assert f.COMPLAINT_COUNT(COMPLAINTS, None, 1.5).startswith("#错误：期间“1.5”")
+
+
+def test_as_of_given_as_a_date_serial_is_that_day():
+    assert f.RECTIFY_OVERDUE(RECT, 46326.0) == f.RECTIFY_OVERDUE(RECT, datetime(2026, 10, 31)) == 1
+    assert f.RECTIFY_OVERDUE(RECT, 46265.0) == 0  # 2026-08-31: nothing overdue yet
+    assert f.LEDGER_CHECK(RECT, 46326.0) == f.LEDGER_CHECK(RECT, "2026-10-31")
+
+
+def test_text_that_looks_like_a_number_keeps_its_meaning():
+    rows = [["序号", "问题描述", "责任单位", "整改时限", "整改状态", "完成时间"],
+            ["001", "甲", "一中", "2026-12-31", "整改中", None],
+            ["001", "乙", "一中", "2026-12-31", "整改中", None],
+            [1.0, "丙", "一中", "2026-12-31", "整改中", None]]
+    # "001" typed as text is not the number 1: two 001 are duplicates, the 1 is not one of them
+    assert f.LEDGER_CHECK(rows, "2026-10-31") == [["A3", "错误", "“序号” 001 与第 2 行重复"]]
+
+
+def test_one_cell_results_for_excel_without_dynamic_arrays():
+    spilled = f.LEDGER_CHECK(RECT, "2026-10-31")
+    assert isinstance(spilled, list) and spilled
+    assert f.LEDGER_CHECK_COUNT(RECT, None, "2026-10-31") == len(spilled)
+    errors = sum(1 for row in spilled if row[1] == "错误")
+    assert f.LEDGER_CHECK_COUNT(RECT, "错误", "2026-10-31") == errors
+    assert f.LEDGER_CHECK_COUNT(RECT, "提醒", "2026-10-31") == len(spilled) - errors
+    # filled down with ROW()-1: each row one finding, then blanks
+    items = [f.LEDGER_CHECK_ITEM(RECT, float(n), "2026-10-31") for n in range(1, len(spilled) + 3)]
+    assert items[:len(spilled)] == [" ".join(row) for row in spilled] and items[len(spilled):] == ["", ""]
+    clean = [["问题描述", "责任单位", "整改时限", "整改状态"], ["甲", "一中", datetime(2026, 12, 31), "整改中"]]
+    assert f.LEDGER_CHECK(clean, "2026-10-31") == "OK" == f.LEDGER_CHECK_ITEM(clean, 1, "2026-10-31")
+    assert f.LEDGER_CHECK_COUNT(clean, None, "2026-10-31") == 0
+    assert f.LEDGER_CHECK_ITEM(RECT, 0).startswith("#错误：序号“0”")
+    assert f.LEDGER_CHECK_COUNT(RECT, "严重").startswith("#错误：级别应为")

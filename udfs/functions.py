@@ -10,7 +10,7 @@ Money is computed as ``Decimal`` and handed to Excel as a number at the very end
 from __future__ import annotations
 
 import functools
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Callable
 
 import xlwings as xw
@@ -20,7 +20,7 @@ from taizhang.config import Config, Kind, load_config
 from taizhang.figures.blocks import complaint_figures, rectification_figures, refund_figures, sanction_figures
 from taizhang.model import period_date
 from taizhang.ranges import RangeError, as_of_of, ledger_in, period_of
-from taizhang.values import clean_text, match_key
+from taizhang.values import clean_text, match_key, parse_date
 
 OK = "OK"
 
@@ -29,9 +29,28 @@ def _config() -> Config:
     return load_config()
 
 
+#: Excel date serials (1900 system) of 1927-10-10 and 9999-12-31: a number in this range
+#: given as a period is a date (``DATE(2026,10,1)`` arrives as 46296), below it a year.
+_FIRST_SERIAL, _LAST_SERIAL = 10000, 2958465
+
+
+def _period(value: Any) -> Any:
+    """What Excel hands over for a period, made what staff meant: a date serial (a cell or
+    ``DATE(…)`` without a date format, as Excel 2016 passes it) becomes its date; a datetime
+    (pywintypes' included) its date; a year typed as a number and text stay as they are."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if _FIRST_SERIAL <= value <= _LAST_SERIAL:
+            return parse_date(value)
+        if not float(value).is_integer():
+            raise RangeError(f"期间“{value}”不是年份、月份或日期")
+    return value
+
+
 def _rows(table: Any, kind: Kind, period: Any, config: Config) -> list:
     ledger = ledger_in(table, config, kind)
-    p = period_of(period)
+    p = period_of(_period(period))
     return [r for r in ledger.rows if p.contains(period_date(r))]
 
 
@@ -117,6 +136,32 @@ def ledger_check(table: Any, as_of: Any = None, config: Config | None = None) ->
             for f in findings]
 
 
+def ledger_check_count(table: Any, level: Any = None, as_of: Any = None, config: Config | None = None) -> int:
+    """检查所选台账的问题个数，可只数“错误”或“提醒”。"""
+    config = config or _config()
+    ledger = ledger_in(table, config, strict=False)
+    findings = check_ledger(ledger, CheckContext(config=config, as_of=as_of_of(as_of)))
+    wanted = clean_text(level)
+    if wanted not in (None, "错误", "提醒"):
+        raise RangeError(f"级别应为“错误”或“提醒”，不是“{wanted}”")
+    return sum(1 for f in findings if wanted is None or ("错误" if f.is_error else "提醒") == wanted)
+
+
+def ledger_check_item(table: Any, n: Any, as_of: Any = None, config: Config | None = None) -> str:
+    """第 n 个问题（单元格 级别 说明）；n 超出问题个数时为空。不支持动态数组的 Excel 可向下填充。"""
+    config = config or _config()
+    try:
+        index = int(n)
+    except (TypeError, ValueError):
+        raise RangeError(f"序号“{n}”应为 1、2、3 …") from None
+    if index < 1 or index != n:
+        raise RangeError(f"序号“{n}”应为 1、2、3 …")
+    found = ledger_check(table, as_of, config)
+    if found == OK:
+        return OK if index == 1 else ""
+    return " ".join(found[index - 1]) if index <= len(found) else ""
+
+
 # --- what Excel sees -------------------------------------------------------------------
 
 def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -135,7 +180,7 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 TABLE_DOC = "台账区域，须包含表头行，例如 退费台账!A1:K200"
-PERIOD_DOC = "期间：2026-10（月）、2026（年），或日期单元格（取其所在月）；省略为全部"
+PERIOD_DOC = "期间：2026-10（月）、2026（年），或日期（日期单元格、DATE(2026,10,1)，取其所在月）；省略为全部"
 
 
 @xw.func(category="纪检台账")
@@ -203,3 +248,23 @@ def RECTIFY_RATE(table):
 def LEDGER_CHECK(table, as_of=None):
     """检查台账：问题清单（单元格、级别、说明）按行展开，没有问题时为 OK。"""
     return ledger_check(table, as_of)
+
+
+@xw.func(category="纪检台账")
+@xw.arg("table", ndim=2, err_to_str=True, doc=TABLE_DOC)
+@xw.arg("level", doc="级别：错误 或 提醒；省略为全部")
+@xw.arg("as_of", doc="检查日期（日期单元格）；省略为今天")
+@_guard
+def LEDGER_CHECK_COUNT(table, level=None, as_of=None):
+    """检查台账的问题个数（一个单元格，任何版本的 Excel 都可用）。"""
+    return ledger_check_count(table, level, as_of)
+
+
+@xw.func(category="纪检台账")
+@xw.arg("table", ndim=2, err_to_str=True, doc=TABLE_DOC)
+@xw.arg("n", doc="第几个问题：1、2、3 …（可用 ROW()-1 向下填充）")
+@xw.arg("as_of", doc="检查日期（日期单元格）；省略为今天")
+@_guard
+def LEDGER_CHECK_ITEM(table, n, as_of=None):
+    """第 n 个问题（单元格 级别 说明），供 Excel 2016/2019 向下填充；超出时为空。"""
+    return ledger_check_item(table, n, as_of)
