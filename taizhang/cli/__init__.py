@@ -14,7 +14,7 @@ import sys
 from typing import Sequence
 
 from taizhang import __version__
-from taizhang.cli.addin import cmd_addin_build, cmd_addin_install, cmd_addin_uninstall
+from taizhang.cli.addin import cmd_addin_build, cmd_addin_doctor, cmd_addin_install, cmd_addin_uninstall
 from taizhang.cli.check import cmd_check
 from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, as_of_date
 from taizhang.cli.consolidate import cmd_consolidate
@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     inst.set_defaults(func=cmd_addin_install)
     uninst = addin_sub.add_parser("uninstall", help="从本机 Excel 卸载（仅 Windows）")
     uninst.set_defaults(func=cmd_addin_uninstall)
+    doctor = addin_sub.add_parser("doctor", help="检查本机能否使用加载项（位数、DLL、设置、启用、宏设置）")
+    doctor.add_argument("--json", action="store_true", help="以 JSON 输出")
+    doctor.set_defaults(func=cmd_addin_doctor)
 
     cons = sub.add_parser(
         "consolidate", help="月度合并：各单位台账合并到局主表",

@@ -50,3 +50,27 @@ def cmd_addin_uninstall(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     print(f"已卸载：{report.target} 与 {report.conf} 已删除，Excel 中的“纪检台账”选项卡在重新打开 Excel 后消失。")
     return EXIT_OK
+
+
+def cmd_addin_doctor(args: argparse.Namespace) -> int:
+    import json
+
+    from addin.doctor import FAIL, OK, SKIP, exit_code, run_checks
+
+    try:
+        checks = run_checks()
+    except Exception as exc:  # noqa: BLE001 - a check that cannot run is itself the finding
+        from addin.logs import get_logger, log_file
+
+        get_logger("doctor").exception("doctor failed")
+        print(f"taizhang: 检查未能完成：{type(exc).__name__}（详细记录：{log_file()}）", file=sys.stderr)
+        return EXIT_UNREADABLE
+    if args.json:
+        print(json.dumps({"checks": [c.as_dict() for c in checks], "ok": exit_code(checks) == 0},
+                         ensure_ascii=False, indent=2))
+    else:
+        marks = {OK: "✓", FAIL: "✗", SKIP: "－"}
+        for c in checks:
+            print(f"{marks.get(c.status, '!')} {c.name}：{c.message}")
+        print("检查通过。" if exit_code(checks) == 0 else "有问题需要处理（见 ✗ 项）。")
+    return exit_code(checks)
