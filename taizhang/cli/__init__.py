@@ -14,7 +14,9 @@ import sys
 from typing import Sequence
 
 from taizhang import __version__
-from taizhang.cli.addin import cmd_addin_build, cmd_addin_doctor, cmd_addin_install, cmd_addin_uninstall
+from taizhang.cli.addin import (
+    cmd_addin_build, cmd_addin_bundle, cmd_addin_doctor, cmd_addin_install, cmd_addin_uninstall,
+)
 from taizhang.cli.check import cmd_check
 from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, as_of_date
 from taizhang.cli.consolidate import cmd_consolidate
@@ -75,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = addin_sub.add_parser("doctor", help="检查本机能否使用加载项（位数、DLL、设置、启用、宏设置）")
     doctor.add_argument("--json", action="store_true", help="以 JSON 输出")
     doctor.set_defaults(func=cmd_addin_doctor)
+    bundle = addin_sub.add_parser("bundle", help="生成离线安装包：Windows x64 wheel（Python 3.11/3.12）、加载项、安装.bat")
+    bundle.add_argument("-o", "--output", required=True, metavar="DIR", help="输出文件夹（拷到 U 盘）")
+    bundle.set_defaults(func=cmd_addin_bundle)
 
     cons = sub.add_parser(
         "consolidate", help="月度合并：各单位台账合并到局主表",

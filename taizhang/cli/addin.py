@@ -74,3 +74,23 @@ def cmd_addin_doctor(args: argparse.Namespace) -> int:
             print(f"{marks.get(c.status, '!')} {c.name}：{c.message}")
         print("检查通过。" if exit_code(checks) == 0 else "有问题需要处理（见 ✗ 项）。")
     return exit_code(checks)
+
+
+def cmd_addin_bundle(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from addin.bundle import BundleError, bundle
+
+    print("正在生成离线安装包（下载 Windows x64、Python 3.11/3.12 的 wheel，需要网络）…", file=sys.stderr)
+    try:
+        files = bundle(Path(args.output))
+    except BundleError as exc:
+        print(f"taizhang: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except OSError as exc:
+        print(f"taizhang: 无法写入 {args.output}（{exc.strerror or exc}）", file=sys.stderr)
+        return EXIT_UNREADABLE
+    for role, path in files.items():
+        print(f"{role}\t{path}")
+    print(f"完成：把文件夹 {args.output} 整个拷到目标电脑，双击其中的“安装.bat”。", file=sys.stderr)
+    return EXIT_OK
