@@ -94,6 +94,11 @@ def ribbon_module() -> str:
         f"Public Sub {PROCEDURE}(control As IRibbonControl)",
         "    Dim interpreter As String, msg As String, tail As String",
         "    On Error GoTo failed",
+        "    If ActiveWorkbook Is Nothing Then",
+        *_assign("msg", "请先打开或新建一个工作簿，再点击“纪检台账”中的按钮。", "        "),
+        f"        MsgBox msg, vbInformation, {vba_text(MESSAGE_TITLE)}",
+        "        Exit Sub",
+        "    End If",
         '    interpreter = GetConfig("INTERPRETER_WIN", "")',
         '    If interpreter = "" Or Dir(interpreter) = "" Then',
         *_assign("msg", "找不到本加载项使用的 Python。请运行安装包中的“安装.bat”，"

@@ -140,6 +140,10 @@ def test_every_customui_callback_is_a_vba_sub_with_the_signature_office_requires
 def test_the_ribbon_module_tells_the_user_in_chinese_when_python_is_missing(vba):
     messages = _assigned(vba["TaizhangRibbon"], "msg")
     assert any("找不到本加载项使用的 Python" in m and "安装.bat" in m for m in messages)
+    # RunPython names ActiveWorkbook: with only the add-in open there is none
+    assert "请先打开或新建一个工作簿，再点击“纪检台账”中的按钮。" in messages
+    source = vba["TaizhangRibbon"]
+    assert source.index("If ActiveWorkbook Is Nothing Then") < source.index("RunPython")
     assert _assigned(vba["TaizhangRibbon"], "tail") == ["请在命令行运行 taizhang addin doctor 检查安装。"]
 
 

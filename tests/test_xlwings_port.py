@@ -171,3 +171,27 @@ def test_dispatch_without_a_calling_workbook_says_so_in_chinese(monkeypatch, tmp
     [call] = excel.app.alert.call_args_list
     assert call.args[0].startswith("请先打开或新建一个工作簿") and call.kwargs["title"] == "纪检台账"
     assert "RuntimeError" in (tmp_path / "logs" / "taizhang-addin.log").read_text(encoding="utf-8")
+
+
+def test_summary_and_settings_write_into_the_open_workbook(tmp_path):
+    unit = tmp_path / UNIT.name
+    shutil.copy(UNIT, unit)
+    _as_of(unit, datetime(2026, 10, 31))
+    excel, opened, prompts = _open_in_excel(unit)
+    fake = opened[0]
+    port = XlwingsWorkbook(fake.book)
+
+    message = run("tz_summary", port)
+    assert message.startswith("已生成“汇总表”（2026年10月）")
+    # the summary is written by the same writer as headless, into a file, and its two sheets
+    # copied in front of the clerk's sheets
+    [summary] = opened[1:]
+    assert summary.closed and summary.path.name == "summary.xlsx"
+    copied = [summary._sheets[n].copy.call_args for n in ("汇总表", "明细")]
+    assert all(c.kwargs == {"before": fake._sheets[next(iter(fake._sheets))]} for c in copied)
+    assert summary.data["汇总表"][0][0].endswith("纪检监察工作统计汇总表")
+
+    run("tz_settings", port)
+    [block] = [r.value for r in fake.writes["台账设置"] if isinstance(r.value, list)]
+    assert block[:3] == [["设置项", "值"], ["局名称", "县教育局"], ["检查日期", datetime(2026, 10, 31)]]
+    assert prompts[-1].startswith("请在“台账设置”中修改局名称")

@@ -26,6 +26,17 @@ def cmd_addin_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _message_box(text: str) -> None:
+    """On Windows, the installer's failure also as a message box (安装.bat may be double-clicked)."""
+    if sys.platform == "win32":  # pragma: no cover - Windows
+        try:
+            import ctypes
+
+            ctypes.windll.user32.MessageBoxW(None, text, "纪检台账", 0x30)
+        except Exception:  # noqa: BLE001 - the console line is already there
+            pass
+
+
 def cmd_addin_install(args: argparse.Namespace) -> int:
     from addin.install import InstallError, install
     from addin.logs import log_file
@@ -34,6 +45,7 @@ def cmd_addin_install(args: argparse.Namespace) -> int:
         report = install(args.interpreter)
     except InstallError as exc:
         print(f"taizhang: {exc}（详细记录：{log_file()}）", file=sys.stderr)
+        _message_box(f"{exc}\n\n详细记录：{log_file()}")
         return EXIT_UNREADABLE
     print(f"已安装：{report.target}。设置：{report.conf}。请重新打开 Excel，功能区中会出现“纪检台账”选项卡。")
     return EXIT_OK
@@ -47,6 +59,7 @@ def cmd_addin_uninstall(args: argparse.Namespace) -> int:
         report = uninstall()
     except InstallError as exc:
         print(f"taizhang: {exc}（详细记录：{log_file()}）", file=sys.stderr)
+        _message_box(f"{exc}\n\n详细记录：{log_file()}")
         return EXIT_UNREADABLE
     print(f"已卸载：{report.target} 与 {report.conf} 已删除，Excel 中的“纪检台账”选项卡在重新打开 Excel 后消失。")
     return EXIT_OK
