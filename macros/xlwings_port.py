@@ -14,7 +14,10 @@ import xlwings as xw
 
 from taizhang.figures import Report
 from taizhang.summary import DETAIL_SHEET, SUMMARY_SHEET, save_summary
-from taizhang.writing import FORMULA_PREFIXES
+
+
+def _as_text(value: Any) -> Any:
+    return "'" + value if isinstance(value, str) and value else value
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -47,9 +50,10 @@ class XlwingsWorkbook:
         ws.clear()
         if rows:
             width = max(len(r) for r in rows)
-            # a leading apostrophe keeps text that looks like a formula as text (it is not shown)
-            block = [[("'" + v) if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v for v in r]
-                     + [None] * (width - len(r)) for r in rows]
+            # Excel parses what is assigned to .Value as if typed: "=…" would run, a sheet named
+            # "2026-10" would become a date, "001" the number 1. A leading apostrophe keeps any
+            # text as text (it is not shown, nor read back).
+            block = [[_as_text(v) for v in r] + [None] * (width - len(r)) for r in rows]
             ws.range("A1").value = block
             ws.range((1, 1), (1, width)).font.bold = True
         for i, w in enumerate(widths or [], start=1):

@@ -58,6 +58,11 @@ def _open_in_excel(path: Path, answer: str | None = None, *, saved: bool = True)
     return excel, opened, prompts
 
 
+def _stored(block):
+    """What Excel stores for values assigned through COM: a leading apostrophe marks text and is dropped."""
+    return [[v[1:] if isinstance(v, str) and v.startswith("'") else v for v in row] for row in block]
+
+
 def _pick(excel: FakeExcel, folder: Path) -> None:
     dialog = excel.api.FileDialog.return_value
     dialog.Show.return_value = -1
@@ -148,7 +153,7 @@ def test_check_writes_into_the_open_workbook(tmp_path):
     assert message.startswith(f"检查完成（检查日期 2026-10-31）：错误 {expected.stats.errors} 个")
     fake.book.sheets.add.assert_called_once()
     assert fake.book.sheets.add.call_args.args == ("问题清单",)
-    [block] = [r.value for r in fake.writes["问题清单"] if isinstance(r.value, list)]
+    [block] = [_stored(r.value) for r in fake.writes["问题清单"] if isinstance(r.value, list)]
     assert block[0] == ["工作表", "单元格", "级别", "列", "问题", "代码"]
     assert sorted((r[0], r[1], r[5]) for r in block[1:]) == sorted((f.sheet, f.cell, f.code) for f in expected.findings)
     coloured = {r.color for r in fake.writes["信访举报台账"] if not isinstance(r.color, type(fake.book.api))}
@@ -192,6 +197,24 @@ def test_summary_and_settings_write_into_the_open_workbook(tmp_path):
     assert summary.data["汇总表"][0][0].endswith("纪检监察工作统计汇总表")
 
     run("tz_settings", port)
-    [block] = [r.value for r in fake.writes["台账设置"] if isinstance(r.value, list)]
+    [block] = [_stored(r.value) for r in fake.writes["台账设置"] if isinstance(r.value, list)]
     assert block[:3] == [["设置项", "值"], ["局名称", "县教育局"], ["检查日期", datetime(2026, 10, 31)]]
     assert prompts[-1].startswith("请在“台账设置”中修改局名称")
+
+
+def test_text_written_into_excel_stays_text(tmp_path):
+    """Excel parses a value assigned through COM as if typed: the findings list of a workbook
+    whose sheet is named 2026-10, with 序号 001, must not turn into a date and the number 1."""
+    from conftest import write_xlsx
+
+    path = write_xlsx(tmp_path / "月报.xlsx", {"2026-10": [
+        ["序号", "问题描述", "责任单位", "整改时限", "整改状态", "完成时间"],
+        ["001", "甲", "一中", "2026-12-31", "整改中", None],
+        ["001", "乙", "一中", "2026-12-31", "整改中", None]]})
+    excel, opened, prompts = _open_in_excel(path)
+    fake = opened[0]
+    run("tz_check", XlwingsWorkbook(fake.book))
+    [block] = [r.value for r in fake.writes["问题清单"] if isinstance(r.value, list)]
+    finding = next(row for row in block[1:] if row[5] == "'duplicate-id")
+    assert finding[:2] == ["'2026-10", "'A3"] and "001" in finding[4]
+    assert all(v is None or (isinstance(v, str) and v.startswith("'")) for row in block for v in row)
