@@ -341,6 +341,9 @@ def test_renders_as_a4_pages_of_22_lines_with_page_numbers(tmp_path, sample_repo
         lines = [ln for ln in text.splitlines() if ln.strip()]
         assert re.fullmatch(rf"—\s*{page}\s*—", lines[-1].strip()), lines[-1]  # the page number
         lines_per_page.append(len(lines) - 1)
+    # the signature (bureau and date) stands together, after the last words of the body
+    last = [ln.strip().replace(" ", "") for ln in lines[:-1]]
+    assert last[-2:] == ["县教育局", "2026年10月31日"] and len(last) > 2
     assert max(lines_per_page) == 22 and all(n <= 22 for n in lines_per_page), lines_per_page
     subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "第1页")],
                    check=True, timeout=60)

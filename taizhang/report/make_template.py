@@ -327,9 +327,11 @@ def build(path: Path) -> None:
               activity_part(("宣传", "制度", "监督", "其他"), "未开展宣传、制度建设和监督检查工作"))
     tag("{%p endif %}")
     p("{{ '七' if activities is defined and acts else '五' }}、下一步工作", "公文一级标题")
-    p("【请在此填写下一步工作安排（一般三至五项），定稿前删除本提示。】", note=True)
-    p("", "公文正文")
-    p("{{ bureau }}", "公文落款")
+    # the signature never stands alone on a page: the last paragraph, the blank line, the
+    # bureau and the date keep together
+    p("【请在此填写下一步工作安排（一般三至五项），定稿前删除本提示。】", note=True).paragraph_format.keep_with_next = True
+    p("", "公文正文").paragraph_format.keep_with_next = True
+    p("{{ bureau }}", "公文落款").paragraph_format.keep_with_next = True
     p("{{ as_of | cndate }}", "公文落款")
 
     # footers: odd pages right, even pages left
