@@ -1,7 +1,7 @@
 """The command line ``taizhang``: translate arguments, call the service layer, print results.
 
-One module per command (``check``, ``summary``, ``report``, ``consolidate``, ``addin``); this one
-builds the parser and dispatches.
+One module per command (``check``, ``summary``, ``report``, ``consolidate``, ``addin``, ``serve``,
+``wps``); this one builds the parser and dispatches.
 
 Exit codes (a public interface): 0 no errors (warnings allowed); 1 errors found; 2 a file
 could not be read at all, or the command could not run.
@@ -95,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     cons.add_argument("--jobs", type=int, default=None, metavar="N", help="并行读取的进程数（默认：CPU 核数，最多 2）")
     cons.add_argument("--json", action="store_true", help="以 JSON 输出")
     cons.set_defaults(func=cmd_consolidate)
+
+    from taizhang.cli import serve as serve_cli, wps as wps_cli  # the local service and the WPS add-in
+    serve_cli.add_parser(sub, _Parser)
+    wps_cli.add_parser(sub, _Parser)
     return parser
 
 

@@ -8,27 +8,37 @@ import sys
 from datetime import date
 from typing import Any
 
-from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, console_width
+from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, console_width
 from taizhang.findings import CATALOGUE
 from taizhang.reading.source import expand_paths
 from taizhang.service import FileReport, check_file
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    outcome = run_check(args)
+    if outcome.data is not None:
+        if args.json:
+            print(json.dumps(outcome.data, ensure_ascii=False, indent=2))
+        else:
+            print_check(outcome.detail, args.as_of or date.today())
+    for message in outcome.messages:
+        print(message, file=sys.stderr)
+    return outcome.code
+
+
+def run_check(args: argparse.Namespace, progress: Progress | None = None) -> Outcome:
+    """``taizhang check`` without printing: the ``--json`` shape, the exit code, the messages."""
     files = expand_paths(args.paths)
     if not files:
-        print("taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）", file=sys.stderr)
-        return EXIT_UNREADABLE
+        return Outcome(EXIT_UNREADABLE, messages=["taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）"])
     as_of = args.as_of or date.today()
-    reports = [check_file(p, as_of=as_of, config=args.cfg) for p in files]
-    if args.json:
-        print(json.dumps(check_json(reports), ensure_ascii=False, indent=2))
-    else:
-        print_check(reports, as_of)
-    for r in reports:
-        if r.refusal is not None:
-            print(f"taizhang: 无法读取 {r.refusal.message}", file=sys.stderr)
-    return check_exit_code(reports)
+    reports = []
+    for p in files:
+        reports.append(check_file(p, as_of=as_of, config=args.cfg))
+        if progress:
+            progress(len(reports), len(files), p.name)
+    messages = [f"taizhang: 无法读取 {r.refusal.message}" for r in reports if r.refusal is not None]
+    return Outcome(check_exit_code(reports), check_json(reports), messages, reports)
 
 
 def check_exit_code(reports: list[FileReport]) -> int:

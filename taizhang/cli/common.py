@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, Callable
 
 #: Exit codes (a public interface): 0 done, no errors; 1 done, the ledgers have errors;
 #: 2 a file could not be read at all, or the command could not run.
@@ -30,3 +32,20 @@ def cannot_write(what: str, path: object, exc: OSError) -> str:
 def console_width() -> int | None:
     """Rich's width: the terminal's, or wide enough for tables when output is piped."""
     return None if sys.stdout.isatty() else 160
+
+
+@dataclass
+class Outcome:
+    """What a command produced, before anything is printed: the command line prints it, the
+    local service (``taizhang serve``) answers it as JSON.  ``data`` is the ``--json`` shape,
+    ``None`` when the command could not run; ``messages`` are what goes to stderr."""
+
+    code: int
+    data: dict[str, Any] | None = None
+    messages: list[str] = field(default_factory=list)
+    #: What the human-readable printer needs (reports, results); not part of any interface.
+    detail: Any = None
+
+
+#: ``progress(done, total, name)``: a file finished (``done`` of ``total``); ``name`` is its name.
+Progress = Callable[[int, int | None, str], None]

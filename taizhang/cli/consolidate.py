@@ -6,45 +6,62 @@ import argparse
 import json
 import sys
 
-from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE, cannot_write, console_width
+from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+
+    err = Console(stderr=True, highlight=False)
+    bar = Bar(TextColumn("读取"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+              TextColumn("{task.description}"), console=err, transient=True, disable=not err.is_terminal)
+    task = bar.add_task("", total=None)
+    with bar:
+        outcome = run_consolidate(
+            args, lambda done, total, name: bar.update(task, completed=done, total=total, description=name))
+    for message in outcome.messages:
+        print(message, file=sys.stderr)
+    if outcome.data is not None:
+        if args.json:
+            print(json.dumps(outcome.data, ensure_ascii=False, indent=2))
+        else:
+            print_consolidation(outcome.detail)
+    return outcome.code
+
+
+def run_consolidate(args: argparse.Namespace, progress: Progress | None = None) -> Outcome:
+    """``taizhang consolidate`` without printing: the ``--json`` shape, the exit code, the messages."""
+    from pathlib import Path
 
     from taizhang.consolidation.lock import LockedError
     from taizhang.consolidation.run import ConsolidationError, consolidate
 
-    err = Console(stderr=True, highlight=False)
-    progress = Progress(TextColumn("读取"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        TextColumn("{task.description}"), console=err, transient=True,
-                        disable=not err.is_terminal)
-    task = progress.add_task("", total=None)
+    state = {"done": 0, "total": None}
+
+    def on_files(n: int) -> None:
+        state["total"] = n
+        if progress:
+            progress(0, n, "")
+
+    def on_file(path: Path) -> None:
+        state["done"] += 1
+        if progress:
+            progress(state["done"], state["total"], path.name)
+
     try:
-        with progress:
-            result = consolidate(
-                Path(args.folder), args.period, Path(args.master), config=args.cfg,
-                roster_path=Path(args.roster) if args.roster else None, recursive=args.recursive,
-                jobs=args.jobs, bureau=args.bureau or args.cfg.settings.get("bureau"),
-                on_files=lambda n: progress.update(task, total=n),
-                progress=lambda p: progress.update(task, advance=1, description=p.name),
-            )
+        result = consolidate(
+            Path(args.folder), args.period, Path(args.master), config=args.cfg,
+            roster_path=Path(args.roster) if args.roster else None, recursive=args.recursive,
+            jobs=args.jobs, bureau=args.bureau or args.cfg.settings.get("bureau"),
+            on_files=on_files, progress=on_file,
+        )
     except (ConsolidationError, LockedError) as exc:
-        print(f"taizhang: {exc}", file=sys.stderr)
-        return EXIT_UNREADABLE
+        return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {exc}"])
     except OSError as exc:
-        print(cannot_write("主表", args.master, exc), file=sys.stderr)
-        return EXIT_UNREADABLE
-    for notice in result.notices:
-        print(f"taizhang: {notice}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
-    else:
-        print_consolidation(result)
-    return EXIT_OK
+        return Outcome(EXIT_UNREADABLE, messages=[cannot_write("主表", args.master, exc)])
+    messages = [f"taizhang: {notice}" for notice in result.notices]
+    return Outcome(EXIT_OK, result.as_json(), messages, result)
 
 
 def print_consolidation(result) -> None:

@@ -7,7 +7,9 @@ import json
 import sys
 from datetime import date
 
-from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, cannot_write, console_width
+from taizhang.cli.common import (
+    EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width,
+)
 from taizhang.reading.source import expand_paths
 from taizhang.service import check_file, summarise_reports
 
@@ -16,6 +18,20 @@ DEFAULT_BUREAU = "县教育局"
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    outcome = run_summary(args)
+    if outcome.data is not None:
+        if args.json:
+            print(json.dumps(outcome.data, ensure_ascii=False, indent=2))
+        else:
+            report, output = outcome.detail
+            print_summary(report, outcome.data["bureau"], output)
+    for message in outcome.messages:
+        print(message, file=sys.stderr)
+    return outcome.code
+
+
+def run_summary(args: argparse.Namespace, progress: Progress | None = None) -> Outcome:
+    """``taizhang summary`` without printing: the ``--json`` shape, the exit code, the messages."""
     from pathlib import Path
 
     from taizhang.figures import Period, PeriodError
@@ -25,20 +41,21 @@ def cmd_summary(args: argparse.Namespace) -> int:
     try:
         period = Period.parse(args.period) if args.period else Period.of_month(as_of)
     except PeriodError as exc:
-        print(f"taizhang: {exc}", file=sys.stderr)
-        return EXIT_UNREADABLE
+        return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {exc}"])
     output_path = Path(args.output) if args.output else None
     if output_path is not None and _is_one_of(output_path, [Path(p) for p in args.paths]):
-        print(f"taizhang: 汇总表不能写入被统计的台账 {args.output}（源台账从不改动），请换一个文件名",
-              file=sys.stderr)
-        return EXIT_UNREADABLE
+        return Outcome(EXIT_UNREADABLE, messages=[
+            f"taizhang: 汇总表不能写入被统计的台账 {args.output}（源台账从不改动），请换一个文件名"])
     files = expand_paths(args.paths)
     if output_path is not None:  # last run's summary, in a folder being summarised, is no ledger
         files = [f for f in files if not _is_one_of(output_path, [f])]
     if not files:
-        print("taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）", file=sys.stderr)
-        return EXIT_UNREADABLE
-    reports = [check_file(p, as_of=as_of, config=args.cfg) for p in files]
+        return Outcome(EXIT_UNREADABLE, messages=["taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）"])
+    reports = []
+    for p in files:
+        reports.append(check_file(p, as_of=as_of, config=args.cfg))
+        if progress:
+            progress(len(reports), len(files), p.name)
     summed = summarise_reports(reports, period, as_of, args.cfg)
     report, blocking = summed.report, summed.blocking
     bureau = args.bureau or args.cfg.settings.get("bureau") or DEFAULT_BUREAU
@@ -49,26 +66,20 @@ def cmd_summary(args: argparse.Namespace) -> int:
         try:
             output = save_summary(output_path, report, bureau=bureau, blocking_errors=notes)
         except OutputError as exc:
-            print(f"taizhang: {exc}", file=sys.stderr)
-            return EXIT_UNREADABLE
+            return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {exc}"])
         except OSError as exc:
-            print(cannot_write("汇总表", args.output, exc), file=sys.stderr)
-            return EXIT_UNREADABLE
+            return Outcome(EXIT_UNREADABLE, messages=[cannot_write("汇总表", args.output, exc)])
     data = summed.json(bureau, output)
-    if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        print_summary(report, bureau, output)
-    for r in reports:
-        if r.refusal is not None:
-            print(f"taizhang: 无法读取 {r.refusal.message}", file=sys.stderr)
+    messages = [f"taizhang: 无法读取 {r.refusal.message}" for r in reports if r.refusal is not None]
     for b in blocking:
         where = f"“{b['sheet']}”" if b["sheet"] is not None else "（整个工作簿）"
-        print(f"taizhang: 注意：{b['file']}{where}有 {b['errors']} 个错误，统计数字可能不准确"
-              f"（taizhang check 查看详情）", file=sys.stderr)
+        messages.append(f"taizhang: 注意：{b['file']}{where}有 {b['errors']} 个错误，统计数字可能不准确"
+                        f"（taizhang check 查看详情）")
     if any(r.refusal for r in reports):
-        return EXIT_UNREADABLE
-    return EXIT_ERRORS if blocking else EXIT_OK
+        code = EXIT_UNREADABLE
+    else:
+        code = EXIT_ERRORS if blocking else EXIT_OK
+    return Outcome(code, data, messages, (report, output))
 
 
 def _is_one_of(path, files) -> bool:

@@ -1,0 +1,85 @@
+"""``taizhang serve``: the local service for the plain page and the WPS add-in."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import socket
+import sys
+import threading
+from pathlib import Path
+
+from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE
+
+
+def add_parser(sub: argparse._SubParsersAction, parser_class: type) -> None:  # noqa: SLF001
+    from taizhang.serve.security import DEFAULT_PORT
+
+    serve = sub.add_parser(
+        "serve", help="本机服务：浏览器页面和 WPS 加载项",
+        description="在本机 127.0.0.1 上提供检查、汇总、汇报、合并的服务，供浏览器页面和 WPS 加载项使用。"
+                    "第一行输出带令牌的地址，在浏览器中打开即可。按 Ctrl+C 停止。")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="N",
+                       help=f"端口，默认 {DEFAULT_PORT}（WPS 加载项按此端口安装；0 表示任选空闲端口）")
+    serve.add_argument("--open", action="store_true", help="启动后在浏览器中打开页面")
+    serve.add_argument("--allow", action="append", default=None, metavar="DIR",
+                       help="允许读写的文件夹（可重复）；默认是本用户的主目录")
+    serve.add_argument("--new-token", action="store_true", help="换一个新的访问令牌（旧的立即失效，WPS 加载项需重新安装）")
+    serve.set_defaults(func=cmd_serve)
+
+
+def bind(port: int) -> socket.socket:
+    """A listening socket on the loopback address only (never 0.0.0.0)."""
+    from taizhang.serve.security import LOOPBACK
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if sys.platform != "win32":
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((LOOPBACK, port))
+    sock.listen(64)
+    return sock
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from taizhang.serve.app import ServeSettings, create_app
+    from taizhang.serve.security import load_or_create_token
+
+    if not 0 <= args.port <= 65535:
+        print(f"taizhang: 端口应在 0–65535 之间（收到 {args.port}）", file=sys.stderr)
+        return EXIT_UNREADABLE
+    folders = [Path(d) for d in (args.allow or [str(Path.home())])]
+    missing = [str(f) for f in folders if not f.expanduser().is_dir()]
+    if missing:
+        print(f"taizhang: 允许的文件夹不存在：{'、'.join(missing)}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        sock = bind(args.port)
+    except OSError as exc:
+        print(f"taizhang: 端口 {args.port} 无法使用（{exc.strerror or exc}）：taizhang serve 可能已在运行，"
+              f"或用 --port 换一个端口", file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        token = load_or_create_token(renew=args.new_token)
+    except OSError as exc:
+        print(f"taizhang: 无法写入令牌文件（{exc}）", file=sys.stderr)
+        return EXIT_UNREADABLE
+    settings = ServeSettings(token=token, config=args.cfg, allowed_folders=folders)
+    settings.port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{settings.port}/#token={token}"
+    print(url, flush=True)  # the first line on stdout: a public interface
+    print(f"taizhang 本机服务已启动；允许的文件夹：{'、'.join(str(f) for f in settings.allowed.folders)}。"
+          f"按 Ctrl+C 停止。", file=sys.stderr, flush=True)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning", access_log=False,
+                                           lifespan="off"))
+    if args.open:
+        import webbrowser
+
+        threading.Timer(0.5, webbrowser.open, args=(url,)).start()
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+        shutil.rmtree(settings.workdir, ignore_errors=True)
+    return EXIT_OK

@@ -1,0 +1,56 @@
+"""``taizhang wps install|uninstall``: the WPS add-in over the local service."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE
+
+
+def add_parser(sub: argparse._SubParsersAction, parser_class: type) -> None:  # noqa: SLF001
+    from taizhang.serve.security import DEFAULT_PORT
+
+    wps = sub.add_parser("wps", help="WPS 加载项：安装或卸载",
+                         description="WPS 表格的加载项（功能区“纪检台账”），由本机服务 taizhang serve 提供")
+    wsub = wps.add_subparsers(dest="wps_command", required=True, parser_class=parser_class)
+    inst = wsub.add_parser("install", help="写入 WPS 加载项配置（publish.xml）和开机自启动项，并启动本机服务")
+    inst.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="N", help=f"本机服务的端口，默认 {DEFAULT_PORT}")
+    inst.add_argument("--allow", action="append", default=None, metavar="DIR", help="允许读写的文件夹（可重复），默认主目录")
+    inst.add_argument("--no-start", action="store_true", help="只写配置，不立即启动服务")
+    inst.set_defaults(func=cmd_wps_install)
+    rm = wsub.add_parser("uninstall", help="删除 WPS 加载项配置和开机自启动项")
+    rm.set_defaults(func=cmd_wps_uninstall)
+
+
+def cmd_wps_install(args: argparse.Namespace) -> int:
+    from taizhang.serve.install import InstallError, install
+    from taizhang.serve.security import load_or_create_token
+
+    try:
+        done = install(args.port, load_or_create_token(), allow=args.allow, start=not args.no_start)
+    except (InstallError, OSError) as exc:
+        print(f"taizhang: WPS 加载项未安装：{exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(f"已写入 WPS 加载项配置：{done.publish}")
+    if done.startup:
+        print(f"已写入开机自启动项：{done.startup}")
+    for note in done.notes:
+        print(f"taizhang: {note}", file=sys.stderr)
+    print("重新打开 WPS 表格，功能区出现“纪检台账”选项卡（检查台账、汇总统计、生成汇报、月度合并、设置）。")
+    return EXIT_OK
+
+
+def cmd_wps_uninstall(args: argparse.Namespace) -> int:
+    from taizhang.serve.install import InstallError, uninstall
+
+    try:
+        changed = uninstall()
+    except (InstallError, OSError) as exc:
+        print(f"taizhang: 卸载未完成：{exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    for path in changed:
+        print(f"已删除或更新：{path}")
+    if not changed:
+        print("没有找到已安装的 taizhang WPS 加载项")
+    return EXIT_OK

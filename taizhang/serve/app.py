@@ -1,0 +1,322 @@
+"""The FastAPI application of ``taizhang serve`` (see the package docstring)."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import os
+import re
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from taizhang import __version__
+from taizhang.cli.common import EXIT_UNREADABLE, Outcome
+from taizhang.config import Config
+from taizhang.serve.options import BadOptions, option_actions, to_namespace
+from taizhang.serve.progress import JOB_ID, Runs
+from taizhang.serve.security import Allowed, Hosts, OutsideAllowed, bearer, token_matches
+
+COMMANDS = ("check", "summary", "report", "consolidate")
+#: Largest upload accepted from the page (the readers refuse beyond this anyway).
+MAX_UPLOAD = 200 * 1024 * 1024
+UPLOAD_PARTS = ("input", "roster", "master")
+DOWNLOADABLE = {".xlsx", ".xlsm", ".docx", ".pdf"}
+_SAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+@dataclass
+class ServeSettings:
+    token: str
+    config: Config
+    allowed_folders: list[Path]
+    #: Where the page's uploads and outputs go (added to the allowed folders).
+    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="taizhang-serve-")))
+    port: int = 0
+
+    @property
+    def allowed(self) -> Allowed:
+        return Allowed([*self.allowed_folders, self.workdir])
+
+
+def runner(command: str) -> Callable[..., Outcome] | None:
+    """The function the command line prints for ``command`` (None: not in this version)."""
+    if command == "check":
+        from taizhang.cli.check import run_check
+        return run_check
+    if command == "summary":
+        from taizhang.cli.summary import run_summary
+        return run_summary
+    if command == "consolidate":
+        from taizhang.cli.consolidate import run_consolidate
+        return run_consolidate
+    if command == "report":
+        try:
+            from taizhang.cli.report import run_report  # type: ignore[import-not-found]
+        except ImportError:
+            return None
+        return run_report
+    return None
+
+
+def _available(command: str) -> bool:
+    if runner(command) is None:
+        return False
+    try:
+        option_actions(command)
+    except KeyError:
+        return False
+    return True
+
+
+def _error(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status)
+
+
+def static_files(kind: str) -> dict[str, Path]:
+    """The shipped files of the page or the add-in, by name (nothing else is ever served)."""
+    root = Path(str(resources.files("taizhang.serve") / "static" / kind))
+    return {p.name: p for p in root.iterdir() if p.is_file()}
+
+
+class Guard:
+    """ASGI middleware: Host and Origin on every request, the token on ``/api/``, and headers
+    that keep the pages out of other sites' frames and the answers out of caches."""
+
+    def __init__(self, app: Any, settings: ServeSettings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        hosts = Hosts(self.settings.port)
+        path = scope["path"]
+        if not hosts.host_ok(headers.get("host")):
+            response = _error(400, "请求的主机名不正确：本服务只接受 127.0.0.1 或 localhost")
+        elif not hosts.origin_ok(headers.get("origin")):
+            response = _error(403, "拒绝来自其他网页的请求")
+        elif path.startswith("/api/") and not token_matches(bearer(headers.get("authorization")),
+                                                            self.settings.token):
+            response = _error(401, "缺少或错误的访问令牌（见 taizhang serve 输出的第一行）")
+            response.headers["WWW-Authenticate"] = "Bearer"
+        else:
+            response = None
+        if response is not None:
+            await response(scope, receive, self._send_with_headers(send, path))
+            return
+        await self.app(scope, receive, self._send_with_headers(send, path))
+
+    @staticmethod
+    def _send_with_headers(send: Callable, path: str) -> Callable:
+        async def wrapped(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                         (b"cache-control", b"no-store")]
+                if not path.startswith("/wps/"):  # WPS's own pages are left as WPS expects them
+                    extra.append((b"content-security-policy",
+                                  b"default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'self'"))
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+        return wrapped
+
+
+def _request_schema(command: str) -> dict[str, Any]:
+    """The JSON Schema of a command's options, read off its parser (for OpenAPI)."""
+    import argparse
+
+    props: dict[str, Any] = {}
+    required = []
+    for key, action in option_actions(command).items():
+        if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction)):  # noqa: SLF001
+            schema: dict[str, Any] = {"type": "boolean"}
+        elif action.nargs in ("+", "*"):
+            schema = {"type": "array", "items": {"type": "string"}}
+        elif action.type is int:
+            schema = {"type": "integer"}
+        else:
+            schema = {"type": "string"}
+        schema["description"] = action.help or ""
+        props[key] = schema
+        if action.required or (not action.option_strings and action.nargs != "*"):
+            required.append(key)
+    return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
+
+
+def create_app(settings: ServeSettings) -> Any:
+    """The application; ``settings.port`` must be set before it answers (the Host check)."""
+    app = FastAPI(title="taizhang 纪检台账本机服务", version=__version__, docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json")
+    runs = Runs()
+    page, wps = static_files("page"), static_files("wps")
+
+    def execute(command: str, options: Any, job: str | None) -> Response:
+        run = runner(command)
+        if run is None:
+            return _error(501, "“生成汇报”在此版本中尚未提供（需要 taizhang report）", exit=EXIT_UNREADABLE)
+        try:
+            args = to_namespace(command, options, settings.allowed)
+        except BadOptions as exc:
+            return _error(400, str(exc), exit=EXIT_UNREADABLE)
+        except OutsideAllowed as exc:
+            return _error(403, str(exc), exit=EXIT_UNREADABLE)
+        args.cfg = settings.config
+        if getattr(args, "config", None):
+            from taizhang.config import ConfigError, load_config
+            try:
+                args.cfg = load_config(args.config)
+            except ConfigError as exc:
+                return _error(400, str(exc), exit=EXIT_UNREADABLE)
+        if job:
+            runs.start(job, command)
+        outcome: Outcome | None = None
+        try:
+            progress = (lambda done, total, name: runs.advance(job, done, total, name)) if job else None
+            output = getattr(args, "output", None)
+            if output and command != "consolidate":  # one run at a time per output, like a master
+                from taizhang.consolidation.lock import LockedError, MasterLock
+                try:
+                    with MasterLock(Path(output)):
+                        outcome = run(args, progress=progress)
+                except LockedError as exc:
+                    return _error(409, str(exc), exit=EXIT_UNREADABLE)
+            else:
+                outcome = run(args, progress=progress)
+        finally:
+            if job:
+                runs.finish(job, outcome.code if outcome else None)
+        messages = [m.removeprefix("taizhang: ") for m in outcome.messages]
+        if outcome.data is None:
+            status = 409 if any("正在被另一个合并任务使用" in m for m in messages) else 422
+            return _error(status, "；".join(messages) or "无法运行", exit=outcome.code, messages=messages)
+        body = json.dumps(outcome.data, ensure_ascii=False)
+        return Response(body, media_type="application/json; charset=utf-8", headers={
+            "X-Taizhang-Exit": str(outcome.code),
+            "X-Taizhang-Messages": quote(json.dumps(messages, ensure_ascii=False)),
+        })
+
+    def endpoint(command: str) -> Callable:
+        async def handle(request: Request) -> Response:
+            try:
+                options = json.loads(await request.body() or b"{}")
+            except ValueError:
+                return _error(400, "请求体不是有效的 JSON", exit=EXIT_UNREADABLE)
+            job = request.headers.get("x-taizhang-job")
+            if job is not None and not JOB_ID.match(job):
+                return _error(400, "X-Taizhang-Job 只能含字母、数字、- 和 _", exit=EXIT_UNREADABLE)
+            return await run_in_threadpool(execute, command, options, job)
+        handle.__name__ = f"api_{command}"
+        return handle
+
+    for command in COMMANDS:
+        extra = None
+        try:
+            extra = {"requestBody": {"required": True, "content": {
+                "application/json": {"schema": _request_schema(command)}}}}
+        except KeyError:  # a command this version does not have
+            pass
+        app.add_api_route(
+            f"/api/{command}", endpoint(command), methods=["POST"], openapi_extra=extra,
+            summary=f"taizhang {command} --json",
+            description=f"选项同 taizhang {command} 的长选项（as_of 对应 --as-of）；返回 --json 的内容，"
+                        f"退出码见响应头 X-Taizhang-Exit。")
+
+    @app.get("/api/info")
+    def info() -> dict[str, Any]:
+        return {"version": __version__, "allowed": [str(f) for f in settings.allowed.folders],
+                "workdir": str(settings.workdir), "sep": os.sep,
+                "commands": {c: _available(c) for c in COMMANDS}}
+
+    @app.get("/api/progress/{job}")
+    def progress(job: str) -> Response:
+        run = runs.get(job)
+        return JSONResponse(run) if run else _error(404, "没有这个任务")
+
+    @app.put("/api/upload")
+    async def upload(request: Request, job: str, name: str, part: str = "input") -> Response:
+        """A file chosen on the page, kept in the service's own folder for this session."""
+        if not JOB_ID.match(job) or part not in UPLOAD_PARTS:
+            return _error(400, "上传参数不正确")
+        clean = _SAFE_NAME.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1]).strip()
+        if not clean or clean.startswith("."):
+            return _error(400, f"文件名不正确：{name}")
+        folder = settings.workdir / job / part
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / clean
+        size = 0
+        tmp = target.with_name(f".{clean}.{uuid.uuid4().hex}.part")
+        with open(tmp, "wb") as fh:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_UPLOAD:
+                    fh.close()
+                    tmp.unlink(missing_ok=True)
+                    return _error(413, f"文件太大：{clean}（上限 200 MB）")
+                fh.write(chunk)
+        os.replace(tmp, target)
+        return JSONResponse({"path": str(target), "folder": str(folder), "bytes": size})
+
+    @app.get("/api/file")
+    def download(path: str) -> Response:
+        try:
+            target = settings.allowed.check(path)
+        except OutsideAllowed as exc:
+            return _error(403, str(exc))
+        if target.suffix.lower() not in DOWNLOADABLE or not target.is_file():
+            return _error(404, f"没有这个文件：{path}")
+        return FileResponse(target, filename=target.name)
+
+    def static(files: dict[str, Path], name: str) -> Response:
+        path = files.get(name)
+        if path is None:
+            return _error(404, "没有这个页面")
+        media = {".xml": "application/xml", ".js": "text/javascript", ".html": "text/html",
+                 ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}.get(
+            path.suffix, mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+        if media.startswith("text/") or media.endswith("xml"):
+            media += "; charset=utf-8"
+        return Response(path.read_bytes(), media_type=media)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> Response:
+        return static(page, "index.html")
+
+    @app.get("/page/{name}", include_in_schema=False)
+    def page_asset(name: str) -> Response:
+        return static(page, name)
+
+    @app.get("/wps/", include_in_schema=False)
+    def wps_index() -> Response:
+        return static(wps, "index.html")
+
+    @app.get("/wps/{name}", include_in_schema=False)
+    def wps_asset(name: str) -> Response:
+        return static(wps, name)
+
+    @app.get("/wps/k/{key}/{name}", include_in_schema=False)
+    def wps_keyed(key: str, name: str) -> Response:
+        """The add-in as installed by ``taizhang wps install``: the token is a path segment of
+        the address in ``publish.xml`` (WPS appends ``ribbon.xml`` to it, so no query string),
+        from which the add-in's pages read it.  A wrong token finds nothing."""
+        if not token_matches(key, settings.token):
+            return _error(404, "没有这个页面")
+        return static(wps, name or "index.html")
+
+    @app.get("/wps/k/{key}/", include_in_schema=False)
+    def wps_keyed_index(key: str) -> Response:
+        return wps_keyed(key, "index.html")
+
+    return Guard(app, settings)

@@ -1,0 +1,189 @@
+/*
+ * taizhang 纪检台账 — how an answer of the local service is shown, shared by the WPS task pane
+ * and the plain page (which loads it from /wps/render.js).  Text is set with textContent only:
+ * sheet names and cell values are data, never markup.
+ */
+var TZRender = (function () {
+  "use strict";
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function add(parent) {
+    for (var i = 1; i < arguments.length; i++) if (arguments[i]) parent.appendChild(arguments[i]);
+    return parent;
+  }
+
+  function fileName(path) {
+    return String(path || "").slice(Math.max(String(path).lastIndexOf("\\"), String(path).lastIndexOf("/")) + 1);
+  }
+
+  function table(headers, rows, cls) {
+    var t = el("table", cls || "grid");
+    var head = el("tr");
+    for (var i = 0; i < headers.length; i++) add(head, el("th", null, headers[i]));
+    add(t, add(el("thead"), head));
+    var body = el("tbody");
+    for (var r = 0; r < rows.length; r++) {
+      var tr = el("tr");
+      for (var c = 0; c < rows[r].length; c++) {
+        var v = rows[r][c];
+        add(tr, (v && v.nodeType) ? add(el("td"), v) : el("td", typeof v === "number" ? "num" : null, v));
+      }
+      add(body, tr);
+    }
+    return add(t, body);
+  }
+
+  var KIND = { rectification: "整改台账", complaints: "信访举报台账", refunds: "退费台账",
+               sanctions: "处分台账", activities: "工作开展台账" };
+
+  /** taizhang check --json: a block per file; a finding with a cell calls onCell(finding, file). */
+  function checkView(data, onCell) {
+    var root = el("div", "result check");
+    var s = data.summary || {};
+    add(root, el("p", "lead", "共检查 " + s.files + " 个文件：错误 " + s.errors + " 个，提醒 " + s.warnings + " 个" +
+                 (s.unreadable ? "，无法读取 " + s.unreadable + " 个" : "")));
+    var files = data.files || [];
+    for (var i = 0; i < files.length; i++) {
+      var f = files[i];
+      var box = add(el("section", "file"), el("h3", null, fileName(f.path) + (f.reporting_unit ? "（" + f.reporting_unit + "）" : "")));
+      if (!f.readable) {
+        add(box, el("p", "bad", "无法读取：" + f.reason));
+        add(root, box);
+        continue;
+      }
+      var kinds = [];
+      for (var k = 0; k < f.ledgers.length; k++) {
+        var lg = f.ledgers[k];
+        kinds.push((KIND[lg.kind] || lg.kind) + "“" + lg.sheet + "” " + lg.rows + " 行" + (lg.hidden ? "（隐藏）" : ""));
+      }
+      add(box, el("p", "ledgers", kinds.length ? kinds.join("；") : "没有找到台账"));
+      if (!f.findings.length) {
+        add(box, el("p", "ok", "✓ 未发现问题"));
+      } else {
+        var list = el("ul", "findings");
+        for (var j = 0; j < f.findings.length; j++) {
+          (function (finding, file) {
+            var item = el("li", "finding " + (finding.severity === "error" ? "error" : "warning"));
+            var where = (finding.sheet || "整个工作簿") + (finding.cell ? "!" + finding.cell : (finding.row ? " 第" + finding.row + "行" : ""));
+            add(item, el("span", "level", finding.severity === "error" ? "错误" : "提醒"),
+                el("span", "where", where),
+                finding.column ? el("span", "column", finding.column) : null,
+                el("span", "message", finding.message));
+            if (finding.cell && finding.sheet && onCell) {
+              item.className += " clickable";
+              item.setAttribute("title", "点击选中 " + where);
+              item.setAttribute("data-sheet", finding.sheet);
+              item.setAttribute("data-cell", finding.cell);
+              item.onclick = function () { onCell(finding, file); };
+            }
+            add(list, item);
+          })(f.findings[j], f);
+        }
+        add(box, list);
+      }
+      add(root, box);
+    }
+    return root;
+  }
+
+  function money(text) {
+    var n = Number(text);
+    if (isNaN(n)) return String(text);
+    var parts = n.toFixed(2).split(".");
+    return parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",") + "." + parts[1];
+  }
+
+  /** taizhang summary --json: the key figures of the month and the year to date, the paragraph. */
+  function summaryView(data) {
+    var root = el("div", "result summary");
+    var cur = data, ytd = data.year_to_date;
+    function row(label, get) {
+      var r = [label, get(cur)];
+      if (ytd) r.push(get(ytd));
+      return r;
+    }
+    var rows = [
+      row("信访举报（件）", function (d) { return d.complaints.total; }),
+      row("  其中省转办", function (d) { return d.complaints.by_source["省转办"] || 0; }),
+      row("  其中市转办", function (d) { return d.complaints.by_source["市转办"] || 0; }),
+      row("  其中自办", function (d) { return d.complaints.by_source["自办"] || 0; }),
+      row("  已办结", function (d) { return d.complaints.closed; }),
+      row("退费（件）", function (d) { return d.refunds.cases; }),
+      row("  已退金额（元）", function (d) { return money(d.refunds.refunded); }),
+      row("处分（人）", function (d) { return d.sanctions.persons; }),
+      row("整改问题（个）", function (d) { return d.rectification.total; }),
+      row("  逾期未完成", function (d) { return d.rectification.overdue; })
+    ];
+    add(root, el("p", "lead", (data.bureau || "") + " " + data.period + " 统计（截至 " + data.as_of + "）"));
+    add(root, table(ytd ? ["项目", "本月", "累计"] : ["项目", "本期"], rows, "grid figures"));
+    var blocking = data.blocking_errors || [];
+    if (blocking.length) {
+      var warn = add(el("div", "bad"), el("p", null, "以下台账有错误，统计数字可能不准确（先用“检查台账”查看）："));
+      var ul = el("ul");
+      for (var i = 0; i < blocking.length; i++) {
+        add(ul, el("li", null, fileName(blocking[i].file) + (blocking[i].sheet ? "“" + blocking[i].sheet + "”" : "") +
+                   "：" + blocking[i].errors + " 个错误"));
+      }
+      add(root, add(warn, ul));
+    }
+    var unreadable = data.unreadable || [];
+    for (var u = 0; u < unreadable.length; u++) add(root, el("p", "bad", "无法读取：" + unreadable[u].reason));
+    add(root, el("h3", null, "汇报段落"), el("p", "narrative", data.narrative));
+    return root;
+  }
+
+  /** taizhang consolidate --json: who reported, each file's fate, rows read = written + rejected. */
+  function consolidateView(data) {
+    var root = el("div", "result consolidate");
+    add(root, el("p", "lead", data.period + " 月度合并：已报送 " + data.units_reported.length + " 个单位，未报送 " +
+                 data.units_missing.length + " 个" + (data.units_missing.length ? "：" + data.units_missing.join("、") : "")));
+    var rows = [];
+    for (var i = 0; i < data.files.length; i++) {
+      var f = data.files[i];
+      rows.push([fileName(f.path), f.unit || "", f.status === "ok" ? "已合并" : "退回", f.rows_read, f.rows_written,
+                 f.rows_rejected, f.errors, f.reason || ""]);
+    }
+    add(root, table(["文件", "单位", "结果", "读取", "写入", "退回", "错误", "说明"], rows, "grid files"));
+    add(root, el("p", null, "读取 " + data.rows_read + " 行 = 写入 " + data.rows_written + " 行 + 退回 " + data.rows_rejected + " 行"));
+    add(root, el("p", "path", "局主表：" + data.master));
+    if (data.backup) add(root, el("p", "path", "原主表已备份为：" + data.backup));
+    return root;
+  }
+
+  function reportView(data) {
+    var root = el("div", "result report");
+    add(root, el("p", "lead", "情况汇报已生成"));
+    if (data.output) add(root, el("p", "path", data.output));
+    return root;
+  }
+
+  function progressView(title, progress) {
+    var root = el("div", "progress");
+    var text = "正在" + title + "……";
+    var bar = el("progress");
+    if (progress && progress.total) {
+      text += " 已完成 " + progress.done + " / " + progress.total + " 个文件" + (progress.file ? "：" + progress.file : "");
+      bar.max = progress.total;
+      bar.value = progress.done;
+    }
+    return add(root, el("p", null, text), bar);
+  }
+
+  function view(command, data, onCell) {
+    if (command === "check") return checkView(data, onCell);
+    if (command === "summary") return summaryView(data);
+    if (command === "consolidate") return consolidateView(data);
+    if (command === "report") return reportView(data);
+    return el("pre", null, JSON.stringify(data, null, 2));
+  }
+
+  return { el: el, add: add, view: view, checkView: checkView, summaryView: summaryView,
+           consolidateView: consolidateView, reportView: reportView, progressView: progressView,
+           fileName: fileName, money: money };
+})();
