@@ -282,3 +282,14 @@ def test_wps_install_and_uninstall(tmp_path):
     proc = run("install", "--no-start")
     assert proc.returncode == 2 and "无法解析" in proc.stderr
     assert (jsaddons / "publish.xml").read_text() == "<jsplugins><broken"
+
+
+def test_uploads_are_removed_when_the_service_stops(tmp_path):
+    svc = start_service(tmp_path)
+    try:
+        workdir = Path(json.loads(svc.request("GET", "/api/info")[2])["workdir"])
+        status, _, _ = svc.request("PUT", "/api/upload?job=j&part=input&name=a.xlsx", raw=b"PK")
+        assert status == 200 and (workdir / "j" / "input" / "a.xlsx").is_file()
+    finally:
+        svc.stop()
+    assert not workdir.exists()

@@ -72,7 +72,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"taizhang 本机服务已启动；允许的文件夹：{'、'.join(str(f) for f in settings.allowed.folders)}。"
           f"按 Ctrl+C 停止。", file=sys.stderr, flush=True)
     server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning", access_log=False,
-                                           lifespan="off"))
+                                           lifespan="on"))
     if args.open:
         import webbrowser
 

@@ -6,12 +6,14 @@ import json
 import mimetypes
 import os
 import re
+import shutil
 import tempfile
 import uuid
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, AsyncIterator, Callable
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -158,8 +160,15 @@ def _request_schema(command: str) -> dict[str, Any]:
 
 def create_app(settings: ServeSettings) -> Any:
     """The application; ``settings.port`` must be set before it answers (the Host check)."""
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        # uploads and outputs of the page live for one run of the service (uvicorn re-raises
+        # SIGTERM/SIGINT after shutting down, so this is the place that always runs)
+        shutil.rmtree(settings.workdir, ignore_errors=True)
+
     app = FastAPI(title="taizhang 纪检台账本机服务", version=__version__, docs_url=None, redoc_url=None,
-                  openapi_url="/api/openapi.json")
+                  openapi_url="/api/openapi.json", lifespan=lifespan)
     runs = Runs()
     page, wps = static_files("page"), static_files("wps")
 

@@ -60,7 +60,9 @@ var TZRender = (function () {
       var kinds = [];
       for (var k = 0; k < f.ledgers.length; k++) {
         var lg = f.ledgers[k];
-        kinds.push((KIND[lg.kind] || lg.kind) + "“" + lg.sheet + "” " + lg.rows + " 行" + (lg.hidden ? "（隐藏）" : ""));
+        var label = KIND[lg.kind] || lg.kind;
+        kinds.push(label + (lg.sheet === label ? "" : "（工作表“" + lg.sheet + "”）") + " " + lg.rows + " 行" +
+                   (lg.hidden ? "（隐藏）" : ""));
       }
       add(box, el("p", "ledgers", kinds.length ? kinds.join("；") : "没有找到台账"));
       if (!f.findings.length) {

@@ -1,0 +1,319 @@
+"""The WPS add-in and the plain page in headless Chromium, end to end through ``taizhang serve``.
+
+The add-in runs against a fake of WPS's object model (``wps_fake.js``, injected before the
+page's scripts); each ribbon callback is called as WPS would call it, the service reads and
+writes real workbooks on disk, and the outcome is read back with openpyxl.  Screenshots of the
+page and the task pane go to the test's folder and to ``out/screenshots/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from servehelp import AS_OF, REPO, cli_json, sample_month, start_service
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium") or "/usr/bin/chromium", shutil.which("chromedriver") or "/usr/bin/chromedriver"
+webdriver = pytest.importorskip("selenium.webdriver")
+if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+    pytest.skip("chromium and chromedriver are not installed", allow_module_level=True)
+
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+SHOTS = REPO / "out" / "screenshots"
+FAKE = (Path(__file__).parent / "wps_fake.js").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    svc = start_service(tmp_path_factory.mktemp("serve-browser"))
+    yield svc
+    svc.stop()
+
+
+@pytest.fixture(scope="module")
+def downloads(tmp_path_factory):
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory, downloads):
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service as DriverService
+
+    opts = Options()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                "--window-size=1280,1000", "--lang=zh-CN",
+                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        opts.add_argument(arg)
+    opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                           "download.prompt_for_download": False})
+    drv = webdriver.Chrome(service=DriverService(CHROMEDRIVER), options=opts)
+    drv.set_page_load_timeout(30)
+    drv.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    yield drv
+    drv.quit()
+
+
+def shot(element_or_driver, tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    if hasattr(element_or_driver, "save_screenshot"):
+        element_or_driver.save_screenshot(str(path))
+    else:
+        element_or_driver.screenshot(str(path))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, SHOTS / name)
+    assert path.stat().st_size > 5000  # a picture, not an empty frame
+    return path
+
+
+# ---------------------------------------------------------------- the WPS add-in
+
+def ribbon_controls(service) -> tuple[str, list[dict]]:
+    import defusedxml.ElementTree as ET
+
+    status, _, body = service.request("GET", f"/wps/k/{service.token}/ribbon.xml", token=None)
+    assert status == 200
+    root = ET.fromstring(body)
+    ns = "{http://schemas.microsoft.com/office/2006/01/customui}"
+    controls = [dict(e.attrib, tag=e.tag.replace(ns, "")) for e in root.iter() if e.get("id")]
+    return root.get("onLoad"), controls
+
+
+def state(drv) -> dict | None:
+    text = drv.execute_script("return wps.PluginStorage.getItem('taizhang.state')")
+    return json.loads(text) if text else None
+
+
+def click_ribbon(drv, control_id: str, timeout: float = 90) -> dict:
+    """OnAction as WPS calls it; then wait (bounded) until the add-in has an answer."""
+    drv.execute_script("window.__before = wps.PluginStorage.getItem('taizhang.state');"
+                       "return OnAction({Id: arguments[0]});", control_id)
+    WebDriverWait(drv, timeout, poll_frequency=0.1).until(
+        lambda d: (state(d) or {}).get("phase") in ("done", "error", "settings")
+        and d.execute_script("return wps.PluginStorage.getItem('taizhang.state') !== window.__before"))
+    return state(drv)
+
+
+def fake_log(drv) -> list:
+    return drv.execute_script("return __wpsFake.log")
+
+
+def pane_shot(drv, tmp_path: Path, name: str, css: str) -> None:
+    """A screenshot of the task pane once it shows ``css`` (it redraws from PluginStorage)."""
+    in_pane(drv)
+    WebDriverWait(drv, 10, poll_frequency=0.1).until(lambda d: d.find_elements(By.CSS_SELECTOR, css))
+    drv.switch_to.default_content()
+    shot(drv.find_element(By.CSS_SELECTOR, "iframe[id^='wps-pane']"), tmp_path, name)
+
+
+def in_pane(drv):
+    frame = drv.find_element(By.CSS_SELECTOR, "iframe[id^='wps-pane']")
+    drv.switch_to.frame(frame)
+    return frame
+
+
+def test_wps_addin_end_to_end(service, driver, tmp_path):
+    month = sample_month(service.allowed)
+    drv = driver
+    base = f"http://127.0.0.1:{service.port}/wps/k/{service.token}/"
+    drv.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FAKE})
+    drv.get(base + "index.html")
+    on_load, controls = ribbon_controls(service)
+
+    # WPS: load the ribbon, calling onLoad and each control's get* callbacks
+    assert drv.execute_script(f"return {on_load}(__wpsFake.ribbonUI)") is True
+    buttons = [c for c in controls if c["tag"] == "button"]
+    assert [b.get("label") or b["id"] for b in buttons] == ["检查台账", "汇总统计", "tzReport", "月度合并", "设置"]
+    for control in controls:
+        for attr, name in control.items():
+            if attr.startswith(("on", "get")):
+                assert drv.execute_script(f"return typeof window[{json.dumps(name)}]") == "function", (control["id"], name)
+    for b in buttons:
+        image = drv.execute_script(f"return {b['getImage']}({{Id: arguments[0]}})", b["id"])
+        assert service.request("GET", f"/wps/k/{service.token}/{image}", token=None)[0] == 200, image
+        assert drv.execute_script(f"return {b['getEnabled']}({{Id: arguments[0]}})", b["id"]) is True
+        assert drv.execute_script("return !!TZ.BUTTONS[arguments[0]]", b["id"]), b["id"]
+    WebDriverWait(drv, 10, poll_frequency=0.1).until(lambda d: "tzReport" in d.execute_script("return __wpsFake.invalidated"))
+    report_label = drv.execute_script("return OnGetLabel({Id: 'tzReport'})")
+    try:
+        import taizhang.cli.report  # noqa: F401
+        has_report = True
+    except ImportError:
+        has_report = False
+    assert report_label == ("生成汇报" if has_report else "生成汇报（暂未提供）")
+
+    # 设置: the pane's form, saved where the buttons read it; 选择… uses WPS's folder dialog
+    st = click_ribbon(drv, "tzSettings")
+    assert st["phase"] == "settings"
+    in_pane(drv)
+    WebDriverWait(drv, 10).until(lambda d: d.find_elements(By.ID, "set-bureau"))
+    drv.find_element(By.ID, "set-bureau").send_keys("某某县教育局")
+    drv.execute_script("document.getElementById('set-as_of').value = arguments[0]", AS_OF)
+    drv.switch_to.default_content()
+    drv.execute_script("__wpsFake.folder = arguments[0]", str(month))
+    in_pane(drv)
+    drv.find_element(By.ID, "pick-folder").click()
+    assert drv.find_element(By.ID, "set-folder").get_attribute("value") == str(month)
+    drv.find_element(By.ID, "save-settings").click()
+    assert "已保存" in drv.find_element(By.ID, "status").text
+    drv.switch_to.default_content()
+    assert json.loads(drv.execute_script("return localStorage.getItem('taizhang.settings')")) == {
+        "bureau": "某某县教育局", "as_of": AS_OF, "folder": str(month)}
+    pane_shot(drv, tmp_path, "wps-taskpane-settings.png", "form.settings")
+
+    # 检查台账 on a unit's workbook with planted errors: findings listed, a click selects the cell
+    book = service.allowed / "县第二中学_10月台账.xlsx"
+    shutil.copy(month / book.name, book)
+    sheets = openpyxl.load_workbook(book, read_only=True).sheetnames
+    drv.execute_script("__wpsFake.openBook(arguments[0], arguments[1])", str(book), sheets)
+    st = click_ribbon(drv, "tzCheck")
+    assert st["phase"] == "done", st
+    assert ["save", str(book)] in fake_log(drv)
+    _, expected = cli_json(service.env, "check", str(book), "--as-of", AS_OF)
+    assert st["result"] == expected
+    findings = expected["files"][0]["findings"]
+    in_pane(drv)
+    items = drv.find_elements(By.CSS_SELECTOR, "li.finding")
+    assert len(items) == len(findings) > 3
+    clickable = drv.find_elements(By.CSS_SELECTOR, "li.finding.clickable")
+    target = clickable[2]
+    sheet, cell = target.get_attribute("data-sheet"), target.get_attribute("data-cell")
+    assert (sheet, cell) in {(f["sheet"], f["cell"]) for f in findings}
+    target.click()
+    assert f"已选中 {sheet}!{cell}" in drv.find_element(By.ID, "status").text
+    drv.switch_to.default_content()
+    assert drv.execute_script("return __wpsFake.selection") == {"book": str(book), "sheet": sheet, "cell": cell}
+    pane_shot(drv, tmp_path, "wps-taskpane-check.png", ".result.check")
+
+    # 汇总统计: written beside the workbook, then opened in WPS
+    st = click_ribbon(drv, "tzSummary")
+    assert st["phase"] == "done", st
+    output = service.allowed / "县第二中学_10月台账_汇总表_2026-10.xlsx"
+    assert st["result"]["output"] == str(output) and st["opened"] == str(output)
+    assert ["open", str(output)] in fake_log(drv)
+    assert "汇总表" in openpyxl.load_workbook(output).sheetnames
+    _, expected = cli_json(service.env, "summary", str(book), "--as-of", AS_OF, "--bureau", "某某县教育局")
+    assert st["result"]["complaints"] == expected["complaints"] and st["result"]["narrative"] == expected["narrative"]
+    pane_shot(drv, tmp_path, "wps-taskpane-summary.png", ".result.summary")
+    in_pane(drv)
+    assert expected["narrative"][:20] in drv.find_element(By.CSS_SELECTOR, ".narrative").text
+    drv.switch_to.default_content()
+    # a second run closes the summary WPS has open before writing it again
+    drv.execute_script("__wpsFake.openBook(arguments[0], arguments[1])", str(book), sheets)
+    st = click_ribbon(drv, "tzSummary")
+    assert st["phase"] == "done" and ["close", str(output), False] in fake_log(drv)
+
+    # 生成汇报
+    st = click_ribbon(drv, "tzReport")
+    if has_report:
+        assert st["phase"] == "done" and Path(st["output"]).is_file()
+    else:
+        assert st["phase"] == "error" and "尚未提供" in st["error"]
+
+    # 月度合并 into the active workbook (the master): closed, written by the service, reopened
+    master = service.allowed / "局主表.xlsx"
+    shutil.copy(service.allowed / "单位名册.xlsx", master)
+    drv.execute_script("__wpsFake.openBook(arguments[0], ['单位名册'])", str(master))
+    st = click_ribbon(drv, "tzConsolidate")
+    assert st["phase"] == "done", st
+    log = fake_log(drv)
+    assert log.index(["close", str(master), False]) < log.index(["open", str(master)])
+    assert st["result"]["rows_read"] == st["result"]["rows_written"] + st["result"]["rows_rejected"]
+    assert len(st["result"]["units_reported"]) == 8
+    wb = openpyxl.load_workbook(master, read_only=True)
+    assert {"汇总表", "报送情况", "问题清单", "单位名册"} <= set(wb.sheetnames)
+    pane_shot(drv, tmp_path, "wps-taskpane-consolidate.png", ".result.consolidate")
+    in_pane(drv)
+    assert "已报送 8 个单位" in drv.find_element(By.CSS_SELECTOR, ".result .lead").text
+    drv.switch_to.default_content()
+
+    # a workbook never saved, and no workbook at all: said plainly, nothing sent
+    drv.execute_script("__wpsFake.books = []; __wpsFake.active = null;")
+    st = click_ribbon(drv, "tzCheck")
+    assert st["phase"] == "error" and "请先打开" in st["error"]
+    drv.execute_script("__wpsFake.openBook('工作簿1', [])")
+    st = click_ribbon(drv, "tzCheck")
+    assert st["phase"] == "error" and "还没有保存过" in st["error"]
+    assert drv.execute_script("return OnAction({Id: 'noSuchButton'})") is False
+
+
+# ---------------------------------------------------------------- the plain page
+
+def wait_done(drv, command: str, timeout: float = 90) -> None:
+    WebDriverWait(drv, timeout, poll_frequency=0.1).until(
+        lambda d: d.find_element(By.ID, "result").get_attribute("data-done") in (command, "error"))
+    assert drv.find_element(By.ID, "result").get_attribute("data-done") == command, drv.find_element(By.ID, "notice").text
+
+
+def wait_download(folder: Path, name: str, timeout: float = 30) -> Path:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:  # bounded
+        path = folder / name
+        if path.exists() and not list(folder.glob("*.crdownload")):
+            return path
+        time.sleep(0.1)
+    raise AssertionError(f"{name} not downloaded: {list(folder.iterdir())}")
+
+
+def test_page_end_to_end(service, driver, downloads, tmp_path):
+    month = sample_month(service.allowed)
+    drv = driver
+    drv.get(f"http://127.0.0.1:{service.port}/#token={service.token}")
+    WebDriverWait(drv, 10, poll_frequency=0.1).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+    assert "token" not in drv.current_url  # kept in the session, out of the address bar
+    files = sorted(str(p) for p in month.iterdir())
+    drv.find_element(By.ID, "files").send_keys("\n".join(files))
+    drv.find_element(By.ID, "roster").send_keys(str(service.allowed / "单位名册.xlsx"))
+    drv.execute_script("document.getElementById('as_of').value = arguments[0]", AS_OF)
+    drv.find_element(By.ID, "bureau").send_keys("某某县教育局")
+    assert "已选择 8 个文件" in drv.find_element(By.ID, "chosen").text
+
+    drv.find_element(By.ID, "btn-check").click()
+    wait_done(drv, "check")
+    _, expected = cli_json(service.env, "check", str(month), "--as-of", AS_OF)
+    shown = drv.find_elements(By.CSS_SELECTOR, "#result li.finding")
+    assert len(shown) == sum(len(f["findings"]) for f in expected["files"])
+    cells = {(e.find_element(By.CSS_SELECTOR, ".where").text) for e in shown}
+    planted = json.loads((REPO / "workbooks" / "samples" / "planted_findings.json").read_text())
+    assert {f"{p['sheet']}!{p['cell']}" for p in planted if p["cell"]} <= cells
+    assert f"错误 {expected['summary']['errors']} 个" in drv.find_element(By.CSS_SELECTOR, "#result .lead").text
+    shot(drv, tmp_path, "page-check.png")
+
+    drv.find_element(By.ID, "btn-summary").click()
+    wait_done(drv, "summary")
+    button = drv.find_element(By.CSS_SELECTOR, "#downloads button.download")
+    assert "汇总表_2026-10.xlsx" in button.text
+    button.click()
+    summary = wait_download(downloads, "汇总表_2026-10.xlsx")
+    wb = openpyxl.load_workbook(summary)
+    assert "汇总表" in wb.sheetnames
+    _, expected = cli_json(service.env, "summary", str(month), "--as-of", AS_OF)
+    assert expected["narrative"][:30] in drv.find_element(By.CSS_SELECTOR, "#result .narrative").text
+    shot(drv, tmp_path, "page-summary.png")
+
+    drv.find_element(By.ID, "btn-consolidate").click()
+    wait_done(drv, "consolidate")
+    drv.find_element(By.CSS_SELECTOR, "#downloads button.download").click()
+    master = wait_download(downloads, "局主表_2026-10.xlsx")
+    wb = openpyxl.load_workbook(master, read_only=True)
+    assert {"汇总表", "报送情况", "问题清单"} <= set(wb.sheetnames)
+    assert "已报送 8 个单位" in drv.find_element(By.CSS_SELECTOR, "#result .lead").text
+    shot(drv, tmp_path, "page-consolidate.png")
+
+    report = drv.find_element(By.ID, "btn-report")
+    try:
+        import taizhang.cli.report  # noqa: F401
+    except ImportError:
+        assert not report.is_enabled() and "暂未提供" in report.text
+    else:
+        report.click()
+        wait_done(drv, "report")
