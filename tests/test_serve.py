@@ -204,15 +204,19 @@ def test_options_are_the_commands_own(service, month):
     assert service.post("check", [str(month)])[0] == 400
 
 
-def test_report_endpoint_answers_or_says_it_is_not_there(service, month):
-    status, _, body = service.post("report", {"paths": [str(month)], "as_of": AS_OF,
-                                              "output": str(service.allowed / "汇报.docx")})
-    try:
-        import taizhang.cli.report  # noqa: F401
-    except ImportError:
-        assert status == 501 and "尚未提供" in body["error"]
-    else:
-        assert status == 200 and Path(body["output"]).is_file()
+def test_report_answers_the_cli_json_and_writes_the_document(service, month):
+    import docx
+
+    mine, theirs = service.allowed / "汇报_api.docx", service.allowed / "汇报_cli.docx"
+    code, expected = cli_json(service.env, "report", str(month), "--as-of", AS_OF, "--bureau", "某某县教育局",
+                              "-o", str(theirs))
+    status, headers, body = service.post("report", {"paths": [str(month)], "as_of": AS_OF, "bureau": "某某县教育局",
+                                                    "output": str(mine)})
+    assert status == 200 and int(headers["x-taizhang-exit"]) == code == 1
+    assert body.pop("output") == str(mine) and expected.pop("output") == str(theirs)
+    assert body == expected
+    text = "\n".join(p.text for p in docx.Document(str(mine)).paragraphs)
+    assert "某某县教育局" in text and "信访举报" in text
 
 
 def test_static_page_and_addin(service):

@@ -143,13 +143,7 @@ def test_wps_addin_end_to_end(service, driver, tmp_path):
         assert drv.execute_script(f"return {b['getEnabled']}({{Id: arguments[0]}})", b["id"]) is True
         assert drv.execute_script("return !!TZ.BUTTONS[arguments[0]]", b["id"]), b["id"]
     WebDriverWait(drv, 10, poll_frequency=0.1).until(lambda d: "tzReport" in d.execute_script("return __wpsFake.invalidated"))
-    report_label = drv.execute_script("return OnGetLabel({Id: 'tzReport'})")
-    try:
-        import taizhang.cli.report  # noqa: F401
-        has_report = True
-    except ImportError:
-        has_report = False
-    assert report_label == ("生成汇报" if has_report else "生成汇报（暂未提供）")
+    assert drv.execute_script("return OnGetLabel({Id: 'tzReport'})") == "生成汇报"
 
     # 设置: the pane's form, saved where the buttons read it; 选择… uses WPS's folder dialog
     st = click_ribbon(drv, "tzSettings")
@@ -212,12 +206,13 @@ def test_wps_addin_end_to_end(service, driver, tmp_path):
     st = click_ribbon(drv, "tzSummary")
     assert st["phase"] == "done" and ["close", str(output), False] in fake_log(drv)
 
-    # 生成汇报
+    # 生成汇报: the Word document beside the workbook
     st = click_ribbon(drv, "tzReport")
-    if has_report:
-        assert st["phase"] == "done" and Path(st["output"]).is_file()
-    else:
-        assert st["phase"] == "error" and "尚未提供" in st["error"]
+    report = service.allowed / "县第二中学_10月台账_情况汇报_2026-10.docx"
+    assert st["phase"] == "done" and st["output"] == str(report), st
+    import docx
+    assert "某某县教育局" in "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
+    pane_shot(drv, tmp_path, "wps-taskpane-report.png", ".result.report")
 
     # 月度合并 into the active workbook (the master): closed, written by the service, reopened
     master = service.allowed / "局主表.xlsx"
@@ -309,11 +304,9 @@ def test_page_end_to_end(service, driver, downloads, tmp_path):
     assert "已报送 8 个单位" in drv.find_element(By.CSS_SELECTOR, "#result .lead").text
     shot(drv, tmp_path, "page-consolidate.png")
 
-    report = drv.find_element(By.ID, "btn-report")
-    try:
-        import taizhang.cli.report  # noqa: F401
-    except ImportError:
-        assert not report.is_enabled() and "暂未提供" in report.text
-    else:
-        report.click()
-        wait_done(drv, "report")
+    drv.find_element(By.ID, "btn-report").click()
+    wait_done(drv, "report")
+    drv.find_element(By.CSS_SELECTOR, "#downloads button.download").click()
+    report = wait_download(downloads, "情况汇报_2026-10.docx")
+    import docx
+    assert "某某县教育局" in "\n".join(p.text for p in docx.Document(str(report)).paragraphs)

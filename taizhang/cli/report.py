@@ -7,7 +7,7 @@ import json
 import sys
 from datetime import date
 
-from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE
+from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE, Outcome, Progress
 
 
 def add_parser(sub) -> None:
@@ -37,29 +37,36 @@ def _as_of(text: str) -> date:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    outcome = run_report(args)
+    if outcome.data is not None:
+        if args.write_template:
+            path = outcome.data["template"]
+            print(f"内置模板已另存为 {path}：在 Word 中修改文字，保留 {{{{ … }}}} 标签，再用 --template {path} 生成汇报")
+        elif args.json:
+            print(json.dumps(outcome.data, ensure_ascii=False, indent=2))
+        else:
+            print(f"情况汇报已写入 {outcome.detail.output}")
+    for message in outcome.messages:
+        print(message, file=sys.stderr)
+    return outcome.code
+
+
+def run_report(args: argparse.Namespace, progress: Progress | None = None) -> Outcome:
+    """``taizhang report`` without printing: the ``--json`` shape, the exit code, the messages
+    (``progress`` is accepted for the local service; the report has none to give yet)."""
     from taizhang.report import ReportError, make_report, write_default_template
 
     if args.write_template:
         try:
             path = write_default_template(args.write_template)
         except (ReportError, OSError) as exc:
-            print(f"taizhang: {exc}", file=sys.stderr)
-            return EXIT_UNREADABLE
-        print(f"内置模板已另存为 {path}：在 Word 中修改文字，保留 {{{{ … }}}} 标签，再用 --template {path} 生成汇报")
-        return EXIT_OK
+            return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {exc}"])
+        return Outcome(EXIT_OK, {"template": str(path)})
     if not args.paths or not args.output:
-        print("taizhang: 参数错误：需要台账工作簿（PATH）和 -o OUT.docx", file=sys.stderr)
-        return EXIT_UNREADABLE
+        return Outcome(EXIT_UNREADABLE, messages=["taizhang: 参数错误：需要台账工作簿（PATH）和 -o OUT.docx"])
     try:
         result = make_report(args.paths, args.output, period=args.period, as_of=args.as_of, bureau=args.bureau,
                              template=args.template, config=args.cfg)
     except ReportError as exc:
-        print(f"taizhang: {exc}", file=sys.stderr)
-        return EXIT_UNREADABLE
-    if args.json:
-        print(json.dumps(result.json(), ensure_ascii=False, indent=2))
-    else:
-        print(f"情况汇报已写入 {result.output}")
-    for note in result.notes:
-        print(f"taizhang: {note}", file=sys.stderr)
-    return result.exit_status
+        return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {exc}"])
+    return Outcome(result.exit_status, result.json(), [f"taizhang: {note}" for note in result.notes], result)

@@ -16,6 +16,7 @@ var TZ = (function () {
   var PANE_KEY = "taizhang.pane";
   var SETTINGS_KEY = "taizhang.settings";
   var TOKEN_KEY = "taizhang.token";
+  var SOURCES_KEY = "taizhang.sources"; // a 汇总表 written by 汇总统计 -> the ledger it was made from
   var POLL_MS = 400;
   var MAX_POLLS = 9000; // an hour of progress polls at most, then the run is waited for silently
 
@@ -209,12 +210,26 @@ var TZ = (function () {
     }
   }
 
+  function sources() {
+    try { return JSON.parse(wps.PluginStorage.getItem(SOURCES_KEY) || "{}") || {}; } catch (e) { return {}; }
+  }
+
+  /** The ledger a button works on: the active workbook's path, or, when the active workbook is
+   *  a 汇总表 that 汇总统计 wrote and opened, the ledger it was made from. */
+  function ledgerOf(wb) {
+    var known = sources();
+    for (var output in known) {
+      if (Object.prototype.hasOwnProperty.call(known, output) && sameFile(output, wb.FullName)) return known[output];
+    }
+    return wb.FullName;
+  }
+
   function runCheck() {
     var title = "检查台账";
     var wb = savedActiveWorkbook("check", title);
     if (!wb) return;
     var s = settings();
-    var book = wb.FullName;
+    var book = ledgerOf(wb);
     run("check", title, { paths: [book], as_of: s.as_of || null }, function (data, error, exit) {
       if (error) return fail("check", title, error);
       setState({ phase: "done", command: "check", title: title, book: book, result: data, exit: exit });
@@ -226,13 +241,16 @@ var TZ = (function () {
     var wb = savedActiveWorkbook("summary", title);
     if (!wb) return;
     var s = settings();
-    var book = wb.FullName;
+    var book = ledgerOf(wb);
     var p = period(s);
     var output = beside(book, "_汇总表_" + p + ".xlsx");
     closeIfOpen(output); // WPS keeps an open file locked on Windows: it is reopened afterwards
     run("summary", title, { paths: [book], as_of: s.as_of || null, period: p, bureau: s.bureau || null,
                             output: output }, function (data, error, exit) {
       if (error) return fail("summary", title, error);
+      var known = sources();
+      known[output] = book;
+      wps.PluginStorage.setItem(SOURCES_KEY, JSON.stringify(known));
       var note = reopen(output);
       setState({ phase: "done", command: "summary", title: title, book: book, result: data, exit: exit,
                  opened: note ? null : output, note: note });
@@ -247,7 +265,7 @@ var TZ = (function () {
     var wb = savedActiveWorkbook("report", title);
     if (!wb) return;
     var s = settings();
-    var book = wb.FullName;
+    var book = ledgerOf(wb);
     var p = period(s);
     var output = beside(book, "_情况汇报_" + p + ".docx");
     run("report", title, { paths: [book], as_of: s.as_of || null, period: p, bureau: s.bureau || null,

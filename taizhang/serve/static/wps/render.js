@@ -160,8 +160,9 @@ var TZRender = (function () {
 
   function reportView(data) {
     var root = el("div", "result report");
-    add(root, el("p", "lead", "情况汇报已生成"));
+    add(root, el("p", "lead", (data.bureau || "") + " " + (data.period_label || data.period || "") + " 情况汇报已生成"));
     if (data.output) add(root, el("p", "path", data.output));
+    if (data.narrative) add(root, el("h3", null, "主要数字"), el("p", "narrative", data.narrative));
     return root;
   }
 

@@ -84,7 +84,6 @@
       if (state.command === "check") R.add(content, R.el("p", "hint", "点击一条问题，选中它所在的单元格。"));
       if (state.opened) R.add(content, R.el("p", "ok", "已写入并在 WPS 中打开：" + state.opened));
       if (state.note) R.add(content, R.el("p", "bad", state.note));
-      if (state.command === "report" && state.output) R.add(content, R.el("p", "ok", "已保存：" + state.output));
     }
   }
 
