@@ -191,7 +191,7 @@ def test_wps_addin_end_to_end(service, driver, tmp_path):
     # 汇总统计: written beside the workbook, then opened in WPS
     st = click_ribbon(drv, "tzSummary")
     assert st["phase"] == "done", st
-    output = service.allowed / "县第二中学_10月台账_汇总表_2026-10.xlsx"
+    output = service.allowed / "县第二中学_10月台账_2026年10月汇总表.xlsx"
     assert st["result"]["output"] == str(output) and st["opened"] == str(output)
     assert ["open", str(output)] in fake_log(drv)
     assert "汇总表" in openpyxl.load_workbook(output).sheetnames
@@ -208,7 +208,7 @@ def test_wps_addin_end_to_end(service, driver, tmp_path):
 
     # 生成汇报: the Word document beside the workbook
     st = click_ribbon(drv, "tzReport")
-    report = service.allowed / "县第二中学_10月台账_情况汇报_2026-10.docx"
+    report = service.allowed / "县第二中学_10月台账_2026年10月情况汇报.docx"
     assert st["phase"] == "done" and st["output"] == str(report), st
     import docx
     assert "某某县教育局" in "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
@@ -286,9 +286,9 @@ def test_page_end_to_end(service, driver, downloads, tmp_path):
     drv.find_element(By.ID, "btn-summary").click()
     wait_done(drv, "summary")
     button = drv.find_element(By.CSS_SELECTOR, "#downloads button.download")
-    assert "汇总表_2026-10.xlsx" in button.text
+    assert "2026年10月汇总表.xlsx" in button.text
     button.click()
-    summary = wait_download(downloads, "汇总表_2026-10.xlsx")
+    summary = wait_download(downloads, "2026年10月汇总表.xlsx")
     wb = openpyxl.load_workbook(summary)
     assert "汇总表" in wb.sheetnames
     _, expected = cli_json(service.env, "summary", str(month), "--as-of", AS_OF)
@@ -298,7 +298,7 @@ def test_page_end_to_end(service, driver, downloads, tmp_path):
     drv.find_element(By.ID, "btn-consolidate").click()
     wait_done(drv, "consolidate")
     drv.find_element(By.CSS_SELECTOR, "#downloads button.download").click()
-    master = wait_download(downloads, "局主表_2026-10.xlsx")
+    master = wait_download(downloads, "局主表.xlsx")
     wb = openpyxl.load_workbook(master, read_only=True)
     assert {"汇总表", "报送情况", "问题清单"} <= set(wb.sheetnames)
     assert "已报送 8 个单位" in drv.find_element(By.CSS_SELECTOR, "#result .lead").text
@@ -307,6 +307,6 @@ def test_page_end_to_end(service, driver, downloads, tmp_path):
     drv.find_element(By.ID, "btn-report").click()
     wait_done(drv, "report")
     drv.find_element(By.CSS_SELECTOR, "#downloads button.download").click()
-    report = wait_download(downloads, "情况汇报_2026-10.docx")
+    report = wait_download(downloads, "2026年10月情况汇报.docx")
     import docx
     assert "某某县教育局" in "\n".join(p.text for p in docx.Document(str(report)).paragraphs)

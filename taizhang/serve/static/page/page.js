@@ -102,17 +102,22 @@
     return d.getFullYear() + "-" + pad(d.getMonth() + 1);
   }
 
+  function label(p) {  // 2026-10 -> 2026年10月, as the product names files (Period.label)
+    var m = /^(\d{4})-(\d{2})$/.exec(p);
+    return m ? m[1] + "年" + parseInt(m[2], 10) + "月" : p;
+  }
+
   function inJob(name) { return info.workdir + info.sep + job + info.sep + name; }
 
   function options(command, up) {
     var asOf = $("as_of").value || null, bureau = $("bureau").value.trim() || null;
     if (command === "check") return { paths: [up.folder], as_of: asOf };
     if (command === "summary") return { paths: [up.folder], as_of: asOf, period: $("period").value || null,
-                                        bureau: bureau, output: inJob("汇总表_" + period() + ".xlsx") };
+                                        bureau: bureau, output: inJob(label(period()) + "汇总表.xlsx") };
     if (command === "report") return { paths: [up.folder], as_of: asOf, period: $("period").value || null,
-                                       bureau: bureau, output: inJob("情况汇报_" + period() + ".docx") };
+                                       bureau: bureau, output: inJob(label(period()) + "情况汇报.docx") };
     if (!up.roster && !up.master) throw new Error("月度合并需要单位名册：请在“三、月度合并”中选择单位名册或上月的局主表");
-    return { folder: up.folder, period: period(), master: up.master || inJob("局主表_" + period() + ".xlsx"),
+    return { folder: up.folder, period: period(), master: up.master || inJob("局主表.xlsx"),
              roster: up.roster, bureau: bureau };
   }
 

@@ -68,6 +68,15 @@ var TZ = (function () {
     return d.getFullYear() + "-" + pad(d.getMonth() + 1);
   }
 
+  /** A period as the product names it in file names: 2026-10 -> 2026年10月, 2026 -> 2026年, all -> 全部
+   *  (Period.label; the Excel ribbon's 生成汇报 names its document the same way). */
+  function periodLabel(p) {
+    var m = /^(\d{4})-(\d{2})$/.exec(p);
+    if (m) return m[1] + "年" + parseInt(m[2], 10) + "月";
+    if (/^\d{4}$/.test(p)) return p + "年";
+    return p === "all" ? "全部" : p;
+  }
+
   function app() { return wps.EtApplication(); }
 
   function setState(state) {
@@ -243,7 +252,7 @@ var TZ = (function () {
     var s = settings();
     var book = ledgerOf(wb);
     var p = period(s);
-    var output = beside(book, "_汇总表_" + p + ".xlsx");
+    var output = beside(book, "_" + periodLabel(p) + "汇总表.xlsx");
     closeIfOpen(output); // WPS keeps an open file locked on Windows: it is reopened afterwards
     run("summary", title, { paths: [book], as_of: s.as_of || null, period: p, bureau: s.bureau || null,
                             output: output }, function (data, error, exit) {
@@ -267,7 +276,7 @@ var TZ = (function () {
     var s = settings();
     var book = ledgerOf(wb);
     var p = period(s);
-    var output = beside(book, "_情况汇报_" + p + ".docx");
+    var output = beside(book, "_" + periodLabel(p) + "情况汇报.docx");
     run("report", title, { paths: [book], as_of: s.as_of || null, period: p, bureau: s.bureau || null,
                            output: output }, function (data, error, exit) {
       if (error) return fail("report", title, error);
@@ -346,7 +355,7 @@ var TZ = (function () {
 
   return {
     BUTTONS: BUTTONS, base: base, token: token, saveToken: saveToken, settings: settings,
-    saveSettings: saveSettings, period: period, getState: getState, setState: setState,
+    saveSettings: saveSettings, period: period, periodLabel: periodLabel, getState: getState, setState: setState,
     selectCell: selectCell, pickFolder: pickFolder, loadInfo: loadInfo, showPane: showPane,
     info: function () { return info; }, STATE_KEY: STATE_KEY
   };
