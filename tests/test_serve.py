@@ -297,3 +297,10 @@ def test_uploads_are_removed_when_the_service_stops(tmp_path):
     finally:
         svc.stop()
     assert not workdir.exists()
+
+
+def test_a_second_service_on_the_same_port_says_so(service):
+    proc = subprocess.run([sys.executable, "-m", "taizhang", "serve", "--port", str(service.port)],
+                          capture_output=True, text=True, env=service.env, cwd=REPO, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert f"端口 {service.port} 无法使用" in proc.stderr

@@ -265,8 +265,11 @@ def test_page_end_to_end(service, driver, downloads, tmp_path):
     drv.get(f"http://127.0.0.1:{service.port}/#token={service.token}")
     WebDriverWait(drv, 10, poll_frequency=0.1).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
     assert "token" not in drv.current_url  # kept in the session, out of the address bar
-    files = sorted(str(p) for p in month.iterdir())
-    drv.find_element(By.ID, "files").send_keys("\n".join(files))
+    folder = service.allowed / "page-month"  # the month folder as a clerk has it: with other files
+    shutil.copytree(month, folder)
+    (folder / "说明.docx").write_bytes(b"not a ledger")
+    (folder / "~$县第一中学_2026年10月台账.xlsx").write_bytes(b"office lock file")
+    drv.find_element(By.ID, "folder").send_keys(str(folder))
     drv.find_element(By.ID, "roster").send_keys(str(service.allowed / "单位名册.xlsx"))
     drv.execute_script("document.getElementById('as_of').value = arguments[0]", AS_OF)
     drv.find_element(By.ID, "bureau").send_keys("某某县教育局")
@@ -293,6 +296,13 @@ def test_page_end_to_end(service, driver, downloads, tmp_path):
     assert "汇总表" in wb.sheetnames
     _, expected = cli_json(service.env, "summary", str(month), "--as-of", AS_OF)
     assert expected["narrative"][:30] in drv.find_element(By.CSS_SELECTOR, "#result .narrative").text
+    figures = {r.find_elements(By.TAG_NAME, "td")[0].text.strip(): [int(c.text.replace(",", "").split(".")[0])
+               for c in r.find_elements(By.TAG_NAME, "td")[1:]]
+               for r in drv.find_elements(By.CSS_SELECTOR, "#result table.figures tbody tr")}
+    c = expected["complaints"]
+    assert figures["信访举报（件）"] == [c["total"], expected["year_to_date"]["complaints"]["total"]]
+    parts = [v for k, v in figures.items() if k.startswith("其中") or k == "来源不明"]
+    assert [sum(col) for col in zip(*parts)] == figures["信访举报（件）"]  # the breakdown adds up
     shot(drv, tmp_path, "page-summary.png")
 
     drv.find_element(By.ID, "btn-consolidate").click()

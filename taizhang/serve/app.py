@@ -7,6 +7,7 @@ import mimetypes
 import os
 import re
 import shutil
+import sys
 import tempfile
 import uuid
 from contextlib import asynccontextmanager
@@ -204,6 +205,11 @@ def create_app(settings: ServeSettings) -> Any:
                     return _error(409, str(exc), exit=EXIT_UNREADABLE)
             else:
                 outcome = run(args, progress=progress)
+        except Exception as exc:  # noqa: BLE001 - a bug must not take the service down or leak data
+            # only the exception's type is told: its text could carry a cell's value
+            print(f"taizhang serve: {command} 内部错误 {type(exc).__name__}", file=sys.stderr, flush=True)
+            return _error(500, f"内部错误（{type(exc).__name__}），请把出错的文件和这句话告诉维护人员",
+                          exit=EXIT_UNREADABLE)
         finally:
             if job:
                 runs.finish(job, outcome.code if outcome else None)

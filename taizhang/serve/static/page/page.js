@@ -44,11 +44,17 @@
     });
   }
 
+  // what a month folder may hold besides workbooks (Word files, scans, Office's ~$ lock files) is
+  // not sent; files that only look like workbooks (.csv, .numbers) are, so that check names them
+  var WORKBOOK = /\.(xlsx|xlsm|xls|xlsb|ods|et|csv|numbers)$/i;
+
   function chosenFiles() {
     var list = [];
     var a = $("files").files, b = $("folder").files;
     for (var i = 0; i < a.length; i++) list.push(a[i]);
-    for (var j = 0; j < b.length; j++) if (!/^\./.test(b[j].name)) list.push(b[j]);
+    for (var j = 0; j < b.length; j++) {
+      if (WORKBOOK.test(b[j].name) && !/^(\.|~\$)/.test(b[j].name)) list.push(b[j]);
+    }
     return list;
   }
 

@@ -32,7 +32,7 @@ var TZRender = (function () {
       var tr = el("tr");
       for (var c = 0; c < rows[r].length; c++) {
         var v = rows[r][c];
-        add(tr, (v && v.nodeType) ? add(el("td"), v) : el("td", typeof v === "number" ? "num" : null, v));
+        add(tr, (v && v.nodeType) ? add(el("td"), v) : el("td", typeof v === "number" || /^-?[\d,]+(\.\d+)?$/.test(String(v)) ? "num" : null, v));
       }
       add(body, tr);
     }
@@ -94,6 +94,13 @@ var TZRender = (function () {
     return root;
   }
 
+  function periodLabel(p) {  // 2026-10 -> 2026年10月 (Period.label)
+    var m = /^(\d{4})-(\d{2})$/.exec(p || "");
+    if (m) return m[1] + "年" + parseInt(m[2], 10) + "月";
+    if (/^\d{4}$/.test(p || "")) return p + "年";
+    return p === "all" ? "全部" : (p || "");
+  }
+
   function money(text) {
     var n = Number(text);
     if (isNaN(n)) return String(text);
@@ -110,19 +117,31 @@ var TZRender = (function () {
       if (ytd) r.push(get(ytd));
       return r;
     }
-    var rows = [
-      row("信访举报（件）", function (d) { return d.complaints.total; }),
-      row("  其中省转办", function (d) { return d.complaints.by_source["省转办"] || 0; }),
-      row("  其中市转办", function (d) { return d.complaints.by_source["市转办"] || 0; }),
-      row("  其中自办", function (d) { return d.complaints.by_source["自办"] || 0; }),
+    // every source, then those of no known source: the breakdown adds up to the total shown
+    var sources = [];
+    function addSources(d) {
+      for (var k in (d && d.complaints.by_source) || {}) if (sources.indexOf(k) < 0) sources.push(k);
+    }
+    addSources(cur);
+    addSources(ytd);
+    var rows = [row("信访举报（件）", function (d) { return d.complaints.total; })];
+    for (var i = 0; i < sources.length; i++) {
+      rows.push(row("  其中" + sources[i], (function (k) {
+        return function (d) { return d.complaints.by_source[k] || 0; };
+      })(sources[i])));
+    }
+    if (cur.complaints.unknown_source || (ytd && ytd.complaints.unknown_source)) {
+      rows.push(row("  来源不明", function (d) { return d.complaints.unknown_source || 0; }));
+    }
+    rows = rows.concat([
       row("  已办结", function (d) { return d.complaints.closed; }),
       row("退费（件）", function (d) { return d.refunds.cases; }),
       row("  已退金额（元）", function (d) { return money(d.refunds.refunded); }),
       row("处分（人）", function (d) { return d.sanctions.persons; }),
       row("整改问题（个）", function (d) { return d.rectification.total; }),
       row("  逾期未完成", function (d) { return d.rectification.overdue; })
-    ];
-    add(root, el("p", "lead", (data.bureau || "") + " " + data.period + " 统计（截至 " + data.as_of + "）"));
+    ]);
+    add(root, el("p", "lead", (data.bureau || "") + " " + periodLabel(data.period) + " 统计（截至 " + data.as_of + "）"));
     add(root, table(ytd ? ["项目", "本月", "累计"] : ["项目", "本期"], rows, "grid figures"));
     var blocking = data.blocking_errors || [];
     if (blocking.length) {
@@ -143,7 +162,7 @@ var TZRender = (function () {
   /** taizhang consolidate --json: who reported, each file's fate, rows read = written + rejected. */
   function consolidateView(data) {
     var root = el("div", "result consolidate");
-    add(root, el("p", "lead", data.period + " 月度合并：已报送 " + data.units_reported.length + " 个单位，未报送 " +
+    add(root, el("p", "lead", periodLabel(data.period) + " 月度合并：已报送 " + data.units_reported.length + " 个单位，未报送 " +
                  data.units_missing.length + " 个" + (data.units_missing.length ? "：" + data.units_missing.join("、") : "")));
     var rows = [];
     for (var i = 0; i < data.files.length; i++) {
@@ -188,5 +207,5 @@ var TZRender = (function () {
 
   return { el: el, add: add, view: view, checkView: checkView, summaryView: summaryView,
            consolidateView: consolidateView, reportView: reportView, progressView: progressView,
-           fileName: fileName, money: money };
+           fileName: fileName, money: money, periodLabel: periodLabel };
 })();
