@@ -228,6 +228,12 @@ def test_static_page_and_addin(service):
         status, _, _ = service.request("GET", f"/wps/k/{service.token}/{name}", token=None)
         assert status == 200, name
     assert service.request("GET", f"/wps/k/{'x' * 43}/ribbon.xml", token=None)[0] == 404
+    spec = json.loads(service.request("GET", "/api/openapi.json")[2])
+    for command, required in (("check", ["paths"]), ("summary", ["paths"]), ("report", []),
+                              ("consolidate", ["folder", "period", "master"])):
+        schema = spec["paths"][f"/api/{command}"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        assert set(required) <= set(schema["required"]) and "json" not in schema["properties"], command
+        assert schema["additionalProperties"] is False
     assert service.request("GET", "/wps/..%2F..%2Fapp.py", token=None)[0] == 404
     assert service.request("GET", "/page/..%2Fwps%2Fmain.js", token=None)[0] == 404
     for asset in ("/", "/wps/index.html", "/wps/taskpane.html"):  # works offline: nothing from elsewhere
