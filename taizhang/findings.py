@@ -33,11 +33,13 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "unreadable-file": (E, "文件无法读取"),
     "file-too-large": (E, "文件超出大小限制"),
     "unsafe-workbook": (E, "文件含有不安全内容"),
+    "old-format": (E, "Excel 旧版格式"),
     # The workbook and its sheets.
     "empty-workbook": (E, "工作簿是空的"),
     "no-ledger": (E, "没有找到台账"),
     "sheet-skipped": (W, "工作表不是台账"),
     "sheet-too-large": (E, "工作表超出大小限制"),
+    "sheet-not-data": (W, "宏表、图表等非数据工作表"),
     "hidden-sheet": (W, "隐藏的工作表"),
     "empty-ledger": (W, "台账没有数据"),
     "missing-column": (E, "缺少必填列"),
@@ -76,7 +78,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
 #: Codes that mean the file could not be read at all.
 REFUSAL_CODES = frozenset(
     {"file-not-found", "not-a-workbook", "corrupt-workbook", "encrypted-workbook",
-     "unreadable-file", "file-too-large", "unsafe-workbook"}
+     "unreadable-file", "file-too-large", "unsafe-workbook", "old-format"}
 )
 
 

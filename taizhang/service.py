@@ -77,6 +77,9 @@ def load_sheets(sheets: list[Sheet], config: Config, path: Path) -> LoadedWorkbo
         loaded.findings.append(Finding.make("empty-workbook", "工作簿是空的，没有任何内容"))
         return loaded
     for sheet in sheets:
+        if sheet.note:  # a chart sheet, an Excel 4.0 macro sheet: nothing to read
+            loaded.findings.append(Finding.make("sheet-not-data", sheet.note, sheet=sheet.name))
+            continue
         if sheet.too_large:
             loaded.findings.append(Finding.make("sheet-too-large", sheet.too_large, sheet=sheet.name))
             continue

@@ -44,12 +44,156 @@ def put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | N
 
 def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
     """Write ``path`` through ``write(tmp)`` on a temporary file beside it, then move it into
-    place: a crash or a kill midway leaves the previous file as it was."""
+    place: a crash or a kill midway leaves the previous file as it was.
+
+    This is the one way taizhang writes a workbook: a file open in Excel, WPS or LibreOffice
+    is refused (:class:`FileInUse`) before anything is written, and what is written carries
+    taizhang's mark (see :func:`is_own_output`)."""
+    lock = open_elsewhere(path)
+    if lock is not None:
+        raise FileInUse(path, lock)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         write(tmp)
+        ensure_mark(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+# -- taizhang's own outputs: a mark inside them, and files open in another program ---------
+
+#: The custom document property (``docProps/custom.xml``) every workbook taizhang writes
+#: carries: Excel, WPS and LibreOffice keep it when the file is re-saved, so that an output,
+#: a master or a backup of one, lying in a folder of ledgers, is never read as a ledger.
+MARK_NAME = "taizhang"
+MARK_VALUE = "taizhang 生成的汇总表或主表，不是报送的台账"
+#: Sheets only a consolidated master has (a master written before the mark existed).
+MASTER_SHEETS = frozenset({"报送情况", "问题清单"})
+
+_CUSTOM_PART = "docProps/custom.xml"
+_CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+_CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+
+def mark_output(wb: Any) -> None:
+    """Put taizhang's mark on an openpyxl workbook about to be saved."""
+    from openpyxl.packaging.custom import StringProperty
+
+    props = wb.custom_doc_props
+    for prop in list(props.props):
+        if prop.name == MARK_NAME:
+            props.props.remove(prop)
+    props.append(StringProperty(name=MARK_NAME, value=MARK_VALUE))
+
+
+def _has_mark_part(data: bytes) -> bool:
+    return f'name="{MARK_NAME}"'.encode() in data
+
+
+def is_own_output(path: Path) -> bool:
+    """Whether ``path`` is a workbook taizhang wrote (its mark, or the sheets only a master
+    has); never raises."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = {n.lower(): n for n in zf.namelist()}
+            custom = names.get(_CUSTOM_PART.lower())
+            if custom is not None:
+                with zf.open(custom) as fh:
+                    if _has_mark_part(fh.read(1 << 20)):
+                        return True
+            book = names.get("xl/workbook.xml")
+            if book is None:
+                return False
+            with zf.open(book) as fh:
+                text = fh.read(1 << 20).decode("utf-8", "replace")
+    except Exception:  # noqa: BLE001 - not a zip, damaged, unreadable: not ours
+        return False
+    import html
+    import re
+
+    sheets = {html.unescape(m) for m in re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', text)}
+    return MASTER_SHEETS <= sheets
+
+
+def ensure_mark(path: Path) -> None:
+    """Make sure the workbook at ``path`` carries the mark (rewriting its package when the
+    writer did not set it through :func:`mark_output`)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        custom = next((n for n in names if n.lower() == _CUSTOM_PART.lower()), None)
+        if custom is not None and _has_mark_part(zf.read(custom)):
+            return
+        parts = {n: zf.read(n) for n in names}
+        infos = {i.filename: i for i in zf.infolist()}
+    def prop(pid: int) -> str:
+        return (f'<property fmtid="{_FMTID}" pid="{pid}" name="{MARK_NAME}">'
+                f"<vt:lpwstr>{MARK_VALUE}</vt:lpwstr></property>")
+
+    if custom is not None:
+        import re
+
+        data = parts[custom].decode("utf-8")
+        pid = 1 + max((int(p) for p in re.findall(r'pid="(\d+)"', data)), default=1)
+        data = re.sub(r"</(\w+:)?Properties>\s*$", lambda m: prop(pid) + m.group(0), data)
+        parts[custom] = data.encode("utf-8")
+    else:
+        custom = _CUSTOM_PART
+        parts[custom] = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                         '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+                         'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+                         + prop(2) + "</Properties>").encode("utf-8")
+        types = parts["[Content_Types].xml"].decode("utf-8")
+        if "/docProps/custom.xml" not in types:
+            types = types.replace("</Types>", f'<Override PartName="/docProps/custom.xml" ContentType="{_CUSTOM_TYPE}"/></Types>')
+            parts["[Content_Types].xml"] = types.encode("utf-8")
+        rels = parts["_rels/.rels"].decode("utf-8")
+        if _CUSTOM_REL not in rels:
+            rels = rels.replace("</Relationships>",
+                                f'<Relationship Id="rIdTaizhangMark" Type="{_CUSTOM_REL}" Target="docProps/custom.xml"/>'
+                                "</Relationships>")
+            parts["_rels/.rels"] = rels.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in parts.items():
+            info = infos.get(name)
+            if info is not None:
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zout.writestr(info, data)
+            else:
+                zout.writestr(name, data)
+
+
+class FileInUse(OSError):
+    """The file is open in Excel, WPS or LibreOffice (their lock file lies beside it)."""
+
+    def __init__(self, path: Path, lock: Path) -> None:
+        super().__init__(f"{path} 文件正在被打开（{lock.name}）")
+        self.path, self.lock = path, lock
+
+    def message(self, what: str) -> str:
+        return (f"{what} {self.path} 文件正在被打开（旁边有 Excel/WPS/LibreOffice 的锁文件 {self.lock.name}），"
+                f"请先关闭该文件再运行；文件未改动（如确认没有打开，可删除锁文件 {self.lock}）")
+
+
+def open_elsewhere(path: Path) -> Path | None:
+    """The lock file Excel, WPS (``~$name``, or ``~$`` over the name's first two characters
+    for a long name) or LibreOffice (``.~lock.name#``) keeps beside a workbook it has open."""
+    path = Path(path)
+    candidates = [f"~${path.name}", f".~lock.{path.name}#"]
+    if len(path.name) > 2:
+        candidates.append(f"~${path.name[2:]}")
+    for name in candidates:
+        lock = path.with_name(name)
+        try:
+            if lock.is_file():
+                return lock
+        except OSError:
+            continue
+    return None

@@ -4,27 +4,84 @@ One module per command (``check``, ``summary``, ``report``, ``consolidate``, ``a
 ``wps``); this one builds the parser and dispatches.
 
 Exit codes (a public interface): 0 no errors (warnings allowed); 1 errors found; 2 a file
-could not be read at all, or the command could not run.
+could not be read at all, or the command could not run; 130 interrupted (Ctrl-C).
+
+Nothing reaches the user as a Python traceback: :func:`main` is the one top-level handler.
+An unexpected error is told in Chinese with the log file's path, and its trace goes to that
+log (exit 2); argparse's own messages are given in Chinese too.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import sys
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from taizhang import __version__
 from taizhang.cli.addin import (
     cmd_addin_build, cmd_addin_bundle, cmd_addin_doctor, cmd_addin_install, cmd_addin_uninstall,
 )
 from taizhang.cli.check import cmd_check
-from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, as_of_date
+from taizhang.cli.common import (
+    EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, as_of_date, start_log, trace_for_log,
+)
 from taizhang.cli.consolidate import cmd_consolidate
 from taizhang.cli.report import add_parser as add_report_parser
 from taizhang.cli.summary import cmd_summary
 from taizhang.config import ConfigError, load_config
 
 __all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_UNREADABLE", "build_parser", "main"]
+
+
+#: argparse's English messages (Python 3.11–3.13) and what the clerk reads instead.
+_ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s（参数的位置或拼写可能有误，用 -h 查看用法）",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择：%(value)r（可选：%(choices)s）",
+    "invalid choice: %(value)r, maybe you meant %(closest)r? (choose from %(choices)s)":
+        "无效的选择：%(value)r，是否想输入 %(closest)r？（可选：%(choices)s）",
+    "expected one argument": "需要一个值",
+    "expected at most one argument": "最多只能有一个值",
+    "expected at least one argument": "至少需要一个值",
+    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值：%(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "有歧义的选项：%(option)s 可以是 %(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "ignored explicit argument %r": "忽略了多余的值 %r",
+    "one of the arguments %s is required": "必须给出以下参数之一：%s",
+    "unexpected option string: %s": "意外的选项：%s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+}
+
+
+def _zh(message: str) -> str:
+    return _ARGPARSE_ZH.get(message, message)
+
+
+def _nzh(singular: str, plural: str, n: int) -> str:
+    if singular == "expected %s argument":
+        return "需要 %s 个值"
+    return singular if n == 1 else plural
+
+
+@contextlib.contextmanager
+def _chinese_argparse() -> Iterator[None]:
+    """argparse's messages in Chinese while the parser is built and used (argparse takes
+    them through gettext, for which no Chinese catalogue ships with Python)."""
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = _zh, _nzh  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -103,11 +160,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """The command line; the one place where whatever went wrong becomes a message and an
+    exit status (never a traceback)."""
+    log_file = start_log()
+    log = logging.getLogger("taizhang.cli")
     try:
-        args.cfg = load_config(args.config)
-    except ConfigError as exc:
-        print(f"taizhang: {exc}", file=sys.stderr)
+        with _chinese_argparse():
+            parser = build_parser()
+            args = parser.parse_args(argv)
+        log.info("taizhang %s", args.command)
+        try:
+            args.cfg = load_config(args.config)
+        except ConfigError as exc:
+            print(f"taizhang: {exc}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        return args.func(args)
+    except KeyboardInterrupt:
+        log.info("interrupted (Ctrl-C)")
+        print("\ntaizhang: 已中断（Ctrl-C），未完成的输出没有写入，原有文件保持不变", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # output piped into a program that stopped reading (| head)
         return EXIT_UNREADABLE
-    return args.func(args)
+    except Exception as exc:  # noqa: BLE001 - the top-level handler: the trace goes to the log
+        log.error("unexpected error\n%s", trace_for_log(exc))
+        where = f"详细信息已记入日志 {log_file}" if log_file else "日志无法写入"
+        print(f"taizhang: 程序内部出错（{type(exc).__name__}），命令没有完成；{where}，"
+              "请把日志文件发给维护人员", file=sys.stderr)
+        return EXIT_UNREADABLE

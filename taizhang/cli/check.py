@@ -28,16 +28,18 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace, progress: Progress | None = None) -> Outcome:
     """``taizhang check`` without printing: the ``--json`` shape, the exit code, the messages."""
-    files = expand_paths(args.paths)
+    skipped: list = []
+    files = expand_paths(args.paths, skipped)
+    notes = [f"taizhang: 已跳过 {p}：这是 taizhang 生成的汇总表、主表或其备份，不是台账" for p in skipped]
     if not files:
-        return Outcome(EXIT_UNREADABLE, messages=["taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）"])
+        return Outcome(EXIT_UNREADABLE, messages=[*notes, "taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）"])
     as_of = args.as_of or date.today()
     reports = []
     for p in files:
         reports.append(check_file(p, as_of=as_of, config=args.cfg))
         if progress:
             progress(len(reports), len(files), p.name)
-    messages = [f"taizhang: 无法读取 {r.refusal.message}" for r in reports if r.refusal is not None]
+    messages = notes + [f"taizhang: 无法读取 {r.refusal.message}" for r in reports if r.refusal is not None]
     return Outcome(check_exit_code(reports), check_json(reports), messages, reports)
 
 
@@ -78,17 +80,19 @@ def check_json(reports: list[FileReport]) -> dict[str, Any]:
 
 def print_check(reports: list[FileReport], as_of: date) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(highlight=False, soft_wrap=False, width=console_width())
-    for r in reports:
-        console.rule(f"[bold]{r.path}")
+    for r in reports:  # text from files (names, sheets, cells) is escaped: never taken as markup
+        console.rule(f"[bold]{escape(str(r.path))}")
         if r.refusal is not None:
-            console.print(f"[red]✗ 无法读取：{r.refusal.message}")
+            console.print(f"[red]✗ 无法读取：{escape(r.refusal.message)}")
             continue
         for lg in r.ledgers:
             flag = "（隐藏）" if lg.hidden else ""
-            console.print(f"  {lg.sheet}{flag}：{lg.layout.spec.label}，表头第 {lg.header_row} 行，{len(lg.rows)} 行数据")
+            console.print(f"  {escape(lg.sheet)}{flag}：{lg.layout.spec.label}，表头第 {lg.header_row} 行，"
+                          f"{len(lg.rows)} 行数据")
         if not r.findings:
             console.print("[green]✓ 未发现问题")
             continue
@@ -96,7 +100,7 @@ def print_check(reports: list[FileReport], as_of: date) -> None:
         for f in r.findings:
             by_sheet.setdefault(f.sheet or "（整个工作簿）", []).append(f)
         for sheet, items in by_sheet.items():
-            table = Table(title=f"工作表：{sheet}", title_justify="left", show_lines=False)
+            table = Table(title=f"工作表：{escape(sheet)}", title_justify="left", show_lines=False)
             table.add_column("级别", no_wrap=True)
             table.add_column("单元格", no_wrap=True)
             table.add_column("列", no_wrap=True)
@@ -104,8 +108,8 @@ def print_check(reports: list[FileReport], as_of: date) -> None:
             table.add_column("代码", style="dim", no_wrap=True)
             for f in items:
                 level = "[red]错误" if f.is_error else "[yellow]提醒"
-                table.add_row(level, f.cell or (f"第{f.row}行" if f.row else ""), f.column or "",
-                              f.message, f.code)
+                table.add_row(level, f.cell or (f"第{f.row}行" if f.row else ""), escape(f.column or ""),
+                              escape(f.message), f.code)
             console.print(table)
         s = r.stats
         counts = "，".join(f"{CATALOGUE[c][1]} {n}" for c, n in sorted(s.by_code.items()))

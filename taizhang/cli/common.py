@@ -23,6 +23,10 @@ def as_of_date(text: str) -> date:
 def cannot_write(what: str, path: object, exc: OSError) -> str:
     """The message for a file taizhang could not write: on Windows a workbook open in Excel or
     WPS is locked, which shows as a permission error, so the clerk is told to close it."""
+    from taizhang.writing import FileInUse
+
+    if isinstance(exc, FileInUse):
+        return f"taizhang: {exc.message(what)}"
     if isinstance(exc, PermissionError):
         return (f"taizhang: {what}无法写入：{path}（没有写入权限，或该文件正在 Excel/WPS 中打开：请关闭后重试；"
                 f"原文件未改动）")
@@ -49,3 +53,67 @@ class Outcome:
 
 #: ``progress(done, total, name)``: a file finished (``done`` of ``total``); ``name`` is its name.
 Progress = Callable[[int, int | None, str], None]
+
+
+#: Exit status after Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+
+
+def log_path() -> "Path":
+    """Where taizhang keeps its log: ``TAIZHANG_LOG_DIR`` if set, else the user's local
+    application data (Windows) or state folder (elsewhere)."""
+    import os
+    from pathlib import Path
+
+    base = os.environ.get("TAIZHANG_LOG_DIR")
+    if base:
+        return Path(base) / "taizhang.log"
+    if os.name == "nt":
+        root = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        return root / "taizhang" / "logs" / "taizhang.log"
+    root = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return root / "taizhang" / "taizhang.log"
+
+
+def start_log() -> "Path | None":
+    """Send taizhang's log (readers' own words, unexpected errors with their trace) to the
+    log file; returns its path, or None when no log can be written (the command still runs)."""
+    import logging
+    import tempfile
+    from logging.handlers import RotatingFileHandler
+    from pathlib import Path
+
+    logger = logging.getLogger("taizhang")
+    wanted = log_path()
+    for handler in list(logger.handlers):
+        if getattr(handler, "_taizhang_cli", False):
+            if Path(handler.baseFilename) == wanted.absolute():
+                return wanted
+            logger.removeHandler(handler)  # another log folder asked for (tests, a second run)
+            handler.close()
+    for path in (wanted, Path(tempfile.gettempdir()) / "taizhang" / "taizhang.log"):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handler = RotatingFileHandler(path, maxBytes=2 * 1024 * 1024, backupCount=3, encoding="utf-8")
+        except OSError:
+            continue
+        handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+        handler._taizhang_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        return path
+    return None
+
+
+def trace_for_log(exc: BaseException) -> str:
+    """The trace of an unexpected error for the log: where it happened, the error's type,
+    and its message only when it holds no Chinese text nor long digit runs (which could be a
+    cell's content: a complainant's name or telephone number never goes into the log)."""
+    import re
+    import traceback
+
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    message = str(exc)
+    if re.search(r"[\u3400-\u9fff]|\d{7,}", message):
+        message = "（消息含表格内容，未记录）"
+    return f"{frames}{type(exc).__name__}: {message[:500]}"

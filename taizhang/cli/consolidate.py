@@ -11,6 +11,7 @@ from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, can
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
 
     err = Console(stderr=True, highlight=False)
@@ -19,7 +20,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     task = bar.add_task("", total=None)
     with bar:
         outcome = run_consolidate(
-            args, lambda done, total, name: bar.update(task, completed=done, total=total, description=name))
+            args, lambda done, total, name: bar.update(task, completed=done, total=total, description=escape(name)))
     for message in outcome.messages:
         print(message, file=sys.stderr)
     if outcome.data is not None:
@@ -66,19 +67,20 @@ def run_consolidate(args: argparse.Namespace, progress: Progress | None = None) 
 
 def print_consolidation(result) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(highlight=False, width=console_width())
-    table = Table(title=f"{result.period} 月度合并 → {result.master}", title_justify="left")
+    table = Table(title=f"{result.period} 月度合并 → {escape(str(result.master))}", title_justify="left")
     for col in ("文件", "单位", "结果", "读取", "写入", "退回", "错误", "提醒", "说明"):
         table.add_column(col, no_wrap=col not in ("说明", "文件"))
     for f in result.files:
-        table.add_row(f.path.name, f.unit or "", "[green]已合并" if f.status == "ok" else "[red]退回",
+        table.add_row(escape(f.path.name), escape(f.unit or ""), "[green]已合并" if f.status == "ok" else "[red]退回",
                       str(f.rows_read), str(f.rows_written), str(f.rows_rejected), str(f.errors),
-                      str(f.warnings), f.reason or "")
+                      str(f.warnings), escape(f.reason or ""))
     console.print(table)
     console.print(f"已报送 {len(result.units_reported)} 个单位；未报送 {len(result.units_missing)} 个"
-                  + (f"：{'、'.join(result.units_missing)}" if result.units_missing else ""))
+                  + (f"：{escape('、'.join(result.units_missing))}" if result.units_missing else ""))
     console.print(f"读取 {result.rows_read} 行 = 写入 {result.rows_written} 行 + 退回 {result.rows_rejected} 行")
     if result.backup:
-        console.print(f"原主表已备份为 {result.backup}")
+        console.print(f"原主表已备份为 {escape(str(result.backup))}")

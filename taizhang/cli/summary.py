@@ -12,6 +12,7 @@ from taizhang.cli.common import (
 )
 from taizhang.reading.source import expand_paths
 from taizhang.service import check_file, summarise_reports
+from taizhang.writing import FileInUse, open_elsewhere
 
 
 DEFAULT_BUREAU = "县教育局"
@@ -42,15 +43,23 @@ def run_summary(args: argparse.Namespace, progress: Progress | None = None) -> O
         period = Period.parse(args.period) if args.period else Period.of_month(as_of)
     except PeriodError as exc:
         return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {exc}"])
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:  # a mistyped folder: no all-zero 汇总表
+        return Outcome(EXIT_UNREADABLE, messages=[
+            f"taizhang: 找不到 {'、'.join(missing)}（文件或文件夹不存在），没有统计，也没有写入任何文件"])
     output_path = Path(args.output) if args.output else None
-    if output_path is not None and _is_one_of(output_path, [Path(p) for p in args.paths]):
+    if output_path is not None and (lock := open_elsewhere(output_path)) is not None:
+        return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {FileInUse(output_path, lock).message('汇总表')}"])
+    skipped: list[Path] = []
+    files = expand_paths(args.paths, skipped)
+    if output_path is not None and _is_one_of(output_path, files):  # wherever the ledger lies
         return Outcome(EXIT_UNREADABLE, messages=[
             f"taizhang: 汇总表不能写入被统计的台账 {args.output}（源台账从不改动），请换一个文件名"])
-    files = expand_paths(args.paths)
-    if output_path is not None:  # last run's summary, in a folder being summarised, is no ledger
-        files = [f for f in files if not _is_one_of(output_path, [f])]
+    skipped_notes = [f"taizhang: 已跳过 {p}：这是 taizhang 生成的汇总表、主表或其备份，不作为台账统计"
+                     for p in skipped if output_path is None or not _is_one_of(output_path, [p])]
     if not files:
-        return Outcome(EXIT_UNREADABLE, messages=["taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）"])
+        return Outcome(EXIT_UNREADABLE, messages=[
+            *skipped_notes, "taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）"])
     reports = []
     for p in files:
         reports.append(check_file(p, as_of=as_of, config=args.cfg))
@@ -70,7 +79,7 @@ def run_summary(args: argparse.Namespace, progress: Progress | None = None) -> O
         except OSError as exc:
             return Outcome(EXIT_UNREADABLE, messages=[cannot_write("汇总表", args.output, exc)])
     data = summed.json(bureau, output)
-    messages = [f"taizhang: 无法读取 {r.refusal.message}" for r in reports if r.refusal is not None]
+    messages = skipped_notes + [f"taizhang: 无法读取 {r.refusal.message}" for r in reports if r.refusal is not None]
     for b in blocking:
         where = f"“{b['sheet']}”" if b["sheet"] is not None else "（整个工作簿）"
         messages.append(f"taizhang: 注意：{b['file']}{where}有 {b['errors']} 个错误，统计数字可能不准确"
@@ -91,11 +100,12 @@ def _is_one_of(path, files) -> bool:
 
 def print_summary(report, bureau: str, output) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(highlight=False, width=console_width())
     fig, ytd = report.current, report.year_to_date
-    table = Table(title=f"{bureau} {report.period.label} 统计", title_justify="left")
+    table = Table(title=f"{escape(bureau)} {report.period.label} 统计", title_justify="left")
     table.add_column("项目")
     table.add_column("本期", justify="right")
     if ytd is not None:
@@ -113,6 +123,6 @@ def print_summary(report, bureau: str, output) -> None:
     for label, now, total in rows:
         table.add_row(label, str(now), *([str(total)] if ytd is not None else []))
     console.print(table)
-    console.print("\n汇报段落：\n" + report.narrative)
+    console.print("\n汇报段落：\n" + escape(report.narrative))
     if output:
-        console.print(f"\n汇总表已写入 {output}")
+        console.print(f"\n汇总表已写入 {escape(str(output))}")

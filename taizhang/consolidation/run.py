@@ -35,6 +35,7 @@ from taizhang.privacy import confidential_fields, mask
 from taizhang.reading.source import WorkbookRefused, in_folder
 from taizhang.service import check_loaded, load_workbook
 from taizhang.values import clean_text
+from taizhang.writing import FileInUse, is_own_output, mark_output, open_elsewhere
 
 PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
 #: Below this many files, reading in one process is faster than starting workers.
@@ -163,6 +164,41 @@ def list_files(folder: Path, *, recursive: bool = False, exclude: set[Path] = fr
     return found, refused
 
 
+def _without_master(paths: list[Path], master: Path) -> list[Path]:
+    """The folder's files without the master, when it lies among them and is a master (a
+    workbook taizhang wrote, or one holding only the roster); a unit's ledger given as the
+    master is refused, never written over."""
+    if not master.exists():
+        return paths
+    same = [p for p in paths if _same_file(p, master)]
+    if not same:
+        return paths
+    if not is_own_output(master) and ROSTER_SHEET not in _sheet_names(master):
+        raise ConsolidationError(
+            f"主表 {master} 是文件夹中一份报送的台账，不是局主表：合并结果不能写入报送的台账（源文件从不改动）；"
+            "请用 --master 指定另一个文件")
+    return [p for p in paths if p not in same]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
+
+
+def _sheet_names(path: Path) -> set[str]:
+    import zipfile
+
+    from taizhang.reading.source import sheet_parts
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return set(sheet_parts(zf))
+    except Exception:  # noqa: BLE001 - not a package we can look into: no roster there
+        return set()
+
+
 def _rejected(path: Path, unit: str | None, reason: str, rows: int, findings=(), mtime=0.0) -> FileOutcome:
     errors = sum(f.is_error for f in findings)
     return FileOutcome(path, unit, "rejected", reason, rows, 0, rows, errors,
@@ -217,6 +253,9 @@ _WORKER_CONFIG: tuple | None = None
 def _init_worker(args: tuple) -> None:
     global _WORKER_CONFIG
     _WORKER_CONFIG = args
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, once
 
 
 def _read_in_worker(path: Path) -> FileData:
@@ -317,10 +356,14 @@ def consolidate(
         raise ConsolidationError(f"主表不可写：{master}")
     if not os.access(master.parent, os.W_OK):
         raise ConsolidationError(f"主表所在文件夹不可写：{master.parent}")
+    in_use = open_elsewhere(master)
+    if in_use is not None:
+        raise ConsolidationError(FileInUse(master, in_use).message("主表"))
     with MasterLock(master) as lock:
         roster = load_roster(master, roster_path)
-        exclude = {master.resolve()} | ({roster_path.resolve()} if roster_path else set())
+        exclude = {roster_path.resolve()} if roster_path else set()
         paths, outcomes = list_files(folder, recursive=recursive, exclude=exclude)
+        paths = _without_master(paths, master)
         if on_files:
             on_files(len(paths))
         as_of = min(end, date.today())  # overdue judged at the month's end, or today mid-month
@@ -347,6 +390,8 @@ def consolidate(
             streamed[name] = (tables[name].columns, tables[name].rows, dates)
         for name in (STATUS_SHEET, FINDINGS_SHEET):
             write_table(wb, tables[name])
+
+        mark_output(wb)  # a master (and its backups) in a folder of ledgers is never read as one
 
         def write(tmp: Path) -> None:
             wb.save(tmp)

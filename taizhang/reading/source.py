@@ -9,6 +9,7 @@ nothing else escapes.  The file is only ever opened for reading.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import zipfile
@@ -23,7 +24,7 @@ import python_calamine as calamine
 
 #: Files taken as workbooks when a folder is read.  ``.et`` is WPS 表格's own format: the
 #: same BIFF8 container as an Excel 97-2003 ``.xls``.
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods", ".et")
 #: Apple's iWork documents (a package folder, or a zip of one); Numbers exports Excel files.
 IWORK_SUFFIXES = (".numbers",)
 #: Files in a folder that look like a unit's table but are not workbooks we read: listed
@@ -35,16 +36,30 @@ NUMBERS_ADVICE = ("这是苹果 Numbers 表格文件，不是 Excel 工作簿；
 CELL_IMAGE = "[单元格图片]"
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLD_FORMAT_ADVICE = ("这是 Excel 2.1–4.0 的旧版文件（1987–1992 年的格式），无法读取；"
+                     "请用 Excel 另存为 .xlsx 后重新报送")
+ENCRYPTED = "文件设置了打开密码（已加密），请报送单位取消密码后重新发送"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
-class WorkbookRefused(Exception):
-    """The file cannot be read as a workbook at all."""
+log = logging.getLogger("taizhang.reading")
+logging.getLogger("taizhang").addHandler(logging.NullHandler())  # a library logs nowhere unless asked
 
-    def __init__(self, code: str, reason: str) -> None:
+
+class WorkbookRefused(Exception):
+    """The file cannot be read as a workbook at all: a stable ``code`` and a one-line
+    ``reason`` in Chinese; ``detail`` is the reader's own words, for the log only."""
+
+    def __init__(self, code: str, reason: str, detail: str | None = None) -> None:
         super().__init__(reason)
         self.code = code
         self.reason = reason
+        self.detail = detail
+        if detail:
+            log.info("%s [%s] %s", reason.split("：", 1)[0], code, detail)
+
+    def __reduce__(self):  # keep code, reason and detail across processes
+        return (type(self), (self.code, self.reason, self.detail))
 
 
 @dataclass(frozen=True)
@@ -93,6 +108,9 @@ class Sheet:
     cell_errors: dict[tuple[int, int], str] = field(default_factory=dict)
     #: Set when the sheet exceeds the limits and was not read: the reason.
     too_large: str | None = None
+    #: Set for a sheet that holds no data to read (a chart sheet, an Excel 4.0 macro sheet):
+    #: what it is, said to the clerk; ``rows`` is then empty.
+    note: str | None = None
 
     def value(self, row: int, col: int) -> Any:
         if row < len(self.rows) and col < len(self.rows[row]):
@@ -128,6 +146,8 @@ def sniff(path: Path) -> str:
         return _sniff_zip(path)
     if head.startswith(OLE_MAGIC):
         return _sniff_ole(path)
+    if _old_biff(head):
+        raise WorkbookRefused("old-format", f"{path}：{OLD_FORMAT_ADVICE}")
     if head.startswith(b"%PDF"):
         raise WorkbookRefused("not-a-workbook", f"{path}：这是 PDF 文件，不是 Excel 工作簿")
     lowered = head.lstrip().lower()
@@ -140,6 +160,11 @@ def sniff(path: Path) -> str:
         raise WorkbookRefused(  # SpreadsheetML 2003, which WPS and old Excel still offer
             "not-a-workbook",
             f"{path}：这是“XML 表格 2003”文件，不是 Excel 工作簿（请在 Excel 或 WPS 中“另存为” .xlsx）",
+        )
+    if b"office:document" in lowered[:4096] and b"opendocument.spreadsheet" in lowered[:4096]:
+        raise WorkbookRefused(  # LibreOffice's flat XML spreadsheet
+            "not-a-workbook",
+            f"{path}：这是 LibreOffice 的平面 XML 表格（.fods），不是 Excel 工作簿（请在 LibreOffice 中“另存为” .xlsx）",
         )
     if lowered.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml")):
         raise WorkbookRefused(
@@ -154,6 +179,20 @@ def sniff(path: Path) -> str:
     raise WorkbookRefused("not-a-workbook", f"{path}：不是 Excel 工作簿，也无法识别文件类型")
 
 
+def _old_biff(head: bytes) -> bool:
+    """A bare BIFF2, BIFF3 or BIFF4 stream (Excel 2.1–4.0), which starts with its BOF record:
+    type 0x0009, 0x0209 or 0x0409, a short length and a known version.  (A bare BIFF5+
+    stream, 0x0809, is as rare and is refused the same way.)"""
+    if len(head) < 8:
+        return False
+    rtype, size = int.from_bytes(head[0:2], "little"), int.from_bytes(head[2:4], "little")
+    if rtype not in (0x0009, 0x0209, 0x0409, 0x0809) or not 4 <= size <= 20:
+        return False
+    if rtype == 0x0809:
+        return int.from_bytes(head[4:6], "little") in (0x0000, 0x0200, 0x0300, 0x0400, 0x0500, 0x0600)
+    return int.from_bytes(head[6:8], "little") in (0x0010, 0x0020, 0x0040, 0x0100)  # sheet, chart, macro, workspace
+
+
 def _looks_like_text(head: bytes) -> bool:
     for encoding in ("utf-8", "gb18030", "utf-16"):
         try:
@@ -165,44 +204,114 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 def _sniff_zip(path: Path) -> str:
+    """A zip package: an OOXML workbook (its workbook part found as Excel finds it), an
+    OpenDocument spreadsheet, encrypted or not, or another program's document."""
+    from taizhang.reading.package import find_workbook
+
     try:
         with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
+            names = {n.replace("\\", "/").lower() for n in zf.namelist()}
             if "mimetype" in names:
                 mime = zf.read("mimetype")[:100]
-                if b"spreadsheet" in mime:
-                    return "ods"
-                raise WorkbookRefused("not-a-workbook", f"{path}：这是 OpenDocument 文档，但不是电子表格")
+                if b"spreadsheet" not in mime:
+                    raise WorkbookRefused("not-a-workbook", f"{path}：这是 OpenDocument 文档，但不是电子表格")
+                if "meta-inf/manifest.xml" in names:
+                    with zf.open("META-INF/manifest.xml") as fh:
+                        if b"encryption-data" in fh.read(1 << 20):
+                            raise WorkbookRefused("encrypted-workbook", f"{path}：{ENCRYPTED}")
+                return "ods"
+            workbook = find_workbook(zf)
     except WorkbookRefused:
         raise
     except (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, EOFError, RuntimeError, KeyError,
             OSError):
         # a damaged package fails in many ways inside zipfile (fuzzing found several)
         raise WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏（压缩包结构不完整），请让报送单位重新发送") from None
-    if "xl/workbook.xml" in names:
-        return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
-    if "xl/workbook.bin" in names:
-        return "xlsb"
-    if any(n.startswith("word/") for n in names):
-        raise WorkbookRefused("not-a-workbook", f"{path}：这是 Word 文档，不是 Excel 工作簿")
-    if any(n.startswith("ppt/") for n in names):
-        raise WorkbookRefused("not-a-workbook", f"{path}：这是 PowerPoint 文档，不是 Excel 工作簿")
-    if "Index/Document.iwa" in names or any(n.endswith(".numbers/Index.zip") for n in names):
+    if workbook is not None:
+        if workbook.lower().endswith(".bin"):
+            return "xlsb"
+        return "xlsm" if any(n.endswith("vbaproject.bin") for n in names) else "xlsx"
+    for folder, what in (("word/", "Word 文档"), ("ppt/", "PowerPoint 演示文稿"), ("visio/", "Visio 绘图"),
+                         ("documents/", "XPS 文档")):
+        if any(n.startswith(folder) for n in names):
+            raise WorkbookRefused("not-a-workbook", f"{path}：这是 {what}，不是 Excel 工作簿")
+    if "index/document.iwa" in names or any(n.endswith(".numbers/index.zip") for n in names):
         raise WorkbookRefused("not-a-workbook", f"{path}：{NUMBERS_ADVICE}")
     raise WorkbookRefused("not-a-workbook", f"{path}：这是压缩包，但不是 Excel 工作簿")
 
 
+#: OLE streams (compound documents) of the other Office programs, and what to call them.
+OLE_DOCUMENTS = (
+    ("powerpoint document", "PowerPoint 演示文稿"),
+    ("worddocument", "Word 文档"),
+    ("visiodocument", "Visio 绘图"),
+    ("__properties_version1.0", "Outlook 邮件（.msg）"),
+    ("quill", "Publisher 文档"),
+)
+
+
 def _sniff_ole(path: Path) -> str:
-    # An encrypted xlsx is an OLE container with EncryptionInfo/EncryptedPackage streams.
+    """An OLE compound file: an encrypted OOXML package, an .xls (encrypted or not), another
+    Office program's document, or something else."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            streams = {"/".join(entry).lower() for entry in ole.listdir(streams=True, storages=True)}
+            book = next((n for n in ("workbook", "book") if n in streams), None)
+            filepass = _filepass(ole.openstream(book).read(65536 * 4)) if book else None
+    except Exception:  # noqa: BLE001 - a damaged container: judge by its bytes, let the reader say
+        return _sniff_ole_bytes(path)
+    if "encryptedpackage" in streams or "encryptioninfo" in streams:
+        raise WorkbookRefused("encrypted-workbook", f"{path}：{ENCRYPTED}")
+    if book is not None:
+        if filepass is not None:
+            raise WorkbookRefused("encrypted-workbook", f"{path}：{ENCRYPTED}（{filepass}）")
+        return "xls"
+    for stream, what in OLE_DOCUMENTS:
+        if stream in streams or (stream.startswith("__") and any(n.startswith("__substg1.0_") for n in streams)):
+            raise WorkbookRefused("not-a-workbook", f"{path}：这是 {what}，不是 Excel 工作簿")
+    raise WorkbookRefused("not-a-workbook", f"{path}：这是 Office 复合文档，但其中没有 Excel 工作簿")
+
+
+def _sniff_ole_bytes(path: Path) -> str:
+    """The OLE container is too damaged for olefile: look for the stream names' bytes."""
     with path.open("rb") as fh:
         data = fh.read(1 << 20)
     if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
-        raise WorkbookRefused("encrypted-workbook", f"{path}：文件设置了打开密码（已加密），请报送单位取消密码后重新发送")
+        raise WorkbookRefused("encrypted-workbook", f"{path}：{ENCRYPTED}")
     if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
         return "xls"
     if "WordDocument".encode("utf-16-le") in data:
         raise WorkbookRefused("not-a-workbook", f"{path}：这是 Word 文档，不是 Excel 工作簿")
     return "xls"
+
+
+_BIFF_FILEPASS = 0x002F
+
+
+def _filepass(stream: bytes) -> str | None:
+    """How the workbook stream is encrypted, from its FILEPASS record (which follows the BOF
+    of the workbook globals when a password is set), or None.  Everything after that record
+    is ciphertext: sheet names and sizes read from it are garbage, so this comes first."""
+    import struct
+
+    pos = 0
+    while pos + 4 <= len(stream):
+        rtype, size = struct.unpack_from("<HH", stream, pos)
+        body = stream[pos + 4: pos + 4 + size]
+        if rtype == _BIFF_FILEPASS:
+            if len(body) < 2 or size == 4:  # BIFF5 and older: XOR obfuscation only
+                return "XOR 加密"
+            kind = struct.unpack_from("<H", body)[0]
+            if kind == 0:
+                return "XOR 加密"
+            major = struct.unpack_from("<H", body, 2)[0] if len(body) >= 4 else 1
+            return "RC4 加密" if major == 1 else "RC4 CryptoAPI 加密"
+        if rtype in (0x0085, 0x000A) or (rtype == 0x0809 and pos > 0):  # BOUNDSHEET, EOF: none
+            return None
+        pos += 4 + size
+    return None
 
 
 #: Formats read in a child process (see ``taizhang.reading.isolated``): the reader has been
@@ -212,7 +321,10 @@ ISOLATED_FORMATS = frozenset({"xls", "xlsb"})
 
 
 def open_workbook(path: str | os.PathLike, limits: Limits | None = None, *, isolate: bool = True) -> Workbook:
-    """Read every sheet of the workbook at ``path``; refuse with a reason if it cannot be read."""
+    """Read every sheet of the workbook at ``path``; refuse with a reason if it cannot be read.
+
+    What the file is (and whether it is encrypted) is judged from its bytes first, before any
+    size: the sizes read from an encrypted stream are garbage."""
     path = Path(path)
     limits = limits or Limits()
     fmt = sniff(path)
@@ -226,32 +338,127 @@ def open_workbook(path: str | os.PathLike, limits: Limits | None = None, *, isol
         from taizhang.reading.isolated import read_isolated
 
         return read_isolated(path, limits)
+    if fmt == "xls":
+        return _read_xls(path, limits)
+    return _read_package(path, fmt, limits)
+
+
+def _read_xls(path: Path, limits: Limits) -> Workbook:
+    """A legacy .xls, by one reader and, should it fail, by the other before calling the
+    file corrupt: calamine first for BIFF8 (Excel 97 and later), xlrd first for Excel 5.0/95,
+    whose code-page text calamine garbles."""
+    scans, biff8 = _scan_xls(path, limits)  # calamine loads every sheet as it opens: judge them first
+    for title, scan in scans.items():
+        if scan.too_large(limits) and not scan.sparse_only(limits):
+            raise WorkbookRefused("file-too-large", f"{path}：工作表“{title}”{scan.describe(limits)[3:]}")
+    readers = [lambda: _read_calamine(path, "xls", limits, scans), lambda: _read_legacy_xls(path, limits)]
+    if not biff8:
+        readers.reverse()
+    if any(scan.sparse() for scan in scans.values()):
+        # a few cells spread far apart: calamine's dense grid would cost hundreds of MB,
+        # xlrd keeps each row only as long as its last cell
+        readers = readers[-1:] if biff8 else readers[:1]
+    first: WorkbookRefused | None = None
+    for read in readers:
+        try:
+            return read()
+        except WorkbookRefused as exc:
+            if exc.code != "corrupt-workbook":
+                raise
+            first = first or exc
+    assert first is not None
+    raise first
+
+
+def _read_package(path: Path, fmt: str, limits: Limits) -> Workbook:
+    """An OOXML package (.xlsx .xlsm .xltx .xltm .xlsb) or an OpenDocument spreadsheet."""
+    from taizhang.reading import package
+
+    source: Path | io.BytesIO = path
+    skipped: list[tuple[str, str]] = []
+    if fmt in ("xlsx", "xlsm", "xlsb", "ods"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                _check_unpacked(zf, path, limits)
+                part = package.entity_declaration(zf, limits.max_unzipped_bytes)
+                if part is not None:
+                    raise WorkbookRefused(
+                        "unsafe-workbook",
+                        f"{path}：工作簿的“{part}”部分含有 Excel 从不生成的 XML 实体声明（可能是恶意文件），未读取")
+                if fmt != "ods":
+                    pkg = package.normalize(zf, limits.max_unzipped_bytes)
+                    if pkg.fixed is not None:
+                        source = pkg.fixed
+                    skipped = pkg.skipped
+        except package.TooLarge:
+            raise WorkbookRefused(
+                "file-too-large",
+                f"{path}：文件解压后超过上限 {limits.max_unzipped_bytes / 1048576:,.0f} MB，可能是“压缩炸弹”，未读取") from None
+        except WorkbookRefused:
+            raise
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, EOFError, RuntimeError, KeyError,
+                OSError) as exc:
+            raise _reader_failure(exc, path) from None
     scans: dict[str, SheetScan] = {}
-    if fmt == "xls":  # calamine loads every sheet of an .xls as it opens it: judge them first
-        scans, biff8 = _scan_xls(path, limits)
-        for title, scan in scans.items():
-            if scan.too_large(limits):
-                raise WorkbookRefused("file-too-large", f"{path}：工作表“{title}”{scan.describe(limits)[3:]}")
-        if not biff8:  # Excel 5.0/95 and older: calamine garbles their code-page text
-            return _read_legacy_xls(path, limits)
+    scanner = {"xlsx": _scan_ooxml, "xlsm": _scan_ooxml, "ods": _scan_ods, "xlsb": _scan_xlsb}.get(fmt)
+    if scanner:
+        try:
+            scans = scanner(source, limits, path)
+        except WorkbookRefused:
+            raise
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, EOFError, RuntimeError, KeyError,
+                OSError) as exc:
+            raise _reader_failure(exc, path) from None
+    book = _read_calamine(path, fmt, limits, scans, source)
+    for name, what in skipped:
+        tail = "" if what == package.MISSING_SHEET else "（其中的宏未运行）"
+        book.sheets.append(Sheet(name, True, [], note=f"工作表“{name}”是{what}，不是数据表，已跳过{tail}"))
+    return book
+
+
+def _check_unpacked(zf: zipfile.ZipFile, path: Path, limits: Limits) -> None:
+    """Refuse a package whose parts, once unpacked, would exceed the limits (a zip bomb)."""
+    infos = zf.infolist()
+    unpacked = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if unpacked > limits.max_unzipped_bytes or (
+            unpacked > 100 * 1024 * 1024 and unpacked / packed > limits.max_ratio):
+        raise WorkbookRefused(
+            "file-too-large",
+            f"{path}：文件解压后有 {unpacked / 1048576:,.0f} MB（压缩前 {packed / 1048576:,.1f} MB），"
+            f"超过上限 {limits.max_unzipped_bytes / 1048576:,.0f} MB，可能是“压缩炸弹”，未读取")
+
+
+#: What calamine calls each kind of sheet it will not hand over as cells.
+_SHEET_KINDS = {"ChartSheet": "图表工作表", "MacroSheet": "Excel 4.0 宏表", "DialogSheet": "对话框工作表",
+                "Vba": "VBA 模块"}
+
+
+def _read_calamine(path: Path, fmt: str, limits: Limits, scans: dict[str, SheetScan],
+                   source: Path | io.BytesIO | None = None) -> Workbook:
+    source = path if source is None else source
     try:
-        if path.suffix.lower().lstrip(".") == fmt or (fmt == "xlsx" and path.suffix.lower() == ".xlsm"):
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+            book = calamine.CalamineWorkbook.from_filelike(source)
+        elif path.suffix.lower().lstrip(".") == fmt or (fmt == "xlsx" and path.suffix.lower() == ".xlsm"):
             book = calamine.CalamineWorkbook.from_path(str(path))
-        else:  # an .xls saved as .xlsx and the like: calamine picks its reader by extension
+        else:  # an .xls saved as .xlsx, a template (.xltx) and the like: calamine picks its reader by extension
             with path.open("rb") as fh:
                 book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
     except calamine.PasswordError:
-        raise WorkbookRefused("encrypted-workbook", f"{path}：文件设置了打开密码（已加密），请报送单位取消密码后重新发送") from None
+        raise WorkbookRefused("encrypted-workbook", f"{path}：{ENCRYPTED}") from None
     except BaseException as exc:  # noqa: BLE001 - see _reader_failure
         raise _reader_failure(exc, path) from None
     try:
-        scanner = {"xlsx": _scan_ooxml, "xlsm": _scan_ooxml, "ods": _scan_ods}.get(fmt)
-        if scanner:
-            scans = scanner(path, limits)
         sheets = []
         for meta in book.sheets_metadata:
-            if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
-                continue  # chart sheets, macro sheets
+            typ = str(meta.typ).rsplit(".", 1)[-1]
+            if typ != "WorkSheet":
+                what = _SHEET_KINDS.get(typ, "非数据工作表")
+                sheets.append(Sheet(meta.name, _visible(meta), [],
+                                    note=f"工作表“{meta.name}”是{what}，不是数据表，已跳过"))
+                continue
             sheets.append(_read_sheet(book, meta, scans.get(meta.name), limits))
     except WorkbookRefused:
         raise
@@ -263,7 +470,8 @@ def open_workbook(path: str | os.PathLike, limits: Limits | None = None, *, isol
 
 
 def _reader_failure(exc: BaseException, path: Path) -> WorkbookRefused:
-    """What the reader's failure on a damaged file means for the clerk.
+    """What the reader's failure on a damaged file means for the clerk, in Chinese; the
+    reader's own (English) words go to the log.
 
     calamine raises a variety of errors on broken parts, and sometimes panics: pyo3's
     PanicException derives from BaseException, so it is caught here too (but Ctrl-C and
@@ -271,28 +479,52 @@ def _reader_failure(exc: BaseException, path: Path) -> WorkbookRefused:
     """
     if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
         raise exc
+    detail = f"{type(exc).__name__}: {_short(exc)}"
     if "limit exceeded" in str(exc).lower():  # calamine's own guard against repeated cells
-        return WorkbookRefused("file-too-large", f"{path}：工作表的单元格数超过读取上限（{_short(exc)}），未读取")
-    return WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏，无法读取（{_short(exc)}）")
+        return WorkbookRefused("file-too-large", f"{path}：工作表的单元格数超过读取上限，未读取", detail)
+    return WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏，无法读取（{reader_error_zh(exc)}）", detail)
+
+
+#: A reader's English error -> what it means, in the clerk's words (first match wins).
+_READER_ERRORS = (
+    (("encrypt", "password", "filepass"), "文件已加密"),
+    (("cfb", "sector", "fat ", "difat", "olefile", "compound", "minisector", "directory"), "复合文档（.xls 容器）结构损坏"),
+    (("crc", "bad zip", "zip", "compress", "deflate", "larger than its declared"), "压缩包内容损坏"),
+    (("end of stream", "eof", "truncat", "unexpected end", "buffer", "out of range", "index"), "文件内容不完整或被截断"),
+    (("shared string", "string index"), "共享字符串表损坏"),
+    (("relationship", "rels"), "文件内部的关联信息缺失或损坏"),
+    (("codepage", "encoding", "decode", "utf"), "文字编码无法识别"),
+    (("biff", "version"), "无法识别的 Excel 版本"),
+    (("xml", "entity", "parse", "token", "tag", "attribute"), "内部 XML 内容损坏"),
+    (("range", "dimension", "cell", "row", "column"), "单元格区域信息损坏"),
+)
+
+
+def reader_error_zh(exc: BaseException | str) -> str:
+    """A Chinese summary of a reader's error message (the original is logged, not shown)."""
+    text = str(exc).lower() if not isinstance(exc, str) else exc.lower()
+    for keys, meaning in _READER_ERRORS:
+        if any(k in text for k in keys):
+            return meaning
+    return "读取程序无法解析其内容"
 
 
 def _short(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:120]
+    return text[:200]
 
 
 def _read_legacy_xls(path: Path, limits: Limits) -> Workbook:
-    """An Excel 5.0/95 (BIFF5/7) workbook, read with xlrd, which honours its code page.
-
-    calamine reads these files' structure but decodes their 8-bit text (GBK in a Chinese
-    office) as garbage; xlrd decodes it as the file's CODEPAGE record says.
-    """
+    """A legacy workbook read with xlrd: Excel 5.0/95 (BIFF5/7) first, since xlrd honours
+    its code page (calamine decodes the 8-bit text, GBK in a Chinese office, as garbage), and
+    any .xls calamine could not read."""
     import xlrd
 
     try:
-        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True, ragged_rows=True,
+                                  logfile=_XlrdLog())
     except Exception as exc:  # noqa: BLE001 - xlrd's errors are many; all mean the file is damaged
-        raise WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏，无法打开（{_short(exc)}）") from None
+        raise _reader_failure(exc, path) from None
     sheets = []
     try:
         for index in range(book.nsheets):
@@ -301,10 +533,13 @@ def _read_legacy_xls(path: Path, limits: Limits) -> Workbook:
             errors: dict[tuple[int, int], str] = {}
             for r in range(min(ws.nrows, limits.max_rows)):
                 row = []
-                for c in range(min(ws.ncols, limits.max_columns)):
+                for c in range(min(ws.row_len(r), limits.max_columns)):
                     cell = ws.cell(r, c)
                     if cell.ctype == xlrd.XL_CELL_DATE:
-                        row.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
+                        try:
+                            row.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
+                        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                            row.append(cell.value)
                     elif cell.ctype == xlrd.XL_CELL_ERROR:
                         row.append(None)
                         errors[(r, c)] = xlrd.error_text_from_code.get(cell.value, "#错误")
@@ -318,10 +553,21 @@ def _read_legacy_xls(path: Path, limits: Limits) -> Workbook:
                                 cell_errors=errors))
             book.unload_sheet(index)
     except Exception as exc:  # noqa: BLE001
-        raise WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏，无法读取（{_short(exc)}）") from None
+        raise _reader_failure(exc, path) from None
     finally:
         book.release_resources()
     return Workbook(path=path, format="xls", sheets=sheets)
+
+
+class _XlrdLog:
+    """Where xlrd's warnings go (by default it prints them on stdout): the log."""
+
+    def write(self, text: str) -> None:
+        if text.strip():
+            log.info("xlrd: %s", text.strip()[:300])
+
+    def flush(self) -> None:
+        pass
 
 
 def _visible(meta: Any) -> bool:
@@ -377,18 +623,48 @@ class SheetScan:
     #: Cells holding a picture: WPS writes ``=DISPIMG("ID_…",1)`` as the cached text, Excel
     #: ``#VALUE!`` pointing at a rich value (``vm=``); neither is an error to report.
     images: set[tuple[int, int]] = field(default_factory=set)
+    #: (rows, columns) of the grid a reader will allocate whatever the cells, where a format
+    #: states it (an .xlsb's dimension record), else None.
+    stated: tuple[int, int] | None = None
+    #: How many cells hold something (None where the scan does not count them).
+    filled: int | None = None
+
+    def _grid(self) -> int:
+        return self.max_row * self.max_col
+
+    def sparse(self) -> bool:
+        """Readers hold a sheet as a dense grid, rows x columns, whatever the cells: a grid
+        far larger than the cells filled would cost memory out of all proportion to the file."""
+        return (self.filled is not None and self._grid() > SPARSE_FLOOR
+                and self._grid() > SPARSE_RATIO * max(self.filled, 1))
 
     def too_large(self, limits: Limits) -> bool:
         cells = self.max_row * min(self.max_col, limits.max_columns)
-        return self.max_row > limits.max_rows or cells > limits.max_cells
+        if self.stated is not None and self.stated[0] * self.stated[1] > 4 * limits.max_cells:
+            return True  # calamine would allocate the stated grid, columns and all
+        return self.max_row > limits.max_rows or cells > limits.max_cells or self.sparse()
+
+    def sparse_only(self, limits: Limits) -> bool:
+        """Too large only for being sparse (a reader that keeps rows short can read it)."""
+        return self.sparse() and self.max_row <= limits.max_rows and self.filled is not None \
+            and self.filled <= limits.max_cells
 
     def describe(self, limits: Limits) -> str:
+        if self.stated is not None and self.stated[0] * self.stated[1] > 4 * limits.max_cells:
+            return _describe(*self.stated, limits)
+        if self.sparse() and not (self.max_row > limits.max_rows
+                                  or self.max_row * min(self.max_col, limits.max_columns) > limits.max_cells):
+            return (f"工作表的内容散布在 {self.max_row:,} 行 × {self.max_col:,} 列的范围内，却只有 "
+                    f"{self.filled:,} 个单元格有内容，读取要占用与文件大小极不相称的内存，未读取；"
+                    "请删除远处多余的单元格后报送")
         return _describe(self.max_row, self.max_col, limits)
 
 
-_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^<>]{0,1000}?\sr="(\d+)"')
-_FAR_ROW = re.compile(rb'\sr="[A-Z]{1,3}(\d{6,})"')
-_WIDE_COL = re.compile(rb'\sr="([A-Z]{2,3})\d')
+#: A grid of more cells than this, and more than this many times the cells filled, is sparse.
+SPARSE_FLOOR, SPARSE_RATIO = 2_000_000, 50
+
+
+
 #: A cell's start tag (attributes, self-closing slash) or its end tag.  Every pattern here is
 #: bounded and stops at ``<``, so that a hostile part of unclosed tags costs linear time
 #: (an unbounded ``.*?`` made a 500 KB part take a minute).
@@ -428,26 +704,19 @@ def _scan_cells(data: bytes, scan: SheetScan) -> None:
         ref = None
 
 
-def _scan_ooxml(path: Path, limits: Limits) -> dict[str, SheetScan]:
-    """Check a zipped workbook's unpacked size, then scan each sheet's XML for its real
-    extent and for formulas without a cached value.
+def _scan_ooxml(source: Path | io.BytesIO, limits: Limits, path: Path | None = None) -> dict[str, SheetScan]:
+    """Scan each sheet's XML for its real extent and for formulas without a cached value.
 
-    The extent is taken from the cells themselves, not from the ``<dimension>`` a hostile
-    file could fake, so that a sheet too large to hold in memory is never handed to a
-    parser.  Files written by programs (openpyxl among them) store formulas without results;
-    Excel computes them on opening, but a reader sees an empty cell, so the checker says so.
+    The extent is taken from the cells that hold something (a value, inline text or a
+    formula), not from the ``<dimension>`` a hostile file could fake, nor from the formatted
+    empty rows Excel keeps down to row 1,048,576 when a whole column was formatted: readers
+    allocate for the cells with content only.  Files written by programs (openpyxl among
+    them) store formulas without results; Excel computes them on opening, but a reader sees
+    an empty cell, so the checker says so.
     """
+    path = path if path is not None else Path(str(source))
     scans: dict[str, SheetScan] = {}
-    with zipfile.ZipFile(path) as zf:
-        infos = zf.infolist()
-        unpacked = sum(i.file_size for i in infos)
-        packed = sum(i.compress_size for i in infos) or 1
-        if unpacked > limits.max_unzipped_bytes or (
-                unpacked > 100 * 1024 * 1024 and unpacked / packed > limits.max_ratio):
-            raise WorkbookRefused(
-                "file-too-large",
-                f"{path}：文件解压后有 {unpacked / 1048576:,.0f} MB（压缩前 {packed / 1048576:,.1f} MB），"
-                f"超过上限 {limits.max_unzipped_bytes / 1048576:,.0f} MB，可能是“压缩炸弹”，未读取")
+    with zipfile.ZipFile(source) as zf:
         try:
             parts = sheet_parts(zf)
         except DefusedXmlException:
@@ -462,17 +731,82 @@ def _scan_ooxml(path: Path, limits: Limits) -> dict[str, SheetScan]:
                 continue
             data = zf.read(part)
             scan = SheetScan()
-            # Rows from <row r=…>, and cells whose own reference lies beyond row 99,999.
-            # Only the bound matters: every one-letter column counts as 26, so the scan
-            # builds no list as long as the sheet.
-            big_rows = _ROW_REF.findall(data) + _FAR_ROW.findall(data)
-            scan.max_row = max((int(r) for r in big_rows), default=0)
-            wide = {c for c in _WIDE_COL.findall(data)}
-            scan.max_col = max((_col_index(c.decode()) + 1 for c in wide), default=26 if b' r="' in data else 0)
+            # Rows holding a cell with content, and such cells whose own reference lies beyond
+            # row 99,999.  Only the bound matters: every one-letter column counts as 26, so the
+            # scan builds no list as long as the sheet's cells.
+            rows = _VALUE_ROW.findall(data) + _FAR_VALUE.findall(data)
+            scan.max_row = max((int(r) for r in rows), default=0)
+            wide = set(_WIDE_VALUE.findall(data))
+            scan.max_col = max((_col_index(c.decode()) + 1 for c in wide), default=26 if scan.max_row else 0)
+            scan.filled = data.count(b"<v>") + data.count(b"<v ") + data.count(b":v>") + data.count(b"<is>")
             if b"<f" in data or b":f" in data or b't="e"' in data:
                 _scan_cells(data, scan)
             scans[name] = scan
     return scans
+
+
+#: The tail of a cell's start tag followed by its content (a value, inline text, a formula).
+_HAS_CONTENT = rb'[^<>]{0,400}?(?<!/)>\s{0,64}<(?:\w+:)?(?:v|is|f)\b'
+#: A row, by its number, holding a cell with content: blanks and empty formatted cells are
+#: stepped over (one character or one cell at a time, so that a failing row costs linear time).
+_VALUE_ROW = re.compile(
+    rb'<(?:\w+:)?row\b[^<>]{0,1000}?\sr="(\d+)"[^<>]{0,1000}?(?<!/)>'
+    rb'(?:\s|<(?:\w+:)?c\b[^<>]{0,400}?/>|<(?:\w+:)?c\b[^<>]{0,400}?(?<!/)>\s{0,64}</(?:\w+:)?c>)*'
+    rb'<(?:\w+:)?c\b' + _HAS_CONTENT)
+_FAR_VALUE = re.compile(rb'\sr="[A-Z]{1,3}(\d{6,})"' + _HAS_CONTENT)
+_WIDE_VALUE = re.compile(rb'\sr="([A-Z]{2,3})\d+"' + _HAS_CONTENT)
+
+
+def _scan_xlsb(source: Path | io.BytesIO, limits: Limits, path: Path | None = None) -> dict[str, SheetScan]:
+    """The real extent of each sheet of an .xlsb, from its row and cell records.
+
+    calamine sizes a sheet's grid by the dimension record a file states (BrtWsDim), which
+    costs hundreds of megabytes for a few bytes of a damaged or hostile file: the cells
+    themselves say how far the sheet reaches, and the sheet is refused before it is loaded
+    if that is beyond the limits, or if the stated dimension is far beyond its cells.
+    """
+    from taizhang.reading.package import records
+
+    scans: dict[str, SheetScan] = {}
+    with zipfile.ZipFile(source) as zf:
+        for name, part in _xlsb_sheet_parts(zf).items():
+            try:
+                data = zf.read(part)
+            except KeyError:
+                continue
+            scan = SheetScan()
+            row = -1
+            for _start, rtype, body, _next in records(data):
+                if rtype == 0x0000 and len(body) >= 4:  # BrtRowHdr
+                    row = int.from_bytes(body[:4], "little")
+                elif 0x0001 <= rtype <= 0x000B and len(body) >= 4 and row >= 0:  # BrtCell*, BrtFmla*
+                    col = int.from_bytes(body[:4], "little")
+                    if rtype != 0x0001:  # a blank cell holds nothing
+                        scan.max_row = max(scan.max_row, row + 1)
+                        scan.max_col = max(scan.max_col, col + 1)
+                        scan.filled = (scan.filled or 0) + 1
+                elif rtype == 0x0094 and len(body) >= 16:  # BrtWsDim: what calamine allocates
+                    r1, r2, c1, c2 = (int.from_bytes(body[i:i + 4], "little") for i in (0, 4, 8, 12))
+                    scan.stated = (max(r2 - r1 + 1, 0), max(c2 - c1 + 1, 0))
+            scans[name] = scan
+    return scans
+
+
+def _xlsb_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> the zip part holding it, in an .xlsb package."""
+    from taizhang.reading.package import _rel_attrs, _wide, records
+
+    data = zf.read("xl/workbook.bin")
+    rels = {r.get("Id"): r.get("Target", "") for r in _rel_attrs(zf.read("xl/_rels/workbook.bin.rels"))}
+    parts = {}
+    for _start, rtype, body, _next in records(data):
+        if rtype == 0x9C and len(body) >= 8:
+            rid, pos = _wide(body, 8)
+            title, _ = _wide(body, pos)
+            target = rels.get(rid)
+            if target:
+                parts[title] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return parts
 
 
 _ODS_TOKEN = re.compile(
@@ -483,14 +817,15 @@ _COLS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
 _ODS_TEXT = re.compile(rb"<text:p>([^<]{1,20})</text:p>")
 
 
-def _scan_ods(path: Path, limits: Limits) -> dict[str, SheetScan]:
+def _scan_ods(source: Path | io.BytesIO, limits: Limits, path: Path | None = None) -> dict[str, SheetScan]:
     """The real extent of each table of an OpenDocument spreadsheet.
 
     A few bytes of ``number-rows-repeated`` / ``number-columns-repeated`` can ask for
     billions of cells, which a reader would allocate before we see a row.  Only repeats that
     carry a value count: the empty trailing rows LibreOffice writes by the million do not.
     """
-    with zipfile.ZipFile(path) as zf:
+    path = path if path is not None else Path(str(source))
+    with zipfile.ZipFile(source) as zf:
         info = zf.getinfo("content.xml")
         if info.file_size > limits.max_unzipped_bytes:
             raise WorkbookRefused("file-too-large", f"{path}：内容解压后超过 {limits.max_unzipped_bytes // 1048576} MB，未读取")
@@ -590,6 +925,7 @@ def _scan_xls(path: Path, limits: Limits) -> tuple[dict[str, SheetScan], bool]:
                 continue
             scan.max_row = max(scan.max_row, row + 1)
             scan.max_col = max(scan.max_col, col + 1)
+            scan.filled = (scan.filled or 0) + (len(body) - 6) // 6 if rtype == _BIFF_MULRK else (scan.filled or 0) + 1
     return scans, biff8
 
 
@@ -648,7 +984,17 @@ def cell_ref(row0: int, col0: int) -> str:
 
 def in_folder(child: Path) -> bool:
     """Whether a folder's entry is read as a unit's workbook (or refused with a reason):
-    workbooks and their look-alikes, but not Office lock files (``~$…``) or hidden files."""
+    workbooks and their look-alikes, but not Office lock files (``~$…``), hidden files
+    (LibreOffice's ``.~lock.…#``, taizhang's temporary files) nor taizhang's own outputs,
+    masters and their backups, known by the mark inside them."""
+    from taizhang.writing import is_own_output
+
+    if not _candidate(child):
+        return False
+    return not (child.suffix.lower() in (".xlsx", ".xlsm") and is_own_output(child))
+
+
+def _candidate(child: Path) -> bool:
     if child.name.startswith(("~$", ".")):
         return False
     suffix = child.suffix.lower()
@@ -657,12 +1003,17 @@ def in_folder(child: Path) -> bool:
     return (child.is_file() or child.is_symlink()) and suffix in (*WORKBOOK_SUFFIXES, *LOOKALIKE_SUFFIXES)
 
 
-def expand_paths(paths: list[str | os.PathLike]) -> list[Path]:
-    """Files to read: each file as given, each folder's workbooks (not recursing)."""
+def expand_paths(paths: list[str | os.PathLike], skipped: list[Path] | None = None) -> list[Path]:
+    """Files to read: each file as given, each folder's workbooks (not recursing).  A
+    folder's outputs of taizhang are left out, and listed in ``skipped`` when given."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir() and p.suffix.lower() not in IWORK_SUFFIXES:
-            out.extend(child for child in sorted(p.iterdir()) if in_folder(child))
+            for child in sorted(p.iterdir()):
+                if in_folder(child):
+                    out.append(child)
+                elif skipped is not None and _candidate(child):
+                    skipped.append(child)
         else:
             out.append(p)
     return out

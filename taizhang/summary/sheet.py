@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from taizhang.config import Kind
 from taizhang.figures import Figures, Report, fen
 from taizhang.model import period_date
-from taizhang.writing import put, replace_atomically
+from taizhang.writing import mark_output, put, replace_atomically
 
 SUMMARY_SHEET = "汇总表"
 DETAIL_SHEET = "明细"
@@ -401,5 +401,6 @@ def save_summary(path: Path, report: Report, *, bureau: str, blocking_errors: li
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
     write_summary(wb, report, bureau=bureau, blocking_errors=blocking_errors)
+    mark_output(wb)
     replace_atomically(path, wb.save)
     return path
