@@ -55,7 +55,8 @@ def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         write(tmp)
-        ensure_mark(tmp)
+        if path.suffix.lower() in (".xlsx", ".xlsm"):  # a workbook (the report's .docx is no ledger)
+            ensure_mark(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
