@@ -20,22 +20,16 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+__all__ = ["ColumnSpec", "Config", "ConfigError", "Kind", "KindSpec", "Vocabulary", "config_path",
+           "default_config", "definition", "load_config"]
+
+from taizhang.kinds.base import Kind, definition, kinds as registered_kinds, on_change, registry_key
 from taizhang.values import match_key
-
-
-class Kind(StrEnum):
-    """The four ledger kinds; the values are the public identifiers of ``--json``."""
-
-    RECTIFICATION = "rectification"
-    COMPLAINTS = "complaints"
-    REFUNDS = "refunds"
-    SANCTIONS = "sanctions"
 
 
 class ConfigError(Exception):
@@ -117,6 +111,8 @@ class Config:
     source: str = "defaults"
     #: ``[limits]`` of the office file: max_file_mb, max_unzipped_mb, max_rows, max_cells …
     limits: dict[str, Any] = field(default_factory=dict)
+    #: The other tables of the data (``roles``, ``activities``), office entries merged in.
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def vocabulary(self, name: str) -> Vocabulary:
         return self.vocabularies[name]
@@ -127,15 +123,42 @@ def _read_default(name: str) -> dict[str, Any]:
     return tomllib.loads(text)
 
 
-def _build(columns: dict, vocabs: dict, forms: dict, override: dict, source: str) -> Config:
+#: Data files of the shipped defaults besides columns, vocabularies and forms: each is a
+#: table of the configuration (``config.tables[<stem>]``) that the office file overrides
+#: under the same name, key by key.
+EXTRA_TABLES = ("roles", "activities")
+
+
+def _merge(base: dict, over: dict) -> dict:
+    """``over`` onto ``base``, tables merged key by key, anything else replaced."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _build(columns: dict, vocabs: dict, forms: dict, override: dict, source: str,
+           extra: dict | None = None) -> Config:
     col_over = override.get("columns", {})
     kinds: dict[Kind, KindSpec] = {}
-    for kind in Kind:
-        raw = columns[kind.value]
-        extra = col_over.get(kind.value, {}).get("synonyms", {})
+    vocabs = dict(vocabs)
+    for d in registered_kinds():
+        kind = d.kind
+        raw = columns.get(kind.value)
+        if d.data_file is not None:  # a kind defined outside the shipped data
+            own = tomllib.loads(Path(d.data_file).read_text(encoding="utf-8"))
+            raw = own.get("columns", {}).get(kind.value, raw)
+            for name, table in own.get("vocabularies", {}).items():
+                vocabs.setdefault(name, table)
+        if raw is None:
+            raise ConfigError(f"{source}: 台账种类 {kind.value} 没有列定义（columns.toml 中缺少 [{kind.value}]）")
+        extra_syn = col_over.get(kind.value, {}).get("synonyms", {})
         cols = []
         for c in raw["columns"]:
-            more = tuple(extra.get(c["name"], ())) + tuple(extra.get(c["field"], ()))
+            more = tuple(extra_syn.get(c["name"], ())) + tuple(extra_syn.get(c["field"], ()))
             cols.append(
                 ColumnSpec(
                     field=c["field"],
@@ -179,8 +202,9 @@ def _build(columns: dict, vocabs: dict, forms: dict, override: dict, source: str
     for key, value in limits.items():
         if not isinstance(value, int) or value <= 0:
             raise ConfigError(f"{source}: limits.{key} 应为正整数")
+    tables = {name: _merge((extra or {}).get(name, {}), override.get(name, {})) for name in EXTRA_TABLES}
     return Config(kinds, vocabularies, form_of, categories, hints,
-                  dict(override.get("settings", {})), source, limits)
+                  dict(override.get("settings", {})), source, limits, tables)
 
 
 def config_path(explicit: str | os.PathLike | None = None) -> Path | None:
@@ -207,14 +231,26 @@ def default_config() -> Config:
     return _defaults()
 
 
-@cache
 def _defaults() -> Config:
-    return _build(*_default_tables(), {}, "defaults")
+    return _defaults_for(registry_key())
+
+
+@cache
+def _defaults_for(_registry: tuple[str, ...]) -> Config:
+    return _build(*_default_tables(), {}, "defaults", _extra_tables())
 
 
 @cache
 def _default_tables() -> tuple[dict, dict, dict]:
     return (_read_default("columns.toml"), _read_default("vocabularies.toml"), _read_default("forms.toml"))
+
+
+@cache
+def _extra_tables() -> dict[str, dict]:
+    return {name: _read_default(f"{name}.toml") for name in EXTRA_TABLES}
+
+
+on_change(_defaults_for.cache_clear)
 
 
 def _load(path: str | None) -> Config:
@@ -228,4 +264,4 @@ def _load(path: str | None) -> Config:
         raise ConfigError(f"配置文件不存在：{path}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"配置文件格式错误：{path}：{exc}") from None
-    return _build(*_default_tables(), override, path)
+    return _build(*_default_tables(), override, path, _extra_tables())

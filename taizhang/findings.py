@@ -73,6 +73,9 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     # 处分台账
     "category-mismatch": (W, "处理方式与处分类别不符"),
     "category-unclear": (W, "处分类别不明"),
+    # 工作开展台账
+    "date-outside-year": (W, "日期不在本年度"),
+    "mixed-unit": (W, "计量单位不一致"),
 }
 
 #: Codes that mean the file could not be read at all.

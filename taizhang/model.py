@@ -1,4 +1,5 @@
-"""The domain model: one typed row per ledger line, for each of the four ledger kinds.
+"""The domain model: one typed row per ledger line; the row model of each kind is in its
+module of ``taizhang/kinds`` (``ComplaintRow`` in ``taizhang.kinds.complaints`` …).
 
 Rows are pydantic v2 models.  Raw cell values go in as they were read (text, numbers,
 dates); validators turn them into ``date``, exact ``Decimal`` money, ``int`` counts and the
@@ -10,6 +11,7 @@ uses which vocabulary is data (``taizhang/data/columns.toml``), not code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -124,126 +126,64 @@ class LedgerRow(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore")
     kind: ClassVar[Kind]
+    #: Fields holding money or counts: the ones a total row (合计) sums.
+    summable: ClassVar[tuple[str, ...]] = ()
+    #: Of those, the ones holding money (元, exact to the fen).
+    money_fields: ClassVar[tuple[str, ...]] = ()
+    #: Dates that record something that has happened, so cannot lie after the as-of date.
+    event_dates: ClassVar[tuple[str, ...]] = ()
+    #: The date that places a row in a period (a month, a year), in order of preference.
+    period_fields: ClassVar[tuple[str, ...]] = ()
+    #: Attributes that are not cells of the ledger.
+    not_cells: ClassVar[frozenset[str]] = frozenset({"origin"})
 
     origin: Origin
     seq: Text = None
     note: Text = None
 
-
-class RectificationRow(LedgerRow):
-    """整改台账: one problem to rectify."""
-
-    kind: ClassVar[Kind] = Kind.RECTIFICATION
-    source: Text = None
-    found_on: Day = None
-    description: Text = None
-    unit: Text = None
-    owner: Text = None
-    measures: Text = None
-    deadline_type: Text = None
-    deadline: Day = None
-    status: Text = None
-    completed_on: Day = None
-    evidence: Text = None
-
-    @model_validator(mode="before")
     @classmethod
-    def _deadline_words(cls, data: Any, info: ValidationInfo) -> Any:
-        """立行立改 / 长期坚持 written in the 整改时限 column is a deadline type, not a bad date."""
-        if not isinstance(data, dict) or not isinstance(data.get("deadline"), str):
-            return data
-        vocab = _ctx(info).config.vocabulary("deadline_type")
-        word = vocab.lookup(data["deadline"])
-        if word is None or word == "限期整改":
-            return data
-        data = dict(data)
-        data["deadline"] = None
-        data["deadline_type"] = data.get("deadline_type") or word
-        return data
-
-    @property
-    def is_done(self) -> bool:
-        return self.status in ("已完成", "已销号")
+    def prepare(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """The raw values before validation (a kind adds what it keeps as written)."""
+        return values
 
 
-class ComplaintRow(LedgerRow):
-    """信访举报台账: one complaint (件)."""
+#: The row models of the kinds, by kind (see ``taizhang.kinds``).
+def row_model(kind: Kind) -> type[LedgerRow]:
+    from taizhang.kinds import definition
 
-    kind: ClassVar[Kind] = Kind.COMPLAINTS
-    received_on: Day = None
-    source: Text = None
-    channel: Text = None
-    category: Text = None
-    subject: Text = None
-    complainant: Text = None  # confidential: never printed, masked when it leaves the unit
-    phone: Text = None  # confidential
-    summary: Text = None
-    handler: Text = None
-    disposal: Text = None
-    status: Text = None
-    closed_on: Day = None
-    conclusion: Text = None
-    visitors: Count = None
-
-    @property
-    def substantiated(self) -> bool:
-        """查实: the conclusion is 属实 or 部分属实."""
-        return self.conclusion in ("属实", "部分属实")
+    return definition(kind).row_model
 
 
-class RefundRow(LedgerRow):
-    """退费台账: one case of unlawful fees and what was paid back."""
+class _ByKind(Mapping):
+    """A read-only mapping kind -> ``attr`` of its row model, over the registry (the former
+    module-level tables, kept for callers that index them)."""
 
-    kind: ClassVar[Kind] = Kind.REFUNDS
-    school: Text = None
-    item: Text = None
-    found_on: Day = None
-    students: Count = None
-    violation: Money = None
-    due: Money = None
-    refunded: Money = None
-    to_treasury: Money = None
-    refunded_on: Day = None
+    def __init__(self, attr: str | None) -> None:
+        self._attr = attr
 
+    def _table(self) -> dict:
+        from taizhang.kinds import kinds
 
-class SanctionRow(LedgerRow):
-    """处分台账: one measure taken against one person."""
+        return {d.kind: (d.row_model if self._attr is None else getattr(d.row_model, self._attr))
+                for d in kinds()}
 
-    kind: ClassVar[Kind] = Kind.SANCTIONS
-    name: Text = None
-    unit: Text = None
-    post: Text = None
-    cause: Text = None
-    category: Text = None
-    measure: Text = None
-    #: The measure as written (党内警告), kept to tell 党纪 from 政务 when 处分类别 is empty.
-    measure_written: str | None = None
-    decided_on: Day = None
-    doc_no: Text = None
+    def __getitem__(self, kind: Any) -> Any:
+        return self._table()[kind]
+
+    def __iter__(self):
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
 
 
-ROW_MODELS: dict[Kind, type[LedgerRow]] = {
-    Kind.RECTIFICATION: RectificationRow,
-    Kind.COMPLAINTS: ComplaintRow,
-    Kind.REFUNDS: RefundRow,
-    Kind.SANCTIONS: SanctionRow,
-}
-
+ROW_MODELS: Mapping[Kind, type[LedgerRow]] = _ByKind(None)
 #: Fields holding money or counts: the ones a total row (合计) sums.
-SUMMABLE: dict[Kind, tuple[str, ...]] = {
-    Kind.RECTIFICATION: (),
-    Kind.COMPLAINTS: ("visitors",),
-    Kind.REFUNDS: ("students", "violation", "due", "refunded", "to_treasury"),
-    Kind.SANCTIONS: (),
-}
-
+SUMMABLE: Mapping[Kind, tuple[str, ...]] = _ByKind("summable")
 #: Dates that record something that has happened, so cannot lie after the as-of date.
-EVENT_DATES: dict[Kind, tuple[str, ...]] = {
-    Kind.RECTIFICATION: ("found_on", "completed_on"),
-    Kind.COMPLAINTS: ("received_on", "closed_on"),
-    Kind.REFUNDS: ("found_on", "refunded_on"),
-    Kind.SANCTIONS: ("decided_on",),
-}
+EVENT_DATES: Mapping[Kind, tuple[str, ...]] = _ByKind("event_dates")
+#: The date that places a row in a period, in order of preference.
+PERIOD_DATE_FIELDS: Mapping[Kind, tuple[str, ...]] = _ByKind("period_fields")
 
 
 @dataclass(frozen=True)
@@ -263,10 +203,8 @@ def parse_row(
 
     Never raises for any cell content: the row is always returned, with what could be read.
     """
-    model = ROW_MODELS[kind]
-    data = dict(values)
-    if kind is Kind.SANCTIONS:
-        data["measure_written"] = clean_text(values.get("measure"))
+    model = row_model(kind)
+    data = model.prepare(dict(values))
     data["origin"] = origin
     problems: list[FieldProblem] = []
     for _attempt in range(len(data) + 1):
@@ -288,22 +226,24 @@ def parse_row(
 _CODES = {"unknown-value", "invalid-date", "invalid-amount", "invalid-number"}
 
 
-#: The date that places a row in a period (a month, a year), in order of preference:
-#: complaints by 收件日期, refunds by 查实日期 then 退费日期, sanctions by 处理日期,
-#: rectification by 发现日期 only (an open item with a later 整改时限 is not a later row:
-#: an item without 发现日期 has simply been on the ledger all along).
-PERIOD_DATE_FIELDS: dict[Kind, tuple[str, ...]] = {
-    Kind.RECTIFICATION: ("found_on",),
-    Kind.COMPLAINTS: ("received_on",),
-    Kind.REFUNDS: ("found_on", "refunded_on"),
-    Kind.SANCTIONS: ("decided_on",),
-}
-
-
 def period_date(row: LedgerRow) -> date | None:
     """The date that places ``row`` in a period, or None when the row has none."""
-    for name in PERIOD_DATE_FIELDS[row.kind]:
+    for name in type(row).period_fields:
         value = getattr(row, name)
         if value is not None:
             return value
     return None
+
+
+_MOVED = {"RectificationRow": "rectification", "ComplaintRow": "complaints", "RefundRow": "refunds",
+          "SanctionRow": "sanctions", "ActivityRow": "activities"}
+
+
+def __getattr__(name: str) -> Any:
+    """``from taizhang.model import ComplaintRow`` still works: the row models moved to their
+    kind's module."""
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module(f"taizhang.kinds.{_MOVED[name]}"), name)
+    raise AttributeError(name)

@@ -91,3 +91,57 @@ def as_of_of(value: Any) -> date:
         return parse_date(value)
     except ValueParseError as exc:
         raise RangeError(f"检查日期：{exc}") from None
+
+
+TABLE_DOC = "台账区域，须包含表头行，例如 退费台账!A1:K200"
+PERIOD_DOC = "期间：2026-10（月）、2026（年），或日期（日期单元格、DATE(2026,10,1)，取其所在月）；省略为全部"
+
+#: Excel date serials (1900 system) of 1927-10-10 and 9999-12-31: a number in this range
+#: given as a period is a date (``DATE(2026,10,1)`` arrives as 46296), below it a year.
+_FIRST_SERIAL, _LAST_SERIAL = 10000, 2958465
+
+
+def period_arg(value: Any) -> Any:
+    """What Excel hands over for a period, made what staff meant: a date serial (a cell or
+    ``DATE(…)`` without a date format, as Excel 2016 passes it) becomes its date; a datetime
+    (pywintypes' included) its date; a year typed as a number and text stay as they are."""
+    from taizhang.values import parse_date
+
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if _FIRST_SERIAL <= value <= _LAST_SERIAL:
+            return parse_date(value)
+        if not float(value).is_integer():
+            raise RangeError(f"期间“{value}”不是年份、月份或日期")
+    return value
+
+
+def config_or_default(config: Config | None) -> Config:
+    """The configuration a worksheet function uses: the one given, else the office's."""
+    if config is not None:
+        return config
+    from taizhang.config import load_config
+
+    return load_config()
+
+
+def rows_in(table: Any, kind: Kind, period: Any, config: Config) -> list:
+    """The rows of the ``kind`` ledger in ``table`` that lie in ``period``."""
+    from taizhang.model import period_date
+
+    ledger = ledger_in(table, config, kind)
+    p = period_of(period_arg(period))
+    return [r for r in ledger.rows if p.contains(period_date(r))]
+
+
+def canonical(config: Config, vocabulary: str, value: Any) -> str | None:
+    """The canonical vocabulary value for an argument typed by staff (None when blank)."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    vocab = config.vocabulary(vocabulary)
+    found = vocab.lookup(text)
+    if found is None:
+        raise RangeError(f"“{text}”不是规定的{vocab.label}，应为：{'、'.join(vocab.canonical)}")
+    return found

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from taizhang.config import Config
-from taizhang.model import SanctionRow
+
+if TYPE_CHECKING:  # pragma: no cover
+    from taizhang.kinds.sanctions import SanctionRow
 
 #: Bucket for a measure whose category cannot be told (警告 with no 处分类别 and no hint).
 UNCLASSIFIED = "未分类"
@@ -14,7 +18,7 @@ def categories_of(config: Config, measure: str) -> tuple[str, ...]:
     return config.categories.get(measure, ())
 
 
-def resolve_category(config: Config, row: SanctionRow) -> str | None:
+def resolve_category(config: Config, row: "SanctionRow") -> str | None:
     """The category of a row: as written, else implied by the measure, else by its wording."""
     if row.category is not None:
         return row.category

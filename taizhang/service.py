@@ -98,8 +98,13 @@ def load_sheets(sheets: list[Sheet], config: Config, path: Path) -> LoadedWorkbo
         loaded.ledgers.append(ledger)
     if not loaded.ledgers:
         loaded.findings.append(Finding.make(
-            "no-ledger", "工作簿中没有找到任何台账（整改、信访举报、退费、处分）；请检查表头是否为标准列名"))
+            "no-ledger", f"工作簿中没有找到任何台账（{_kind_names(config)}）；请检查表头是否为标准列名"))
     return loaded
+
+
+def _kind_names(config: Config) -> str:
+    """整改、信访举报、退费、处分、工作开展: the ledgers looked for."""
+    return "、".join(spec.label.removesuffix("台账") for spec in config.kinds.values())
 
 
 def _has_content(rows: list[list]) -> bool:

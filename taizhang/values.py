@@ -370,7 +370,7 @@ def parse_money(value: object, *, unit: Decimal = Decimal(1)) -> Decimal:
 
 
 _MAX_COUNT = Decimal(10**15)  # Excel keeps 15 significant digits; anything larger is not a count
-_COUNT_SUFFIX = re.compile(r"(?:人次|人|名|次|个|件|位)$")
+_COUNT_SUFFIX = re.compile(r"(?:人次|人|名|次|个|件|位|篇|条|场|期|项|份|幅|块)$")
 
 
 def parse_count(value: object) -> int:

@@ -33,7 +33,7 @@ def test_json_shape_exit_0_and_nothing_confidential(tmp_path, unit, capsys):
     assert code == 0 and stderr == ""
     data = json.loads(stdout)
     assert list(data)[:2] == ["period", "as_of"] and (data["period"], data["as_of"]) == ("2026-10", "2026-10-31")
-    assert set(data) == {"period", "as_of", "complaints", "refunds", "sanctions", "rectification", "narrative",
+    assert set(data) == {"period", "as_of", "complaints", "refunds", "sanctions", "rectification", "activities", "narrative",
                          "year_to_date", "bureau", "blocking_errors", "unreadable", "output"}
     c = data["complaints"]
     assert {"total", "by_source", "by_channel", "by_category", "closed", "in_progress", "substantiated",

@@ -141,11 +141,11 @@ def test_print_setup_is_a4_landscape_fit_to_width_one_page_per_block(out):
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     last = max(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value is not None)
-    assert ws.print_area == f"'{SUMMARY_SHEET}'!$A$1:$J${max(last, labels_of(ws)['四、问题整改'] + 1 + 16)}"
+    assert ws.print_area == f"'{SUMMARY_SHEET}'!$A$1:$J${max(last, labels_of(ws)['五、工作开展'] + 1 + 16)}"
     assert ws.print_title_rows == "$1:$2"
     labels = labels_of(ws)
     breaks = [b.id for b in ws.row_breaks.brk]
-    assert breaks == [labels[t] - 1 for t in ("二、违规收费退费", "三、处分处理", "四、问题整改")]
+    assert breaks == [labels[t] - 1 for t in ("二、违规收费退费", "三、处分处理", "四、问题整改", "五、工作开展")]
 
 
 def test_native_charts_with_the_right_series(out):
@@ -333,12 +333,12 @@ def test_renders_one_a4_landscape_page_per_block(tmp_path):
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
                     "--outdir", str(tmp_path), str(only)], check=True, capture_output=True, timeout=180)
     pages = _pdf_pages(tmp_path / "only.pdf")
-    assert len(pages) == 4  # one per block
+    assert len(pages) == 5  # one per block
     assert all((round(w), round(h)) == (842, 595) for w, h in pages)  # A4 landscape
     subprocess.run(["pdftoppm", "-r", "50", "-png", str(tmp_path / "only.pdf"), str(tmp_path / "page")],
                    check=True, timeout=60)
     pngs = sorted(tmp_path.glob("page-*.png"))
-    assert len(pngs) == 4
+    assert len(pngs) == 5
     for png in pngs:
         width, height = _png_size(png)
         assert width > height and abs(width / height - 842 / 595) < 0.02

@@ -1,32 +1,50 @@
 """The checks: rules over the typed rows of a ledger, each yielding findings.
 
 A rule is a function ``rule(ledger, ctx) -> Iterable[Finding]``.  Rules that apply to every
-ledger live in ``common``; the rules of each ledger kind in a module named after it.  To add
-a check, write a function in the right module and list it in that module's ``RULES``.
+ledger live in ``common``; the rules of each ledger kind in its module of ``taizhang/kinds``
+(``KindDef.rules``).  To add a check, write a function there and list it in its ``RULES``.
 """
 
 from __future__ import annotations
 
-from taizhang.checks import common, complaints, rectification, refunds, sanctions
+from collections.abc import Mapping
+
+from taizhang.checks import common
 from taizhang.checks.base import CheckContext, Rule
 from taizhang.config import Config, Kind
 from taizhang.findings import Finding
 from taizhang.reading.ledger import Ledger
 
-RULES: dict[Kind, tuple[Rule, ...]] = {
-    Kind.RECTIFICATION: common.RULES + rectification.RULES,
-    Kind.COMPLAINTS: common.RULES + complaints.RULES,
-    Kind.REFUNDS: common.RULES + refunds.RULES,
-    Kind.SANCTIONS: common.RULES + sanctions.RULES,
-}
+
+def rules_of(kind: Kind) -> tuple[Rule, ...]:
+    """The common rules, then the kind's own."""
+    from taizhang.kinds import definition
+
+    return common.RULES + tuple(definition(kind).rules())
+
+
+class _Rules(Mapping):
+    """kind -> rules, over the registry."""
+
+    def __getitem__(self, kind):
+        return rules_of(kind)
+
+    def __iter__(self):
+        return iter(Kind)
+
+    def __len__(self):
+        return len(Kind)
+
+
+RULES: Mapping[Kind, tuple[Rule, ...]] = _Rules()
 
 
 def check_ledger(ledger: Ledger, ctx: CheckContext) -> list[Finding]:
     """Every finding of one ledger: those met while reading it, then those of its rules."""
     findings = list(ledger.findings)
-    for rule in RULES[ledger.kind]:
+    for rule in rules_of(ledger.kind):
         findings.extend(rule(ledger, ctx))
     return findings
 
 
-__all__ = ["CheckContext", "Config", "Rule", "RULES", "check_ledger"]
+__all__ = ["CheckContext", "Config", "Rule", "RULES", "check_ledger", "rules_of"]

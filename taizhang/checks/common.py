@@ -8,11 +8,9 @@ from typing import Iterable
 
 from taizhang.checks.base import CheckContext, Rule, ymd
 from taizhang.findings import Finding
-from taizhang.model import EVENT_DATES, SUMMABLE, LedgerRow
-from taizhang.reading.ledger import MONEY_FIELDS, Ledger
+from taizhang.model import LedgerRow
+from taizhang.reading.ledger import Ledger
 
-#: Row attributes that are not cells of the ledger.
-_NOT_CELLS = frozenset({"origin", "measure_written"})
 
 
 def required_values(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
@@ -29,7 +27,7 @@ def required_values(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
 def future_dates(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     """A date of something that has happened lies after the as-of day."""
     for row in ledger.rows:
-        for f in EVENT_DATES[ledger.kind]:
+        for f in ledger.model.event_dates:
             value = getattr(row, f)
             if value is not None and value > ctx.as_of:
                 yield ledger.finding(
@@ -40,14 +38,21 @@ def future_dates(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
 
 def negative_figures(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     """Amounts and counts cannot be negative."""
+    money = ledger.model.money_fields
     for row in ledger.rows:
-        for f in SUMMABLE[ledger.kind]:
+        for f in ledger.model.summable:
             value = getattr(row, f)
             if value is not None and value < 0:
-                code = "negative-amount" if f in MONEY_FIELDS else "invalid-number"
-                what, shown = ("金额", f"{value:,.2f}") if f in MONEY_FIELDS else ("人数", f"{value}")
+                code = "negative-amount" if f in money else "invalid-number"
+                what, shown = ("金额", f"{value:,.2f}") if f in money else (_what(ledger, f), f"{value}")
                 yield ledger.finding(code, f"“{ledger.column_name(f)}”为负数（{shown}），{what}不能为负",
                                      f, row.origin.row)
+
+
+def _what(ledger: Ledger, f: str) -> str:
+    """What a count column counts, for a message: 人数 for people, else 数字."""
+    name = ledger.column_name(f)
+    return "人数" if "人" in name or "学生" in name else "数字"
 
 
 def duplicate_ids(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
@@ -66,7 +71,8 @@ def duplicate_ids(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
 
 
 def _content(row: LedgerRow) -> tuple:
-    return tuple(v for k, v in row.__dict__.items() if k not in _NOT_CELLS and k != "seq")
+    skip = type(row).not_cells
+    return tuple(v for k, v in row.__dict__.items() if k not in skip and k != "seq")
 
 
 def duplicate_rows(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
@@ -85,22 +91,26 @@ def duplicate_rows(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
 
 def totals(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     """A 合计 / 小计 row must equal the sum of the rows it covers."""
+    from taizhang.kinds import definition
+
+    value_of = definition(ledger.kind).summed_value
+    money = ledger.model.money_fields
     for total in ledger.totals:
         start, end = total.covers
         covered = ledger.rows[start:end]
         for f, claimed in total.claims.items():
-            actual = sum((Decimal(v) for r in covered if (v := getattr(r, f)) is not None),
+            actual = sum((Decimal(v) for r in covered if (v := value_of(r, f)) is not None),
                          Decimal(0))
             if actual != claimed:
                 yield ledger.finding(
                     "total-mismatch",
-                    f"{total.label}行“{ledger.column_name(f)}”写的是 {_fmt(claimed, f)}，"
-                    f"上方明细合计为 {_fmt(actual, f)}，相差 {_fmt(claimed - actual, f)}",
+                    f"{total.label}行“{ledger.column_name(f)}”写的是 {_fmt(claimed, f, money)}，"
+                    f"上方明细合计为 {_fmt(actual, f, money)}，相差 {_fmt(claimed - actual, f, money)}",
                     f, total.row)
 
 
-def _fmt(value: Decimal, f: str) -> str:
-    if f in MONEY_FIELDS:
+def _fmt(value: Decimal, f: str, money: tuple[str, ...] = ()) -> str:
+    if f in money:
         return f"{value:,.2f}"
     return f"{value:,f}".rstrip("0").rstrip(".") if "." in f"{value}" else f"{value:,}"
 

@@ -94,9 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="taizhang", description="纪检台账：检查、汇总、合并 Excel 台账")
     parser.add_argument("--version", action="version", version=f"taizhang {__version__}")
     parser.add_argument("--config", metavar="FILE", help="本单位配置文件（同义词、选项、四种形态）")
+    # --config is accepted after the subcommand too (taizhang summary … --config FILE); there
+    # it has no default, so that it never hides one given before the subcommand
+    office = _Parser(add_help=False)
+    office.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                        help="本单位配置文件（同义词、选项、四种形态）")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    check = sub.add_parser("check", help="检查台账，列出问题", description="检查台账工作簿，列出每个问题所在的工作表和单元格")
+    check = sub.add_parser("check", parents=[office], help="检查台账，列出问题", description="检查台账工作簿，列出每个问题所在的工作表和单元格")
     check.add_argument("paths", nargs="+", metavar="PATH", help="工作簿文件或文件夹")
     check.add_argument("--as-of", type=as_of_date, default=None, metavar="YYYY-MM-DD",
                        help="检查日期（判断逾期、未来日期），默认今天")
@@ -104,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check)
 
     summ = sub.add_parser(
-        "summary", help="统计汇总，生成汇总表和汇报材料",
+        "summary", parents=[office], help="统计汇总，生成汇总表和汇报材料",
         description="统计信访举报、退费、处分、整改数字，生成汇总表（-o）和汇报段落。"
                     "退出码：0 已生成且台账无错误；1 已生成但台账有错误（汇总表上有醒目提示）；"
                     "2 有文件无法读取或参数错误（其余文件照常统计）。")
@@ -139,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.set_defaults(func=cmd_addin_bundle)
 
     cons = sub.add_parser(
-        "consolidate", help="月度合并：各单位台账合并到局主表",
+        "consolidate", parents=[office], help="月度合并：各单位台账合并到局主表",
         description="把文件夹中各单位报送的台账合并到局主表：按单位名册认定单位，逐一检查，"
                     "写入合并明细、汇总表、报送情况和问题清单。退回的文件和未报送的单位会列出，不影响其他单位。"
                     "退出码：0 主表已写入；2 无法运行（主表被占用或不可写、文件夹不存在、月份错误）。")

@@ -27,7 +27,7 @@ from openpyxl.workbook import Workbook
 
 from taizhang.config import Config, Kind
 from taizhang.consolidation.sheetxml import strip_sheets
-from taizhang.model import ROW_MODELS
+from taizhang.model import row_model
 from taizhang.reading.source import open_workbook
 from taizhang.values import clean_text
 from taizhang.writing import put, replace_atomically
@@ -36,12 +36,21 @@ from taizhang.writing import put, replace_atomically
 PROVENANCE = ("单位", "月份", "来源文件", "原工作表", "原行号")
 ISSUES_COLUMN = "检查结果"
 
-DETAIL_SHEETS: dict[Kind, str] = {
-    Kind.RECTIFICATION: "整改台账合并",
-    Kind.COMPLAINTS: "信访举报合并",
-    Kind.REFUNDS: "退费合并",
-    Kind.SANCTIONS: "处分合并",
-}
+
+
+def detail_sheets() -> dict[Kind, str]:
+    """kind -> the name of its consolidated detail sheet, for every registered kind."""
+    from taizhang.kinds import kinds
+
+    return {d.kind: d.master_sheet or f"{d.label}合并" for d in kinds()}
+
+
+def __getattr__(name: str):
+    if name == "DETAIL_SHEETS":  # the former table, now over the registry
+        return detail_sheets()
+    raise AttributeError(name)
+
+
 STATUS_SHEET = "报送情况"
 STATUS_COLUMNS = ("单位", "月份", "报送情况", "文件", "文件时间", "读取行数", "写入行数", "退回行数",
                   "错误", "提醒", "说明")
@@ -72,7 +81,7 @@ def detail_columns(config: Config, kind: Kind) -> list[tuple[str, str]]:
 
 def detail_formats(config: Config, kind: Kind) -> dict[str, str]:
     """Number format per detail column: dates and money, from the types of the row model."""
-    fields = ROW_MODELS[kind].model_fields
+    fields = row_model(kind).model_fields
     formats = {}
     for f, header in detail_columns(config, kind):
         annotation = fields[f].annotation if f in fields else None
@@ -111,7 +120,7 @@ def read_tables(master: Path, config: Config) -> dict[str, Table]:
     """The taizhang-owned tables of an existing master (empty tables when it has none)."""
     wanted: dict[str, list[str]] = {
         **{name: list(PROVENANCE) + [h for _f, h in detail_columns(config, kind)] + [ISSUES_COLUMN]
-           for kind, name in DETAIL_SHEETS.items()},
+           for kind, name in detail_sheets().items()},
         STATUS_SHEET: list(STATUS_COLUMNS),
         FINDINGS_SHEET: list(FINDINGS_COLUMNS),
     }

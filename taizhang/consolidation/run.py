@@ -24,8 +24,8 @@ from typing import Any, Callable
 from taizhang.config import Config, Kind
 from taizhang.consolidation.lock import MasterLock
 from taizhang.consolidation.master import (
-    DATE_FORMAT, DETAIL_SHEETS, FINDINGS_SHEET, ISSUES_COLUMN, STATUS_SHEET, Table,
-    detail_columns, detail_formats, open_master, read_tables, save_atomically, write_table,
+    DATE_FORMAT, FINDINGS_SHEET, ISSUES_COLUMN, STATUS_SHEET, Table,
+    detail_columns, detail_formats, detail_sheets, open_master, read_tables, save_atomically, write_table,
 )
 from taizhang.consolidation.sheetxml import stream_rows
 from taizhang.consolidation.roster import ROSTER_SHEET, Roster, RosterError, read_roster
@@ -379,11 +379,11 @@ def consolidate(
             result.notices.append(lock.recovered)
         summary_json, write_summary_sheets = _summary(tables, period, as_of, config, bureau)
         result.summary = summary_json
-        owned = [*DETAIL_SHEETS.values(), STATUS_SHEET, FINDINGS_SHEET, *OWNED_SUMMARY_SHEETS]
+        owned = [*detail_sheets().values(), STATUS_SHEET, FINDINGS_SHEET, *OWNED_SUMMARY_SHEETS]
         wb = open_master(master, owned)
         write_summary_sheets(wb)  # first, so that a new master opens on its summary
         streamed = {}
-        for kind, name in DETAIL_SHEETS.items():
+        for kind, name in detail_sheets().items():
             formats = detail_formats(config, kind)
             write_table(wb, tables[name], formats=formats, template_only=True)
             dates = {h for h, fmt in formats.items() if fmt == DATE_FORMAT}
@@ -428,12 +428,13 @@ def _merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
     status_new: list[dict[str, Any]] = []
     findings_new: list[dict[str, Any]] = []
     # per detail table: the (unit, month) keys this run replaces, and the rows replacing them
-    replaced: dict[str, tuple[set, list]] = {name: (set(), []) for name in DETAIL_SHEETS.values()}
+    sheets = detail_sheets()
+    replaced: dict[str, tuple[set, list]] = {name: (set(), []) for name in sheets.values()}
     for unit, data in units.items():
         written = rejected = 0
         notes = []
         for kind, rows in data.rows.items():
-            keys, new_rows = replaced[DETAIL_SHEETS[kind]]
+            keys, new_rows = replaced[sheets[kind]]
             keep = [r for r in rows if r.month <= period]
             late = len(rows) - len(keep)
             if late:
@@ -478,7 +479,7 @@ def _merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
     issues.rows += findings_new
     issues.rows.sort(key=lambda r: (str(r.get("月份")), order.get(r.get("单位"), len(order)),
                                     str(r.get("文件") or ""), str(r.get("工作表") or ""), r.get("行号") or 0))
-    for kind, name in DETAIL_SHEETS.items():
+    for kind, name in sheets.items():
         tables[name].rows.sort(key=lambda r: (order.get(r.get("单位"), len(order)), str(r.get("月份")),
                                               str(r.get("来源文件")), str(r.get("原工作表")),
                                               int(r.get("原行号") or 0)))
@@ -515,7 +516,7 @@ def _finding_rows(o: FileOutcome, period: str) -> list[dict[str, Any]]:
 def master_rows(tables: dict[str, Table], config: Config) -> dict[Kind, list[LedgerRow]]:
     """The consolidated detail read back as typed rows (for the figures of the summary)."""
     out: dict[Kind, list[LedgerRow]] = {}
-    for kind, name in DETAIL_SHEETS.items():
+    for kind, name in detail_sheets().items():
         ctx = ParseContext(config, kind)
         columns = detail_columns(config, kind)
         rows = []
@@ -543,6 +544,6 @@ def _summary(tables: dict[str, Table], period: str, as_of: date, config: Config,
 
     def write(wb: Any) -> None:
         write_summary(wb, report, bureau=name, blocking_errors=blocking, index=None,
-                      detail=False)
+                      detail=False, config=config)
 
     return report_json(report), write

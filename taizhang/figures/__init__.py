@@ -1,8 +1,10 @@
 """Figures: what staff count at month-end, as pure functions of the typed ledger rows.
 
 ``compute`` takes the rows of every ledger kind, a period and an as-of day, and gives a
-:class:`Report`: the four blocks for the period and, for a month, for the year to date
-(累计).  ``report_json`` is the public ``--json`` shape of ``taizhang summary``.
+:class:`Report`: a block of figures per registered kind (``taizhang.kinds``) for the period
+and, for a month, for the year to date (累计).  ``report_json`` is the public ``--json``
+shape of ``taizhang summary``: one key per kind (``complaints``, ``refunds``, ``sanctions``,
+``rectification``, ``activities`` …), then ``narrative`` and ``year_to_date``.
 """
 
 from __future__ import annotations
@@ -10,29 +12,47 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any, Iterable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, create_model
 
 from taizhang.config import Config, Kind
-from taizhang.figures.blocks import (
-    ComplaintFigures, RectificationFigures, RefundFigures, SanctionFigures, complaint_figures, fen,
-    rectification_figures, refund_figures, sanction_figures,
-)
 from taizhang.figures.narrative import narrative
 from taizhang.figures.period import Period, PeriodError, YearToDate
+from taizhang.kinds import by_rank, on_change, registry_key
+from taizhang.kinds.common import fen
 from taizhang.model import LedgerRow, period_date
 from taizhang.reading.ledger import Ledger
 
-__all__ = ["Figures", "Period", "PeriodError", "Report", "compute", "fen", "narrative", "report_json",
-           "rows_by_kind", "summary_json"]
+__all__ = ["Figures", "Period", "PeriodError", "Report", "compute", "fen", "figures_model", "narrative",
+           "report_json", "rows_by_kind", "summary_json"]
 
 
 class Figures(BaseModel):
-    complaints: ComplaintFigures
-    refunds: RefundFigures
-    sanctions: SanctionFigures
-    rectification: RectificationFigures
+    """The figures of one period: one attribute per registered kind (``fig.complaints`` …).
+
+    The concrete model, with a typed field per kind, is :func:`figures_model`.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    def of(self, kind: str) -> Any:
+        return getattr(self, str(kind))
+
+
+def figures_model() -> type[Figures]:
+    """The model of one period's figures, a field per registered kind in report order."""
+    return _figures_model(registry_key())
+
+
+@cache
+def _figures_model(_key: tuple[str, ...]) -> type[Figures]:
+    fields = {d.kind.value: (d.figures_model, ...) for d in by_rank()}
+    return create_model("Figures", __base__=Figures, **fields)
+
+
+on_change(_figures_model.cache_clear)
 
 
 class Report(BaseModel):
@@ -57,13 +77,14 @@ def rows_by_kind(ledgers: Iterable[Ledger]) -> dict[Kind, list[LedgerRow]]:
 def _block_rows(rows: dict[Kind, list[LedgerRow]], period: Period) -> tuple[dict[Kind, list], dict[Kind, int]]:
     picked: dict[Kind, list] = {}
     undated: dict[Kind, int] = {}
-    for kind in Kind:
+    for d in by_rank():
+        kind = d.kind
         all_rows = rows.get(kind, [])
-        if kind is Kind.RECTIFICATION and isinstance(period, YearToDate):
+        if d.ytd_is_tracker and isinstance(period, YearToDate):
             # 累计 of a tracker is the ledger as it stands at the period's end: every item
-            # found by then, and those whose 发现日期 was never written
+            # found by then, and those whose date was never written
             end = period.end
-            picked[kind] = [r for r in all_rows if (d := period_date(r)) is None or d <= end]
+            picked[kind] = [r for r in all_rows if (dt := period_date(r)) is None or dt <= end]
             undated[kind] = 0
             continue
         picked[kind] = [r for r in all_rows if period.contains(period_date(r))]
@@ -73,17 +94,13 @@ def _block_rows(rows: dict[Kind, list[LedgerRow]], period: Period) -> tuple[dict
 
 def figures(rows: dict[Kind, list[LedgerRow]], period: Period, as_of: date, config: Config) -> tuple[Figures, dict]:
     picked, undated = _block_rows(rows, period)
-    fig = Figures(
-        complaints=complaint_figures(picked[Kind.COMPLAINTS], config),
-        refunds=refund_figures(picked[Kind.REFUNDS], config),
-        sanctions=sanction_figures(picked[Kind.SANCTIONS], config),
-        rectification=rectification_figures(picked[Kind.RECTIFICATION], config, as_of),
-    )
-    fig.complaints.undated = undated[Kind.COMPLAINTS]
-    fig.refunds.undated = undated[Kind.REFUNDS]
-    fig.sanctions.undated = undated[Kind.SANCTIONS]
-    fig.rectification.undated = undated[Kind.RECTIFICATION]
-    return fig, picked
+    blocks = {}
+    for d in by_rank():
+        block = d.figures(picked[d.kind], config, as_of)
+        if "undated" in type(block).model_fields:
+            block.undated = undated[d.kind]
+        blocks[d.kind.value] = block
+    return figures_model()(**blocks), picked
 
 
 def compute(rows: dict[Kind, list[LedgerRow]], period: Period, as_of: date, config: Config) -> Report:

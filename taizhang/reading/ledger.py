@@ -15,7 +15,7 @@ from typing import Any
 
 from taizhang.config import Config, Kind
 from taizhang.findings import Finding, Severity
-from taizhang.model import SUMMABLE, LedgerRow, Origin, ParseContext, parse_row
+from taizhang.model import LedgerRow, Origin, ParseContext, parse_row, row_model
 from taizhang.reading.layout import Layout
 from taizhang.reading.source import Sheet, cell_ref
 from taizhang.values import ValueParseError, clean_text, match_key, parse_count, parse_money
@@ -24,7 +24,14 @@ TOTAL_LABEL = re.compile(r"^(?:本月|本年|全年|年度|累计|本页)?(合�
 FOOTER_LABEL = re.compile(
     r"^(?:填表人|制表人|填报人|审核人|审核|负责人|单位负责人|分管领导|主要负责人|填表日期|填报日期|制表日期|报送日期)"
 )
-MONEY_FIELDS = frozenset({"violation", "due", "refunded", "to_treasury"})
+
+
+def __getattr__(name: str):
+    if name == "MONEY_FIELDS":  # the former table: every kind's money fields
+        from taizhang.kinds import kinds
+
+        return frozenset(f for d in kinds() for f in d.row_model.money_fields)
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,11 @@ class Ledger:
     raw: list[dict[str, Any]] = field(default_factory=list)
     totals: list[TotalLine] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def model(self) -> type[LedgerRow]:
+        """The row model of the ledger's kind."""
+        return row_model(self.kind)
 
     @property
     def header_row(self) -> int:
@@ -163,16 +175,17 @@ def _structure_findings(ledger: Ledger) -> None:
 def _claims(ledger: Ledger, values: dict[str, Any], row: int) -> dict[str, Decimal]:
     """The figures a total row states, for the fields a total can sum."""
     claims: dict[str, Decimal] = {}
-    for f in SUMMABLE[ledger.kind]:
+    money = ledger.model.money_fields
+    for f in ledger.model.summable:
         raw = values.get(f)
         if clean_text(raw) is None:
             continue
         try:
-            if f in MONEY_FIELDS:
+            if f in money:
                 claims[f] = parse_money(raw, unit=ledger.layout.scales.get(f, Decimal(1)))
             else:
                 claims[f] = Decimal(parse_count(raw))
         except ValueParseError as exc:
-            code = "invalid-amount" if f in MONEY_FIELDS else "invalid-number"
+            code = "invalid-amount" if f in money else "invalid-number"
             ledger.findings.append(ledger.finding(code, f"合计行：{exc}", f, row))
     return claims

@@ -1,14 +1,13 @@
-"""Layout of the summary sheet: title, report paragraph, four blocks with 本月 and 累计,
+"""Layout of the summary sheet: title, report paragraph, a block per ledger kind with 本月 and 累计,
 native charts, print settings for A4 landscape (one page per block), and the detail sheet
 that traces every figure back to its file, sheet and row."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import openpyxl
 from openpyxl.chart import BarChart, Reference, Series
@@ -17,8 +16,10 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from taizhang.config import Kind
-from taizhang.figures import Figures, Report, fen
+from taizhang.config import Config
+from taizhang.figures import Report, fen
+from taizhang.kinds import Block, Line, by_rank
+from taizhang.kinds.common import COUNT, ITEMS, MONEY, PERSONS, RATE, TIMES  # noqa: F401 - formats
 from taizhang.model import period_date
 from taizhang.writing import mark_output, put, replace_atomically
 
@@ -26,12 +27,6 @@ SUMMARY_SHEET = "汇总表"
 DETAIL_SHEET = "明细"
 
 FONT = "宋体"
-COUNT = '#,##0"件"'
-PERSONS = '#,##0"人"'
-TIMES = '#,##0"人次"'
-ITEMS = '#,##0"个"'
-MONEY = '#,##0.00"元"'
-RATE = "0.0%"
 DATE = 'yyyy"年"m"月"d"日"'
 _THIN = Side(style="thin", color="000000")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -59,119 +54,32 @@ def _block_row_height(lines: int) -> float:
     return min(ROW_POINTS, PAGE_BODY_POINTS / rows)
 
 
-@dataclass
-class Line:
-    label: str
-    now: Any
-    ytd: Any
-    fmt: str
-    indent: int = 0
-    bold: bool = False
+def _to_chinese(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
-def _get(fig: Figures | None, path: str, default: Any = 0) -> Any:
-    if fig is None:
-        return None
-    obj: Any = fig
-    for part in path.split("."):
-        obj = obj.get(part, default) if isinstance(obj, dict) else getattr(obj, part)
-    return obj
+def _blocks(report: Report, config: Config | None = None) -> list[Block]:
+    """The blocks of the 汇总表, one per registered kind in report order, numbered 一、二、…"""
+    from taizhang.config import default_config
+
+    config = config or default_config()
+    out = []
+    for i, d in enumerate(by_rank(), start=1):
+        now = getattr(report.current, d.kind.value)
+        ytd = getattr(report.year_to_date, d.kind.value) if report.year_to_date is not None else None
+        block = d.block(now, ytd, config)
+        block.title = f"{_to_chinese(i)}、{block.title}"
+        out.append(block)
+    return out
 
 
-def _block_lines(report: Report) -> list[tuple[str, list[Line]]]:
-    now, ytd = report.current, report.year_to_date
-
-    def line(label, path, fmt, indent=0, bold=False):
-        return Line(label, _get(now, path), _get(ytd, path), fmt, indent, bold)
-
-    def section(label):
-        return Line(label, None, None, "General")
-
-    c_now, c_ytd = now.complaints, ytd.complaints if ytd else None
-    complaints = [line("受理信访举报总数", "complaints.total", COUNT, bold=True), section("其中按来源：")]
-    complaints += [line(s, f"complaints.by_source.{s}", COUNT, 1) for s in c_now.by_source]
-    if c_now.unknown_source or (c_ytd and c_ytd.unknown_source):
-        complaints.append(line("来源不明（见问题清单）", "complaints.unknown_source", COUNT, 1))
-    complaints.append(Line("来源小计（应等于总数）",
-                           sum(c_now.by_source.values()) + c_now.unknown_source,
-                           (sum(c_ytd.by_source.values()) + c_ytd.unknown_source) if c_ytd else None,
-                           COUNT, 1, True))
-    complaints += [line("已办结", "complaints.closed", COUNT), line("在办", "complaints.in_progress", COUNT),
-                   line("查实（属实、部分属实）", "complaints.substantiated", COUNT),
-                   line("来访", "complaints.visits", COUNT), line("来访人次", "complaints.person_times", TIMES)]
-    keys = list(dict.fromkeys([*c_now.by_category, *(c_ytd.by_category if c_ytd else {})]))
-    complaints += [section("按问题类别：")] + [line(k, f"complaints.by_category.{k}", COUNT, 1) for k in keys]
-
-    refunds = [line("查实违规收费", "refunds.cases", COUNT, bold=True),
-               line("涉及学生", "refunds.students", PERSONS),
-               line("应退金额", "refunds.due", MONEY), line("已退金额", "refunds.refunded", MONEY),
-               line("尚未退还", "refunds.outstanding", MONEY), line("上缴国库", "refunds.to_treasury", MONEY)]
-    r_now, r_ytd = now.refunds, ytd.refunds if ytd else None
-    for title, attr in (("已退金额按收费项目：", "by_item"), ("已退金额按学校：", "by_school")):
-        keys = list(dict.fromkeys([*getattr(r_now, attr), *(getattr(r_ytd, attr) if r_ytd else {})]))
-        if keys:
-            refunds.append(section(title))
-            refunds += [Line(k, _refunded(r_now, attr, k), _refunded(r_ytd, attr, k), MONEY, 1) for k in keys]
-            refunds.append(Line("小计（应等于已退金额）", r_now.refunded, r_ytd.refunded if r_ytd else None,
-                                MONEY, 1, True))
-
-    s_now, s_ytd = now.sanctions, ytd.sanctions if ytd else None
-    sanctions = [line("处理人数", "sanctions.persons", PERSONS, bold=True),
-                 line("处理人次", "sanctions.person_times", TIMES)]
-    measures = list(dict.fromkeys([*s_now.by_measure, *(s_ytd.by_measure if s_ytd else {})]))
-    sanctions += [section("按处理方式：")] + [line(m, f"sanctions.by_measure.{m}", PERSONS, 1) for m in measures]
-    cats = list(dict.fromkeys([*s_now.by_category, *(s_ytd.by_category if s_ytd else {})]))
-    sanctions += [section("按处分类别：")] + [line(k, f"sanctions.by_category.{k}", PERSONS, 1) for k in cats]
-    sanctions += [section("按四种形态：")] + [line(f, f"sanctions.by_form.{f}", TIMES, 1) for f in s_now.by_form]
-    unformed = [_unformed(f.sanctions) if f is not None else None for f in (now, ytd)]
-    if any(unformed):
-        sanctions.append(Line("未归入四种形态（无处理方式或未配置）", *unformed, TIMES, 1))
-    sanctions.append(Line("小计（应等于处理人次）",
-                          *(sum(f.sanctions.by_form.values()) + _unformed(f.sanctions) if f is not None else None
-                            for f in (now, ytd)), TIMES, 1, True))
-    causes = list(dict.fromkeys([*s_now.by_cause, *(s_ytd.by_cause if s_ytd else {})]))
-    if causes or s_now.unknown_cause or (s_ytd and s_ytd.unknown_cause):
-        sanctions.append(section("按问题类型和处理方式："))
-        for cause in causes:
-            sanctions.append(Line(cause, None, None, "General", 1))
-            pairs = list(dict.fromkeys([*s_now.by_cause.get(cause, {}),
-                                        *(s_ytd.by_cause.get(cause, {}) if s_ytd else {})]))
-            sanctions += [Line(m, s_now.by_cause.get(cause, {}).get(m, 0),
-                               s_ytd.by_cause.get(cause, {}).get(m, 0) if s_ytd else None, PERSONS, 2)
-                          for m in pairs]
-        if s_now.unknown_cause or (s_ytd and s_ytd.unknown_cause):
-            sanctions.append(line("问题类型不明（见问题清单）", "sanctions.unknown_cause", PERSONS, 1))
-
-    rect = [line("整改问题总数", "rectification.total", ITEMS, bold=True),
-            line("未启动", "rectification.not_started", ITEMS, 1),
-            line("整改中", "rectification.in_progress", ITEMS, 1),
-            line("已完成", "rectification.completed", ITEMS, 1),
-            line("已销号", "rectification.closed", ITEMS, 1)]
-    if now.rectification.unknown_status or (ytd and ytd.rectification.unknown_status):
-        rect.append(line("状态不明（见问题清单）", "rectification.unknown_status", ITEMS, 1))
-    states = ("not_started", "in_progress", "completed", "closed", "unknown_status")
-    rect.append(Line("状态小计（应等于总数）",
-                     *(sum(_get(f, f"rectification.{k}") for k in states) if f is not None else None
-                       for f in (now, ytd)), ITEMS, 1, True))
-    rect += [line("逾期未完成", "rectification.overdue", ITEMS),
-             line("逾期完成", "rectification.completed_late", ITEMS),
-             Line("完成率", _get(now, "rectification.completion_rate", None),
-                  _get(ytd, "rectification.completion_rate", None), RATE)]
-    return [("一、信访举报", complaints), ("二、违规收费退费", refunds),
-            ("三、处分处理", sanctions), ("四、问题整改", rect)]
-
-
-def _refunded(fig: Any, attr: str, key: str) -> Decimal | None:
-    """已退金额 of one school or fee item (0 when it has none in this column's period)."""
-    if fig is None:
-        return None
-    line = getattr(fig, attr).get(key)
-    return line.refunded if line is not None else Decimal(0)
-
-
-def _unformed(s: Any) -> int:
-    """人次 that fall in none of the four forms (no measure, or a measure the mapping lacks)."""
-    return s.person_times - sum(s.by_form.values())
+def _block_lines(report: Report, config: Config | None = None) -> list[tuple[str, list[Line]]]:
+    """(title, lines) of every block (kept for callers of the former function)."""
+    return [(b.title, b.lines) for b in _blocks(report, config)]
 
 
 def _style_row(ws: Worksheet, row: int, cols: str = "ABC", **kw: Any) -> None:
@@ -190,7 +98,7 @@ def _number(value: Any) -> Any:
 
 
 def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors: list[str] | None = None,
-                  index: int | None = 0, detail: bool = True) -> Worksheet:
+                  index: int | None = 0, detail: bool = True, config: Config | None = None) -> Worksheet:
     """(Re)create the 汇总表 and 明细 sheets of ``wb`` from ``report``; other sheets untouched.
 
     An existing 汇总表 keeps its place; a new one goes at ``index`` (None: after the others).
@@ -236,7 +144,9 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
     row += 2
 
     block_rows: dict[str, tuple[int, int]] = {}
-    for b, (title, lines) in enumerate(_block_lines(report)):
+    blocks = _blocks(report, config)
+    for b, block in enumerate(blocks):
+        title, lines = block.title, block.lines
         if b:
             ws.row_breaks.append(Break(id=row - 1))
         height = _block_row_height(len(lines))
@@ -263,7 +173,7 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
                 ws.row_dimensions[r].height = height
         row += 2
 
-    _charts(ws, report, block_rows)
+    _charts(ws, report, blocks, block_rows)
     if detail:
         _detail(wb, report, wb.sheetnames.index(SUMMARY_SHEET) + 1)
 
@@ -305,25 +215,23 @@ def _row_of(ws: Worksheet, first: int, last: int, label: str) -> int:
     return next(r for r in range(first, last + 1) if str(ws.cell(r, 1).value).strip("　") == label)
 
 
-def _charts(ws: Worksheet, report: Report, blocks: dict[str, tuple[int, int]]) -> None:
-    """Complaints by source beside block 一, sanctions by measure beside block 三."""
+def _charts(ws: Worksheet, report: Report, blocks: list[Block], rows: dict[str, tuple[int, int]]) -> None:
+    """The charts each block asks for, beside it (the first at E of its first row)."""
     columns = 2 if report.year_to_date is not None else 1
-    first, last = blocks["一、信访举报"]
-    start = _row_of(ws, first, last, "其中按来源：") + 1
-    _bar_chart(ws, "信访举报来源（件）", first - 1, start, len(report.current.complaints.by_source), columns,
-               f"E{first}")
-    first, last = blocks["三、处分处理"]
-    start = _row_of(ws, first, last, "按处理方式：") + 1
-    end = _row_of(ws, first, last, "按处分类别：")
-    if end > start:
-        _bar_chart(ws, "处理方式（人）", first - 1, start, end - start, columns, f"E{first}", horizontal=True)
+    for block in blocks:
+        first, last = rows[block.title]
+        for chart in block.charts:
+            start = _row_of(ws, first, last, chart.after) + 1
+            if chart.until is not None:
+                count = _row_of(ws, first, last, chart.until) - start
+            else:
+                count = chart.count or 0
+            if count > 0:
+                _bar_chart(ws, chart.title, first - 1, start, count, columns, f"E{first}",
+                           horizontal=chart.horizontal)
 
 
 _DETAIL_COLUMNS = ("板块", "文件", "工作表", "行号", "日期", "单位", "分类", "状态或处理", "金额（元）", "说明")
-
-
-def _yuan(amount: Decimal | None) -> str:
-    return "—" if amount is None else f"{fen(amount):,}元"
 
 
 def _detail(wb: Workbook, report: Report, index: int) -> Worksheet:
@@ -336,19 +244,11 @@ def _detail(wb: Workbook, report: Report, index: int) -> Worksheet:
         ws.cell(1, c).fill = _HEAD
         ws.cell(1, c).border = _BOX
     r = 1
-    makers: dict[Kind, tuple[str, Callable[[Any], tuple]]] = {
-        Kind.COMPLAINTS: ("信访举报", lambda x: (x.handler or x.subject, x.source, x.status, None,
-                                                 "、".join(filter(None, (x.category, x.conclusion))))),
-        Kind.REFUNDS: ("退费", lambda x: (x.school, x.item, None, x.refunded,
-                                          f"应退 {_yuan(x.due)}，已退 {_yuan(x.refunded)}")),
-        Kind.SANCTIONS: ("处分", lambda x: (x.unit, x.cause, x.measure, None, x.name)),
-        Kind.RECTIFICATION: ("整改", lambda x: (x.unit, x.source, x.status, None, x.description)),
-    }
-    for kind in (Kind.COMPLAINTS, Kind.REFUNDS, Kind.SANCTIONS, Kind.RECTIFICATION):
-        label, make = makers[kind]
-        for row in report.rows.get(kind, []):
+    for d in by_rank():
+        label = d.detail_label or d.block_title
+        for row in report.rows.get(d.kind, []):
             r += 1
-            unit, cls, state, amount, note = make(row)
+            unit, cls, state, amount, note = d.detail(row)
             values = (label, Path(row.origin.file).name, row.origin.sheet, row.origin.row, period_date(row),
                       unit, cls, state, amount, note)
             for c, value in enumerate(values, start=1):
@@ -377,7 +277,8 @@ class OutputError(ValueError):
 OUTPUT_SUFFIXES = (".xlsx", ".xlsm")
 
 
-def save_summary(path: Path, report: Report, *, bureau: str, blocking_errors: list[str] | None = None) -> Path:
+def save_summary(path: Path, report: Report, *, bureau: str, blocking_errors: list[str] | None = None,
+                 config: Config | None = None) -> Path:
     """Write the summary into ``path``: a new workbook, or the 汇总表 and 明细 of an existing
     one (its other sheets kept), written to a temporary file beside it and moved into place,
     so that a failure leaves the previous file as it was.
@@ -400,7 +301,7 @@ def save_summary(path: Path, report: Report, *, bureau: str, blocking_errors: li
     else:
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
-    write_summary(wb, report, bureau=bureau, blocking_errors=blocking_errors)
+    write_summary(wb, report, bureau=bureau, blocking_errors=blocking_errors, config=config)
     mark_output(wb)
     replace_atomically(path, wb.save)
     return path

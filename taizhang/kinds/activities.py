@@ -1,0 +1,314 @@
+"""工作开展台账 — the activity ledger (kind ``activities``): the work done, not cases.
+
+Study sessions, lectures, warning-education meetings, talks, publicity, rules written,
+inspections: the figures of sentences such as "共组织专题学习3次，参与学习的干部职工达150人次，
+撰写学习心得12篇".  Per category (``activity_category``, a vocabulary the office extends):
+次数 (blank means 1), 参与人次 and 成果数量 with its 计量单位.  How categories are grouped
+and worded in the paragraph is data (``taizhang/data/activities.toml``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any, ClassVar, Iterable
+
+from pydantic import BaseModel
+
+from taizhang.checks.base import CheckContext, ymd
+from taizhang.config import Config
+from taizhang.findings import Finding
+from taizhang.kinds.base import Block, Chart, Kind, KindDef, Line, WorksheetFunction, register
+from taizhang.kinds.common import TIMES, Lines
+from taizhang.model import Count, Day, LedgerRow, Text
+from taizhang.reading.ledger import Ledger
+from taizhang.values import clean_text, match_key
+
+KIND = Kind("activities")
+OTHER_GROUP = "其他"
+UNKNOWN = "类别不明"
+TIMES_FMT = '#,##0"次"'
+PLAIN = "#,##0"
+
+
+class ActivityRow(LedgerRow):
+    """工作开展台账: one activity (or several of the same, 次数)."""
+
+    kind: ClassVar[Kind] = KIND
+    summable: ClassVar[tuple[str, ...]] = ("times", "person_times", "quantity")
+    event_dates: ClassVar[tuple[str, ...]] = ("held_on",)
+    period_fields: ClassVar[tuple[str, ...]] = ("held_on",)
+
+    held_on: Day = None
+    category: Text = None
+    content: Text = None
+    times: Count = None
+    person_times: Count = None
+    quantity: Count = None
+    measure_unit: Text = None
+    organizer: Text = None
+
+    @property
+    def count(self) -> int:
+        """次数, a blank counting 1 (a negative one, already a finding, counts 0)."""
+        return 1 if self.times is None else max(self.times, 0)
+
+
+# --- the data ----------------------------------------------------------------------------
+
+def _table(config: Config) -> dict[str, Any]:
+    return config.tables.get("activities", {})
+
+
+def groups(config: Config) -> dict[str, list[str]]:
+    """Group (学习教育 …) -> its categories, in report order; 其他 for the rest."""
+    out = {g: list(cats) for g, cats in _table(config).get("groups", {}).items()}
+    grouped = {c for cats in out.values() for c in cats}
+    rest = [c for c in config.vocabulary("activity_category").canonical if c not in grouped]
+    if rest:
+        out.setdefault(OTHER_GROUP, []).extend(rest)
+    return out
+
+
+def category_order(config: Config) -> list[str]:
+    return [c for cats in groups(config).values() for c in cats]
+
+
+def _meta(config: Config, category: str) -> dict[str, Any]:
+    return _table(config).get("categories", {}).get(category, {})
+
+
+# --- checks ------------------------------------------------------------------------------
+
+def _rows(ledger: Ledger) -> Iterable[ActivityRow]:
+    return (r for r in ledger.rows if isinstance(r, ActivityRow))
+
+
+def dates_in_year(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """The ledger is the year's: a date of another year is probably a typing slip."""
+    for row in _rows(ledger):
+        if row.held_on is not None and row.held_on.year != ctx.as_of.year and row.held_on <= ctx.as_of:
+            yield ledger.finding(
+                "date-outside-year",
+                f"“{ledger.column_name('held_on')}”为 {ymd(row.held_on)}，不在本年度（{ctx.as_of.year}年）内，请核对",
+                "held_on", row.origin.row)
+
+
+def units(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """成果数量 needs its 计量单位 to be counted with the category's others."""
+    first: dict[str, tuple[str, int]] = {}
+    for row in _rows(ledger):
+        if row.category is None or row.quantity is None:
+            continue
+        unit = row.measure_unit or _meta(ctx.config, row.category).get("unit")
+        if unit is None:
+            continue
+        seen = first.setdefault(row.category, (unit, row.origin.row))
+        if seen[0] != unit:
+            column = "measure_unit" if "measure_unit" in ledger.layout.columns else "quantity"
+            yield ledger.finding(
+                "mixed-unit",
+                f"“{row.category}”的计量单位“{unit}”与第 {seen[1]} 行的“{seen[0]}”不同，"
+                f"该行成果数量未计入“{seen[0]}”的合计，请统一计量单位",
+                column, row.origin.row)
+
+
+RULES = (dates_in_year, units)
+
+
+# --- figures -----------------------------------------------------------------------------
+
+class ActivityLine(BaseModel):
+    """One category: 次数, 参与人次, 成果数量 in its 计量单位."""
+
+    count: int = 0
+    person_times: int = 0
+    quantity: int = 0
+    unit: str | None = None
+
+
+class GroupLine(BaseModel):
+    count: int = 0
+    person_times: int = 0
+
+
+class ActivityFigures(BaseModel):
+    #: category -> figures, categories with rows only, in the order of the data
+    by_category: dict[str, ActivityLine] = {}
+    #: 学习教育 / 警示教育 / 宣传 / 制度 / 监督 (and 其他) -> 次数 and 参与人次
+    by_group: dict[str, GroupLine] = {}
+    #: rows counted (a row may stand for several activities: 次数)
+    rows: int = 0
+    #: rows whose 活动类别 is missing or not in the vocabulary (each also a finding): in
+    #: ``rows`` but in no category
+    unknown_category: int = 0
+    undated: int = 0
+
+
+def activity_figures(rows: Iterable[ActivityRow], config: Config) -> ActivityFigures:
+    rows = list(rows)
+    known = set(config.vocabulary("activity_category").canonical)
+    per: dict[str, list[ActivityRow]] = defaultdict(list)
+    for r in rows:
+        if r.category in known:
+            per[r.category].append(r)
+    order = category_order(config)
+    by_category: dict[str, ActivityLine] = {}
+    for cat in sorted(per, key=lambda c: (order.index(c) if c in order else len(order), c)):
+        items = per[cat]
+        written = Counter(r.measure_unit for r in items if r.quantity is not None and r.measure_unit)
+        unit = written.most_common(1)[0][0] if written else _meta(config, cat).get("unit")
+        by_category[cat] = ActivityLine(
+            count=sum(r.count for r in items),
+            person_times=sum(max(r.person_times or 0, 0) for r in items),
+            quantity=sum(max(r.quantity, 0) for r in items
+                         if r.quantity is not None and (r.measure_unit or unit) == unit),
+            unit=unit,
+        )
+    by_group: dict[str, GroupLine] = {}
+    for group, cats in groups(config).items():
+        lines = [by_category[c] for c in cats if c in by_category]
+        if lines:
+            by_group[group] = GroupLine(count=sum(x.count for x in lines),
+                                        person_times=sum(x.person_times for x in lines))
+    return ActivityFigures(by_category=by_category, by_group=by_group, rows=len(rows),
+                           unknown_category=sum(r.category not in known for r in rows))
+
+
+def _total(fig: ActivityFigures | None, attr: str) -> int | None:
+    return None if fig is None else sum(getattr(x, attr) for x in fig.by_category.values())
+
+
+def _line(fig: ActivityFigures | None, category: str, attr: str) -> int | None:
+    if fig is None:
+        return None
+    line = fig.by_category.get(category)
+    return getattr(line, attr) if line is not None else 0
+
+
+def _phrase(template: str, line: ActivityLine, category: str) -> str:
+    return template.format(count=line.count, person_times=line.person_times, quantity=line.quantity,
+                           unit=line.unit or "", name=category)
+
+
+def sentences(fig: ActivityFigures, config: Config) -> str:
+    """学习教育方面，组织专题学习3次，参与学习的干部职工达150人次，撰写学习心得12篇；…。"""
+    parts = []
+    for group, cats in groups(config).items():
+        clauses = []
+        for cat in cats:
+            line = fig.by_category.get(cat)
+            if line is None or not (line.count or line.person_times or line.quantity):
+                continue
+            meta = _meta(config, cat)
+            words = [_phrase(meta.get("count", "开展{name}{count}次"), line, cat)]
+            if line.person_times:
+                words.append(_phrase(meta.get("person_times", "参与{person_times}人次"), line, cat))
+            if line.quantity:
+                words.append(_phrase(meta.get("quantity", "形成成果{quantity}{unit}"), line, cat))
+            clauses.append("，".join(words))
+        if clauses:
+            parts.append(f"{group}方面，" + "；".join(clauses) + "。")
+    return "".join(parts)
+
+
+# --- worksheet functions -----------------------------------------------------------------
+
+MEASURES = {"count": ("次数", "次", "count", "场次"),
+            "person_times": ("人次", "参与人次", "person_times", "人数"),
+            "quantity": ("数量", "成果数量", "quantity", "成果")}
+
+
+def activity_count(table: Any, category: Any = None, measure: Any = None, period: Any = None,
+                   config: Config | None = None) -> int:
+    """工作开展次数（次数空白计 1），或参与人次、成果数量；可按活动类别或板块（学习教育…）。"""
+    from taizhang.ranges import RangeError, config_or_default, rows_in
+
+    config = config_or_default(config)
+    rows = rows_in(table, KIND, period, config)
+    wanted = clean_text(measure) or "次数"
+    attr = next((a for a, names in MEASURES.items() if match_key(wanted) in {match_key(n) for n in names}), None)
+    if attr is None:
+        raise RangeError(f"“{wanted}”不是统计口径，应为：次数、人次或数量")
+    name = clean_text(category)
+    fig = activity_figures(rows, config)
+    if name is None:
+        return sum(getattr(x, attr) for x in fig.by_category.values())
+    group = next((g for g in groups(config) if match_key(g) == match_key(name)), None)
+    if group is not None:
+        cats = groups(config)[group]
+    else:
+        found = config.vocabulary("activity_category").lookup(name)
+        if found is None:
+            raise RangeError(f"“{name}”不是规定的活动类别，应为：{'、'.join(category_order(config))}，"
+                             f"或板块：{'、'.join(groups(config))}")
+        cats = [found]
+    return sum(getattr(fig.by_category[c], attr) for c in cats if c in fig.by_category)
+
+
+class Activities(KindDef):
+    kind = KIND
+    row_model = ActivityRow
+    figures_model = ActivityFigures
+    report_rank = 50
+    block_title = "工作开展"
+    detail_label = "工作开展"
+    master_sheet = "工作开展合并"
+
+    def rules(self):
+        return RULES
+
+    def figures(self, rows, config, as_of):
+        return activity_figures(rows, config)
+
+    def summed_value(self, row, field_name):
+        return row.count if field_name == "times" else getattr(row, field_name)
+
+    def block(self, now, ytd, config) -> Block:
+        b = Lines(now, ytd)
+        order = category_order(config)
+        cats = sorted(b.keys("by_category"), key=lambda c: (order.index(c) if c in order else len(order), c))
+        b.value("开展工作总次数", _total(now, "count"), _total(ytd, "count"), TIMES_FMT, bold=True)
+        b.value("参与总人次", _total(now, "person_times"), _total(ytd, "person_times"), TIMES)
+        b.section("按类别（次数）：")
+        for c in cats:
+            b.value(c, _line(now, c, "count"), _line(ytd, c, "count"), TIMES_FMT, 1)
+        if now.unknown_category or (ytd and ytd.unknown_category):
+            b.add("类别不明的行（见问题清单）", "unknown_category", '#,##0"行"', 1)
+        with_people = [c for c in cats if _line(now, c, "person_times") or _line(ytd, c, "person_times")]
+        if with_people:
+            b.section("按类别（参与人次）：")
+            for c in with_people:
+                b.value(c, _line(now, c, "person_times"), _line(ytd, c, "person_times"), TIMES, 1)
+        with_output = [c for c in cats if _line(now, c, "quantity") or _line(ytd, c, "quantity")]
+        if with_output:
+            b.section("按类别（成果数量）：")
+            for c in with_output:
+                line = now.by_category.get(c) or (ytd.by_category.get(c) if ytd else None)
+                unit = line.unit if line is not None else None
+                fmt = f'#,##0"{unit}"' if unit else PLAIN
+                b.value(f"{c}（{unit}）" if unit else c, _line(now, c, "quantity"), _line(ytd, c, "quantity"),
+                        fmt, 1)
+        charts = [Chart("工作开展次数（次）", after="按类别（次数）：", count=len(cats), horizontal=True)] if cats else []
+        return Block(self.block_title, b.lines, charts)
+
+    def sentences(self, fig, config) -> str:
+        return sentences(fig, config)
+
+    def detail(self, x):
+        note = "、".join(filter(None, (
+            x.content, f"{x.count}次",
+            f"{x.person_times}人次" if x.person_times is not None else None,
+            f"{x.quantity}{x.measure_unit or ''}" if x.quantity is not None else None)))
+        return (x.organizer, x.category, None, None, note)
+
+    def worksheet_functions(self):
+        from taizhang.ranges import PERIOD_DOC, TABLE_DOC
+
+        return (WorksheetFunction(
+            "ACTIVITY_COUNT", activity_count,
+            "工作开展次数（次数空白计 1），或参与人次、成果数量：自动识别表头，跳过合计行。",
+            (("table", TABLE_DOC), ("category", "活动类别，如 专题学习，或板块 学习教育；省略为全部"),
+             ("measure", "统计口径：次数（默认）、人次 或 数量"), ("period", PERIOD_DOC))),)
+
+
+register(Activities)

@@ -1,0 +1,273 @@
+"""What a ledger kind is, and the one registry of them.
+
+A ledger kind (整改台账, 信访举报台账 …) is defined once, in a module of ``taizhang/kinds``:
+a subclass of :class:`KindDef` holding its row model, its checks, its figures, its block on
+the 汇总表, its sentences in the report paragraph and its detail lines, registered with
+:func:`register`.  Its columns and vocabularies are data (``taizhang/data/*.toml``, or the
+kind's own ``data_file``).  Everything else (reading, checking, the figures, the 汇总表, the
+paragraph, the consolidation, the worksheet functions) iterates :func:`kinds` and never
+names a kind.
+
+This module imports nothing of the package at import time, so that ``taizhang.config`` can
+use :class:`Kind` without a cycle; the built-in kinds are imported on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pydantic import BaseModel
+
+    from taizhang.config import Config
+    from taizhang.model import LedgerRow
+
+#: The modules of the shipped kinds, in reading order (the order breaks ties between two
+#: kinds whose headers match equally well: the earlier wins).
+BUILTIN_MODULES = (
+    "taizhang.kinds.rectification",
+    "taizhang.kinds.complaints",
+    "taizhang.kinds.refunds",
+    "taizhang.kinds.sanctions",
+    "taizhang.kinds.activities",
+)
+
+
+class _KindMeta(type):
+    """``for kind in Kind`` lists the registered kinds; ``Kind.COMPLAINTS`` is the kind
+    ``complaints`` once registered (the names are set by :func:`register`)."""
+
+    def __iter__(cls) -> Iterator[Kind]:
+        return iter([d.kind for d in kinds()])
+
+    def __len__(cls) -> int:
+        return len(kinds())
+
+    def __contains__(cls, value: object) -> bool:
+        return isinstance(value, str) and any(d.kind == value for d in kinds())
+
+    def __getattr__(cls, name: str) -> Any:
+        if name.isupper():
+            _load_builtins()
+            if name in cls.__dict__:
+                return cls.__dict__[name]
+        raise AttributeError(name)
+
+
+class Kind(str, metaclass=_KindMeta):
+    """A ledger kind's public identifier (``complaints``): a string, one instance per value,
+    so that ``kind is Kind.COMPLAINTS`` holds as with the former enum."""
+
+    __slots__ = ()
+    _instances: ClassVar[dict[str, Kind]] = {}
+
+    def __new__(cls, value: str) -> Kind:
+        value = str(value)
+        found = cls._instances.get(value)
+        if found is None:
+            found = super().__new__(cls, value)
+            cls._instances[value] = found
+        return found
+
+    @property
+    def value(self) -> str:
+        return str.__str__(self)
+
+    @property
+    def name(self) -> str:
+        return self.value.upper()
+
+    def __repr__(self) -> str:
+        return f"Kind({self.value!r})"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a block of the 汇总表: a label and a figure for 本月 and for 累计."""
+
+    label: str
+    now: Any
+    ytd: Any
+    fmt: str
+    indent: int = 0
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart beside a block: the lines after the section line ``after`` (``count`` of
+    them, or up to the section line ``until``)."""
+
+    title: str
+    after: str
+    until: str | None = None
+    count: int | None = None
+    horizontal: bool = False
+
+
+@dataclass
+class Block:
+    title: str
+    lines: list[Line]
+    charts: list[Chart] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class WorksheetFunction:
+    """A worksheet function a kind offers in Excel (``=ACTIVITY_COUNT(…)``).
+
+    ``impl`` is plain Python taking the arguments then ``config=``; ``args`` gives, for each
+    argument after ``table``, its name and its help text in the function wizard.
+    """
+
+    name: str
+    impl: Callable[..., Any]
+    doc: str
+    args: tuple[tuple[str, str], ...] = ()
+    table: bool = True
+
+
+class KindDef:
+    """A ledger kind.  Subclasses set the class attributes and override what they need."""
+
+    #: The public identifier (``--json``), a :class:`Kind`.
+    kind: ClassVar[Kind]
+    #: Typed row model (a subclass of :class:`taizhang.model.LedgerRow`).
+    row_model: ClassVar[type]
+    #: Figures model (pydantic) and its JSON key is ``kind``.
+    figures_model: ClassVar[type]
+    #: Position in the reports (the 汇总表's blocks, the paragraph, the 明细 sheet).
+    report_rank: ClassVar[int] = 100
+    #: Title of the block on the 汇总表, without its number (信访举报).
+    block_title: ClassVar[str] = ""
+    #: Short label in the 明细 sheet's 板块 column.
+    detail_label: ClassVar[str] = ""
+    #: Name of the consolidated detail sheet of the master (信访举报合并).
+    master_sheet: ClassVar[str] = ""
+    #: For a tracker (整改): 累计 is the ledger as it stands at the period's end, not the
+    #: rows dated in the year.
+    ytd_is_tracker: ClassVar[bool] = False
+    #: A TOML file holding this kind's ``[columns.<kind>]`` and ``[vocabularies.<name>]``,
+    #: for a kind defined outside the shipped data (None: in ``taizhang/data``).
+    data_file: ClassVar[Path | None] = None
+
+    # --- checks --------------------------------------------------------------------------
+    def rules(self) -> tuple[Callable, ...]:
+        """The kind's own rules (the common ones are added by ``taizhang.checks``)."""
+        return ()
+
+    # --- figures -------------------------------------------------------------------------
+    def figures(self, rows: list[LedgerRow], config: Config, as_of: Any) -> BaseModel:
+        raise NotImplementedError
+
+    def block(self, now: Any, ytd: Any, config: Config) -> Block:
+        """This kind's block of the 汇总表 from its figures of the period and of the year."""
+        raise NotImplementedError
+
+    def sentences(self, fig: Any, config: Config) -> str:
+        """The kind's sentences in the report paragraph ('' when there is nothing to say)."""
+        return ""
+
+    def detail(self, row: Any) -> tuple[Any, Any, Any, Any, Any]:
+        """(单位, 分类, 状态或处理, 金额, 说明) of a row in the 明细 sheet."""
+        return (None, None, None, None, None)
+
+    def worksheet_functions(self) -> tuple[WorksheetFunction, ...]:
+        return ()
+
+    def summed_value(self, row: Any, field_name: str) -> Any:
+        """The value of ``field_name`` a total row (合计) adds up for ``row``."""
+        return getattr(row, field_name)
+
+    @property
+    def label(self) -> str:
+        """The ledger's Chinese name (整改台账), from the data."""
+        from taizhang.config import default_config
+
+        return default_config().kinds[self.kind].label
+
+
+_REGISTRY: dict[Kind, KindDef] = {}
+_LOCK = threading.RLock()
+_LOADED = False
+
+
+def register(definition: KindDef | type[KindDef]) -> KindDef:
+    """Add a kind to the registry (a class is instantiated); the kind's upper-case name
+    becomes an attribute of :class:`Kind`.  Registering a kind again replaces it."""
+    if isinstance(definition, type):
+        definition = definition()
+    kind = Kind(definition.kind)
+    with _LOCK:
+        _REGISTRY[kind] = definition
+        type.__setattr__(Kind, kind.name, kind)
+    _clear_caches()
+    return definition
+
+
+def unregister(kind: str) -> None:
+    """Remove a kind (a test's toy kind, say)."""
+    with _LOCK:
+        _REGISTRY.pop(Kind(kind), None)
+    _clear_caches()
+
+
+def _clear_caches() -> None:
+    for hook in _CACHE_HOOKS:
+        hook()
+
+
+#: Functions called whenever the registry changes (caches built from it).
+_CACHE_HOOKS: list[Callable[[], None]] = []
+
+
+def on_change(hook: Callable[[], None]) -> Callable[[], None]:
+    _CACHE_HOOKS.append(hook)
+    return hook
+
+
+def _load_builtins() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    with _LOCK:
+        if _LOADED:
+            return
+        _LOADED = True
+        for name in BUILTIN_MODULES:
+            importlib.import_module(name)
+
+
+def kinds() -> list[KindDef]:
+    """Every registered kind, in reading order."""
+    _load_builtins()
+    return list(_REGISTRY.values())
+
+
+def by_rank() -> list[KindDef]:
+    """Every registered kind, in report order."""
+    return sorted(kinds(), key=lambda d: d.report_rank)
+
+
+def definition(kind: str) -> KindDef:
+    _load_builtins()
+    return _REGISTRY[Kind(kind)]
+
+
+def registry_key() -> tuple[str, ...]:
+    """Identifies the registry's content, for caches."""
+    return tuple(f"{d.kind}:{id(d)}" for d in kinds())
+
+
+def iter_kinds() -> Iterable[Kind]:
+    return [d.kind for d in kinds()]

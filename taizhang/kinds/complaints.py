@@ -1,0 +1,213 @@
+"""信访举报台账 — the complaint and petition ledger (kind ``complaints``).
+
+Counted in 件; visits also in 人次.  Which 来源 is 省转办 / 市转办 / 自办, which 办理状态
+means 办结 and which 核查结论 means 查实 are roles in ``roles.toml``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, ClassVar, Iterable
+
+from pydantic import BaseModel, Field
+
+from taizhang import roles
+from taizhang.checks.base import CheckContext, missing_conditional_column, ymd
+from taizhang.config import Config
+from taizhang.findings import Finding
+from taizhang.kinds.base import Block, Chart, Kind, KindDef, WorksheetFunction, register
+from taizhang.kinds.common import COUNT, TIMES, Lines, ordered
+from taizhang.model import Count, Day, LedgerRow, Text
+from taizhang.reading.ledger import Ledger
+
+KIND = Kind("complaints")
+#: The three sources of the shipped roles (the JSON's ``by_source`` always has them).
+SOURCES = ("省转办", "市转办", "自办")
+
+
+class ComplaintRow(LedgerRow):
+    """信访举报台账: one complaint (件)."""
+
+    kind: ClassVar[Kind] = KIND
+    summable: ClassVar[tuple[str, ...]] = ("visitors",)
+    event_dates: ClassVar[tuple[str, ...]] = ("received_on", "closed_on")
+    period_fields: ClassVar[tuple[str, ...]] = ("received_on",)
+
+    received_on: Day = None
+    source: Text = None
+    channel: Text = None
+    category: Text = None
+    subject: Text = None
+    complainant: Text = None  # confidential: never printed, masked when it leaves the unit
+    phone: Text = None  # confidential
+    summary: Text = None
+    handler: Text = None
+    disposal: Text = None
+    status: Text = None
+    closed_on: Day = None
+    conclusion: Text = None
+    visitors: Count = None
+
+    @property
+    def substantiated(self) -> bool:
+        """查实: the conclusion is 属实 or 部分属实 (the shipped roles)."""
+        from taizhang.config import default_config
+
+        return self.conclusion in roles.values(default_config(), "complaints", "substantiated")
+
+
+# --- checks ------------------------------------------------------------------------------
+
+def closing_date(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """办结 needs a closing date, and a complaint cannot close before it was received."""
+    done = roles.values(ctx.config, "complaints", "done")
+    bad_cells = {f.cell for f in ledger.findings}
+    rows = [r for r in ledger.rows if isinstance(r, ComplaintRow)]
+    if "closed_on" not in ledger.layout.columns and any(r.status in done for r in rows):
+        yield missing_conditional_column(ledger, "closed_on", "有“办结”的信访件")
+    for row in rows:
+        cell = ledger.cell("closed_on", row.origin.row)
+        if row.status in done and row.closed_on is None and cell is not None and cell not in bad_cells:
+            yield ledger.finding("missing-closing-date", "办理状态为“办结”，但没有填写办结日期",
+                                 "closed_on", row.origin.row)
+        if row.closed_on and row.received_on and row.closed_on < row.received_on:
+            yield ledger.finding(
+                "closing-before-received",
+                f"办结日期 {ymd(row.closed_on)} 早于收件日期 {ymd(row.received_on)}",
+                "closed_on", row.origin.row)
+
+
+RULES = (closing_date,)
+
+
+# --- figures -----------------------------------------------------------------------------
+
+class ComplaintFigures(BaseModel):
+    total: int = 0
+    #: 件 per source: 省转办, 市转办, 自办 and every source the office added (roles.toml)
+    by_source: dict[str, int] = Field(default_factory=lambda: dict.fromkeys(SOURCES, 0))
+    #: Rows whose 来源 is missing or not in the vocabulary (each is also a finding).
+    unknown_source: int = 0
+    by_channel: dict[str, int] = {}
+    by_category: dict[str, int] = {}
+    by_disposal: dict[str, int] = {}
+    closed: int = 0
+    in_progress: int = 0
+    substantiated: int = 0
+    #: 来访 complaints in 件, and the people who came in 人次.
+    visits: int = 0
+    person_times: int = 0
+    undated: int = 0
+
+
+def source_rows(config: Config) -> dict[str, tuple[str, ...]]:
+    """Row of "by source" -> the canonical 来源 values it counts."""
+    return roles.grouped(config, "complaints", "sources", "complaint_source")
+
+
+def complaint_figures(rows: Iterable[ComplaintRow], config: Config) -> ComplaintFigures:
+    """Complaints of ``rows``; a row with no 来访人次 counts 1 人次 when it is a 来访, else 0."""
+    rows = list(rows)
+    groups = source_rows(config)
+    row_of = {v: label for label, vals in groups.items() for v in vals}
+    sources = Counter(row_of[r.source] for r in rows if r.source in row_of)
+    visit = roles.values(config, "complaints", "visit_channels")
+    done = roles.values(config, "complaints", "done")
+    handling = roles.values(config, "complaints", "in_progress")
+    found = roles.values(config, "complaints", "substantiated")
+
+    def vocab(name: str) -> list[str]:
+        return config.vocabulary(name).canonical
+
+    return ComplaintFigures(
+        total=len(rows),
+        by_source={s: sources.get(s, 0) for s in groups},
+        unknown_source=sum(r.source not in row_of for r in rows),
+        by_channel=ordered(Counter(r.channel for r in rows if r.channel), vocab("complaint_channel")),
+        by_category=ordered(Counter(r.category for r in rows if r.category), vocab("complaint_category")),
+        by_disposal=ordered(Counter(r.disposal for r in rows if r.disposal), vocab("complaint_disposal")),
+        closed=sum(r.status in done for r in rows),
+        in_progress=sum(r.status in handling for r in rows),
+        substantiated=sum(r.conclusion in found for r in rows),
+        visits=sum(r.channel in visit for r in rows),
+        person_times=sum(max(r.visitors, 0) if r.visitors is not None else int(r.channel in visit)
+                         for r in rows),
+    )
+
+
+# --- worksheet functions -----------------------------------------------------------------
+
+def complaint_count(table: Any, source: Any = None, period: Any = None, config: Config | None = None) -> int:
+    """信访举报件数，可按来源（省转办/市转办/自办）。"""
+    from taizhang.ranges import canonical, config_or_default, rows_in
+
+    config = config_or_default(config)
+    figures = complaint_figures(rows_in(table, KIND, period, config), config)
+    wanted = canonical(config, "complaint_source", source)
+    if wanted is None:
+        return figures.total
+    label = next((lb for lb, vals in source_rows(config).items() if wanted in vals), wanted)
+    return figures.by_source.get(label, 0)
+
+
+class Complaints(KindDef):
+    kind = KIND
+    row_model = ComplaintRow
+    figures_model = ComplaintFigures
+    report_rank = 10
+    block_title = "信访举报"
+    detail_label = "信访举报"
+    master_sheet = "信访举报合并"
+
+    def rules(self):
+        return RULES
+
+    def figures(self, rows, config, as_of):
+        return complaint_figures(rows, config)
+
+    def block(self, now, ytd, config) -> Block:
+        b = Lines(now, ytd)
+        b.add("受理信访举报总数", "total", COUNT, bold=True).section("其中按来源：")
+        for s in now.by_source:
+            b.add(s, f"by_source.{s}", COUNT, 1)
+        if now.unknown_source or (ytd and ytd.unknown_source):
+            b.add("来源不明（见问题清单）", "unknown_source", COUNT, 1)
+        b.value("来源小计（应等于总数）", sum(now.by_source.values()) + now.unknown_source,
+                (sum(ytd.by_source.values()) + ytd.unknown_source) if ytd is not None else None, COUNT, 1, True)
+        b.add("已办结", "closed", COUNT).add("在办", "in_progress", COUNT)
+        b.add("查实（属实、部分属实）", "substantiated", COUNT)
+        b.add("来访", "visits", COUNT).add("来访人次", "person_times", TIMES)
+        b.section("按问题类别：")
+        for k in b.keys("by_category"):
+            b.add(k, f"by_category.{k}", COUNT, 1)
+        return Block(self.block_title, b.lines,
+                     [Chart("信访举报来源（件）", after="其中按来源：", count=len(now.by_source))])
+
+    def sentences(self, c, config) -> str:
+        if not c.total:
+            return ""
+        src = "、".join(f"{s}件{n}件" for s, n in c.by_source.items() if n)
+        text = f"共受理信访举报{c.total}件"
+        if src:
+            text += f"，其中{src}"
+        if c.unknown_source:
+            text += f"，来源不明{c.unknown_source}件"
+        text += f"，已办结{c.closed}件"
+        if c.substantiated:
+            text += f"，查实{c.substantiated}件"
+        return text + "。"
+
+    def detail(self, x):
+        return (x.handler or x.subject, x.source, x.status, None,
+                "、".join(filter(None, (x.category, x.conclusion))))
+
+    def worksheet_functions(self):
+        from taizhang.ranges import PERIOD_DOC, TABLE_DOC
+
+        return (WorksheetFunction(
+            "COMPLAINT_COUNT", complaint_count, "信访举报件数。",
+            (("table", TABLE_DOC), ("source", "来源：省转办、市转办或自办（可写同义词）；省略为全部"),
+             ("period", PERIOD_DOC))),)
+
+
+register(Complaints)

@@ -1,0 +1,248 @@
+"""整改台账 — the rectification ledger (kind ``rectification``): a tracker of problems."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any, ClassVar, Iterable
+
+from pydantic import BaseModel, ValidationInfo, model_validator
+
+from taizhang import roles
+from taizhang.checks.base import CheckContext, missing_conditional_column, ymd
+from taizhang.config import Config
+from taizhang.findings import Finding
+from taizhang.kinds.base import Block, Kind, KindDef, WorksheetFunction, register
+from taizhang.kinds.common import ITEMS, RATE, Lines, ordered
+from taizhang.model import Day, LedgerRow, Text, _ctx
+from taizhang.reading.ledger import Ledger
+
+KIND = Kind("rectification")
+
+
+class RectificationRow(LedgerRow):
+    """整改台账: one problem to rectify."""
+
+    kind: ClassVar[Kind] = KIND
+    event_dates: ClassVar[tuple[str, ...]] = ("found_on", "completed_on")
+    #: Items are placed by 发现日期 only: an open item with a later 整改时限 is not a later
+    #: row, and an item without 发现日期 has simply been on the ledger all along.
+    period_fields: ClassVar[tuple[str, ...]] = ("found_on",)
+
+    source: Text = None
+    found_on: Day = None
+    description: Text = None
+    unit: Text = None
+    owner: Text = None
+    measures: Text = None
+    deadline_type: Text = None
+    deadline: Day = None
+    status: Text = None
+    completed_on: Day = None
+    evidence: Text = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _deadline_words(cls, data: Any, info: ValidationInfo) -> Any:
+        """立行立改 / 长期坚持 written in the 整改时限 column is a deadline type, not a bad date."""
+        if not isinstance(data, dict) or not isinstance(data.get("deadline"), str):
+            return data
+        vocab = _ctx(info).config.vocabulary("deadline_type")
+        word = vocab.lookup(data["deadline"])
+        if word is None or word == "限期整改":
+            return data
+        data = dict(data)
+        data["deadline"] = None
+        data["deadline_type"] = data.get("deadline_type") or word
+        return data
+
+    @property
+    def is_done(self) -> bool:
+        from taizhang.config import default_config
+
+        return self.status in _done(default_config())
+
+
+def _done(config: Config) -> tuple[str, ...]:
+    return roles.values(config, "rectification", "completed") + roles.values(config, "rectification", "closed")
+
+
+def _open(config: Config) -> tuple[str, ...]:
+    return roles.values(config, "rectification", "not_started") + roles.values(config, "rectification", "in_progress")
+
+
+# --- checks ------------------------------------------------------------------------------
+
+def _rows(ledger: Ledger) -> Iterable[RectificationRow]:
+    return (r for r in ledger.rows if isinstance(r, RectificationRow))
+
+
+def completion_date(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """已完成 / 已销号 needs a completion date, and it cannot precede the problem's discovery."""
+    done = _done(ctx.config)
+    has_column = "completed_on" in ledger.layout.columns
+    if not has_column and any(r.status in done for r in _rows(ledger)):
+        yield missing_conditional_column(ledger, "completed_on", "有已完成或已销号的问题")
+    for row in _rows(ledger):
+        if has_column and row.status in done and row.completed_on is None and not _bad(ledger, row, "completed_on"):
+            yield ledger.finding("missing-completion-date",
+                                 f"整改状态为“{row.status}”，但没有填写完成时间", "completed_on", row.origin.row)
+        if row.completed_on and row.found_on and row.completed_on < row.found_on:
+            yield ledger.finding(
+                "completion-before-found",
+                f"完成时间 {ymd(row.completed_on)} 早于发现日期 {ymd(row.found_on)}",
+                "completed_on", row.origin.row)
+
+
+def deadlines(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """Overdue (逾期未完成) and completed after the deadline (逾期完成)."""
+    still_open = _open(ctx.config)
+    for row in _rows(ledger):
+        if row.deadline is None:
+            continue
+        if row.status in still_open and row.deadline < ctx.as_of:
+            days = (ctx.as_of - row.deadline).days
+            yield ledger.finding(
+                "overdue", f"整改时限 {ymd(row.deadline)} 已过 {days} 天，状态仍为“{row.status}”（逾期未完成）",
+                "deadline", row.origin.row)
+        if row.completed_on and row.completed_on > row.deadline:
+            days = (row.completed_on - row.deadline).days
+            yield ledger.finding(
+                "completed-late",
+                f"完成时间 {ymd(row.completed_on)} 晚于整改时限 {ymd(row.deadline)} {days} 天（逾期完成）",
+                "completed_on", row.origin.row)
+
+
+def _bad(ledger: Ledger, row: RectificationRow, field: str) -> bool:
+    cell = ledger.cell(field, row.origin.row)
+    return any(f.cell == cell for f in ledger.findings) if cell else False
+
+
+RULES = (completion_date, deadlines)
+
+
+# --- figures -----------------------------------------------------------------------------
+
+class RectificationFigures(BaseModel):
+    total: int = 0
+    not_started: int = 0
+    in_progress: int = 0
+    completed: int = 0
+    closed: int = 0
+    overdue: int = 0
+    completed_late: int = 0
+    #: Problems whose 整改状态 is missing or not in the vocabulary (each also a finding), so
+    #: that not_started + in_progress + completed + closed + unknown_status == total
+    unknown_status: int = 0
+    #: (已完成 + 已销号) / total, 4 decimal places; None when there is nothing to rectify
+    completion_rate: float | None = None
+    by_source: dict[str, int] = {}
+    by_unit: dict[str, int] = {}
+    undated: int = 0
+
+
+def rectification_figures(rows: Iterable[RectificationRow], config: Config, as_of: date) -> RectificationFigures:
+    rows = list(rows)
+    stage = {name: roles.values(config, "rectification", name)
+             for name in ("not_started", "in_progress", "completed", "closed")}
+    count = {name: sum(r.status in vals for r in rows) for name, vals in stage.items()}
+    known = {v for vals in stage.values() for v in vals}
+    done = count["completed"] + count["closed"]
+    still_open = _open(config)
+    sources = config.vocabulary("rectification_source").canonical
+    return RectificationFigures(
+        total=len(rows),
+        **count,
+        unknown_status=sum(r.status not in known for r in rows),
+        overdue=sum(r.status in still_open and r.deadline is not None and r.deadline < as_of for r in rows),
+        completed_late=sum(r.completed_on is not None and r.deadline is not None and r.completed_on > r.deadline
+                           for r in rows),
+        completion_rate=round(done / len(rows), 4) if rows else None,
+        by_source=ordered(Counter(r.source or "（未填）" for r in rows), sources),
+        by_unit=dict(Counter(r.unit or "（未填）" for r in rows)),
+    )
+
+
+# --- worksheet functions -----------------------------------------------------------------
+
+def rectify_overdue(table: Any, as_of: Any = None, config: Config | None = None) -> int:
+    """逾期未完成的整改问题个数。"""
+    from taizhang.ranges import as_of_of, config_or_default, ledger_in
+
+    config = config_or_default(config)
+    rows = ledger_in(table, config, KIND).rows
+    return rectification_figures(rows, config, as_of_of(as_of)).overdue
+
+
+def rectify_rate(table: Any, config: Config | None = None) -> float:
+    """整改完成率（已完成与已销号占全部问题的比例，0 到 1）。"""
+    from taizhang.ranges import RangeError, config_or_default, ledger_in
+
+    config = config_or_default(config)
+    rows = ledger_in(table, config, KIND).rows
+    rate = rectification_figures(rows, config, date.today()).completion_rate
+    if rate is None:
+        raise RangeError("台账中没有整改问题")
+    return rate
+
+
+class Rectification(KindDef):
+    kind = KIND
+    row_model = RectificationRow
+    figures_model = RectificationFigures
+    report_rank = 40
+    block_title = "问题整改"
+    detail_label = "整改"
+    master_sheet = "整改台账合并"
+    ytd_is_tracker = True
+
+    def rules(self):
+        return RULES
+
+    def figures(self, rows, config, as_of):
+        return rectification_figures(rows, config, as_of)
+
+    def block(self, now, ytd, config) -> Block:
+        b = Lines(now, ytd)
+        b.add("整改问题总数", "total", ITEMS, bold=True)
+        b.add("未启动", "not_started", ITEMS, 1).add("整改中", "in_progress", ITEMS, 1)
+        b.add("已完成", "completed", ITEMS, 1).add("已销号", "closed", ITEMS, 1)
+        if now.unknown_status or (ytd and ytd.unknown_status):
+            b.add("状态不明（见问题清单）", "unknown_status", ITEMS, 1)
+        states = ("not_started", "in_progress", "completed", "closed", "unknown_status")
+        b.value("状态小计（应等于总数）", sum(getattr(now, k) for k in states),
+                sum(getattr(ytd, k) for k in states) if ytd is not None else None, ITEMS, 1, True)
+        b.add("逾期未完成", "overdue", ITEMS).add("逾期完成", "completed_late", ITEMS)
+        b.value("完成率", now.completion_rate, ytd.completion_rate if ytd is not None else None, RATE)
+        return Block(self.block_title, b.lines)
+
+    def sentences(self, t, config) -> str:
+        if not t.total:
+            return ""
+        done = t.completed + t.closed
+        text = f"整改问题{t.total}个，已完成{done}个"
+        if t.closed:
+            text += f"（其中已销号{t.closed}个）"
+        if t.in_progress or t.not_started:
+            text += f"，正在整改{t.in_progress + t.not_started}个"
+        if t.overdue:
+            text += f"，逾期未完成{t.overdue}个"
+        if t.completion_rate is not None:
+            text += f"，完成率{t.completion_rate * 100:.1f}%"
+        return text + "。"
+
+    def detail(self, x):
+        return (x.unit, x.source, x.status, None, x.description)
+
+    def worksheet_functions(self):
+        from taizhang.ranges import TABLE_DOC
+
+        return (
+            WorksheetFunction("RECTIFY_OVERDUE", rectify_overdue, "逾期未完成的整改问题个数。",
+                              (("table", TABLE_DOC), ("as_of", "检查日期（日期单元格）；省略为今天"))),
+            WorksheetFunction("RECTIFY_RATE", rectify_rate, "整改完成率（0 到 1，可设为百分比格式）。",
+                              (("table", TABLE_DOC),)),
+        )
+
+
+register(Rectification)

@@ -1,0 +1,208 @@
+"""退费台账 — the refund ledger for unlawful school fees (kind ``refunds``).
+
+Money is exact: ``Decimal`` throughout, rounded to the fen only on output.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any, ClassVar, Iterable
+
+from pydantic import BaseModel
+
+from taizhang.checks.base import CheckContext
+from taizhang.config import Config
+from taizhang.findings import Finding
+from taizhang.kinds.base import Block, Kind, KindDef, Line, WorksheetFunction, register
+from taizhang.kinds.common import COUNT, MONEY, PERSONS, ZERO, Lines
+from taizhang.model import Count, Day, LedgerRow, Money, Text
+from taizhang.reading.ledger import Ledger
+from taizhang.values import clean_text, match_key
+
+KIND = Kind("refunds")
+
+
+class RefundRow(LedgerRow):
+    """退费台账: one case of unlawful fees and what was paid back."""
+
+    kind: ClassVar[Kind] = KIND
+    summable: ClassVar[tuple[str, ...]] = ("students", "violation", "due", "refunded", "to_treasury")
+    money_fields: ClassVar[tuple[str, ...]] = ("violation", "due", "refunded", "to_treasury")
+    event_dates: ClassVar[tuple[str, ...]] = ("found_on", "refunded_on")
+    period_fields: ClassVar[tuple[str, ...]] = ("found_on", "refunded_on")
+
+    school: Text = None
+    item: Text = None
+    found_on: Day = None
+    students: Count = None
+    violation: Money = None
+    due: Money = None
+    refunded: Money = None
+    to_treasury: Money = None
+    refunded_on: Day = None
+
+
+# --- checks ------------------------------------------------------------------------------
+
+def amounts(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """已退 ≤ 应退, and 应退 = 违规金额 − 上缴 where all three are given."""
+    for row in ledger.rows:
+        if not isinstance(row, RefundRow):
+            continue
+        if row.refunded is not None and row.due is not None and row.refunded > row.due:
+            yield ledger.finding(
+                "refund-exceeds-due",
+                f"已退金额 {row.refunded:,.2f} 元大于应退金额 {row.due:,.2f} 元",
+                "refunded", row.origin.row)
+        if None not in (row.violation, row.due, row.to_treasury):
+            expected = row.violation - row.to_treasury
+            if row.due != expected:
+                yield ledger.finding(
+                    "due-mismatch",
+                    f"应退金额 {row.due:,.2f} 元 ≠ 违规金额 {row.violation:,.2f} 元 − "
+                    f"上缴金额 {row.to_treasury:,.2f} 元（应为 {expected:,.2f} 元）",
+                    "due", row.origin.row)
+
+
+RULES = (amounts,)
+
+
+# --- figures -----------------------------------------------------------------------------
+
+class MoneyLine(BaseModel):
+    cases: int = 0
+    students: int = 0
+    due: Decimal = ZERO
+    refunded: Decimal = ZERO
+    outstanding: Decimal = ZERO
+    to_treasury: Decimal = ZERO
+
+
+class RefundFigures(MoneyLine):
+    by_school: dict[str, MoneyLine] = {}
+    by_item: dict[str, MoneyLine] = {}
+    undated: int = 0
+
+
+def _money_line(rows: list[RefundRow]) -> MoneyLine:
+    """Sums; ``outstanding`` is, per row, 应退 − 已退 (nothing refunded counts 0), never below 0."""
+    return MoneyLine(
+        cases=len(rows),
+        students=sum(r.students or 0 for r in rows if (r.students or 0) > 0),
+        due=sum((r.due for r in rows if r.due is not None), ZERO),
+        refunded=sum((r.refunded for r in rows if r.refunded is not None), ZERO),
+        outstanding=sum((max(r.due - (r.refunded or ZERO), ZERO) for r in rows if r.due is not None), ZERO),
+        to_treasury=sum((r.to_treasury for r in rows if r.to_treasury is not None), ZERO),
+    )
+
+
+def refund_figures(rows: Iterable[RefundRow], config: Config) -> RefundFigures:
+    rows = list(rows)
+    by_school: dict[str, list[RefundRow]] = defaultdict(list)
+    by_item: dict[str, list[RefundRow]] = defaultdict(list)
+    for r in rows:
+        by_school[r.school or "（未填学校）"].append(r)
+        by_item[r.item or "（未填项目）"].append(r)
+    items = config.vocabulary("fee_item").canonical
+    item_order = sorted(by_item, key=lambda k: (items.index(k) if k in items else len(items), k))
+    return RefundFigures(
+        **_money_line(rows).model_dump(),
+        by_school={k: _money_line(v) for k, v in by_school.items()},
+        by_item={k: _money_line(by_item[k]) for k in item_order},
+    )
+
+
+def _refunded(fig: Any, attr: str, key: str) -> Decimal | None:
+    """已退金额 of one school or fee item (0 when it has none in this column's period)."""
+    if fig is None:
+        return None
+    line = getattr(fig, attr).get(key)
+    return line.refunded if line is not None else Decimal(0)
+
+
+# --- worksheet functions -----------------------------------------------------------------
+
+def _school_rows(rows: list, school: Any) -> list:
+    name = clean_text(school)
+    if name is None:
+        return rows
+    return [r for r in rows if r.school and match_key(r.school) == match_key(name)]
+
+
+def refund_total(table: Any, school: Any = None, period: Any = None, config: Config | None = None) -> float:
+    """已退金额之和（元）。"""
+    from taizhang.ranges import config_or_default, rows_in
+
+    config = config_or_default(config)
+    rows = _school_rows(rows_in(table, KIND, period, config), school)
+    return float(refund_figures(rows, config).refunded)
+
+
+def refund_due(table: Any, school: Any = None, period: Any = None, config: Config | None = None) -> float:
+    """尚未退还的应退金额（元）：每行应退 − 已退。"""
+    from taizhang.ranges import config_or_default, rows_in
+
+    config = config_or_default(config)
+    rows = _school_rows(rows_in(table, KIND, period, config), school)
+    return float(refund_figures(rows, config).outstanding)
+
+
+class Refunds(KindDef):
+    kind = KIND
+    row_model = RefundRow
+    figures_model = RefundFigures
+    report_rank = 20
+    block_title = "违规收费退费"
+    detail_label = "退费"
+    master_sheet = "退费合并"
+
+    def rules(self):
+        return RULES
+
+    def figures(self, rows, config, as_of):
+        return refund_figures(rows, config)
+
+    def block(self, now, ytd, config) -> Block:
+        b = Lines(now, ytd)
+        b.add("查实违规收费", "cases", COUNT, bold=True).add("涉及学生", "students", PERSONS)
+        b.add("应退金额", "due", MONEY).add("已退金额", "refunded", MONEY)
+        b.add("尚未退还", "outstanding", MONEY).add("上缴国库", "to_treasury", MONEY)
+        for title, attr in (("已退金额按收费项目：", "by_item"), ("已退金额按学校：", "by_school")):
+            keys = b.keys(attr)
+            if keys:
+                b.section(title)
+                b.lines += [Line(k, _refunded(now, attr, k), _refunded(ytd, attr, k), MONEY, 1) for k in keys]
+                b.value("小计（应等于已退金额）", now.refunded, ytd.refunded if ytd is not None else None,
+                        MONEY, 1, True)
+        return Block(self.block_title, b.lines)
+
+    def sentences(self, r, config) -> str:
+        from taizhang.figures.narrative import yuan
+
+        if not r.cases:
+            return ""
+        text = f"查实违规教育乱收费{r.cases}件，共计退费{yuan(r.refunded)}元"
+        if r.outstanding:
+            text += f"，尚有{yuan(r.outstanding)}元待退"
+        return text + "。"
+
+    def detail(self, x):
+        from taizhang.kinds.common import fen
+
+        def money(amount):
+            return "—" if amount is None else f"{fen(amount):,}元"
+
+        return (x.school, x.item, None, x.refunded, f"应退 {money(x.due)}，已退 {money(x.refunded)}")
+
+    def worksheet_functions(self):
+        from taizhang.ranges import PERIOD_DOC, TABLE_DOC
+
+        args = (("table", TABLE_DOC), ("school", "学校名称；省略为全部学校"), ("period", PERIOD_DOC))
+        return (
+            WorksheetFunction("REFUND_TOTAL", refund_total, "已退金额合计（元）：自动识别表头，跳过合计、小计行。", args),
+            WorksheetFunction("REFUND_DUE", refund_due, "尚未退还的应退金额（元）。", args),
+        )
+
+
+register(Refunds)

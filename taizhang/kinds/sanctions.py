@@ -1,0 +1,248 @@
+"""处分台账 — the sanctions and accountability ledger (kind ``sanctions``).
+
+Sanctioned people are counted in 人 (distinct persons), measures in 人次; the category and
+the form (四种形态) of a measure are configuration (``forms.toml``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any, ClassVar, Iterable
+
+from pydantic import BaseModel, Field
+
+from taizhang import roles
+from taizhang.checks.base import CheckContext
+from taizhang.config import Config
+from taizhang.findings import Finding
+from taizhang.kinds.base import Block, Chart, Kind, KindDef, Line, WorksheetFunction, register
+from taizhang.kinds.common import PERSONS, TIMES, Lines, rank
+from taizhang.model import Day, LedgerRow, Text
+from taizhang.reading.ledger import Ledger
+from taizhang.sanctions import UNCLASSIFIED, categories_of, form_of, resolve_category
+from taizhang.values import clean_text
+
+KIND = Kind("sanctions")
+FORMS = ("第一种形态", "第二种形态", "第三种形态", "第四种形态")
+CATEGORIES = ("党纪处分", "政务处分", "组织处理", "问责/其他措施")
+
+
+class SanctionRow(LedgerRow):
+    """处分台账: one measure taken against one person."""
+
+    kind: ClassVar[Kind] = KIND
+    event_dates: ClassVar[tuple[str, ...]] = ("decided_on",)
+    period_fields: ClassVar[tuple[str, ...]] = ("decided_on",)
+    not_cells: ClassVar[frozenset[str]] = frozenset({"origin", "measure_written"})
+
+    name: Text = None
+    unit: Text = None
+    post: Text = None
+    cause: Text = None
+    category: Text = None
+    measure: Text = None
+    #: The measure as written (党内警告), kept to tell 党纪 from 政务 when 处分类别 is empty.
+    measure_written: str | None = None
+    decided_on: Day = None
+    doc_no: Text = None
+
+    @classmethod
+    def prepare(cls, values: dict[str, Any]) -> dict[str, Any]:
+        values["measure_written"] = clean_text(values.get("measure"))
+        return values
+
+
+# --- checks ------------------------------------------------------------------------------
+
+def category(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """The 处分类别 must fit the measure; an ambiguous measure needs one."""
+    config = ctx.config
+    for row in ledger.rows:
+        if not isinstance(row, SanctionRow) or row.measure is None:
+            continue
+        allowed = categories_of(config, row.measure)
+        if row.category is not None:
+            if allowed and row.category in config.vocabulary("sanction_category").values \
+                    and row.category not in allowed:
+                yield ledger.finding(
+                    "category-mismatch",
+                    f"处理方式“{row.measure}”属于{'或'.join(allowed)}，与处分类别“{row.category}”不符",
+                    "category", row.origin.row)
+        elif resolve_category(config, row) is None:
+            yield ledger.finding(
+                "category-unclear",
+                f"“{row.measure}”可能是{'或'.join(allowed)}，请填写处分类别",
+                "measure", row.origin.row)
+
+
+RULES = (category,)
+
+
+# --- figures -----------------------------------------------------------------------------
+
+class SanctionFigures(BaseModel):
+    #: Distinct people (same 姓名 and 单位), and measures taken (rows) in 人次.
+    persons: int = 0
+    person_times: int = 0
+    #: measure -> persons who received it
+    by_measure: dict[str, int] = {}
+    #: cause -> measure -> persons
+    by_cause: dict[str, dict[str, int]] = {}
+    #: category -> persons: the four categories always, 未分类 only when some measure could
+    #: not be classified (a person whose measures fall in two categories counts in both)
+    by_category: dict[str, int] = Field(default_factory=lambda: dict.fromkeys(CATEGORIES, 0))
+    #: Persons with a measure but no (known) 问题类型: they are in ``by_measure`` but not in
+    #: ``by_cause``; an unknown 问题类型 is also an error finding of the ledger.
+    unknown_cause: int = 0
+    #: 第一种形态 … 第四种形态 -> 人次
+    by_form: dict[str, int] = Field(default_factory=lambda: dict.fromkeys(FORMS, 0))
+    undated: int = 0
+
+
+def _person(row: SanctionRow) -> tuple:
+    if row.name is None:  # nobody to match: a person of their own
+        return ("", row.origin.file, row.origin.sheet, row.origin.row)
+    return (row.name, row.unit or "")
+
+
+def sanction_figures(rows: Iterable[SanctionRow], config: Config) -> SanctionFigures:
+    rows = list(rows)
+    measures = config.vocabulary("sanction_measure").canonical
+    causes = config.vocabulary("sanction_cause").canonical
+    per_measure: dict[str, set] = defaultdict(set)
+    per_cause: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    per_category: dict[str, set] = defaultdict(set)
+    forms: Counter[str] = Counter()
+    no_cause: set = set()
+    for r in rows:
+        person = _person(r)
+        if r.measure:
+            per_measure[r.measure].add(person)
+            if r.cause:
+                per_cause[r.cause][r.measure].add(person)
+            else:
+                no_cause.add(person)
+            form = form_of(config, r.measure)
+            if form:
+                forms[form] += 1
+            per_category[resolve_category(config, r) or UNCLASSIFIED].add(person)
+
+    by_measure = {m: len(per_measure[m]) for m in sorted(per_measure, key=rank(measures))}
+    by_cause = {c: {m: len(per_cause[c][m]) for m in sorted(per_cause[c], key=rank(measures))}
+                for c in sorted(per_cause, key=rank(causes))}
+    categories = config.vocabulary("sanction_category").canonical or list(CATEGORIES)
+    cat_order = [*categories, UNCLASSIFIED]
+    by_category = dict.fromkeys(categories, 0)
+    by_category.update({c: len(per_category[c]) for c in sorted(per_category, key=rank(cat_order))})
+    return SanctionFigures(
+        persons=len({_person(r) for r in rows}),
+        person_times=len(rows),
+        by_measure=by_measure,
+        by_cause=by_cause,
+        by_category=by_category,
+        unknown_cause=len(no_cause),
+        by_form={f: forms.get(f, 0) for f in [*FORMS, *sorted(set(forms) - set(FORMS))]},
+    )
+
+
+def _unformed(s: Any) -> int:
+    """人次 that fall in none of the four forms (no measure, or a measure the mapping lacks)."""
+    return s.person_times - sum(s.by_form.values())
+
+
+def _measure_words(config: Config, measure: str) -> str:
+    """Measures that are 处分 proper take the word: 警告处分, 记过处分; 诫勉 does not."""
+    cats = set(config.categories.get(measure, ()))
+    disciplinary = set(roles.values(config, "sanctions", "disciplinary"))
+    return f"{measure}处分" if cats and cats <= disciplinary else measure
+
+
+# --- worksheet functions -----------------------------------------------------------------
+
+def sanction_count(table: Any, measure: Any = None, cause: Any = None, period: Any = None,
+                   config: Config | None = None) -> int:
+    """处分人数（同一人多次处理计 1 人），可按处理方式、问题类型。"""
+    from taizhang.ranges import canonical, config_or_default, rows_in
+
+    config = config_or_default(config)
+    rows = rows_in(table, KIND, period, config)
+    m = canonical(config, "sanction_measure", measure)
+    c = canonical(config, "sanction_cause", cause)
+    rows = [r for r in rows if (m is None or r.measure == m) and (c is None or r.cause == c)]
+    return sanction_figures(rows, config).persons
+
+
+class Sanctions(KindDef):
+    kind = KIND
+    row_model = SanctionRow
+    figures_model = SanctionFigures
+    report_rank = 30
+    block_title = "处分处理"
+    detail_label = "处分"
+    master_sheet = "处分合并"
+
+    def rules(self):
+        return RULES
+
+    def figures(self, rows, config, as_of):
+        return sanction_figures(rows, config)
+
+    def block(self, now, ytd, config) -> Block:
+        b = Lines(now, ytd)
+        b.add("处理人数", "persons", PERSONS, bold=True).add("处理人次", "person_times", TIMES)
+        b.section("按处理方式：")
+        for m in b.keys("by_measure"):
+            b.add(m, f"by_measure.{m}", PERSONS, 1)
+        b.section("按处分类别：")
+        for k in b.keys("by_category"):
+            b.add(k, f"by_category.{k}", PERSONS, 1)
+        b.section("按四种形态：")
+        for f in now.by_form:
+            b.add(f, f"by_form.{f}", TIMES, 1)
+        unformed = [_unformed(f) if f is not None else None for f in (now, ytd)]
+        if any(unformed):
+            b.lines.append(Line("未归入四种形态（无处理方式或未配置）", *unformed, TIMES, 1))
+        b.lines.append(Line("小计（应等于处理人次）",
+                            *(sum(f.by_form.values()) + _unformed(f) if f is not None else None
+                              for f in (now, ytd)), TIMES, 1, True))
+        causes = b.keys("by_cause")
+        if causes or now.unknown_cause or (ytd and ytd.unknown_cause):
+            b.section("按问题类型和处理方式：")
+            for cause in causes:
+                b.lines.append(Line(cause, None, None, "General", 1))
+                pairs = list(dict.fromkeys([*now.by_cause.get(cause, {}),
+                                            *(ytd.by_cause.get(cause, {}) if ytd else {})]))
+                b.lines += [Line(m, now.by_cause.get(cause, {}).get(m, 0),
+                                 ytd.by_cause.get(cause, {}).get(m, 0) if ytd else None, PERSONS, 2)
+                            for m in pairs]
+            if now.unknown_cause or (ytd and ytd.unknown_cause):
+                b.add("问题类型不明（见问题清单）", "unknown_cause", PERSONS, 1)
+        return Block(self.block_title, b.lines,
+                     [Chart("处理方式（人）", after="按处理方式：", until="按处分类别：", horizontal=True)])
+
+    def sentences(self, s, config) -> str:
+        if s.by_cause:
+            clauses = []
+            for cause, measures in s.by_cause.items():
+                items = "、".join(f"{_measure_words(config, m)}{n}人" for m, n in measures.items())
+                clauses.append(f"因{cause}给予{items}")
+            if s.unknown_cause:
+                clauses.append(f"另有{s.unknown_cause}人问题类型未填写或无法识别")
+            return "；".join(clauses) + "。"
+        if s.person_times:
+            return f"处理{s.persons}人、{s.person_times}人次。"
+        return ""
+
+    def detail(self, x):
+        return (x.unit, x.cause, x.measure, None, x.name)
+
+    def worksheet_functions(self):
+        from taizhang.ranges import PERIOD_DOC, TABLE_DOC
+
+        return (WorksheetFunction(
+            "SANCTION_COUNT", sanction_count, "处分人数（同一人受多项处理计 1 人）。",
+            (("table", TABLE_DOC), ("measure", "处理方式，如 警告、诫勉；省略为全部"),
+             ("cause", "问题类型，如 违规收费；省略为全部"), ("period", PERIOD_DOC))),)
+
+
+register(Sanctions)
