@@ -190,10 +190,14 @@ def _phrase(template: str, line: ActivityLine, category: str) -> str:
                            unit=line.unit or "", name=category)
 
 
-def sentences(fig: ActivityFigures, config: Config) -> str:
-    """学习教育方面，组织专题学习3次，参与学习的干部职工达150人次，撰写学习心得12篇；…。"""
+def sentences(fig: ActivityFigures, config: Config, only: Iterable[str] | None = None) -> str:
+    """学习教育方面，组织专题学习3次，参与学习的干部职工达150人次，撰写学习心得12篇；…。
+    ``only`` names the groups to write (all by default)."""
     parts = []
+    wanted = set(only) if only is not None else None
     for group, cats in groups(config).items():
+        if wanted is not None and group not in wanted:
+            continue
         clauses = []
         for cat in cats:
             line = fig.by_category.get(cat)
