@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from datetime import date, datetime
@@ -23,45 +22,20 @@ from taizhang.figures import Period, compute, rows_by_kind
 from taizhang.ranges import sheet_from_values
 from taizhang.service import LoadedWorkbook, check_loaded, load_sheets
 from taizhang.summary import blocking_errors, describe
-from taizhang.values import ValueParseError, clean_text, parse_date
+from taizhang.summarise import BUREAU_KEY as _BUREAU, AS_OF_KEY as _AS_OF, DEFAULT_BUREAU, Settings, resolve
+from taizhang.summarise import FORMS_HEADER as _FORM_HEADER
+from taizhang.values import clean_text
 
 from macros.port import (
     ERROR_FILL, FINDINGS_SHEET, OWN_SHEETS, REPORT_SHEET, SETTINGS_SHEET, WARNING_FILL, WorkbookPort,
 )
 
-DEFAULT_BUREAU = "县教育局"
-_BUREAU, _AS_OF, _FORM_HEADER = "局名称", "检查日期", ("处理方式", "四种形态")
-
-
-@dataclasses.dataclass(frozen=True)
-class Settings:
-    bureau: str
-    as_of: date
-    config: Config
-
-
 def read_settings(port: WorkbookPort, config: Config) -> Settings:
-    """The 台账设置 sheet over the defaults: bureau, as-of date (blank: today), form mapping."""
-    bureau = config.settings.get("bureau") or DEFAULT_BUREAU
-    as_of = date.today()
-    if SETTINGS_SHEET not in port.sheet_names():
-        return Settings(bureau, as_of, config)
-    forms = dict(config.forms)
-    in_forms = False
-    for row in port.values(SETTINGS_SHEET):
-        key, value = (clean_text(row[0]) if row else None), (row[1] if len(row) > 1 else None)
-        if key == _BUREAU and clean_text(value):
-            bureau = clean_text(value)
-        elif key == _AS_OF and clean_text(value):
-            try:
-                as_of = parse_date(value)
-            except ValueParseError:
-                pass
-        elif (key, clean_text(value)) == _FORM_HEADER:
-            in_forms = True
-        elif in_forms and key and clean_text(value):
-            forms[key] = clean_text(value)
-    return Settings(bureau, as_of, dataclasses.replace(config, forms=forms))
+    """The settings in force for this workbook: the office file, then its 台账设置 sheet (局名称,
+    检查日期 — blank means today —, the 四种形态 mapping), merged as every entry point merges
+    them (:func:`taizhang.summarise.resolve`)."""
+    sheet = port.values(SETTINGS_SHEET) if SETTINGS_SHEET in port.sheet_names() else None
+    return resolve(config, sheet=sheet)
 
 
 def _load(port: WorkbookPort, config: Config) -> LoadedWorkbook:

@@ -30,6 +30,8 @@ class LoadedWorkbook:
     findings: list[Finding] = field(default_factory=list)
     #: Set when the file could not be read at all; ``ledgers`` is then empty.
     refusal: Finding | None = None
+    #: The cells of its ``台账设置`` sheet (bureau, as-of day, 四种形态), when it has one.
+    settings_rows: list[list] | None = None
 
     @property
     def reporting_unit(self) -> str | None:
@@ -45,6 +47,8 @@ class FileReport:
     ledgers: list[Ledger]
     findings: list[Finding]
     refusal: Finding | None = None
+    #: The cells of the workbook's ``台账设置`` sheet, when it has one.
+    settings_rows: list[list] | None = None
 
     @property
     def stats(self) -> Stats:
@@ -76,10 +80,15 @@ def load_sheets(sheets: list[Sheet], config: Config, path: Path) -> LoadedWorkbo
     if not any(_has_content(s.rows) or s.too_large for s in sheets):
         loaded.findings.append(Finding.make("empty-workbook", "工作簿是空的，没有任何内容"))
         return loaded
+    from taizhang.summarise import SETTINGS_SHEET
+
     for sheet in sheets:
         if sheet.note:  # a chart sheet, an Excel 4.0 macro sheet: nothing to read
             loaded.findings.append(Finding.make("sheet-not-data", sheet.note, sheet=sheet.name))
             continue
+        if sheet.name == SETTINGS_SHEET and not sheet.too_large:
+            loaded.settings_rows = [list(r) for r in sheet.rows]
+            continue  # settings, not a ledger (see taizhang.summarise)
         if sheet.too_large:
             loaded.findings.append(Finding.make("sheet-too-large", sheet.too_large, sheet=sheet.name))
             continue
@@ -120,7 +129,7 @@ def check_loaded(loaded: LoadedWorkbook, config: Config, as_of: date) -> FileRep
     for ledger in loaded.ledgers:
         findings.extend(check_ledger(ledger, ctx))
     findings.sort(key=sort_key)
-    return FileReport(loaded.path, loaded.ledgers, findings)
+    return FileReport(loaded.path, loaded.ledgers, findings, settings_rows=loaded.settings_rows)
 
 
 def check_file(
@@ -144,11 +153,15 @@ class Summarised:
     report: object
     #: the ledgers with errors (:func:`taizhang.summary.blocking_errors`)
     blocking: list
+    #: the settings used (:class:`taizhang.summarise.Settings`), when settled by ``taizhang.summarise``
+    settings: object = None
 
-    def json(self, bureau: str, output: object = None) -> dict:
+    def json(self, bureau: str | None = None, output: object = None) -> dict:
         """The ``taizhang summary --json`` object of these figures."""
         from taizhang.figures import summary_json
 
+        if bureau is None:
+            bureau = getattr(self.settings, "bureau", None) or "县教育局"
         return summary_json(self.report, bureau=bureau, blocking=self.blocking, reports=self.reports,
                             output=output)
 

@@ -5,17 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 
 from taizhang.cli.common import (
     EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width,
 )
 from taizhang.reading.source import expand_paths
-from taizhang.service import check_file, summarise_reports
+from taizhang.summarise import DEFAULT_BUREAU, summarise_loaded  # noqa: F401 - DEFAULT_BUREAU kept importable
 from taizhang.writing import FileInUse, open_elsewhere
-
-
-DEFAULT_BUREAU = "县教育局"
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -38,9 +34,8 @@ def run_summary(args: argparse.Namespace, progress: Progress | None = None) -> O
     from taizhang.figures import Period, PeriodError
     from taizhang.summary import OutputError, describe, save_summary
 
-    as_of = args.as_of or date.today()
     try:
-        period = Period.parse(args.period) if args.period else Period.of_month(as_of)
+        period = Period.parse(args.period) if args.period else None
     except PeriodError as exc:
         return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {exc}"])
     missing = [p for p in args.paths if not Path(p).exists()]
@@ -60,20 +55,24 @@ def run_summary(args: argparse.Namespace, progress: Progress | None = None) -> O
     if not files:
         return Outcome(EXIT_UNREADABLE, messages=[
             *skipped_notes, "taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）"])
-    reports = []
+    from taizhang.service import load_workbook
+
+    loaded = []
     for p in files:
-        reports.append(check_file(p, as_of=as_of, config=args.cfg))
+        loaded.append(load_workbook(p, args.cfg))
         if progress:
-            progress(len(reports), len(files), p.name)
-    summed = summarise_reports(reports, period, as_of, args.cfg)
-    report, blocking = summed.report, summed.blocking
-    bureau = args.bureau or args.cfg.settings.get("bureau") or DEFAULT_BUREAU
+            progress(len(loaded), len(files), p.name)
+    # settings: defaults < --config < the 台账设置 sheet of a workbook given < --bureau / --as-of
+    summed = summarise_loaded(loaded, args.cfg, period=period, bureau=args.bureau, as_of=args.as_of)
+    reports, report, blocking = summed.reports, summed.report, summed.blocking
+    bureau = summed.settings.bureau
     output = None
     if args.output:
         notes = [describe(b) for b in blocking]
         notes += [f"{r.path.name}无法读取，未计入" for r in reports if r.refusal is not None]
         try:
-            output = save_summary(output_path, report, bureau=bureau, blocking_errors=notes)
+            output = save_summary(output_path, report, bureau=bureau, blocking_errors=notes,
+                                  config=summed.settings.config)
         except OutputError as exc:
             return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {exc}"])
         except OSError as exc:

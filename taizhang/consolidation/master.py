@@ -116,8 +116,9 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
-def read_tables(master: Path, config: Config) -> dict[str, Table]:
-    """The taizhang-owned tables of an existing master (empty tables when it has none)."""
+def read_tables(master: Path, config: Config, settings: list | None = None) -> dict[str, Table]:
+    """The taizhang-owned tables of an existing master (empty tables when it has none); the
+    cells of its ``台账设置`` sheet, when it has one, are appended to ``settings``."""
     wanted: dict[str, list[str]] = {
         **{name: list(PROVENANCE) + [h for _f, h in detail_columns(config, kind)] + [ISSUES_COLUMN]
            for kind, name in detail_sheets().items()},
@@ -129,6 +130,8 @@ def read_tables(master: Path, config: Config) -> dict[str, Table]:
         return tables
     book = open_workbook(master)
     for sheet in book.sheets:
+        if settings is not None and sheet.name == "台账设置":
+            settings.extend(list(r) for r in sheet.rows)
         table = tables.get(sheet.name)
         if table is None or not sheet.rows:
             continue

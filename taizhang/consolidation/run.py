@@ -370,14 +370,15 @@ def consolidate(
         args = (config, as_of, period)
         datas = _read_all(paths, args, jobs or min(2, os.cpu_count() or 1), progress)
         try:
-            tables = read_tables(master, config)
+            master_settings: list = []
+            tables = read_tables(master, config, master_settings)
         except WorkbookRefused as exc:
             raise ConsolidationError(f"主表无法读取：{exc.reason}") from None
         result = _merge(datas, outcomes, roster, tables, period, config)
         result.master = master
         if lock.recovered:
             result.notices.append(lock.recovered)
-        summary_json, write_summary_sheets = _summary(tables, period, as_of, config, bureau)
+        summary_json, write_summary_sheets = _summary(tables, period, as_of, config, bureau, master_settings)
         result.summary = summary_json
         owned = [*detail_sheets().values(), STATUS_SHEET, FINDINGS_SHEET, *OWNED_SUMMARY_SHEETS]
         wb = open_master(master, owned)
@@ -531,16 +532,22 @@ def master_rows(tables: dict[str, Table], config: Config) -> dict[Kind, list[Led
 
 
 def _summary(tables: dict[str, Table], period: str, as_of: date, config: Config,
-             bureau: str | None) -> tuple[dict[str, Any], Callable[[Any], None]]:
+             bureau: str | None, settings_sheet: list | None = None) -> tuple[dict[str, Any], Callable[[Any], None]]:
     """The figures of the month (with the year to date) from the whole master, and a writer
     of the summary sheets; units with errors this month are named in the sheet's banner."""
     from taizhang.figures import Period, compute, report_json
     from taizhang.summary import write_summary
 
+    from taizhang.summarise import resolve
+
+    # the settings merged as everywhere: the office file, the master's 台账设置, --bureau;
+    # the as-of day stays the month's end (or today mid-month)
+    settings = resolve(config, sheet=settings_sheet, bureau=bureau, as_of=as_of)
+    config = settings.config
     report = compute(master_rows(tables, config), Period.parse(period), as_of, config)
     blocking = [f"{r['单位']}：错误 {r['错误']} 个" for r in tables[STATUS_SHEET].rows
                 if r.get("月份") == period and r.get("报送情况") == "已报送" and (r.get("错误") or 0) > 0]
-    name = bureau or config.settings.get("bureau") or "县教育局"
+    name = settings.bureau
 
     def write(wb: Any) -> None:
         write_summary(wb, report, bureau=name, blocking_errors=blocking, index=None,

@@ -27,7 +27,7 @@ DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "data" / "default.docx"
 __all__ = ["DEFAULT_BUREAU", "DEFAULT_TEMPLATE", "ReportError", "ReportResult", "TemplateRefused",
            "make_report", "render_report", "write_default_template"]
 
-DEFAULT_BUREAU = "县教育局"
+from taizhang.summarise import DEFAULT_BUREAU  # noqa: E402 - one default for every entry point
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 
@@ -78,8 +78,11 @@ def render_report(reports: list, output: str | os.PathLike, *, period: str | Non
     from taizhang.summary import describe
     from taizhang.writing import replace_atomically
 
-    config = config or load_config()
-    as_of = as_of or date.today()
+    from taizhang.summarise import resolve, settings_rows
+
+    # settings: defaults < the office file < a 台账设置 sheet of the workbooks < the arguments
+    settings = resolve(config or load_config(), sheet=settings_rows(reports), bureau=bureau, as_of=as_of)
+    config, as_of = settings.config, settings.as_of
     try:
         the_period = Period.parse(period) if period else Period.of_month(as_of)
     except PeriodError as exc:
@@ -96,7 +99,7 @@ def render_report(reports: list, output: str | os.PathLike, *, period: str | Non
     if not template_path.is_file():
         raise ReportError(f"找不到汇报模板 {template_path}")
     summed = summarise_reports(reports, the_period, as_of, config)
-    bureau = bureau or config.settings.get("bureau") or DEFAULT_BUREAU
+    bureau = settings.bureau
     figures = summed.json(bureau)
     context = template_context(figures, config)
     document = render(template_path, context, config)
@@ -127,7 +130,6 @@ def make_report(paths: Sequence[str | os.PathLike], output: str | os.PathLike, *
     from taizhang.service import check_file
 
     config = config or load_config()
-    as_of = as_of or date.today()
     output = Path(output)
     inputs = [Path(p) for p in paths]
     for p in inputs:
@@ -136,9 +138,14 @@ def make_report(paths: Sequence[str | os.PathLike], output: str | os.PathLike, *
     files = [f for f in expand_paths([str(p) for p in inputs]) if not _same_file(output, f)]
     if not files:
         raise ReportError("没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）")
-    reports = [check_file(f, as_of=as_of, config=config) for f in files]
-    return render_report(reports, output, period=period, as_of=as_of, bureau=bureau, template=template,
-                         config=config, inputs=files)
+    from taizhang.service import check_loaded, load_workbook
+    from taizhang.summarise import resolve, settings_rows
+
+    loaded = [load_workbook(f, config) for f in files]
+    settings = resolve(config, sheet=settings_rows(loaded), bureau=bureau, as_of=as_of)
+    reports = [check_loaded(lw, settings.config, settings.as_of) for lw in loaded]
+    return render_report(reports, output, period=period, as_of=settings.as_of, bureau=settings.bureau,
+                         template=template, config=config, inputs=files)
 
 
 def write_default_template(target: str | os.PathLike) -> Path:

@@ -1,0 +1,145 @@
+"""One summarise service, one set of defaults, for every entry point.
+
+The command line (``taizhang summary``), the ribbon (汇总统计, 生成汇报, 月度合并), the
+consolidation and the worksheet functions all settle their settings here, merged the same
+way, each later source over the earlier:
+
+1. the shipped defaults (``DEFAULT_BUREAU``; the as-of day is today);
+2. the office configuration file (``--config`` / ``TAIZHANG_CONFIG`` / the user folder):
+   ``[settings] bureau``, ``as_of``, ``[forms]`` …;
+3. the ``台账设置`` sheet of the workbook in hand (the one summarised, or the master):
+   局名称, 检查日期 and the 四种形态 mapping, as the ribbon's 设置 button writes it;
+4. what the caller says explicitly (``--bureau``, ``--as-of``).
+
+``summarise`` then reads and checks the workbooks and computes the figures
+(``service.Summarised``: the report, the per-file reports, the ledgers with errors, and the
+``settings`` used).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from taizhang.config import Config
+from taizhang.values import ValueParseError, clean_text, parse_date
+
+DEFAULT_BUREAU = "县教育局"
+SETTINGS_SHEET = "台账设置"
+BUREAU_KEY, AS_OF_KEY, FORMS_HEADER = "局名称", "检查日期", ("处理方式", "四种形态")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings in force: the bureau's name, the as-of day, the configuration (with the
+    sheet's 四种形态 mapping merged in)."""
+
+    bureau: str
+    as_of: date
+    config: Config
+    #: Where each setting came from, for messages: "默认", "配置文件", "台账设置", "参数".
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def sheet_settings(rows: Iterable[Sequence[Any]] | None) -> dict[str, Any]:
+    """What a 台账设置 sheet says: ``{"bureau": …, "as_of": date, "forms": {measure: form}}``
+    (only what it fills in; a date that cannot be read is left out)."""
+    out: dict[str, Any] = {}
+    forms: dict[str, str] = {}
+    in_forms = False
+    for row in rows or ():
+        row = list(row)
+        key, value = (clean_text(row[0]) if row else None), (row[1] if len(row) > 1 else None)
+        if key == BUREAU_KEY and clean_text(value):
+            out["bureau"] = clean_text(value)
+        elif key == AS_OF_KEY and clean_text(value):
+            try:
+                out["as_of"] = parse_date(value)
+            except ValueParseError:
+                pass
+        elif (key, clean_text(value)) == FORMS_HEADER:
+            in_forms = True
+        elif in_forms and key and clean_text(value):
+            forms[key] = clean_text(value)
+    if forms:
+        out["forms"] = forms
+    return out
+
+
+def _config_as_of(config: Config) -> date | None:
+    value = config.settings.get("as_of")
+    if value is None or clean_text(value) is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return parse_date(value)
+    except ValueParseError:
+        return None
+
+
+def resolve(config: Config, *, sheet: Iterable[Sequence[Any]] | None = None, bureau: str | None = None,
+            as_of: date | None = None, today: date | None = None) -> Settings:
+    """The settings in force (see the module docstring for the order)."""
+    sources = {"bureau": "默认", "as_of": "默认"}
+    found_bureau, found_as_of = DEFAULT_BUREAU, today or date.today()
+    if config.settings.get("bureau"):
+        found_bureau, sources["bureau"] = str(config.settings["bureau"]), "配置文件"
+    if (day := _config_as_of(config)) is not None:
+        found_as_of, sources["as_of"] = day, "配置文件"
+    from_sheet = sheet_settings(sheet)
+    if "bureau" in from_sheet:
+        found_bureau, sources["bureau"] = from_sheet["bureau"], SETTINGS_SHEET
+    if "as_of" in from_sheet:
+        found_as_of, sources["as_of"] = from_sheet["as_of"], SETTINGS_SHEET
+    if from_sheet.get("forms"):
+        config = dataclasses.replace(config, forms={**config.forms, **from_sheet["forms"]})
+        sources["forms"] = SETTINGS_SHEET
+    if bureau:
+        found_bureau, sources["bureau"] = bureau, "参数"
+    if as_of is not None:
+        found_as_of, sources["as_of"] = as_of, "参数"
+    return Settings(found_bureau, found_as_of, config, sources)
+
+
+def settings_rows(workbooks: Iterable[Any]) -> list[list[Any]] | None:
+    """The first ``台账设置`` sheet among loaded or checked workbooks (``settings_rows``)."""
+    return next((w.settings_rows for w in workbooks if getattr(w, "settings_rows", None)), None)
+
+
+def summarise_loaded(loaded: Sequence[Any], config: Config, *, period: Any = None, bureau: str | None = None,
+                     as_of: date | None = None):
+    """Check loaded workbooks (``service.LoadedWorkbook``) with the settings in force and count
+    their figures: a ``service.Summarised`` whose ``settings`` says what was used."""
+    from taizhang.figures import Period
+    from taizhang.service import check_loaded, summarise_reports
+
+    settings = resolve(config, sheet=settings_rows(loaded), bureau=bureau, as_of=as_of)
+    if period is None or period == "":
+        period = Period.of_month(settings.as_of)
+    elif not isinstance(period, Period):
+        period = Period.parse(str(period))
+    reports = [check_loaded(lw, settings.config, settings.as_of) for lw in loaded]
+    summed = summarise_reports(reports, period, settings.as_of, settings.config)
+    summed.settings = settings
+    return summed
+
+
+def summarise(paths: Iterable[str | os.PathLike], *, config: Config | None = None, period: Any = None,
+              bureau: str | None = None, as_of: date | None = None):
+    """Read, check and summarise workbook files (folders are expanded): the one use case the
+    command line, the report and scripts share."""
+    from taizhang.config import load_config
+    from taizhang.reading.source import expand_paths
+    from taizhang.service import load_workbook
+
+    config = config or load_config()
+    files = expand_paths([str(p) for p in paths])
+    return summarise_loaded([load_workbook(Path(p), config) for p in files], config, period=period,
+                            bureau=bureau, as_of=as_of)
