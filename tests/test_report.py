@@ -110,8 +110,9 @@ def test_layout_follows_gb_t_9704(sample_report):
     h1 = [p for p in paragraphs if re.match(r"[一二三四五六七八九]、", p.text)]
     h2 = [p for p in paragraphs if re.match(r"（[一二三四五六七八九]）", p.text)]
     assert [p.text for p in h1] == ["一、信访举报办理情况", "二、问题整改情况", "三、违规收费清退情况",
-                                    "四、问责处理情况", "五、下一步工作"]
-    assert len(h2) == 8
+                                    "四、问责处理情况", "五、学习教育和警示教育情况", "六、宣传、制度和监督工作情况",
+                                    "七、下一步工作"]  # the sample units keep activity ledgers
+    assert len(h2) == 12
     assert {_effective(p, "eastAsia") for p in h1} == {"黑体"}
     assert {_effective(p, "eastAsia") for p in h2} == {"楷体"}
     body = [p for p in paragraphs[1:] if p not in h1 and p not in h2]

@@ -37,7 +37,9 @@ def test_sample_month_reports_exactly_the_planted_findings(capsys):
     clean = [Path(f["path"]).name for f in data["files"] if not f["findings"]]
     assert len(clean) == 5 and len(data["files"]) == 8
     assert {lg["kind"] for f in data["files"] for lg in f["ledgers"]} == {
-        "rectification", "complaints", "refunds", "sanctions"}
+        "rectification", "complaints", "refunds", "sanctions", "activities"}
+    # every unit keeps an activity ledger, whatever its sheet is called
+    assert all(any(lg["kind"] == "activities" for lg in f["ledgers"]) for f in data["files"])
 
 
 def test_sample_figures_read_as_written():
@@ -76,12 +78,12 @@ def test_committed_samples_are_what_the_script_makes(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["整改台账模板.xlsx", "信访举报台账模板.xlsx", "退费台账模板.xlsx",
-                                  "处分台账模板.xlsx", "单位月报台账模板.xlsx"])
+                                  "处分台账模板.xlsx", "工作开展台账模板.xlsx", "单位月报台账模板.xlsx"])
 def test_templates_are_empty_ledgers_with_drop_downs(name):
     path = WORKBOOKS / "templates" / name
     report = check_file(path, as_of=AS_OF)
     assert {f.code for f in report.findings} == {"empty-ledger"}
-    assert len(report.ledgers) == (4 if name.startswith("单位") else 1)
+    assert len(report.ledgers) == (5 if name.startswith("单位") else 1)
     wb = openpyxl.load_workbook(path)
     assert wb["选项"].sheet_state == "hidden"
     for lg in report.ledgers:
@@ -90,3 +92,17 @@ def test_templates_are_empty_ledgers_with_drop_downs(name):
         vocab_columns = [c for c in lg.layout.spec.columns if c.vocabulary]
         assert len(lists) == len(vocab_columns)
         assert all(dv.formula1.startswith("=选项!$") for dv in lists)
+
+
+def test_sample_activity_ledgers_spellings_totals_and_earlier_months(capsys):
+    """Every unit's 工作开展台账 in its own words: the month's figures and the year's, with the
+    blank 次数 counted 1 and every 合计 row verified, never counted."""
+    main(["summary", str(MONTH), "--period", "2026-10", "--as-of", AS_OF.isoformat(), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    a, y = data["activities"], data["year_to_date"]["activities"]
+    assert a["by_category"]["专题学习"] == {"count": 3, "person_times": 154, "quantity": 39, "unit": "篇"}
+    assert a["by_category"]["监督检查"] == {"count": 4, "person_times": 0, "quantity": 10, "unit": "个"}
+    assert (a["rows"], a["unknown_category"], y["rows"]) == (22, 1, 34)
+    assert y["by_category"]["廉政谈话"] == {"count": 2, "person_times": 33, "quantity": 0, "unit": None}
+    assert sum(g["count"] for g in a["by_group"].values()) == sum(c["count"] for c in a["by_category"].values())
+    assert "学习教育方面，组织专题学习3次，参与学习的干部职工达154人次，撰写学习心得39篇" in data["narrative"]

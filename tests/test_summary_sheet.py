@@ -333,12 +333,13 @@ def test_renders_one_a4_landscape_page_per_block(tmp_path):
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
                     "--outdir", str(tmp_path), str(only)], check=True, capture_output=True, timeout=180)
     pages = _pdf_pages(tmp_path / "only.pdf")
-    assert len(pages) == 5  # one per block
+    # the sample month's paragraph (with the work done) fills the first page: then one per block
+    assert len(pages) == 6
     assert all((round(w), round(h)) == (842, 595) for w, h in pages)  # A4 landscape
     subprocess.run(["pdftoppm", "-r", "50", "-png", str(tmp_path / "only.pdf"), str(tmp_path / "page")],
                    check=True, timeout=60)
     pngs = sorted(tmp_path.glob("page-*.png"))
-    assert len(pngs) == 5
+    assert len(pngs) == 6
     for png in pngs:
         width, height = _png_size(png)
         assert width > height and abs(width / height - 842 / 595) < 0.02

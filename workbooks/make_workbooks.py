@@ -57,14 +57,18 @@ from taizhang.findings import CATALOGUE
 FIXED = datetime(2026, 11, 1, 9, 0, 0)
 AS_OF = date(2026, 10, 31)
 MONTH = "2026年10月"
-KINDS = ("rectification", "complaints", "refunds", "sanctions")
+KINDS = ("rectification", "complaints", "refunds", "sanctions", "activities")
 
 # Column types, by the stable ``field`` of columns.toml.
-DATE_FIELDS = {"found_on", "deadline", "completed_on", "received_on", "closed_on", "refunded_on", "decided_on"}
+DATE_FIELDS = {"found_on", "deadline", "completed_on", "received_on", "closed_on", "refunded_on", "decided_on",
+               "held_on"}
 MONEY_FIELDS = {"violation", "due", "refunded", "to_treasury"}
-COUNT_FIELDS = {"students", "visitors"}
-SUM_FIELDS = {"refunds": ("students", "violation", "due", "refunded", "to_treasury"), "complaints": ("visitors",)}
-WIDE_FIELDS = {"description": 30, "measures": 28, "summary": 32, "subject": 18, "doc_no": 20, "evidence": 16,
+COUNT_FIELDS = {"students", "visitors", "times", "person_times", "quantity"}
+SUM_FIELDS = {"refunds": ("students", "violation", "due", "refunded", "to_treasury"), "complaints": ("visitors",),
+              "activities": ("times", "person_times", "quantity")}
+#: Count columns where a blank counts 1 (次数 of the activity ledger): so does the 合计 row.
+BLANK_IS_ONE = {"times"}
+WIDE_FIELDS = {"content": 26, "organizer": 14, "description": 30, "measures": 28, "summary": 32, "subject": 18, "doc_no": 20, "evidence": 16,
                "note": 16, "unit": 14, "handler": 14, "school": 16, "phone": 14, "owner": 10, "name": 10}
 
 SONG = "宋体"
@@ -444,7 +448,9 @@ def _total_row(sheet: Sheet, total: Total, data: list[list[Any]], fields: list[s
             if isinstance(v, Plant) and v.code in ("invalid-amount", "invalid-number"):
                 continue  # read as empty by the checker
             v = _unwrap(v)
-            if v is not None:
+            if v is None and fld in BLANK_IS_ONE:
+                values.append(Decimal(1))
+            elif v is not None:
                 values.append(_money(v, scales[c]) if fld in MONEY_FIELDS else _count(v))
         header = _unwrap(sheet.header[c])
         if header in total.claims:
@@ -661,7 +667,7 @@ def _yizhong() -> list[Sheet]:
         [3, "王某某", u, "教师", "有偿补课", "政务处分", "警告", D(2026, 10, 29), "县教纪〔2026〕21号"],
         [4, "张某某", u, "年级主任", "乱收费", "问责/其他措施", "诫勉谈话", D(2026, 10, 23), "县教纪〔2026〕22号"],
     ], unit=u, title="县第一中学处分台账")
-    return [rect, comp, refunds, sanctions]
+    return [rect, comp, refunds, sanctions, _activities(u)]
 
 
 def _erzhong() -> list[Sheet]:
@@ -708,7 +714,7 @@ def _erzhong() -> list[Sheet]:
         [3, "周某某", u, "副校长", "乱收费", "党内警告", D(2026, 10, 28), "县教纪〔2026〕33号"],
         [4, "吴某某", u, "总务处主任", "乱收费", "通报批评", D(2026, 10, 28), "县教纪〔2026〕34号"],
     ], unit=u, title="县第二中学处分台账", date_format="yyyy/m/d")
-    return [comp, refunds, sanctions]
+    return [comp, refunds, sanctions, _activities(u)]
 
 
 def _chengguan() -> list[Sheet]:
@@ -751,7 +757,7 @@ def _chengguan() -> list[Sheet]:
         [4, "自查", "班主任收取班费未公示", u, "王丽娟", "班费收支每月公示", "长期坚持", "正在整改", None],
         [5, "督导", "部分年级作业量超标", u, "张海燕", "建立作业公示和统筹制度", D(2026, 11, 30), "未整改", None],
     ], unit=u, title="城关小学整改落实台账")
-    return [refunds, comp, rect]
+    return [refunds, comp, rect, _activities(u)]
 
 
 def _shiyan() -> list[Sheet]:
@@ -804,7 +810,7 @@ def _shiyan() -> list[Sheet]:
         [3, "杨某", u, "师德师风", "问责/其他措施", "批评教育", D(2026, 5, 28), "县教纪〔2026〕16号"],
     ], unit=u, title="实验小学处分台账")
     notes.planted.append("sheet-skipped")
-    return [notes, rect, comp, sanctions]
+    return [notes, rect, comp, sanctions, _activities(u)]
 
 
 def _youeryuan() -> list[Sheet]:
@@ -840,7 +846,7 @@ def _youeryuan() -> list[Sheet]:
         [2, u, "代收费", D(2026, 10, 16), 140, 8400, 8400, 8400, 0, D(2026, 10, 29)],
         Total(),
     ], unit=u, title="县中心幼儿园退费台账")
-    return [comp, rect, refunds]
+    return [comp, rect, refunds, _activities(u)]
 
 
 def _zhongzhuan() -> list[Sheet]:
@@ -883,7 +889,7 @@ def _zhongzhuan() -> list[Sheet]:
         [1, "蒋某", u, "教师", "有偿补课", "问责/其他措施", "批评教育", D(2026, 4, 3), "县教纪〔2026〕3号"],
         [2, "冯某", u, "实训处副主任", "违规收费", "问责/其他措施", "提醒谈话", D(2026, 8, 12), "县教纪〔2026〕25号"],
     ], title="县职业中专处分台账（8月版）", hidden=True, planted=["hidden-sheet"])
-    return [comp, rect, sanctions, old]
+    return [comp, rect, sanctions, _activities(u), old]
 
 
 def _jinxiu() -> list[Sheet]:
@@ -919,7 +925,7 @@ def _jinxiu() -> list[Sheet]:
         [6, "2026年10月27日", "自办", "来访", "师德师风", "罗某（教师）", "菅志刚", "13800770606",
          "反映该教师授课时发表不当言论", u, "谈话函询", "在办", None, None, 1],
     ], unit=u, title="县教师进修学校信访举报台账")
-    return [refunds, sanctions, comp]
+    return [refunds, sanctions, comp, _activities(u)]
 
 
 def _jiguan() -> list[Sheet]:
@@ -957,7 +963,86 @@ def _jiguan() -> list[Sheet]:
         [3, "信访", D(2026, 10, 13), "课后服务收费政策宣传不够", u, "基教股", "印发政策解读并在各校公示", "限期整改",
          D(2026, 11, 30), "整改中", None],
     ], unit=u, title="教育局机关整改台账")
-    return [comp, sanctions, rect]
+    return [comp, sanctions, rect, _activities(u)]
+
+
+# --- the activity ledgers (工作开展台账): every unit keeps one, each in its own spelling -------
+
+ACT_STD = ["序号", "日期", "活动类别", "活动内容", "次数", "参与人次", "成果数量", "计量单位", "组织单位"]
+
+
+def _activities(unit: str) -> Sheet:
+    """The unit's 工作开展台账: categories and headers in the unit's own words, a 合计 row
+    (a blank 次数 counts 1 there too), rows from earlier months of the year."""
+    u = unit
+    if unit == "县第一中学":
+        return Sheet("工作开展台账", "activities", ACT_STD, [
+            [1, D(2026, 3, 6), "集中学习", "学习新修订《中国共产党纪律处分条例》", 1, 86, 86, "篇", "党总支"],
+            [2, D(2026, 6, 20), "观看警示教育片", "《零容忍》第三集", 1, 92, None, None, "党总支"],
+            [3, D(2026, 9, 10), "任前廉政谈话", "新任中层干部", 1, 7, None, None, "纪检组"],
+            [4, D(2026, 10, 9), "集中学习", "学习教育系统违纪违法典型案例", 1, 88, 12, "篇", "党总支"],
+            [5, D(2026, 10, 23), "学习研讨", "师德师风专题研讨", None, 45, 6, "篇", "党总支"],
+            [6, D(2026, 10, 15), "工作动态", "廉洁校园建设工作动态", 3, None, 3, "条", "办公室"],
+            [7, D(2026, 10, 28), "明察暗访", "有偿补课专项明察暗访", 2, None, 3, "个", "纪检组"],
+            Total(),
+        ], unit=u, title="县第一中学2026年工作开展台账")
+    if unit == "县第二中学":
+        return Sheet("工作开展情况", "activities",
+                     ["编号", "开展日期", "类型", "主题", "场次", "参加人数", "数量", "量词", "开展单位"], [
+            [1, D(2026, 4, 12), "廉政党课", "校长讲廉政党课", 1, 120, None, None, "党支部"],
+            [2, D(2026, 10, 11), "警示教育会", "通报教育系统违纪典型案例", 1, 130, None, None, "党支部"],
+            [3, D(2026, 10, 18), Plant("读书会", "unknown-value"), "廉洁读书分享", 1, 40, None, None, "工会"],
+            [4, D(2026, 10, 25), "横幅", "“清廉学校”宣传横幅", 1, None, 4, "条", "办公室"],
+            Total(),
+        ], unit=u, title="县第二中学工作开展情况登记表", date_format="yyyy/m/d")
+    if unit == "城关小学":
+        return Sheet("活动台账", "activities",
+                     ["序号", "活动日期", "项目", "活动名称", "期数", "覆盖人数", "篇数", "计量单位", "单位"], [
+            [1, D(2026, 5, 8), "进课堂", "廉洁文化进课堂（四年级）", 4, 360, None, None, u],
+            [2, D(2026, 9, 18), "征文", "“廉洁伴我成长”征文", 1, 210, 64, "篇", u],
+            [3, D(2026, 10, 13), "进课堂", "廉洁文化进课堂（五年级）", 3, 280, None, None, u],
+            [4, D(2026, 10, 21), "宣传展板", "廉政文化宣传栏更新", 1, None, 2, "期", u],
+            Total(),
+        ], unit=u, title="城关小学廉洁教育活动台账")
+    if unit == "实验小学":
+        return Sheet("学习教育", "activities",
+                     ["序号", "时间", "活动类型", "内容", "次", "参加人次", "条数", "量词", "组织单位", "备注"], [
+            [1, D(2026, 2, 27), "学习资料推送", "廉政学习资料推送", 4, 260, 4, "期", u, None],
+            [2, D(2026, 10, 10), "在线测试", "党纪法规知识在线测试", 1, 68, None, None, u, None],
+            [3, D(2026, 10, 17), "廉洁主题党日", "参观廉政教育基地", 1, 35, None, None, "党支部", None],
+            [4, D(2026, 10, 29), "修订完善制度", "修订《物资采购管理办法》等", 1, None, 3, "项", u, None],
+            Total(),
+        ], unit=u, title="实验小学工作开展台账")
+    if unit == "县中心幼儿园":
+        return Sheet("工作开展台账", "activities", ACT_STD, [
+            [1, D(2026, 6, 5), "培训班", "保教人员廉洁从教培训", 1, 56, None, None, u],
+            [2, D(2026, 10, 16), "警示片", "观看警示教育片", 1, 58, None, None, u],
+            [3, D(2026, 10, 24), "标语", "廉洁文化标语", 1, None, 12, "条", u],
+            Total(),
+        ], unit=u, title="县中心幼儿园工作开展台账")
+    if unit == "县职业中专":
+        return Sheet("工作开展台账", "activities", ACT_STD + ["备注"], [
+            [1, D(2026, 7, 2), "集体廉政谈话", "暑期招生工作人员", 1, 26, None, None, "纪检组", None],
+            [2, D(2026, 10, 12), "专项检查", "实习实训收费专项检查", 1, None, 2, "个", "纪检组", None],
+            [3, D(2026, 10, 27), "廉政知识竞赛", "师生廉政知识竞赛", 1, 150, None, None, "团委", None],
+            Total(),
+        ], unit=u, title="县职业中专工作开展台账")
+    if unit == "县教师进修学校":
+        return Sheet("工作开展台账", "activities", ACT_STD, [
+            [1, D(2026, 3, 20), "廉洁教育培训班", "新任校长廉洁教育培训班", 1, 48, None, None, u],
+            [2, D(2026, 10, 14), "专题讲座", "师德师风专题讲座", 2, 160, None, None, u],
+            [3, D(2026, 10, 22), "制度梳理", "培训管理制度梳理", 1, None, 9, "项", u],
+            Total(),
+        ], unit=u, title="县教师进修学校工作开展台账")
+    return Sheet("工作开展台账", "activities", ACT_STD, [
+        [1, D(2026, 1, 15), "新制定制度", "出台《教育系统廉政风险防控办法》", 1, None, 1, "项", "办公室"],
+        [2, D(2026, 8, 28), "选树典型", "“清廉学校”示范校评选", 1, None, 3, "个", "纪检组"],
+        [3, D(2026, 10, 9), "集中学习研讨", "局党组理论学习中心组廉政专题学习", 1, 21, 21, "篇", "办公室"],
+        [4, D(2026, 10, 20), "文艺汇演", "廉政文艺演出", 1, 420, None, None, "团委"],
+        [5, D(2026, 10, 30), "明察暗访", "违规收费明察暗访", None, None, 5, "个", "纪检组"],
+        [6, D(2026, 10, 31), "制度宣传培训", "新办法宣讲", 1, 65, None, None, "纪检组"],
+        Total(),
+    ], unit=u, title="教育局机关工作开展台账")
 
 
 def units() -> dict[str, tuple[str, list[Sheet]]]:

@@ -141,15 +141,18 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
     ws[f"A{row}"].font = Font(name="仿宋", size=12)
     ws[f"A{row}"].alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[row].height = min(MAX_ROW_HEIGHT, max(30, 16 * (1 + len(report.narrative) // 60)))
+    above = sum((ws.row_dimensions[r].height or ROW_POINTS) for r in range(3, row + 1)) + ROW_POINTS
     row += 2
 
     block_rows: dict[str, tuple[int, int]] = {}
     blocks = _blocks(report, config)
     for b, block in enumerate(blocks):
         title, lines = block.title, block.lines
-        if b:
-            ws.row_breaks.append(Break(id=row - 1))
         height = _block_row_height(len(lines))
+        if b or above + (max(len(lines) + 1, CHART_ROWS) + 1) * height > PAGE_BODY_POINTS:
+            # a block starts a page; the first one too when the paragraph (long, once the work
+            # done is in it) leaves it no room on the first page
+            ws.row_breaks.append(Break(id=row - 1))
         size = 11 if height >= ROW_POINTS else max(6, round(height * 0.72))
         put(ws, row, 1, title)
         put(ws, row, 2, "本月" if period.is_month else period.label)
