@@ -22,8 +22,8 @@ from taizhang.figures import Period, compute, rows_by_kind
 from taizhang.ranges import sheet_from_values
 from taizhang.service import LoadedWorkbook, check_loaded, load_sheets
 from taizhang.summary import blocking_errors, describe
-from taizhang.summarise import BUREAU_KEY as _BUREAU, AS_OF_KEY as _AS_OF, DEFAULT_BUREAU, Settings, resolve
-from taizhang.summarise import FORMS_HEADER as _FORM_HEADER
+from taizhang.summarising import BUREAU_KEY as _BUREAU, AS_OF_KEY as _AS_OF, DEFAULT_BUREAU, Settings, resolve
+from taizhang.summarising import FORMS_HEADER as _FORM_HEADER
 from taizhang.values import clean_text
 
 from macros.port import (
@@ -33,7 +33,7 @@ from macros.port import (
 def read_settings(port: WorkbookPort, config: Config) -> Settings:
     """The settings in force for this workbook: the office file, then its 台账设置 sheet (局名称,
     检查日期 — blank means today —, the 四种形态 mapping), merged as every entry point merges
-    them (:func:`taizhang.summarise.resolve`)."""
+    them (:func:`taizhang.summarising.resolve`)."""
     sheet = port.values(SETTINGS_SHEET) if SETTINGS_SHEET in port.sheet_names() else None
     return resolve(config, sheet=sheet)
 

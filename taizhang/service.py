@@ -80,7 +80,7 @@ def load_sheets(sheets: list[Sheet], config: Config, path: Path) -> LoadedWorkbo
     if not any(_has_content(s.rows) or s.too_large for s in sheets):
         loaded.findings.append(Finding.make("empty-workbook", "工作簿是空的，没有任何内容"))
         return loaded
-    from taizhang.summarise import SETTINGS_SHEET
+    from taizhang.summarising import SETTINGS_SHEET
 
     for sheet in sheets:
         if sheet.note:  # a chart sheet, an Excel 4.0 macro sheet: nothing to read
@@ -88,7 +88,7 @@ def load_sheets(sheets: list[Sheet], config: Config, path: Path) -> LoadedWorkbo
             continue
         if sheet.name == SETTINGS_SHEET and not sheet.too_large:
             loaded.settings_rows = [list(r) for r in sheet.rows]
-            continue  # settings, not a ledger (see taizhang.summarise)
+            continue  # settings, not a ledger (see taizhang.summarising)
         if sheet.too_large:
             loaded.findings.append(Finding.make("sheet-too-large", sheet.too_large, sheet=sheet.name))
             continue
@@ -153,7 +153,7 @@ class Summarised:
     report: object
     #: the ledgers with errors (:func:`taizhang.summary.blocking_errors`)
     blocking: list
-    #: the settings used (:class:`taizhang.summarise.Settings`), when settled by ``taizhang.summarise``
+    #: the settings used (:class:`taizhang.summarising.Settings`), when settled by ``taizhang.summarising``
     settings: object = None
 
     def json(self, bureau: str | None = None, output: object = None) -> dict:

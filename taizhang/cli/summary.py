@@ -10,7 +10,7 @@ from taizhang.cli.common import (
     EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width,
 )
 from taizhang.reading.source import expand_paths
-from taizhang.summarise import DEFAULT_BUREAU, summarise_loaded  # noqa: F401 - DEFAULT_BUREAU kept importable
+from taizhang.summarising import DEFAULT_BUREAU, summarise_loaded  # noqa: F401 - DEFAULT_BUREAU kept importable
 from taizhang.writing import FileInUse, open_elsewhere
 
 

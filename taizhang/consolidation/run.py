@@ -538,7 +538,7 @@ def _summary(tables: dict[str, Table], period: str, as_of: date, config: Config,
     from taizhang.figures import Period, compute, report_json
     from taizhang.summary import write_summary
 
-    from taizhang.summarise import resolve
+    from taizhang.summarising import resolve
 
     # the settings merged as everywhere: the office file, the master's 台账设置, --bureau;
     # the as-of day stays the month's end (or today mid-month)

@@ -27,7 +27,7 @@ DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "data" / "default.docx"
 __all__ = ["DEFAULT_BUREAU", "DEFAULT_TEMPLATE", "ReportError", "ReportResult", "TemplateRefused",
            "make_report", "render_report", "write_default_template"]
 
-from taizhang.summarise import DEFAULT_BUREAU  # noqa: E402 - one default for every entry point
+from taizhang.summarising import DEFAULT_BUREAU  # noqa: E402 - one default for every entry point
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 
@@ -78,7 +78,7 @@ def render_report(reports: list, output: str | os.PathLike, *, period: str | Non
     from taizhang.summary import describe
     from taizhang.writing import replace_atomically
 
-    from taizhang.summarise import resolve, settings_rows
+    from taizhang.summarising import resolve, settings_rows
 
     # settings: defaults < the office file < a 台账设置 sheet of the workbooks < the arguments
     settings = resolve(config or load_config(), sheet=settings_rows(reports), bureau=bureau, as_of=as_of)
@@ -139,7 +139,7 @@ def make_report(paths: Sequence[str | os.PathLike], output: str | os.PathLike, *
     if not files:
         raise ReportError("没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）")
     from taizhang.service import check_loaded, load_workbook
-    from taizhang.summarise import resolve, settings_rows
+    from taizhang.summarising import resolve, settings_rows
 
     loaded = [load_workbook(f, config) for f in files]
     settings = resolve(config, sheet=settings_rows(loaded), bureau=bureau, as_of=as_of)
