@@ -28,11 +28,12 @@ from typing import Any
 __all__ = ["ColumnSpec", "Config", "ConfigError", "Kind", "KindSpec", "Vocabulary", "config_path",
            "default_config", "definition", "load_config"]
 
+from taizhang.errors import TaizhangError
 from taizhang.kinds.base import Kind, definition, kinds as registered_kinds, on_change, registry_key
 from taizhang.values import match_key
 
 
-class ConfigError(Exception):
+class ConfigError(TaizhangError):
     """The configuration file is not valid; the message names the file and the entry."""
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from taizhang.config import Config, Kind
+from taizhang.errors import TaizhangError
 from taizhang.figures import Period, PeriodError
 from taizhang.reading.ledger import Ledger
 from taizhang.reading.source import Sheet, cell_ref
@@ -15,7 +16,7 @@ from taizhang.service import load_sheets
 from taizhang.values import clean_text
 
 
-class RangeError(ValueError):
+class RangeError(TaizhangError, ValueError):
     """The range holds no ledger, or an argument cannot be understood; a Chinese message."""
 
 

@@ -11,6 +11,8 @@ never computed through float arithmetic.  The module does no I/O.
 
 from __future__ import annotations
 
+from taizhang.errors import TaizhangError  # noqa: E402 - the one error family
+
 import contextlib
 import decimal
 import math
@@ -32,7 +34,7 @@ __all__ = [
 ]
 
 
-class ValueParseError(ValueError):
+class ValueParseError(TaizhangError, ValueError):
     """A cell value that cannot be read as what its column holds (message in Chinese)."""
 
 

@@ -31,6 +31,7 @@ from taizhang.cli.consolidate import cmd_consolidate
 from taizhang.cli.report import add_parser as add_report_parser
 from taizhang.cli.summary import cmd_summary
 from taizhang.config import ConfigError, load_config
+from taizhang.errors import TaizhangError
 
 __all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_UNREADABLE", "build_parser", "main"]
 
@@ -159,9 +160,24 @@ def build_parser() -> argparse.ArgumentParser:
     cons.set_defaults(func=cmd_consolidate)
 
     from taizhang.cli import serve as serve_cli, wps as wps_cli  # the local service and the WPS add-in
+    schema = sub.add_parser("schema", help="输出 --json 结果的 JSON Schema",
+                            description="输出 taizhang check / summary / consolidate 的 --json 结果的 JSON Schema")
+    schema.add_argument("target", choices=["check", "summary", "consolidate"], metavar="COMMAND",
+                        help="check、summary 或 consolidate")
+    schema.set_defaults(func=cmd_schema)
     serve_cli.add_parser(sub, _Parser)
     wps_cli.add_parser(sub, _Parser)
     return parser
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """``taizhang schema check|summary|consolidate``: the JSON Schema of that command's --json."""
+    import json
+
+    from taizhang.outputs import schema
+
+    print(json.dumps(schema(args.target), ensure_ascii=False, indent=2))
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -180,6 +196,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"taizhang: {exc}", file=sys.stderr)
             return EXIT_UNREADABLE
         return args.func(args)
+    except TaizhangError as exc:  # the one error family: a Chinese message and its exit status
+        log.info("refused: %s", exc.message)
+        print(f"taizhang: {exc.message}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         log.info("interrupted (Ctrl-C)")
         print("\ntaizhang: 已中断（Ctrl-C），未完成的输出没有写入，原有文件保持不变", file=sys.stderr)

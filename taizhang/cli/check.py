@@ -75,7 +75,9 @@ def check_json(reports: list[FileReport]) -> dict[str, Any]:
         "errors": sum(r.stats.errors for r in reports),
         "warnings": sum(r.stats.warnings for r in reports),
     }
-    return {"files": files, "summary": total}
+    from taizhang.outputs import CheckOutput
+
+    return CheckOutput.model_validate({"files": files, "summary": total}).model_dump(mode="json")
 
 
 def print_check(reports: list[FileReport], as_of: date) -> None:

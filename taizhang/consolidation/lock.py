@@ -7,6 +7,8 @@ a message and the consolidation goes on.
 
 from __future__ import annotations
 
+from taizhang.errors import TaizhangError  # noqa: E402 - the one error family
+
 import json
 import os
 import socket
@@ -15,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 
 
-class LockedError(Exception):
+class LockedError(TaizhangError):
     """Another consolidation holds the master's lock."""
 
 

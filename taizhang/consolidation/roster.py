@@ -6,6 +6,8 @@ the master's own ``单位名册`` sheet, or the first sheet of a ``--roster`` wo
 
 from __future__ import annotations
 
+from taizhang.errors import TaizhangError  # noqa: E402 - the one error family
+
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,7 @@ _ALIAS_SPLIT = re.compile(r"[、,，;；/\n]+")
 _NOISE = re.compile(r"(\d{4}年)?(\d{1,2}月(份)?)?|台账|报表|月报|汇总|报送|填报|纪检|[_\-—－()（）\[\]【】\s]")
 
 
-class RosterError(Exception):
+class RosterError(TaizhangError):
     """The roster cannot be read; the message names the file and the sheet."""
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from taizhang.config import Config, Kind
+from taizhang.errors import TaizhangError
 from taizhang.consolidation.lock import MasterLock
 from taizhang.consolidation.master import (
     DATE_FORMAT, FINDINGS_SHEET, ISSUES_COLUMN, STATUS_SHEET, Table,
@@ -44,7 +45,7 @@ PARALLEL_THRESHOLD = 6
 OWNED_SUMMARY_SHEETS = ("汇总表",)
 
 
-class ConsolidationError(Exception):
+class ConsolidationError(TaizhangError):
     """The consolidation could not run at all (exit 2): the message says why."""
 
 
@@ -119,6 +120,12 @@ class ConsolidationResult:
         return sum(f.rows_rejected for f in self.files)
 
     def as_json(self) -> dict[str, Any]:
+        """The ``taizhang consolidate --json`` object (``taizhang.outputs``' ConsolidateOutput)."""
+        from taizhang.outputs import dump_consolidate
+
+        return dump_consolidate(self._as_dict())
+
+    def _as_dict(self) -> dict[str, Any]:
         return {
             "period": self.period,
             "units_reported": self.units_reported,

@@ -146,4 +146,6 @@ def summary_json(report: Report, *, bureau: str, blocking: list, reports: list, 
     data["blocking_errors"] = blocking
     data["unreadable"] = [{"path": str(r.path), "reason": r.refusal.message} for r in reports if r.refusal]
     data["output"] = str(output) if output else None
-    return data
+    from taizhang.outputs import dump_summary
+
+    return dump_summary(data)

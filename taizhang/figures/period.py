@@ -7,8 +7,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from taizhang.errors import TaizhangError
 
-class PeriodError(ValueError):
+
+class PeriodError(TaizhangError, ValueError):
     """The text is not a period; the message says what is expected."""
 
 

@@ -8,6 +8,8 @@ nothing else escapes.  The file is only ever opened for reading.
 
 from __future__ import annotations
 
+from taizhang.errors import TaizhangError  # noqa: E402 - the one error family
+
 import io
 import logging
 import os
@@ -46,7 +48,7 @@ log = logging.getLogger("taizhang.reading")
 logging.getLogger("taizhang").addHandler(logging.NullHandler())  # a library logs nowhere unless asked
 
 
-class WorkbookRefused(Exception):
+class WorkbookRefused(TaizhangError):
     """The file cannot be read as a workbook at all: a stable ``code`` and a one-line
     ``reason`` in Chinese; ``detail`` is the reader's own words, for the log only."""
 

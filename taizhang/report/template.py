@@ -9,6 +9,8 @@ filling, a value that came out empty (``None``) is refused the same way, and so 
 
 from __future__ import annotations
 
+from taizhang.errors import TaizhangError  # noqa: E402 - the one error family
+
 import io
 import re
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from taizhang.config import Config
 from taizhang.report.context import TESTS, Tally, make_filters
 
 
-class ReportError(Exception):
+class ReportError(TaizhangError):
     """The report could not be made at all (nothing written); the message is Chinese."""
 
 

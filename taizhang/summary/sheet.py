@@ -17,6 +17,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from taizhang.config import Config
+from taizhang.errors import TaizhangError
 from taizhang.figures import Report, fen
 from taizhang.kinds import Block, Line, by_rank
 from taizhang.kinds.common import COUNT, ITEMS, MONEY, PERSONS, RATE, TIMES  # noqa: F401 - formats
@@ -271,7 +272,7 @@ def _detail(wb: Workbook, report: Report, index: int) -> Worksheet:
     return ws
 
 
-class OutputError(ValueError):
+class OutputError(TaizhangError, ValueError):
     """The summary cannot go into this file (not an .xlsx/.xlsm, or not a workbook we can
     open); the message, in Chinese, says why."""
 
