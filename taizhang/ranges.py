@@ -86,8 +86,11 @@ def as_of_of(value: Any) -> date:
     """The as-of day from a date cell, a date typed as text, or today when empty."""
     from taizhang.values import ValueParseError, parse_date
 
-    if value is None or clean_text(value) is None:
-        return date.today()
+    if value is None or clean_text(value) is None:  # the settings' as-of day: the office file's, else today
+        from taizhang.config import load_config
+        from taizhang.summarising import resolve
+
+        return resolve(load_config()).as_of
     try:
         return parse_date(value)
     except ValueParseError as exc:

@@ -76,3 +76,20 @@ def test_the_master_settings_sheet_names_the_consolidated_summary(tmp_path):
     assert result.summary["sanctions"]["by_form"]["第二种形态"] == 2
     ws = openpyxl.load_workbook(master)["汇总表"]
     assert ws["A1"].value.startswith("某某县教育局")
+
+
+def test_worksheet_functions_take_the_as_of_day_from_the_same_settings(tmp_path, monkeypatch):
+    from datetime import datetime as dt
+
+    from udfs import functions as f
+
+    rect = [["问题描述", "责任单位", "整改时限", "整改状态"],
+            ["甲", "一中", dt(2026, 9, 30), "整改中"], ["乙", "一中", dt(2026, 12, 31), "整改中"]]
+    office = tmp_path / "taizhang.toml"
+    office.write_text('[settings]\nas_of = "2026-10-31"\n', encoding="utf-8")
+    monkeypatch.setenv("TAIZHANG_CONFIG", str(office))
+    assert f.RECTIFY_OVERDUE(rect) == f.RECTIFY_OVERDUE(rect, dt(2026, 10, 31)) == 1
+    office.write_text('[settings]\nas_of = "2026-09-01"\n', encoding="utf-8")
+    assert f.RECTIFY_OVERDUE(rect) == 0
+    office.write_text("[limits]\nmax_rows = -1\n", encoding="utf-8")
+    assert f.RECTIFY_OVERDUE(rect) == "#错误：" + str(office) + ": limits.max_rows 应为正整数"

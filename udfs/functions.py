@@ -19,6 +19,7 @@ import xlwings as xw
 
 from taizhang.checks import CheckContext, check_ledger
 from taizhang.config import Config
+from taizhang.errors import TaizhangError
 from taizhang.kinds import WorksheetFunction, by_rank
 from taizhang.ranges import PERIOD_DOC, TABLE_DOC, RangeError, as_of_of, config_or_default, ledger_in
 from taizhang.values import clean_text
@@ -39,6 +40,8 @@ def _guarded(fn: Callable[..., Any], name: str, doc: str, args: tuple[str, ...])
             return fn(*values)
         except RangeError as exc:
             return f"#错误：{exc}"
+        except TaizhangError as exc:  # a bad office configuration file, say
+            return f"#错误：{exc.message}"
         except Exception as exc:  # noqa: BLE001 - a cell must never show a traceback
             return f"#错误：无法计算（{type(exc).__name__}）"
 
