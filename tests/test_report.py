@@ -398,3 +398,33 @@ def test_a_missing_template_or_a_wrong_output_name_is_refused(tmp_path, capsys):
     assert status == 2 and ".docx" in err and not (tmp_path / "o.xlsx").exists()
     status, _, err = _run(capsys, ["report", *ARGS])
     assert status == 2 and "-o OUT.docx" in err
+
+
+def test_the_ribbon_button_writes_the_same_document_beside_the_workbook_open_in_excel(tmp_path, monkeypatch):
+    """生成汇报 through the live adapter (Excel faked from xlwings' classes): the document of the
+    workbook as it is on screen, beside it, with the figures of ``taizhang report`` on that file."""
+    from macros import actions
+    from macros.openpyxl_port import OpenpyxlWorkbook
+    from macros.ribbon import run
+    from macros.xlwings_port import XlwingsWorkbook
+    from tests.xl_fakes import FakeExcel, FakeWorkbookInExcel
+
+    monkeypatch.setenv("TAIZHANG_LOG_DIR", str(tmp_path / "logs"))
+    unit = tmp_path / "县第二中学_10月台账.xlsx"
+    shutil.copy(SAMPLES / unit.name, unit)
+    port = OpenpyxlWorkbook(unit)
+    run("tz_settings", port)
+    port.book["台账设置"]["B3"] = AS_OF.isoformat()
+    port.save()
+    before = unit.read_bytes()
+    opened: list[Path] = []
+    monkeypatch.setattr(actions, "_open_document", lambda port, path: opened.append(path))
+    fake = FakeWorkbookInExcel(FakeExcel(books=0), unit)
+    message = run("tz_report", XlwingsWorkbook(fake.book))
+    document = tmp_path / "县第二中学_10月台账_2026年10月情况汇报.docx"
+    assert message.startswith(f"已生成情况汇报：{document.name}") and opened == [document]
+    assert unit.read_bytes() == before  # the workbook file itself is not written
+    cli = make_report([unit], tmp_path / "cli.docx", as_of=AS_OF)
+    ribbon_text = [p.text for p in docx.Document(document).paragraphs]
+    assert ribbon_text == [p.text for p in docx.Document(cli.output).paragraphs]
+    assert f"本月共受理信访举报{cli.figures['complaints']['total']}件" in "\n".join(ribbon_text)
