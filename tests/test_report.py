@@ -206,6 +206,17 @@ def test_every_figure_is_the_summarys_and_breakdowns_add_up(sample_report):
         assert sum(int(n) for n in re.findall(r"(\d+)人次", forms)) == s["person_times"]
         for form, n in s["by_form"].items():
             assert (f"{form}{n}人次" in forms) == bool(n)
+        # the activity ledger: each group led by its total, which its categories' 次 add up to
+        a = figs["activities"]
+        lead = "本月" if block == "now" else "截至2026年10月底，全年"
+        text = "\n".join(paragraphs)
+        assert a["by_group"]
+        for group, line in a["by_group"].items():
+            head = f"{lead}{group}方面，共开展活动{line['count']}次" if group in ("学习教育", "宣传") else \
+                f"{group}方面，共开展活动{line['count']}次"
+            assert head in text, head
+            clause = re.search(rf"{group}方面，共开展活动\d+次[^：]*：(.*?)。", text[text.index(head):]).group(1)
+            assert sum(int(n) for n in re.findall(r"(\d+)[次场]", clause)) == line["count"], clause
 
 
 def test_output_never_overwrites_an_input_ledger_nor_the_template(tmp_path, capsys):

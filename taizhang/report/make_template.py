@@ -249,7 +249,8 @@ def build(path: Path) -> None:
         write(block, "{{ now }}")
         tag("{%p if year_to_date is defined %}")
         p("（二）全年累计情况", "公文二级标题")
-        write(f"year_to_date.{block}", "截至{{ period_label }}底，" if block == "rectification" else "{{ ytd }}")
+        ytd = {"rectification": "截至{{ period_label }}底，", "activities": "截至{{ period_label }}底，全年"}
+        write(f"year_to_date.{block}", ytd.get(block, "{{ ytd }}"))
         tag("{%p endif %}")
 
     def complaints(c: str, when: str) -> None:
