@@ -284,7 +284,7 @@ def test_wps_install_and_uninstall(tmp_path):
     assert f"-m taizhang serve --port 47999" in text and "WantedBy=default.target" in text
     assert run("install", "--port", "47999", "--no-start").returncode == 0  # twice: still one entry
     assert [e.get("name") for e in ET.parse(publish).getroot()] == ["other", "taizhang"]
-    proc = run("uninstall")
+    proc = run("uninstall", "--no-stop")  # never the developer's own systemd user manager
     assert proc.returncode == 0, proc.stderr
     assert [e.get("name") for e in ET.parse(publish).getroot()] == ["other"]
     assert not unit.exists()
@@ -310,3 +310,25 @@ def test_a_second_service_on_the_same_port_says_so(service):
                           capture_output=True, text=True, env=service.env, cwd=REPO, timeout=60)
     assert proc.returncode == 2 and proc.stdout == ""
     assert f"端口 {service.port} 无法使用" in proc.stderr
+
+
+def test_wps_install_enables_and_uninstall_stops_the_user_unit(tmp_path):
+    """With a stand-in ``systemctl`` first on PATH (the real user manager is never touched)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "systemctl.calls"
+    fake = bin_dir / "systemctl"
+    fake.write_text(f'#!/bin/sh\necho "$*" >> "{calls}"\n', encoding="utf-8")
+    fake.chmod(0o755)
+    env = {**os.environ, "HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "taizhang", "wps", *a], capture_output=True,  # noqa: E731
+                                    text=True, env=env, cwd=REPO, timeout=120)
+    proc = run("install", "--port", "47998")
+    assert proc.returncode == 0, proc.stderr
+    assert calls.read_text().splitlines() == ["--user daemon-reload", "--user enable taizhang-serve.service",
+                                              "--user restart taizhang-serve.service"]
+    proc = run("uninstall")
+    assert proc.returncode == 0, proc.stderr
+    assert calls.read_text().splitlines()[-1] == "--user disable --now taizhang-serve.service"
+    assert not (tmp_path / "config" / "systemd" / "user" / "taizhang-serve.service").exists()

@@ -19,7 +19,8 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type) -> None:  # 
     inst.add_argument("--allow", action="append", default=None, metavar="DIR", help="允许读写的文件夹（可重复），默认主目录")
     inst.add_argument("--no-start", action="store_true", help="只写配置，不立即启动服务")
     inst.set_defaults(func=cmd_wps_install)
-    rm = wsub.add_parser("uninstall", help="删除 WPS 加载项配置和开机自启动项")
+    rm = wsub.add_parser("uninstall", help="删除 WPS 加载项配置和开机自启动项，并停止本机服务")
+    rm.add_argument("--no-stop", action="store_true", help="只删除配置，不停止正在运行的服务")
     rm.set_defaults(func=cmd_wps_uninstall)
 
 
@@ -45,7 +46,7 @@ def cmd_wps_uninstall(args: argparse.Namespace) -> int:
     from taizhang.serve.install import InstallError, uninstall
 
     try:
-        changed = uninstall()
+        changed = uninstall(stop=not args.no_stop)
     except (InstallError, OSError) as exc:
         print(f"taizhang: 卸载未完成：{exc}", file=sys.stderr)
         return EXIT_UNREADABLE

@@ -140,7 +140,7 @@ def install(port: int, token: str, *, allow: list[str] | None = None, start: boo
         done.startup = unit
         systemctl = shutil.which("systemctl")
         if start and systemctl:
-            for args in (["daemon-reload"], ["enable", "--now", UNIT_NAME]):
+            for args in (["daemon-reload"], ["enable", UNIT_NAME], ["restart", UNIT_NAME]):  # a new port takes effect
                 proc = subprocess.run([systemctl, "--user", *args], capture_output=True, text=True, timeout=60)
                 if proc.returncode != 0:
                     done.notes.append(f"systemctl --user {' '.join(args)} 未成功（{proc.stderr.strip()}）；"
