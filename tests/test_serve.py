@@ -125,6 +125,9 @@ def test_check_answers_the_cli_json(service, month):
     assert body == expected
     assert int(headers["x-taizhang-exit"]) == code == 1
     assert body["summary"]["files"] == 8 and body["summary"]["errors"] > 0
+    import jsonschema
+    from taizhang.outputs import schema
+    jsonschema.validate(body, schema("check"))
     planted = json.loads((REPO / "workbooks" / "samples" / "planted_findings.json").read_text())
     found = {(Path(f["path"]).name, g["sheet"], g["code"], g["cell"]) for f in body["files"] for g in f["findings"]}
     assert {(p["file"], p["sheet"], p["code"], p["cell"]) for p in planted} <= found
@@ -192,9 +195,9 @@ def test_options_are_the_commands_own(service, month):
     status, _, body = service.post("check", {"paths": [str(month)], "frobnicate": 1})
     assert status == 400 and "frobnicate" in body["error"]
     status, _, body = service.post("check", {"paths": [str(month)], "as_of": "31/10/2026"})
-    assert status == 400 and body["exit"] == 2
+    assert status == 400 and body["exit"] == 2 and "日期应为 YYYY-MM-DD" in body["error"]
     status, _, body = service.post("check", {"as_of": AS_OF})
-    assert status == 400  # paths is required, as on the command line
+    assert status == 400 and "PATH" in body["error"]  # paths is required, as on the command line
     status, _, body = service.post("summary", {"paths": [str(month)], "period": "--json"})
     assert status == 422 and "期间" in body["error"]  # a value is never read as an option
     status, _, body = service.post("consolidate", {"folder": str(month), "period": "2026-13",
@@ -234,6 +237,19 @@ def test_static_page_and_addin(service):
         schema = spec["paths"][f"/api/{command}"]["post"]["requestBody"]["content"]["application/json"]["schema"]
         assert set(required) <= set(schema["required"]) and "json" not in schema["properties"], command
         assert schema["additionalProperties"] is False
+    refs = set()
+
+    def collect(node):
+        if isinstance(node, dict):
+            refs.update(v for k, v in node.items() if k == "$ref")
+            [collect(v) for v in node.values()]
+        elif isinstance(node, list):
+            [collect(v) for v in node]
+    collect(spec)
+    assert refs and all(r.startswith("#/components/schemas/") and r.split("/")[-1] in spec["components"]["schemas"]
+                        for r in refs)
+    check_answer = spec["paths"]["/api/check"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert set(check_answer["properties"]) >= {"files", "summary"}
     assert service.request("GET", "/wps/..%2F..%2Fapp.py", token=None)[0] == 404
     assert service.request("GET", "/page/..%2Fwps%2Fmain.js", token=None)[0] == 404
     for asset in ("/", "/wps/index.html", "/wps/taskpane.html"):  # works offline: nothing from elsewhere

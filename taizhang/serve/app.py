@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from taizhang import __version__
 from taizhang.cli.common import EXIT_UNREADABLE, Outcome
 from taizhang.config import Config
+from taizhang.errors import TaizhangError
 from taizhang.serve.options import BadOptions, option_actions, to_namespace
 from taizhang.serve.progress import JOB_ID, Runs
 from taizhang.serve.security import Allowed, Hosts, OutsideAllowed, bearer, token_matches
@@ -159,6 +160,30 @@ def _request_schema(command: str) -> dict[str, Any]:
     return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
 
 
+def _response_schema(command: str, components: dict[str, Any]) -> dict[str, Any] | None:
+    """The JSON Schema of the command's ``--json`` (``taizhang schema COMMAND``), its ``$defs``
+    moved into the OpenAPI components; None for a command without one."""
+    try:
+        from taizhang.outputs import SCHEMAS, schema
+    except ImportError:
+        return None
+    if command not in SCHEMAS:
+        return None
+    out = schema(command)
+    defs = out.pop("$defs", {})
+
+    def relink(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: (v.replace("#/$defs/", "#/components/schemas/") if k == "$ref" and isinstance(v, str)
+                        else relink(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [relink(v) for v in node]
+        return node
+
+    components.update({name: relink(d) for name, d in defs.items()})
+    return relink(out)
+
+
 def create_app(settings: ServeSettings) -> Any:
     """The application; ``settings.port`` must be set before it answers (the Host check)."""
     @asynccontextmanager
@@ -205,6 +230,9 @@ def create_app(settings: ServeSettings) -> Any:
                     return _error(409, str(exc), exit=EXIT_UNREADABLE)
             else:
                 outcome = run(args, progress=progress)
+        except TaizhangError as exc:  # a refusal raised below the command: as the command line says it
+            from taizhang.consolidation.lock import LockedError
+            return _error(409 if isinstance(exc, LockedError) else 422, exc.message, exit=exc.exit_code)
         except Exception as exc:  # noqa: BLE001 - a bug must not take the service down or leak data
             # only the exception's type is told: its text could carry a cell's value
             print(f"taizhang serve: {command} 内部错误 {type(exc).__name__}", file=sys.stderr, flush=True)
@@ -236,6 +264,7 @@ def create_app(settings: ServeSettings) -> Any:
         handle.__name__ = f"api_{command}"
         return handle
 
+    components: dict[str, Any] = {}
     for command in COMMANDS:
         extra = None
         try:
@@ -243,11 +272,26 @@ def create_app(settings: ServeSettings) -> Any:
                 "application/json": {"schema": _request_schema(command)}}}}
         except KeyError:  # a command this version does not have
             pass
+        answer = _response_schema(command, components)
+        if extra is not None and answer is not None:
+            extra["responses"] = {"200": {"description": f"taizhang {command} --json", "content": {
+                "application/json": {"schema": answer}}}}
         app.add_api_route(
             f"/api/{command}", endpoint(command), methods=["POST"], openapi_extra=extra,
             summary=f"taizhang {command} --json",
             description=f"选项同 taizhang {command} 的长选项（as_of 对应 --as-of）；返回 --json 的内容，"
                         f"退出码见响应头 X-Taizhang-Exit。")
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            spec = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            spec.setdefault("components", {}).setdefault("schemas", {}).update(components)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.get("/api/info")
     def info() -> dict[str, Any]:

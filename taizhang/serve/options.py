@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import threading
 from typing import Any
 
 from taizhang.serve.security import Allowed
@@ -19,6 +20,10 @@ PATH_OPTIONS = {"paths", "folder", "master", "roster", "output", "template", "co
 _PATH_METAVAR = re.compile(r"FILE|DIR|PATH|FOLDER|MASTER|\.xlsx|\.docx|\.toml", re.IGNORECASE)
 #: Not options of a request: the service always answers the JSON shape.
 _NOT_OPTIONS = {"help", "json"}
+
+
+#: argparse's messages are switched to Chinese module-wide while a request is parsed.
+_ARGPARSE_LOCK = threading.Lock()
 
 
 class BadOptions(Exception):
@@ -87,6 +92,20 @@ def to_namespace(command: str, options: Any, allowed: Allowed) -> argparse.Names
             long = max(action.option_strings, key=len)
             argv.extend(f"{long}={v}" for v in values)  # "=": a value is never read as an option
 
+    with _ARGPARSE_LOCK, _chinese():  # the command line's own Chinese argparse messages
+        return _parse(command, argv, positionals)
+
+
+def _chinese() -> Any:
+    try:
+        from taizhang.cli import _chinese_argparse  # noqa: PLC2701 - the command line's wording
+    except ImportError:
+        import contextlib
+        return contextlib.nullcontext()
+    return _chinese_argparse()
+
+
+def _parse(command: str, argv: list[str], positionals: list[str]) -> argparse.Namespace:
     parser = command_parser(command)
 
     def refuse(message: str | None = None, *_args: Any, **_kw: Any) -> None:
