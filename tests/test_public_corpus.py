@@ -98,3 +98,40 @@ def test_each_public_file_gets_its_expected_outcome(folder_run, name):
         text = re.sub(r"“[^”]*”", "", text)  # a sheet's own name, quoted
         words = set(re.findall(r"[A-Za-z][A-Za-z0-9]{2,}", text)) - NAMES
         assert not words, finding["message"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the child's peak memory is reported on POSIX")
+@pytest.mark.parametrize("name", ["sheetjs__2013__apachepoi_51535.xls.xlsb",      # 9 KB: 530 MB before
+                                  "sheetjs__2013__apachepoi_SharedFormulaTest.xls.xlsb",  # 182 MB before
+                                  "poi__SharedFormulaTest.xls",                    # 31 KB: 410 MB before
+                                  "poi__51535.xls"])
+def test_memory_is_bounded_by_the_files_size(name):
+    import taizhang.reading.isolated as isolated
+    from taizhang.reading.source import WorkbookRefused, open_workbook
+
+    path = CORPUS / name
+    try:
+        open_workbook(path)
+    except WorkbookRefused:
+        pass
+    assert isolated.last_peak_bytes is not None
+    assert isolated.last_peak_bytes < 100 * 2 ** 20 + 200 * path.stat().st_size
+
+
+def test_the_childs_result_never_mixes_with_what_a_reader_prints(tmp_path):
+    """The child hands its result back in a file of its own: noise on stdout (xlrd prints its
+    warnings there) cannot be taken for it."""
+    import dataclasses
+    import pickle
+
+    from taizhang.reading.source import Limits
+
+    result = tmp_path / "result"
+    code = ("import sys; print('WARNING *** noise on stdout'); sys.stdout.flush(); "
+            "from taizhang.reading.isolated import _main; sys.exit(_main(sys.argv[1:]))")
+    proc = subprocess.run([sys.executable, "-c", code, str(CORPUS / "poi__59074.xls"),
+                           json.dumps(dataclasses.asdict(Limits())), str(result)], capture_output=True, timeout=120)
+    assert proc.returncode == 0
+    assert proc.stdout.startswith(b"WARNING")
+    book, _peak = pickle.loads(result.read_bytes())
+    assert [s.name for s in book.sheets]

@@ -329,7 +329,16 @@ def open_workbook(path: str | os.PathLike, limits: Limits | None = None, *, isol
     size: the sizes read from an encrypted stream are garbage."""
     path = Path(path)
     limits = limits or Limits()
-    fmt = sniff(path)
+    try:
+        fmt = sniff(path)
+    except WorkbookRefused as exc:
+        if exc.code != "encrypted-workbook" or path.stat().st_size > limits.max_file_bytes:
+            raise
+        if isolate:  # decrypting and reading an .xls: as any .xls, in a child process
+            from taizhang.reading.isolated import read_isolated
+
+            return read_isolated(path, limits)
+        return _read_default_password(path, limits, exc)
     size = path.stat().st_size
     if size > limits.max_file_bytes:
         raise WorkbookRefused(
@@ -343,6 +352,43 @@ def open_workbook(path: str | os.PathLike, limits: Limits | None = None, *, isol
     if fmt == "xls":
         return _read_xls(path, limits)
     return _read_package(path, fmt, limits)
+
+
+#: The password Excel uses when a workbook is encrypted without one being asked for (a
+#: protected workbook structure, say): Excel opens such a file without a prompt.
+EXCEL_DEFAULT_PASSWORD = "VelvetSweatshop"
+
+
+def _read_default_password(path: Path, limits: Limits, refusal: WorkbookRefused) -> Workbook:
+    """An encrypted workbook that Excel opens without asking: decrypted with Excel's own
+    default password (in memory, into a private temporary folder) and read; any other
+    password is never guessed, and the refusal stands."""
+    import tempfile
+
+    try:
+        import msoffcrypto
+    except ImportError:  # pragma: no cover - a runtime dependency
+        raise refusal from None
+    try:
+        with path.open("rb") as fh:
+            office = msoffcrypto.OfficeFile(fh)
+            office.load_key(password=EXCEL_DEFAULT_PASSWORD)
+            plain = io.BytesIO()
+            office.decrypt(plain)
+    except Exception:  # noqa: BLE001 - a real password (or a damaged file): still encrypted
+        raise refusal from None
+    with tempfile.TemporaryDirectory(prefix="taizhang-") as folder:
+        copy = Path(folder) / ("book" + path.suffix.lower())
+        copy.write_bytes(plain.getvalue())
+        del plain
+        try:
+            book = open_workbook(copy, limits, isolate=False)
+        except WorkbookRefused as exc:
+            if exc.code == "encrypted-workbook":
+                raise refusal from None
+            raise WorkbookRefused(exc.code, exc.reason.replace(str(copy), str(path)), exc.detail) from None
+    book.path = path
+    return book
 
 
 def _read_xls(path: Path, limits: Limits) -> Workbook:
