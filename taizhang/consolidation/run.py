@@ -21,14 +21,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
+from openpyxl.utils import get_column_letter
+
 from taizhang.config import Config, Kind
 from taizhang.errors import TaizhangError
 from taizhang.consolidation.lock import MasterLock
 from taizhang.consolidation.master import (
-    DATE_FORMAT, FINDINGS_SHEET, ISSUES_COLUMN, STATUS_SHEET, Table,
-    detail_columns, detail_formats, detail_sheets, open_master, read_tables, save_atomically, write_table,
+    DATE_FORMAT, FINDINGS_COLUMNS, FINDINGS_SHEET, ISSUES_COLUMN, PROVENANCE, STATUS_COLUMNS, STATUS_SHEET,
+    Table, detail_columns, detail_formats, detail_sheets, open_master, read_tables, save_atomically, write_table,
 )
-from taizhang.consolidation.sheetxml import stream_rows
+from taizhang.consolidation.store import Block, SheetPlan, Store, dumps, store_path, typed_fields, typed_values, write_sheets
 from taizhang.consolidation.roster import ROSTER_SHEET, Roster, RosterError, read_roster
 from taizhang.findings import Finding
 from taizhang.model import Origin, ParseContext, LedgerRow, parse_row, period_date
@@ -43,6 +45,8 @@ PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
 PARALLEL_THRESHOLD = 6
 #: Summary sheets written into the master (see taizhang.summary); rewritten every run.
 OWNED_SUMMARY_SHEETS = ("汇总表",)
+#: Where a detail row bound for the store carries its typed values (never written to a sheet).
+TYPED = "\x00typed"
 
 
 class ConsolidationError(TaizhangError):
@@ -58,6 +62,8 @@ class RowOut:
     row: int
     values: dict[str, Any]
     issues: str
+    #: the typed values the figures need (see taizhang.consolidation.store.typed_values)
+    typed: list = field(default_factory=list)
 
 
 @dataclass
@@ -106,6 +112,8 @@ class ConsolidationResult:
     backup: Path | None = None
     notices: list[str] = field(default_factory=list)
     summary: dict[str, Any] | None = None
+    #: detail sheet -> the (unit, month) keys this run replaced
+    replaced: dict[str, set] = field(default_factory=dict, repr=False)
 
     @property
     def rows_read(self) -> int:
@@ -250,7 +258,8 @@ def read_file(path: Path, config: Config, as_of: date, period_key: str) -> FileD
             values = {name: _write_value(f, getattr(row, f, None), raw.get(f), secret)
                       for f, name in detail_columns(config, ledger.kind)}
             codes = issues.get((ledger.sheet, row.origin.row), [])
-            out.append(RowOut(month, ledger.sheet, row.origin.row, values, "、".join(sorted(set(codes)))))
+            out.append(RowOut(month, ledger.sheet, row.origin.row, values, "、".join(sorted(set(codes))),
+                              typed_values(row, secret)))
     return data
 
 
@@ -368,7 +377,8 @@ def consolidate(
         raise ConsolidationError(FileInUse(master, in_use).message("主表"))
     with MasterLock(master) as lock:
         roster = load_roster(master, roster_path)
-        exclude = {roster_path.resolve()} if roster_path else set()
+        # the store beside the master is no submission (the master itself: _without_master)
+        exclude = {store_path(master).resolve()} | ({roster_path.resolve()} if roster_path else set())
         paths, outcomes = list_files(folder, recursive=recursive, exclude=exclude)
         paths = _without_master(paths, master)
         if on_files:
@@ -376,37 +386,126 @@ def consolidate(
         as_of = min(end, date.today())  # overdue judged at the month's end, or today mid-month
         args = (config, as_of, period)
         datas = _read_all(paths, args, jobs or min(2, os.cpu_count() or 1), progress)
+        store = Store.open(master, _layout(config))
+        try:
+            result = _consolidate_into(store, master, datas, outcomes, roster, period, as_of, config, bureau)
+        finally:
+            store.close()
+        if lock.recovered:
+            result.notices.append(lock.recovered)
+        return result
+
+
+def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcomes: list[FileOutcome],
+                      roster: Roster, period: str, as_of: date, config: Config,
+                      bureau: str | None) -> ConsolidationResult:
+    """Merge the files read into the store's blocks, write the master from them, and commit the
+    store once the master is in place."""
+    if not master.exists():
+        store.clear()
+    elif not store.in_step(master):
         try:
             master_settings: list = []
             tables = read_tables(master, config, master_settings)
         except WorkbookRefused as exc:
             raise ConsolidationError(f"主表无法读取：{exc.reason}") from None
-        result = _merge(datas, outcomes, roster, tables, period, config)
-        result.master = master
-        if lock.recovered:
-            result.notices.append(lock.recovered)
-        summary_json, write_summary_sheets = _summary(tables, period, as_of, config, bureau, master_settings)
-        result.summary = summary_json
-        owned = [*detail_sheets().values(), STATUS_SHEET, FINDINGS_SHEET, *OWNED_SUMMARY_SHEETS]
-        wb = open_master(master, owned)
-        write_summary_sheets(wb)  # first, so that a new master opens on its summary
-        streamed = {}
-        for kind, name in detail_sheets().items():
-            formats = detail_formats(config, kind)
-            write_table(wb, tables[name], formats=formats, template_only=True)
-            dates = {h for h, fmt in formats.items() if fmt == DATE_FORMAT}
-            streamed[name] = (tables[name].columns, tables[name].rows, dates)
-        for name in (STATUS_SHEET, FINDINGS_SHEET):
-            write_table(wb, tables[name])
+        _rebuild(store, tables, config)
+        store.master_settings = master_settings
+    tables = _period_tables(store, period, config)
+    result = _merge(datas, outcomes, roster, tables, period, config)
+    result.master = master
+    _keep(store, tables, result.replaced, period, config)
+    summary_json, write_summary_sheets = _summary(store, tables, period, as_of, config, bureau,
+                                                  store.master_settings)
+    result.summary = summary_json
+    sheets = detail_sheets()
+    owned = [*sheets.values(), STATUS_SHEET, FINDINGS_SHEET, *OWNED_SUMMARY_SHEETS]
+    wb = open_master(master, owned)
+    write_summary_sheets(wb)  # first, so that a new master opens on its summary
+    order = {u: i for i, u in enumerate(roster.units)}
+    plans: dict[str, SheetPlan] = {}
+    for name in (*sheets.values(), STATUS_SHEET, FINDINGS_SHEET):
+        kind = next((k for k, n in sheets.items() if n == name), None)
+        formats = detail_formats(config, kind) if kind else {"文件时间": DATE_FORMAT}
+        blocks = store.layout_of(name)
+        total = sum(n for _u, _m, n in blocks)
+        write_table(wb, Table(name, tables[name].columns), formats=formats, template_only=True)
+        if total:
+            wb[name].auto_filter.ref = f"A1:{get_column_letter(len(tables[name].columns))}{total + 1}"
+        # detail: by unit in roster order, then month; 报送情况 and 问题清单: by month
+        ranked = sorted(blocks, key=lambda b: (order.get(b[0], len(order)), b[0], b[1]) if kind else b[1])
+        plans[name] = SheetPlan(tables[name].columns, {h for h, f in formats.items() if f == DATE_FORMAT},
+                                [(u, m) for u, m, _n in ranked], total)
 
-        mark_output(wb)  # a master (and its backups) in a folder of ledgers is never read as one
+    mark_output(wb)  # a master (and its backups) in a folder of ledgers is never read as one
 
-        def write(tmp: Path) -> None:
-            wb.save(tmp)
-            stream_rows(tmp, streamed)
+    def write(tmp: Path) -> None:
+        wb.save(tmp)
+        write_sheets(tmp, store, plans)
 
-        result.backup = save_atomically(write, master)
-        return result
+    result.backup = save_atomically(write, master)
+    store.commit(master)
+    return result
+
+
+def _layout(config: Config) -> str:
+    """What the store's blocks are shaped by: the sheets' columns and the rows' fields."""
+    return dumps({
+        "detail": {k.value: [h for _f, h in detail_columns(config, k)] for k in detail_sheets()},
+        "typed": {k.value: typed_fields(k) for k in detail_sheets()},
+        "status": list(STATUS_COLUMNS), "findings": list(FINDINGS_COLUMNS),
+    })
+
+
+def _rebuild(store: Store, tables: dict[str, Table], config: Config) -> None:
+    """Fill the store from the master's own sheets (the master is the record): its rows are
+    read and typed once, as every run did before the store existed."""
+    store.clear()
+    typed = master_rows(tables, config)
+    for kind, name in detail_sheets().items():
+        secret = confidential_fields(config, kind)
+        blocks: dict[tuple[str, str], tuple[list, list]] = {}
+        for row, parsed in zip(tables[name].rows, typed[kind]):
+            when = period_date(parsed)
+            month = clean_text(row.get("月份")) or (f"{when.year:04d}-{when.month:02d}" if when else "")
+            rows, values = blocks.setdefault((clean_text(row.get("单位")) or "", month), ([], []))
+            rows.append([row.get(c) for c in tables[name].columns])
+            values.append(typed_values(parsed, secret))
+        for (unit, month), (rows, values) in blocks.items():
+            store.put(Block(name, unit, month, rows), kind, values)
+    for name in (STATUS_SHEET, FINDINGS_SHEET):
+        by_month: dict[str, list] = {}
+        for row in tables[name].rows:
+            by_month.setdefault(clean_text(row.get("月份")) or "", []).append(
+                [row.get(c) for c in tables[name].columns])
+        for month, rows in by_month.items():
+            store.put(Block(name, "", month, rows))
+
+
+def _period_tables(store: Store, period: str, config: Config) -> dict[str, Table]:
+    """The tables a run changes, as far as it needs them: empty detail tables (a run only adds
+    the blocks its files bring) and the month's rows of 报送情况 and 问题清单."""
+    tables = {name: Table(name, list(PROVENANCE) + [h for _f, h in detail_columns(config, kind)] + [ISSUES_COLUMN])
+              for kind, name in detail_sheets().items()}
+    for name, columns in ((STATUS_SHEET, STATUS_COLUMNS), (FINDINGS_SHEET, FINDINGS_COLUMNS)):
+        tables[name] = Table(name, list(columns), [dict(zip(columns, r)) for r in store.rows(name, period)])
+    return tables
+
+
+def _keep(store: Store, tables: dict[str, Table], replaced: dict[str, set], period: str, config: Config) -> None:
+    """Put the run's rows into the store: a block per (unit, month) it replaces, and the month's
+    blocks of 报送情况 and 问题清单."""
+    for kind, name in detail_sheets().items():
+        columns = tables[name].columns
+        blocks: dict[tuple[str, str], tuple[list, list]] = {key: ([], []) for key in replaced.get(name, ())}
+        for row in tables[name].rows:
+            rows, values = blocks[(row["单位"], row["月份"])]
+            rows.append([row.get(c) for c in columns])
+            values.append(row[TYPED])
+        for (unit, month), (rows, values) in blocks.items():
+            store.put(Block(name, unit, month, rows), kind, values)
+    for name in (STATUS_SHEET, FINDINGS_SHEET):
+        store.put(Block(name, "", period, [[r.get(c) for c in tables[name].columns] for r in tables[name].rows]))
 
 
 def _merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
@@ -492,13 +591,15 @@ def _merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
                                               str(r.get("来源文件")), str(r.get("原工作表")),
                                               int(r.get("原行号") or 0)))
     outcomes.sort(key=lambda o: str(o.path))
-    return ConsolidationResult(period, Path(), outcomes, [u for u in roster.units if u in reported], missing)
+    return ConsolidationResult(period, Path(), outcomes, [u for u in roster.units if u in reported], missing,
+                               replaced={name: keys for name, (keys, _rows) in replaced.items()})
 
 
 def _detail_row(unit: str, path: Path, r: RowOut) -> dict[str, Any]:
     row = {"单位": unit, "月份": r.month, "来源文件": path.name, "原工作表": r.sheet, "原行号": r.row}
     row.update(r.values)
     row[ISSUES_COLUMN] = r.issues or None
+    row[TYPED] = r.typed
     return row
 
 
@@ -538,20 +639,32 @@ def master_rows(tables: dict[str, Table], config: Config) -> dict[Kind, list[Led
     return out
 
 
-def _summary(tables: dict[str, Table], period: str, as_of: date, config: Config,
+def _summary(store: Store, tables: dict[str, Table], period: str, as_of: date, config: Config,
              bureau: str | None, settings_sheet: list | None = None) -> tuple[dict[str, Any], Callable[[Any], None]]:
-    """The figures of the month (with the year to date) from the whole master, and a writer
+    """The figures of the month (with the year to date) from the store's rows, and a writer
     of the summary sheets; units with errors this month are named in the sheet's banner."""
-    from taizhang.figures import Period, compute, report_json
+    from taizhang.figures import Period, Report, figures, narrative, report_json
     from taizhang.summary import write_summary
 
+    from taizhang.kinds import definition
     from taizhang.summarising import resolve
 
     # the settings merged as everywhere: the office file, the master's 台账设置, --bureau;
     # the as-of day stays the month's end (or today mid-month)
     settings = resolve(config, sheet=settings_sheet, bureau=bureau, as_of=as_of)
     config = settings.config
-    report = compute(master_rows(tables, config), Period.parse(period), as_of, config)
+    month = Period.parse(period)
+    ytd = month.year_to_date()
+    kinds = list(detail_sheets())
+    # as taizhang.figures.compute, from the store's rows (累计 a query: the year's rows, every
+    # earlier one for a tracker such as rectification), without validating them into models again
+    current, _picked = figures({k: store.typed_rows(k, period, period) for k in kinds}, month, as_of, config)
+    ytd_rows = {k: store.typed_rows(k, "" if definition(k).ytd_is_tracker else f"{period[:4]}-01", period)
+                for k in kinds}
+    report = Report.model_construct(period=month, as_of=as_of, current=current,
+                                    year_to_date=figures(ytd_rows, ytd, as_of, config)[0] if ytd else None,
+                                    rows={}, narrative="")
+    report.narrative = narrative(report, config)
     blocking = [f"{r['单位']}：错误 {r['错误']} 个" for r in tables[STATUS_SHEET].rows
                 if r.get("月份") == period and r.get("报送情况") == "已报送" and (r.get("错误") or 0) > 0]
     name = settings.bureau

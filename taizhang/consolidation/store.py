@@ -1,0 +1,445 @@
+"""The consolidation store: the master's rows kept beside it, so a month's run costs a month.
+
+The master stays the workbook staff open; ``<master>.合并数据.sqlite`` (SQLite, from the
+standard library: one file, transactions) keeps what the master's own sheets hold, in
+*blocks*: the rows of one unit's month in one detail sheet, or one month of 报送情况 /
+问题清单.  Each block has
+
+- its rows as written into the master (JSON, dates and money tagged), complainants masked
+  as in the master;
+- for detail rows, the typed values the figures are computed from (confidential fields
+  left out), so that 本月 and 累计 are a query over the blocks of the year and never a
+  re-parse of earlier months;
+- its rows as sheet XML compressed once (:mod:`taizhang.consolidation.deflate`), so that
+  writing the master lays earlier months' pieces end to end instead of generating them.
+
+A run replaces the blocks its files bring and writes the master from all blocks.  The store is
+committed only once the new master is in place, and it records the master's size and SHA-256:
+a store that is missing, of another version, or out of step with the master (a run killed
+between the two, a master saved again by Excel or LibreOffice, a backup copied back) is
+rebuilt from the master, which is always the record.  With no master, the store starts empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import zipfile
+from collections import namedtuple
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from operator import itemgetter
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+from xml.sax.saxutils import escape
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+
+from taizhang.config import Config, Kind
+from taizhang.consolidation.deflate import Piece, piece, write_deflated
+from taizhang.consolidation.sheetxml import template_styles
+from taizhang.model import ROW_MODELS, LedgerRow, period_date
+from taizhang.reading.source import sheet_parts
+from taizhang.values import date_to_excel_serial
+
+#: Bumped whenever what a block holds changes: an older store is rebuilt from the master.
+VERSION = "1"
+SUFFIX = ".合并数据.sqlite"
+
+
+def store_path(master: Path) -> Path:
+    return master.with_name(master.stem + SUFFIX)
+
+
+# --- values in JSON --------------------------------------------------------------------
+
+def _tag(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"m": str(value)}
+    return str(value)  # anything else is kept as the text a cell would show
+
+
+def _untag(obj: dict) -> Any:
+    if len(obj) == 1:
+        if "d" in obj:
+            return date.fromisoformat(obj["d"])
+        if "m" in obj:
+            return Decimal(obj["m"])
+        if "t" in obj:
+            return datetime.fromisoformat(obj["t"])
+    return obj
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_tag, separators=(",", ":"))
+
+
+def loads(text: str) -> Any:
+    return json.loads(text, object_hook=_untag)
+
+
+# --- typed rows for the figures --------------------------------------------------------
+
+StoredOrigin = namedtuple("StoredOrigin", "file sheet row")
+
+
+def typed_fields(kind: Kind) -> list[str]:
+    return [f for f in ROW_MODELS[kind].model_fields if f != "origin"]
+
+
+def _field_types(kind: Kind) -> list[type | None]:
+    fields = ROW_MODELS[kind].model_fields
+    out: list[type | None] = []
+    for f in typed_fields(kind):
+        annotation = fields[f].annotation
+        out.append(date if annotation == (date | None) else Decimal if annotation == (Decimal | None) else None)
+    return out
+
+
+def _getter(i: int, typ: type | None) -> property:
+    if typ is date:
+        return property(lambda self: None if self[i] is None else date.fromisoformat(self[i]))
+    if typ is Decimal:
+        return property(lambda self: None if self[i] is None else Decimal(self[i]))
+    return property(itemgetter(i))
+
+
+@cache
+def stored_row_class(kind: Kind) -> type:
+    """A light, read-only stand-in for ``ROW_MODELS[kind]`` over a row of the store (origin,
+    then the fields, dates and money as text): the same attributes and properties
+    (``is_done`` …), none of the validation, done when the row was first read.  Building a
+    pydantic row costs more than computing every figure from it."""
+    model = ROW_MODELS[kind]
+    namespace: dict[str, Any] = {name: getattr(model, name) for name in model.__class_vars__}
+    namespace.update({"__slots__": (), "kind": kind,
+                      "origin": property(lambda self: StoredOrigin(self[0], self[1], self[2]))})
+    for i, (f, typ) in enumerate(zip(typed_fields(kind), _field_types(kind)), start=3):
+        namespace[f] = _getter(i, typ)
+    for cls in reversed(model.__mro__):
+        if issubclass(cls, LedgerRow):
+            namespace.update({k: v for k, v in vars(cls).items() if isinstance(v, property)})
+    return type(f"Stored{model.__name__}", (tuple,), namespace)
+
+
+def _sql_value(value: Any) -> Any:
+    if isinstance(value, (date, Decimal)):
+        return str(value)  # ISO dates, exact decimals
+    return value
+
+
+def typed_values(row: LedgerRow, secret: Iterable[str]) -> list:
+    """What the store keeps of a typed row: the month its date places it in (None when
+    undated), its origin, then every field (confidential ones None)."""
+    hidden = set(secret)
+    when = period_date(row)
+    return [None if when is None else f"{when.year:04d}-{when.month:02d}",
+            row.origin.file, row.origin.sheet, row.origin.row,
+            *(None if f in hidden else _sql_value(getattr(row, f)) for f in typed_fields(row.kind))]
+
+
+def _typed_table(kind: Kind) -> str:
+    """The (quoted) name of the table of ``kind``'s typed rows."""
+    name = f"typed_{kind.value}".replace('"', '""')
+    return f'"{name}"'
+
+
+# --- rows as sheet XML (no row or cell references: a block fits anywhere in the sheet) --
+
+def _cell(value: Any, style: str | None) -> str:
+    s = f' s="{style}"' if style else ""
+    if isinstance(value, str):
+        text = escape(ILLEGAL_CHARACTERS_RE.sub("", value))
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        return f'<c t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    if isinstance(value, bool):
+        return f'<c t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, datetime):
+        serial = date_to_excel_serial(value.date()) + (
+            value.hour * 3600 + value.minute * 60 + value.second) / 86400
+        return f"<c{s}><v>{serial!r}</v></c>"
+    if isinstance(value, date):
+        return f"<c{s}><v>{date_to_excel_serial(value)}</v></c>"
+    if isinstance(value, Decimal):
+        return f'<c{s}><v>{format(value, "f")}</v></c>'
+    if isinstance(value, (int, float)):
+        return f"<c{s}><v>{value!r}</v></c>"
+    return _cell(str(value), None)
+
+
+def render(rows: Iterable[list], styles: list[str | None], date_style: str | None) -> bytes:
+    """Rows (values aligned with the sheet's columns) as ``<row>`` elements without references:
+    each cell takes the next column (an empty one is ``<c/>``), each row the next row."""
+    out = []
+    for row in rows:
+        cells = []
+        for value, style in zip(row, styles):
+            if value is None or value == "":
+                cells.append("<c/>")
+                continue
+            if isinstance(value, (date, datetime)):
+                cells.append(_cell(value, style or date_style))
+            elif isinstance(value, str):
+                cells.append(_cell(value, None))
+            else:
+                cells.append(_cell(value, style))
+        while cells and cells[-1] == "<c/>":
+            cells.pop()
+        out.append(f"<row>{''.join(cells)}</row>")
+    return "".join(out).encode("utf-8")
+
+
+# --- the store -------------------------------------------------------------------------
+
+@dataclass
+class Block:
+    sheet: str
+    unit: str  # "" for the month blocks of 报送情况 and 问题清单
+    month: str
+    rows: list[list]  # aligned with the sheet's columns
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blocks (
+    sheet TEXT NOT NULL, unit TEXT NOT NULL, month TEXT NOT NULL,
+    nrows INTEGER NOT NULL,
+    rows TEXT NOT NULL,          -- JSON: the rows as written into the master
+    style TEXT,                  -- the sheet's columns and styles the piece was made for
+    piece BLOB, crc INTEGER, size INTEGER,
+    PRIMARY KEY (sheet, unit, month)
+);
+"""
+
+
+def fingerprint(master: Path) -> str:
+    """Size and SHA-256 of the master file."""
+    digest = hashlib.sha256()
+    with master.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return f"{master.stat().st_size}:{digest.hexdigest()}"
+
+
+class Store:
+    """The blocks of one master.  Every change is one transaction, committed by :meth:`commit`
+    once the new master is in place, rolled back by :meth:`close` otherwise."""
+
+    def __init__(self, path: Path, layout: str) -> None:
+        self.path = path
+        self.layout = layout  # the sheets' columns and row fields: a change means a rebuild
+        self.created = False
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=DELETE")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript(_SCHEMA)
+        self._typed_tables(drop=False)
+        #: The cells of the master's 台账设置 sheet (its settings), as last read from the master.
+        self.master_settings: list = loads(self._meta("settings") or "[]")
+        self.db.execute("BEGIN IMMEDIATE")
+
+    @classmethod
+    def open(cls, master: Path, layout: str) -> Store:
+        """The store of ``master``; a damaged store file is replaced by an empty one (the
+        master, the record, then fills it)."""
+        path = store_path(master)
+        created = not path.exists()
+        try:
+            store = cls(path, layout)
+        except sqlite3.DatabaseError:
+            for stale in (path, path.with_name(path.name + "-journal")):
+                stale.unlink(missing_ok=True)
+            store = cls(path, layout)
+        store.created = created
+        return store
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def in_step(self, master: Path) -> bool:
+        """Whether the store holds exactly what ``master`` holds (as this version keeps it)."""
+        return (self._meta("version") == VERSION and self._meta("layout") == self.layout
+                and master.exists() and self._meta("master") == fingerprint(master))
+
+    def clear(self) -> None:
+        """Empty the store (the typed tables are made again: their columns follow the rows'
+        fields, which a new version may change)."""
+        self.db.execute("DELETE FROM blocks")
+        self.db.execute("DELETE FROM meta")
+        self.master_settings = []
+        self._typed_tables(drop=True)
+
+    def _typed_tables(self, *, drop: bool) -> None:
+        """A table per ledger kind: a row per detail row, a column per field of its row model."""
+        for kind in ROW_MODELS:
+            fields = ", ".join(f"f_{f}" for f in typed_fields(kind))
+            table = _typed_table(kind)
+            if drop:
+                self.db.execute(f"DROP TABLE IF EXISTS {table}")
+            self.db.execute(f"CREATE TABLE IF NOT EXISTS {table} "
+                            f"(unit TEXT, month TEXT, pmonth TEXT, file TEXT, sheet TEXT, line INTEGER, {fields})")
+            self.db.execute(f"CREATE INDEX IF NOT EXISTS {table[:-1]}_block\" ON {table} (unit, month)")
+            self.db.execute(f"CREATE INDEX IF NOT EXISTS {table[:-1]}_pmonth\" ON {table} (pmonth)")
+
+    # -- blocks ------------------------------------------------------------------------
+
+    def put(self, block: Block, kind: Kind | None = None, typed: list[list] | None = None) -> None:
+        """Store ``block`` (replacing the block of the same sheet, unit and month), and for a
+        detail block the typed values of its rows (see :func:`typed_values`)."""
+        self.drop(block.sheet, block.unit, block.month, kind)
+        if not block.rows:
+            return
+        self.db.execute(
+            "INSERT INTO blocks (sheet, unit, month, nrows, rows) VALUES (?, ?, ?, ?, ?)",
+            (block.sheet, block.unit, block.month, len(block.rows), dumps(block.rows)))
+        if kind is not None and typed:
+            marks = ", ".join("?" * (len(typed_fields(kind)) + 6))
+            self.db.executemany(f"INSERT INTO {_typed_table(kind)} VALUES ({marks})",
+                                [(block.unit, block.month, *t) for t in typed])
+
+    def drop(self, sheet: str, unit: str, month: str, kind: Kind | None = None) -> None:
+        self.db.execute("DELETE FROM blocks WHERE sheet = ? AND unit = ? AND month = ?", (sheet, unit, month))
+        if kind is not None:
+            self.db.execute(f"DELETE FROM {_typed_table(kind)} WHERE unit = ? AND month = ?", (unit, month))
+
+    def rows(self, sheet: str, month: str) -> list[list]:
+        """The rows of the month blocks of ``sheet`` (报送情况, 问题清单) for ``month``."""
+        found = self.db.execute("SELECT rows FROM blocks WHERE sheet = ? AND unit = '' AND month = ?",
+                                (sheet, month)).fetchone()
+        return loads(found[0]) if found else []
+
+    def layout_of(self, sheet: str) -> list[tuple[str, str, int]]:
+        """(unit, month, rows) of every block of ``sheet``."""
+        return self.db.execute("SELECT unit, month, nrows FROM blocks WHERE sheet = ?", (sheet,)).fetchall()
+
+    def pieces(self, sheet: str, order: list[tuple[str, str]], style: str, styles: list[str | None],
+               date_style: str | None) -> Iterator[Piece]:
+        """The compressed pieces of ``sheet``'s blocks in ``order``; a block without a piece
+        for ``style`` (new, or the master's styles changed) is rendered and kept."""
+        for unit, month in order:
+            row = self.db.execute("SELECT style, piece, crc, size, rows FROM blocks "
+                                  "WHERE sheet = ? AND unit = ? AND month = ?", (sheet, unit, month)).fetchone()
+            if row is None:
+                continue
+            if row[0] == style:
+                yield Piece(row[1], row[2], row[3])
+                continue
+            made = piece(render(loads(row[4]), styles, date_style))
+            self.db.execute("UPDATE blocks SET style = ?, piece = ?, crc = ?, size = ? "
+                            "WHERE sheet = ? AND unit = ? AND month = ?",
+                            (style, made.data, made.crc, made.size, sheet, unit, month))
+            yield made
+
+    def typed_rows(self, kind: Kind, first: str, last: str) -> list:
+        """The typed rows of ``kind`` whose date falls in the months ``first`` to ``last``,
+        and every undated row (a period's figures count those as 未注明日期)."""
+        cls = stored_row_class(kind)
+        new = tuple.__new__
+        columns = ", ".join(["file", "sheet", "line", *(f"f_{f}" for f in typed_fields(kind))])
+        cursor = self.db.execute(f"SELECT {columns} FROM {_typed_table(kind)} "
+                                 "WHERE pmonth IS NULL OR pmonth BETWEEN ? AND ?", (first, last))
+        return [new(cls, r) for r in cursor.fetchall()]
+
+    # -- transaction -------------------------------------------------------------------
+
+    def commit(self, master: Path) -> None:
+        """Record the master just written and make the run's changes durable."""
+        for key, value in (("version", VERSION), ("layout", self.layout), ("master", fingerprint(master)),
+                           ("settings", dumps(self.master_settings))):
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close; changes not committed are rolled back (and a store this run created, removed)."""
+        failed = self.db.in_transaction
+        if failed:
+            self.db.execute("ROLLBACK")
+        self.db.close()
+        if failed and self.created:
+            self.path.unlink(missing_ok=True)
+
+
+# --- the master's sheets from the blocks -----------------------------------------------
+
+_HEADER_ROW = re.compile(r'<row r="1"[ >].*?</row>', re.S)
+_SHEET_DATA = re.compile(r"<sheetData>.*?</sheetData>|<sheetData\s*/>", re.S)
+
+
+_CELL_XFS = re.compile(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", re.S)
+_XF = re.compile(r"<xf\b[^>]*/>|<xf\b.*?</xf>", re.S)
+
+
+def _canonical_styles(zin: zipfile.ZipFile) -> dict[str, str]:
+    """Style id -> the first id of an identical cell style.  openpyxl appends a copy of a style
+    the loaded master already has; naming each style by its first copy keeps the ids in the
+    pieces of earlier months valid from one run to the next."""
+    try:
+        xml = zin.read("xl/styles.xml").decode("utf-8")
+    except KeyError:
+        return {}
+    found = _CELL_XFS.search(xml)
+    first: dict[str, int] = {}
+    out = {}
+    for i, xf in enumerate(_XF.findall(found.group(1)) if found else []):
+        out[str(i)] = str(first.setdefault(xf, i))
+    return out
+
+
+@dataclass
+class SheetPlan:
+    """A sheet to fill from the store: its columns, which hold dates, its blocks in order."""
+
+    columns: list[str]
+    date_columns: set[str]
+    order: list[tuple[str, str]]  # (unit, month) of its blocks, top to bottom
+    rows: int  # how many rows the blocks hold
+
+
+def write_sheets(path: Path, store: Store, plans: dict[str, SheetPlan]) -> None:
+    """Fill the named sheets of the xlsx at ``path`` from the store's blocks.
+
+    Each sheet was saved (by openpyxl) with its header in row 1 and a template row 2 whose
+    formatted cells give the style ids of dates and money; its rows become the blocks' pieces
+    laid end to end between the sheet's own beginning and end, compressed once each.
+    """
+    tmp = path.with_name(path.name + ".blocks")
+    with zipfile.ZipFile(path) as zin:
+        parts = sheet_parts(zin)
+        canonical = _canonical_styles(zin)
+        targets = {parts[name]: name for name in plans if name in parts}
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+            for item in zin.infolist():
+                if item.filename not in targets:
+                    zout.writestr(item, zin.read(item.filename))
+                    continue
+                plan = plans[targets[item.filename]]
+                xml = zin.read(item.filename).decode("utf-8")
+                styles_by_letter = {k: canonical.get(v, v) for k, v in template_styles(xml).items()}
+                letters = [get_column_letter(i) for i in range(1, len(plan.columns) + 1)]
+                styles = [styles_by_letter.get(letter) for letter in letters]
+                date_style = next((s for s, c in zip(styles, plan.columns) if s and c in plan.date_columns), None)
+                style = dumps([plan.columns, styles, date_style])
+                last = f"{letters[-1]}{plan.rows + 1}"
+                xml = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:{last}"/>', xml, count=1)
+                xml = re.sub(r'<autoFilter ref="[^"]*"', f'<autoFilter ref="A1:{last}"', xml, count=1)
+                data = _SHEET_DATA.search(xml)
+                assert data is not None, "openpyxl writes <sheetData>"
+                header = _HEADER_ROW.search(data.group(0))
+                head = xml[:data.start()] + "<sheetData>" + (header.group(0) if header else "")
+                tail = "</sheetData>" + xml[data.end():]
+                write_deflated(zout, item.filename, [
+                    piece(head.encode("utf-8")),
+                    *store.pieces(targets[item.filename], plan.order, style, styles, date_style),
+                    piece(tail.encode("utf-8"), final=True),
+                ])
+    tmp.replace(path)
