@@ -227,6 +227,29 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     return _load(str(found) if found else None)
 
 
+_OFFICE: dict[tuple, Config] = {}
+
+
+def office_config() -> Config:
+    """The configuration in force (as :func:`load_config`), read again only when its file
+    changes: a worksheet function called at every recalculation does not re-read it, and an
+    edit still takes effect without restarting Excel."""
+    path = config_path()
+    if path is None:
+        return load_config()
+    try:
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return load_config()  # says why the file cannot be read
+    found = _OFFICE.get(key)
+    if found is None:
+        found = load_config()
+        _OFFICE.clear()
+        _OFFICE[key] = found
+    return found
+
+
 def default_config() -> Config:
     """The shipped defaults alone, ignoring any office configuration file."""
     return _defaults()

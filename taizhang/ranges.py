@@ -125,9 +125,9 @@ def config_or_default(config: Config | None) -> Config:
     """The configuration a worksheet function uses: the one given, else the office's."""
     if config is not None:
         return config
-    from taizhang.config import load_config
+    from taizhang.config import office_config
 
-    return load_config()
+    return office_config()
 
 
 def rows_in(table: Any, kind: Kind, period: Any, config: Config) -> list:

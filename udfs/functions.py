@@ -13,6 +13,7 @@ and handed to Excel as a number at the very end.
 from __future__ import annotations
 
 import inspect
+from dataclasses import replace
 from typing import Any, Callable
 
 import xlwings as xw
@@ -23,6 +24,7 @@ from taizhang.errors import TaizhangError
 from taizhang.kinds import WorksheetFunction, by_rank
 from taizhang.ranges import PERIOD_DOC, TABLE_DOC, RangeError, as_of_of, config_or_default, ledger_in
 from taizhang.values import clean_text
+from udfs.cache import by_content
 
 OK = "OK"
 CATEGORY = "纪检台账"
@@ -70,11 +72,13 @@ def excel_function(wf: WorksheetFunction) -> Callable[..., Any]:
 def _register_all() -> None:
     for d in by_rank():
         for wf in d.worksheet_functions():
+            wf = replace(wf, impl=by_content(wf.impl))  # answers kept by the range's content
             globals()[wf.name] = excel_function(wf)
             globals()[wf.impl.__name__] = wf.impl
             __all__.extend([wf.name, wf.impl.__name__])
 
 
+@by_content
 def ledger_check(table: Any, as_of: Any = None, config: Config | None = None) -> list[list[str]] | str:
     """检查所选台账：每个问题一行（单元格、级别、说明），没有问题时返回 OK。
     单元格位置相对于所选区域左上角（区域从 A1 开始时即为工作表位置）。"""
@@ -87,6 +91,7 @@ def ledger_check(table: Any, as_of: Any = None, config: Config | None = None) ->
             for f in findings]
 
 
+@by_content
 def ledger_check_count(table: Any, level: Any = None, as_of: Any = None, config: Config | None = None) -> int:
     """检查所选台账的问题个数，可只数“错误”或“提醒”。"""
     config = config_or_default(config)
