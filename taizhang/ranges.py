@@ -49,12 +49,14 @@ def sheet_from_values(name: str, values: Any, *, visible: bool = True) -> Sheet:
     return Sheet(name=name, visible=visible, rows=rows, cell_errors=errors)
 
 
-def ledger_in(values: Any, config: Config, kind: Kind | None = None, *, strict: bool = True) -> Ledger:
+def ledger_in(values: Any, config: Config, kind: Kind | None = None, *, strict: bool = True,
+              fields: set[str] | None = None) -> Ledger:
     """The ledger in a range (including its header row); a RangeError when there is none,
     or (``strict``) when one of its cells shows an error value: a figure computed without
-    that cell would look right and be wrong."""
+    that cell would look right and be wrong.  ``fields``: only those typed values are
+    worked out (a function summing one column reads the rest only to find the rows)."""
     sheet = sheet_from_values("所选区域", values)
-    loaded = load_sheets([sheet], config, Path(sheet.name))
+    loaded = load_sheets([sheet], config, Path(sheet.name), fields)
     found = [lg for lg in loaded.ledgers if kind is None or lg.kind is kind]
     if not found:
         what = config.kinds[kind].label if kind else "台账"

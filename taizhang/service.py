@@ -74,8 +74,10 @@ def load_workbook(path: str | os.PathLike, config: Config, limits: Limits | None
     return load_sheets(book.sheets, config, path)
 
 
-def load_sheets(sheets: list[Sheet], config: Config, path: Path) -> LoadedWorkbook:
-    """Find and read the ledgers of sheets already in memory (a file's, or a live workbook's)."""
+def load_sheets(sheets: list[Sheet], config: Config, path: Path,
+                fields: set[str] | None = None) -> LoadedWorkbook:
+    """Find and read the ledgers of sheets already in memory (a file's, or a live workbook's);
+    ``fields`` limits the typed values worked out (see ``read_ledger``)."""
     loaded = LoadedWorkbook(path)
     if not any(_has_content(s.rows) or s.too_large for s in sheets):
         loaded.findings.append(Finding.make("empty-workbook", "工作簿是空的，没有任何内容"))
@@ -99,7 +101,7 @@ def load_sheets(sheets: list[Sheet], config: Config, path: Path) -> LoadedWorkbo
                     "sheet-skipped", f"工作表“{sheet.name}”中没有找到台账表头，已跳过",
                     sheet=sheet.name))
             continue
-        ledger = read_ledger(sheet, layout, config, str(path))
+        ledger = read_ledger(sheet, layout, config, str(path), fields)
         if not sheet.visible:
             loaded.findings.append(Finding.make(
                 "hidden-sheet", f"隐藏的工作表“{sheet.name}”中有{layout.spec.label}，已一并检查，请确认是否应报送",

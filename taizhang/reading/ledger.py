@@ -15,7 +15,7 @@ from typing import Any
 
 from taizhang.config import Config, Kind
 from taizhang.findings import Finding, Severity
-from taizhang.model import LedgerRow, Origin, ParseContext, parse_row, row_model
+from taizhang.model import LedgerRow, Origin, ParseContext, construct, parse_rows, row_model
 from taizhang.reading.layout import Layout
 from taizhang.reading.source import Sheet, cell_ref
 from taizhang.values import ValueParseError, clean_text, match_key, parse_count, parse_money
@@ -93,56 +93,117 @@ class Ledger:
         )
 
 
-def _texts(cells: list[Any]) -> list[str]:
-    return [t for t in (clean_text(v) for v in cells) if t is not None]
+class _Texts:
+    """``clean_text`` and ``match_key`` of the cells of one sheet, each distinct text worked
+    out once (a ledger repeats its schools, sources and statuses on every row)."""
+
+    def __init__(self) -> None:
+        self.clean: dict[tuple[type, Any], str | None] = {}
+        self.keys: dict[str, str] = {}
+
+    def text(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        kind = type(value)
+        if kind is str and value and not value[0].isspace() and not value[-1].isspace() \
+                and value[0] not in "\u200b\ufeff" and value[-1] not in "\u200b\ufeff":
+            return value  # what clean_text gives for text without edge spaces
+        try:
+            key = (kind, value)
+            found = self.clean.get(key, self)
+        except TypeError:
+            return clean_text(value)
+        if found is self:
+            found = self.clean[key] = clean_text(value)
+        return found  # type: ignore[return-value]
+
+    def key(self, text: str) -> str:
+        found = self.keys.get(text)
+        if found is None:
+            found = self.keys[text] = match_key(text)
+        return found
+
+    def first(self, cells: list[Any], n: int) -> list[str]:
+        """The first ``n`` texts of a row (its non-empty cells)."""
+        out = []
+        for v in cells:
+            t = self.text(v)
+            if t is not None:
+                out.append(t)
+                if len(out) == n:
+                    break
+        return out
 
 
-def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str) -> Ledger:
-    """Read the data rows and total rows of the ledger ``layout`` found in ``sheet``."""
+def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
+                fields: set[str] | None = None) -> Ledger:
+    """Read the data rows and total rows of the ledger ``layout`` found in ``sheet``.
+
+    ``fields`` limits the typed values worked out to those fields (the others are None): a
+    worksheet function summing one column of ten thousand rows need not parse the others.
+    Rows, total rows and blank rows are found from every column all the same.
+    """
     ledger = Ledger(layout.kind, file, sheet.name, not sheet.visible, layout)
     _structure_findings(ledger)
     ctx = ParseContext(config, layout.kind, layout.scales)
     columns = layout.columns
+    texts = _Texts()
+    flagged = {r for r, _c in sheet.formulas_without_value} | {r for r, _c in sheet.cell_errors}
     subtotal_start = 0
+    # findings in the order the rows give them: a finding, or the index of a data row whose
+    # parsing problems (worked out below, column by column) go there
+    events: list[Finding | int] = []
+    data: list[dict[str, Any]] = []
+    origins: list[Origin] = []
     for r in range(layout.data_start, len(sheet.rows)):
         cells = sheet.rows[r]
-        texts = _texts(cells)
-        if not texts:
+        head = texts.first(cells, 3)
+        if not head:
             continue
-        if FOOTER_LABEL.match(match_key(texts[0])):
+        if FOOTER_LABEL.match(texts.key(head[0])):
             break
-        label = next((m.group(1) for t in texts[:3] if (m := TOTAL_LABEL.match(match_key(t)))), None)
-        values = {f: (cells[c] if c < len(cells) else None) for f, c in columns.items()}
-        for f, c in columns.items():
-            if (r, c) in sheet.formulas_without_value:
-                ledger.findings.append(ledger.finding(
-                    "formula-no-value",
-                    "公式没有计算结果（文件可能由程序生成、未在 Excel 中保存过），已按空值处理；"
-                    "请在 Excel 中打开并保存后再报送",
-                    f, r + 1))
-            elif (error := sheet.cell_errors.get((r, c))) is not None:
-                ledger.findings.append(ledger.finding(
-                    "cell-error",
-                    f"单元格显示错误值 {error}（公式出错或引用已删除），已按空值处理、未计入统计；"
-                    "请在原表中改正后再报送",
-                    f, r + 1))
+        label = next((m.group(1) for t in head if "计" in t and (m := TOTAL_LABEL.match(texts.key(t)))), None)
+        width = len(cells)
+        values = {f: (cells[c] if c < width else None) for f, c in columns.items()}
+        if r in flagged:
+            for f, c in columns.items():
+                if (r, c) in sheet.formulas_without_value:
+                    events.append(ledger.finding(
+                        "formula-no-value",
+                        "公式没有计算结果（文件可能由程序生成、未在 Excel 中保存过），已按空值处理；"
+                        "请在 Excel 中打开并保存后再报送",
+                        f, r + 1))
+                elif (error := sheet.cell_errors.get((r, c))) is not None:
+                    events.append(ledger.finding(
+                        "cell-error",
+                        f"单元格显示错误值 {error}（公式出错或引用已删除），已按空值处理、未计入统计；"
+                        "请在原表中改正后再报送",
+                        f, r + 1))
         if label is not None:
             start = 0 if label != "小计" else subtotal_start
-            ledger.totals.append(TotalLine(r + 1, label, _claims(ledger, values, r + 1),
-                                           (start, len(ledger.rows))))
+            before = len(ledger.findings)
+            ledger.totals.append(TotalLine(r + 1, label, _claims(ledger, values, r + 1), (start, len(data))))
+            events.extend(ledger.findings[before:])  # the claims' own findings, in their place
+            del ledger.findings[before:]
             if label == "小计":
-                subtotal_start = len(ledger.rows)
+                subtotal_start = len(data)
             continue
-        filled = {f for f, v in values.items() if clean_text(v) is not None}
-        if filled <= {"seq"}:
+        if not any(texts.text(v) is not None for f, v in values.items() if f != "seq"):
             continue  # blank in the ledger's columns, or only a pre-filled 序号
-        origin = Origin(file=file, sheet=sheet.name, row=r + 1)
-        row, problems = parse_row(layout.kind, values, origin, ctx)
+        events.append(len(data))
+        data.append(values)
+        origins.append(construct(Origin, {"file": file, "sheet": sheet.name, "row": r + 1}))
+    parsed = parse_rows(layout.kind, data, origins, ctx, fields)
+    for event in events:
+        if not isinstance(event, int):
+            ledger.findings.append(event)
+            continue
+        row, problems = parsed[event]
         ledger.rows.append(row)
-        ledger.raw.append(values)
+        ledger.raw.append(data[event])
         for p in problems:
             ledger.findings.append(ledger.finding(
-                p.code, p.message, p.field, r + 1, Severity(p.severity)))
+                p.code, p.message, p.field, row.origin.row, Severity(p.severity)))
     if not ledger.rows and not ledger.totals:
         ledger.findings.append(Finding.make(
             "empty-ledger", f"{layout.spec.label}只有表头，没有数据行", sheet=sheet.name,
