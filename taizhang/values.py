@@ -326,6 +326,8 @@ _EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=deci
 
 def _amount(number: Decimal, factor: Decimal | int, negative: bool, raw: object) -> Decimal:
     """``number * factor``, negated if asked, computed exactly (never rounded to 28 digits)."""
+    if factor == 1 and (type(factor) is int or factor.as_tuple().exponent == 0):
+        return number.copy_negate() if negative else number  # the same value, the same digits
     try:
         product = _EXACT.multiply(number, factor)
     except decimal.DecimalException:  # beyond any exponent a Decimal can hold

@@ -24,6 +24,10 @@ TOTAL_LABEL = re.compile(r"^(?:本月|本年|全年|年度|累计|本页)?(合�
 FOOTER_LABEL = re.compile(
     r"^(?:填表人|制表人|填报人|审核人|审核|负责人|单位负责人|分管领导|主要负责人|填表日期|填报日期|制表日期|报送日期)"
 )
+#: The first characters of the footer labels, and what match_key drops before them: a row
+#: whose first text starts otherwise is no footer (checked before the costlier match_key).
+_FOOTER_FIRST = frozenset(w[0] for w in FOOTER_LABEL.pattern[4:-1].split("|"))
+_KEY_EDGE = " \t\r\n\u3000\xa0\u200b\ufeff*＊:：、,，.。;；!！?？·"
 
 
 def __getattr__(name: str):
@@ -160,7 +164,7 @@ def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
         head = texts.first(cells, 3)
         if not head:
             continue
-        if FOOTER_LABEL.match(texts.key(head[0])):
+        if head[0].lstrip(_KEY_EDGE)[:1] in _FOOTER_FIRST and FOOTER_LABEL.match(texts.key(head[0])):
             break
         label = next((m.group(1) for t in head if "计" in t and (m := TOTAL_LABEL.match(texts.key(t)))), None)
         width = len(cells)
