@@ -10,6 +10,7 @@ the kind when the header alone is not clear.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -72,6 +73,12 @@ HeaderKey = tuple[str, str, Decimal] | None
 def _header_key(raw: Any) -> HeaderKey:
     if not isinstance(raw, str):
         return None  # numbers and dates are never headers
+    return _text_key(raw) if len(raw) <= 200 else _text_key.__wrapped__(raw)
+
+
+@lru_cache(maxsize=8192)
+def _text_key(raw: str) -> HeaderKey:
+    """The header key of a text (the same texts come back sheet after sheet)."""
     text = clean_text(raw)
     if text is None:
         return None
@@ -110,23 +117,21 @@ def _header_grid(sheet: Sheet, fill: dict[tuple[int, int], Any]) -> list[list[He
     return [[_header_key(fill.get((r, c), sheet.value(r, c))) for c in range(width)] for r in range(rows)]
 
 
-def _score(spec: KindSpec, keys: list[HeaderKey]) -> int:
-    return len({s.field for s in (_lookup(spec, k)[0] for k in keys) if s is not None})
-
-
 def _header_candidates(spec: KindSpec, grid: list[list[HeaderKey]]) -> tuple[int, int, int]:
     """(score, row, height) of the best header for ``spec``."""
     best = (0, -1, 1)
+    # the column each header cell names, looked up once per row
+    hits = [[_lookup(spec, k)[0] if k is not None else None for k in row] for row in grid[:HEADER_SCAN_ROWS + 1]]
     for r in range(min(len(grid), HEADER_SCAN_ROWS)):
-        top = grid[r]
-        s1 = _score(spec, top)
+        top = hits[r]
+        s1 = len({c.field for c in top if c is not None})
         if s1 == 0:
             continue
         if s1 > best[0]:
             best = (s1, r, 1)
         if r + 1 < len(grid):
-            combined = [b if _lookup(spec, b)[0] else t for t, b in zip(top, grid[r + 1])]
-            s2 = _score(spec, combined)
+            combined = [b or t for t, b in zip(top, hits[r + 1])]
+            s2 = len({c.field for c in combined if c is not None})
             if s2 > s1 and s2 > best[0]:
                 best = (s2, r, 2)
     return best
