@@ -127,6 +127,6 @@ def test_a_toy_kind_flows_through_check_summary_sheet_and_master(toy, tmp_path, 
 
 def test_without_the_toy_kind_nothing_of_it_remains(tmp_path, capsys):
     book = write_xlsx(tmp_path / "县一中.xlsx", {"用车台账": VEHICLES})
-    assert "vehicles" not in load_config().kinds
+    assert "vehicles" not in load_config().kinds and not hasattr(Kind, "VEHICLES")
     main(["summary", str(book), "--period", "2026-10", "--as-of", "2026-10-31", "--json"])
     assert "vehicles" not in json.loads(capsys.readouterr().out)

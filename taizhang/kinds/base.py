@@ -217,8 +217,11 @@ def register(definition: KindDef | type[KindDef]) -> KindDef:
 
 def unregister(kind: str) -> None:
     """Remove a kind (a test's toy kind, say)."""
+    kind = Kind(kind)
     with _LOCK:
-        _REGISTRY.pop(Kind(kind), None)
+        _REGISTRY.pop(kind, None)
+        if Kind.__dict__.get(kind.name) is kind:
+            type.__delattr__(Kind, kind.name)
     _clear_caches()
 
 
