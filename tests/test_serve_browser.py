@@ -303,6 +303,10 @@ def test_page_end_to_end(service, driver, downloads, tmp_path):
     assert figures["信访举报（件）"] == [c["total"], expected["year_to_date"]["complaints"]["total"]]
     parts = [v for k, v in figures.items() if k.startswith("其中") or k == "来源不明"]
     assert [sum(col) for col in zip(*parts)] == figures["信访举报（件）"]  # the breakdown adds up
+    if "activities" in expected:
+        assert figures["工作开展（次）"] == [
+            sum(v["count"] for v in d["activities"]["by_category"].values())
+            for d in (expected, expected["year_to_date"])]
     shot(drv, tmp_path, "page-summary.png")
 
     drv.find_element(By.ID, "btn-consolidate").click()

@@ -141,6 +141,15 @@ var TZRender = (function () {
       row("整改问题（个）", function (d) { return d.rectification.total; }),
       row("  逾期未完成", function (d) { return d.rectification.overdue; })
     ]);
+    function activityTotal(d, field) {
+      var n = 0, cats = (d && d.activities && d.activities.by_category) || {};
+      for (var k in cats) if (Object.prototype.hasOwnProperty.call(cats, k)) n += Number(cats[k][field]) || 0;
+      return n;
+    }
+    if (cur.activities) {  // the activity ledger (工作开展台账), when this version has it
+      rows.push(row("工作开展（次）", function (d) { return activityTotal(d, "count"); }));
+      rows.push(row("  参与人次", function (d) { return activityTotal(d, "person_times"); }));
+    }
     add(root, el("p", "lead", (data.bureau || "") + " " + periodLabel(data.period) + " 统计（截至 " + data.as_of + "）"));
     add(root, table(ytd ? ["项目", "本月", "累计"] : ["项目", "本期"], rows, "grid figures"));
     var blocking = data.blocking_errors || [];
