@@ -259,3 +259,9 @@ def test_ctrl_c_during_consolidate_exits_130_cleanly(tmp_path):
     assert not lock.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert not list(tmp_path.glob("局主表.备份-*"))
+
+
+def test_a_system_error_is_said_in_chinese(inbox, tmp_path, capsys):
+    code, _data, err = summary_json(capsys, str(inbox), "-o", str(tmp_path / "没有的文件夹" / "汇总.xlsx"))
+    assert code == 2
+    assert "文件或文件夹不存在" in err and "No such file" not in err

@@ -141,7 +141,8 @@ def sniff(path: Path) -> str:
     except PermissionError:
         raise WorkbookRefused("unreadable-file", f"{path}：没有读取权限（文件可能被占用或锁定）") from None
     except OSError as exc:
-        raise WorkbookRefused("unreadable-file", f"{path}：无法读取（{exc.strerror or exc}）") from None
+        raise WorkbookRefused("unreadable-file", f"{path}：无法读取（{os_error_zh(exc)}）",
+                              f"{type(exc).__name__}: {exc}") from None
     if not head:
         raise WorkbookRefused("not-a-workbook", f"{path}：文件是空的（0 字节）")
     if head.startswith(ZIP_MAGIC):
@@ -179,6 +180,26 @@ def sniff(path: Path) -> str:
             f"{path}：这是文本/CSV 文件，不是 Excel 工作簿（请在 Excel 中“另存为” .xlsx）",
         )
     raise WorkbookRefused("not-a-workbook", f"{path}：不是 Excel 工作簿，也无法识别文件类型")
+
+
+#: The system's (English) reasons for a failed file operation, in the clerk's words.
+_ERRNO_ZH = {
+    "ENOENT": "文件或文件夹不存在", "EACCES": "没有权限", "EPERM": "没有权限", "ENOSPC": "磁盘空间已满",
+    "EROFS": "磁盘是只读的", "EISDIR": "这是一个文件夹", "ENOTDIR": "路径中有一项不是文件夹",
+    "EBUSY": "文件正被其他程序占用", "ETXTBSY": "文件正被其他程序占用", "ENAMETOOLONG": "文件名太长",
+    "EIO": "磁盘读写出错", "EMFILE": "打开的文件太多", "EDQUOT": "磁盘配额已满", "EEXIST": "文件已存在",
+    "EINVAL": "文件名或路径无效", "ELOOP": "链接循环", "EXDEV": "不能跨磁盘移动",
+}
+
+
+def os_error_zh(exc: OSError) -> str:
+    """A failed file operation's reason in Chinese (the system's own words are English)."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    if name in _ERRNO_ZH:
+        return _ERRNO_ZH[name]
+    return f"系统错误 {exc.errno}" if exc.errno else "系统错误"
 
 
 def _old_biff(head: bytes) -> bool:
