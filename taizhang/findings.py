@@ -34,6 +34,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "file-too-large": (E, "文件超出大小限制"),
     "unsafe-workbook": (E, "文件含有不安全内容"),
     "old-format": (E, "Excel 旧版格式"),
+    "internal-error": (E, "程序处理此文件时出错"),
     # The workbook and its sheets.
     "empty-workbook": (E, "工作簿是空的"),
     "no-ledger": (E, "没有找到台账"),
@@ -81,7 +82,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
 #: Codes that mean the file could not be read at all.
 REFUSAL_CODES = frozenset(
     {"file-not-found", "not-a-workbook", "corrupt-workbook", "encrypted-workbook",
-     "unreadable-file", "file-too-large", "unsafe-workbook", "old-format"}
+     "unreadable-file", "file-too-large", "unsafe-workbook", "old-format", "internal-error"}
 )
 
 

@@ -67,11 +67,13 @@ def load_workbook(path: str | os.PathLike, config: Config, limits: Limits | None
     path = Path(path)
     try:
         book = open_workbook(path, limits or Limits.from_settings(config.limits))
+        return load_sheets(book.sheets, config, path)
     except WorkbookRefused as exc:
         loaded = LoadedWorkbook(path)
         loaded.refusal = Finding.make(exc.code, exc.reason)
         return loaded
-    return load_sheets(book.sheets, config, path)
+    except Exception as exc:  # noqa: BLE001 - one file's failure never stops the others
+        return _failed(LoadedWorkbook(path), exc)
 
 
 def load_sheets(sheets: list[Sheet], config: Config, path: Path,
@@ -122,14 +124,36 @@ def _has_content(rows: list[list]) -> bool:
     return any(clean_text(v) is not None for r in rows for v in r)
 
 
+def _failed(loaded: LoadedWorkbook, exc: Exception) -> LoadedWorkbook:
+    """A file on which taizhang itself failed: refused with a Chinese reason naming the log,
+    the trace in the log (where the folder's other files go on being read)."""
+    import logging
+
+    from taizhang.logs import trace_for_log
+
+    log = logging.getLogger("taizhang.service")
+    log.error("%s: unexpected error while reading\n%s", loaded.path, trace_for_log(exc))
+    where = next((getattr(h, "baseFilename", None) for h in logging.getLogger("taizhang").handlers
+                  if getattr(h, "baseFilename", None)), None)
+    loaded.refusal = Finding.make(
+        "internal-error",
+        f"{loaded.path}：程序处理这个文件时出错（{type(exc).__name__}），未读取；其余文件照常处理"
+        + (f"，详情见日志 {where}" if where else ""))
+    return loaded
+
+
 def check_loaded(loaded: LoadedWorkbook, config: Config, as_of: date) -> FileReport:
     """Run the rules over the ledgers of a loaded workbook."""
     if loaded.refusal is not None:
         return FileReport(loaded.path, [], [loaded.refusal], loaded.refusal)
     ctx = CheckContext(config=config, as_of=as_of)
     findings = list(loaded.findings)
-    for ledger in loaded.ledgers:
-        findings.extend(check_ledger(ledger, ctx))
+    try:
+        for ledger in loaded.ledgers:
+            findings.extend(check_ledger(ledger, ctx))
+    except Exception as exc:  # noqa: BLE001 - one file's failure never stops the others
+        failed = _failed(LoadedWorkbook(loaded.path), exc)
+        return FileReport(loaded.path, [], [failed.refusal], failed.refusal)
     findings.sort(key=sort_key)
     return FileReport(loaded.path, loaded.ledgers, findings, settings_rows=loaded.settings_rows)
 

@@ -265,3 +265,26 @@ def test_a_system_error_is_said_in_chinese(inbox, tmp_path, capsys):
     code, _data, err = summary_json(capsys, str(inbox), "-o", str(tmp_path / "没有的文件夹" / "汇总.xlsx"))
     assert code == 2
     assert "文件或文件夹不存在" in err and "No such file" not in err
+
+
+def test_one_files_failure_is_contained_and_the_others_reported(inbox, tmp_path, monkeypatch, capsys):
+    import taizhang.service as service
+
+    real = service.load_sheets
+
+    def flaky(sheets, config, path, *a, **k):
+        if Path(path).name == "县一中.xlsx":
+            raise IndexError("list index out of range")
+        return real(sheets, config, path, *a, **k)
+
+    monkeypatch.setattr(service, "load_sheets", flaky)
+    assert main(["check", str(inbox), "--json", "--as-of", "2026-10-31"]) == 2
+    out = capsys.readouterr()
+    files = {Path(f["path"]).name: f for f in json.loads(out.out)["files"]}
+    assert files["县二中.xlsx"]["readable"] and files["县二中.xlsx"]["ledgers"]
+    assert not files["县一中.xlsx"]["readable"]
+    assert files["县一中.xlsx"]["findings"][0]["code"] == "internal-error"
+    assert "程序处理这个文件时出错" in files["县一中.xlsx"]["reason"]
+    assert "Traceback" not in out.err
+    log = (tmp_path / "logs" / "taizhang.log").read_text(encoding="utf-8")
+    assert "IndexError" in log and "flaky" in log

@@ -57,6 +57,8 @@ class Outcome:
 Progress = Callable[[int, int | None, str], None]
 
 
+from taizhang.logs import trace_for_log  # noqa: E402,F401 - the CLI's handler uses it from here
+
 #: Exit status after Ctrl-C (128 + SIGINT), as shells report it.
 EXIT_INTERRUPTED = 130
 
@@ -105,17 +107,3 @@ def start_log() -> "Path | None":
         logger.setLevel(logging.INFO)
         return path
     return None
-
-
-def trace_for_log(exc: BaseException) -> str:
-    """The trace of an unexpected error for the log: where it happened, the error's type,
-    and its message only when it holds no Chinese text nor long digit runs (which could be a
-    cell's content: a complainant's name or telephone number never goes into the log)."""
-    import re
-    import traceback
-
-    frames = "".join(traceback.format_tb(exc.__traceback__))
-    message = str(exc)
-    if re.search(r"[\u3400-\u9fff]|\d{7,}", message):
-        message = "（消息含表格内容，未记录）"
-    return f"{frames}{type(exc).__name__}: {message[:500]}"

@@ -1,0 +1,21 @@
+"""What goes into taizhang's log, and what never does.
+
+The command line sends the log to a file (see ``taizhang.cli.common.start_log``); everywhere
+else ``logging.getLogger("taizhang")`` logs nowhere unless an application asks.
+"""
+
+from __future__ import annotations
+
+
+def trace_for_log(exc: BaseException) -> str:
+    """The trace of an unexpected error for the log: where it happened, the error's type,
+    and its message only when it holds no Chinese text nor long digit runs (which could be a
+    cell's content: a complainant's name or telephone number never goes into the log)."""
+    import re
+    import traceback
+
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    message = str(exc)
+    if re.search(r"[\u3400-\u9fff]|\d{7,}", message):
+        message = "（消息含表格内容，未记录）"
+    return f"{frames}{type(exc).__name__}: {message[:500]}"
