@@ -140,13 +140,17 @@ def test_rectification_figures_and_periods(tmp_path):
 @pytest.mark.parametrize("text, key, label", [
     ("2026-10", "2026-10", "2026年10月"), ("2026年3月", "2026-03", "2026年3月"),
     ("2026", "2026", "2026年"), ("all", "all", "全部"), (None, "all", "全部"),
+    ("2026/10", "2026-10", "2026年10月"), ("202610", "2026-10", "2026年10月"), ("202603", "2026-03", "2026年3月"),
+    ("2026.10", "2026-10", "2026年10月"), ("2026年10月份", "2026-10", "2026年10月"), (" 2026 / 10 ", "2026-10", "2026年10月"),
+    ("２０２６－１０", "2026-10", "2026年10月"), ("2026年", "2026", "2026年"), ("ALL", "all", "全部"), ("全部", "all", "全部"),
 ])
 def test_periods(text, key, label):
     p = Period.parse(text)
     assert (p.key, p.label) == (key, label)
 
 
-@pytest.mark.parametrize("text", ["2026-13", "10月", "26-10", "2026-1-1"])
+@pytest.mark.parametrize("text", ["2026-13", "10月", "26-10", "2026-1-1", "202613", "202600", "20261", "2026100",
+                                  "2026-00", "1899-10", "十月"])
 def test_bad_periods(text):
     with pytest.raises(PeriodError):
         Period.parse(text)

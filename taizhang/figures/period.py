@@ -1,13 +1,25 @@
-"""Reporting periods: a month (``2026-10``), a year (``2026``) or everything."""
+"""Reporting periods: a month (``2026-10``), a year (``2026``) or everything.
+
+:meth:`Period.parse` is the one parser of what staff type for a period, used by every command
+(``summary --period``, ``consolidate --period``), the ribbon and the worksheet functions:
+``2026-10``, ``2026/10``, ``2026.10``, ``2026年10月`` (or ``10月份``), ``202610``, ``2026``
+(or ``2026年``), ``all`` / ``全部``; full-width digits and spaces are accepted.
+"""
 
 from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 from taizhang.errors import TaizhangError
+
+#: What a period is written as (after NFKC and removing spaces): year, then an optional month.
+_PERIOD = re.compile(r"(\d{4})(?:(?:[-/.]|年)(\d{1,2})(?:月份?)?|(\d{2}))?年?")
+ALL_WORDS = ("", "all", "全部")
+PERIOD_HELP = "2026-10、2026/10、2026年10月、202610（月），2026（年）或 all（全部）"
 
 
 class PeriodError(TaizhangError, ValueError):
@@ -23,16 +35,26 @@ class Period:
 
     @classmethod
     def parse(cls, text: str | None) -> Period:
-        """``2026-10`` / ``2026年10月`` -> a month, ``2026`` -> a year, ``all``/empty -> everything."""
-        t = (text or "").strip()
-        if t.lower() in ("", "all", "全部"):
+        """``2026-10`` / ``2026/10`` / ``2026年10月`` / ``202610`` -> a month, ``2026`` -> a year,
+        ``all`` / ``全部`` / empty -> everything; anything else is a :class:`PeriodError`."""
+        t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or ""))).lower()
+        if t in ALL_WORDS:
             return cls()
-        m = re.fullmatch(r"(\d{4})(?:[-/.年](\d{1,2})月?)?年?", t)
+        m = _PERIOD.fullmatch(t)
         if m and 1900 <= int(m.group(1)) <= 2100:
-            month = int(m.group(2)) if m.group(2) else None
+            raw_month = m.group(2) or m.group(3)
+            month = int(raw_month) if raw_month else None
             if month is None or 1 <= month <= 12:
                 return cls(int(m.group(1)), month)
-        raise PeriodError(f"期间应写作 2026-10（月）、2026（年）或 all（全部），收到“{text}”")
+        raise PeriodError(f"期间应写作 {PERIOD_HELP}，收到“{text}”")
+
+    @classmethod
+    def parse_month(cls, text: str | None) -> Period:
+        """A month, written in any form :meth:`parse` takes; a year or everything is refused."""
+        period = cls.parse(text)
+        if not period.is_month:
+            raise PeriodError(f"这里需要一个月份，例如 2026-10、2026/10、2026年10月 或 202610（收到“{text}”）")
+        return period
 
     @classmethod
     def of_month(cls, day: date) -> Period:
