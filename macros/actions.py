@@ -1,6 +1,7 @@
 """The ribbon's macros, one per button, written against :class:`~macros.port.WorkbookPort`.
 
-- 检查台账 ``check_ledgers``: the findings into a 问题清单 sheet, offending cells coloured;
+- 检查台账 ``check_ledgers``: the findings into the 问题清单 sheet (the one layout of
+  :mod:`taizhang.findings_sheet`), offending cells coloured;
 - 汇总统计 ``summarize``: the 汇总表 (and 明细) of the month of the as-of date;
 - 生成汇报 ``report_document``: the report (情况汇报) as a Word document beside the workbook,
   opened for the writer, and the report paragraph into 汇报材料, ready to paste;
@@ -19,6 +20,7 @@ from typing import Any
 
 from taizhang.config import Config
 from taizhang.figures import Period, compute, rows_by_kind
+from taizhang.findings_sheet import finding_row, read_findings_cells
 from taizhang.ranges import sheet_from_values
 from taizhang.service import LoadedWorkbook, check_loaded, load_sheets
 from taizhang.summary import blocking_errors, describe
@@ -47,25 +49,23 @@ def _load(port: WorkbookPort, config: Config) -> LoadedWorkbook:
 def check_ledgers(port: WorkbookPort, config: Config) -> str:
     """检查台账: list every finding in 问题清单 and colour the cells it names."""
     s = read_settings(port, config)
-    findings = check_loaded(_load(port, s.config), s.config, s.as_of).findings
+    loaded = _load(port, s.config)
+    findings = check_loaded(loaded, s.config, s.as_of).findings
     if FINDINGS_SHEET in port.sheet_names():  # un-colour what the last check coloured
         previous: dict[str, dict[str, str | None]] = {}
-        for row in port.values(FINDINGS_SHEET)[1:]:
-            sheet, cell = (clean_text(row[0]), clean_text(row[1])) if len(row) > 1 else (None, None)
-            if sheet in port.sheet_names() and cell and cell[0].isalpha():
+        for sheet, cell in read_findings_cells(port.values(FINDINGS_SHEET)):
+            if sheet in port.sheet_names() and cell[0].isalpha():
                 previous.setdefault(sheet, {})[cell] = None
         for sheet, cells in previous.items():
             port.fill_cells(sheet, cells)
-    rows: list[list[Any]] = [["工作表", "单元格", "级别", "列", "问题", "代码"]]
     marks: dict[str, dict[str, str]] = {}
     for f in findings:
-        rows.append([f.sheet, f.cell or (f"第{f.row}行" if f.row else None), "错误" if f.is_error else "提醒",
-                     f.column, f.message, f.code])
         if f.sheet and f.cell:
             colour = ERROR_FILL if f.is_error else WARNING_FILL
             if marks.setdefault(f.sheet, {}).get(f.cell) != ERROR_FILL:
                 marks[f.sheet][f.cell] = colour
-    port.write_rows(FINDINGS_SHEET, rows, widths=[16, 10, 8, 12, 70, 24])
+    port.write_findings([finding_row(f, unit=loaded.reporting_unit, month=Period.of_month(s.as_of).key,
+                                     file=port.path) for f in findings])
     for sheet, cells in marks.items():
         port.fill_cells(sheet, cells)
     errors = sum(f.is_error for f in findings)

@@ -11,6 +11,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from taizhang.figures import Report
+from taizhang.findings_sheet import FINDINGS_SHEET, write_findings_sheet
 from taizhang.summary import write_summary
 from taizhang.writing import put, replace_atomically
 
@@ -69,6 +70,10 @@ class OpenpyxlWorkbook:
         ws = self.book[sheet]
         for ref, colour in cells.items():
             ws[ref].fill = PatternFill("solid", fgColor=colour) if colour else PatternFill(fill_type=None)
+
+    def write_findings(self, rows: list[dict[str, Any]]) -> None:
+        ws = write_findings_sheet(self.book, rows)
+        self._sync(FINDINGS_SHEET, [list(r) for r in ws.iter_rows(values_only=True)])
 
     def write_summary(self, report: Report, bureau: str, blocking_errors: list[str]) -> None:
         write_summary(self.book, report, bureau=bureau, blocking_errors=blocking_errors)

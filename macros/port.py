@@ -37,6 +37,10 @@ class WorkbookPort(Protocol):
     def fill_cells(self, sheet: str, cells: dict[str, str | None]) -> None:
         """Colour cells (``"H12"`` -> ``"FFC7CE"``), or clear their fill (None)."""
 
+    def write_findings(self, rows: list[dict[str, Any]]) -> None:
+        """(Re)create the 问题清单 sheet holding ``rows`` (:func:`taizhang.findings_sheet.finding_row`),
+        with the one writer every command uses."""
+
     def write_summary(self, report: Report, bureau: str, blocking_errors: list[str]) -> None:
         """(Re)create the 汇总表 and 明细 sheets."""
 

@@ -13,6 +13,7 @@ from typing import Any
 import xlwings as xw
 
 from taizhang.figures import Report
+from taizhang.findings_sheet import FINDINGS_SHEET, write_findings_sheet
 from taizhang.summary import DETAIL_SHEET, SUMMARY_SHEET, save_summary
 
 
@@ -63,6 +64,27 @@ class XlwingsWorkbook:
         ws = self.book.sheets[sheet]
         for ref, colour in cells.items():
             ws.range(ref).color = _rgb(colour) if colour else None
+
+    def write_findings(self, rows: list[dict[str, Any]]) -> None:
+        """The 问题清单 written by the one writer into a scratch workbook, then copied in (a
+        sheet copied in Excel keeps its widths, wrapping and print setup)."""
+        import openpyxl
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "findings.xlsx"
+            wb = openpyxl.Workbook()
+            wb.remove(wb.active)
+            write_findings_sheet(wb, rows)
+            wb.save(path)
+            source = self.book.app.books.open(str(path))
+            try:
+                if FINDINGS_SHEET in self.sheet_names():
+                    self.book.app.display_alerts = False
+                    self.book.sheets[FINDINGS_SHEET].delete()
+                    self.book.app.display_alerts = True
+                source.sheets[FINDINGS_SHEET].copy(after=self.book.sheets[-1])
+            finally:
+                source.close()
 
     def write_summary(self, report: Report, bureau: str, blocking_errors: list[str]) -> None:
         with tempfile.TemporaryDirectory() as tmp:

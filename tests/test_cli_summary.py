@@ -100,7 +100,7 @@ def test_year_and_everything(unit, capsys, period, key, total, has_ytd):
 
 def test_bad_arguments_exit_2(unit, capsys):
     code, stdout, stderr = run(capsys, "summary", str(unit), "--period", "2026-13")
-    assert code == 2 and stdout == "" and "期间应写作 2026-10（月）、2026（年）或 all（全部）" in stderr
+    assert code == 2 and stdout == "" and "期间应写作 2026-10、2026/10、2026年10月、202610（月），2026（年）或 all（全部）" in stderr
     with pytest.raises(SystemExit) as exit_:
         main(["summary", str(unit), "--as-of", "31/10/2026"])
     assert exit_.value.code == 2 and "日期应为 YYYY-MM-DD" in capsys.readouterr().err
@@ -192,5 +192,5 @@ def test_an_existing_workbook_keeps_its_sheets(tmp_path, unit, capsys):
     code, _, _ = run(capsys, "summary", str(unit), *ARGS, "-o", str(out))
     assert code == 0
     back = openpyxl.load_workbook(out)
-    assert back.sheetnames == ["封面", "汇总表", "明细"] and back["封面"]["A1"].value == "十月报表"
+    assert back.sheetnames == ["封面", "汇总表", "明细", "问题清单"] and back["封面"]["A1"].value == "十月报表"
     assert back["汇总表"]["A1"].value == "县教育局纪检监察工作统计汇总表"

@@ -106,13 +106,14 @@ def test_consolidation_accounts_for_every_row_and_unit(month):
         ("县第一中学", "2026-10", 4, "市转办"),
         ("县第二中学", "2026-10", 3, "区转办"),  # kept as written, flagged
     ]
-    assert rows[3]["检查结果"] == "unknown-value"
+    assert rows[3]["检查结果"] == "不在规定选项内（unknown-value）"  # the code beside its title
     assert {r["反映人"] for r in rows} == {"张**"} and {r["联系电话"] for r in rows} == {"138****5678"}
     status = {r[0]: r for r in sheets["报送情况"][1:]}
     assert status["东关小学"][2] == "未报送" and status["县第一中学"][2] == "已报送"
     assert status["县第一中学"][5:8] == [5, 4, 1]
     issues = sheets["问题清单"]
-    assert any(r[-2] == "unknown-value" and r[4] == "C3" for r in issues[1:])
+    assert issues[0][7:10] == ["级别", "问题类型", "代码"]
+    assert any(r[8:10] == ["不在规定选项内", "unknown-value"] and r[4] == "C3" for r in issues[1:])
     # complainant identity appears nowhere in the master
     blob = json.dumps(sheets, default=str, ensure_ascii=False)
     assert "张三丰" not in blob and "13812345678" not in blob
@@ -197,8 +198,9 @@ def test_roster_from_the_master_and_cli_json(month, capsys):
     wb.save(master)  # the master carries its own 单位名册 sheet
     code = main(["consolidate", str(inbox), "--period", "2026-10", "--master", str(master), "--json"])
     out = capsys.readouterr()
-    assert code == 0
+    assert code == 2  # 城关小学.xlsx cannot be read: exit 2 as in every command, the others merged
     data = json.loads(out.out)
+    assert data["exit_status"] == 2 and "有文件无法读取" in out.err
     assert set(data) >= {"period", "units_reported", "units_missing", "files", "rows_read",
                          "rows_written", "rows_rejected", "summary"}
     assert data["rows_read"] == data["rows_written"] + data["rows_rejected"] == 7
@@ -209,8 +211,10 @@ def test_roster_from_the_master_and_cli_json(month, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--period", "2026-13"], "YYYY-MM"),
-    (["--period", "10月"], "YYYY-MM"),
+    (["--period", "2026-13"], "期间应写作 2026-10、2026/10、2026年10月、202610"),
+    (["--period", "10月"], "期间应写作"),
+    (["--period", "2026"], "这里需要一个月份"),
+    (["--period", "all"], "这里需要一个月份"),
 ])
 def test_bad_period_exits_2(month, capsys, argv, message):
     inbox, roster, master = month
@@ -239,7 +243,7 @@ def test_lock_refuses_a_second_run_and_a_stale_lock_is_recovered(month, capsys):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     lock.write_text(json.dumps({"pid": int(dead.stdout), "host": socket.gethostname(), "started": "then"}))
     code = main(["consolidate", str(inbox), "--period", "2026-10", "--master", str(master), "--roster", str(roster)])
-    assert code == 0 and "已清除" in capsys.readouterr().err
+    assert code == 2 and "已清除" in capsys.readouterr().err  # merged; 2 for the one unreadable file
     assert master.exists() and not lock.exists()
 
 

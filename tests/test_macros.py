@@ -14,6 +14,8 @@ from macros.port import ERROR_FILL, WARNING_FILL
 from macros.ribbon import run
 from taizhang.config import default_config
 from taizhang.figures import Period, compute, rows_by_kind
+from taizhang.findings import CATALOGUE
+from taizhang.findings_sheet import FINDINGS_COLUMNS
 from taizhang.service import check_file
 
 SAMPLES = Path(__file__).resolve().parent.parent / "workbooks" / "samples"
@@ -49,9 +51,10 @@ def test_check_writes_the_findings_and_colours_the_cells(unit):
     assert message.startswith(f"检查完成（检查日期 2026-10-31）：错误 {expected.stats.errors} 个")
     wb = openpyxl.load_workbook(unit)
     rows = list(wb["问题清单"].iter_rows(values_only=True))
-    assert rows[0] == ("工作表", "单元格", "级别", "列", "问题", "代码")
-    assert sorted((r[0], r[1], r[5]) for r in rows[1:]) == sorted(
+    assert rows[0] == FINDINGS_COLUMNS  # the one layout every command writes
+    assert sorted((r[3], r[4], r[9]) for r in rows[1:]) == sorted(
         (f.sheet, f.cell, f.code) for f in expected.findings)
+    assert all(r[8] == CATALOGUE[r[9]][1] for r in rows[1:])  # each code beside its Chinese title
     complaints, refunds = wb["信访举报台账"], wb["退费台账"]
     assert _fill(complaints, "C5") == ERROR_FILL           # 区转办
     assert _fill(complaints, "N3") == WARNING_FILL         # unknown column 督办情况
@@ -71,7 +74,7 @@ def test_a_fixed_cell_loses_its_colour_on_the_next_check(unit):
     wb = openpyxl.load_workbook(unit)
     assert _fill(wb["信访举报台账"], "C5") is None
     assert _fill(wb["信访举报台账"], "B6") == ERROR_FILL
-    assert ("信访举报台账", "C5") not in {(r[0], r[1]) for r in wb["问题清单"].iter_rows(values_only=True)}
+    assert ("信访举报台账", "C5") not in {(r[3], r[4]) for r in wb["问题清单"].iter_rows(values_only=True)}
 
 
 def test_settings_summary_and_report(unit):
@@ -148,6 +151,6 @@ def test_an_error_value_in_the_open_workbook_is_listed_and_coloured(unit):
     run("tz_check", port)
     port.save()
     wb = openpyxl.load_workbook(unit)
-    listed = [(r[0], r[1], r[5]) for r in wb["问题清单"].iter_rows(min_row=2, values_only=True)]
+    listed = [(r[3], r[4], r[9]) for r in wb["问题清单"].iter_rows(min_row=2, values_only=True)]
     assert ("退费台账", cell.coordinate, "cell-error") in listed
     assert _fill(wb["退费台账"], cell.coordinate) == ERROR_FILL

@@ -106,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", metavar="PATH", help="工作簿文件或文件夹")
     check.add_argument("--as-of", type=as_of_date, default=None, metavar="YYYY-MM-DD",
                        help="检查日期（判断逾期、未来日期），默认今天")
+    check.add_argument("-o", "--output", metavar="OUT.xlsx",
+                       help="把问题清单写入这个工作簿（已有的则只替换“问题清单”一张表；不能是被检查的台账）")
     check.add_argument("--json", action="store_true", help="以 JSON 输出")
     check.set_defaults(func=cmd_check)
 
@@ -116,10 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "2 有文件无法读取或参数错误（其余文件照常统计）。")
     summ.add_argument("paths", nargs="+", metavar="PATH", help="工作簿文件或文件夹")
     summ.add_argument("--period", default=None, metavar="P",
-                      help="统计期间：2026-10（月，另附全年累计）、2026（年）或 all；默认检查日期所在月")
+                      help="统计期间：月（2026-10、2026/10、2026年10月、202610，另附全年累计）、年（2026）或 all；默认检查日期所在月")
     summ.add_argument("--as-of", type=as_of_date, default=None, metavar="YYYY-MM-DD", help="统计截至日期，默认今天")
     summ.add_argument("--bureau", metavar="NAME", help="局名称（汇总表标题），默认取配置 settings.bureau")
-    summ.add_argument("-o", "--output", metavar="OUT.xlsx", help="写入汇总表的工作簿（已有的则只替换汇总表和明细两张表）")
+    summ.add_argument("-o", "--output", metavar="OUT.xlsx", help="写入汇总表的工作簿（已有的则只替换汇总表、明细和问题清单三张表）")
     summ.add_argument("--json", action="store_true", help="以 JSON 输出")
     summ.set_defaults(func=cmd_summary)
 
@@ -148,9 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
         "consolidate", parents=[office], help="月度合并：各单位台账合并到局主表",
         description="把文件夹中各单位报送的台账合并到局主表：按单位名册认定单位，逐一检查，"
                     "写入合并明细、汇总表、报送情况和问题清单。退回的文件和未报送的单位会列出，不影响其他单位。"
-                    "退出码：0 主表已写入；2 无法运行（主表被占用或不可写、文件夹不存在、月份错误）。")
+                    "退出码：0 主表已写入、台账无错误；1 主表已写入，但有台账存在错误或文件被退回；"
+                    "2 有文件无法读取（其余照常合并）或无法运行（主表被占用或不可写、文件夹不存在、月份错误）。")
     cons.add_argument("folder", metavar="FOLDER", help="各单位报送的工作簿所在文件夹")
-    cons.add_argument("--period", required=True, metavar="YYYY-MM", help="合并的月份，例如 2026-10")
+    cons.add_argument("--period", required=True, metavar="YYYY-MM", help="合并的月份：2026-10、2026/10、2026年10月 或 202610")
     cons.add_argument("--master", required=True, metavar="MASTER.xlsx", help="局主表（不存在时新建）")
     cons.add_argument("--roster", metavar="FILE", help="单位名册工作簿（第一张表含“单位”“别名”列）；默认用主表的“单位名册”表")
     cons.add_argument("--recursive", action="store_true", help="包括子文件夹")

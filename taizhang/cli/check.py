@@ -8,8 +8,8 @@ import sys
 from datetime import date
 from typing import Any
 
-from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, console_width
-from taizhang.findings import CATALOGUE
+from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width
+from taizhang.findings_sheet import code_title
 from taizhang.reading.source import expand_paths
 from taizhang.service import FileReport, check_file
 
@@ -27,10 +27,21 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace, progress: Progress | None = None) -> Outcome:
-    """``taizhang check`` without printing: the ``--json`` shape, the exit code, the messages."""
+    """``taizhang check`` without printing: the ``--json`` shape, the exit code, the messages.
+    With ``-o`` the findings also go into a 问题清单 sheet (the one layout every command writes)."""
+    from pathlib import Path
+
+    from taizhang.cli.summary import _is_one_of
+
+    output = Path(args.output) if getattr(args, "output", None) else None
+    if output is not None and _is_one_of(output, [Path(p) for p in args.paths]):
+        return Outcome(EXIT_UNREADABLE, messages=[
+            f"taizhang: 问题清单不能写入被检查的台账 {output}（源台账从不改动），请换一个文件名"])
     skipped: list = []
     files = expand_paths(args.paths, skipped)
     notes = [f"taizhang: 已跳过 {p}：这是 taizhang 生成的汇总表、主表或其备份，不是台账" for p in skipped]
+    if output is not None:  # last run's list, in the folder being checked, is no ledger
+        files = [f for f in files if not _is_one_of(output, [f])]
     if not files:
         return Outcome(EXIT_UNREADABLE, messages=[*notes, "taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）"])
     as_of = args.as_of or date.today()
@@ -39,6 +50,16 @@ def run_check(args: argparse.Namespace, progress: Progress | None = None) -> Out
         reports.append(check_file(p, as_of=as_of, config=args.cfg))
         if progress:
             progress(len(reports), len(files), p.name)
+    if output is not None:
+        from taizhang.findings_sheet import report_rows
+        from taizhang.summary import OutputError, save_findings
+
+        try:
+            save_findings(output, report_rows(reports))
+        except OutputError as exc:
+            return Outcome(EXIT_UNREADABLE, messages=[*notes, f"taizhang: {exc}"])
+        except OSError as exc:
+            return Outcome(EXIT_UNREADABLE, messages=[*notes, cannot_write("问题清单", output, exc)])
     messages = notes + [f"taizhang: 无法读取 {r.refusal.message}" for r in reports if r.refusal is not None]
     return Outcome(check_exit_code(reports), check_json(reports), messages, reports)
 
@@ -107,14 +128,15 @@ def print_check(reports: list[FileReport], as_of: date) -> None:
             table.add_column("单元格", no_wrap=True)
             table.add_column("列", no_wrap=True)
             table.add_column("问题")
+            table.add_column("问题类型", no_wrap=True)
             table.add_column("代码", style="dim", no_wrap=True)
             for f in items:
                 level = "[red]错误" if f.is_error else "[yellow]提醒"
                 table.add_row(level, f.cell or (f"第{f.row}行" if f.row else ""), escape(f.column or ""),
-                              escape(f.message), f.code)
+                              escape(f.message), code_title(f.code), f.code)
             console.print(table)
         s = r.stats
-        counts = "，".join(f"{CATALOGUE[c][1]} {n}" for c, n in sorted(s.by_code.items()))
+        counts = "，".join(f"{code_title(c)} {n}" for c, n in sorted(s.by_code.items()))
         console.print(f"  合计：错误 {s.errors} 个，提醒 {s.warnings} 个（{counts}）")
     errors = sum(r.stats.errors for r in reports)
     warnings = sum(r.stats.warnings for r in reports)

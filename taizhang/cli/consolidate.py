@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width
+from taizhang.cli.common import EXIT_ERRORS, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
@@ -62,7 +62,12 @@ def run_consolidate(args: argparse.Namespace, progress: Progress | None = None) 
     except OSError as exc:
         return Outcome(EXIT_UNREADABLE, messages=[cannot_write("主表", args.master, exc)])
     messages = [f"taizhang: {notice}" for notice in result.notices]
-    return Outcome(EXIT_OK, result.as_json(), messages, result)
+    status = result.exit_status  # the meaning every command gives it
+    if status == EXIT_UNREADABLE:
+        messages.append("taizhang: 有文件无法读取，已退回（其余单位照常合并），见主表“报送情况”")
+    elif status == EXIT_ERRORS:
+        messages.append("taizhang: 注意：有台账存在错误或被退回，见主表“问题清单”和“报送情况”")
+    return Outcome(status, result.as_json(), messages, result)
 
 
 def print_consolidation(result) -> None:

@@ -32,6 +32,7 @@ def run_summary(args: argparse.Namespace, progress: Progress | None = None) -> O
     from pathlib import Path
 
     from taizhang.figures import Period, PeriodError
+    from taizhang.findings_sheet import report_rows
     from taizhang.summary import OutputError, describe, save_summary
 
     try:
@@ -72,7 +73,8 @@ def run_summary(args: argparse.Namespace, progress: Progress | None = None) -> O
         notes += [f"{r.path.name}无法读取，未计入" for r in reports if r.refusal is not None]
         try:
             output = save_summary(output_path, report, bureau=bureau, blocking_errors=notes,
-                                  config=summed.settings.config)
+                                  config=summed.settings.config,
+                                  findings=report_rows(reports, month=report.period.key))
         except OutputError as exc:
             return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {exc}"])
         except OSError as exc:

@@ -11,7 +11,9 @@ a dated backup.
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -21,13 +23,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import openpyxl
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
 from taizhang.config import Config, Kind
 from taizhang.consolidation.sheetxml import strip_sheets
+from taizhang.findings_sheet import FINDINGS_COLUMNS, FINDINGS_SHEET, codes_with_titles, write_findings_sheet
 from taizhang.model import row_model
+from taizhang.printing import DATE_FORMAT, TOP, WRAP, ColumnFit, measure, setup_table, wrap_cells
 from taizhang.reading.source import open_workbook
 from taizhang.values import clean_text
 from taizhang.writing import put, replace_atomically
@@ -54,14 +56,10 @@ def __getattr__(name: str):
 STATUS_SHEET = "报送情况"
 STATUS_COLUMNS = ("单位", "月份", "报送情况", "文件", "文件时间", "读取行数", "写入行数", "退回行数",
                   "错误", "提醒", "说明")
-FINDINGS_SHEET = "问题清单"
-FINDINGS_COLUMNS = ("单位", "月份", "文件", "工作表", "单元格", "行号", "列", "级别", "代码", "问题")
+STATUS_FORMATS = {"文件时间": 'yyyy-mm-dd hh:mm'}
 
 MONEY_FORMAT = '#,##0.00'
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_THIN = Side(style="thin", color="999999")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+DATETIME_FORMAT = STATUS_FORMATS["文件时间"]
 
 
 def detail_columns(config: Config, kind: Kind) -> list[tuple[str, str]]:
@@ -140,28 +138,28 @@ def read_tables(master: Path, config: Config, settings: list | None = None) -> d
             row = {h: _cell_value(v) for h, v in zip(header, raw) if h}
             if any(v is not None for v in row.values()):
                 row["月份"] = clean_text(row.get("月份"))
+                if row.get(ISSUES_COLUMN):  # a master of an earlier version listed bare codes
+                    row[ISSUES_COLUMN] = codes_with_titles(clean_text(row[ISSUES_COLUMN]))
                 table.rows.append(row)
     return tables
 
 
-def _style_header(ws, ncols: int) -> None:
-    for c in range(1, ncols + 1):
-        cell = ws.cell(row=1, column=c)
-        cell.font = Font(name="等线", bold=True)
-        cell.fill = _HEADER_FILL
-        cell.border = _BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.freeze_panes = "A2"
-
-
 def write_table(wb: Workbook, table: Table, *, formats: dict[str, str] | None = None,
-                template_only: bool = False) -> None:
-    """(Re)create ``table``'s sheet in ``wb``; ledger text is always written as text.
+                template_only: bool = False, sample: list[dict[str, Any]] | None = None,
+                nrows: int | None = None) -> list[ColumnFit] | None:
+    """(Re)create ``table``'s sheet in ``wb``, set up for printing (:mod:`taizhang.printing`);
+    ledger text is always written as text.
 
     ``formats`` gives a number format per column (applied to non-text values).  With
-    ``template_only`` the sheet gets its header and one template row carrying those formats;
-    :func:`taizhang.consolidation.sheetxml.stream_rows` fills in the rows after saving.
+    ``template_only`` the sheet gets its header and one template row whose cells carry each
+    column's format and alignment (widths measured on ``sample`` rows, print area over
+    ``nrows`` rows with the header); :func:`taizhang.consolidation.sheetxml.stream_rows` fills
+    in the rows after saving (widths, print area and filter already span them).  Returns the
+    measured columns (which the streamed rows need for their heights).
     """
+    if table.name == FINDINGS_SHEET and not template_only:
+        write_findings_sheet(wb, table.rows)
+        return None
     index = None
     if table.name in wb.sheetnames:
         index = wb.sheetnames.index(table.name)
@@ -170,11 +168,15 @@ def write_table(wb: Workbook, table: Table, *, formats: dict[str, str] | None = 
     formats = formats or {}
     for c, name in enumerate(table.columns, start=1):
         put(ws, 1, c, name)
+    fits = measure(table.columns, sample if sample is not None else table.rows, formats,
+                   fixed={"问题": 60.0} if table.name == FINDINGS_SHEET else None)
     if template_only:
-        for c, name in enumerate(table.columns, start=1):
+        for c, (name, fit) in enumerate(zip(table.columns, fits), start=1):
+            sample = None
             if name in formats:
-                sample = date(2000, 1, 1) if formats[name] == DATE_FORMAT else 0
-                put(ws, 2, c, sample, formats[name])
+                sample = date(2000, 1, 1) if formats[name] in (DATE_FORMAT, DATETIME_FORMAT) else 0
+            cell = put(ws, 2, c, sample, formats.get(name))
+            cell.alignment = WRAP if fit.wrap else TOP
     else:
         for r, row in enumerate(table.rows, start=2):
             for c, name in enumerate(table.columns, start=1):
@@ -183,14 +185,9 @@ def write_table(wb: Workbook, table: Table, *, formats: dict[str, str] | None = 
                 if isinstance(value, (date, datetime)) and fmt is None:
                     fmt = DATE_FORMAT
                 put(ws, r, c, value, fmt)
-    _style_header(ws, len(table.columns))
-    for c, name in enumerate(table.columns, start=1):
-        width = max(len(name) * 2 + 2, 8)
-        if name in ("来源文件", "文件", "问题", "说明") or name.endswith(("描述", "措施", "问题")):
-            width = 30
-        ws.column_dimensions[get_column_letter(c)].width = width
-    if table.rows:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
+        wrap_cells(ws, fits, 2, len(table.rows) + 1)
+    setup_table(ws, table.columns, fits, nrows if nrows is not None else len(table.rows) + 1)
+    return fits
 
 
 def open_master(master: Path, owned: Iterable[str]) -> Workbook:
@@ -211,10 +208,41 @@ def open_master(master: Path, owned: Iterable[str]) -> Workbook:
         light.unlink(missing_ok=True)
 
 
-def save_atomically(write: Callable[[Path], None], master: Path) -> Path | None:
+#: Backups of the master kept by default (``[limits] backups`` in the office configuration).
+KEEP_BACKUPS = 10
+_BACKUP = re.compile(r"\.备份-(\d{8}-\d{6})(?:-(\d+))?$")
+
+
+def backups_of(master: Path) -> list[Path]:
+    """The backups ``MASTER.备份-<time>[-n].xlsx`` of ``master``, oldest first."""
+    found = []
+    for p in master.parent.glob(f"{glob.escape(master.stem)}.备份-*{glob.escape(master.suffix)}"):
+        m = _BACKUP.fullmatch(p.stem[len(master.stem):])
+        if m and p.stem[:len(master.stem)] == master.stem and p.is_file():
+            found.append(((m.group(1), int(m.group(2) or 0)), p))
+    return [p for _key, p in sorted(found)]
+
+
+def prune_backups(master: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` backups of ``master``; returns those deleted (a
+    backup that cannot be deleted, say open in Excel, is left for the next run)."""
+    backups = backups_of(master)
+    doomed = backups[:max(len(backups) - keep, 0)]
+    deleted = []
+    for p in doomed:
+        try:
+            p.unlink()
+        except OSError:
+            continue
+        deleted.append(p)
+    return deleted
+
+
+def save_atomically(write: Callable[[Path], None], master: Path, keep: int = KEEP_BACKUPS) -> Path | None:
     """Write the new master (``write(tmp)``) beside the old one, keep the old one as a dated
-    backup, move the new one into place.  Returns the backup (None for a first master).
-    If anything fails before the final move, the previous master is untouched."""
+    backup, move the new one into place, and keep only the newest ``keep`` backups.  Returns
+    the backup (None for a first master).  If anything fails before the final move, the
+    previous master (and every backup) is untouched."""
 
     def write_then_back_up(tmp: Path) -> None:
         nonlocal backup
@@ -236,4 +264,6 @@ def save_atomically(write: Callable[[Path], None], master: Path) -> Path | None:
         if backup is not None:
             backup.unlink(missing_ok=True)
         raise
+    if backup is not None:
+        prune_backups(master, max(keep, 1))
     return backup

@@ -11,9 +11,7 @@ that for every file rows read = rows written + rows rejected.
 
 from __future__ import annotations
 
-import calendar
 import os
-import re
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -27,12 +25,15 @@ from taizhang.config import Config, Kind
 from taizhang.errors import TaizhangError
 from taizhang.consolidation.lock import MasterLock
 from taizhang.consolidation.master import (
-    DATE_FORMAT, FINDINGS_COLUMNS, FINDINGS_SHEET, ISSUES_COLUMN, PROVENANCE, STATUS_COLUMNS, STATUS_SHEET,
-    Table, detail_columns, detail_formats, detail_sheets, open_master, read_tables, save_atomically, write_table,
+    DATE_FORMAT, FINDINGS_COLUMNS, FINDINGS_SHEET, ISSUES_COLUMN, KEEP_BACKUPS, PROVENANCE, STATUS_COLUMNS,
+    STATUS_FORMATS, STATUS_SHEET, Table, detail_columns, detail_formats, detail_sheets, open_master, read_tables,
+    save_atomically, write_table,
 )
 from taizhang.consolidation.store import Block, SheetPlan, Store, dumps, store_path, typed_fields, typed_values, write_sheets
 from taizhang.consolidation.roster import ROSTER_SHEET, Roster, RosterError, read_roster
-from taizhang.findings import Finding
+from taizhang.figures.period import Period, PeriodError
+from taizhang.findings import REFUSAL_CODES, Finding
+from taizhang.findings_sheet import codes_with_titles, finding_row
 from taizhang.model import Origin, ParseContext, LedgerRow, parse_row, period_date
 from taizhang.privacy import confidential_fields, mask
 from taizhang.reading.source import WorkbookRefused, in_folder
@@ -40,7 +41,6 @@ from taizhang.service import check_loaded, load_workbook
 from taizhang.values import clean_text
 from taizhang.writing import FileInUse, is_own_output, mark_output, open_elsewhere
 
-PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
 #: Below this many files, reading in one process is faster than starting workers.
 PARALLEL_THRESHOLD = 6
 #: Summary sheets written into the master (see taizhang.summary); rewritten every run.
@@ -93,12 +93,20 @@ class FileOutcome:
     warnings: int
     mtime: float = 0.0
     findings: list[Finding] = field(default_factory=list)
+    #: Rejected only because the same unit sent a newer file (not a fault of the ledgers).
+    superseded: bool = False
+
+    @property
+    def unreadable(self) -> bool:
+        """The file could not be read at all (exit status 2, as in every command)."""
+        return self.status == "rejected" and any(f.code in REFUSAL_CODES for f in self.findings)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "path": str(self.path), "unit": self.unit, "status": self.status, "reason": self.reason,
             "rows_read": self.rows_read, "rows_written": self.rows_written,
             "rows_rejected": self.rows_rejected, "errors": self.errors, "warnings": self.warnings,
+            "readable": not self.unreadable, "superseded": self.superseded,
         }
 
 
@@ -118,6 +126,19 @@ class ConsolidationResult:
     @property
     def rows_read(self) -> int:
         return sum(f.rows_read for f in self.files)
+
+    @property
+    def exit_status(self) -> int:
+        """The meaning every command gives it: 2 a file could not be read at all (the others
+        were merged), 1 the ledgers have errors or a file was turned back (unit not on the
+        roster, a link leaving the folder), 0 otherwise.  A file superseded by a newer one of
+        the same unit is not a fault."""
+        if any(f.unreadable for f in self.files):
+            return 2
+        if any(f.errors for f in self.files if not f.superseded) or any(
+                f.status == "rejected" and not f.superseded for f in self.files):
+            return 1
+        return 0
 
     @property
     def rows_written(self) -> int:
@@ -145,16 +166,23 @@ class ConsolidationResult:
             "summary": self.summary,
             "master": str(self.master),
             "backup": str(self.backup) if self.backup else None,
+            "exit_status": self.exit_status,
         }
 
 
+def parse_month(text: str) -> Period:
+    """The month to consolidate, in any form of the one period parser (``2026-10``,
+    ``2026/10``, ``2026年10月``, ``202610``); a year, ``all`` or nonsense is a ConsolidationError."""
+    try:
+        return Period.parse_month(text)
+    except PeriodError as exc:
+        raise ConsolidationError(str(exc)) from None
+
+
 def parse_period(text: str) -> tuple[date, date]:
-    """``2026-10`` -> (2026-10-01, 2026-10-31); anything else is a ConsolidationError."""
-    m = PERIOD_RE.match(text or "")
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ConsolidationError(f"月份应写作 YYYY-MM，例如 2026-10（收到“{text}”）")
-    year, month = int(m.group(1)), int(m.group(2))
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    """``2026-10`` (in any form :func:`parse_month` takes) -> (2026-10-01, 2026-10-31)."""
+    month = parse_month(text)
+    return month.start, month.end  # type: ignore[return-value]
 
 
 def list_files(folder: Path, *, recursive: bool = False, exclude: set[Path] = frozenset()) -> tuple[list[Path], list[FileOutcome]]:
@@ -334,6 +362,12 @@ def _unit_of(data: FileData, roster: Roster) -> tuple[str | None, str | None]:
     return unit, data.reporting_unit or data.path.stem
 
 
+def roster_table(roster: Roster) -> Table:
+    """The roster as the master's ``单位名册`` sheet (单位, 别名), readable by :func:`read_roster`."""
+    rows = [{"单位": u, "别名": "、".join(roster.aliases.get(u, ())) or None} for u in roster.units]
+    return Table(ROSTER_SHEET, ["单位", "别名"], rows)
+
+
 def load_roster(master: Path, roster_path: Path | None) -> Roster:
     try:
         if roster_path is not None:
@@ -361,7 +395,8 @@ def consolidate(
     on_files: Callable[[int], None] | None = None,
 ) -> ConsolidationResult:
     """Consolidate the workbooks of ``folder`` for ``period`` into ``master``."""
-    _start, end = parse_period(period)
+    month = parse_month(period)
+    period, end = month.key, month.end
     if not folder.is_dir():
         raise ConsolidationError(f"文件夹不存在：{folder}")
     if master.is_dir():
@@ -388,7 +423,8 @@ def consolidate(
         datas = _read_all(paths, args, jobs or min(2, os.cpu_count() or 1), progress)
         store = Store.open(master, _layout(config))
         try:
-            result = _consolidate_into(store, master, datas, outcomes, roster, period, as_of, config, bureau)
+            result = _consolidate_into(store, master, datas, outcomes, roster, period, as_of, config, bureau,
+                                       keep_roster=roster_path is not None)
         finally:
             store.close()
         if lock.recovered:
@@ -398,7 +434,7 @@ def consolidate(
 
 def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcomes: list[FileOutcome],
                       roster: Roster, period: str, as_of: date, config: Config,
-                      bureau: str | None) -> ConsolidationResult:
+                      bureau: str | None, keep_roster: bool = False) -> ConsolidationResult:
     """Merge the files read into the store's blocks, write the master from them, and commit the
     store once the master is in place."""
     if not master.exists():
@@ -420,22 +456,29 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
     result.summary = summary_json
     sheets = detail_sheets()
     owned = [*sheets.values(), STATUS_SHEET, FINDINGS_SHEET, *OWNED_SUMMARY_SHEETS]
+    if keep_roster:  # the master keeps the roster it was checked against
+        owned.append(ROSTER_SHEET)
     wb = open_master(master, owned)
     write_summary_sheets(wb)  # first, so that a new master opens on its summary
     order = {u: i for i, u in enumerate(roster.units)}
     plans: dict[str, SheetPlan] = {}
     for name in (*sheets.values(), STATUS_SHEET, FINDINGS_SHEET):
         kind = next((k for k, n in sheets.items() if n == name), None)
-        formats = detail_formats(config, kind) if kind else {"文件时间": DATE_FORMAT}
+        formats = detail_formats(config, kind) if kind else (STATUS_FORMATS if name == STATUS_SHEET else {})
         blocks = store.layout_of(name)
         total = sum(n for _u, _m, n in blocks)
-        write_table(wb, Table(name, tables[name].columns), formats=formats, template_only=True)
+        # widths measured on this run's rows (the month's), print area and filter over them all
+        fits = write_table(wb, Table(name, tables[name].columns), formats=formats, template_only=True,
+                           sample=tables[name].rows, nrows=total + 1)
         if total:
             wb[name].auto_filter.ref = f"A1:{get_column_letter(len(tables[name].columns))}{total + 1}"
         # detail: by unit in roster order, then month; 报送情况 and 问题清单: by month
         ranked = sorted(blocks, key=lambda b: (order.get(b[0], len(order)), b[0], b[1]) if kind else b[1])
         plans[name] = SheetPlan(tables[name].columns, {h for h, f in formats.items() if f == DATE_FORMAT},
-                                [(u, m) for u, m, _n in ranked], total)
+                                [(u, m) for u, m, _n in ranked], total,
+                                [f.width if f.wrap else None for f in fits] if fits else [])
+    if keep_roster:
+        write_table(wb, roster_table(roster))
 
     mark_output(wb)  # a master (and its backups) in a folder of ledgers is never read as one
 
@@ -443,7 +486,7 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
         wb.save(tmp)
         write_sheets(tmp, store, plans)
 
-    result.backup = save_atomically(write, master)
+    result.backup = save_atomically(write, master, keep=int(config.limits.get("backups", KEEP_BACKUPS)))
     store.commit(master)
     return result
 
@@ -529,6 +572,7 @@ def _merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
             n_old = sum(len(v) for v in older.rows.values()) + older.hidden_rows
             outcomes.append(_rejected(older.path, unit, f"同一单位有更新的文件 {newer.path.name}，本文件未合并",
                                       n_old, older.findings, older.mtime))
+            outcomes[-1].superseded = True
         else:
             units[unit] = data
 
@@ -598,7 +642,7 @@ def _merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
 def _detail_row(unit: str, path: Path, r: RowOut) -> dict[str, Any]:
     row = {"单位": unit, "月份": r.month, "来源文件": path.name, "原工作表": r.sheet, "原行号": r.row}
     row.update(r.values)
-    row[ISSUES_COLUMN] = r.issues or None
+    row[ISSUES_COLUMN] = codes_with_titles(r.issues) or None
     row[TYPED] = r.typed
     return row
 
@@ -615,11 +659,8 @@ def _status_row(o: FileOutcome, period: str) -> dict[str, Any]:
 
 
 def _finding_rows(o: FileOutcome, period: str) -> list[dict[str, Any]]:
-    return [{
-        "单位": o.unit or f"（名册外）{o.path.stem}", "月份": period, "文件": o.path.name,
-        "工作表": f.sheet, "单元格": f.cell, "行号": f.row, "列": f.column,
-        "级别": "错误" if f.is_error else "提醒", "代码": f.code, "问题": f.message,
-    } for f in o.findings]
+    unit = o.unit or f"（名册外）{o.path.stem}"
+    return [finding_row(f, unit=unit, month=period, file=o.path) for f in o.findings]
 
 
 def master_rows(tables: dict[str, Table], config: Config) -> dict[Kind, list[LedgerRow]]:

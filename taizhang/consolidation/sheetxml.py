@@ -3,8 +3,10 @@
 openpyxl builds a Python object per cell, which for the consolidated detail of a whole
 county (hundreds of thousands of cells) costs most of a consolidation.  Here openpyxl still
 writes each such sheet, with its header, column widths, frozen panes, filter and one
-template row whose cells carry the date and money formats; then the sheet's ``<sheetData>``
-is replaced by rows generated as XML text, reusing the template's style ids.  The same
+template row whose cells carry each column's date or money format and alignment (long text
+wrapped), all set up for printing by :mod:`taizhang.printing` for the final number of rows;
+then the sheet's ``<sheetData>`` is replaced by rows generated as XML text, reusing the
+template's style ids.  The same
 package, the same look, a fraction of the time.  Strings are always written as text
 (inline strings), so ledger text never becomes a formula.
 """
@@ -16,12 +18,13 @@ import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
+from taizhang.printing import ColumnFit, row_height
 from taizhang.reading.source import sheet_parts
 from taizhang.values import date_to_excel_serial
 
@@ -46,7 +49,7 @@ def _cell(ref: str, value: Any, style: str | None) -> str:
     if isinstance(value, str):
         text = escape(ILLEGAL_CHARACTERS_RE.sub("", value))
         space = ' xml:space="preserve"' if text != text.strip() else ""
-        return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, datetime):
@@ -63,31 +66,40 @@ def _cell(ref: str, value: Any, style: str | None) -> str:
 
 
 def _rows_xml(header: str, columns: list[str], rows: Iterable[dict[str, Any]],
-              styles: dict[str, str], date_style: str | None) -> Iterator[str]:
+              styles: dict[str, str], date_style: str | None, date_columns: set[str],
+              fits: Sequence[ColumnFit] | None = None) -> Iterator[str]:
     letters = [get_column_letter(i) for i in range(1, len(columns) + 1)]
+    date_letters = {letter for letter, name in zip(letters, columns) if name in date_columns}
+    wrapped = [(name, fit) for name, fit in zip(columns, fits or ()) if fit.wrap]
     yield "<sheetData>"
     yield header
     for r, row in enumerate(rows, start=2):
+        height = row_height([row.get(name) for name, _fit in wrapped], [fit for _name, fit in wrapped])
+        if height is not None:  # wrapped text: the row as tall as its lines
+            yield f'<row r="{r}" ht="{height:g}" customHeight="1">'
+        else:
+            yield f'<row r="{r}">'
+
         cells = []
         for letter, name in zip(letters, columns):
             value = row.get(name)
             if value is None or value == "":
                 continue
             if isinstance(value, (date, datetime)):
-                style = styles.get(letter) or date_style
-            elif isinstance(value, str):
-                style = None
-            else:
+                style = styles.get(letter) if letter in date_letters else date_style
+            else:  # the column's alignment (wrapped long text) and number format
                 style = styles.get(letter)
             cells.append(_cell(f"{letter}{r}", value, style))
-        yield f'<row r="{r}">{"".join(cells)}</row>'
+        yield f'{"".join(cells)}</row>'
     yield "</sheetData>"
 
 
-def stream_rows(path: Path, tables: dict[str, tuple[list[str], list[dict[str, Any]], set[str]]]) -> None:
+def stream_rows(path: Path, tables: dict[str, tuple]) -> None:
     """Replace the rows of the named sheets in the xlsx at ``path``.
 
-    ``tables`` maps a sheet name to (columns, rows, date columns).  Each sheet must hold the
+    ``tables`` maps a sheet name to (columns, rows, date columns[, measured columns]); with the
+    measured columns (:func:`taizhang.printing.measure`) a row whose wrapped text needs
+    several lines is given the height for them.  Each sheet must hold the
     header in row 1 and a template row in row 2 whose formatted cells give the styles.
     """
     tmp = path.with_name(path.name + ".stream")
@@ -100,7 +112,8 @@ def stream_rows(path: Path, tables: dict[str, tuple[list[str], list[dict[str, An
                     zout.writestr(item, zin.read(item.filename))
                     continue
                 name = targets[item.filename]
-                columns, rows, date_columns = tables[name]
+                columns, rows, date_columns, *rest = tables[name]
+                fits = rest[0] if rest else None
                 xml = zin.read(item.filename).decode("utf-8")
                 styles = template_styles(xml)
                 date_style = next((styles[get_column_letter(i + 1)] for i, c in enumerate(columns)
@@ -108,7 +121,7 @@ def stream_rows(path: Path, tables: dict[str, tuple[list[str], list[dict[str, An
                 header_match = _ROW1.search(xml)
                 header = header_match.group(0) if header_match else ""
                 last = f"{get_column_letter(len(columns))}{len(rows) + 1}"
-                body = "".join(_rows_xml(header, columns, rows, styles, date_style))
+                body = "".join(_rows_xml(header, columns, rows, styles, date_style, date_columns, fits))
                 xml = _SHEETDATA.sub(lambda _m: body, xml, count=1)
                 xml = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:{last}"/>', xml, count=1)
                 xml = re.sub(r'<autoFilter ref="[^"]*"', f'<autoFilter ref="A1:{last}"', xml, count=1)

@@ -28,7 +28,7 @@ import re
 import sqlite3
 import zipfile
 from collections import namedtuple
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -160,7 +160,7 @@ def _cell(value: Any, style: str | None) -> str:
     if isinstance(value, str):
         text = escape(ILLEGAL_CHARACTERS_RE.sub("", value))
         space = ' xml:space="preserve"' if text != text.strip() else ""
-        return f'<c t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        return f'<c{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
     if isinstance(value, bool):
         return f'<c t="b"><v>{int(value)}</v></c>'
     if isinstance(value, datetime):
@@ -176,11 +176,19 @@ def _cell(value: Any, style: str | None) -> str:
     return _cell(str(value), None)
 
 
-def render(rows: Iterable[list], styles: list[str | None], date_style: str | None) -> bytes:
+def render(rows: Iterable[list], styles: list[str | None], date_style: str | None,
+           wrap: list | None = None) -> bytes:
     """Rows (values aligned with the sheet's columns) as ``<row>`` elements without references:
-    each cell takes the next column (an empty one is ``<c/>``), each row the next row."""
+    each cell takes the next column (an empty one is ``<c/>``), each row the next row.  Text
+    takes its column's style (wrapped long text); with ``wrap`` (a column's width where its text
+    wraps) a row is given the height its wrapped lines need (see :mod:`taizhang.printing`)."""
+    from taizhang.printing import ColumnFit, row_height
+
+    wrapped = [(i, ColumnFit(w, True)) for i, w in enumerate(wrap or ()) if w]
     out = []
     for row in rows:
+        height = row_height([row[i] if i < len(row) else None for i, _f in wrapped],
+                            [f for _i, f in wrapped]) if wrapped else None
         cells = []
         for value, style in zip(row, styles):
             if value is None or value == "":
@@ -188,13 +196,12 @@ def render(rows: Iterable[list], styles: list[str | None], date_style: str | Non
                 continue
             if isinstance(value, (date, datetime)):
                 cells.append(_cell(value, style or date_style))
-            elif isinstance(value, str):
-                cells.append(_cell(value, None))
             else:
                 cells.append(_cell(value, style))
         while cells and cells[-1] == "<c/>":
             cells.pop()
-        out.append(f"<row>{''.join(cells)}</row>")
+        ht = f' ht="{height:g}" customHeight="1"' if height else ""
+        out.append(f"<row{ht}>{''.join(cells)}</row>")
     return "".join(out).encode("utf-8")
 
 
@@ -323,7 +330,7 @@ class Store:
         return self.db.execute("SELECT unit, month, nrows FROM blocks WHERE sheet = ?", (sheet,)).fetchall()
 
     def pieces(self, sheet: str, order: list[tuple[str, str]], style: str, styles: list[str | None],
-               date_style: str | None) -> Iterator[Piece]:
+               date_style: str | None, wrap: list | None = None) -> Iterator[Piece]:
         """The compressed pieces of ``sheet``'s blocks in ``order``; a block without a piece
         for ``style`` (new, or the master's styles changed) is rendered and kept."""
         for unit, month in order:
@@ -334,7 +341,7 @@ class Store:
             if row[0] == style:
                 yield Piece(row[1], row[2], row[3])
                 continue
-            made = piece(render(loads(row[4]), styles, date_style))
+            made = piece(render(loads(row[4]), styles, date_style, wrap))
             self.db.execute("UPDATE blocks SET style = ?, piece = ?, crc = ?, size = ? "
                             "WHERE sheet = ? AND unit = ? AND month = ?",
                             (style, made.data, made.crc, made.size, sheet, unit, month))
@@ -403,6 +410,8 @@ class SheetPlan:
     date_columns: set[str]
     order: list[tuple[str, str]]  # (unit, month) of its blocks, top to bottom
     rows: int  # how many rows the blocks hold
+    #: per column, its width when its text wraps (each row is then as tall as its lines), else None
+    wrap: list = field(default_factory=list)
 
 
 def write_sheets(path: Path, store: Store, plans: dict[str, SheetPlan]) -> None:
@@ -428,7 +437,7 @@ def write_sheets(path: Path, store: Store, plans: dict[str, SheetPlan]) -> None:
                 letters = [get_column_letter(i) for i in range(1, len(plan.columns) + 1)]
                 styles = [styles_by_letter.get(letter) for letter in letters]
                 date_style = next((s for s, c in zip(styles, plan.columns) if s and c in plan.date_columns), None)
-                style = dumps([plan.columns, styles, date_style])
+                style = dumps([plan.columns, styles, date_style, plan.wrap])
                 last = f"{letters[-1]}{plan.rows + 1}"
                 xml = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:{last}"/>', xml, count=1)
                 xml = re.sub(r'<autoFilter ref="[^"]*"', f'<autoFilter ref="A1:{last}"', xml, count=1)
@@ -439,7 +448,7 @@ def write_sheets(path: Path, store: Store, plans: dict[str, SheetPlan]) -> None:
                 tail = "</sheetData>" + xml[data.end():]
                 write_deflated(zout, item.filename, [
                     piece(head.encode("utf-8")),
-                    *store.pieces(targets[item.filename], plan.order, style, styles, date_style),
+                    *store.pieces(targets[item.filename], plan.order, style, styles, date_style, plan.wrap),
                     piece(tail.encode("utf-8"), final=True),
                 ])
     tmp.replace(path)

@@ -7,8 +7,8 @@ which ledgers behind the figures have errors (the sheet's banner and the command
 
 from taizhang.summary.blocking import BlockingError, blocking_errors, describe
 from taizhang.summary.sheet import (
-    DETAIL_SHEET, OUTPUT_SUFFIXES, SUMMARY_SHEET, OutputError, save_summary, write_summary,
+    DETAIL_SHEET, OUTPUT_SUFFIXES, SUMMARY_SHEET, OutputError, save_findings, save_summary, write_summary,
 )
 
 __all__ = ["DETAIL_SHEET", "OUTPUT_SUFFIXES", "SUMMARY_SHEET", "BlockingError", "OutputError", "blocking_errors",
-           "describe", "save_summary", "write_summary"]
+           "describe", "save_findings", "save_summary", "write_summary"]

@@ -19,9 +19,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from taizhang.config import Config
 from taizhang.errors import TaizhangError
 from taizhang.figures import Report, fen
+from taizhang.findings_sheet import FINDINGS_SHEET, write_findings_sheet
 from taizhang.kinds import Block, Line, by_rank
 from taizhang.kinds.common import COUNT, ITEMS, MONEY, PERSONS, RATE, TIMES  # noqa: F401 - formats
 from taizhang.model import period_date
+from taizhang.printing import measure, setup_page, setup_table, wrap_cells
 from taizhang.writing import mark_output, put, replace_atomically
 
 SUMMARY_SHEET = "汇总表"
@@ -36,6 +38,7 @@ _BLOCK = PatternFill("solid", fgColor="FCE4D6")
 _BANNER = PatternFill("solid", fgColor="FFC7CE")
 WIDTHS = {"A": 30, "B": 16, "C": 22, "D": 3, "E": 12, "F": 12, "G": 12, "H": 12, "I": 12, "J": 12}
 LAST_COL = "J"
+LAST_COLUMN = 10
 #: Charts stand beside their block; a block is at least CHART_ROWS rows (of 15 pt) tall so
 #: that its chart ends before the page break under it.
 CHART_HEIGHT_CM = 7.5
@@ -99,12 +102,14 @@ def _number(value: Any) -> Any:
 
 
 def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors: list[str] | None = None,
-                  index: int | None = 0, detail: bool = True, config: Config | None = None) -> Worksheet:
+                  index: int | None = 0, detail: bool = True, config: Config | None = None,
+                  findings: list[dict[str, Any]] | None = None) -> Worksheet:
     """(Re)create the 汇总表 and 明细 sheets of ``wb`` from ``report``; other sheets untouched.
 
     An existing 汇总表 keeps its place; a new one goes at ``index`` (None: after the others).
     Without ``detail`` no 明细 sheet is written (the consolidated master traces its rows in
-    its own detail sheets).
+    its own detail sheets).  With ``findings`` (rows of :mod:`taizhang.findings_sheet`) the
+    问题清单 the 汇总表 refers to is (re)written too, after 明细.
     """
     for name in (SUMMARY_SHEET, DETAIL_SHEET):
         if name in wb.sheetnames:
@@ -180,19 +185,13 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
     _charts(ws, report, blocks, block_rows)
     if detail:
         _detail(wb, report, wb.sheetnames.index(SUMMARY_SHEET) + 1)
+    if findings is not None:
+        after = DETAIL_SHEET if DETAIL_SHEET in wb.sheetnames else SUMMARY_SHEET
+        index = None if FINDINGS_SHEET in wb.sheetnames else wb.sheetnames.index(after) + 1
+        write_findings_sheet(wb, findings, index=index)
 
-    ws.print_area = f"A1:{LAST_COL}{row - 2}"
-    ws.print_title_rows = "1:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.page_margins.header = ws.page_margins.footer = 0.3
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    setup_page(ws, ncols=LAST_COLUMN, nrows=row - 2, title_rows="1:2", landscape=True, centred=True)
+    ws.oddHeader.center.text = None  # the title rows repeated on every page say what it is
     ws.freeze_panes = None
     return ws
 
@@ -236,6 +235,7 @@ def _charts(ws: Worksheet, report: Report, blocks: list[Block], rows: dict[str, 
 
 
 _DETAIL_COLUMNS = ("板块", "文件", "工作表", "行号", "日期", "单位", "分类", "状态或处理", "金额（元）", "说明")
+_DETAIL_FORMATS = {"日期": DATE, "金额（元）": MONEY}
 
 
 def _detail(wb: Workbook, report: Report, index: int) -> Worksheet:
@@ -244,31 +244,20 @@ def _detail(wb: Workbook, report: Report, index: int) -> Worksheet:
     ws = wb.create_sheet(DETAIL_SHEET, index)
     for c, name in enumerate(_DETAIL_COLUMNS, start=1):
         put(ws, 1, c, name)
-        ws.cell(1, c).font = Font(name=FONT, bold=True)
-        ws.cell(1, c).fill = _HEAD
-        ws.cell(1, c).border = _BOX
-    r = 1
+    rows: list[tuple] = []
     for d in by_rank():
         label = d.detail_label or d.block_title
         for row in report.rows.get(d.kind, []):
-            r += 1
             unit, cls, state, amount, note = d.detail(row)
-            values = (label, Path(row.origin.file).name, row.origin.sheet, row.origin.row, period_date(row),
-                      unit, cls, state, amount, note)
-            for c, value in enumerate(values, start=1):
-                fmt = DATE if isinstance(value, date) else (MONEY if isinstance(value, Decimal) else None)
-                put(ws, r, c, value, fmt)
-    for col, width in zip("ABCDEFGHIJ", (10, 30, 14, 8, 16, 18, 14, 14, 14, 36)):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A2"
-    if r > 1:
-        ws.auto_filter.ref = f"A1:J{r}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
+            rows.append((label, Path(row.origin.file).name, row.origin.sheet, row.origin.row, period_date(row),
+                         unit, cls, state, _number(amount), note))
+    fits = measure(_DETAIL_COLUMNS, rows, _DETAIL_FORMATS)
+    for r, values in enumerate(rows, start=2):
+        for c, value in enumerate(values, start=1):
+            fmt = DATE if isinstance(value, date) else (MONEY if isinstance(value, Decimal) else None)
+            put(ws, r, c, value, fmt)
+    wrap_cells(ws, fits, 2, len(rows) + 1)
+    setup_table(ws, _DETAIL_COLUMNS, fits, len(rows) + 1)
     return ws
 
 
@@ -282,30 +271,46 @@ OUTPUT_SUFFIXES = (".xlsx", ".xlsm")
 
 
 def save_summary(path: Path, report: Report, *, bureau: str, blocking_errors: list[str] | None = None,
-                 config: Config | None = None) -> Path:
-    """Write the summary into ``path``: a new workbook, or the 汇总表 and 明细 of an existing
-    one (its other sheets kept), written to a temporary file beside it and moved into place,
-    so that a failure leaves the previous file as it was.
+                 config: Config | None = None, findings: list[dict[str, Any]] | None = None) -> Path:
+    """Write the summary into ``path``: a new workbook, or the 汇总表 and 明细 (and, with
+    ``findings``, 问题清单) of an existing one (its other sheets kept), written to a temporary
+    file beside it and moved into place, so that a failure leaves the previous file as it was.
 
     Raises :class:`OutputError` for a name that is not .xlsx/.xlsm or an existing file openpyxl
     cannot open, and ``OSError`` when the folder or the file cannot be written.
     """
     path = Path(path)
+    wb = _open_output(path, "汇总表")
+    write_summary(wb, report, bureau=bureau, blocking_errors=blocking_errors, config=config, findings=findings)
+    mark_output(wb)
+    replace_atomically(path, wb.save)
+    return path
+
+
+def save_findings(path: Path, rows: list[dict[str, Any]]) -> Path:
+    """Write the 问题清单 (``taizhang check -o``) into ``path``: a new workbook, or the 问题清单
+    of an existing one (its other sheets kept), atomically as :func:`save_summary` does."""
+    path = Path(path)
+    wb = _open_output(path, "问题清单")
+    write_findings_sheet(wb, rows, index=None)
+    mark_output(wb)
+    replace_atomically(path, wb.save)
+    return path
+
+
+def _open_output(path: Path, what: str) -> Workbook:
+    """The workbook an output goes into: the existing file at ``path``, or a new one."""
     suffix = path.suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
-        raise OutputError(f"汇总表只能写入 .xlsx 或 .xlsm 工作簿，不能写入“{path.name}”")
+        raise OutputError(f"{what}只能写入 .xlsx 或 .xlsm 工作簿，不能写入“{path.name}”")
     if path.exists():
         try:
-            wb = openpyxl.load_workbook(path, keep_vba=suffix == ".xlsm", keep_links=True)
+            return openpyxl.load_workbook(path, keep_vba=suffix == ".xlsm", keep_links=True)
         except OSError:
             raise
         except Exception as exc:  # a damaged or foreign file: openpyxl raises many kinds
             raise OutputError(f"“{path.name}”不是可以打开的 Excel 工作簿（{type(exc).__name__}），"
-                              "汇总表未写入；请换一个文件名") from None
-    else:
-        wb = openpyxl.Workbook()
-        wb.remove(wb.active)
-    write_summary(wb, report, bureau=bureau, blocking_errors=blocking_errors, config=config)
-    mark_output(wb)
-    replace_atomically(path, wb.save)
-    return path
+                              f"{what}未写入；请换一个文件名") from None
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    return wb
