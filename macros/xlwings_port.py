@@ -13,7 +13,8 @@ from typing import Any
 import xlwings as xw
 
 from taizhang.figures import Report
-from taizhang.findings_sheet import FINDINGS_SHEET, write_findings_sheet
+from taizhang.findings_sheet import FINDINGS_SHEET, findings_table
+from taizhang.printing import PORTRAIT_CHARS
 from taizhang.summary import DETAIL_SHEET, SUMMARY_SHEET, save_summary
 
 
@@ -66,25 +67,29 @@ class XlwingsWorkbook:
             ws.range(ref).color = _rgb(colour) if colour else None
 
     def write_findings(self, rows: list[dict[str, Any]]) -> None:
-        """The 问题清单 written by the one writer into a scratch workbook, then copied in (a
-        sheet copied in Excel keeps its widths, wrapping and print setup)."""
-        import openpyxl
-
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "findings.xlsx"
-            wb = openpyxl.Workbook()
-            wb.remove(wb.active)
-            write_findings_sheet(wb, rows)
-            wb.save(path)
-            source = self.book.app.books.open(str(path))
-            try:
-                if FINDINGS_SHEET in self.sheet_names():
-                    self.book.app.display_alerts = False
-                    self.book.sheets[FINDINGS_SHEET].delete()
-                    self.book.app.display_alerts = True
-                source.sheets[FINDINGS_SHEET].copy(after=self.book.sheets[-1])
-            finally:
-                source.close()
+        """The 问题清单 in the one layout (:func:`taizhang.findings_sheet.findings_table`), with
+        its measured widths, wrapped long text and the print setup of every taizhang sheet."""
+        table, fits = findings_table(rows)
+        self.write_rows(FINDINGS_SHEET, table, widths=[round(f.width) for f in fits])
+        ws = self.book.sheets[FINDINGS_SHEET]
+        try:  # Excel's object model (Windows); a missing piece costs the looks, never the list
+            for c, fit in enumerate(fits, start=1):
+                if fit.wrap:
+                    ws.range((1, c), (len(table), c)).api.WrapText = True
+            setup = ws.api.PageSetup
+            setup.PaperSize = 9  # xlPaperA4
+            setup.Orientation = 2 if sum(f.width for f in fits) > PORTRAIT_CHARS else 1  # landscape / portrait
+            setup.Zoom = False
+            setup.FitToPagesWide = 1
+            setup.FitToPagesTall = False
+            setup.PrintTitleRows = "$1:$1"
+            setup.CenterHeader = "&A"
+            setup.CenterFooter = "第 &P 页，共 &N 页"
+            setup.PrintGridlines = True
+            if len(table) > 1:
+                ws.range((1, 1), (len(table), len(table[0]))).api.AutoFilter(1)
+        except Exception:  # noqa: BLE001
+            pass
 
     def write_summary(self, report: Report, bureau: str, blocking_errors: list[str]) -> None:
         with tempfile.TemporaryDirectory() as tmp:

@@ -16,7 +16,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from taizhang.findings import CATALOGUE, Finding
-from taizhang.printing import measure, setup_table, wrap_cells
+from taizhang.printing import ColumnFit, measure, setup_table, wrap_cells
 from taizhang.writing import put
 
 FINDINGS_SHEET = "问题清单"
@@ -69,6 +69,18 @@ def report_rows(reports: Iterable[Any], *, month: str | None = None) -> list[dic
     return rows
 
 
+def findings_table(rows: Iterable[Mapping[str, Any]]) -> tuple[list[list[Any]], list[ColumnFit]]:
+    """The sheet's cells (the header, then a list per row in column order) and the measured
+    columns: what every writer of 问题清单 writes, whatever it writes with."""
+    table: list[list[Any]] = [list(FINDINGS_COLUMNS)]
+    for row in rows:
+        row = dict(row)
+        if not row.get("问题类型") and row.get("代码"):
+            row["问题类型"] = code_title(str(row["代码"]))
+        table.append([row.get(c) for c in FINDINGS_COLUMNS])
+    return table, measure(FINDINGS_COLUMNS, table[1:], fixed=_FIXED)
+
+
 def write_findings_sheet(wb: Workbook, rows: Iterable[Mapping[str, Any]], *, index: int | None = None,
                          name: str = FINDINGS_SHEET) -> Worksheet:
     """(Re)create the 问题清单 sheet of ``wb`` holding ``rows`` (dicts by column name; a row
@@ -78,18 +90,12 @@ def write_findings_sheet(wb: Workbook, rows: Iterable[Mapping[str, Any]], *, ind
         index = wb.sheetnames.index(name)
         del wb[name]
     ws = wb.create_sheet(name, index)
-    rows = [dict(r) for r in rows]
-    for row in rows:
-        if not row.get("问题类型") and row.get("代码"):
-            row["问题类型"] = code_title(str(row["代码"]))
-    for c, column in enumerate(FINDINGS_COLUMNS, start=1):
-        put(ws, 1, c, column)
-    for r, row in enumerate(rows, start=2):
-        for c, column in enumerate(FINDINGS_COLUMNS, start=1):
-            put(ws, r, c, row.get(column))
-    fits = measure(FINDINGS_COLUMNS, rows, fixed=_FIXED)
-    setup_table(ws, FINDINGS_COLUMNS, fits, len(rows) + 1)
-    wrap_cells(ws, fits, 2, len(rows) + 1)
+    table, fits = findings_table(rows)
+    for r, values in enumerate(table, start=1):
+        for c, value in enumerate(values, start=1):
+            put(ws, r, c, value)
+    setup_table(ws, FINDINGS_COLUMNS, fits, len(table))
+    wrap_cells(ws, fits, 2, len(table))
     return ws
 
 

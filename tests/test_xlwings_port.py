@@ -16,6 +16,7 @@ import taizhang.consolidation.run as consolidation
 from macros.openpyxl_port import OpenpyxlWorkbook
 from macros.ribbon import dispatch, run
 from macros.xlwings_port import XlwingsWorkbook
+from taizhang.findings_sheet import FINDINGS_COLUMNS
 from taizhang.service import check_file
 from tests.xl_fakes import FakeExcel, FakeWorkbookInExcel
 
@@ -154,8 +155,8 @@ def test_check_writes_into_the_open_workbook(tmp_path):
     fake.book.sheets.add.assert_called_once()
     assert fake.book.sheets.add.call_args.args == ("问题清单",)
     [block] = [_stored(r.value) for r in fake.writes["问题清单"] if isinstance(r.value, list)]
-    assert block[0] == ["工作表", "单元格", "级别", "列", "问题", "代码"]
-    assert sorted((r[0], r[1], r[5]) for r in block[1:]) == sorted((f.sheet, f.cell, f.code) for f in expected.findings)
+    assert block[0] == list(FINDINGS_COLUMNS)  # the one layout every command writes
+    assert sorted((r[3], r[4], r[9]) for r in block[1:]) == sorted((f.sheet, f.cell, f.code) for f in expected.findings)
     coloured = {r.color for r in fake.writes["信访举报台账"] if not isinstance(r.color, type(fake.book.api))}
     assert (0xFF, 0xC7, 0xCE) in coloured  # the error fill, as xlwings takes it (an RGB tuple)
     assert prompts == [message]
