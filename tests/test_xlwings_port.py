@@ -216,6 +216,8 @@ def test_text_written_into_excel_stays_text(tmp_path):
     fake = opened[0]
     run("tz_check", XlwingsWorkbook(fake.book))
     [block] = [r.value for r in fake.writes["问题清单"] if isinstance(r.value, list)]
-    finding = next(row for row in block[1:] if row[5] == "'duplicate-id")
-    assert finding[:2] == ["'2026-10", "'A3"] and "001" in finding[4]
-    assert all(v is None or (isinstance(v, str) and v.startswith("'")) for row in block for v in row)
+    finding = next(row for row in block[1:] if row[9] == "'duplicate-id")  # the one 问题清单 layout
+    assert finding[3:5] == ["'2026-10", "'A3"] and "001" in finding[10]
+    # every text as text; 行号 is the one number
+    assert all(v is None or (isinstance(v, str) and v.startswith("'")) for row in block for v in row[:5] + row[6:])
+    assert all(isinstance(row[5], int) for row in block[1:] if row[5] is not None)
