@@ -191,3 +191,16 @@ def test_check_writes_the_same_findings_sheet(clean, capsys, tmp_path):
     before = bad.read_bytes()
     code, _, err = cli(capsys, "check", bad, "-o", bad)
     assert code == 2 and "不能写入被检查的台账" in err and bad.read_bytes() == before
+
+
+def test_backups_made_within_one_second_keep_their_order(clean, monkeypatch):
+    """Runs in the same second number their backups after the ones still there, so that the
+    newest always sorts last and pruning never deletes it."""
+    import taizhang.consolidation.master as master_module
+
+    inbox, roster, master = clean
+    monkeypatch.setattr(master_module.time, "strftime", lambda fmt: "20261031-120000")
+    made = [consolidate(inbox, "2026-10", master, config=default_config(), roster_path=roster, jobs=1).backup
+            for _ in range(14)][1:]
+    assert backups_of(master) == made[-10:]
+    assert made[-1].name == "局主表.备份-20261031-120000-12.xlsx"

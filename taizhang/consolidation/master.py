@@ -213,13 +213,21 @@ KEEP_BACKUPS = 10
 _BACKUP = re.compile(r"\.备份-(\d{8}-\d{6})(?:-(\d+))?$")
 
 
+def _backup_key(master: Path, path: Path) -> tuple[str, int] | None:
+    """(time stamp, number within that second) of a backup of ``master``, else None."""
+    m = _BACKUP.fullmatch(path.stem[len(master.stem):])
+    if m is None or path.stem[:len(master.stem)] != master.stem or path.suffix != master.suffix:
+        return None
+    return m.group(1), int(m.group(2) or 0)
+
+
 def backups_of(master: Path) -> list[Path]:
     """The backups ``MASTER.备份-<time>[-n].xlsx`` of ``master``, oldest first."""
     found = []
     for p in master.parent.glob(f"{glob.escape(master.stem)}.备份-*{glob.escape(master.suffix)}"):
-        m = _BACKUP.fullmatch(p.stem[len(master.stem):])
-        if m and p.stem[:len(master.stem)] == master.stem and p.is_file():
-            found.append(((m.group(1), int(m.group(2) or 0)), p))
+        key = _backup_key(master, p)
+        if key is not None and p.is_file():
+            found.append((key, p))
     return [p for _key, p in sorted(found)]
 
 
@@ -249,11 +257,14 @@ def save_atomically(write: Callable[[Path], None], master: Path, keep: int = KEE
         write(tmp)
         if master.exists():
             stamp = time.strftime("%Y%m%d-%H%M%S")
-            backup = master.with_name(f"{master.stem}.备份-{stamp}{master.suffix}")
-            n = 1
+            # several runs in one second: number them after any of that second still there, so
+            # that the newest always sorts last (even once older ones were pruned)
+            taken = [_backup_key(master, p)[1] for p in backups_of(master) if _backup_key(master, p)[0] == stamp]
+            n = max(taken) + 1 if taken else 0
+            backup = master.with_name(f"{master.stem}.备份-{stamp}{f'-{n}' if n else ''}{master.suffix}")
             while backup.exists():
-                backup = master.with_name(f"{master.stem}.备份-{stamp}-{n}{master.suffix}")
                 n += 1
+                backup = master.with_name(f"{master.stem}.备份-{stamp}-{n}{master.suffix}")
             shutil.copy2(master, backup)
 
     backup: Path | None = None
