@@ -199,7 +199,9 @@ def test_backups_made_within_one_second_keep_their_order(clean, monkeypatch):
     import taizhang.consolidation.master as master_module
 
     inbox, roster, master = clean
-    monkeypatch.setattr(master_module.time, "strftime", lambda fmt: "20261031-120000")
+    real = master_module.time.strftime
+    monkeypatch.setattr(master_module.time, "strftime",
+                        lambda fmt, *t: "20261031-120000" if fmt == "%Y%m%d-%H%M%S" else real(fmt, *t))
     made = [consolidate(inbox, "2026-10", master, config=default_config(), roster_path=roster, jobs=1).backup
             for _ in range(14)][1:]
     assert backups_of(master) == made[-10:]
