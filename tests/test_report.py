@@ -248,6 +248,23 @@ def test_a_month_without_data_says_so_in_a_sentence(tmp_path):
     text = "\n".join(paragraphs)
     assert not re.search(r"(?<![\d,.])0(件|个|人|元)", text)
     assert "写作提示" not in text  # nothing to warn the writer about
+    assert "学习教育" not in text and "五、下一步工作" in paragraphs  # no activity ledger given
+
+
+def test_an_activity_ledger_without_this_months_rows_says_so(tmp_path):
+    path = write_xlsx(tmp_path / "工作.xlsx", {
+        "工作开展台账": [["日期", "活动类别", "活动内容", "次数", "参与人次"],
+                         ["2026-09-10", "专题学习", "学习条例", 2, 80],
+                         ["2026-09-20", "监督检查", "食堂检查", 1, None]],
+    })
+    result = make_report([path], tmp_path / "十月.docx", as_of=AS_OF)
+    assert result.exit_status == 0
+    paragraphs = [p.text for p in docx.Document(result.output).paragraphs if p.text]
+    for sentence in ("五、学习教育和警示教育情况", "本月未开展学习教育和警示教育活动。",
+                     "截至2026年10月底，全年学习教育方面，共开展活动2次、参与80人次：",
+                     "六、宣传、制度和监督工作情况", "本月未开展宣传、制度建设和监督检查工作。",
+                     "截至2026年10月底，全年监督方面，共开展活动1次：", "七、下一步工作"):
+        assert any(p.startswith(sentence) for p in paragraphs), sentence
 
 
 def test_the_default_template_is_made_by_the_committed_script(tmp_path):
