@@ -261,8 +261,9 @@ def test_json_counts_are_integers_and_money_is_a_string_to_the_fen(tmp_path):
 
 def test_narrative_has_a_sentence_only_for_blocks_with_data(tmp_path):
     report, _ = report_for(tmp_path, {"信访举报台账": COMPLAINTS[:3]})
-    assert report.narrative == ("2026年10月，共受理信访举报2件，其中省转办件2件，已办结1件，查实2件。"
-                                "截至10月底，全年累计共受理信访举报2件，其中省转办件2件，已办结1件，查实2件。")
+    assert report.narrative == (  # 处置方式 filled in: the ways of disposal, adding up to the total
+        "2026年10月，共受理信访举报2件，其中省转办件2件，已办结1件，查实2件；按处置方式，谈话函询1件、初步核实1件。"
+        "截至10月底，全年累计共受理信访举报2件，其中省转办件2件，已办结1件，查实2件；按处置方式，谈话函询1件、初步核实1件。")
     september, _ = report_for(tmp_path, {"信访举报台账": COMPLAINTS[:1] + COMPLAINTS[8:9]})
     assert september.narrative == "2026年10月，无相关事项。截至10月底，全年累计共受理信访举报1件，其中自办件1件，已办结1件。"
     nothing, _ = report_for(tmp_path, {"信访举报台账": COMPLAINTS[:1] + COMPLAINTS[9:]})

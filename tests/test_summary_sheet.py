@@ -182,17 +182,22 @@ def test_detail_sheet_traces_rows_and_keeps_text_as_text(out):
     wb = openpyxl.load_workbook(out)
     ws = wb[DETAIL_SHEET]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0] == ("板块", "文件", "工作表", "行号", "日期", "单位", "分类", "状态或处理", "金额（元）", "说明")
-    traced = [(r[0], r[1], r[2], r[3]) for r in rows[1:]]
+    assert rows[0] == ("板块", "计入", "文件", "工作表", "行号", "日期", "单位", "分类", "状态或处理", "金额（元）", "说明")
+    # the month's rows count in both columns; September's (in 累计 only) follow their block's
+    assert [(r[0], r[3], r[4]) for r in rows[1:] if r[1] == "累计"] == [
+        ("信访举报", "信访举报台账", 5), ("退费", "退费台账", 4), ("处分", "处分台账", 4)]
+    rows = [rows[0]] + [r for r in rows[1:] if r[1] == "本月、累计"]
+    traced = [(r[0], r[2], r[3], r[4]) for r in rows[1:]]
     assert traced == [("信访举报", "县一中.xlsx", "信访举报台账", 3), ("信访举报", "县一中.xlsx", "信访举报台账", 4),
                       ("退费", "县一中.xlsx", "退费台账", 2), ("退费", "县一中.xlsx", "退费台账", 3),
                       ("处分", "县一中.xlsx", "处分台账", 2), ("处分", "县一中.xlsx", "处分台账", 3),
                       ("整改", "县一中.xlsx", "整改台账", 2), ("整改", "县一中.xlsx", "整改台账", 3)]
     refund = rows[3]
-    assert refund[4] == datetime(2026, 10, 10) and Decimal(str(refund[8])) == Decimal("1234.5")
-    assert refund[9] == "应退 1,234.56元，已退 1,234.50元"
-    assert ws.cell(4, 5).number_format == 'yyyy"年"m"月"d"日"' and ws.cell(4, 9).number_format == '#,##0.00"元"'
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:J9"
+    assert refund[5] == datetime(2026, 10, 10) and Decimal(str(refund[9])) == Decimal("1234.5")
+    assert refund[10] == "应退 1,234.56元，已退 1,234.50元"
+    at = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "退费")
+    assert ws.cell(at, 6).number_format == 'yyyy"年"m"月"d"日"' and ws.cell(at, 10).number_format == '#,##0.00"元"'
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:K{ws.max_row}"
     cells = [c for sheet in wb for row in sheet.iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
     for text in ('=HYPERLINK("http://x")', "+王某", "=1+2", "=SUM(A1:A9)"):

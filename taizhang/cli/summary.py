@@ -114,6 +114,8 @@ def print_summary(report, bureau: str, output) -> None:
     rows = [
         ("信访举报（件）", fig.complaints.total, ytd and ytd.complaints.total),
         *((f"  {s}", n, ytd and ytd.complaints.by_source[s]) for s, n in fig.complaints.by_source.items()),
+        *([("  来源不明", fig.complaints.unknown_source, ytd and ytd.complaints.unknown_source)]
+          if fig.complaints.unknown_source or (ytd and ytd.complaints.unknown_source) else []),
         ("  已办结", fig.complaints.closed, ytd and ytd.complaints.closed),
         ("退费（件）", fig.refunds.cases, ytd and ytd.refunds.cases),
         ("  已退金额（元）", f"{fig.refunds.refunded:,.2f}", ytd and f"{ytd.refunds.refunded:,.2f}"),

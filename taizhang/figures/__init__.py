@@ -65,6 +65,8 @@ class Report(BaseModel):
     narrative: str = ""
     #: The rows behind each block of ``current`` (for the detail sheet).
     rows: dict[Kind, list[LedgerRow]] = {}
+    #: The rows behind each block of ``year_to_date`` (the detail sheet traces 累计 too).
+    ytd_rows: dict[Kind, list[LedgerRow]] = {}
 
 
 def rows_by_kind(ledgers: Iterable[Ledger]) -> dict[Kind, list[LedgerRow]]:
@@ -107,8 +109,9 @@ def compute(rows: dict[Kind, list[LedgerRow]], period: Period, as_of: date, conf
     """The figures of ``period`` (and, for a month, of the year to date)."""
     current, picked = figures(rows, period, as_of, config)
     ytd_period = period.year_to_date()
-    ytd = figures(rows, ytd_period, as_of, config)[0] if ytd_period else None
-    report = Report(period=period, as_of=as_of, current=current, year_to_date=ytd, rows=picked)
+    ytd, ytd_picked = figures(rows, ytd_period, as_of, config) if ytd_period else (None, {})
+    report = Report(period=period, as_of=as_of, current=current, year_to_date=ytd, rows=picked,
+                    ytd_rows=ytd_picked)
     report.narrative = narrative(report, config)
     return report
 

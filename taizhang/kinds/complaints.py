@@ -150,6 +150,11 @@ def complaint_count(table: Any, source: Any = None, period: Any = None, config: 
     return figures.by_source.get(label, 0)
 
 
+def undisposed(c) -> int:
+    """Complaints counted in the total whose 处置方式 is not filled in."""
+    return c.total - sum(c.by_disposal.values())
+
+
 class Complaints(KindDef):
     kind = KIND
     row_model = ComplaintRow
@@ -175,6 +180,13 @@ class Complaints(KindDef):
         b.value("来源小计（应等于总数）", sum(now.by_source.values()) + now.unknown_source,
                 (sum(ytd.by_source.values()) + ytd.unknown_source) if ytd is not None else None, COUNT, 1, True)
         b.add("已办结", "closed", COUNT).add("在办", "in_progress", COUNT)
+        disposals = b.keys("by_disposal")
+        if disposals:  # 处置方式 filled in: the four ways a clue is disposed of, adding up to the total
+            b.section("按处置方式：")
+            for k in disposals:
+                b.add(k, f"by_disposal.{k}", COUNT, 1)
+            b.value("未填写处置方式", undisposed(now), undisposed(ytd) if ytd is not None else None, COUNT, 1)
+            b.value("处置方式小计（应等于总数）", now.total, ytd.total if ytd is not None else None, COUNT, 1, True)
         b.add("查实（属实、部分属实）", "substantiated", COUNT)
         b.add("来访", "visits", COUNT).add("来访人次", "person_times", TIMES)
         b.section("按问题类别：")
@@ -195,6 +207,11 @@ class Complaints(KindDef):
         text += f"，已办结{c.closed}件"
         if c.substantiated:
             text += f"，查实{c.substantiated}件"
+        if c.by_disposal:
+            ways = [f"{k}{n}件" for k, n in c.by_disposal.items() if n]
+            if undisposed(c):
+                ways.append(f"未填写处置方式{undisposed(c)}件")
+            text += "；按处置方式，" + "、".join(ways)
         return text + "。"
 
     def detail(self, x):

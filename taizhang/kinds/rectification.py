@@ -217,18 +217,19 @@ class Rectification(KindDef):
         return Block(self.block_title, b.lines)
 
     def sentences(self, t, config) -> str:
+        """The statuses in the words of the block's lines (已完成, 已销号, 整改中, 未启动,
+        状态不明), each that is not nought, adding up to the total stated."""
         if not t.total:
             return ""
-        done = t.completed + t.closed
-        text = f"整改问题{t.total}个，已完成{done}个"
-        if t.closed:
-            text += f"（其中已销号{t.closed}个）"
-        if t.in_progress or t.not_started:
-            text += f"，正在整改{t.in_progress + t.not_started}个"
+        states = [(label, n) for label, n in (("已完成", t.completed), ("已销号", t.closed), ("整改中", t.in_progress),
+                                              ("未启动", t.not_started), ("状态不明", t.unknown_status)) if n]
+        text = f"整改问题{t.total}个"
+        if states:
+            text += "，其中" + "、".join(f"{label}{n}个" for label, n in states)
         if t.overdue:
-            text += f"，逾期未完成{t.overdue}个"
+            text += f"；逾期未完成{t.overdue}个"
         if t.completion_rate is not None:
-            text += f"，完成率{t.completion_rate * 100:.1f}%"
+            text += f"，完成率（已完成和已销号占总数）{t.completion_rate * 100:.1f}%"
         return text + "。"
 
     def detail(self, x):

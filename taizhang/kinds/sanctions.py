@@ -172,6 +172,11 @@ def sanction_count(table: Any, measure: Any = None, cause: Any = None, period: A
     return sanction_figures(rows, config).persons
 
 
+def cause_words(cause: str) -> str:
+    """A cause as it reads after 因: 因违规收费, but 因其他问题 (因其他 is no phrase)."""
+    return f"{cause}问题" if cause in ("其他", "其它") else cause
+
+
 class Sanctions(KindDef):
     kind = KIND
     row_model = SanctionRow
@@ -225,7 +230,7 @@ class Sanctions(KindDef):
             clauses = []
             for cause, measures in s.by_cause.items():
                 items = "、".join(f"{_measure_words(config, m)}{n}人" for m, n in measures.items())
-                clauses.append(f"因{cause}给予{items}")
+                clauses.append(f"因{cause_words(cause)}给予{items}")
             if s.unknown_cause:
                 clauses.append(f"另有{s.unknown_cause}人问题类型未填写或无法识别")
             return "；".join(clauses) + "。"

@@ -234,23 +234,33 @@ def _charts(ws: Worksheet, report: Report, blocks: list[Block], rows: dict[str, 
                            horizontal=chart.horizontal)
 
 
-_DETAIL_COLUMNS = ("板块", "文件", "工作表", "行号", "日期", "单位", "分类", "状态或处理", "金额（元）", "说明")
+_DETAIL_COLUMNS = ("板块", "计入", "文件", "工作表", "行号", "日期", "单位", "分类", "状态或处理", "金额（元）", "说明")
+#: 计入: which column of the 汇总表 a row counts in - 本月 and 累计, 累计 only (an earlier month,
+#: or a rectification item still on the tracker), or the one period of a year or ``all``.
+IN_BOTH, IN_YTD, IN_PERIOD = "本月、累计", "累计", "本期"
 _DETAIL_FORMATS = {"日期": DATE, "金额（元）": MONEY}
 
 
 def _detail(wb: Workbook, report: Report, index: int) -> Worksheet:
-    """Every row behind the figures of the period, with its file, sheet and row.  Complainant
-    identity (反映人, 联系电话) is never written here."""
+    """Every row behind the figures of the 汇总表, 本月 and 累计 alike, with its file, sheet and
+    row and the column it counts in (计入).  Complainant identity (反映人, 联系电话) is never
+    written here."""
     ws = wb.create_sheet(DETAIL_SHEET, index)
     for c, name in enumerate(_DETAIL_COLUMNS, start=1):
         put(ws, 1, c, name)
     rows: list[tuple] = []
+    ytd = report.ytd_rows if report.year_to_date is not None else None
     for d in by_rank():
         label = d.detail_label or d.block_title
-        for row in report.rows.get(d.kind, []):
+        now = report.rows.get(d.kind, [])
+        tagged = [(row, IN_BOTH if ytd is not None else IN_PERIOD) for row in now]
+        if ytd is not None:
+            in_month = {id(row) for row in now}
+            tagged += [(row, IN_YTD) for row in ytd.get(d.kind, []) if id(row) not in in_month]
+        for row, counted in tagged:
             unit, cls, state, amount, note = d.detail(row)
-            rows.append((label, Path(row.origin.file).name, row.origin.sheet, row.origin.row, period_date(row),
-                         unit, cls, state, _number(amount), note))
+            rows.append((label, counted, Path(row.origin.file).name, row.origin.sheet, row.origin.row,
+                         period_date(row), unit, cls, state, _number(amount), note))
     fits = measure(_DETAIL_COLUMNS, rows, _DETAIL_FORMATS)
     for r, values in enumerate(rows, start=2):
         for c, value in enumerate(values, start=1):
