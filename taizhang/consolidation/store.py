@@ -422,33 +422,36 @@ def write_sheets(path: Path, store: Store, plans: dict[str, SheetPlan]) -> None:
     laid end to end between the sheet's own beginning and end, compressed once each.
     """
     tmp = path.with_name(path.name + ".blocks")
-    with zipfile.ZipFile(path) as zin:
-        parts = sheet_parts(zin)
-        canonical = _canonical_styles(zin)
-        targets = {parts[name]: name for name in plans if name in parts}
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-            for item in zin.infolist():
-                if item.filename not in targets:
-                    zout.writestr(item, zin.read(item.filename))
-                    continue
-                plan = plans[targets[item.filename]]
-                xml = zin.read(item.filename).decode("utf-8")
-                styles_by_letter = {k: canonical.get(v, v) for k, v in template_styles(xml).items()}
-                letters = [get_column_letter(i) for i in range(1, len(plan.columns) + 1)]
-                styles = [styles_by_letter.get(letter) for letter in letters]
-                date_style = next((s for s, c in zip(styles, plan.columns) if s and c in plan.date_columns), None)
-                style = dumps([plan.columns, styles, date_style, plan.wrap])
-                last = f"{letters[-1]}{plan.rows + 1}"
-                xml = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:{last}"/>', xml, count=1)
-                xml = re.sub(r'<autoFilter ref="[^"]*"', f'<autoFilter ref="A1:{last}"', xml, count=1)
-                data = _SHEET_DATA.search(xml)
-                assert data is not None, "openpyxl writes <sheetData>"
-                header = _HEADER_ROW.search(data.group(0))
-                head = xml[:data.start()] + "<sheetData>" + (header.group(0) if header else "")
-                tail = "</sheetData>" + xml[data.end():]
-                write_deflated(zout, item.filename, [
-                    piece(head.encode("utf-8")),
-                    *store.pieces(targets[item.filename], plan.order, style, styles, date_style, plan.wrap),
-                    piece(tail.encode("utf-8"), final=True),
-                ])
-    tmp.replace(path)
+    try:  # an interrupted run (Ctrl-C) leaves no half-written file beside the master
+        with zipfile.ZipFile(path) as zin:
+            parts = sheet_parts(zin)
+            canonical = _canonical_styles(zin)
+            targets = {parts[name]: name for name in plans if name in parts}
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+                for item in zin.infolist():
+                    if item.filename not in targets:
+                        zout.writestr(item, zin.read(item.filename))
+                        continue
+                    plan = plans[targets[item.filename]]
+                    xml = zin.read(item.filename).decode("utf-8")
+                    styles_by_letter = {k: canonical.get(v, v) for k, v in template_styles(xml).items()}
+                    letters = [get_column_letter(i) for i in range(1, len(plan.columns) + 1)]
+                    styles = [styles_by_letter.get(letter) for letter in letters]
+                    date_style = next((s for s, c in zip(styles, plan.columns) if s and c in plan.date_columns), None)
+                    style = dumps([plan.columns, styles, date_style, plan.wrap])
+                    last = f"{letters[-1]}{plan.rows + 1}"
+                    xml = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:{last}"/>', xml, count=1)
+                    xml = re.sub(r'<autoFilter ref="[^"]*"', f'<autoFilter ref="A1:{last}"', xml, count=1)
+                    data = _SHEET_DATA.search(xml)
+                    assert data is not None, "openpyxl writes <sheetData>"
+                    header = _HEADER_ROW.search(data.group(0))
+                    head = xml[:data.start()] + "<sheetData>" + (header.group(0) if header else "")
+                    tail = "</sheetData>" + xml[data.end():]
+                    write_deflated(zout, item.filename, [
+                        piece(head.encode("utf-8")),
+                        *store.pieces(targets[item.filename], plan.order, style, styles, date_style, plan.wrap),
+                        piece(tail.encode("utf-8"), final=True),
+                    ])
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
