@@ -132,11 +132,15 @@ def config_or_default(config: Config | None) -> Config:
     return office_config()
 
 
-def rows_in(table: Any, kind: Kind, period: Any, config: Config) -> list:
-    """The rows of the ``kind`` ledger in ``table`` that lie in ``period``."""
-    from taizhang.model import period_date
+def rows_in(table: Any, kind: Kind, period: Any, config: Config, fields: set[str] | None = None) -> list:
+    """The rows of the ``kind`` ledger in ``table`` that lie in ``period``; ``fields``: the
+    fields the caller reads (the dates that place a row in a period are added), the only
+    columns parsed (None: all)."""
+    from taizhang.model import period_date, row_model
 
-    ledger = ledger_in(table, config, kind)
+    if fields is not None:
+        fields = set(fields) | set(row_model(kind).period_fields)
+    ledger = ledger_in(table, config, kind, fields=fields)
     p = period_of(period_arg(period))
     return [r for r in ledger.rows if p.contains(period_date(r))]
 

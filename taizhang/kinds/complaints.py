@@ -142,7 +142,7 @@ def complaint_count(table: Any, source: Any = None, period: Any = None, config: 
     from taizhang.ranges import canonical, config_or_default, rows_in
 
     config = config_or_default(config)
-    figures = complaint_figures(rows_in(table, KIND, period, config), config)
+    figures = complaint_figures(rows_in(table, KIND, period, config, {"source"}), config)
     wanted = canonical(config, "complaint_source", source)
     if wanted is None:
         return figures.total

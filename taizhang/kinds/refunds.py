@@ -135,7 +135,7 @@ def refund_total(table: Any, school: Any = None, period: Any = None, config: Con
     from taizhang.ranges import config_or_default, rows_in
 
     config = config_or_default(config)
-    rows = _school_rows(rows_in(table, KIND, period, config), school)
+    rows = _school_rows(rows_in(table, KIND, period, config, {"school", "refunded"}), school)
     return float(refund_figures(rows, config).refunded)
 
 
@@ -144,7 +144,7 @@ def refund_due(table: Any, school: Any = None, period: Any = None, config: Confi
     from taizhang.ranges import config_or_default, rows_in
 
     config = config_or_default(config)
-    rows = _school_rows(rows_in(table, KIND, period, config), school)
+    rows = _school_rows(rows_in(table, KIND, period, config, {"school", "due", "refunded"}), school)
     return float(refund_figures(rows, config).outstanding)
 
 
