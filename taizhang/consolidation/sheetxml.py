@@ -44,25 +44,30 @@ def template_styles(sheet_xml: str) -> dict[str, str]:
     return styles
 
 
-def _cell(ref: str, value: Any, style: str | None) -> str:
+def cell_xml(value: Any, style: str | None, ref: str | None = None) -> str:
+    """One ``<c>`` element: text inline (never a formula), dates as serials, money exact.
+
+    Without ``ref`` the cell carries no reference, so a block of rows fits anywhere in a sheet.
+    """
+    r = f' r="{ref}"' if ref else ""
     s = f' s="{style}"' if style else ""
     if isinstance(value, str):
         text = escape(ILLEGAL_CHARACTERS_RE.sub("", value))
         space = ' xml:space="preserve"' if text != text.strip() else ""
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        return f'<c{r}{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
     if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+        return f'<c{r} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, datetime):
         serial = date_to_excel_serial(value.date()) + (
             value.hour * 3600 + value.minute * 60 + value.second) / 86400
-        return f'<c r="{ref}"{s}><v>{serial!r}</v></c>'
+        return f"<c{r}{s}><v>{serial!r}</v></c>"
     if isinstance(value, date):
-        return f'<c r="{ref}"{s}><v>{date_to_excel_serial(value)}</v></c>'
+        return f"<c{r}{s}><v>{date_to_excel_serial(value)}</v></c>"
     if isinstance(value, Decimal):
-        return f'<c r="{ref}"{s}><v>{format(value, "f")}</v></c>'
+        return f'<c{r}{s}><v>{format(value, "f")}</v></c>'
     if isinstance(value, (int, float)):
-        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
-    return _cell(ref, str(value), None)
+        return f"<c{r}{s}><v>{value!r}</v></c>"
+    return cell_xml(str(value), None, ref)
 
 
 def _rows_xml(header: str, columns: list[str], rows: Iterable[dict[str, Any]],
@@ -89,7 +94,7 @@ def _rows_xml(header: str, columns: list[str], rows: Iterable[dict[str, Any]],
                 style = styles.get(letter) if letter in date_letters else date_style
             else:  # the column's alignment (wrapped long text) and number format
                 style = styles.get(letter)
-            cells.append(_cell(f"{letter}{r}", value, style))
+            cells.append(cell_xml(value, style, f"{letter}{r}"))
         yield f'{"".join(cells)}</row>'
     yield "</sheetData>"
 

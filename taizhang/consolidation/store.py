@@ -35,17 +35,14 @@ from functools import cache
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator
-from xml.sax.saxutils import escape
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from taizhang.config import Config, Kind
+from taizhang.config import Kind
 from taizhang.consolidation.deflate import Piece, piece, write_deflated
-from taizhang.consolidation.sheetxml import template_styles
+from taizhang.consolidation.sheetxml import cell_xml, template_styles
 from taizhang.model import ROW_MODELS, LedgerRow, period_date
 from taizhang.reading.source import sheet_parts
-from taizhang.values import date_to_excel_serial
 
 #: Bumped whenever what a block holds changes: an older store is rebuilt from the master.
 VERSION = "1"
@@ -155,27 +152,6 @@ def _typed_table(kind: Kind) -> str:
 
 # --- rows as sheet XML (no row or cell references: a block fits anywhere in the sheet) --
 
-def _cell(value: Any, style: str | None) -> str:
-    s = f' s="{style}"' if style else ""
-    if isinstance(value, str):
-        text = escape(ILLEGAL_CHARACTERS_RE.sub("", value))
-        space = ' xml:space="preserve"' if text != text.strip() else ""
-        return f'<c{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
-    if isinstance(value, bool):
-        return f'<c t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, datetime):
-        serial = date_to_excel_serial(value.date()) + (
-            value.hour * 3600 + value.minute * 60 + value.second) / 86400
-        return f"<c{s}><v>{serial!r}</v></c>"
-    if isinstance(value, date):
-        return f"<c{s}><v>{date_to_excel_serial(value)}</v></c>"
-    if isinstance(value, Decimal):
-        return f'<c{s}><v>{format(value, "f")}</v></c>'
-    if isinstance(value, (int, float)):
-        return f"<c{s}><v>{value!r}</v></c>"
-    return _cell(str(value), None)
-
-
 def render(rows: Iterable[list], styles: list[str | None], date_style: str | None,
            wrap: list | None = None) -> bytes:
     """Rows (values aligned with the sheet's columns) as ``<row>`` elements without references:
@@ -195,9 +171,9 @@ def render(rows: Iterable[list], styles: list[str | None], date_style: str | Non
                 cells.append("<c/>")
                 continue
             if isinstance(value, (date, datetime)):
-                cells.append(_cell(value, style or date_style))
+                cells.append(cell_xml(value, style or date_style))
             else:
-                cells.append(_cell(value, style))
+                cells.append(cell_xml(value, style))
         while cells and cells[-1] == "<c/>":
             cells.pop()
         ht = f' ht="{height:g}" customHeight="1"' if height else ""
