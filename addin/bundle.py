@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from addin.build import XLAM_NAME, build_xlam
+from taizhang.errors import TaizhangError
 
 PYTHONS = ("3.11", "3.12")
 PLATFORM = "win_amd64"
@@ -28,7 +29,7 @@ WINDOWS_ONLY = ("pywin32",)
 PYTHON_INSTALLER = "https://www.python.org/downloads/windows/"
 
 
-class BundleError(Exception):
+class BundleError(TaizhangError):
     """The bundle could not be made; the message says why."""
 
 

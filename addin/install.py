@@ -26,11 +26,12 @@ from typing import Callable
 from addin.build import XLAM_NAME, build_xlam, conf_text
 from addin.logs import get_logger
 from addin.vba import PROJECT_NAME
+from taizhang.errors import TaizhangError, reason_zh
 
 ADDIN_TITLE = "taizhang"  # AddIns(...) is looked up by the file's name without extension
 
 
-class InstallError(Exception):
+class InstallError(TaizhangError):
     """The add-in cannot be (un)installed here; the message says why and what to do."""
 
 
@@ -137,7 +138,7 @@ def _describe(exc: BaseException) -> str:
     args = getattr(exc, "excepinfo", None) or (exc.args[2] if len(getattr(exc, "args", ())) > 2 else None)
     if isinstance(args, tuple) and len(args) > 2 and args[2]:
         return str(args[2])
-    return str(exc) or type(exc).__name__
+    return reason_zh(exc)
 
 
 def _require_windows() -> None:

@@ -52,3 +52,19 @@ def family() -> list[type[TaizhangError]]:
             out.append(cls)
             todo.extend(cls.__subclasses__())
     return out
+
+
+def reason_zh(exc: BaseException) -> str:
+    """What went wrong, said in Chinese for the clerk: a failed file operation's reason, a
+    taizhang refusal's own message, else a plain sentence; the original text (often English,
+    from the system or a library) goes to the log, never to the message."""
+    import logging
+
+    if isinstance(exc, TaizhangError):
+        return str(exc)
+    logging.getLogger("taizhang").warning("原始错误：%s: %s", type(exc).__name__, exc)
+    if isinstance(exc, OSError):
+        from taizhang.reading.source import os_error_zh
+
+        return os_error_zh(exc)
+    return "发生了意外错误（原文已记入日志）"

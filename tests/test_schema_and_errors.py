@@ -87,3 +87,20 @@ def test_a_bad_configuration_file_exits_2_with_a_chinese_message(tmp_path, capsy
     book = write_xlsx(tmp_path / "a.xlsx", SHEETS)
     assert main(["check", str(book), "--config", str(bad)]) == 2
     assert "limits.max_rows 应为正整数" in capsys.readouterr().err
+
+
+def test_reason_zh_says_a_system_or_library_error_in_chinese_and_logs_the_original(caplog):
+    import errno
+    import logging
+    import re
+
+    from taizhang.errors import reason_zh
+    from taizhang.serve.install import InstallError
+
+    caplog.set_level(logging.WARNING, logger="taizhang")
+    said = reason_zh(PermissionError(errno.EACCES, "Permission denied", "/x/汇总.xlsx"))
+    assert said and not re.search(r"[A-Za-z]{3,}", said)
+    assert "Permission denied" in caplog.text
+    assert reason_zh(InstallError("publish.xml 的根元素不是 jsplugins")) == "publish.xml 的根元素不是 jsplugins"
+    said = reason_zh(TypeError("unsupported operand type(s) for +: 'int' and 'str'"))
+    assert not re.search(r"[A-Za-z]{3,}", said) and "unsupported operand" in caplog.text

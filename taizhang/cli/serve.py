@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE
+from taizhang.errors import reason_zh
 
 
 def add_parser(sub: argparse._SubParsersAction, parser_class: type) -> None:  # noqa: SLF001
@@ -57,13 +58,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         sock = bind(args.port)
     except OSError as exc:
-        print(f"taizhang: 端口 {args.port} 无法使用（{exc.strerror or exc}）：taizhang serve 可能已在运行，"
+        print(f"taizhang: 端口 {args.port} 无法使用（{reason_zh(exc)}）：taizhang serve 可能已在运行，"
               f"或用 --port 换一个端口", file=sys.stderr)
         return EXIT_UNREADABLE
     try:
         token = load_or_create_token(renew=args.new_token)
     except OSError as exc:
-        print(f"taizhang: 无法写入令牌文件（{exc}）", file=sys.stderr)
+        print(f"taizhang: 无法写入令牌文件（{reason_zh(exc)}）", file=sys.stderr)
         return EXIT_UNREADABLE
     settings = ServeSettings(token=token, config=args.cfg, allowed_folders=folders)
     settings.port = sock.getsockname()[1]

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE
+from taizhang.errors import reason_zh
 
 
 def add_parser(sub: argparse._SubParsersAction, parser_class: type) -> None:  # noqa: SLF001
@@ -31,7 +32,7 @@ def cmd_wps_install(args: argparse.Namespace) -> int:
     try:
         done = install(args.port, load_or_create_token(), allow=args.allow, start=not args.no_start)
     except (InstallError, OSError) as exc:
-        print(f"taizhang: WPS 加载项未安装：{exc}", file=sys.stderr)
+        print(f"taizhang: WPS 加载项未安装：{reason_zh(exc)}", file=sys.stderr)
         return EXIT_UNREADABLE
     print(f"已写入 WPS 加载项配置：{done.publish}")
     if done.startup:
@@ -48,7 +49,7 @@ def cmd_wps_uninstall(args: argparse.Namespace) -> int:
     try:
         changed = uninstall(stop=not args.no_stop)
     except (InstallError, OSError) as exc:
-        print(f"taizhang: 卸载未完成：{exc}", file=sys.stderr)
+        print(f"taizhang: 卸载未完成：{reason_zh(exc)}", file=sys.stderr)
         return EXIT_UNREADABLE
     for path in changed:
         print(f"已删除或更新：{path}")

@@ -9,8 +9,6 @@ filling, a value that came out empty (``None``) is refused the same way, and so 
 
 from __future__ import annotations
 
-from taizhang.errors import TaizhangError  # noqa: E402 - the one error family
-
 import io
 import re
 from dataclasses import dataclass
@@ -21,6 +19,8 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from taizhang.config import Config
+from taizhang.errors import TaizhangError, reason_zh  # noqa: E402 - the one error family
+
 from taizhang.report.context import TESTS, Tally, make_filters
 
 
@@ -270,7 +270,7 @@ def render(template_path: Path, context: dict, config: Config) -> bytes:
     except TemplateSyntaxError as exc:
         raise TemplateRefused(f"模板 {name} 无法解析（第{exc.lineno}行：{exc.message}）") from None
     except (TypeError, ValueError, ArithmeticError) as exc:
-        raise TemplateRefused(f"模板 {name} 无法填写：{exc}") from None
+        raise TemplateRefused(f"模板 {name} 无法填写：{reason_zh(exc)}") from None
     out = io.BytesIO()
     tpl.save(out)
     _check_filled(out.getvalue())

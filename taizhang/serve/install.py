@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+from taizhang.errors import TaizhangError, reason_zh
+
 ADDIN_NAME = "taizhang"
 UNIT_NAME = "taizhang-serve.service"
 SHORTCUT_NAME = "taizhang 本机服务.lnk"
 
 
-class InstallError(Exception):
+class InstallError(TaizhangError):
     """The add-in could not be installed or removed; the message says why (Chinese)."""
 
 
@@ -50,7 +52,7 @@ def _entries(text: str) -> list[str]:
     try:
         root = ET.fromstring(text)
     except Exception as exc:  # noqa: BLE001 - any parse failure: do not clobber the file
-        raise InstallError(f"publish.xml 无法解析（{exc}），为免破坏其他加载项未作改动；请检查该文件") from None
+        raise InstallError(f"publish.xml 无法解析（{reason_zh(exc)}），为免破坏其他加载项未作改动；请检查该文件") from None
     if root.tag != "jsplugins":
         raise InstallError("publish.xml 的根元素不是 jsplugins，未作改动")
     return [ET.tostring(child, encoding="unicode").strip() for child in root
