@@ -50,6 +50,11 @@ def test_config_before_or_after_the_subcommand_is_the_same(tmp_path, capsys):
     _c, second = _json(capsys, *args, "--config", str(office))
     assert first == second
     assert first["bureau"] == "配置县教育局" and first["sanctions"]["by_form"]["第二种形态"] == 2
+    # the written report takes it after its subcommand as well, with the same figures
+    report = ["report", str(book), "--period", "2026-10", "--as-of", "2026-10-31",
+              "-o", str(tmp_path / "汇报.docx"), "--json"]
+    _c, third = _json(capsys, *report, "--config", str(office))
+    assert third["sanctions"]["by_form"]["第二种形态"] == 2
 
 
 def test_resolve_orders_the_sources_and_says_where_each_came_from(tmp_path):

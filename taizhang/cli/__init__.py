@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--json", action="store_true", help="以 JSON 输出")
     summ.set_defaults(func=cmd_summary)
 
-    add_report_parser(sub)
+    add_report_parser(sub, parents=[office])
 
     addin = sub.add_parser("addin", help="Excel 加载项：生成、安装、卸载、检查、离线安装包",
                            description="Excel 加载项（功能区“纪检台账”）")

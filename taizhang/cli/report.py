@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
-
-from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE, Outcome, Progress
+from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, as_of_date
 
 
-def add_parser(sub) -> None:
+def add_parser(sub, parents: list[argparse.ArgumentParser]) -> None:
+    """``parents``: the options every command takes (``--config`` after the subcommand too)."""
     rep = sub.add_parser(
-        "report", help="生成情况汇报 Word 文档（公文格式）",
+        "report", parents=parents, help="生成情况汇报 Word 文档（公文格式）",
         description="按 GB/T 9704-2012 公文格式生成情况汇报（.docx），数字与汇总表一致；"
                     "可用 --template 指定本单位模板（Word 中写 {{ complaints.total }} 等标签）。"
                     "退出码：0 已生成且台账无错误；1 已生成但台账有错误（文档开头有提示）；"
@@ -20,7 +19,7 @@ def add_parser(sub) -> None:
     rep.add_argument("paths", nargs="*", metavar="PATH", help="工作簿文件或文件夹")
     rep.add_argument("--period", default=None, metavar="P",
                      help="统计期间：月（2026-10、2026/10、2026年10月、202610，另附全年累计）、年（2026）或 all；默认检查日期所在月")
-    rep.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="统计截至日期，默认今天")
+    rep.add_argument("--as-of", type=as_of_date, default=None, metavar="YYYY-MM-DD", help="统计截至日期，默认今天")
     rep.add_argument("--bureau", metavar="NAME", help="局名称（标题和落款），默认取配置 settings.bureau")
     rep.add_argument("--template", metavar="T.docx", help="本单位的汇报模板（默认用内置模板）")
     rep.add_argument("-o", "--output", metavar="OUT.docx", help="写入的汇报文档")
@@ -28,12 +27,6 @@ def add_parser(sub) -> None:
                      help="把内置模板另存为 FILE.docx，作为本单位模板的起点（不生成汇报）")
     rep.add_argument("--json", action="store_true", help="以 JSON 输出所用数字和文档路径")
     rep.set_defaults(func=cmd_report)
-
-
-def _as_of(text: str) -> date:
-    from taizhang.cli.common import as_of_date
-
-    return as_of_date(text)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
