@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -160,9 +161,7 @@ def install(interpreter: str | None = None, *, excel: Callable | None = None, fo
         raise InstallError(f"找不到 Python：{settings['INTERPRETER_WIN']}。请用 --interpreter 指定 python.exe 的完整路径。")
     _step(report, "写入本机设置", lambda: write_user_conf(settings, report.conf),
           f"请确认可以写入 {report.conf.parent}。")
-    app, started = _step(report, "连接 Excel", lambda: _excel(excel),
-                         "请确认本机已安装 Excel 并能正常打开；如 Excel 有对话框未关闭，请先关闭后重试。")
-    try:
+    with _excel_session(report, excel, "请确认本机已安装 Excel 并能正常打开；如 Excel 有对话框未关闭，请先关闭后重试。") as app:
         def unload_old() -> None:
             existing = _find_addin(app, target)
             if existing is not None and existing.Installed:
@@ -188,13 +187,22 @@ def install(interpreter: str | None = None, *, excel: Callable | None = None, fo
 
         _step(report, "在 Excel 中启用加载项", lambda: _with_a_book(app, register),
               "请在 Excel 中打开 文件 → 选项 → 加载项 → 管理 Excel 加载项 → 转到，勾选“taizhang”。")
+    return report
+
+
+@contextmanager
+def _excel_session(report: Report, excel: Callable | None, advice: str):
+    """Excel for the steps inside (the running instance, or a hidden one started for them and
+    quit afterwards: the add-in's state is already settled then, so a failed quit is only logged)."""
+    app, started = _step(report, "连接 Excel", lambda: _excel(excel), advice)
+    try:
+        yield app
     finally:
         if started:
             try:
                 app.quit()
-            except Exception:  # noqa: BLE001 - the add-in is installed; a hidden Excel left over is harmless
-                get_logger("install").exception("could not quit the Excel started for installing")
-    return report
+            except Exception:  # noqa: BLE001 - a hidden Excel left over is harmless
+                get_logger("install").exception("could not quit the Excel started for these steps")
 
 
 def uninstall(*, excel: Callable | None = None, folder: Path | None = None, conf: Path | None = None) -> Report:
@@ -203,9 +211,7 @@ def uninstall(*, excel: Callable | None = None, folder: Path | None = None, conf
         _require_windows()
     target = (folder or addins_folder()) / XLAM_NAME
     report = Report(target, conf or user_conf_path())
-    app, started = _step(report, "连接 Excel", lambda: _excel(excel),
-                         "请确认本机已安装 Excel 并能正常打开。")
-    try:
+    with _excel_session(report, excel, "请确认本机已安装 Excel 并能正常打开。") as app:
         def disable() -> None:
             item = _find_addin(app, target)
             if item is not None:
@@ -213,12 +219,6 @@ def uninstall(*, excel: Callable | None = None, folder: Path | None = None, conf
 
         _step(report, "在 Excel 中停用加载项", lambda: _with_a_book(app, disable),
               "请在 Excel 的“加载项”对话框中取消勾选“taizhang”。")
-    finally:
-        if started:
-            try:
-                app.quit()
-            except Exception:  # noqa: BLE001
-                get_logger("install").exception("could not quit the Excel started for uninstalling")
     _step(report, "删除加载项文件", lambda: target.unlink(missing_ok=True),
           f"请关闭所有 Excel 窗口后重试，或手动删除 {target}。")
     _step(report, "删除本机设置", lambda: report.conf.unlink(missing_ok=True),
