@@ -305,39 +305,74 @@ def parse_rows(
     present = set().union(*rows)
     kept = model.not_cells  # kept as written (the measure as written …): never left out
     wanted = [f for f in order if f in present and (fields is None or f in fields or f in kept)]
-    parsed: dict[str, list[tuple[Any, FieldProblem | None, list]]] = {}
+    typed_columns: list[list[Any]] = []
+    #: row index -> the problems of its cells, column by column: (errors, warnings)
+    troubled: dict[int, tuple[list[FieldProblem], list[FieldProblem]]] = {}
     for name in wanted:
-        validator = _validator_of(model, name)
-        info = _Info(name, ctx)
-        memo: dict[tuple[type, Any], tuple[Any, FieldProblem | None, list]] = {}
-        column = []
-        for r in rows:
-            value = r.get(name)
-            try:
-                key = (type(value), value)
-                hit = memo.get(key)
-            except TypeError:  # unhashable: never from a cell, but never a crash either
-                key, hit = None, None
-            if hit is None:
-                hit = _parse_value(validator, value, info, ctx)
-                if key is not None:
-                    memo[key] = hit
-            column.append(hit)
-        parsed[name] = column
+        typed_columns.append(_parse_column(name, [r.get(name) for r in rows], _validator_of(model, name),
+                                           _Info(name, ctx), ctx, troubled))
+    names = ("origin", *wanted)
     out = []
-    for i, origin in enumerate(origins):
-        values: dict[str, Any] = {"origin": origin}
-        errors: list[FieldProblem] = []
-        warnings: list[FieldProblem] = []
-        for name in wanted:
-            typed, error, notes = parsed[name][i]
-            values[name] = typed
-            if error is not None:
-                errors.append(error)
-            else:
-                warnings.extend(notes)
-        out.append((construct(model, values), errors + warnings))
+    empty: list[FieldProblem] = []
+    for i, values in enumerate(zip(origins, *typed_columns)):
+        found = troubled.get(i)
+        out.append((_construct_row(model, names, values), found[0] + found[1] if found else list(empty)))
     return out
+
+
+_NOT_PARSED = object()
+#: What clean_text strips at the edges besides whitespace.
+_INVISIBLE = "\u200b\ufeff"
+
+
+def _parse_column(name: str, cells: list[Any], validator: Any, info: _Info, ctx: ParseContext,
+                  troubled: dict[int, tuple[list[FieldProblem], list[FieldProblem]]]) -> list[Any]:
+    """The typed values of one column; each distinct cell value is parsed once (memos kept
+    per Python type, so that ``1``, ``1.0`` and ``True`` are never taken for one another),
+    the problems go to ``troubled`` under their row."""
+    memos: dict[type, dict[Any, tuple[Any, FieldProblem | None, list]]] = {}
+    typed: list[Any] = []
+    append = typed.append
+    # free text (no vocabulary): a text without edge spaces is its own value (clean_text's rule)
+    # and any other value its clean_text, never a problem (what _as_text gives without a vocabulary)
+    if validator is _as_text and ctx.config.kinds[ctx.kind].column(name).vocabulary is None:
+        return [value if type(value) is str and value and not value[0].isspace() and not value[-1].isspace()
+                and value[0] not in _INVISIBLE and value[-1] not in _INVISIBLE else clean_text(value)
+                for value in cells]
+    for i, value in enumerate(cells):
+        memo = memos.get(type(value))
+        if memo is None:
+            memo = memos[type(value)] = {}
+        try:
+            hit = memo.get(value, _NOT_PARSED)
+        except TypeError:  # unhashable: never from a cell, but never a crash either
+            hit = _parse_value(validator, value, info, ctx)
+        else:
+            if hit is _NOT_PARSED:
+                hit = memo[value] = _parse_value(validator, value, info, ctx)
+        append(hit[0])
+        if hit[1] is not None or hit[2]:
+            errors, warnings = troubled.setdefault(i, ([], []))
+            if hit[1] is not None:
+                errors.append(hit[1])
+            else:
+                warnings.extend(hit[2])
+    return typed
+
+
+def _construct_row(model: type[LedgerRow], names: tuple[str, ...], values: tuple[Any, ...]) -> Any:
+    """:func:`construct` for values given as names and a tuple (the rows of :func:`parse_rows`)."""
+    defaults = _DEFAULTS.get(model)
+    if defaults is None:
+        defaults = _DEFAULTS[model] = {name: f.default for name, f in model.model_fields.items()}
+    data = defaults.copy()
+    data.update(zip(names, values))
+    row = object.__new__(model)
+    object.__setattr__(row, "__dict__", data)
+    object.__setattr__(row, "__pydantic_fields_set__", set(names))
+    object.__setattr__(row, "__pydantic_extra__", None)
+    object.__setattr__(row, "__pydantic_private__", None)
+    return row
 
 
 def _by_columns(model: type[LedgerRow]) -> bool:

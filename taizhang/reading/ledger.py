@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -128,15 +129,34 @@ class _Texts:
         return found
 
     def first(self, cells: list[Any], n: int) -> list[str]:
-        """The first ``n`` texts of a row (its non-empty cells)."""
+        """The first ``n`` texts of a row (its non-empty cells).  A number or a date stands
+        as ``"0"``: what is asked of these texts (a 合计 label, a 填表人 line) is never a
+        number's, and a ledger's every row starts with its 序号."""
         out = []
         for v in cells:
-            t = self.text(v)
+            kind = type(v)
+            if kind is float:
+                if v - v != 0:  # NaN and the infinities: empty, as clean_text has it
+                    continue
+                t: str | None = "0"
+            elif kind is int or kind is datetime or kind is date:
+                t = "0"
+            else:
+                t = self.text(v)
             if t is not None:
                 out.append(t)
                 if len(out) == n:
                     break
         return out
+
+    def filled(self, value: Any) -> bool:
+        """Whether a cell holds something (what ``clean_text`` does not call empty)."""
+        kind = type(value)
+        if kind is float:
+            return value - value == 0
+        if kind is int or kind is datetime or kind is date:
+            return True
+        return self.text(value) is not None
 
 
 def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
@@ -192,7 +212,10 @@ def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
             if label == "小计":
                 subtotal_start = len(data)
             continue
-        if not any(texts.text(v) is not None for f, v in values.items() if f != "seq"):
+        for f, v in values.items():
+            if f != "seq" and texts.filled(v):
+                break
+        else:
             continue  # blank in the ledger's columns, or only a pre-filled 序号
         events.append(len(data))
         data.append(values)
