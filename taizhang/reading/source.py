@@ -800,18 +800,54 @@ def _scan_ooxml(source: Path | io.BytesIO, limits: Limits, path: Path | None = N
                 continue
             data = zf.read(part)
             scan = SheetScan()
-            # Rows holding a cell with content, and such cells whose own reference lies beyond
-            # row 99,999.  Only the bound matters: every one-letter column counts as 26, so the
-            # scan builds no list as long as the sheet's cells.
-            rows = _VALUE_ROW.findall(data) + _FAR_VALUE.findall(data)
-            scan.max_row = max((int(r) for r in rows), default=0)
-            wide = set(_WIDE_VALUE.findall(data))
-            scan.max_col = max((_col_index(c.decode()) + 1 for c in wide), default=26 if scan.max_row else 0)
-            scan.filled = data.count(b"<v>") + data.count(b"<v ") + data.count(b":v>") + data.count(b"<is>")
+            bound = _extent_bound(data)
+            if bound is not None and _harmless(bound, limits):
+                scan.max_row, scan.max_col = bound  # small whatever its cells: no closer look needed
+            else:
+                # Rows holding a cell with content, and such cells whose own reference lies beyond
+                # row 99,999.  Only the bound matters: every one-letter column counts as 26, so the
+                # scan builds no list as long as the sheet's cells.
+                rows = _VALUE_ROW.findall(data) + _FAR_VALUE.findall(data)
+                scan.max_row = max((int(r) for r in rows), default=0)
+                wide = set(_WIDE_VALUE.findall(data))
+                scan.max_col = max((_col_index(c.decode()) + 1 for c in wide), default=26 if scan.max_row else 0)
+                scan.filled = data.count(b"<v>") + data.count(b"<v ") + data.count(b":v>") + data.count(b"<is>")
             if b"<f" in data or b":f" in data or b't="e"' in data:
                 _scan_cells(data, scan)
             scans[name] = scan
     return scans
+
+
+#: A row or cell reference (``r="…"``) to row 1,000 or beyond, or to column AA or beyond.
+#: (An attribute whose name only ends in r, ``operator="between"``, is told apart afterwards:
+#: a lookbehind here would cost the search its speed.)
+_FAR_REF = re.compile(rb"""r\s{0,8}=\s{0,8}["'](?:\$?[A-Za-z]{2}|[A-Za-z$]{0,4}0*[1-9]\d{3})""")
+_NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:.-")
+
+
+def _extent_bound(data: bytes) -> tuple[int, int] | None:
+    """An upper bound of a sheet's extent (rows, columns) found at the speed of a byte search,
+    or None when its references reach row 1,000 or column AA (then the cells are looked at).
+
+    No reference beyond row 999 or column Z: a row without a reference of its own follows
+    the one before, a cell the one to its left, so no cell lies beyond row 999 plus the
+    number of row tags, nor beyond column 26 plus the number of cell tags.  Tags are counted
+    generously (``<c`` also counts ``<cols>``): the bound only errs upwards.
+    """
+    for m in _FAR_REF.finditer(data):
+        if m.start() == 0 or data[m.start() - 1] not in _NAME_BYTES:
+            return None
+    rows = data.count(b"<row") + data.count(b":row")
+    cells = data.count(b"<c") + data.count(b":c")
+    return 999 + rows, 26 + cells
+
+
+def _harmless(bound: tuple[int, int], limits: Limits) -> bool:
+    """Whether a sheet of at most ``bound`` (rows, columns) is within every limit, and too small
+    a grid to be sparse (see :meth:`SheetScan.sparse`), whatever its cells."""
+    rows, cols = bound
+    return rows <= limits.max_rows and rows * min(cols, limits.max_columns) <= limits.max_cells \
+        and rows * cols <= SPARSE_FLOOR
 
 
 #: The tail of a cell's start tag followed by its content (a value, inline text, a formula).
