@@ -114,24 +114,74 @@ def _header_grid(sheet: Sheet, fill: dict[tuple[int, int], Any]) -> list[list[He
     """Header keys of the first rows (merged cells filled from their top-left cell)."""
     rows = min(len(sheet.rows), HEADER_SCAN_ROWS + 1)
     width = max((len(r) for r in sheet.rows[:rows]), default=0)
-    return [[_header_key(fill.get((r, c), sheet.value(r, c))) for c in range(width)] for r in range(rows)]
+    grid = []
+    for r in range(rows):
+        cells = sheet.rows[r]
+        keys = [_header_key(v) for v in cells[:width]]
+        keys.extend(None for _ in range(width - len(keys)))
+        grid.append(keys)
+    for (r, c), value in fill.items():  # a merged cell: its top-left cell's text
+        if r < rows and c < width:
+            grid[r][c] = _header_key(value)
+    return grid
 
 
-def _header_candidates(spec: KindSpec, grid: list[list[HeaderKey]]) -> tuple[int, int, int]:
-    """(score, row, height) of the best header for ``spec``."""
+#: Per configuration: each header key -> the column it names in each kind.
+_KIND_INDEX: dict[int, tuple[Config, dict[str, dict[Kind, ColumnSpec]]]] = {}
+
+
+def _kind_index(config: Config) -> dict[str, dict[Kind, ColumnSpec]]:
+    """``match_key`` of every column name and synonym of every kind -> {kind: its column}: a
+    header cell is looked up once for all kinds."""
+    found = _KIND_INDEX.get(id(config))
+    if found is None or found[0] is not config:
+        if len(_KIND_INDEX) > 16:
+            _KIND_INDEX.clear()
+        index: dict[str, dict[Kind, ColumnSpec]] = {}
+        for kind, spec in config.kinds.items():
+            for key, col in spec.header_index.items():
+                index.setdefault(key, {})[kind] = col
+        found = _KIND_INDEX[id(config)] = (config, index)
+    return found[1]
+
+
+#: A row of the header grid as the columns its cells name in one kind: {column: ColumnSpec}.
+RowHits = dict[int, ColumnSpec]
+
+
+def _grid_hits(config: Config, grid: list[list[HeaderKey]]) -> dict[Kind, list[RowHits]]:
+    """What each header cell names, for every kind in one pass over the grid (what
+    :func:`_lookup` gives per kind: the whole text first, then the text without its unit)."""
+    index = _kind_index(config)
+    out: dict[Kind, list[RowHits]] = {kind: [{} for _ in grid] for kind in config.kinds}
+    for r, keys in enumerate(grid):
+        for c, hk in enumerate(keys):
+            if hk is None:
+                continue
+            whole, bare = index.get(hk[0]), index.get(hk[1])
+            if bare is not None:
+                for kind, spec in bare.items():
+                    out[kind][r][c] = spec
+            if whole is not None:
+                for kind, spec in whole.items():
+                    out[kind][r][c] = spec
+    return out
+
+
+def _header_candidates(named: list[RowHits]) -> tuple[int, int, int]:
+    """(score, row, height) of the best header, from the columns each row names in one kind."""
     best = (0, -1, 1)
-    # the column each header cell names, looked up once per row
-    hits = [[_lookup(spec, k)[0] if k is not None else None for k in row] for row in grid[:HEADER_SCAN_ROWS + 1]]
-    for r in range(min(len(grid), HEADER_SCAN_ROWS)):
-        top = hits[r]
-        s1 = len({c.field for c in top if c is not None})
-        if s1 == 0:
+    for r in range(min(len(named), HEADER_SCAN_ROWS)):
+        top = named[r]
+        if not top:
             continue
+        s1 = len({c.field for c in top.values()})
         if s1 > best[0]:
             best = (s1, r, 1)
-        if r + 1 < len(grid):
-            combined = [b or t for t, b in zip(top, hits[r + 1])]
-            s2 = len({c.field for c in combined if c is not None})
+        if r + 1 < len(named):
+            below = named[r + 1]
+            combined = {**top, **below}  # the cell below names the column where it can
+            s2 = len({c.field for c in combined.values()})
             if s2 > s1 and s2 > best[0]:
                 best = (s2, r, 2)
     return best
@@ -153,9 +203,10 @@ def locate(sheet: Sheet, config: Config) -> Layout | None:
     fill = _merged_fill(sheet, HEADER_SCAN_ROWS + 2)
     grid = _header_grid(sheet, fill)
     hint = sheet_kind_hint(config, sheet.name)
+    hits = _grid_hits(config, grid)
     scored = []
-    for kind, spec in config.kinds.items():
-        score, row, height = _header_candidates(spec, grid)
+    for kind in config.kinds:
+        score, row, height = _header_candidates(hits[kind])
         bonus = 1 if kind is hint else 0
         scored.append((score + bonus, score, kind, row, height))
     scored.sort(key=lambda t: (t[0], t[2] is hint), reverse=True)
