@@ -3,14 +3,14 @@ counts, repeated 序号, repeated rows, and the ledger's own total rows."""
 
 from __future__ import annotations
 
+import operator
 from decimal import Decimal
-from typing import Iterable
+from typing import Callable, Iterable
 
 from taizhang.checks.base import CheckContext, Rule, ymd
 from taizhang.findings import Finding
 from taizhang.model import LedgerRow
 from taizhang.reading.ledger import Ledger
-
 
 
 def required_values(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
@@ -26,8 +26,9 @@ def required_values(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
 
 def future_dates(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     """A date of something that has happened lies after the as-of day."""
+    fields = ledger.model.event_dates
     for row in ledger.rows:
-        for f in ledger.model.event_dates:
+        for f in fields:
             value = getattr(row, f)
             if value is not None and value > ctx.as_of:
                 yield ledger.finding(
@@ -38,9 +39,9 @@ def future_dates(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
 
 def negative_figures(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     """Amounts and counts cannot be negative."""
-    money = ledger.model.money_fields
+    money, summable = ledger.model.money_fields, ledger.model.summable
     for row in ledger.rows:
-        for f in ledger.model.summable:
+        for f in summable:
             value = getattr(row, f)
             if value is not None and value < 0:
                 code = "negative-amount" if f in money else "invalid-number"
@@ -70,17 +71,24 @@ def duplicate_ids(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
             first_seen[row.seq] = row.origin.row
 
 
-def _content(row: LedgerRow) -> tuple:
-    skip = type(row).not_cells
-    return tuple(v for k, v in row.__dict__.items() if k not in skip and k != "seq")
+def _content(model: type[LedgerRow]) -> Callable[[LedgerRow], tuple]:
+    """What a row of ``model`` holds in its cells but 序号, as one comparable value."""
+    names = [k for k in model.model_fields if k not in model.not_cells and k != "seq"]
+    if not names:
+        return lambda row: ()
+    values = operator.itemgetter(*names)
+    if len(names) == 1:
+        return lambda row: (values(row.__dict__),)
+    return lambda row: values(row.__dict__)
 
 
 def duplicate_rows(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     """Two rows identical in every column but 序号: probably entered twice."""
     first_seen: dict[tuple, int] = {}
     first_col = min(ledger.layout.columns, key=ledger.layout.columns.__getitem__, default=None)
+    content = _content(ledger.model)
     for row in ledger.rows:
-        key = _content(row)
+        key = content(row)
         if key in first_seen:
             yield ledger.finding(
                 "duplicate-row", f"与第 {first_seen[key]} 行内容完全相同，是否重复登记？",

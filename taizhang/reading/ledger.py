@@ -8,6 +8,7 @@ Excel row number); every problem found on the way is a finding naming the cell.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -65,7 +66,7 @@ class Ledger:
     totals: list[TotalLine] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
-    @property
+    @functools.cached_property
     def model(self) -> type[LedgerRow]:
         """The row model of the ledger's kind."""
         return row_model(self.kind)
