@@ -277,6 +277,17 @@ def construct(model: type[BaseModel], values: dict[str, Any]) -> Any:
 
 
 _DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {}
+_ORIGIN_FIELDS = frozenset({"file", "sheet", "row"})
+
+
+def origin(file: str, sheet: str, row: int) -> Origin:
+    """``Origin(file=…, sheet=…, row=…)`` for values known to be right (see :func:`construct`)."""
+    made = object.__new__(Origin)
+    object.__setattr__(made, "__dict__", {"file": file, "sheet": sheet, "row": row})
+    object.__setattr__(made, "__pydantic_fields_set__", set(_ORIGIN_FIELDS))
+    object.__setattr__(made, "__pydantic_extra__", None)
+    object.__setattr__(made, "__pydantic_private__", None)
+    return made
 
 
 def parse_rows(

@@ -9,6 +9,7 @@ Excel row number); every problem found on the way is a finding naming the cell.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,7 +18,7 @@ from typing import Any
 
 from taizhang.config import Config, Kind
 from taizhang.findings import Finding, Severity
-from taizhang.model import LedgerRow, Origin, ParseContext, construct, parse_rows, row_model
+from taizhang.model import LedgerRow, Origin, ParseContext, origin, parse_rows, row_model
 from taizhang.reading.layout import Layout
 from taizhang.reading.source import Sheet, cell_ref
 from taizhang.values import ValueParseError, clean_text, match_key, parse_count, parse_money
@@ -180,6 +181,10 @@ def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
     events: list[Finding | int] = []
     data: list[dict[str, Any]] = []
     origins: list[Origin] = []
+    # a row's cells in the ledger's columns, taken at once where the row is wide enough
+    names = tuple(columns)
+    last_column = max(columns.values(), default=0)
+    pick = operator.itemgetter(*columns.values()) if len(columns) > 1 else None
     for r in range(layout.data_start, len(sheet.rows)):
         cells = sheet.rows[r]
         head = texts.first(cells, 3)
@@ -187,9 +192,16 @@ def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
             continue
         if head[0].lstrip(_KEY_EDGE)[:1] in _FOOTER_FIRST and FOOTER_LABEL.match(texts.key(head[0])):
             break
-        label = next((m.group(1) for t in head if "计" in t and (m := TOTAL_LABEL.match(texts.key(t)))), None)
-        width = len(cells)
-        values = {f: (cells[c] if c < width else None) for f, c in columns.items()}
+        label = None
+        for t in head:
+            if "计" in t and (m := TOTAL_LABEL.match(texts.key(t))):
+                label = m.group(1)
+                break
+        if len(cells) > last_column and pick is not None:
+            values = dict(zip(names, pick(cells)))
+        else:
+            width = len(cells)
+            values = {f: (cells[c] if c < width else None) for f, c in columns.items()}
         if r in flagged:
             for f, c in columns.items():
                 if (r, c) in sheet.formulas_without_value:
@@ -220,7 +232,7 @@ def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
             continue  # blank in the ledger's columns, or only a pre-filled 序号
         events.append(len(data))
         data.append(values)
-        origins.append(construct(Origin, {"file": file, "sheet": sheet.name, "row": r + 1}))
+        origins.append(origin(file, sheet.name, r + 1))
     parsed = parse_rows(layout.kind, data, origins, ctx, fields)
     for event in events:
         if not isinstance(event, int):
