@@ -6,13 +6,10 @@ rules.  Entry points call these and only translate arguments and results.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterator
 
 from taizhang.checks import CheckContext, check_ledger
 from taizhang.config import Config, load_config
@@ -83,26 +80,6 @@ def load_sheets(sheets: list[Sheet], config: Config, path: Path,
                 fields: set[str] | None = None) -> LoadedWorkbook:
     """Find and read the ledgers of sheets already in memory (a file's, or a live workbook's);
     ``fields`` limits the typed values worked out (see ``read_ledger``)."""
-    with gc_paused():
-        return _load_sheets(sheets, config, path, fields)
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a workbook's rows are made: reading allocates a
-    dozen objects per row and keeps them all, which makes the collector sweep the growing
-    heap again and again for nothing (reading makes no reference cycles).  It runs again
-    afterwards; one already paused by the caller stays paused."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _load_sheets(sheets: list[Sheet], config: Config, path: Path, fields: set[str] | None) -> LoadedWorkbook:
     loaded = LoadedWorkbook(path)
     if not any(_has_content(s.rows) or s.too_large for s in sheets):
         loaded.findings.append(Finding.make("empty-workbook", "工作簿是空的，没有任何内容"))

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -87,7 +88,13 @@ class Period:
             return True
         if day is None:
             return False
-        return self.start <= day <= self.end  # type: ignore[operator]
+        start, end = self._bounds
+        return start <= day <= end
+
+    @functools.cached_property
+    def _bounds(self) -> tuple[date, date]:
+        """(start, end), worked out once: ``contains`` is asked of every row."""
+        return self.start, self.end  # type: ignore[return-value]
 
     def year_to_date(self) -> Period | None:
         """For a month, January to that month (累计); None otherwise."""
