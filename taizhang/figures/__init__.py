@@ -82,15 +82,16 @@ def _block_rows(rows: dict[Kind, list[LedgerRow]], period: Period) -> tuple[dict
     for d in by_rank():
         kind = d.kind
         all_rows = rows.get(kind, [])
+        dates = list(map(period_date, all_rows))
         if d.ytd_is_tracker and isinstance(period, YearToDate):
             # 累计 of a tracker is the ledger as it stands at the period's end: every item
             # found by then, and those whose date was never written
             end = period.end
-            picked[kind] = [r for r in all_rows if (dt := period_date(r)) is None or dt <= end]
+            picked[kind] = [r for r, dt in zip(all_rows, dates) if dt is None or dt <= end]
             undated[kind] = 0
             continue
-        picked[kind] = [r for r in all_rows if period.contains(period_date(r))]
-        undated[kind] = 0 if period.is_all else sum(period_date(r) is None for r in all_rows)
+        picked[kind] = [r for r, dt in zip(all_rows, dates) if period.contains(dt)]
+        undated[kind] = 0 if period.is_all else dates.count(None)
     return picked, undated
 
 
