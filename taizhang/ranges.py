@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taizhang.config import Config, Kind
 from taizhang.errors import TaizhangError
@@ -14,6 +14,9 @@ from taizhang.reading.ledger import Ledger
 from taizhang.reading.source import Sheet, cell_ref
 from taizhang.service import load_sheets
 from taizhang.values import clean_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from taizhang.reading.columns import Columns
 
 
 class RangeError(TaizhangError, ValueError):
@@ -59,14 +62,18 @@ def ledger_in(values: Any, config: Config, kind: Kind | None = None, *, strict: 
     loaded = load_sheets([sheet], config, Path(sheet.name), fields)
     found = [lg for lg in loaded.ledgers if kind is None or lg.kind is kind]
     if not found:
-        what = config.kinds[kind].label if kind else "台账"
-        raise RangeError(f"所选区域中没有找到{what}的表头（区域应包含表头行）")
+        raise no_ledger(config, kind)
     ledger = found[0]
     broken = next((f for f in ledger.findings if f.code == "cell-error"), None)
     if strict and broken is not None:
         error = next(e for (r, c), e in sheet.cell_errors.items() if cell_ref(r, c) == broken.cell)
         raise RangeError(f"{broken.cell} 显示错误值 {error}，请先改正")
     return ledger
+
+
+def no_ledger(config: Config, kind: Kind | None) -> RangeError:
+    what = config.kinds[kind].label if kind else "台账"
+    return RangeError(f"所选区域中没有找到{what}的表头（区域应包含表头行）")
 
 
 def period_of(value: Any) -> Period:
@@ -132,17 +139,31 @@ def config_or_default(config: Config | None) -> Config:
     return office_config()
 
 
-def rows_in(table: Any, kind: Kind, period: Any, config: Config, fields: set[str] | None = None) -> list:
-    """The rows of the ``kind`` ledger in ``table`` that lie in ``period``; ``fields``: the
-    fields the caller reads (the dates that place a row in a period are added), the only
-    columns parsed (None: all)."""
-    from taizhang.model import period_date, row_model
+def columns_in(table: Any, kind: Kind, period: Any, config: Config, fields: set[str]) -> Columns:
+    """The data rows of the ``kind`` ledger in ``table`` that lie in ``period``, the ``fields``
+    a worksheet function reads parsed (and, for a period, the dates that place a row in it):
+    what ``ledger_in`` gives, read column by column (``taizhang.reading.columns``).  Raises
+    as ``ledger_in`` does, then for a period that cannot be understood."""
+    from taizhang.model import row_model
+    from taizhang.reading.columns import Columns, read_columns
 
-    if fields is not None:
-        fields = set(fields) | set(row_model(kind).period_fields)
-    ledger = ledger_in(table, config, kind, fields=fields)
-    p = period_of(period_arg(period))
-    return [r for r in ledger.rows if p.contains(period_date(r))]
+    try:
+        p, unclear = period_of(period_arg(period)), None
+    except Exception as exc:  # noqa: BLE001 - said once the range is known to hold the ledger
+        p, unclear = Period(), exc
+    dated = row_model(kind).period_fields if p.year is not None else ()
+    wanted = set(fields) | set(dated)
+    found = read_columns(table, config, kind, wanted)
+    if found is None:  # cells the column path does not take: the whole reading
+        rows = ledger_in(table, config, kind, fields=wanted).rows
+        found = Columns(kind, [r.origin.row for r in rows], {}, rows)
+    if unclear is not None:
+        raise unclear
+    if not dated:
+        return found
+    # the date that places a row in a period: the first of the period fields given (model.period_date)
+    days = zip(*(found[name] for name in dated))
+    return found.keep(p.contains(next((d for d in ds if d is not None), None)) for ds in days)
 
 
 def canonical(config: Config, vocabulary: str, value: Any) -> str | None:

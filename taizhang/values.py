@@ -31,6 +31,7 @@ __all__ = [
     "parse_count",
     "parse_date",
     "parse_money",
+    "parse_money_column",
 ]
 
 
@@ -371,6 +372,31 @@ def parse_money(value: object, *, unit: Decimal = Decimal(1)) -> Decimal:
         has_unit = any(ch in "元圆角分万萬亿億" for ch in text)
         return _amount(number, 1 if has_unit else unit, negative, value)
     raise _error("金额", value)
+
+
+def parse_money_column(values: list, unit: Decimal = Decimal(1)) -> list[Decimal | None] | None:
+    """:func:`parse_money` of each value of a column of plain numbers (``float`` and blanks,
+    ``None``, as a worksheet range hands them over), None for a blank: the same exact amounts
+    (``Decimal(repr(value))``, times ``unit``), worked out at C speed.  None when the column
+    holds anything else (text, a NaN …): then each value goes through :func:`parse_money`."""
+    kinds = set(map(type, values))
+    if not kinds <= {float, type(None)}:
+        return None
+    blanks = type(None) in kinds
+    floats = [v for v in values if v is not None] if blanks else values
+    try:
+        if not math.isfinite(sum(floats)):  # a NaN or an infinity somewhere (or a sum beyond floats)
+            return None
+    except OverflowError:  # pragma: no cover - float sums saturate to inf rather than raise
+        return None
+    numbers: list[Decimal | None] = (
+        [None if v is None else Decimal(repr(v)) for v in values] if blanks else list(map(Decimal, map(repr, values))))
+    if unit == 1 and (type(unit) is int or unit.as_tuple().exponent == 0):
+        return numbers  # what _amount returns for a factor of one: the same value, the same digits
+    try:
+        return [None if n is None else _amount(n, unit, False, n) for n in numbers]
+    except ValueParseError:
+        return None
 
 
 _MAX_COUNT = Decimal(10**15)  # Excel keeps 15 significant digits; anything larger is not a count

@@ -22,17 +22,20 @@ COMPLAINTS = [
 
 @pytest.fixture
 def reads(monkeypatch):
-    """How many times a range was actually read into a ledger."""
+    """How many times a range was actually read: into a ledger (LEDGER_CHECK), or column by
+    column (the functions that count or add up)."""
     cache.clear()
     count = {"n": 0}
-    real = ranges.ledger_in
 
-    def counting(*args, **kwargs):
-        count["n"] += 1
-        return real(*args, **kwargs)
+    def counting(real):
+        def call(*args, **kwargs):
+            count["n"] += 1
+            return real(*args, **kwargs)
+        return call
 
-    monkeypatch.setattr(ranges, "ledger_in", counting)
-    monkeypatch.setattr(f, "ledger_in", counting)
+    monkeypatch.setattr(ranges, "ledger_in", counting(ranges.ledger_in))
+    monkeypatch.setattr(f, "ledger_in", counting(f.ledger_in))
+    monkeypatch.setattr(ranges, "columns_in", counting(ranges.columns_in))
     monkeypatch.delenv("TAIZHANG_CONFIG", raising=False)
     yield count
     cache.clear()

@@ -225,10 +225,21 @@ MEASURES = {"count": ("次数", "次", "count", "场次"),
 def activity_count(table: Any, category: Any = None, measure: Any = None, period: Any = None,
                    config: Config | None = None) -> int:
     """工作开展次数（次数空白计 1），或参与人次、成果数量；可按活动类别或板块（学习教育…）。"""
-    from taizhang.ranges import RangeError, config_or_default, rows_in
+    from taizhang.ranges import columns_in, config_or_default
 
     config = config_or_default(config)
-    rows = rows_in(table, KIND, period, config)
+    rows = columns_in(table, KIND, period, config, COUNTED).models()
+    return count_of(rows, category, measure, config)
+
+
+#: The fields :func:`activity_figures` reads.
+COUNTED = {"category", "times", "person_times", "quantity", "measure_unit"}
+
+
+def count_of(rows: list[ActivityRow], category: Any, measure: Any, config: Config) -> int:
+    """``ACTIVITY_COUNT``'s figure of ``rows``."""
+    from taizhang.ranges import RangeError
+
     wanted = clean_text(measure) or "次数"
     attr = next((a for a, names in MEASURES.items() if match_key(wanted) in {match_key(n) for n in names}), None)
     if attr is None:

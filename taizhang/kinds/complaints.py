@@ -105,12 +105,22 @@ def source_rows(config: Config) -> dict[str, tuple[str, ...]]:
     return roles.grouped(config, "complaints", "sources", "complaint_source")
 
 
+def _row_of_source(config: Config) -> dict[str, str]:
+    """Canonical 来源 -> the row of "by source" that counts it."""
+    return {v: label for label, vals in source_rows(config).items() for v in vals}
+
+
+def _by_source(sources: Iterable[str | None], row_of: dict[str, str]) -> Counter[str]:
+    """件 per row of "by source" (a 来源 missing or not in the vocabulary counts in none)."""
+    return Counter(row_of[s] for s in sources if s in row_of)
+
+
 def complaint_figures(rows: Iterable[ComplaintRow], config: Config) -> ComplaintFigures:
     """Complaints of ``rows``; a row with no 来访人次 counts 1 人次 when it is a 来访, else 0."""
     rows = list(rows)
     groups = source_rows(config)
-    row_of = {v: label for label, vals in groups.items() for v in vals}
-    sources = Counter(row_of[r.source] for r in rows if r.source in row_of)
+    row_of = _row_of_source(config)
+    sources = _by_source((r.source for r in rows), row_of)
     visit = roles.values(config, "complaints", "visit_channels")
     done = roles.values(config, "complaints", "done")
     handling = roles.values(config, "complaints", "in_progress")
@@ -139,15 +149,16 @@ def complaint_figures(rows: Iterable[ComplaintRow], config: Config) -> Complaint
 
 def complaint_count(table: Any, source: Any = None, period: Any = None, config: Config | None = None) -> int:
     """信访举报件数，可按来源（省转办/市转办/自办）。"""
-    from taizhang.ranges import canonical, config_or_default, rows_in
+    from taizhang.ranges import canonical, columns_in, config_or_default
+    from taizhang.values import clean_text
 
     config = config_or_default(config)
-    figures = complaint_figures(rows_in(table, KIND, period, config, {"source"}), config)
+    rows = columns_in(table, KIND, period, config, {"source"} if clean_text(source) is not None else set())
     wanted = canonical(config, "complaint_source", source)
     if wanted is None:
-        return figures.total
+        return len(rows)  # the total
     label = next((lb for lb, vals in source_rows(config).items() if wanted in vals), wanted)
-    return figures.by_source.get(label, 0)
+    return _by_source(rows["source"], _row_of_source(config)).get(label, 0)
 
 
 def undisposed(c) -> int:

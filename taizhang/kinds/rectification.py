@@ -167,19 +167,19 @@ def rectification_figures(rows: Iterable[RectificationRow], config: Config, as_o
 
 def rectify_overdue(table: Any, as_of: Any = None, config: Config | None = None) -> int:
     """逾期未完成的整改问题个数。"""
-    from taizhang.ranges import as_of_of, config_or_default, ledger_in
+    from taizhang.ranges import as_of_of, columns_in, config_or_default
 
     config = config_or_default(config)
-    rows = ledger_in(table, config, KIND).rows
+    rows = columns_in(table, KIND, None, config, {"status", "deadline"}).models()
     return rectification_figures(rows, config, as_of_of(as_of)).overdue
 
 
 def rectify_rate(table: Any, config: Config | None = None) -> float:
     """整改完成率（已完成与已销号占全部问题的比例，0 到 1）。"""
-    from taizhang.ranges import RangeError, config_or_default, ledger_in
+    from taizhang.ranges import RangeError, columns_in, config_or_default
 
     config = config_or_default(config)
-    rows = ledger_in(table, config, KIND).rows
+    rows = columns_in(table, KIND, None, config, {"status"}).models()
     rate = rectification_figures(rows, config, date.today()).completion_rate
     if rate is None:
         raise RangeError("台账中没有整改问题")

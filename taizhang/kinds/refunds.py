@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any, ClassVar, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from pydantic import BaseModel
 
@@ -19,6 +19,9 @@ from taizhang.kinds.common import COUNT, MONEY, PERSONS, ZERO, Lines
 from taizhang.model import Count, Day, LedgerRow, Money, Text
 from taizhang.reading.ledger import Ledger
 from taizhang.values import clean_text, match_key
+
+if TYPE_CHECKING:  # pragma: no cover
+    from taizhang.reading.columns import Columns
 
 KIND = Kind("refunds")
 
@@ -85,15 +88,25 @@ class RefundFigures(MoneyLine):
     undated: int = 0
 
 
+def _total(amounts: Iterable[Decimal | None]) -> Decimal:
+    """The amounts given added up (a blank, or an amount that cannot be read, is None)."""
+    return sum((a for a in amounts if a is not None), ZERO)
+
+
+def _outstanding(due: Iterable[Decimal | None], refunded: Iterable[Decimal | None]) -> Decimal:
+    """Per row 应退 − 已退 (nothing refunded counts 0), never below 0, over the rows with a 应退."""
+    return sum((max(d - (r or ZERO), ZERO) for d, r in zip(due, refunded) if d is not None), ZERO)
+
+
 def _money_line(rows: list[RefundRow]) -> MoneyLine:
     """Sums; ``outstanding`` is, per row, 应退 − 已退 (nothing refunded counts 0), never below 0."""
     return MoneyLine(
         cases=len(rows),
         students=sum(r.students or 0 for r in rows if (r.students or 0) > 0),
-        due=sum((r.due for r in rows if r.due is not None), ZERO),
-        refunded=sum((r.refunded for r in rows if r.refunded is not None), ZERO),
-        outstanding=sum((max(r.due - (r.refunded or ZERO), ZERO) for r in rows if r.due is not None), ZERO),
-        to_treasury=sum((r.to_treasury for r in rows if r.to_treasury is not None), ZERO),
+        due=_total(r.due for r in rows),
+        refunded=_total(r.refunded for r in rows),
+        outstanding=_outstanding([r.due for r in rows], [r.refunded for r in rows]),
+        to_treasury=_total(r.to_treasury for r in rows),
     )
 
 
@@ -123,29 +136,35 @@ def _refunded(fig: Any, attr: str, key: str) -> Decimal | None:
 
 # --- worksheet functions -----------------------------------------------------------------
 
-def _school_rows(rows: list, school: Any) -> list:
+def _school_rows(table: Any, school: Any, period: Any, config: Config, fields: set[str]) -> Columns:
+    """The rows of the ledger in ``table`` in ``period`` whose 学校 is ``school`` (any school
+    when empty, compared as headers are: 一中 is ``一中 ``), ``fields`` parsed."""
+    from taizhang.ranges import columns_in
+
     name = clean_text(school)
     if name is None:
-        return rows
-    return [r for r in rows if r.school and match_key(r.school) == match_key(name)]
+        return columns_in(table, KIND, period, config, fields)
+    rows = columns_in(table, KIND, period, config, fields | {"school"})
+    key = match_key(name)
+    same = {s: match_key(s) == key for s in set(rows["school"]) if s}
+    return rows.keep(same.get(s, False) for s in rows["school"])
 
 
 def refund_total(table: Any, school: Any = None, period: Any = None, config: Config | None = None) -> float:
     """已退金额之和（元）。"""
-    from taizhang.ranges import config_or_default, rows_in
+    from taizhang.ranges import config_or_default
 
     config = config_or_default(config)
-    rows = _school_rows(rows_in(table, KIND, period, config, {"school", "refunded"}), school)
-    return float(refund_figures(rows, config).refunded)
+    return float(_total(_school_rows(table, school, period, config, {"refunded"})["refunded"]))
 
 
 def refund_due(table: Any, school: Any = None, period: Any = None, config: Config | None = None) -> float:
     """尚未退还的应退金额（元）：每行应退 − 已退。"""
-    from taizhang.ranges import config_or_default, rows_in
+    from taizhang.ranges import config_or_default
 
     config = config_or_default(config)
-    rows = _school_rows(rows_in(table, KIND, period, config, {"school", "due", "refunded"}), school)
-    return float(refund_figures(rows, config).outstanding)
+    rows = _school_rows(table, school, period, config, {"due", "refunded"})
+    return float(_outstanding(rows["due"], rows["refunded"]))
 
 
 class Refunds(KindDef):

@@ -162,10 +162,10 @@ def _measure_words(config: Config, measure: str) -> str:
 def sanction_count(table: Any, measure: Any = None, cause: Any = None, period: Any = None,
                    config: Config | None = None) -> int:
     """处分人数（同一人多次处理计 1 人），可按处理方式、问题类型。"""
-    from taizhang.ranges import canonical, config_or_default, rows_in
+    from taizhang.ranges import canonical, columns_in, config_or_default
 
     config = config_or_default(config)
-    rows = rows_in(table, KIND, period, config)
+    rows = columns_in(table, KIND, period, config, {"name", "unit", "measure", "cause"}).models()
     m = canonical(config, "sanction_measure", measure)
     c = canonical(config, "sanction_cause", cause)
     rows = [r for r in rows if (m is None or r.measure == m) and (c is None or r.cause == c)]
