@@ -14,6 +14,7 @@ import functools
 import inspect
 from collections import OrderedDict
 from datetime import date
+from itertools import chain
 from typing import Any, Callable
 
 from taizhang.config import Config
@@ -22,7 +23,7 @@ from taizhang.ranges import config_or_default
 #: Answers kept (least recently used dropped first); each holds its range's values.
 SIZE = 32
 
-_answers: OrderedDict[tuple, tuple[Config, Any]] = OrderedDict()
+_answers: OrderedDict[_Key, tuple[Config, Any]] = OrderedDict()
 
 
 def _row(row: Any) -> tuple:
@@ -37,7 +38,26 @@ def content_key(table: Any) -> tuple:
     """The values of a range as one hashable value (its rows as tuples)."""
     if not isinstance(table, (list, tuple)):
         return ("value", _row(table))
+    if set(map(type, table)) <= {list, tuple} and bool not in set(map(type, chain.from_iterable(table))):
+        return tuple(map(tuple, table))  # what _row gives each row holding no TRUE or FALSE
     return tuple(map(_row, table))
+
+
+class _Key:
+    """A key whose hash is worked out once (a range's tuple of ten thousand rows is hashed at
+    the lookup and again when the answer is kept)."""
+
+    __slots__ = ("hash", "value")
+
+    def __init__(self, value: tuple) -> None:
+        self.value = value
+        self.hash = hash(value)  # TypeError for an argument that cannot be compared by value
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Key) and self.hash == other.hash and self.value == other.value
 
 
 def _arg_key(value: Any) -> Any:
@@ -59,9 +79,8 @@ def by_content(fn: Callable[..., Any]) -> Callable[..., Any]:
         bound = signature.bind(*args, **kwargs)
         config = config_or_default(bound.arguments.pop("config", None))
         try:
-            key = (fn.__module__, fn.__qualname__, date.today(),
-                   *((name, _arg_key(v)) for name, v in bound.arguments.items()))
-            hash(key)
+            key = _Key((fn.__module__, fn.__qualname__, date.today(),
+                        *((name, _arg_key(v)) for name, v in bound.arguments.items())))
         except TypeError:  # an argument that cannot be compared by value: no memory
             return fn(*bound.args, **{**bound.kwargs, "config": config})
         found = _answers.get(key)
