@@ -28,7 +28,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from taizhang.config import Config, Kind
-from taizhang.values import ValueParseError, clean_text, parse_count, parse_date, parse_money
+from taizhang.values import ValueParseError, clean_text, is_blank, parse_count, parse_date, parse_money
 
 #: Dates before this year are taken as mistakes (a count or a serial number in a date cell).
 EARLIEST_YEAR = 1990
@@ -72,7 +72,7 @@ def _as_text(value: Any, info: ValidationInfo) -> str | None:
 
 
 def _as_date(value: Any, info: ValidationInfo) -> date | None:
-    if clean_text(value) is None:
+    if is_blank(value):
         return None
     try:
         parsed = parse_date(value)
@@ -84,16 +84,16 @@ def _as_date(value: Any, info: ValidationInfo) -> date | None:
 
 
 def _as_money(value: Any, info: ValidationInfo) -> Decimal | None:
-    if clean_text(value) is None:
+    if is_blank(value):
         return None
     try:
-        return parse_money(value, unit=_ctx(info).scales.get(info.field_name, Decimal(1)))
+        return parse_money(value, unit=_ctx(info).scales.get(info.field_name, 1))
     except ValueParseError as exc:
         raise PydanticCustomError("invalid-amount", str(exc)) from None
 
 
 def _as_count(value: Any, info: ValidationInfo) -> int | None:
-    if clean_text(value) is None:
+    if is_blank(value):
         return None
     try:
         return parse_count(value)

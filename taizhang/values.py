@@ -27,6 +27,7 @@ __all__ = [
     "date_to_excel_serial",
     "excel_serial_to_date",
     "match_key",
+    "is_blank",
     "parse_chinese_number",
     "parse_count",
     "parse_date",
@@ -67,6 +68,17 @@ def clean_text(value: object) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     return _EDGE_SPACE.sub("", str(value)) or None
+
+
+def is_blank(value: object) -> bool:
+    """``clean_text(value) is None``, without making the text of a number or a date (never
+    blank but NaN and the infinities): asked of every cell of a ledger."""
+    kind = type(value)
+    if kind is float:
+        return value - value != 0  # type: ignore[operator]
+    if kind is int or kind is datetime or kind is date:
+        return False
+    return clean_text(value) is None
 
 
 _KEY_DROP = re.compile(r"[\s\u200b\ufeff*＊:：]+")
@@ -327,7 +339,7 @@ _EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=deci
 
 def _amount(number: Decimal, factor: Decimal | int, negative: bool, raw: object) -> Decimal:
     """``number * factor``, negated if asked, computed exactly (never rounded to 28 digits)."""
-    if factor == 1 and (type(factor) is int or factor.as_tuple().exponent == 0):
+    if type(factor) is int and factor == 1 or factor == 1 and factor.as_tuple().exponent == 0:
         return number.copy_negate() if negative else number  # the same value, the same digits
     try:
         product = _EXACT.multiply(number, factor)
@@ -336,7 +348,7 @@ def _amount(number: Decimal, factor: Decimal | int, negative: bool, raw: object)
     return product.copy_negate() if negative else product
 
 
-def parse_money(value: object, *, unit: Decimal = Decimal(1)) -> Decimal:
+def parse_money(value: object, *, unit: Decimal | int = 1) -> Decimal:
     """An exact amount in 元.
 
     Numbers (``int``, ``float`` via its repr, ``Decimal``) and plain numeric text are

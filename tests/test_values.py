@@ -293,3 +293,12 @@ def test_no_input_crashes(value):
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         with contextlib.suppress(ValueParseError):
             assert isinstance(excel_serial_to_date(value), date)
+
+
+@given(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=6), st.dates(),
+                 st.datetimes(), st.times(), st.decimals(allow_nan=True),
+                 st.sampled_from(["", " ", "\u3000", "\u200b", "\ufeff x", "\n", "0", "nan"])))
+def test_is_blank_is_clean_text_none(value):
+    from taizhang.values import is_blank
+
+    assert is_blank(value) == (clean_text(value) is None)

@@ -21,7 +21,7 @@ from taizhang.findings import Finding, Severity
 from taizhang.model import LedgerRow, Origin, ParseContext, origin, parse_rows, row_model
 from taizhang.reading.layout import Layout
 from taizhang.reading.source import Sheet, cell_ref
-from taizhang.values import ValueParseError, clean_text, match_key, parse_count, parse_money
+from taizhang.values import ValueParseError, clean_text, is_blank, match_key, parse_count, parse_money
 
 TOTAL_LABEL = re.compile(r"^(?:本月|本年|全年|年度|累计|本页)?(合计|小计|总计)")
 FOOTER_LABEL = re.compile(
@@ -153,12 +153,9 @@ class _Texts:
 
     def filled(self, value: Any) -> bool:
         """Whether a cell holds something (what ``clean_text`` does not call empty)."""
-        kind = type(value)
-        if kind is float:
-            return value - value == 0
-        if kind is int or kind is datetime or kind is date:
-            return True
-        return self.text(value) is not None
+        if type(value) is str:
+            return self.text(value) is not None
+        return not is_blank(value)
 
 
 def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
