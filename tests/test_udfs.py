@@ -221,3 +221,22 @@ def test_one_cell_results_for_excel_without_dynamic_arrays():
     assert f.LEDGER_CHECK_COUNT(clean, None, "2026-10-31") == 0
     assert f.LEDGER_CHECK_ITEM(RECT, 0).startswith("#错误：序号“0”")
     assert f.LEDGER_CHECK_COUNT(RECT, "严重").startswith("#错误：级别应为")
+
+
+def test_the_collector_runs_again_after_every_function():
+    """Worksheet functions pause the cyclic garbage collector while they work: it runs again
+    after an answer and after an error text, and one the caller had paused stays paused."""
+    import gc
+
+    table = [["序号", "学校", "收费项目", "应退金额", "已退金额"], [1, "一中", "教辅材料", 100, 100]]
+    assert gc.isenabled()
+    assert f.REFUND_TOTAL(table) == 100
+    assert gc.isenabled()
+    assert str(f.REFUND_TOTAL([["no", "ledger"]])).startswith("#错误")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert f.REFUND_TOTAL(table) == 100
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
