@@ -27,6 +27,7 @@ __all__ = [
     "date_to_excel_serial",
     "excel_serial_to_date",
     "match_key",
+    "float_amount",
     "is_blank",
     "parse_chinese_number",
     "parse_count",
@@ -348,6 +349,12 @@ def _amount(number: Decimal, factor: Decimal | int, negative: bool, raw: object)
     return product.copy_negate() if negative else product
 
 
+def float_amount(value: float) -> Decimal:
+    """The amount a number cell holds, exactly as Excel shows it: ``0.1`` is 0.1, not the
+    binary fraction nearest to it (``repr`` gives the shortest digits that round-trip)."""
+    return Decimal(repr(value))
+
+
 def parse_money(value: object, *, unit: Decimal | int = 1) -> Decimal:
     """An exact amount in 元.
 
@@ -361,7 +368,7 @@ def parse_money(value: object, *, unit: Decimal | int = 1) -> Decimal:
     if isinstance(value, bool):
         raise _error("金额", value)
     if isinstance(value, (int, float, Decimal)):
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        number = float_amount(value) if isinstance(value, float) else Decimal(value)
         if not number.is_finite():
             raise _error("金额", value)
         return _amount(number, unit, False, value)
