@@ -42,9 +42,19 @@ EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N
 def sheet_from_values(name: str, values: Any, *, visible: bool = True) -> Sheet:
     """A :class:`Sheet` from live cell values; error values become blanks the checker names
     (``cell-error``), as they do when a file is read."""
-    rows = grid(values)
+    if isinstance(values, list) and all(type(r) is list for r in values):
+        rows = list(values)  # the rows themselves are shared: only a row holding an error is copied
+    else:
+        rows = grid(values)
     errors: dict[tuple[int, int], str] = {}
     for r, row in enumerate(rows):
+        try:
+            clean = EXCEL_ERRORS.isdisjoint(row)
+        except TypeError:  # an unhashable value: looked at cell by cell
+            clean = False
+        if clean:
+            continue
+        row = rows[r] = list(row)
         for c, value in enumerate(row):
             if isinstance(value, str) and value in EXCEL_ERRORS:
                 errors[(r, c)] = value

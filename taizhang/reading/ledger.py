@@ -30,6 +30,8 @@ FOOTER_LABEL = re.compile(
 #: The first characters of the footer labels, and what match_key drops before them: a row
 #: whose first text starts otherwise is no footer (checked before the costlier match_key).
 _FOOTER_FIRST = frozenset(w[0] for w in FOOTER_LABEL.pattern[4:-1].split("|"))
+#: What clean_text strips at the edges besides whitespace.
+_INVISIBLE = "\u200b\ufeff"
 _KEY_EDGE = " \t\r\n\u3000\xa0\u200b\ufeff*＊:：、,，.。;；!！?？·"
 
 
@@ -113,7 +115,7 @@ class _Texts:
             return None
         kind = type(value)
         if kind is str and value and not value[0].isspace() and not value[-1].isspace() \
-                and value[0] not in "\u200b\ufeff" and value[-1] not in "\u200b\ufeff":
+                and value[0] not in _INVISIBLE and value[-1] not in _INVISIBLE:
             return value  # what clean_text gives for text without edge spaces
         try:
             key = (kind, value)
@@ -143,6 +145,9 @@ class _Texts:
                 t: str | None = "0"
             elif kind is int or kind is datetime or kind is date:
                 t = "0"
+            elif kind is str and v and not v[0].isspace() and not v[-1].isspace() \
+                    and v[0] not in _INVISIBLE and v[-1] not in _INVISIBLE:
+                t = v  # what text() gives for text without edge spaces
             else:
                 t = self.text(v)
             if t is not None:
