@@ -280,11 +280,11 @@ def read_file(path: Path, config: Config, as_of: date, period_key: str) -> FileD
             continue
         secret = confidential_fields(config, ledger.kind)
         out = data.rows.setdefault(ledger.kind, [])
+        columns = detail_columns(config, ledger.kind)
         for row, raw in zip(ledger.rows, ledger.raw):
             when = period_date(row)
             month = f"{when.year:04d}-{when.month:02d}" if when else period_key
-            values = {name: _write_value(f, getattr(row, f, None), raw.get(f), secret)
-                      for f, name in detail_columns(config, ledger.kind)}
+            values = {name: _write_value(f, getattr(row, f, None), raw.get(f), secret) for f, name in columns}
             codes = issues.get((ledger.sheet, row.origin.row), [])
             out.append(RowOut(month, ledger.sheet, row.origin.row, values, "、".join(sorted(set(codes))),
                               typed_values(row, secret)))

@@ -41,7 +41,7 @@ from openpyxl.utils import get_column_letter
 from taizhang.config import Kind
 from taizhang.consolidation.deflate import Piece, piece, write_deflated
 from taizhang.consolidation.sheetxml import cell_xml, template_styles
-from taizhang.model import ROW_MODELS, LedgerRow, period_date
+from taizhang.model import ROW_MODELS, LedgerRow, period_date, row_model
 from taizhang.reading.source import sheet_parts
 
 #: Bumped whenever what a block holds changes: an older store is rebuilt from the master.
@@ -90,11 +90,11 @@ StoredOrigin = namedtuple("StoredOrigin", "file sheet row")
 
 
 def typed_fields(kind: Kind) -> list[str]:
-    return [f for f in ROW_MODELS[kind].model_fields if f != "origin"]
+    return [f for f in row_model(kind).model_fields if f != "origin"]
 
 
 def _field_types(kind: Kind) -> list[type | None]:
-    fields = ROW_MODELS[kind].model_fields
+    fields = row_model(kind).model_fields
     out: list[type | None] = []
     for f in typed_fields(kind):
         annotation = fields[f].annotation
