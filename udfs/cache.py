@@ -66,23 +66,6 @@ def _arg_key(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
-class _Key:
-    """A key hashed once: a range's content is a tuple of ten thousand rows, which Python
-    would hash again at every lookup, insertion and reordering."""
-
-    __slots__ = ("value", "hash")
-
-    def __init__(self, value: tuple) -> None:
-        self.value = value
-        self.hash = hash(value)  # TypeError for an argument that cannot be compared by value
-
-    def __hash__(self) -> int:
-        return self.hash
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Key) and self.hash == other.hash and self.value == other.value
-
-
 def clear() -> None:
     _answers.clear()
 
