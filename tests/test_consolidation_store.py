@@ -163,8 +163,9 @@ def test_typed_rows_stand_in_for_models_in_the_figures(month):
     run(inbox, roster, master)
     s = store_module.Store.open(master, "x")
     try:
-        rows = s.typed_rows(Kind.COMPLAINTS, "2026-10", "2026-10")
-        refunds = s.typed_rows(Kind.REFUNDS, "", "2026-12")
+        rows = [r for unit, month, _n in s.layout_of("信访举报合并") if month == "2026-10"
+                for r in s.block_rows(Kind.COMPLAINTS, unit, month)]
+        refunds = [r for unit, month, _n in s.layout_of("退费合并") for r in s.block_rows(Kind.REFUNDS, unit, month)]
     finally:
         s.close()
     assert sorted(str(r.source) for r in rows) == ["None", "市转办", "省转办"]  # 区转办 is no source

@@ -11,7 +11,9 @@ that for every file rows read = rows written + rows rejected.
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -22,14 +24,16 @@ from typing import Any, Callable
 from openpyxl.utils import get_column_letter
 
 from taizhang.config import Config, Kind
-from taizhang.errors import TaizhangError
+from taizhang.errors import TaizhangError, reason_zh
 from taizhang.consolidation.lock import MasterLock
 from taizhang.consolidation.master import (
     DATE_FORMAT, FINDINGS_COLUMNS, FINDINGS_SHEET, ISSUES_COLUMN, KEEP_BACKUPS, PROVENANCE, STATUS_COLUMNS,
     STATUS_FORMATS, STATUS_SHEET, Table, detail_columns, detail_formats, detail_sheets, open_master, read_tables,
     save_atomically, write_table,
 )
-from taizhang.consolidation.store import Block, SheetPlan, Store, dumps, store_path, typed_fields, typed_values, write_sheets
+from taizhang.consolidation.store import (
+    Block, SheetPlan, Store, config_key, dumps, store_path, typed_fields, typed_values, write_sheets,
+)
 from taizhang.consolidation.roster import ROSTER_SHEET, Roster, RosterError, read_roster
 from taizhang.figures.period import Period, PeriodError
 from taizhang.findings import REFUSAL_CODES, Finding
@@ -40,6 +44,8 @@ from taizhang.reading.source import WorkbookRefused, in_folder
 from taizhang.service import check_loaded, load_workbook
 from taizhang.values import clean_text
 from taizhang.writing import FileInUse, is_own_output, mark_output, open_elsewhere
+
+log = logging.getLogger(__name__)
 
 #: Below this many files, reading in one process is faster than starting workers.
 PARALLEL_THRESHOLD = 6
@@ -421,38 +427,68 @@ def consolidate(
         as_of = min(end, date.today())  # overdue judged at the month's end, or today mid-month
         args = (config, as_of, period)
         datas = _read_all(paths, args, jobs or min(2, os.cpu_count() or 1), progress)
-        store = Store.open(master, _layout(config))
-        try:
-            result = _consolidate_into(store, master, datas, outcomes, roster, period, as_of, config, bureau,
-                                       keep_roster=roster_path is not None)
-        finally:
-            store.close()
+        result = _with_store(master, _layout(config), lambda store: _consolidate_into(
+            store, master, datas, list(outcomes), roster, period, as_of, config, bureau,
+            keep_roster=roster_path is not None))
         if lock.recovered:
             result.notices.append(lock.recovered)
         return result
 
 
+def _with_store(master: Path, layout: str, work: Callable[[Store], ConsolidationResult]) -> ConsolidationResult:
+    """Run ``work`` (which writes the master) with the master's store, and commit the store once
+    the master is in place.
+
+    The store only saves time: should it turn out damaged while in use (SQLite finds a page
+    malformed), it is deleted and the run done again with a new one, rebuilt from the master,
+    which is untouched until the new one is complete; should it fail to commit once the new
+    master is in place, the master stands and the next run rebuilds the store from it.
+    """
+    store = Store.open(master, layout)
+    try:
+        try:
+            result = work(store)
+        except sqlite3.DatabaseError as exc:
+            log.warning("合并数据文件 %s 使用中发现损坏（%s），按主表重建", store.path, exc)
+            store.discard()
+            store = Store.open(master, layout)
+            store.damaged = True
+            result = work(store)
+        try:
+            store.commit(master)
+        except sqlite3.DatabaseError as exc:
+            log.warning("合并数据文件 %s 未能保存（%s），下次按主表重建", store.path, exc)
+            result.notices.append(f"主表已写好，但合并数据文件 {store.path.name} 未能保存"
+                                  f"（{reason_zh(exc)}）：下次合并时将按主表重建，较慢一次")
+        return result
+    finally:
+        store.close()
+
+
 def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcomes: list[FileOutcome],
                       roster: Roster, period: str, as_of: date, config: Config,
                       bureau: str | None, keep_roster: bool = False) -> ConsolidationResult:
-    """Merge the files read into the store's blocks, write the master from them, and commit the
-    store once the master is in place."""
+    """Merge the files read into the store's blocks and write the master from them (the caller
+    commits the store once the master is in place)."""
+    notices = []
     if not master.exists():
         store.clear()
-    elif not store.in_step(master):
+    elif (why := store.out_of_step(master)) is not None:
         try:
             master_settings: list = []
             tables = read_tables(master, config, master_settings)
         except WorkbookRefused as exc:
             raise ConsolidationError(f"主表无法读取：{exc.reason}") from None
-        _rebuild(store, tables, config)
+        if _rebuild(store, tables, config):
+            notices.append(f"{why}：已按主表重建，主表的内容完整无缺，只是这一次合并较慢")
         store.master_settings = master_settings
     tables = _period_tables(store, period, config)
     result = _merge(datas, outcomes, roster, tables, period, config)
     result.master = master
     _keep(store, tables, result.replaced, period, config)
+    order = {u: i for i, u in enumerate(roster.units)}
     summary_json, write_summary_sheets = _summary(store, tables, period, as_of, config, bureau,
-                                                  store.master_settings)
+                                                  store.master_settings, order)
     result.summary = summary_json
     sheets = detail_sheets()
     owned = [*sheets.values(), STATUS_SHEET, FINDINGS_SHEET, *OWNED_SUMMARY_SHEETS]
@@ -460,7 +496,6 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
         owned.append(ROSTER_SHEET)
     wb = open_master(master, owned)
     write_summary_sheets(wb)  # first, so that a new master opens on its summary
-    order = {u: i for i, u in enumerate(roster.units)}
     plans: dict[str, SheetPlan] = {}
     for name in (*sheets.values(), STATUS_SHEET, FINDINGS_SHEET):
         kind = next((k for k, n in sheets.items() if n == name), None)
@@ -487,22 +522,25 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
         write_sheets(tmp, store, plans)
 
     result.backup = save_atomically(write, master, keep=int(config.limits.get("backups", KEEP_BACKUPS)))
-    store.commit(master)
+    result.notices[:0] = notices
     return result
 
 
 def _layout(config: Config) -> str:
-    """What the store's blocks are shaped by: the sheets' columns and the rows' fields."""
+    """What the store's blocks are shaped by: the sheets' columns, the rows' fields and the
+    configuration the rows were typed under."""
     return dumps({
+        # the rows were typed under the office's vocabularies: another configuration types them anew
+        "config": config_key(config),
         "detail": {k.value: [h for _f, h in detail_columns(config, k)] for k in detail_sheets()},
         "typed": {k.value: typed_fields(k) for k in detail_sheets()},
         "status": list(STATUS_COLUMNS), "findings": list(FINDINGS_COLUMNS),
     })
 
 
-def _rebuild(store: Store, tables: dict[str, Table], config: Config) -> None:
+def _rebuild(store: Store, tables: dict[str, Table], config: Config) -> int:
     """Fill the store from the master's own sheets (the master is the record): its rows are
-    read and typed once, as every run did before the store existed."""
+    read and typed once, as every run did before the store existed.  Returns the rows found."""
     store.clear()
     typed = master_rows(tables, config)
     for kind, name in detail_sheets().items():
@@ -523,6 +561,7 @@ def _rebuild(store: Store, tables: dict[str, Table], config: Config) -> None:
                 [row.get(c) for c in tables[name].columns])
         for month, rows in by_month.items():
             store.put(Block(name, "", month, rows))
+    return sum(len(t.rows) for t in tables.values())
 
 
 def _period_tables(store: Store, period: str, config: Config) -> dict[str, Table]:
@@ -681,29 +720,36 @@ def master_rows(tables: dict[str, Table], config: Config) -> dict[Kind, list[Led
 
 
 def _summary(store: Store, tables: dict[str, Table], period: str, as_of: date, config: Config,
-             bureau: str | None, settings_sheet: list | None = None) -> tuple[dict[str, Any], Callable[[Any], None]]:
-    """The figures of the month (with the year to date) from the store's rows, and a writer
-    of the summary sheets; units with errors this month are named in the sheet's banner."""
-    from taizhang.figures import Period, Report, figures, narrative, report_json
-    from taizhang.summary import write_summary
-
-    from taizhang.kinds import definition
+             bureau: str | None, settings_sheet: list | None, rank: dict[str, int],
+             ) -> tuple[dict[str, Any], Callable[[Any], None]]:
+    """The figures of the month (with the year to date) from the store, and a writer of the
+    summary sheets; units with errors this month are named in the sheet's banner.  ``rank``
+    orders the units as the master lists them (the order the figures meet the rows in)."""
+    from taizhang.figures import Period, Report, figures_model, narrative, report_json
+    from taizhang.kinds import by_rank
     from taizhang.summarising import resolve
+    from taizhang.summary import write_summary
 
     # the settings merged as everywhere: the office file, the master's 台账设置, --bureau;
     # the as-of day stays the month's end (or today mid-month)
     settings = resolve(config, sheet=settings_sheet, bureau=bureau, as_of=as_of)
     config = settings.config
     month = Period.parse(period)
-    ytd = month.year_to_date()
-    kinds = list(detail_sheets())
-    # as taizhang.figures.compute, from the store's rows (累计 a query: the year's rows, every
-    # earlier one for a tracker such as rectification), without validating them into models again
-    current, _picked = figures({k: store.typed_rows(k, period, period) for k in kinds}, month, as_of, config)
-    ytd_rows = {k: store.typed_rows(k, "" if definition(k).ytd_is_tracker else f"{period[:4]}-01", period)
-                for k in kinds}
-    report = Report.model_construct(period=month, as_of=as_of, current=current,
-                                    year_to_date=figures(ytd_rows, ytd, as_of, config)[0] if ytd else None,
+    ytd_period = month.year_to_date()
+    # as taizhang.figures.compute, from the store: 本月 and 累计 merged from the parts of each
+    # unit's month (a tracker's 累计 is every earlier item), not from every row of the year again
+    key = config_key(config)
+    current, ytd = {}, {}
+    for d in by_rank():
+        current[d.kind.value] = store.figures(d, period, period, tracker=False, config=config, key=key,
+                                              as_of=as_of, rank=rank)
+        if ytd_period is not None:
+            ytd[d.kind.value] = store.figures(d, "" if d.ytd_is_tracker else f"{period[:4]}-01", period,
+                                              tracker=d.ytd_is_tracker, config=config, key=key, as_of=as_of,
+                                              rank=rank)
+    model = figures_model()
+    report = Report.model_construct(period=month, as_of=as_of, current=model(**current),
+                                    year_to_date=model(**ytd) if ytd_period is not None else None,
                                     rows={}, narrative="")
     report.narrative = narrative(report, config)
     blocking = [f"{r['单位']}：错误 {r['错误']} 个" for r in tables[STATUS_SHEET].rows

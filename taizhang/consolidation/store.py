@@ -27,6 +27,7 @@ import json
 import re
 import sqlite3
 import zipfile
+import zlib
 from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -45,8 +46,12 @@ from taizhang.model import ROW_MODELS, LedgerRow, period_date, row_model
 from taizhang.reading.source import sheet_parts
 
 #: Bumped whenever what a block holds changes: an older store is rebuilt from the master.
-VERSION = "1"
+VERSION = "2"
 SUFFIX = ".合并数据.sqlite"
+
+
+class StoreDamaged(sqlite3.DatabaseError):
+    """What the store holds cannot be read back: it is deleted and rebuilt from the master."""
 
 
 def store_path(master: Path) -> Path:
@@ -82,6 +87,16 @@ def dumps(value: Any) -> str:
 
 def loads(text: str) -> Any:
     return json.loads(text, object_hook=_untag)
+
+
+def _part(text: str | None) -> Any:
+    """A part as kept, or None when there is none or it cannot be read (it is made again)."""
+    if text is None:
+        return None
+    try:
+        return loads(text)
+    except ValueError:
+        return None
 
 
 # --- typed rows for the figures --------------------------------------------------------
@@ -199,9 +214,38 @@ CREATE TABLE IF NOT EXISTS blocks (
     rows TEXT NOT NULL,          -- JSON: the rows as written into the master
     style TEXT,                  -- the sheet's columns and styles the piece was made for
     piece BLOB, crc INTEGER, size INTEGER,
+    pcrc INTEGER,                -- CRC-32 of the piece as stored: a damaged one is made again
     PRIMARY KEY (sheet, unit, month)
 );
+-- the rows of a detail block in groups by the month their date places them in (scope: that
+-- month, '' for undated rows, '*' for all the block's rows when it has several groups), each
+-- with its kind's parts (see KindDef.parts) made under the settings ``config`` names
+CREATE TABLE IF NOT EXISTS parts (
+    kind TEXT NOT NULL, unit TEXT NOT NULL, month TEXT NOT NULL, scope TEXT NOT NULL,
+    nrows INTEGER NOT NULL,
+    config TEXT, part TEXT,
+    PRIMARY KEY (kind, unit, month, scope)
+);
 """
+
+#: The scope of a block's undated rows, and of all its rows (see the ``parts`` table).
+UNDATED, ALL = "", "*"
+
+
+def config_key(config: Any) -> str:
+    """What the figures and the typed rows depend on in an office's configuration (columns,
+    vocabularies, roles, forms, the kinds and their parts), as a short digest."""
+    from taizhang.kinds import kinds
+
+    text = repr((config.kinds, config.vocabularies, config.forms, config.categories, config.category_hints,
+                 config.tables, [(str(d.kind), type(d).__qualname__, d.parts_version) for d in kinds()]))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def discard(path: Path) -> None:
+    """Delete a store file and its journal."""
+    for stale in (path, path.with_name(path.name + "-journal")):
+        stale.unlink(missing_ok=True)
 
 
 def fingerprint(master: Path) -> str:
@@ -221,6 +265,8 @@ class Store:
         self.path = path
         self.layout = layout  # the sheets' columns and row fields: a change means a rebuild
         self.created = False
+        #: The file was there but not a database: replaced by an empty one.
+        self.damaged = False
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=DELETE")
         self.db.execute("PRAGMA synchronous=FULL")
@@ -236,13 +282,15 @@ class Store:
         master, the record, then fills it)."""
         path = store_path(master)
         created = not path.exists()
+        damaged = False
         try:
             store = cls(path, layout)
         except sqlite3.DatabaseError:
-            for stale in (path, path.with_name(path.name + "-journal")):
-                stale.unlink(missing_ok=True)
+            discard(path)
             store = cls(path, layout)
+            damaged = True
         store.created = created
+        store.damaged = damaged
         return store
 
     def _meta(self, key: str) -> str | None:
@@ -251,13 +299,32 @@ class Store:
 
     def in_step(self, master: Path) -> bool:
         """Whether the store holds exactly what ``master`` holds (as this version keeps it)."""
-        return (self._meta("version") == VERSION and self._meta("layout") == self.layout
-                and master.exists() and self._meta("master") == fingerprint(master))
+        return self.out_of_step(master) is None
+
+    def out_of_step(self, master: Path) -> str | None:
+        """Why the store cannot stand for ``master`` (in Chinese, for the note that it was
+        rebuilt), or None when it holds exactly what the master holds."""
+        name = self.path.name
+        if self.damaged:
+            return f"合并数据文件 {name} 已损坏"
+        if self.created:
+            return f"主表旁没有合并数据文件 {name}"
+        if self._meta("version") is None:
+            return f"合并数据文件 {name} 没有写完（上次合并未能完成）"
+        if self._meta("version") != VERSION:
+            return f"合并数据文件 {name} 由另一版本的 taizhang 写成"
+        if self._meta("layout") != self.layout:
+            return f"合并数据文件 {name} 是按另一套台账列或配置写成的"
+        if not master.exists() or self._meta("master") != fingerprint(master):
+            return (f"合并数据文件 {name} 与主表不一致（主表在上次合并后被修改、另存或换成了备份，"
+                    "或上次合并未能完成）")
+        return None
 
     def clear(self) -> None:
         """Empty the store (the typed tables are made again: their columns follow the rows'
         fields, which a new version may change)."""
         self.db.execute("DELETE FROM blocks")
+        self.db.execute("DELETE FROM parts")
         self.db.execute("DELETE FROM meta")
         self.master_settings = []
         self._typed_tables(drop=True)
@@ -289,11 +356,20 @@ class Store:
             marks = ", ".join("?" * (len(typed_fields(kind)) + 6))
             self.db.executemany(f"INSERT INTO {_typed_table(kind)} VALUES ({marks})",
                                 [(block.unit, block.month, *t) for t in typed])
+            groups: dict[str, int] = {}
+            for t in typed:
+                scope = t[0] or UNDATED
+                groups[scope] = groups.get(scope, 0) + 1
+            if len(groups) > 1:
+                groups[ALL] = len(typed)
+            self.db.executemany("INSERT INTO parts (kind, unit, month, scope, nrows) VALUES (?, ?, ?, ?, ?)",
+                                [(kind.value, block.unit, block.month, scope, n) for scope, n in groups.items()])
 
     def drop(self, sheet: str, unit: str, month: str, kind: Kind | None = None) -> None:
         self.db.execute("DELETE FROM blocks WHERE sheet = ? AND unit = ? AND month = ?", (sheet, unit, month))
         if kind is not None:
             self.db.execute(f"DELETE FROM {_typed_table(kind)} WHERE unit = ? AND month = ?", (unit, month))
+            self.db.execute("DELETE FROM parts WHERE kind = ? AND unit = ? AND month = ?", (kind.value, unit, month))
 
     def rows(self, sheet: str, month: str) -> list[list]:
         """The rows of the month blocks of ``sheet`` (报送情况, 问题清单) for ``month``."""
@@ -310,28 +386,98 @@ class Store:
         """The compressed pieces of ``sheet``'s blocks in ``order``; a block without a piece
         for ``style`` (new, or the master's styles changed) is rendered and kept."""
         for unit, month in order:
-            row = self.db.execute("SELECT style, piece, crc, size, rows FROM blocks "
+            row = self.db.execute("SELECT style, piece, crc, size, pcrc FROM blocks "
                                   "WHERE sheet = ? AND unit = ? AND month = ?", (sheet, unit, month)).fetchone()
             if row is None:
                 continue
-            if row[0] == style:
+            if row[0] == style and row[1] is not None and zlib.crc32(row[1]) == row[4]:
                 yield Piece(row[1], row[2], row[3])
                 continue
-            made = piece(render(loads(row[4]), styles, date_style, wrap))
-            self.db.execute("UPDATE blocks SET style = ?, piece = ?, crc = ?, size = ? "
+            text = self.db.execute("SELECT rows FROM blocks WHERE sheet = ? AND unit = ? AND month = ?",
+                                   (sheet, unit, month)).fetchone()[0]
+            try:
+                rows = loads(text)
+            except ValueError:
+                raise StoreDamaged(f"block {sheet}/{unit}/{month}: rows unreadable") from None
+            made = piece(render(rows, styles, date_style, wrap))
+            self.db.execute("UPDATE blocks SET style = ?, piece = ?, crc = ?, size = ?, pcrc = ? "
                             "WHERE sheet = ? AND unit = ? AND month = ?",
-                            (style, made.data, made.crc, made.size, sheet, unit, month))
+                            (style, made.data, made.crc, made.size, zlib.crc32(made.data), sheet, unit, month))
             yield made
 
-    def typed_rows(self, kind: Kind, first: str, last: str) -> list:
-        """The typed rows of ``kind`` whose date falls in the months ``first`` to ``last``,
-        and every undated row (a period's figures count those as 未注明日期)."""
+    def block_rows(self, kind: Kind, unit: str, month: str, scopes: Iterable[str] | None = None) -> list:
+        """The typed rows of one block, in the order of the master (optionally only those of
+        the given scopes)."""
         cls = stored_row_class(kind)
         new = tuple.__new__
-        columns = ", ".join(["file", "sheet", "line", *(f"f_{f}" for f in typed_fields(kind))])
+        columns = ", ".join(["pmonth", "file", "sheet", "line", *(f"f_{f}" for f in typed_fields(kind))])
         cursor = self.db.execute(f"SELECT {columns} FROM {_typed_table(kind)} "
-                                 "WHERE pmonth IS NULL OR pmonth BETWEEN ? AND ?", (first, last))
-        return [new(cls, r) for r in cursor.fetchall()]
+                                 "WHERE unit = ? AND month = ? ORDER BY rowid", (unit, month))
+        wanted = None if scopes is None else set(scopes)
+        return [new(cls, r[1:]) for r in cursor.fetchall() if wanted is None or (r[0] or UNDATED) in wanted]
+
+    def figures(self, d: Any, first: str, last: str, *, tracker: bool, config: Any, key: str, as_of: date,
+                rank: dict[str, int]) -> Any:
+        """The figures of the kind ``d`` (a :class:`taizhang.kinds.KindDef`) over the rows
+        dated in the months ``first`` to ``last`` (``tracker``: every row dated up to ``last``
+        and every undated one, a tracker's 累计), exactly as :func:`taizhang.figures.figures`
+        computes them from those rows laid out as in the master (units in ``rank`` order, then
+        months, each block's rows as written).
+
+        They are merged from the parts of each block (:meth:`KindDef.parts`), kept per block
+        and scope under the settings ``key`` names and made from the block's rows when missing
+        or made under other settings: a month's run merges a few parts per unit and month
+        instead of going over every row of the year.  A kind without parts is computed from
+        the rows.
+        """
+        kind = d.kind
+        groups: dict[tuple[str, str], dict[str, int]] = {}
+        for unit, month, scope, n in self.db.execute("SELECT unit, month, scope, nrows FROM parts WHERE kind = ?",
+                                                     (kind.value,)):
+            groups.setdefault((unit, month), {})[scope] = n
+        undated = 0 if tracker else sum(g.get(UNDATED, 0) for g in groups.values())
+
+        def wanted(scope: str) -> bool:
+            return tracker if scope == UNDATED else first <= scope <= last
+
+        selection: list[tuple[str, str, Any]] = []
+        for unit, month in sorted(groups, key=lambda b: (rank.get(b[0], len(rank)), b[0], b[1])):
+            scopes = [s for s in groups[(unit, month)] if s != ALL]
+            picked = [s for s in scopes if wanted(s)]
+            if not picked:
+                continue
+            if len(picked) == len(scopes):
+                selection.append((unit, month, ALL if len(scopes) > 1 else picked[0]))
+            elif len(picked) == 1:
+                selection.append((unit, month, picked[0]))
+            else:  # some of a block's groups but not all (a hand-edited 月份): from its rows
+                selection.append((unit, month, tuple(picked)))
+        if not d.has_parts():
+            rows = [r for unit, month, scope in selection
+                    for r in self.block_rows(kind, unit, month, None if scope == ALL else
+                                              scope if isinstance(scope, tuple) else (scope,))]
+            fig = d.figures(rows, config, as_of)
+        else:
+            stored = {(unit, month, scope): (made_under, part) for unit, month, scope, made_under, part in
+                      self.db.execute("SELECT unit, month, scope, config, part FROM parts WHERE kind = ?",
+                                      (kind.value,))}
+            parts = []
+            for unit, month, scope in selection:
+                if isinstance(scope, tuple):
+                    parts.append(d.parts(self.block_rows(kind, unit, month, scope), config))
+                    continue
+                made_under, text = stored.get((unit, month, scope), (None, None))
+                part = _part(text) if made_under == key else None
+                if part is None:
+                    part = d.parts(self.block_rows(kind, unit, month, None if scope == ALL else (scope,)), config)
+                    self.db.execute("UPDATE parts SET config = ?, part = ? "
+                                    "WHERE kind = ? AND unit = ? AND month = ? AND scope = ?",
+                                    (key, dumps(part), kind.value, unit, month, scope))
+                parts.append(part)
+            fig = d.from_parts(parts, config, as_of)
+        if "undated" in type(fig).model_fields:
+            fig.undated = undated
+        return fig
 
     # -- transaction -------------------------------------------------------------------
 
@@ -341,6 +487,16 @@ class Store:
                            ("settings", dumps(self.master_settings))):
             self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
         self.db.execute("COMMIT")
+
+    def discard(self) -> None:
+        """Close without committing and delete the file (a store found damaged while in use)."""
+        if self.db.in_transaction:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.DatabaseError:
+                pass
+        self.db.close()
+        discard(self.path)
 
     def close(self) -> None:
         """Close; changes not committed are rolled back (and a store this run created, removed)."""

@@ -9,7 +9,7 @@ and worded in the paragraph is data (``taizhang/data/activities.toml``).
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Any, ClassVar, Iterable
 
 from pydantic import BaseModel
@@ -18,7 +18,7 @@ from taizhang.checks.base import CheckContext, ymd
 from taizhang.config import Config
 from taizhang.findings import Finding
 from taizhang.kinds.base import Block, Chart, Kind, KindDef, Line, WorksheetFunction, register
-from taizhang.kinds.common import TIMES, Lines
+from taizhang.kinds.common import TIMES, Lines, add_counts, add_fields
 from taizhang.model import Count, Day, LedgerRow, Text
 from taizhang.reading.ledger import Ledger
 from taizhang.values import clean_text, match_key
@@ -144,34 +144,62 @@ class ActivityFigures(BaseModel):
     undated: int = 0
 
 
-def activity_figures(rows: Iterable[ActivityRow], config: Config) -> ActivityFigures:
+#: Where parts keep the 成果数量 of rows without a 计量单位 (never a unit's name).
+_NO_UNIT = ""
+
+
+def activity_parts(rows: Iterable[ActivityRow], config: Config) -> dict[str, Any]:
+    """What the figures need of ``rows`` (see :meth:`KindDef.parts`): per category the sums,
+    the 计量单位 written (in order of first appearance: the most written one is the category's)
+    and the 成果数量 per unit written, since which unit counts is known only once all rows are."""
     rows = list(rows)
     known = set(config.vocabulary("activity_category").canonical)
-    per: dict[str, list[ActivityRow]] = defaultdict(list)
+    per: dict[str, dict[str, Any]] = {}
     for r in rows:
-        if r.category in known:
-            per[r.category].append(r)
+        if r.category not in known:
+            continue
+        part = per.setdefault(r.category, {"count": 0, "person_times": 0, "units": {}, "quantity": {}})
+        part["count"] += r.count
+        part["person_times"] += max(r.person_times or 0, 0)
+        if r.quantity is not None:
+            if r.measure_unit:
+                part["units"][r.measure_unit] = part["units"].get(r.measure_unit, 0) + 1
+            key = r.measure_unit or _NO_UNIT
+            part["quantity"][key] = part["quantity"].get(key, 0) + max(r.quantity, 0)
+    return {"rows": len(rows), "unknown_category": sum(r.category not in known for r in rows), "by_category": per}
+
+
+def activity_from_parts(parts: Iterable[dict[str, Any]], config: Config) -> ActivityFigures:
+    counts = {"rows": 0, "unknown_category": 0}
+    per: dict[str, dict[str, Any]] = {}
+    for part in parts:
+        add_fields(counts, part, counts)
+        for cat, theirs in part["by_category"].items():
+            mine = per.setdefault(cat, {"count": 0, "person_times": 0, "units": {}, "quantity": {}})
+            add_fields(mine, theirs, ("count", "person_times"))
+            add_counts(mine["units"], theirs["units"])
+            add_counts(mine["quantity"], theirs["quantity"])
     order = category_order(config)
     by_category: dict[str, ActivityLine] = {}
     for cat in sorted(per, key=lambda c: (order.index(c) if c in order else len(order), c)):
-        items = per[cat]
-        written = Counter(r.measure_unit for r in items if r.quantity is not None and r.measure_unit)
+        line = per[cat]
+        written = Counter(line["units"])
         unit = written.most_common(1)[0][0] if written else _meta(config, cat).get("unit")
-        by_category[cat] = ActivityLine(
-            count=sum(r.count for r in items),
-            person_times=sum(max(r.person_times or 0, 0) for r in items),
-            quantity=sum(max(r.quantity, 0) for r in items
-                         if r.quantity is not None and (r.measure_unit or unit) == unit),
-            unit=unit,
-        )
+        # a row counts when its unit is the category's, or when it wrote none
+        quantity = line["quantity"].get(_NO_UNIT, 0) + (line["quantity"].get(unit, 0) if unit else 0)
+        by_category[cat] = ActivityLine(count=line["count"], person_times=line["person_times"],
+                                        quantity=quantity, unit=unit)
     by_group: dict[str, GroupLine] = {}
     for group, cats in groups(config).items():
         lines = [by_category[c] for c in cats if c in by_category]
         if lines:
             by_group[group] = GroupLine(count=sum(x.count for x in lines),
                                         person_times=sum(x.person_times for x in lines))
-    return ActivityFigures(by_category=by_category, by_group=by_group, rows=len(rows),
-                           unknown_category=sum(r.category not in known for r in rows))
+    return ActivityFigures(by_category=by_category, by_group=by_group, **counts)
+
+
+def activity_figures(rows: Iterable[ActivityRow], config: Config) -> ActivityFigures:
+    return activity_from_parts([activity_parts(rows, config)], config)
 
 
 def _total(fig: ActivityFigures | None, attr: str) -> int | None:
@@ -274,6 +302,12 @@ class Activities(KindDef):
 
     def figures(self, rows, config, as_of):
         return activity_figures(rows, config)
+
+    def parts(self, rows, config):
+        return activity_parts(rows, config)
+
+    def from_parts(self, parts, config, as_of):
+        return activity_from_parts(parts, config)
 
     def summed_value(self, row, field_name):
         return row.count if field_name == "times" else getattr(row, field_name)

@@ -170,6 +170,26 @@ class KindDef:
     def figures(self, rows: list[LedgerRow], config: Config, as_of: Any) -> BaseModel:
         raise NotImplementedError
 
+    #: Bumped whenever what :meth:`parts` returns changes (parts kept by the consolidation's
+    #: store under an older one are made again from the rows).
+    parts_version: ClassVar[str] = "1"
+
+    def parts(self, rows: list[LedgerRow], config: Config) -> Any:
+        """What the figures need of ``rows``, small and mergeable: plain values (str, int,
+        Decimal, lists, dicts with str keys), so that the consolidation can keep the parts of
+        every unit's month and compute 累计 from them instead of from every row of the year.
+        The default, None, says the kind has none: its figures are computed from the rows."""
+        return None
+
+    def from_parts(self, parts: list[Any], config: Config, as_of: Any) -> BaseModel:
+        """The figures of the rows behind ``parts`` laid end to end, in that order: exactly
+        :meth:`figures` of those rows (only called when :meth:`parts` gives parts)."""
+        raise NotImplementedError
+
+    @classmethod
+    def has_parts(cls) -> bool:
+        return cls.parts is not KindDef.parts
+
     def block(self, now: Any, ytd: Any, config: Config) -> Block:
         """This kind's block of the 汇总表 from its figures of the period and of the year."""
         raise NotImplementedError

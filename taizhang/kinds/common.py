@@ -33,6 +33,21 @@ def ordered(counter: Counter, order: Iterable[str]) -> dict[str, int]:
     return out
 
 
+def add_counts(into: dict, more: dict) -> dict:
+    """Add the counts (or sums) of ``more`` to ``into``, keys in order of first appearance:
+    merging the counts of row sets in order gives the counts of the rows laid end to end."""
+    for k, v in more.items():
+        into[k] = into[k] + v if k in into else v
+    return into
+
+
+def add_fields(into: dict, more: dict, names: Iterable[str]) -> dict:
+    """Add the numbers ``names`` of ``more`` to those of ``into``."""
+    for name in names:
+        into[name] = into[name] + more[name] if name in into else more[name]
+    return into
+
+
 def rank(order: list[str]):
     """Sort key: position in ``order``, then anything else by name."""
     return lambda k: (order.index(k) if k in order else len(order), k)

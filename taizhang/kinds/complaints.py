@@ -16,7 +16,7 @@ from taizhang.checks.base import CheckContext, missing_conditional_column, ymd
 from taizhang.config import Config
 from taizhang.findings import Finding
 from taizhang.kinds.base import Block, Chart, Kind, KindDef, WorksheetFunction, register
-from taizhang.kinds.common import COUNT, TIMES, Lines, ordered
+from taizhang.kinds.common import COUNT, TIMES, Lines, add_counts, add_fields, ordered
 from taizhang.model import Count, Day, LedgerRow, Text
 from taizhang.reading.ledger import Ledger
 
@@ -115,34 +115,61 @@ def _by_source(sources: Iterable[str | None], row_of: dict[str, str]) -> Counter
     return Counter(row_of[s] for s in sources if s in row_of)
 
 
-def complaint_figures(rows: Iterable[ComplaintRow], config: Config) -> ComplaintFigures:
-    """Complaints of ``rows``; a row with no 来访人次 counts 1 人次 when it is a 来访, else 0."""
+#: The figures of complaints that are plain counts (added up when parts are merged).
+_COUNTS = ("total", "unknown_source", "closed", "in_progress", "substantiated", "visits", "person_times")
+#: The figures of complaints that are counts per value, in order of first appearance.
+_TALLIES = ("by_source", "by_channel", "by_category", "by_disposal")
+
+
+def complaint_parts(rows: Iterable[ComplaintRow], config: Config) -> dict[str, Any]:
+    """What the figures need of ``rows`` (see :meth:`KindDef.parts`): every figure of
+    complaints is a count, so the parts are the counts, tallies by value in order of first
+    appearance."""
     rows = list(rows)
-    groups = source_rows(config)
     row_of = _row_of_source(config)
-    sources = _by_source((r.source for r in rows), row_of)
     visit = roles.values(config, "complaints", "visit_channels")
     done = roles.values(config, "complaints", "done")
     handling = roles.values(config, "complaints", "in_progress")
     found = roles.values(config, "complaints", "substantiated")
+    return {
+        "total": len(rows),
+        "by_source": dict(_by_source((r.source for r in rows), row_of)),
+        "unknown_source": sum(r.source not in row_of for r in rows),
+        "by_channel": dict(Counter(r.channel for r in rows if r.channel)),
+        "by_category": dict(Counter(r.category for r in rows if r.category)),
+        "by_disposal": dict(Counter(r.disposal for r in rows if r.disposal)),
+        "closed": sum(r.status in done for r in rows),
+        "in_progress": sum(r.status in handling for r in rows),
+        "substantiated": sum(r.conclusion in found for r in rows),
+        "visits": sum(r.channel in visit for r in rows),
+        "person_times": sum(max(r.visitors, 0) if r.visitors is not None else int(r.channel in visit)
+                            for r in rows),
+    }
+
+
+def complaint_from_parts(parts: Iterable[dict[str, Any]], config: Config) -> ComplaintFigures:
+    counts: dict[str, int] = dict.fromkeys(_COUNTS, 0)
+    tallies: dict[str, dict[str, int]] = {name: {} for name in _TALLIES}
+    for part in parts:
+        add_fields(counts, part, _COUNTS)
+        for name in _TALLIES:
+            add_counts(tallies[name], part[name])
 
     def vocab(name: str) -> list[str]:
         return config.vocabulary(name).canonical
 
     return ComplaintFigures(
-        total=len(rows),
-        by_source={s: sources.get(s, 0) for s in groups},
-        unknown_source=sum(r.source not in row_of for r in rows),
-        by_channel=ordered(Counter(r.channel for r in rows if r.channel), vocab("complaint_channel")),
-        by_category=ordered(Counter(r.category for r in rows if r.category), vocab("complaint_category")),
-        by_disposal=ordered(Counter(r.disposal for r in rows if r.disposal), vocab("complaint_disposal")),
-        closed=sum(r.status in done for r in rows),
-        in_progress=sum(r.status in handling for r in rows),
-        substantiated=sum(r.conclusion in found for r in rows),
-        visits=sum(r.channel in visit for r in rows),
-        person_times=sum(max(r.visitors, 0) if r.visitors is not None else int(r.channel in visit)
-                         for r in rows),
+        **counts,
+        by_source={s: tallies["by_source"].get(s, 0) for s in source_rows(config)},
+        by_channel=ordered(tallies["by_channel"], vocab("complaint_channel")),
+        by_category=ordered(tallies["by_category"], vocab("complaint_category")),
+        by_disposal=ordered(tallies["by_disposal"], vocab("complaint_disposal")),
     )
+
+
+def complaint_figures(rows: Iterable[ComplaintRow], config: Config) -> ComplaintFigures:
+    """Complaints of ``rows``; a row with no 来访人次 counts 1 人次 when it is a 来访, else 0."""
+    return complaint_from_parts([complaint_parts(rows, config)], config)
 
 
 # --- worksheet functions -----------------------------------------------------------------
@@ -180,6 +207,12 @@ class Complaints(KindDef):
 
     def figures(self, rows, config, as_of):
         return complaint_figures(rows, config)
+
+    def parts(self, rows, config):
+        return complaint_parts(rows, config)
+
+    def from_parts(self, parts, config, as_of):
+        return complaint_from_parts(parts, config)
 
     def block(self, now, ytd, config) -> Block:
         b = Lines(now, ytd)

@@ -13,7 +13,7 @@ from taizhang.checks.base import CheckContext, missing_conditional_column, ymd
 from taizhang.config import Config
 from taizhang.findings import Finding
 from taizhang.kinds.base import Block, Kind, KindDef, WorksheetFunction, register
-from taizhang.kinds.common import ITEMS, RATE, Lines, ordered
+from taizhang.kinds.common import ITEMS, RATE, Lines, add_counts, add_fields, ordered
 from taizhang.model import Day, LedgerRow, Text, _ctx
 from taizhang.reading.ledger import Ledger
 
@@ -141,26 +141,55 @@ class RectificationFigures(BaseModel):
     undated: int = 0
 
 
-def rectification_figures(rows: Iterable[RectificationRow], config: Config, as_of: date) -> RectificationFigures:
+_STAGES = ("not_started", "in_progress", "completed", "closed")
+#: The figures of rectification that are plain counts (added up when parts are merged).
+_COUNTS = ("total", *_STAGES, "unknown_status", "completed_late")
+
+
+def rectification_parts(rows: Iterable[RectificationRow], config: Config) -> dict[str, Any]:
+    """What the figures need of ``rows`` (see :meth:`KindDef.parts`): counts, tallies in order
+    of first appearance, and the deadlines of the items still open (how many are overdue
+    depends on the day they are judged at, which the parts do not fix)."""
     rows = list(rows)
-    stage = {name: roles.values(config, "rectification", name)
-             for name in ("not_started", "in_progress", "completed", "closed")}
-    count = {name: sum(r.status in vals for r in rows) for name, vals in stage.items()}
+    stage = {name: roles.values(config, "rectification", name) for name in _STAGES}
     known = {v for vals in stage.values() for v in vals}
-    done = count["completed"] + count["closed"]
     still_open = _open(config)
-    sources = config.vocabulary("rectification_source").canonical
+    return {
+        "total": len(rows),
+        **{name: sum(r.status in vals for r in rows) for name, vals in stage.items()},
+        "unknown_status": sum(r.status not in known for r in rows),
+        "open_deadlines": dict(Counter(r.deadline.isoformat() for r in rows
+                                       if r.status in still_open and r.deadline is not None)),
+        "completed_late": sum(r.completed_on is not None and r.deadline is not None and r.completed_on > r.deadline
+                              for r in rows),
+        "by_source": dict(Counter(r.source or "（未填）" for r in rows)),
+        "by_unit": dict(Counter(r.unit or "（未填）" for r in rows)),
+    }
+
+
+def rectification_from_parts(parts: Iterable[dict[str, Any]], config: Config, as_of: date) -> RectificationFigures:
+    counts: dict[str, int] = dict.fromkeys(_COUNTS, 0)
+    deadlines: dict[str, int] = {}
+    by_source: dict[str, int] = {}
+    by_unit: dict[str, int] = {}
+    for part in parts:
+        add_fields(counts, part, _COUNTS)
+        add_counts(deadlines, part["open_deadlines"])
+        add_counts(by_source, part["by_source"])
+        add_counts(by_unit, part["by_unit"])
+    day = as_of.isoformat()
+    total = counts["total"]
     return RectificationFigures(
-        total=len(rows),
-        **count,
-        unknown_status=sum(r.status not in known for r in rows),
-        overdue=sum(r.status in still_open and r.deadline is not None and r.deadline < as_of for r in rows),
-        completed_late=sum(r.completed_on is not None and r.deadline is not None and r.completed_on > r.deadline
-                           for r in rows),
-        completion_rate=round(done / len(rows), 4) if rows else None,
-        by_source=ordered(Counter(r.source or "（未填）" for r in rows), sources),
-        by_unit=dict(Counter(r.unit or "（未填）" for r in rows)),
+        **counts,
+        overdue=sum(n for deadline, n in deadlines.items() if deadline < day),
+        completion_rate=round((counts["completed"] + counts["closed"]) / total, 4) if total else None,
+        by_source=ordered(by_source, config.vocabulary("rectification_source").canonical),
+        by_unit=by_unit,
     )
+
+
+def rectification_figures(rows: Iterable[RectificationRow], config: Config, as_of: date) -> RectificationFigures:
+    return rectification_from_parts([rectification_parts(rows, config)], config, as_of)
 
 
 # --- worksheet functions -----------------------------------------------------------------
@@ -201,6 +230,12 @@ class Rectification(KindDef):
 
     def figures(self, rows, config, as_of):
         return rectification_figures(rows, config, as_of)
+
+    def parts(self, rows, config):
+        return rectification_parts(rows, config)
+
+    def from_parts(self, parts, config, as_of):
+        return rectification_from_parts(parts, config, as_of)
 
     def block(self, now, ytd, config) -> Block:
         b = Lines(now, ytd)

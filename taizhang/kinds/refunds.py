@@ -15,7 +15,7 @@ from taizhang.checks.base import CheckContext
 from taizhang.config import Config
 from taizhang.findings import Finding
 from taizhang.kinds.base import Block, Kind, KindDef, Line, WorksheetFunction, register
-from taizhang.kinds.common import COUNT, MONEY, PERSONS, ZERO, Lines
+from taizhang.kinds.common import COUNT, MONEY, PERSONS, ZERO, Lines, add_fields
 from taizhang.model import Count, Day, LedgerRow, Money, Text
 from taizhang.reading.ledger import Ledger
 from taizhang.values import clean_text, match_key
@@ -98,9 +98,13 @@ def _outstanding(due: Iterable[Decimal | None], refunded: Iterable[Decimal | Non
     return sum((max(d - (r or ZERO), ZERO) for d, r in zip(due, refunded) if d is not None), ZERO)
 
 
-def _money_line(rows: list[RefundRow]) -> MoneyLine:
+#: The sums of a money line, added up when parts are merged.
+_SUMS = ("cases", "students", "due", "refunded", "outstanding", "to_treasury")
+
+
+def _money_sums(rows: list[RefundRow]) -> dict[str, Any]:
     """Sums; ``outstanding`` is, per row, 应退 − 已退 (nothing refunded counts 0), never below 0."""
-    return MoneyLine(
+    return dict(
         cases=len(rows),
         students=sum(r.students or 0 for r in rows if (r.students or 0) > 0),
         due=_total(r.due for r in rows),
@@ -110,20 +114,41 @@ def _money_line(rows: list[RefundRow]) -> MoneyLine:
     )
 
 
-def refund_figures(rows: Iterable[RefundRow], config: Config) -> RefundFigures:
+def refund_parts(rows: Iterable[RefundRow], config: Config) -> dict[str, Any]:
+    """What the figures need of ``rows`` (see :meth:`KindDef.parts`): the sums, in all and per
+    school and fee item (in order of first appearance).  Sums of Decimals are exact, so the
+    sums of parts are the sums of their rows."""
     rows = list(rows)
     by_school: dict[str, list[RefundRow]] = defaultdict(list)
     by_item: dict[str, list[RefundRow]] = defaultdict(list)
     for r in rows:
         by_school[r.school or "（未填学校）"].append(r)
         by_item[r.item or "（未填项目）"].append(r)
+    return {"all": _money_sums(rows),
+            "by_school": {k: _money_sums(v) for k, v in by_school.items()},
+            "by_item": {k: _money_sums(v) for k, v in by_item.items()}}
+
+
+def refund_from_parts(parts: Iterable[dict[str, Any]], config: Config) -> RefundFigures:
+    total: dict[str, Any] = {}
+    by_school: dict[str, dict[str, Any]] = {}
+    by_item: dict[str, dict[str, Any]] = {}
+    for part in parts:
+        add_fields(total, part["all"], _SUMS)
+        for mine, theirs in ((by_school, part["by_school"]), (by_item, part["by_item"])):
+            for key, sums in theirs.items():
+                add_fields(mine.setdefault(key, {}), sums, _SUMS)
     items = config.vocabulary("fee_item").canonical
     item_order = sorted(by_item, key=lambda k: (items.index(k) if k in items else len(items), k))
     return RefundFigures(
-        **_money_line(rows).model_dump(),
-        by_school={k: _money_line(v) for k, v in by_school.items()},
-        by_item={k: _money_line(by_item[k]) for k in item_order},
+        **(total or _money_sums([])),
+        by_school={k: MoneyLine(**v) for k, v in by_school.items()},
+        by_item={k: MoneyLine(**by_item[k]) for k in item_order},
     )
+
+
+def refund_figures(rows: Iterable[RefundRow], config: Config) -> RefundFigures:
+    return refund_from_parts([refund_parts(rows, config)], config)
 
 
 def _refunded(fig: Any, attr: str, key: str) -> Decimal | None:
@@ -181,6 +206,12 @@ class Refunds(KindDef):
 
     def figures(self, rows, config, as_of):
         return refund_figures(rows, config)
+
+    def parts(self, rows, config):
+        return refund_parts(rows, config)
+
+    def from_parts(self, parts, config, as_of):
+        return refund_from_parts(parts, config)
 
     def block(self, now, ytd, config) -> Block:
         b = Lines(now, ytd)

@@ -16,7 +16,7 @@ from taizhang.checks.base import CheckContext
 from taizhang.config import Config
 from taizhang.findings import Finding
 from taizhang.kinds.base import Block, Chart, Kind, KindDef, Line, WorksheetFunction, register
-from taizhang.kinds.common import PERSONS, TIMES, Lines, rank
+from taizhang.kinds.common import PERSONS, TIMES, Lines, add_counts, rank
 from taizhang.model import Day, LedgerRow, Text
 from taizhang.reading.ledger import Ledger
 from taizhang.sanctions import UNCLASSIFIED, categories_of, form_of, resolve_category
@@ -105,17 +105,20 @@ def _person(row: SanctionRow) -> tuple:
     return (row.name, row.unit or "")
 
 
-def sanction_figures(rows: Iterable[SanctionRow], config: Config) -> SanctionFigures:
+def sanction_parts(rows: Iterable[SanctionRow], config: Config) -> dict[str, Any]:
+    """What the figures need of ``rows`` (see :meth:`KindDef.parts`).  People are counted once
+    however many rows name them, so the parts keep who (姓名 and 单位, or the row of a nameless
+    one) received what: the people once, in ``persons``, and each tally as their positions
+    there; the 人次 are counts."""
     rows = list(rows)
-    measures = config.vocabulary("sanction_measure").canonical
-    causes = config.vocabulary("sanction_cause").canonical
+    seen: dict[tuple, int] = {}
     per_measure: dict[str, set] = defaultdict(set)
     per_cause: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     per_category: dict[str, set] = defaultdict(set)
     forms: Counter[str] = Counter()
     no_cause: set = set()
     for r in rows:
-        person = _person(r)
+        person = seen.setdefault(_person(r), len(seen))
         if r.measure:
             per_measure[r.measure].add(person)
             if r.cause:
@@ -126,6 +129,40 @@ def sanction_figures(rows: Iterable[SanctionRow], config: Config) -> SanctionFig
             if form:
                 forms[form] += 1
             per_category[resolve_category(config, r) or UNCLASSIFIED].add(person)
+    return {
+        "persons": list(seen),
+        "person_times": len(rows),
+        "by_measure": {m: sorted(p) for m, p in per_measure.items()},
+        "by_cause": {c: {m: sorted(p) for m, p in ms.items()} for c, ms in per_cause.items()},
+        "by_category": {c: sorted(p) for c, p in per_category.items()},
+        "no_cause": sorted(no_cause),
+        "by_form": dict(forms),
+    }
+
+
+def sanction_from_parts(parts: Iterable[dict[str, Any]], config: Config) -> SanctionFigures:
+    measures = config.vocabulary("sanction_measure").canonical
+    causes = config.vocabulary("sanction_cause").canonical
+    persons: set = set()
+    person_times = 0
+    per_measure: dict[str, set] = defaultdict(set)
+    per_cause: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    per_category: dict[str, set] = defaultdict(set)
+    no_cause: set = set()
+    forms: dict[str, int] = {}
+    for part in parts:
+        people = [tuple(p) for p in part["persons"]]  # lists once they have been through JSON
+        persons.update(people)
+        person_times += part["person_times"]
+        for m, found in part["by_measure"].items():
+            per_measure[m].update(people[i] for i in found)
+        for c, ms in part["by_cause"].items():
+            for m, found in ms.items():
+                per_cause[c][m].update(people[i] for i in found)
+        for c, found in part["by_category"].items():
+            per_category[c].update(people[i] for i in found)
+        no_cause.update(people[i] for i in part["no_cause"])
+        add_counts(forms, part["by_form"])
 
     by_measure = {m: len(per_measure[m]) for m in sorted(per_measure, key=rank(measures))}
     by_cause = {c: {m: len(per_cause[c][m]) for m in sorted(per_cause[c], key=rank(measures))}
@@ -135,14 +172,18 @@ def sanction_figures(rows: Iterable[SanctionRow], config: Config) -> SanctionFig
     by_category = dict.fromkeys(categories, 0)
     by_category.update({c: len(per_category[c]) for c in sorted(per_category, key=rank(cat_order))})
     return SanctionFigures(
-        persons=len({_person(r) for r in rows}),
-        person_times=len(rows),
+        persons=len(persons),
+        person_times=person_times,
         by_measure=by_measure,
         by_cause=by_cause,
         by_category=by_category,
         unknown_cause=len(no_cause),
         by_form={f: forms.get(f, 0) for f in [*FORMS, *sorted(set(forms) - set(FORMS))]},
     )
+
+
+def sanction_figures(rows: Iterable[SanctionRow], config: Config) -> SanctionFigures:
+    return sanction_from_parts([sanction_parts(rows, config)], config)
 
 
 def _unformed(s: Any) -> int:
@@ -191,6 +232,12 @@ class Sanctions(KindDef):
 
     def figures(self, rows, config, as_of):
         return sanction_figures(rows, config)
+
+    def parts(self, rows, config):
+        return sanction_parts(rows, config)
+
+    def from_parts(self, parts, config, as_of):
+        return sanction_from_parts(parts, config)
 
     def block(self, now, ytd, config) -> Block:
         b = Lines(now, ytd)
