@@ -22,7 +22,6 @@ gives, on random ranges.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -44,7 +43,7 @@ from taizhang.model import (
     row_model,
 )
 from taizhang.reading.layout import HEADER_SCAN_ROWS, Layout, locate
-from taizhang.reading.ledger import _FOOTER_FIRST, _KEY_EDGE, FOOTER_LABEL, TOTAL_LABEL, _Texts
+from taizhang.reading.ledger import _Texts, classify_rows
 from taizhang.reading.source import Sheet, cell_ref
 from taizhang.values import parse_money_column
 
@@ -52,8 +51,6 @@ from taizhang.values import parse_money_column
 SHEET = "所选区域"
 #: The rows ``locate`` reads to find a header: the rows it scans and the one under the last.
 HEAD_ROWS = HEADER_SCAN_ROWS + 2
-#: Cell types whose text is never blank nor a label (a float is blank only when NaN or infinite).
-_PLAIN = frozenset({float, int, bool, datetime, date, type(None)})
 #: Types whose equal values are the same cell value, when a column mixes no two numeric types.
 _BY_VALUE = frozenset({str, float, int, bool, Decimal, datetime, date, type(None)})
 _NUMERIC = frozenset({float, int, bool, Decimal})
@@ -164,59 +161,11 @@ def _error_values(cols: list[Any], shown: frozenset[str]) -> dict[tuple[int, int
     return errors
 
 
-def _scan(col: Any, texts: _Texts, blanks_wanted: bool) -> tuple[set[int], list[int]]:
-    """(rows where the cell is blank, when asked; rows where it may be a total's or the
-    footer's label)."""
-    kinds = set(map(type, col))
-    if kinds <= _PLAIN:
-        if not blanks_wanted:
-            return set(), []
-        blank = {i for i, v in enumerate(col) if v is None} if type(None) in kinds else set()
-        if float in kinds:
-            floats = col if kinds == {float} else [v for v in col if type(v) is float]
-            if not math.isfinite(sum(floats)):
-                blank |= {i for i, v in enumerate(col) if type(v) is float and not math.isfinite(v)}
-        return blank, []
-    try:
-        distinct = set(col)
-    except TypeError:
-        raise Unreadable from None
-    blank_values, label_values = set(), set()
-    for v in distinct:
-        if type(v) in _PLAIN and v is not None and not (type(v) is float and not math.isfinite(v)):
-            continue
-        text = texts.text(v)
-        if text is None:
-            blank_values.add(v)
-        elif "计" in text or text.lstrip(_KEY_EDGE)[:1] in _FOOTER_FIRST:
-            label_values.add(v)
-    blank = {i for i, v in enumerate(col) if v in blank_values} if blanks_wanted and blank_values else set()
-    labels = [i for i, v in enumerate(col) if v in label_values] if label_values else []
-    return blank, labels
-
-
 def _data_rows(cols: list[Any], n: int, layout: Layout, texts: _Texts) -> tuple[int, list[int] | None]:
-    """(the row the table ends before, the data rows: None when every row before the end is one)."""
-    content = {c for f, c in layout.columns.items() if f != "seq"}
-    blank: set[int] | None = None if content & set(range(len(cols))) else set(range(n))
-    candidates: set[int] = set()
-    for j, col in enumerate(cols):
-        blanks, labels = _scan(col, texts, j in content)
-        candidates.update(labels)
-        if j in content:
-            blank = blanks if blank is None else blank & blanks
-    assert blank is not None
-    end, totals = n, set()
-    for i in sorted(candidates):
-        head = texts.first([c[i] for c in cols], 3)
-        if not head:
-            continue
-        if head[0].lstrip(_KEY_EDGE)[:1] in _FOOTER_FIRST and FOOTER_LABEL.match(texts.key(head[0])):
-            end = i
-            break
-        if any("计" in t and TOTAL_LABEL.match(texts.key(t)) for t in head):
-            totals.add(i)
-    skip = blank | totals
+    """(the row the table ends before, the data rows: None when every row before the end is
+    one), as the reader tells them apart (``reading.ledger.classify_rows``)."""
+    end, blank, labels = classify_rows(cols, n, layout, texts)
+    skip = blank | labels.keys()
     if end == n and not skip:
         return end, None
     return end, [i for i in range(end) if i not in skip]

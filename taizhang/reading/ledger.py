@@ -8,8 +8,10 @@ Excel row number); every problem found on the way is a finding naming the cell.
 
 from __future__ import annotations
 
+import bisect
 import functools
-import operator
+import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,7 +20,7 @@ from typing import Any
 
 from taizhang.config import Config, Kind
 from taizhang.findings import Finding, Severity
-from taizhang.model import LedgerRow, Origin, ParseContext, origin, parse_rows, row_model
+from taizhang.model import LedgerRow, ParseContext, origin, parse_rows, row_model
 from taizhang.reading.layout import Layout
 from taizhang.reading.source import Sheet, cell_ref
 from taizhang.values import ValueParseError, clean_text, is_blank, match_key, parse_count, parse_money
@@ -169,72 +171,50 @@ def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
 
     ``fields`` limits the typed values worked out to those fields (the others are None): a
     worksheet function summing one column of ten thousand rows need not parse the others.
-    Rows, total rows and blank rows are found from every column all the same.
+    Rows, total rows and blank rows are found from every column all the same
+    (:func:`classify_rows`, column by column).
     """
     ledger = Ledger(layout.kind, file, sheet.name, not sheet.visible, layout)
     _structure_findings(ledger)
     ctx = ParseContext(config, layout.kind, layout.scales)
     columns = layout.columns
     texts = _Texts()
-    flagged = {r for r, _c in sheet.formulas_without_value} | {r for r, _c in sheet.cell_errors}
-    subtotal_start = 0
+    first = layout.data_start
+    body = sheet.rows[first:]
+    cols = list(itertools.zip_longest(*body)) if body else []
+    end, blank, labels = classify_rows(cols, len(body), layout, texts)
+    data_rows = [i for i in range(end) if i not in blank and i not in labels]
+    # rows with a formula without its value or an error value, said where the row comes
+    flagged = {r - first for r, _c in sheet.formulas_without_value} | {r - first for r, _c in sheet.cell_errors}
+    special = sorted(labels.keys() | {i for i in flagged if 0 <= i < end and texts.first(body[i], 1)})
     # findings in the order the rows give them: a finding, or the index of a data row whose
     # parsing problems (worked out below, column by column) go there
     events: list[Finding | int] = []
-    data: list[dict[str, Any]] = []
-    origins: list[Origin] = []
-    # a row's cells in the ledger's columns, taken at once where the row is wide enough
-    names = tuple(columns)
-    last_column = max(columns.values(), default=0)
-    pick = operator.itemgetter(*columns.values()) if len(columns) > 1 else None
-    for r in range(layout.data_start, len(sheet.rows)):
-        cells = sheet.rows[r]
-        head = texts.first(cells, 3)
-        if not head:
-            continue
-        if head[0].lstrip(_KEY_EDGE)[:1] in _FOOTER_FIRST and FOOTER_LABEL.match(texts.key(head[0])):
-            break
-        label = None
-        for t in head:
-            if "计" in t and (m := TOTAL_LABEL.match(texts.key(t))):
-                label = m.group(1)
-                break
-        if len(cells) > last_column and pick is not None:
-            values = dict(zip(names, pick(cells)))
-        else:
-            width = len(cells)
-            values = {f: (cells[c] if c < width else None) for f, c in columns.items()}
-        if r in flagged:
-            for f, c in columns.items():
-                if (r, c) in sheet.formulas_without_value:
-                    events.append(ledger.finding(
-                        "formula-no-value",
-                        "公式没有计算结果（文件可能由程序生成、未在 Excel 中保存过），已按空值处理；"
-                        "请在 Excel 中打开并保存后再报送",
-                        f, r + 1))
-                elif (error := sheet.cell_errors.get((r, c))) is not None:
-                    events.append(ledger.finding(
-                        "cell-error",
-                        f"单元格显示错误值 {error}（公式出错或引用已删除），已按空值处理、未计入统计；"
-                        "请在原表中改正后再报送",
-                        f, r + 1))
+    done = 0  # data rows placed among the events so far
+    subtotal_start = 0
+    for i in special:
+        upto = bisect.bisect_left(data_rows, i, done)
+        events.extend(range(done, upto))
+        done = upto
+        r = first + i
+        if i in flagged:
+            events.extend(_flagged_findings(ledger, sheet, r))
+        label = labels.get(i)
         if label is not None:
+            cells = body[i]
+            values = {f: (cells[c] if c < len(cells) else None) for f, c in columns.items()}
             start = 0 if label != "小计" else subtotal_start
             before = len(ledger.findings)
-            ledger.totals.append(TotalLine(r + 1, label, _claims(ledger, values, r + 1), (start, len(data))))
+            ledger.totals.append(TotalLine(r + 1, label, _claims(ledger, values, r + 1), (start, done)))
             events.extend(ledger.findings[before:])  # the claims' own findings, in their place
             del ledger.findings[before:]
             if label == "小计":
-                subtotal_start = len(data)
-            continue
-        for f, v in values.items():
-            if f != "seq" and texts.filled(v):
-                break
-        else:
-            continue  # blank in the ledger's columns, or only a pre-filled 序号
-        events.append(len(data))
-        data.append(values)
-        origins.append(origin(file, sheet.name, r + 1))
+                subtotal_start = done
+    events.extend(range(done, len(data_rows)))
+    names = tuple(columns)
+    picked = [[cols[c][i] for i in data_rows] if c < len(cols) else [None] * len(data_rows) for c in columns.values()]
+    data = [dict(zip(names, values)) for values in zip(*picked)] if names else [{} for _ in data_rows]
+    origins = [origin(file, sheet.name, first + i + 1) for i in data_rows]
     parsed = parse_rows(layout.kind, data, origins, ctx, fields)
     for event in events:
         if not isinstance(event, int):
@@ -251,6 +231,108 @@ def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
             "empty-ledger", f"{layout.spec.label}只有表头，没有数据行", sheet=sheet.name,
             row=ledger.header_row))
     return ledger
+
+
+def _flagged_findings(ledger: Ledger, sheet: Sheet, r: int) -> list[Finding]:
+    """The findings of a row's cells that hold a formula without its value or an error value."""
+    out = []
+    for f, c in ledger.layout.columns.items():
+        if (r, c) in sheet.formulas_without_value:
+            out.append(ledger.finding(
+                "formula-no-value",
+                "公式没有计算结果（文件可能由程序生成、未在 Excel 中保存过），已按空值处理；"
+                "请在 Excel 中打开并保存后再报送",
+                f, r + 1))
+        elif (error := sheet.cell_errors.get((r, c))) is not None:
+            out.append(ledger.finding(
+                "cell-error",
+                f"单元格显示错误值 {error}（公式出错或引用已删除），已按空值处理、未计入统计；"
+                "请在原表中改正后再报送",
+                f, r + 1))
+    return out
+
+
+#: Cell types whose text is never a label and never blank (a float is blank when NaN or infinite).
+_PLAIN = frozenset({float, int, bool, datetime, date, type(None)})
+
+
+def scan_column(col: Any, texts: _Texts, blanks_wanted: bool) -> tuple[set[int], list[int]]:
+    """(rows where the cell is blank, when asked; rows where it may be a total's or the
+    footer's label: a text holding 计 or starting as a 填表人 line does).  Each distinct value
+    of the column is looked at once; numbers and dates never need a look."""
+    kinds = set(map(type, col))
+    if kinds <= _PLAIN:
+        if not blanks_wanted:
+            return set(), []
+        blank = {i for i, v in enumerate(col) if v is None} if type(None) in kinds else set()
+        if float in kinds:
+            floats = col if kinds == {float} else [v for v in col if type(v) is float]
+            if not math.isfinite(sum(floats)):
+                blank |= {i for i, v in enumerate(col) if type(v) is float and not math.isfinite(v)}
+        return blank, []
+    try:
+        distinct = set(col)
+    except TypeError:  # an unhashable value (never from a reader): cell by cell
+        distinct = None
+    blank_values: list[Any] = []
+    label_values: list[Any] = []
+    for v in (distinct if distinct is not None else col):
+        if type(v) in _PLAIN and v is not None and not (type(v) is float and not math.isfinite(v)):
+            continue
+        text = texts.text(v)
+        if text is None:
+            blank_values.append(v)
+        elif "计" in text or text.lstrip(_KEY_EDGE)[:1] in _FOOTER_FIRST:
+            label_values.append(v)
+    if distinct is None:
+        def among(found: list[Any]) -> Any:
+            return lambda v: any(v is x or v == x for x in found)
+    else:
+        def among(found: list[Any]) -> Any:
+            return set(found).__contains__
+    blank: set[int] = set()
+    if blanks_wanted and blank_values:
+        is_blank_value = among(blank_values)
+        blank = {i for i, v in enumerate(col) if is_blank_value(v)}
+    labels: list[int] = []
+    if label_values:
+        is_label = among(label_values)
+        labels = [i for i, v in enumerate(col) if is_label(v)]
+    return blank, labels
+
+
+def classify_rows(cols: list[Any], n: int, layout: Layout,
+                  texts: _Texts) -> tuple[int, set[int], dict[int, str]]:
+    """What the rows under the header are, worked out column by column (``cols``: the columns
+    of the ``n`` rows from the header down, ragged rows padded with None):
+    (the row the table ends before: a ``填表人：…`` line, the rows blank in the ledger's
+    columns or holding only a 序号, the total rows and their label 合计 / 小计 / 总计).
+
+    A row is judged by its first three cells that are not blank, as staff write a table:
+    a footer line starts with its label, a total row's label comes first or after a 序号.
+    """
+    content = {c for f, c in layout.columns.items() if f != "seq"}
+    blank: set[int] | None = None if content & set(range(len(cols))) else set(range(n))
+    candidates: set[int] = set()
+    for j, col in enumerate(cols):
+        blanks, found = scan_column(col, texts, j in content)
+        candidates.update(found)
+        if j in content:
+            blank = blanks if blank is None else blank & blanks
+    assert blank is not None
+    end, labels = n, {}
+    for i in sorted(candidates):
+        head = texts.first([c[i] for c in cols], 3)
+        if not head:
+            continue
+        if head[0].lstrip(_KEY_EDGE)[:1] in _FOOTER_FIRST and FOOTER_LABEL.match(texts.key(head[0])):
+            end = i
+            break
+        for t in head:
+            if "计" in t and (m := TOTAL_LABEL.match(texts.key(t))):
+                labels[i] = m.group(1)
+                break
+    return end, blank, labels
 
 
 def _structure_findings(ledger: Ledger) -> None:
