@@ -31,11 +31,11 @@ from taizhang.config import Config, Kind
 from taizhang.values import (
     ValueParseError,
     clean_text,
-    float_amount,
     is_blank,
     parse_count,
     parse_date,
     parse_money,
+    parse_money_column,
 )
 
 #: Dates before this year are taken as mistakes (a count or a serial number in a date cell).
@@ -358,13 +358,12 @@ def _parse_column(name: str, cells: list[Any], validator: Any, info: _Info, ctx:
         return [value if type(value) is str and value and not value[0].isspace() and not value[-1].isspace()
                 and value[0] not in _INVISIBLE and value[-1] not in _INVISIBLE else clean_text(value)
                 for value in cells]
-    # an amount in a number cell, without a unit in its header: its exact value (parse_money's
-    # rule for a finite float), worked out in one go, as such amounts seldom repeat
-    amounts = validator is _as_money and name not in ctx.scales
+    # a column of amounts in number cells: worked out in one go (such amounts seldom repeat)
+    if validator is _as_money:
+        found = parse_money_column(cells, ctx.scales.get(name, 1))
+        if found is not None:
+            return found
     for i, value in enumerate(cells):
-        if amounts and type(value) is float and value - value == 0:
-            append(float_amount(value))
-            continue
         memo = memos.get(type(value))
         if memo is None:
             memo = memos[type(value)] = {}

@@ -27,7 +27,6 @@ __all__ = [
     "date_to_excel_serial",
     "excel_serial_to_date",
     "match_key",
-    "float_amount",
     "is_blank",
     "parse_chinese_number",
     "parse_count",
@@ -349,12 +348,6 @@ def _amount(number: Decimal, factor: Decimal | int, negative: bool, raw: object)
     return product.copy_negate() if negative else product
 
 
-def float_amount(value: float) -> Decimal:
-    """The amount a number cell holds, exactly as Excel shows it: ``0.1`` is 0.1, not the
-    binary fraction nearest to it (``repr`` gives the shortest digits that round-trip)."""
-    return Decimal(repr(value))
-
-
 def parse_money(value: object, *, unit: Decimal | int = 1) -> Decimal:
     """An exact amount in 元.
 
@@ -368,7 +361,7 @@ def parse_money(value: object, *, unit: Decimal | int = 1) -> Decimal:
     if isinstance(value, bool):
         raise _error("金额", value)
     if isinstance(value, (int, float, Decimal)):
-        number = float_amount(value) if isinstance(value, float) else Decimal(value)
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if not number.is_finite():
             raise _error("金额", value)
         return _amount(number, unit, False, value)
@@ -393,7 +386,7 @@ def parse_money(value: object, *, unit: Decimal | int = 1) -> Decimal:
     raise _error("金额", value)
 
 
-def parse_money_column(values: list, unit: Decimal = Decimal(1)) -> list[Decimal | None] | None:
+def parse_money_column(values: list, unit: Decimal | int = 1) -> list[Decimal | None] | None:
     """:func:`parse_money` of each value of a column of plain numbers (``float`` and blanks,
     ``None``, as a worksheet range hands them over), None for a blank: the same exact amounts
     (``Decimal(repr(value))``, times ``unit``), worked out at C speed.  None when the column
