@@ -11,6 +11,7 @@ uses which vocabulary is data (``taizhang/data/columns.toml``), not code.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -330,12 +331,22 @@ def parse_rows(
     for name in wanted:
         typed_columns.append(_parse_column(name, [r.get(name) for r in rows], _validator_of(model, name),
                                            _Info(name, ctx), ctx, troubled))
-    names = ("origin", *wanted)
+    # the rows' values in the model's field order, a field not parsed at its default
+    by_name = dict(zip(wanted, typed_columns))
+    by_name["origin"] = origins
+    everything = tuple(model.model_fields)
+    columns = [by_name[n] if n in by_name else itertools.repeat(f.default) for n, f in model.model_fields.items()]
+    given = ("origin", *wanted)
+    new, set_attr = object.__new__, object.__setattr__
     out = []
-    empty: list[FieldProblem] = []
-    for i, values in enumerate(zip(origins, *typed_columns)):
+    for i, values in enumerate(zip(*columns)):
+        row = new(model)  # as construct() makes it
+        set_attr(row, "__dict__", dict(zip(everything, values)))
+        set_attr(row, "__pydantic_fields_set__", set(given))
+        set_attr(row, "__pydantic_extra__", None)
+        set_attr(row, "__pydantic_private__", None)
         found = troubled.get(i)
-        out.append((_construct_row(model, names, values), found[0] + found[1] if found else list(empty)))
+        out.append((row, found[0] + found[1] if found else []))
     return out
 
 
@@ -382,21 +393,6 @@ def _parse_column(name: str, cells: list[Any], validator: Any, info: _Info, ctx:
             else:
                 warnings.extend(hit[2])
     return typed
-
-
-def _construct_row(model: type[LedgerRow], names: tuple[str, ...], values: tuple[Any, ...]) -> Any:
-    """:func:`construct` for values given as names and a tuple (the rows of :func:`parse_rows`)."""
-    defaults = _DEFAULTS.get(model)
-    if defaults is None:
-        defaults = _DEFAULTS[model] = {name: f.default for name, f in model.model_fields.items()}
-    data = defaults.copy()
-    data.update(zip(names, values))
-    row = object.__new__(model)
-    object.__setattr__(row, "__dict__", data)
-    object.__setattr__(row, "__pydantic_fields_set__", set(names))
-    object.__setattr__(row, "__pydantic_extra__", None)
-    object.__setattr__(row, "__pydantic_private__", None)
-    return row
 
 
 def _by_columns(model: type[LedgerRow]) -> bool:
