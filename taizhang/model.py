@@ -24,7 +24,6 @@ from pydantic import (
     ConfigDict,
     ValidationError,
     ValidationInfo,
-    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
