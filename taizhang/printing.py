@@ -138,11 +138,19 @@ def measure(columns: Sequence[str], rows: Iterable[Sequence[Any] | Mapping[str, 
     formats = formats or {}
     fixed = fixed or {}
     content = [0.0] * len(columns)
+    seen: list[set] = [set() for _ in columns]  # values measured already, per column
     for row in _sample(rows):
         values = [row.get(c) for c in columns] if isinstance(row, Mapping) else row
         for i, value in enumerate(values):
             if i >= len(columns) or value is None or value == "":
                 continue
+            try:
+                key = (type(value), value)
+                if key in seen[i]:
+                    continue  # a ledger repeats its schools, dates and statuses
+                seen[i].add(key)
+            except TypeError:
+                pass
             w = text_width(shown(value, formats.get(columns[i])))
             if w > content[i]:
                 content[i] = w

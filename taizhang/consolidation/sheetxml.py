@@ -52,7 +52,10 @@ def cell_xml(value: Any, style: str | None, ref: str | None = None) -> str:
     r = f' r="{ref}"' if ref else ""
     s = f' s="{style}"' if style else ""
     if isinstance(value, str):
-        text = escape(ILLEGAL_CHARACTERS_RE.sub("", value))
+        if value.isprintable() and "&" not in value and "<" not in value and ">" not in value:
+            text = value  # no control character to drop, nothing to escape: most ledger text
+        else:
+            text = escape(ILLEGAL_CHARACTERS_RE.sub("", value))
         space = ' xml:space="preserve"' if text != text.strip() else ""
         return f'<c{r}{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
     if isinstance(value, bool):

@@ -32,7 +32,7 @@ from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -105,7 +105,13 @@ StoredOrigin = namedtuple("StoredOrigin", "file sheet row")
 
 
 def typed_fields(kind: Kind) -> list[str]:
-    return [f for f in row_model(kind).model_fields if f != "origin"]
+    return list(_fields_of(row_model(kind)))
+
+
+@lru_cache(maxsize=64)
+def _fields_of(model: type[LedgerRow]) -> tuple[str, ...]:
+    """The fields of a row model the store keeps, in order (asked of every row)."""
+    return tuple(f for f in model.model_fields if f != "origin")
 
 
 def _field_types(kind: Kind) -> list[type | None]:
@@ -156,7 +162,7 @@ def typed_values(row: LedgerRow, secret: Iterable[str]) -> list:
     when = period_date(row)
     return [None if when is None else f"{when.year:04d}-{when.month:02d}",
             row.origin.file, row.origin.sheet, row.origin.row,
-            *(None if f in hidden else _sql_value(getattr(row, f)) for f in typed_fields(row.kind))]
+            *(None if f in hidden else _sql_value(getattr(row, f)) for f in _fields_of(type(row)))]
 
 
 def _typed_table(kind: Kind) -> str:
