@@ -165,8 +165,7 @@ def columns_in(table: Any, kind: Kind, period: Any, config: Config, fields: set[
     wanted = set(fields) | set(dated)
     found = read_columns(table, config, kind, wanted)
     if found is None:  # cells the column path does not take: the whole reading
-        rows = ledger_in(table, config, kind, fields=wanted).rows
-        found = Columns(kind, [r.origin.row for r in rows], {}, rows)
+        found = Columns.of_rows(kind, ledger_in(table, config, kind, fields=wanted).rows, wanted)
     if unclear is not None:
         raise unclear
     if not dated:

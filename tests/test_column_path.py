@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from taizhang.config import Kind, default_config
 from taizhang.errors import TaizhangError
 from taizhang.kinds import kinds
-from taizhang.kinds.activities import count_of
+from taizhang.kinds.activities import activity_figures, count_in
 from taizhang.kinds.complaints import complaint_figures, source_rows
 from taizhang.kinds.rectification import rectification_figures
 from taizhang.kinds.refunds import refund_figures
 from taizhang.kinds.sanctions import sanction_figures
-from taizhang.model import period_date
+from taizhang.model import LedgerRow, ParseContext, _Info, period_date
 from taizhang.ranges import RangeError, as_of_of, canonical, ledger_in, period_arg, period_of
 from taizhang.reading.columns import HEAD_ROWS
 from taizhang.values import ValueParseError, clean_text, match_key, parse_money, parse_money_column
@@ -81,8 +81,8 @@ WHOLE = {
     "RECTIFY_OVERDUE": lambda t, as_of: rectification_figures(
         full_rows(t, "rectification"), CONFIG, as_of_of(as_of)).overdue,
     "RECTIFY_RATE": rate_of,
-    "ACTIVITY_COUNT": lambda t, category, measure, period: count_of(
-        full_rows(t, "activities", period), category, measure, CONFIG),
+    "ACTIVITY_COUNT": lambda t, category, measure, period: count_in(
+        activity_figures(full_rows(t, "activities", period), CONFIG), category, measure, CONFIG),
 }
 
 #: What staff pass for each argument after the table: good, synonyms, blank and bad.
@@ -112,7 +112,7 @@ def outcome(call):
 
 ERRORS = ["#N/A", "#REF!", "#DIV/0!", "#VALUE!"]
 DATES = [datetime(2026, 10, 8), datetime(2026, 9, 30), date(2026, 10, 1), "2026-10-08", "2026年10月9日",
-         "2026/13/40", 46300.0, 12.0, "待定", datetime(1985, 1, 1), None]
+         "2026/13/40", 46300.0, 12.0, "待定", datetime(1985, 1, 1), "立行立改", " 长期坚持", "限期整改", None]
 MONEY = [1000.0, 45000.5, 0.0, -300.0, 12.34, 1234.56, 7, "45,000.00", "4.5万元", "肆万元整", "45000元", "abc",
          "", "  ", True, float("nan"), datetime(2026, 10, 8), None, None]
 MONEY_AS_NUMBERS = [1000.0, 45000.5, 0.0, 12.34, 1.25, -3.5, None, None, float("nan")]  # a column Excel holds as numbers
@@ -209,6 +209,31 @@ def test_column_path_answers_what_the_whole_reading_answers(seed):
         expected = outcome(lambda t=table, a=args, name=wf.name: WHOLE[name](t, *a))
         got = outcome(lambda t=table, a=args, fn=wf.impl: fn(copy.deepcopy(t), *a, config=CONFIG))
         assert got == expected, (wf.name, args, table)
+
+
+def rules_of_whole_rows(model):
+    rules = [d.func for d in model.__pydantic_decorators__.model_validators.values() if d.info.mode == "before"]
+    return rules if rules or model.prepare.__func__ is not LedgerRow.prepare.__func__ else None
+
+
+@pytest.mark.parametrize("kind", [d.kind for d in kinds() if rules_of_whole_rows(d.row_model) is not None])
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_rules_of_whole_rows_set_only_what_the_row_model_says(kind, seed):
+    """A row model whose rules work on whole rows (a prepare, a model validator) names the fields
+    they set (``derived``); the column path parses every other field from its cells alone."""
+    model = next(d.row_model for d in kinds() if d.kind == kind)
+    assert isinstance(model.derived, frozenset)
+    rnd = random.Random(seed)
+    fields = [c.field for c in CONFIG.kinds[kind].columns]
+    info = _Info(None, ParseContext(CONFIG, Kind(kind)))
+    for _ in range(50):
+        row = {f: rnd.choice(pool(CONFIG, kind, f)) for f in rnd.sample(fields, rnd.randrange(1, len(fields) + 1))}
+        done = model.prepare(dict(row))
+        for rule in rules_of_whole_rows(model):
+            done = rule(done, info)
+        missing = object()
+        assert {f for f in {*row, *done} if row.get(f, missing) is not done.get(f, missing)} <= model.derived
 
 
 # --- targeted cases -----------------------------------------------------------------------------

@@ -50,7 +50,12 @@ class ActivityRow(LedgerRow):
     @property
     def count(self) -> int:
         """次数, a blank counting 1 (a negative one, already a finding, counts 0)."""
-        return 1 if self.times is None else max(self.times, 0)
+        return times_count(self.times)
+
+
+def times_count(times: int | None) -> int:
+    """The activities a row stands for: its 次数, a blank counting 1, a negative one 0."""
+    return 1 if times is None else max(times, 0)
 
 
 # --- the data ----------------------------------------------------------------------------
@@ -153,20 +158,31 @@ def activity_parts(rows: Iterable[ActivityRow], config: Config) -> dict[str, Any
     the 计量单位 written (in order of first appearance: the most written one is the category's)
     and the 成果数量 per unit written, since which unit counts is known only once all rows are."""
     rows = list(rows)
+    return parts_of_columns({f: [getattr(r, f) for r in rows] for f in COUNTED}, len(rows), config)
+
+
+#: The fields the figures read.
+COUNTED = ("category", "times", "person_times", "quantity", "measure_unit")
+
+
+def parts_of_columns(columns: Any, total: int, config: Config) -> dict[str, Any]:
+    """:func:`activity_parts` of ``total`` rows given column by column: ``columns[field]``
+    holds the values of each field of :data:`COUNTED`, one per row."""
+    category, times, person_times, quantity, measure_unit = (columns[f] for f in COUNTED)
     known = set(config.vocabulary("activity_category").canonical)
     per: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        if r.category not in known:
+    for cat, n, people, amount, unit in zip(category, times, person_times, quantity, measure_unit):
+        if cat not in known:
             continue
-        part = per.setdefault(r.category, {"count": 0, "person_times": 0, "units": {}, "quantity": {}})
-        part["count"] += r.count
-        part["person_times"] += max(r.person_times or 0, 0)
-        if r.quantity is not None:
-            if r.measure_unit:
-                part["units"][r.measure_unit] = part["units"].get(r.measure_unit, 0) + 1
-            key = r.measure_unit or _NO_UNIT
-            part["quantity"][key] = part["quantity"].get(key, 0) + max(r.quantity, 0)
-    return {"rows": len(rows), "unknown_category": sum(r.category not in known for r in rows), "by_category": per}
+        part = per.setdefault(cat, {"count": 0, "person_times": 0, "units": {}, "quantity": {}})
+        part["count"] += times_count(n)
+        part["person_times"] += max(people or 0, 0)
+        if amount is not None:
+            if unit:
+                part["units"][unit] = part["units"].get(unit, 0) + 1
+            key = unit or _NO_UNIT
+            part["quantity"][key] = part["quantity"].get(key, 0) + max(amount, 0)
+    return {"rows": total, "unknown_category": sum(c not in known for c in category), "by_category": per}
 
 
 def activity_from_parts(parts: Iterable[dict[str, Any]], config: Config) -> ActivityFigures:
@@ -256,16 +272,13 @@ def activity_count(table: Any, category: Any = None, measure: Any = None, period
     from taizhang.ranges import columns_in, config_or_default
 
     config = config_or_default(config)
-    rows = columns_in(table, KIND, period, config, COUNTED).models()
-    return count_of(rows, category, measure, config)
+    rows = columns_in(table, KIND, period, config, set(COUNTED))
+    return count_in(activity_from_parts([parts_of_columns(rows, len(rows), config)], config), category, measure,
+                    config)
 
 
-#: The fields :func:`activity_figures` reads.
-COUNTED = {"category", "times", "person_times", "quantity", "measure_unit"}
-
-
-def count_of(rows: list[ActivityRow], category: Any, measure: Any, config: Config) -> int:
-    """``ACTIVITY_COUNT``'s figure of ``rows``."""
+def count_in(fig: ActivityFigures, category: Any, measure: Any, config: Config) -> int:
+    """``ACTIVITY_COUNT``'s figure: of a category, a group or all, by ``measure``."""
     from taizhang.ranges import RangeError
 
     wanted = clean_text(measure) or "次数"
@@ -273,7 +286,6 @@ def count_of(rows: list[ActivityRow], category: Any, measure: Any, config: Confi
     if attr is None:
         raise RangeError(f"“{wanted}”不是统计口径，应为：次数、人次或数量")
     name = clean_text(category)
-    fig = activity_figures(rows, config)
     if name is None:
         return sum(getattr(x, attr) for x in fig.by_category.values())
     group = next((g for g in groups(config) if match_key(g) == match_key(name)), None)

@@ -28,6 +28,8 @@ class RectificationRow(LedgerRow):
     #: Items are placed by 发现日期 only: an open item with a later 整改时限 is not a later
     #: row, and an item without 发现日期 has simply been on the ledger all along.
     period_fields: ClassVar[tuple[str, ...]] = ("found_on",)
+    #: What ``_deadline_words`` sets (the other fields are parsed from their cells as they are).
+    derived: ClassVar[frozenset[str]] = frozenset({"deadline", "deadline_type"})
 
     source: Text = None
     found_on: Day = None
@@ -151,19 +153,29 @@ def rectification_parts(rows: Iterable[RectificationRow], config: Config) -> dic
     of first appearance, and the deadlines of the items still open (how many are overdue
     depends on the day they are judged at, which the parts do not fix)."""
     rows = list(rows)
+    return parts_of_columns({f: [getattr(r, f) for r in rows] for f in _READ}, len(rows), config)
+
+
+#: The fields the figures read.
+_READ = ("status", "deadline", "completed_on", "source", "unit")
+
+
+def parts_of_columns(columns: Any, total: int, config: Config) -> dict[str, Any]:
+    """:func:`rectification_parts` of ``total`` rows given column by column: ``columns[field]``
+    holds the values of a field, one per row (a field not read: all None)."""
+    status, deadline, completed_on, source, unit = (columns[f] for f in _READ)
     stage = {name: roles.values(config, "rectification", name) for name in _STAGES}
     known = {v for vals in stage.values() for v in vals}
     still_open = _open(config)
     return {
-        "total": len(rows),
-        **{name: sum(r.status in vals for r in rows) for name, vals in stage.items()},
-        "unknown_status": sum(r.status not in known for r in rows),
-        "open_deadlines": dict(Counter(r.deadline.isoformat() for r in rows
-                                       if r.status in still_open and r.deadline is not None)),
-        "completed_late": sum(r.completed_on is not None and r.deadline is not None and r.completed_on > r.deadline
-                              for r in rows),
-        "by_source": dict(Counter(r.source or "（未填）" for r in rows)),
-        "by_unit": dict(Counter(r.unit or "（未填）" for r in rows)),
+        "total": total,
+        **{name: sum(s in vals for s in status) for name, vals in stage.items()},
+        "unknown_status": sum(s not in known for s in status),
+        "open_deadlines": dict(Counter(d.isoformat() for s, d in zip(status, deadline)
+                                       if s in still_open and d is not None)),
+        "completed_late": sum(c is not None and d is not None and c > d for c, d in zip(completed_on, deadline)),
+        "by_source": dict(Counter(x or "（未填）" for x in source)),
+        "by_unit": dict(Counter(x or "（未填）" for x in unit)),
     }
 
 
@@ -199,8 +211,8 @@ def rectify_overdue(table: Any, as_of: Any = None, config: Config | None = None)
     from taizhang.ranges import as_of_of, columns_in, config_or_default
 
     config = config_or_default(config)
-    rows = columns_in(table, KIND, None, config, {"status", "deadline"}).models()
-    return rectification_figures(rows, config, as_of_of(as_of)).overdue
+    rows = columns_in(table, KIND, None, config, {"status", "deadline"})
+    return rectification_from_parts([parts_of_columns(rows, len(rows), config)], config, as_of_of(as_of)).overdue
 
 
 def rectify_rate(table: Any, config: Config | None = None) -> float:
@@ -208,8 +220,8 @@ def rectify_rate(table: Any, config: Config | None = None) -> float:
     from taizhang.ranges import RangeError, columns_in, config_or_default
 
     config = config_or_default(config)
-    rows = columns_in(table, KIND, None, config, {"status"}).models()
-    rate = rectification_figures(rows, config, date.today()).completion_rate
+    rows = columns_in(table, KIND, None, config, {"status"})
+    rate = rectification_from_parts([parts_of_columns(rows, len(rows), config)], config, date.today()).completion_rate
     if rate is None:
         raise RangeError("台账中没有整改问题")
     return rate

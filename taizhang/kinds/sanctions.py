@@ -34,6 +34,8 @@ class SanctionRow(LedgerRow):
     event_dates: ClassVar[tuple[str, ...]] = ("decided_on",)
     period_fields: ClassVar[tuple[str, ...]] = ("decided_on",)
     not_cells: ClassVar[frozenset[str]] = frozenset({"origin", "measure_written"})
+    #: What ``prepare`` sets (the other fields are parsed from their cells as they are).
+    derived: ClassVar[frozenset[str]] = frozenset({"measure_written"})
 
     name: Text = None
     unit: Text = None
@@ -99,10 +101,16 @@ class SanctionFigures(BaseModel):
     undated: int = 0
 
 
+def _person_of(name: str | None, unit: str | None, where: tuple) -> tuple:
+    """One person: the same 姓名 and 单位; a row without a 姓名 is a person of its own
+    (``where``: its file, sheet and row)."""
+    if name is None:  # nobody to match
+        return ("", *where)
+    return (name, unit or "")
+
+
 def _person(row: SanctionRow) -> tuple:
-    if row.name is None:  # nobody to match: a person of their own
-        return ("", row.origin.file, row.origin.sheet, row.origin.row)
-    return (row.name, row.unit or "")
+    return _person_of(row.name, row.unit, (row.origin.file, row.origin.sheet, row.origin.row))
 
 
 def sanction_parts(rows: Iterable[SanctionRow], config: Config) -> dict[str, Any]:
@@ -204,13 +212,16 @@ def sanction_count(table: Any, measure: Any = None, cause: Any = None, period: A
                    config: Config | None = None) -> int:
     """处分人数（同一人多次处理计 1 人），可按处理方式、问题类型。"""
     from taizhang.ranges import canonical, columns_in, config_or_default
+    from taizhang.reading.columns import SHEET
 
     config = config_or_default(config)
-    rows = columns_in(table, KIND, period, config, {"name", "unit", "measure", "cause"}).models()
+    fields = {"name", "unit"} | {f for f, arg in (("measure", measure), ("cause", cause)) if clean_text(arg)}
+    rows = columns_in(table, KIND, period, config, fields)
     m = canonical(config, "sanction_measure", measure)
     c = canonical(config, "sanction_cause", cause)
-    rows = [r for r in rows if (m is None or r.measure == m) and (c is None or r.cause == c)]
-    return sanction_figures(rows, config).persons
+    rows = rows.keep((m is None or x == m) and (c is None or y == c) for x, y in zip(rows["measure"], rows["cause"]))
+    # persons as sanction_figures counts them
+    return len({_person_of(n, u, (SHEET, SHEET, r)) for n, u, r in zip(rows["name"], rows["unit"], rows.rows)})
 
 
 def cause_words(cause: str) -> str:

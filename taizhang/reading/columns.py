@@ -11,10 +11,11 @@ without a typed row per line:
   so only the text cells of the range are looked at, each distinct text once;
 - an error value (``#N/A`` …) in a ledger column of a row the reader looks at is the same
   ``#错误：C12 显示错误值 #N/A，请先改正`` RangeError;
-- only the fields asked for are parsed, with the row model's own validators (each distinct
-  value once; plain numbers in a money column by ``values.parse_money_column``).  A kind whose
-  rows have rules beyond their fields' validators (a ``prepare``, a model validator) has its
-  data rows parsed by ``model.parse_rows``, as the reader does.
+- only the fields asked for are parsed, with the row model's own validators, by the column
+  parser of ``model.parse_rows`` (each distinct value once, plain numbers in a money column in
+  one go), after the rules a kind applies to whole rows (a ``prepare``, a model validator)
+  where they may set a field asked for (a row model names the fields its rules set in
+  ``derived``); no row is built.
 
 ``tests/test_column_path.py`` holds every worksheet function to the figures the whole reading
 gives, on random ranges.
@@ -23,41 +24,32 @@ gives, on random ranges.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from itertools import compress
 from typing import Any, Iterable
 
 from taizhang.config import Config, Kind
 from taizhang.model import (
     LedgerRow,
-    Origin,
     ParseContext,
-    _as_money,
     _by_columns,
     _Info,
-    _parse_value,
+    _parse_column,
     _validator_of,
-    construct,
-    parse_rows,
     row_model,
 )
 from taizhang.reading.layout import HEADER_SCAN_ROWS, Layout, locate
 from taizhang.reading.ledger import _Texts, classify_rows
 from taizhang.reading.source import Sheet, cell_ref
-from taizhang.values import parse_money_column
 
 #: The name ``ranges.ledger_in`` gives the range (the rows' origin, file and sheet).
 SHEET = "所选区域"
 #: The rows ``locate`` reads to find a header: the rows it scans and the one under the last.
 HEAD_ROWS = HEADER_SCAN_ROWS + 2
-#: Types whose equal values are the same cell value, when a column mixes no two numeric types.
-_BY_VALUE = frozenset({str, float, int, bool, Decimal, datetime, date, type(None)})
-_NUMERIC = frozenset({float, int, bool, Decimal})
 
 
 class Unreadable(Exception):
-    """Cells the column path does not take (a value that cannot be hashed): read it whole."""
+    """Cells the column path does not take (a value that cannot be hashed), or a row model
+    with rules of its own: read the range whole."""
 
 
 @dataclass
@@ -69,39 +61,24 @@ class Columns:
     rows: list[int]
     #: field -> its typed value in each data row (None: blank, not understood or not parsed).
     values: dict[str, list[Any]]
-    #: The typed rows, when the kind's rows were parsed whole (``model.parse_rows``).
-    typed: list[LedgerRow] | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def __getitem__(self, name: str) -> list[Any]:
         found = self.values.get(name)
-        if found is None:
-            found = [getattr(r, name) for r in self.typed] if self.typed is not None else [None] * len(self.rows)
-            self.values[name] = found
-        return found
+        return found if found is not None else [None] * len(self.rows)
 
     def keep(self, mask: Iterable[Any]) -> Columns:
         """The rows where ``mask`` is true."""
         mask = list(mask)
         return Columns(self.kind, list(compress(self.rows, mask)),
-                       {f: list(compress(v, mask)) for f, v in self.values.items()},
-                       None if self.typed is None else list(compress(self.typed, mask)))
+                       {f: list(compress(v, mask)) for f, v in self.values.items()})
 
-    def models(self) -> list[LedgerRow]:
-        """The rows as row models holding the fields parsed (the others None), as
-        ``ranges.ledger_in(…, fields=…)`` gives them: for a kind's figures."""
-        if self.typed is not None:
-            return self.typed
-        model = row_model(self.kind)
-        out = []
-        for i, row in enumerate(self.rows):
-            values: dict[str, Any] = {"origin": construct(Origin, {"file": SHEET, "sheet": SHEET, "row": row})}
-            for name, column in self.values.items():
-                values[name] = column[i]
-            out.append(construct(model, values))
-        return out
+    @classmethod
+    def of_rows(cls, kind: Kind, rows: list[LedgerRow], fields: Iterable[str]) -> Columns:
+        """The columns of typed rows (the whole reading's)."""
+        return cls(kind, [r.origin.row for r in rows], {f: [getattr(r, f) for r in rows] for f in fields})
 
 
 def read_columns(values: Any, config: Config, kind: Kind, fields: set[str]) -> Columns | None:
@@ -171,16 +148,12 @@ def _data_rows(cols: list[Any], n: int, layout: Layout, texts: _Texts) -> tuple[
     return end, [i for i in range(end) if i not in skip]
 
 
-def _column_rules(model: type[LedgerRow]) -> bool:
-    """Whether every rule of ``model`` is one of its fields' validators, applied cell by cell."""
-    return _by_columns(model) and model.prepare.__func__ is LedgerRow.prepare.__func__ \
-        and not model.__pydantic_decorators__.model_validators
-
-
 def _parse(cols: list[Any], n: int, width: int, data: list[int] | None, layout: Layout, config: Config,
            fields: set[str]) -> Columns:
     kind = layout.kind
     model = row_model(kind)
+    if not _by_columns(model):  # rules of its own (a field validator): the whole reading
+        raise Unreadable
     start = layout.data_start
     index = range(n) if data is None else data
     numbers = [start + i + 1 for i in index]
@@ -192,44 +165,31 @@ def _parse(cols: list[Any], n: int, width: int, data: list[int] | None, layout: 
         col = cols[c]
         return list(col) if data is None else [col[i] for i in data]
 
-    if not _column_rules(model):  # the rows parsed whole, as the reader parses them
-        raw = {f: cells(c) for f, c in layout.columns.items()}
-        dicts = [dict(zip(raw, values)) for values in zip(*raw.values())] if raw else [{} for _ in numbers]
-        origins = [construct(Origin, {"file": SHEET, "sheet": SHEET, "row": r}) for r in numbers]
-        typed = [row for row, _problems in parse_rows(kind, dicts, origins, ctx, fields)]
-        return Columns(kind, numbers, {}, typed)
-    out: dict[str, list[Any]] = {}
-    for name in fields:
-        c = layout.columns.get(name)
-        if c is not None and name in model.model_fields:
-            out[name] = _typed(model, name, cells(c), ctx)
-    return Columns(kind, numbers, out)
+    wanted = [f for f in model.model_fields if f in fields and f != "origin"]
+    raw: dict[str, list[Any]] = {}
+    rules = [d.func for d in model.__pydantic_decorators__.model_validators.values() if d.info.mode == "before"]
+    derived = getattr(model, "derived", None)  # what those rules may set; None: not said
+    if (model.prepare.__func__ is not LedgerRow.prepare.__func__ or rules) \
+            and (derived is None or not derived.isdisjoint(wanted)):
+        # rules of the rows beyond their fields' validators: applied to whole rows, as
+        # model.parse_rows applies them, then the fields asked for taken from what they give
+        whole = {f: cells(c) for f, c in layout.columns.items()}
+        rows = [dict(zip(whole, values)) for values in zip(*whole.values())] if whole else [{} for _ in numbers]
+        rows = [model.prepare(r) for r in rows]
+        info = _Info(None, ctx)
+        for rule in rules:
+            rows = [rule(r, info) for r in rows]
+        present = set().union(*rows)
+        raw = {f: [r.get(f) for r in rows] for f in wanted if f in present}
+    else:
+        raw = {f: cells(layout.columns[f]) for f in wanted if f in layout.columns}
+    return Columns(kind, numbers, {f: _typed(model, f, values, ctx) for f, values in raw.items()})
 
 
 def _typed(model: type[LedgerRow], name: str, raw: list[Any], ctx: ParseContext) -> list[Any]:
-    """The typed values of one field's cells: its validator's, None where it fails."""
-    validator = _validator_of(model, name)
-    if validator is _as_money:
-        found = parse_money_column(raw, ctx.scales.get(name, Decimal(1)))
-        if found is not None:
-            return found
-    info = _Info(name, ctx)
-    kinds = set(map(type, raw))
-    try:
-        if kinds <= _BY_VALUE and len(kinds & _NUMERIC) <= 1:  # equal values are the same cell value
-            # the first of equal values stands for them, as in model.parse_rows (0.0 for -0.0)
-            memo = {v: _parse_value(validator, v, info, ctx)[0] for v in dict.fromkeys(raw)}
-            return list(map(memo.__getitem__, raw))
-        typed_memo: dict[tuple[type, Any], Any] = {}
-        out = []
-        for v in raw:
-            key = (type(v), v)
-            if key not in typed_memo:
-                typed_memo[key] = _parse_value(validator, v, info, ctx)[0]
-            out.append(typed_memo[key])
-        return out
-    except TypeError:  # a value that cannot be hashed: never from a cell
-        return [_parse_value(validator, v, info, ctx)[0] for v in raw]
+    """The typed values of one field's cells: its validator's, by ``model.parse_rows``' column
+    parser; None where it fails."""
+    return _parse_column(name, raw, _validator_of(model, name), _Info(name, ctx), ctx, {})
 
 
 __all__ = ["HEAD_ROWS", "SHEET", "Columns", "Unreadable", "read_columns"]
