@@ -258,8 +258,9 @@ _PLAIN = frozenset({float, int, bool, datetime, date, type(None)})
 
 def scan_column(col: Any, texts: _Texts, blanks_wanted: bool) -> tuple[set[int], list[int]]:
     """(rows where the cell is blank, when asked; rows where it may be a total's or the
-    footer's label: a text holding 计 or starting as a 填表人 line does).  Each distinct value
-    of the column is looked at once; numbers and dates never need a look."""
+    footer's label: a text the row tests of :func:`classify_rows` take for one, where it stands
+    in its row deciding).  Each distinct value of the column is looked at once; numbers and
+    dates never need a look."""
     kinds = set(map(type, col))
     if kinds <= _PLAIN:
         if not blanks_wanted:
@@ -282,8 +283,9 @@ def scan_column(col: Any, texts: _Texts, blanks_wanted: bool) -> tuple[set[int],
         text = texts.text(v)
         if text is None:
             blank_values.append(v)
-        elif "计" in text or text.lstrip(_KEY_EDGE)[:1] in _FOOTER_FIRST:
-            label_values.append(v)
+        elif ("计" in text and TOTAL_LABEL.match(texts.key(text))) or (
+                text.lstrip(_KEY_EDGE)[:1] in _FOOTER_FIRST and FOOTER_LABEL.match(texts.key(text))):
+            label_values.append(v)  # what the row tests below take for a label (审计 is none)
     if distinct is None:
         def among(found: list[Any]) -> Any:
             return lambda v: any(v is x or v == x for x in found)
