@@ -5,9 +5,11 @@ way xlwings passes ``ndim=2`` ranges.  In one run, interleaved, best of N, it ti
 
 - the baseline: a plain pass turning the 已退金额 column into ``Decimal``s;
 - ``REFUND_TOTAL``, ``COMPLAINT_COUNT(…,"省转办")`` and ``LEDGER_CHECK`` (the functions Excel
-  calls, configuration loading included), each on a *first call* (content not seen before:
-  one amount differs from every earlier repetition) and on a *repeated call* (a fresh copy
-  of the same content: xlwings builds new lists at every recalculation).
+  calls, configuration loading included), and the other kinds' functions
+  (``SANCTION_COUNT(…,"诫勉")``, ``RECTIFY_OVERDUE``, ``ACTIVITY_COUNT(…,"学习教育","人次")``),
+  each on a *first call* (content not seen before: one value differs from every earlier
+  repetition) and on a *repeated call* (a fresh copy of the same content: xlwings builds new
+  lists at every recalculation).
 
 Targets: first call <= 10 x the baseline (<= 25 x for LEDGER_CHECK, which reads every cell);
 repeated call <= 3 x.
@@ -26,11 +28,21 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from benchdata import spread
-from udfs.functions import COMPLAINT_COUNT, LEDGER_CHECK, REFUND_TOTAL
+from udfs.functions import (
+    ACTIVITY_COUNT,
+    COMPLAINT_COUNT,
+    LEDGER_CHECK,
+    RECTIFY_OVERDUE,
+    REFUND_TOTAL,
+    SANCTION_COUNT,
+)
 
 REFUND_HEADER = ["序号", "学校", "收费项目", "查实日期", "涉及学生数", "违规金额", "应退金额", "已退金额", "退费日期"]
 COMPLAINT_HEADER = ["编号", "收件日期", "来源", "方式", "类别", "被反映人", "承办单位", "处置方式", "办理状态",
                     "办结日期", "核查结论"]
+SANCTION_HEADER = ["序号", "姓名", "单位", "问题类型", "处分类别", "处理方式", "处理日期", "文号"]
+RECTIFICATION_HEADER = ["序号", "问题来源", "问题描述", "责任单位", "整改时限", "整改状态", "完成时间"]
+ACTIVITY_HEADER = ["序号", "日期", "活动类别", "活动内容", "次数", "参与人次", "组织单位"]
 PAID = REFUND_HEADER.index("已退金额")
 
 
@@ -52,6 +64,35 @@ def complaints_range(rows: int, rnd: random.Random) -> list[list]:
         out.append([float(i), day, rnd.choice(["省转办", "市转办", "自办"]), "来信", "违规收费", f"某某{i}",
                     "县一中", "初步核实", "办结" if closed else "在办", day + timedelta(days=9) if closed else None,
                     rnd.choice(["属实", "不属实", "部分属实"])])
+    return out
+
+
+def sanctions_range(rows: int, rnd: random.Random) -> list[list]:
+    out = [SANCTION_HEADER]
+    for i in range(1, rows + 1):
+        day = datetime(2026, 1, 1) + timedelta(days=rnd.randrange(300))
+        out.append([float(i), f"某{rnd.randrange(rows // 3)}", f"第{rnd.randrange(300):03d}学校",
+                    rnd.choice(["违规收费", "违规招生", "有偿补课"]), None, rnd.choice(["诫勉", "警告", "批评教育"]),
+                    day, f"教纪〔2026〕{i}号"])
+    return out
+
+
+def rectification_range(rows: int, rnd: random.Random) -> list[list]:
+    out = [RECTIFICATION_HEADER]
+    for i in range(1, rows + 1):
+        done = rnd.random() < 0.5
+        out.append([float(i), rnd.choice(["巡察反馈", "审计", "自查"]), f"问题{i}", f"第{rnd.randrange(300):03d}学校",
+                    datetime(2026, rnd.randrange(1, 13), 28), "已完成" if done else "整改中",
+                    datetime(2026, 10, 1) if done else None])
+    return out
+
+
+def activities_range(rows: int, rnd: random.Random) -> list[list]:
+    out = [ACTIVITY_HEADER]
+    for i in range(1, rows + 1):
+        day = datetime(2026, 1, 1) + timedelta(days=rnd.randrange(300))
+        out.append([float(i), day, rnd.choice(["专题学习", "警示教育大会", "廉政谈话"]), f"内容{i}", None,
+                    float(rnd.randrange(5, 80)), f"第{rnd.randrange(300):03d}学校"])
     return out
 
 
@@ -87,6 +128,10 @@ def main() -> int:
         "REFUND_TOTAL": (lambda t: REFUND_TOTAL(t), refunds, PAID, 10),
         "COMPLAINT_COUNT": (lambda t: COMPLAINT_COUNT(t, "省转办"), complaints, 2, 10),
         "LEDGER_CHECK": (lambda t: LEDGER_CHECK(t), refunds, 1, 25),
+        "SANCTION_COUNT": (lambda t: SANCTION_COUNT(t, "诫勉"), sanctions_range(args.rows, rnd), 1, 10),
+        "RECTIFY_OVERDUE": (lambda t: RECTIFY_OVERDUE(t, datetime(2026, 10, 31)),
+                            rectification_range(args.rows, rnd), 2, 10),
+        "ACTIVITY_COUNT": (lambda t: ACTIVITY_COUNT(t, "学习教育", "人次"), activities_range(args.rows, rnd), 5, 10),
     }
     # sanity: the functions answer (a number, or OK), not an error text
     for name, (fn, table, _col, _target) in cases.items():
