@@ -327,3 +327,19 @@ def test_a_nan_is_a_blank_cell():
              [None, None, None, float("nan")], [3.0, None, None, float("inf")], [None, None, None, 1.0]]
     count = next(wf for _k, wf in FUNCTIONS if wf.name == "COMPLAINT_COUNT").impl
     assert count(copy.deepcopy(table), config=CONFIG) == 2 == WHOLE["COMPLAINT_COUNT"](table, None, None)
+
+
+def test_a_cell_no_reader_gives_goes_to_the_whole_reading():
+    """A value that cannot be hashed (never from Excel, but never a crash) sends the range to
+    the whole reading, which answers as it always did."""
+    table = [["学校", "查实日期", "应退金额", "已退金额"], ["一中", datetime(2026, 10, 1), 100.0, 40.0],
+             ["二中", datetime(2026, 10, 2), ["列表"], 10.0], ["三中", {"字典": 1}, 5.0, 5.0]]
+    from taizhang.reading.columns import read_columns
+
+    assert read_columns(copy.deepcopy(table), CONFIG, Kind("refunds"), {"refunded"}) is None  # not taken
+    expected = outcome(lambda: WHOLE["REFUND_TOTAL"](table, None, "2026-10"))
+    assert expected == 50.0
+    assert total(table, None, "2026-10") == expected
+    due = next(wf for _k, wf in FUNCTIONS if wf.name == "REFUND_DUE").impl
+    assert outcome(lambda: due(copy.deepcopy(table), config=CONFIG)) == \
+        outcome(lambda: WHOLE["REFUND_DUE"](table, None, None)) == 60.0
