@@ -273,6 +273,8 @@ class Store:
         self.created = False
         #: The file was there but not a database: replaced by an empty one.
         self.damaged = False
+        #: kind -> its parts as read (see :meth:`_parts_of`), until a block of it changes
+        self._parts: dict[Kind, dict[tuple[str, str, str], list]] = {}
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=DELETE")
         self.db.execute("PRAGMA synchronous=FULL")
@@ -331,6 +333,7 @@ class Store:
         fields, which a new version may change)."""
         self.db.execute("DELETE FROM blocks")
         self.db.execute("DELETE FROM parts")
+        self._parts.clear()
         self.db.execute("DELETE FROM meta")
         self.master_settings = []
         self._typed_tables(drop=True)
@@ -376,6 +379,7 @@ class Store:
         if kind is not None:
             self.db.execute(f"DELETE FROM {_typed_table(kind)} WHERE unit = ? AND month = ?", (unit, month))
             self.db.execute("DELETE FROM parts WHERE kind = ? AND unit = ? AND month = ?", (kind.value, unit, month))
+            self._parts.pop(kind, None)
 
     def rows(self, sheet: str, month: str) -> list[list]:
         """The rows of the month blocks of ``sheet`` (报送情况, 问题清单) for ``month``."""
@@ -391,9 +395,10 @@ class Store:
                date_style: str | None, wrap: list | None = None) -> Iterator[Piece]:
         """The compressed pieces of ``sheet``'s blocks in ``order``; a block without a piece
         for ``style`` (new, or the master's styles changed) is rendered and kept."""
+        found = {(unit, month): row for unit, month, *row in self.db.execute(
+            "SELECT unit, month, style, piece, crc, size, pcrc FROM blocks WHERE sheet = ?", (sheet,)).fetchall()}
         for unit, month in order:
-            row = self.db.execute("SELECT style, piece, crc, size, pcrc FROM blocks "
-                                  "WHERE sheet = ? AND unit = ? AND month = ?", (sheet, unit, month)).fetchone()
+            row = found.pop((unit, month), None)
             if row is None:
                 continue
             if row[0] == style and row[1] is not None and zlib.crc32(row[1]) == row[4]:
@@ -410,6 +415,17 @@ class Store:
                             "WHERE sheet = ? AND unit = ? AND month = ?",
                             (style, made.data, made.crc, made.size, zlib.crc32(made.data), sheet, unit, month))
             yield made
+
+    def _parts_of(self, kind: Kind) -> dict[tuple[str, str, str], list]:
+        """(unit, month, scope) -> [rows, settings made under, part as kept, part read] of
+        ``kind``, read once per run (the figures of the month and of the year share them)."""
+        found = self._parts.get(kind)
+        if found is None:
+            found = {(unit, month, scope): [n, made_under, text, None] for unit, month, scope, n, made_under, text in
+                     self.db.execute("SELECT unit, month, scope, nrows, config, part FROM parts WHERE kind = ?",
+                                     (kind.value,))}
+            self._parts[kind] = found
+        return found
 
     def block_rows(self, kind: Kind, unit: str, month: str, scopes: Iterable[str] | None = None) -> list:
         """The typed rows of one block, in the order of the master (optionally only those of
@@ -437,10 +453,10 @@ class Store:
         the rows.
         """
         kind = d.kind
+        kept = self._parts_of(kind)
         groups: dict[tuple[str, str], dict[str, int]] = {}
-        for unit, month, scope, n in self.db.execute("SELECT unit, month, scope, nrows FROM parts WHERE kind = ?",
-                                                     (kind.value,)):
-            groups.setdefault((unit, month), {})[scope] = n
+        for (unit, month, scope), entry in kept.items():
+            groups.setdefault((unit, month), {})[scope] = entry[0]
         undated = 0 if tracker else sum(g.get(UNDATED, 0) for g in groups.values())
 
         def wanted(scope: str) -> bool:
@@ -464,22 +480,22 @@ class Store:
                                               scope if isinstance(scope, tuple) else (scope,))]
             fig = d.figures(rows, config, as_of)
         else:
-            stored = {(unit, month, scope): (made_under, part) for unit, month, scope, made_under, part in
-                      self.db.execute("SELECT unit, month, scope, config, part FROM parts WHERE kind = ?",
-                                      (kind.value,))}
             parts = []
             for unit, month, scope in selection:
                 if isinstance(scope, tuple):
                     parts.append(d.parts(self.block_rows(kind, unit, month, scope), config))
                     continue
-                made_under, text = stored.get((unit, month, scope), (None, None))
-                part = _part(text) if made_under == key else None
-                if part is None:
+                entry = kept[(unit, month, scope)]  # [rows, made under, text, the part read]
+                if entry[1] == key and entry[3] is None:
+                    entry[3] = _part(entry[2])
+                if entry[1] != key or entry[3] is None:
                     part = d.parts(self.block_rows(kind, unit, month, None if scope == ALL else (scope,)), config)
+                    text = dumps(part)
                     self.db.execute("UPDATE parts SET config = ?, part = ? "
                                     "WHERE kind = ? AND unit = ? AND month = ? AND scope = ?",
-                                    (key, dumps(part), kind.value, unit, month, scope))
-                parts.append(part)
+                                    (key, text, kind.value, unit, month, scope))
+                    entry[1:] = [key, text, part]
+                parts.append(entry[3])
             fig = d.from_parts(parts, config, as_of)
         if "undated" in type(fig).model_fields:
             fig.undated = undated
