@@ -257,3 +257,23 @@ def test_the_store_merges_parts_as_the_figures_count_rows_whatever_the_blocks_ho
         assert len(rows_of["complaints"]) == len(in_order("complaints")) == 11
     finally:
         store.close()
+
+
+def test_a_store_of_the_former_version_is_rebuilt_as_such_not_taken_for_damage(year, tmp_path, caplog):
+    """A store written before the parts and the pieces' checksums (version 1) is rebuilt
+    because of its version: its tables are made again, and nothing is reported damaged."""
+    _root, roster, runs = year
+    master = tmp_path / "局主表.xlsx"
+    for folder, month in runs[:2]:
+        _run(folder, month, master, roster)
+    db = sqlite3.connect(store_path(master))
+    db.execute("ALTER TABLE blocks DROP COLUMN pcrc")
+    db.execute("DROP TABLE parts")
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'version'")
+    db.commit()
+    db.close()
+    result = _run(*runs[2], master, roster)
+    assert [n for n in result.notices if "重建" in n] == [
+        "合并数据文件 局主表.合并数据.sqlite 由另一版本的 taizhang 写成：已按主表重建，主表的内容完整无缺，只是这一次合并较慢"]
+    assert "损坏" not in caplog.text
+    assert not _run(*runs[2], master, roster).notices

@@ -329,12 +329,14 @@ class Store:
         return None
 
     def clear(self) -> None:
-        """Empty the store (the typed tables are made again: their columns follow the rows'
-        fields, which a new version may change)."""
-        self.db.execute("DELETE FROM blocks")
-        self.db.execute("DELETE FROM parts")
+        """Empty the store, its tables made again as this version makes them (a store of an
+        older version may lack a column; the typed tables' columns follow the rows' fields)."""
+        for table in ("blocks", "parts", "meta"):
+            self.db.execute(f"DROP TABLE IF EXISTS {table}")
+        for statement in _SCHEMA.split(";"):  # one by one: executescript would commit
+            if statement.strip():
+                self.db.execute(statement)
         self._parts.clear()
-        self.db.execute("DELETE FROM meta")
         self.master_settings = []
         self._typed_tables(drop=True)
 
