@@ -212,7 +212,7 @@ def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
                 subtotal_start = done
     events.extend(range(done, len(data_rows)))
     names = tuple(columns)
-    picked = [[cols[c][i] for i in data_rows] if c < len(cols) else [None] * len(data_rows) for c in columns.values()]
+    picked = [_take(cols[c], data_rows) if c < len(cols) else [None] * len(data_rows) for c in columns.values()]
     data = [dict(zip(names, values)) for values in zip(*picked)] if names else [{} for _ in data_rows]
     origins = [origin(file, sheet.name, first + i + 1) for i in data_rows]
     parsed = parse_rows(layout.kind, data, origins, ctx, fields)
@@ -231,6 +231,15 @@ def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
             "empty-ledger", f"{layout.spec.label}只有表头，没有数据行", sheet=sheet.name,
             row=ledger.header_row))
     return ledger
+
+
+def _take(col: tuple, rows: list[int]) -> list:
+    """The cells of ``col`` in ``rows`` (ascending)."""
+    if not rows:
+        return []
+    if rows[-1] - rows[0] + 1 == len(rows):  # one run of rows, as most ledgers are
+        return list(col[rows[0]:rows[-1] + 1])
+    return [col[i] for i in rows]
 
 
 def _flagged_findings(ledger: Ledger, sheet: Sheet, r: int) -> list[Finding]:
