@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from taizhang.errors import TaizhangError  # noqa: E402 - the one error family
 
+import contextlib
 import io
 import logging
 import os
@@ -445,6 +446,8 @@ def _read_package(path: Path, fmt: str, limits: Limits) -> Workbook:
 
     source: Path | io.BytesIO = path
     skipped: list[tuple[str, str]] = []
+    scans: dict[str, SheetScan] = {}
+    scanner = {"xlsx": _scan_ooxml, "xlsm": _scan_ooxml, "ods": _scan_ods, "xlsb": _scan_xlsb}.get(fmt)
     if fmt in ("xlsx", "xlsm", "xlsb", "ods"):
         try:
             with zipfile.ZipFile(path) as zf:
@@ -459,6 +462,9 @@ def _read_package(path: Path, fmt: str, limits: Limits) -> Workbook:
                     if pkg.fixed is not None:
                         source = pkg.fixed
                     skipped = pkg.skipped
+                if scanner and source is path:  # the package as it is: scanned while open
+                    scans = scanner(zf, limits, path)
+                    scanner = None
         except package.TooLarge:
             raise WorkbookRefused(
                 "file-too-large",
@@ -468,8 +474,6 @@ def _read_package(path: Path, fmt: str, limits: Limits) -> Workbook:
         except (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, EOFError, RuntimeError, KeyError,
                 OSError) as exc:
             raise _reader_failure(exc, path) from None
-    scans: dict[str, SheetScan] = {}
-    scanner = {"xlsx": _scan_ooxml, "xlsm": _scan_ooxml, "ods": _scan_ods, "xlsb": _scan_xlsb}.get(fmt)
     if scanner:
         try:
             scans = scanner(source, limits, path)
@@ -743,6 +747,11 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]{0,20})")
 
 
+def _opened(source: Path | io.BytesIO | zipfile.ZipFile) -> Any:
+    """A zip package to read, as a context: one already open is left open."""
+    return contextlib.nullcontext(source) if isinstance(source, zipfile.ZipFile) else zipfile.ZipFile(source)
+
+
 def _scan_cells(data: bytes, scan: SheetScan) -> None:
     """Formulas without a cached value, error values (``t="e"``) and pictures in cells."""
     ref: tuple[int, int] | None = None  # the open cell, its attributes and where its body starts
@@ -785,7 +794,7 @@ def _scan_ooxml(source: Path | io.BytesIO, limits: Limits, path: Path | None = N
     """
     path = path if path is not None else Path(str(source))
     scans: dict[str, SheetScan] = {}
-    with zipfile.ZipFile(source) as zf:
+    with _opened(source) as zf:
         try:
             parts = sheet_parts(zf)
         except DefusedXmlException:
@@ -873,7 +882,7 @@ def _scan_xlsb(source: Path | io.BytesIO, limits: Limits, path: Path | None = No
     from taizhang.reading.package import records
 
     scans: dict[str, SheetScan] = {}
-    with zipfile.ZipFile(source) as zf:
+    with _opened(source) as zf:
         for name, part in _xlsb_sheet_parts(zf).items():
             try:
                 data = zf.read(part)
@@ -930,7 +939,7 @@ def _scan_ods(source: Path | io.BytesIO, limits: Limits, path: Path | None = Non
     carry a value count: the empty trailing rows LibreOffice writes by the million do not.
     """
     path = path if path is not None else Path(str(source))
-    with zipfile.ZipFile(source) as zf:
+    with _opened(source) as zf:
         info = zf.getinfo("content.xml")
         if info.file_size > limits.max_unzipped_bytes:
             raise WorkbookRefused("file-too-large", f"{path}：内容解压后超过 {limits.max_unzipped_bytes // 1048576} MB，未读取")
