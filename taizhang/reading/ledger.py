@@ -216,13 +216,15 @@ def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
     data = [dict(zip(names, values)) for values in zip(*picked)] if names else [{} for _ in data_rows]
     origins = [origin(file, sheet.name, first + i + 1) for i in data_rows]
     parsed = parse_rows(layout.kind, data, origins, ctx, fields)
+    ledger.rows = [row for row, _problems in parsed]
+    ledger.raw = data
+    if len(events) == len(data):  # no finding of total or flagged rows to place among them
+        events = [i for i, (_row, problems) in enumerate(parsed) if problems]
     for event in events:
         if not isinstance(event, int):
             ledger.findings.append(event)
             continue
         row, problems = parsed[event]
-        ledger.rows.append(row)
-        ledger.raw.append(data[event])
         for p in problems:
             ledger.findings.append(ledger.finding(
                 p.code, p.message, p.field, row.origin.row, Severity(p.severity)))
