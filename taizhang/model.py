@@ -32,6 +32,7 @@ from taizhang.values import (
     ValueParseError,
     clean_text,
     is_blank,
+    is_trimmed,
     parse_count,
     parse_date,
     parse_money,
@@ -350,8 +351,6 @@ def parse_rows(
 
 
 _NOT_PARSED = object()
-#: What clean_text strips at the edges besides whitespace.
-_INVISIBLE = "\u200b\ufeff"
 
 
 def _parse_column(name: str, cells: list[Any], validator: Any, info: _Info, ctx: ParseContext,
@@ -365,9 +364,7 @@ def _parse_column(name: str, cells: list[Any], validator: Any, info: _Info, ctx:
     # free text (no vocabulary): a text without edge spaces is its own value (clean_text's rule)
     # and any other value its clean_text, never a problem (what _as_text gives without a vocabulary)
     if validator is _as_text and ctx.config.kinds[ctx.kind].column(name).vocabulary is None:
-        return [value if type(value) is str and value and not value[0].isspace() and not value[-1].isspace()
-                and value[0] not in _INVISIBLE and value[-1] not in _INVISIBLE else clean_text(value)
-                for value in cells]
+        return [value if type(value) is str and is_trimmed(value) else clean_text(value) for value in cells]
     # a column of amounts in number cells: worked out in one go (such amounts seldom repeat)
     if validator is _as_money:
         found = parse_money_column(cells, ctx.scales.get(name, 1))

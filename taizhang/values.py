@@ -28,6 +28,7 @@ __all__ = [
     "excel_serial_to_date",
     "match_key",
     "is_blank",
+    "is_trimmed",
     "parse_chinese_number",
     "parse_count",
     "parse_date",
@@ -68,6 +69,13 @@ def clean_text(value: object) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     return _EDGE_SPACE.sub("", str(value)) or None
+
+
+def is_trimmed(text: str) -> bool:
+    """Whether ``clean_text(text)`` is ``text`` itself (a text neither empty nor with spaces or
+    invisible marks at its ends, as most cells are): asked of every text cell of a ledger."""
+    return bool(text) and not text[0].isspace() and not text[-1].isspace() \
+        and text[0] not in "\u200b\ufeff" and text[-1] not in "\u200b\ufeff"
 
 
 def is_blank(value: object) -> bool:

@@ -302,3 +302,10 @@ def test_is_blank_is_clean_text_none(value):
     from taizhang.values import is_blank
 
     assert is_blank(value) == (clean_text(value) is None)
+
+
+@given(st.text(max_size=6))
+def test_is_trimmed_is_clean_text_itself(text):
+    from taizhang.values import is_trimmed
+
+    assert is_trimmed(text) == (clean_text(text) == text)

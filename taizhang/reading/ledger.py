@@ -23,7 +23,7 @@ from taizhang.findings import Finding, Severity
 from taizhang.model import LedgerRow, ParseContext, origin, parse_rows, row_model
 from taizhang.reading.layout import Layout
 from taizhang.reading.source import Sheet, cell_ref
-from taizhang.values import ValueParseError, clean_text, is_blank, match_key, parse_count, parse_money
+from taizhang.values import ValueParseError, clean_text, is_blank, is_trimmed, match_key, parse_count, parse_money
 
 TOTAL_LABEL = re.compile(r"^(?:本月|本年|全年|年度|累计|本页)?(合计|小计|总计)")
 FOOTER_LABEL = re.compile(
@@ -32,8 +32,6 @@ FOOTER_LABEL = re.compile(
 #: The first characters of the footer labels, and what match_key drops before them: a row
 #: whose first text starts otherwise is no footer (checked before the costlier match_key).
 _FOOTER_FIRST = frozenset(w[0] for w in FOOTER_LABEL.pattern[4:-1].split("|"))
-#: What clean_text strips at the edges besides whitespace.
-_INVISIBLE = "\u200b\ufeff"
 _KEY_EDGE = " \t\r\n\u3000\xa0\u200b\ufeff*＊:：、,，.。;；!！?？·"
 
 
@@ -116,8 +114,7 @@ class _Texts:
         if value is None:
             return None
         kind = type(value)
-        if kind is str and value and not value[0].isspace() and not value[-1].isspace() \
-                and value[0] not in _INVISIBLE and value[-1] not in _INVISIBLE:
+        if kind is str and is_trimmed(value):
             return value  # what clean_text gives for text without edge spaces
         try:
             key = (kind, value)
@@ -147,8 +144,7 @@ class _Texts:
                 t: str | None = "0"
             elif kind is int or kind is datetime or kind is date:
                 t = "0"
-            elif kind is str and v and not v[0].isspace() and not v[-1].isspace() \
-                    and v[0] not in _INVISIBLE and v[-1] not in _INVISIBLE:
+            elif kind is str and is_trimmed(v):
                 t = v  # what text() gives for text without edge spaces
             else:
                 t = self.text(v)
