@@ -420,14 +420,30 @@ class Store:
 
     def _parts_of(self, kind: Kind) -> dict[tuple[str, str, str], list]:
         """(unit, month, scope) -> [rows, settings made under, part as kept, part read] of
-        ``kind``, read once per run (the figures of the month and of the year share them)."""
+        ``kind``, listed once per run (the figures of the month and of the year share them);
+        the parts themselves are read only when wanted (:meth:`_read_parts`)."""
         found = self._parts.get(kind)
         if found is None:
-            found = {(unit, month, scope): [n, made_under, text, None] for unit, month, scope, n, made_under, text in
-                     self.db.execute("SELECT unit, month, scope, nrows, config, part FROM parts WHERE kind = ?",
+            found = {(unit, month, scope): [n, made_under, None, None] for unit, month, scope, n, made_under in
+                     self.db.execute("SELECT unit, month, scope, nrows, config FROM parts WHERE kind = ?",
                                      (kind.value,))}
             self._parts[kind] = found
         return found
+
+    def _read_parts(self, kind: Kind, kept: dict[tuple[str, str, str], list], wanted: list[tuple[str, str, str]],
+                    key: str) -> None:
+        """Read the kept parts made under ``key`` of the ``wanted`` blocks and scopes, in one
+        query over the months they span (a year's, not every year's)."""
+        missing = [b for b in wanted if kept[b][1] == key and kept[b][2] is None]
+        if not missing:
+            return
+        first, last = min(m for _u, m, _s in missing), max(m for _u, m, _s in missing)
+        for unit, month, scope, text in self.db.execute(
+                "SELECT unit, month, scope, part FROM parts WHERE kind = ? AND config = ? AND month BETWEEN ? AND ?",
+                (kind.value, key, first, last)):
+            entry = kept.get((unit, month, scope))
+            if entry is not None and entry[2] is None:
+                entry[2] = text
 
     def block_rows(self, kind: Kind, unit: str, month: str, scopes: Iterable[str] | None = None) -> list:
         """The typed rows of one block, in the order of the master (optionally only those of
@@ -482,12 +498,13 @@ class Store:
                                               scope if isinstance(scope, tuple) else (scope,))]
             fig = d.figures(rows, config, as_of)
         else:
+            self._read_parts(kind, kept, [b for b in selection if not isinstance(b[2], tuple)], key)
             parts = []
             for unit, month, scope in selection:
                 if isinstance(scope, tuple):
                     parts.append(d.parts(self.block_rows(kind, unit, month, scope), config))
                     continue
-                entry = kept[(unit, month, scope)]  # [rows, made under, text, the part read]
+                entry = kept[(unit, month, scope)]  # [rows, made under, part as kept, part read]
                 if entry[1] == key and entry[3] is None:
                     entry[3] = _part(entry[2])
                 if entry[1] != key or entry[3] is None:
