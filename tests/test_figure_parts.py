@@ -81,6 +81,13 @@ def check(kind: str, rows, cuts, as_of: date) -> None:
     parts = [loads(dumps(d.parts(chunk, CONFIG))) for chunk in split(rows, cuts)]  # kept as the store keeps them
     merged = d.from_parts(parts, CONFIG, as_of)
     assert merged.model_dump_json() == whole.model_dump_json()  # values, and the order of every tally
+    # the parts of the first chunks merged into one (and kept as JSON), then the others: the same
+    # figures, and merging a merged part again changes nothing (a unit's year so far, month by month)
+    for k in range(len(parts) + 1):
+        head = loads(dumps(d.merge_parts(parts[:k], CONFIG)))
+        again = loads(dumps(d.merge_parts([head], CONFIG)))
+        assert again == head
+        assert d.from_parts([head, *parts[k:]], CONFIG, as_of).model_dump_json() == whole.model_dump_json()
 
 
 CUTS = st.lists(st.integers(0, 60), max_size=6)

@@ -277,3 +277,59 @@ def test_a_store_of_the_former_version_is_rebuilt_as_such_not_taken_for_damage(y
         "合并数据文件 局主表.合并数据.sqlite 由另一版本的 taizhang 写成：已按主表重建，主表的内容完整无缺，只是这一次合并较慢"]
     assert "损坏" not in caplog.text
     assert not _run(*runs[2], master, roster).notices
+
+
+def test_each_units_year_so_far_is_kept_merged_and_merged_again_only_when_a_month_changes(tmp_path):
+    """累计 keeps each unit's parts merged into one: next month merges that one with the new
+    month; a month sent again (its parts new) has the unit's months merged again.  Every time
+    the figures are those of the rows."""
+    from taizhang.config import Kind
+    from taizhang.consolidation.store import Block, Store, config_key, typed_values
+    from taizhang.figures import figures
+    from taizhang.kinds import definition
+    from taizhang.model import ROW_MODELS, Origin
+
+    config, kind = default_config(), Kind("sanctions")
+    key, model, rank = config_key(config), ROW_MODELS[kind], {u: i for i, u in enumerate(UNITS)}
+    d = definition(kind)
+    merged_from: list[int] = []
+    real_merge = d.merge_parts
+
+    class Spy(type(d)):
+        def merge_parts(self, parts, config):
+            merged_from.append(len(parts))
+            return real_merge(parts, config)
+
+    spy = Spy()
+    store = Store.open(tmp_path / "局主表.xlsx", "test")
+
+    def put(unit: str, month: int, names: list[str]) -> None:
+        rows = [model.model_construct(origin=Origin(file=f"{unit}{month}.xlsx", sheet="处分台账", row=i + 3),
+                                      name=n, unit=unit, cause="违规收费", measure=["警告", "诫勉"][i % 2],
+                                      decided_on=date(YEAR, month, 10)) for i, n in enumerate(names)]
+        store.put(Block("处分合并", unit, f"{YEAR}-{month:02d}", [[1]] * len(rows)), kind,
+                  [typed_values(r, ()) for r in rows])
+
+    def check(month: int) -> None:
+        period = Period.parse(f"{YEAR}-{month:02d}").year_to_date()
+        got = store.figures(spy, f"{YEAR}-01", f"{YEAR}-{month:02d}", tracker=False, config=config, key=key,
+                            as_of=period.end, rank=rank, running=True)
+        rows = [r for u in UNITS for m in range(1, 13) for r in store.block_rows(kind, u, f"{YEAR}-{m:02d}")]
+        assert got.model_dump_json() == figures({kind: rows}, period, period.end, config)[0].of(kind).model_dump_json()
+
+    try:
+        for month, names in ((1, ["张某", "李某"]), (2, ["张某", "王某"]), (3, ["赵某"])):
+            for unit in ("县第一中学", "东关小学"):
+                put(unit, month, names)
+            merged_from.clear()
+            check(month)
+        assert merged_from == [2, 2]  # March: each unit's January-February, kept, and March
+        put("东关小学", 2, ["钱某"])  # 东关小学 sends February again
+        merged_from.clear()
+        check(3)
+        assert merged_from == [3]  # its three months merged anew; 县第一中学's year is kept as it was
+        merged_from.clear()
+        check(3)
+        assert merged_from == []  # nothing new: both years so far as kept
+    finally:
+        store.close()

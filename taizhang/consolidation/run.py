@@ -737,7 +737,8 @@ def _summary(store: Store, tables: dict[str, Table], period: str, as_of: date, c
     month = Period.parse(period)
     ytd_period = month.year_to_date()
     # as taizhang.figures.compute, from the store: 本月 and 累计 merged from the parts of each
-    # unit's month (a tracker's 累计 is every earlier item), not from every row of the year again
+    # unit's month (a tracker's 累计 is every earlier item), not from every row of the year again;
+    # each unit's 累计 is kept merged, so next month merges it with the new month only
     key = config_key(config)
     current, ytd = {}, {}
     for d in by_rank():
@@ -746,7 +747,7 @@ def _summary(store: Store, tables: dict[str, Table], period: str, as_of: date, c
         if ytd_period is not None:
             ytd[d.kind.value] = store.figures(d, "" if d.ytd_is_tracker else f"{period[:4]}-01", period,
                                               tracker=d.ytd_is_tracker, config=config, key=key, as_of=as_of,
-                                              rank=rank)
+                                              rank=rank, running=True)
     model = figures_model()
     report = Report.model_construct(period=month, as_of=as_of, current=model(**current),
                                     year_to_date=model(**ytd) if ytd_period is not None else None,

@@ -46,7 +46,7 @@ from taizhang.model import ROW_MODELS, LedgerRow, period_date, row_model
 from taizhang.reading.source import sheet_parts
 
 #: Bumped whenever what a block holds changes: an older store is rebuilt from the master.
-VERSION = "2"
+VERSION = "3"
 SUFFIX = ".合并数据.sqlite"
 
 
@@ -227,10 +227,20 @@ CREATE TABLE IF NOT EXISTS blocks (
 -- month, '' for undated rows, '*' for all the block's rows when it has several groups), each
 -- with its kind's parts (see KindDef.parts) made under the settings ``config`` names
 CREATE TABLE IF NOT EXISTS parts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,   -- never used again: a block put anew has new ids
     kind TEXT NOT NULL, unit TEXT NOT NULL, month TEXT NOT NULL, scope TEXT NOT NULL,
     nrows INTEGER NOT NULL,
     config TEXT, part TEXT,
-    PRIMARY KEY (kind, unit, month, scope)
+    UNIQUE (kind, unit, month, scope)
+);
+-- per kind and unit, the parts of its 累计 as last computed merged into one (KindDef.merge_parts),
+-- with the parts it was merged from (sig: a digest of their months, scopes and ids, n: how
+-- many): next month's 累计 merges it with the new month's part, unless a part it holds changed
+-- (no semicolon in these comments: clear() runs the statements one by one)
+CREATE TABLE IF NOT EXISTS running (
+    kind TEXT NOT NULL, unit TEXT NOT NULL, sig TEXT NOT NULL, n INTEGER NOT NULL,
+    config TEXT NOT NULL, part TEXT NOT NULL,
+    PRIMARY KEY (kind, unit)
 );
 """
 
@@ -331,7 +341,7 @@ class Store:
     def clear(self) -> None:
         """Empty the store, its tables made again as this version makes them (a store of an
         older version may lack a column; the typed tables' columns follow the rows' fields)."""
-        for table in ("blocks", "parts", "meta"):
+        for table in ("blocks", "parts", "running", "meta"):
             self.db.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in _SCHEMA.split(";"):  # one by one: executescript would commit
             if statement.strip():
@@ -418,14 +428,74 @@ class Store:
                             (style, made.data, made.crc, made.size, zlib.crc32(made.data), sheet, unit, month))
             yield made
 
+    def _part_of(self, d: Any, kept: dict, block: tuple[str, str, Any], key: str, config: Any) -> Any:
+        """The part of one block's scope: as kept, else made from its rows (and kept)."""
+        kind = d.kind
+        unit, month, scope = block
+        if isinstance(scope, tuple):  # some of the block's groups: from its rows, not kept
+            return d.parts(self.block_rows(kind, unit, month, scope), config)
+        entry = kept[block]
+        if entry[1] == key and entry[3] is None:
+            entry[3] = _part(entry[2])
+        if entry[1] != key or entry[3] is None:
+            part = d.parts(self.block_rows(kind, unit, month, None if scope == ALL else (scope,)), config)
+            text = dumps(part)
+            self.db.execute("UPDATE parts SET config = ?, part = ? WHERE id = ?", (key, text, entry[4]))
+            entry[1:4] = [key, text, part]
+        return entry[3]
+
+    def _parts_for(self, d: Any, kept: dict, selection: list[tuple[str, str, Any]], key: str, config: Any,
+                   running: bool) -> list:
+        """The parts of the selected blocks, in order; with ``running``, each unit's as one."""
+        kind = d.kind
+        if not (running and d.merges_parts()):
+            self._read_parts(kind, kept, [b for b in selection if not isinstance(b[2], tuple)], key)
+            return [self._part_of(d, kept, b, key, config) for b in selection]
+        by_unit: dict[str, list] = {}
+        for block in selection:  # in the master's order: units, then months
+            by_unit.setdefault(block[0], []).append(block)
+        kept_runs = {unit: (sig, n, made_under, text) for unit, sig, n, made_under, text in self.db.execute(
+            "SELECT unit, sig, n, config, part FROM running WHERE kind = ?", (kind.value,))}
+
+        def sig(blocks: list) -> str:
+            return hashlib.sha1(repr([(m, s, kept[(u, m, s)][4]) for u, m, s in blocks]).encode()).hexdigest()
+
+        plan = []  # (unit, its blocks, the running part it starts from, the blocks still to merge)
+        for unit, blocks in by_unit.items():
+            if len(blocks) < 2 or any(isinstance(s, tuple) for _u, _m, s in blocks):
+                plan.append((unit, blocks, None, blocks))
+                continue
+            head = None
+            found = kept_runs.get(unit)
+            if found is not None and found[2] == key and found[1] <= len(blocks) and found[0] == sig(blocks[:found[1]]):
+                head = _part(found[3])
+            plan.append((unit, blocks, head, blocks[found[1]:] if head is not None else blocks))
+        self._read_parts(kind, kept, [b for _u, _bs, _h, rest in plan for b in rest if not isinstance(b[2], tuple)],
+                         key)
+        parts = []
+        for unit, blocks, head, rest in plan:
+            if len(blocks) < 2 or any(isinstance(s, tuple) for _u, _m, s in blocks):
+                parts.extend(self._part_of(d, kept, b, key, config) for b in blocks)
+                continue
+            if head is not None and not rest:
+                parts.append(head)
+                continue
+            merged = d.merge_parts([*([head] if head is not None else []),
+                                    *(self._part_of(d, kept, b, key, config) for b in rest)], config)
+            self.db.execute("INSERT OR REPLACE INTO running (kind, unit, sig, n, config, part) VALUES (?, ?, ?, ?, ?, ?)",
+                            (kind.value, unit, sig(blocks), len(blocks), key, dumps(merged)))
+            parts.append(merged)
+        return parts
+
     def _parts_of(self, kind: Kind) -> dict[tuple[str, str, str], list]:
-        """(unit, month, scope) -> [rows, settings made under, part as kept, part read] of
+        """(unit, month, scope) -> [rows, settings made under, part as kept, part read, id] of
         ``kind``, listed once per run (the figures of the month and of the year share them);
         the parts themselves are read only when wanted (:meth:`_read_parts`)."""
         found = self._parts.get(kind)
         if found is None:
-            found = {(unit, month, scope): [n, made_under, None, None] for unit, month, scope, n, made_under in
-                     self.db.execute("SELECT unit, month, scope, nrows, config FROM parts WHERE kind = ?",
+            found = {(unit, month, scope): [n, made_under, None, None, ident]
+                     for ident, unit, month, scope, n, made_under in
+                     self.db.execute("SELECT id, unit, month, scope, nrows, config FROM parts WHERE kind = ?",
                                      (kind.value,))}
             self._parts[kind] = found
         return found
@@ -457,7 +527,7 @@ class Store:
         return [new(cls, r[1:]) for r in cursor.fetchall() if wanted is None or (r[0] or UNDATED) in wanted]
 
     def figures(self, d: Any, first: str, last: str, *, tracker: bool, config: Any, key: str, as_of: date,
-                rank: dict[str, int]) -> Any:
+                rank: dict[str, int], running: bool = False) -> Any:
         """The figures of the kind ``d`` (a :class:`taizhang.kinds.KindDef`) over the rows
         dated in the months ``first`` to ``last`` (``tracker``: every row dated up to ``last``
         and every undated one, a tracker's 累计), exactly as :func:`taizhang.figures.figures`
@@ -467,8 +537,10 @@ class Store:
         They are merged from the parts of each block (:meth:`KindDef.parts`), kept per block
         and scope under the settings ``key`` names and made from the block's rows when missing
         or made under other settings: a month's run merges a few parts per unit and month
-        instead of going over every row of the year.  A kind without parts is computed from
-        the rows.
+        instead of going over every row of the year.  With ``running`` (累计), each unit's
+        parts are kept merged into one (:meth:`KindDef.merge_parts`), so that next month's
+        累计 merges that one with the new month's.  A kind without parts is computed from the
+        rows.
         """
         kind = d.kind
         kept = self._parts_of(kind)
@@ -498,24 +570,7 @@ class Store:
                                               scope if isinstance(scope, tuple) else (scope,))]
             fig = d.figures(rows, config, as_of)
         else:
-            self._read_parts(kind, kept, [b for b in selection if not isinstance(b[2], tuple)], key)
-            parts = []
-            for unit, month, scope in selection:
-                if isinstance(scope, tuple):
-                    parts.append(d.parts(self.block_rows(kind, unit, month, scope), config))
-                    continue
-                entry = kept[(unit, month, scope)]  # [rows, made under, part as kept, part read]
-                if entry[1] == key and entry[3] is None:
-                    entry[3] = _part(entry[2])
-                if entry[1] != key or entry[3] is None:
-                    part = d.parts(self.block_rows(kind, unit, month, None if scope == ALL else (scope,)), config)
-                    text = dumps(part)
-                    self.db.execute("UPDATE parts SET config = ?, part = ? "
-                                    "WHERE kind = ? AND unit = ? AND month = ? AND scope = ?",
-                                    (key, text, kind.value, unit, month, scope))
-                    entry[1:] = [key, text, part]
-                parts.append(entry[3])
-            fig = d.from_parts(parts, config, as_of)
+            fig = d.from_parts(self._parts_for(d, kept, selection, key, config, running), config, as_of)
         if "undated" in type(fig).model_fields:
             fig.undated = undated
         return fig

@@ -185,16 +185,24 @@ def parts_of_columns(columns: Any, total: int, config: Config) -> dict[str, Any]
     return {"rows": total, "unknown_category": sum(c not in known for c in category), "by_category": per}
 
 
-def activity_from_parts(parts: Iterable[dict[str, Any]], config: Config) -> ActivityFigures:
+def activity_merge(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The parts of the rows behind ``parts`` laid end to end, as one part."""
     counts = {"rows": 0, "unknown_category": 0}
     per: dict[str, dict[str, Any]] = {}
     for part in parts:
-        add_fields(counts, part, counts)
+        add_fields(counts, part, ("rows", "unknown_category"))
         for cat, theirs in part["by_category"].items():
             mine = per.setdefault(cat, {"count": 0, "person_times": 0, "units": {}, "quantity": {}})
             add_fields(mine, theirs, ("count", "person_times"))
             add_counts(mine["units"], theirs["units"])
             add_counts(mine["quantity"], theirs["quantity"])
+    return {**counts, "by_category": per}
+
+
+def activity_from_parts(parts: Iterable[dict[str, Any]], config: Config) -> ActivityFigures:
+    merged = activity_merge(parts)
+    counts = {"rows": merged["rows"], "unknown_category": merged["unknown_category"]}
+    per = merged["by_category"]
     order = category_order(config)
     by_category: dict[str, ActivityLine] = {}
     for cat in sorted(per, key=lambda c: (order.index(c) if c in order else len(order), c)):
@@ -320,6 +328,9 @@ class Activities(KindDef):
 
     def from_parts(self, parts, config, as_of):
         return activity_from_parts(parts, config)
+
+    def merge_parts(self, parts, config):
+        return activity_merge(parts)
 
     def summed_value(self, row, field_name):
         return row.count if field_name == "times" else getattr(row, field_name)

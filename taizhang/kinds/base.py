@@ -186,9 +186,20 @@ class KindDef:
         :meth:`figures` of those rows (only called when :meth:`parts` gives parts)."""
         raise NotImplementedError
 
+    def merge_parts(self, parts: list[Any], config: Config) -> Any:
+        """The parts of the rows behind ``parts`` laid end to end, as one part, so that
+        ``from_parts([merge_parts(a), *b]) == from_parts([*a, *b])``: the consolidation keeps
+        each unit's year so far as one part.  The default, None, says it cannot: the parts are
+        merged from each unit's months every time."""
+        return None
+
     @classmethod
     def has_parts(cls) -> bool:
         return cls.parts is not KindDef.parts
+
+    @classmethod
+    def merges_parts(cls) -> bool:
+        return cls.has_parts() and cls.merge_parts is not KindDef.merge_parts
 
     def block(self, now: Any, ytd: Any, config: Config) -> Block:
         """This kind's block of the 汇总表 from its figures of the period and of the year."""

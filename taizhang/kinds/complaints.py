@@ -147,23 +147,28 @@ def complaint_parts(rows: Iterable[ComplaintRow], config: Config) -> dict[str, A
     }
 
 
-def complaint_from_parts(parts: Iterable[dict[str, Any]], config: Config) -> ComplaintFigures:
-    counts: dict[str, int] = dict.fromkeys(_COUNTS, 0)
-    tallies: dict[str, dict[str, int]] = {name: {} for name in _TALLIES}
+def complaint_merge(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The parts of the rows behind ``parts`` laid end to end, as one part."""
+    merged: dict[str, Any] = {**dict.fromkeys(_COUNTS, 0), **{name: {} for name in _TALLIES}}
     for part in parts:
-        add_fields(counts, part, _COUNTS)
+        add_fields(merged, part, _COUNTS)
         for name in _TALLIES:
-            add_counts(tallies[name], part[name])
+            add_counts(merged[name], part[name])
+    return merged
+
+
+def complaint_from_parts(parts: Iterable[dict[str, Any]], config: Config) -> ComplaintFigures:
+    merged = complaint_merge(parts)
 
     def vocab(name: str) -> list[str]:
         return config.vocabulary(name).canonical
 
     return ComplaintFigures(
-        **counts,
-        by_source={s: tallies["by_source"].get(s, 0) for s in source_rows(config)},
-        by_channel=ordered(tallies["by_channel"], vocab("complaint_channel")),
-        by_category=ordered(tallies["by_category"], vocab("complaint_category")),
-        by_disposal=ordered(tallies["by_disposal"], vocab("complaint_disposal")),
+        **{name: merged[name] for name in _COUNTS},
+        by_source={s: merged["by_source"].get(s, 0) for s in source_rows(config)},
+        by_channel=ordered(merged["by_channel"], vocab("complaint_channel")),
+        by_category=ordered(merged["by_category"], vocab("complaint_category")),
+        by_disposal=ordered(merged["by_disposal"], vocab("complaint_disposal")),
     )
 
 
@@ -213,6 +218,9 @@ class Complaints(KindDef):
 
     def from_parts(self, parts, config, as_of):
         return complaint_from_parts(parts, config)
+
+    def merge_parts(self, parts, config):
+        return complaint_merge(parts)
 
     def block(self, now, ytd, config) -> Block:
         b = Lines(now, ytd)

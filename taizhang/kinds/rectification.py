@@ -179,24 +179,29 @@ def parts_of_columns(columns: Any, total: int, config: Config) -> dict[str, Any]
     }
 
 
-def rectification_from_parts(parts: Iterable[dict[str, Any]], config: Config, as_of: date) -> RectificationFigures:
-    counts: dict[str, int] = dict.fromkeys(_COUNTS, 0)
-    deadlines: dict[str, int] = {}
-    by_source: dict[str, int] = {}
-    by_unit: dict[str, int] = {}
+_TALLIES = ("open_deadlines", "by_source", "by_unit")
+
+
+def rectification_merge(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The parts of the rows behind ``parts`` laid end to end, as one part."""
+    merged: dict[str, Any] = {**dict.fromkeys(_COUNTS, 0), **{name: {} for name in _TALLIES}}
     for part in parts:
-        add_fields(counts, part, _COUNTS)
-        add_counts(deadlines, part["open_deadlines"])
-        add_counts(by_source, part["by_source"])
-        add_counts(by_unit, part["by_unit"])
+        add_fields(merged, part, _COUNTS)
+        for name in _TALLIES:
+            add_counts(merged[name], part[name])
+    return merged
+
+
+def rectification_from_parts(parts: Iterable[dict[str, Any]], config: Config, as_of: date) -> RectificationFigures:
+    merged = rectification_merge(parts)
     day = as_of.isoformat()
-    total = counts["total"]
+    total = merged["total"]
     return RectificationFigures(
-        **counts,
-        overdue=sum(n for deadline, n in deadlines.items() if deadline < day),
-        completion_rate=round((counts["completed"] + counts["closed"]) / total, 4) if total else None,
-        by_source=ordered(by_source, config.vocabulary("rectification_source").canonical),
-        by_unit=by_unit,
+        **{name: merged[name] for name in _COUNTS},
+        overdue=sum(n for deadline, n in merged["open_deadlines"].items() if deadline < day),
+        completion_rate=round((merged["completed"] + merged["closed"]) / total, 4) if total else None,
+        by_source=ordered(merged["by_source"], config.vocabulary("rectification_source").canonical),
+        by_unit=merged["by_unit"],
     )
 
 
@@ -248,6 +253,9 @@ class Rectification(KindDef):
 
     def from_parts(self, parts, config, as_of):
         return rectification_from_parts(parts, config, as_of)
+
+    def merge_parts(self, parts, config):
+        return rectification_merge(parts)
 
     def block(self, now, ytd, config) -> Block:
         b = Lines(now, ytd)

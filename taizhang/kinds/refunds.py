@@ -129,7 +129,8 @@ def refund_parts(rows: Iterable[RefundRow], config: Config) -> dict[str, Any]:
             "by_item": {k: _money_sums(v) for k, v in by_item.items()}}
 
 
-def refund_from_parts(parts: Iterable[dict[str, Any]], config: Config) -> RefundFigures:
+def refund_merge(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The parts of the rows behind ``parts`` laid end to end, as one part."""
     total: dict[str, Any] = {}
     by_school: dict[str, dict[str, Any]] = {}
     by_item: dict[str, dict[str, Any]] = {}
@@ -138,11 +139,17 @@ def refund_from_parts(parts: Iterable[dict[str, Any]], config: Config) -> Refund
         for mine, theirs in ((by_school, part["by_school"]), (by_item, part["by_item"])):
             for key, sums in theirs.items():
                 add_fields(mine.setdefault(key, {}), sums, _SUMS)
+    return {"all": total or _money_sums([]), "by_school": by_school, "by_item": by_item}
+
+
+def refund_from_parts(parts: Iterable[dict[str, Any]], config: Config) -> RefundFigures:
+    merged = refund_merge(parts)
+    by_item = merged["by_item"]
     items = config.vocabulary("fee_item").canonical
     item_order = sorted(by_item, key=lambda k: (items.index(k) if k in items else len(items), k))
     return RefundFigures(
-        **(total or _money_sums([])),
-        by_school={k: MoneyLine(**v) for k, v in by_school.items()},
+        **merged["all"],
+        by_school={k: MoneyLine(**v) for k, v in merged["by_school"].items()},
         by_item={k: MoneyLine(**by_item[k]) for k in item_order},
     )
 
@@ -212,6 +219,9 @@ class Refunds(KindDef):
 
     def from_parts(self, parts, config, as_of):
         return refund_from_parts(parts, config)
+
+    def merge_parts(self, parts, config):
+        return refund_merge(parts)
 
     def block(self, now, ytd, config) -> Block:
         b = Lines(now, ytd)

@@ -148,10 +148,10 @@ def sanction_parts(rows: Iterable[SanctionRow], config: Config) -> dict[str, Any
     }
 
 
-def sanction_from_parts(parts: Iterable[dict[str, Any]], config: Config) -> SanctionFigures:
-    measures = config.vocabulary("sanction_measure").canonical
-    causes = config.vocabulary("sanction_cause").canonical
-    persons: set = set()
+def sanction_merge(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The parts of the rows behind ``parts`` laid end to end, as one part: the people of all,
+    once each, and every tally as their positions in that list."""
+    seen: dict[tuple, int] = {}
     person_times = 0
     per_measure: dict[str, set] = defaultdict(set)
     per_cause: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
@@ -159,33 +159,48 @@ def sanction_from_parts(parts: Iterable[dict[str, Any]], config: Config) -> Sanc
     no_cause: set = set()
     forms: dict[str, int] = {}
     for part in parts:
-        people = [tuple(p) for p in part["persons"]]  # lists once they have been through JSON
-        persons.update(people)
+        # where each of the part's people stands among all (a list once it has been through JSON)
+        at = [seen.setdefault(tuple(p), len(seen)) for p in part["persons"]]
         person_times += part["person_times"]
         for m, found in part["by_measure"].items():
-            per_measure[m].update(people[i] for i in found)
+            per_measure[m].update(at[i] for i in found)
         for c, ms in part["by_cause"].items():
             for m, found in ms.items():
-                per_cause[c][m].update(people[i] for i in found)
+                per_cause[c][m].update(at[i] for i in found)
         for c, found in part["by_category"].items():
-            per_category[c].update(people[i] for i in found)
-        no_cause.update(people[i] for i in part["no_cause"])
+            per_category[c].update(at[i] for i in found)
+        no_cause.update(at[i] for i in part["no_cause"])
         add_counts(forms, part["by_form"])
+    return {
+        "persons": list(seen),
+        "person_times": person_times,
+        "by_measure": {m: sorted(p) for m, p in per_measure.items()},
+        "by_cause": {c: {m: sorted(p) for m, p in ms.items()} for c, ms in per_cause.items()},
+        "by_category": {c: sorted(p) for c, p in per_category.items()},
+        "no_cause": sorted(no_cause),
+        "by_form": forms,
+    }
 
+
+def sanction_from_parts(parts: Iterable[dict[str, Any]], config: Config) -> SanctionFigures:
+    merged = sanction_merge(parts)
+    measures = config.vocabulary("sanction_measure").canonical
+    causes = config.vocabulary("sanction_cause").canonical
+    per_measure, per_cause, forms = merged["by_measure"], merged["by_cause"], merged["by_form"]
     by_measure = {m: len(per_measure[m]) for m in sorted(per_measure, key=rank(measures))}
     by_cause = {c: {m: len(per_cause[c][m]) for m in sorted(per_cause[c], key=rank(measures))}
                 for c in sorted(per_cause, key=rank(causes))}
     categories = config.vocabulary("sanction_category").canonical or list(CATEGORIES)
     cat_order = [*categories, UNCLASSIFIED]
     by_category = dict.fromkeys(categories, 0)
-    by_category.update({c: len(per_category[c]) for c in sorted(per_category, key=rank(cat_order))})
+    by_category.update({c: len(merged["by_category"][c]) for c in sorted(merged["by_category"], key=rank(cat_order))})
     return SanctionFigures(
-        persons=len(persons),
-        person_times=person_times,
+        persons=len(merged["persons"]),
+        person_times=merged["person_times"],
         by_measure=by_measure,
         by_cause=by_cause,
         by_category=by_category,
-        unknown_cause=len(no_cause),
+        unknown_cause=len(merged["no_cause"]),
         by_form={f: forms.get(f, 0) for f in [*FORMS, *sorted(set(forms) - set(FORMS))]},
     )
 
@@ -249,6 +264,9 @@ class Sanctions(KindDef):
 
     def from_parts(self, parts, config, as_of):
         return sanction_from_parts(parts, config)
+
+    def merge_parts(self, parts, config):
+        return sanction_merge(parts)
 
     def block(self, now, ytd, config) -> Block:
         b = Lines(now, ytd)
