@@ -180,6 +180,7 @@ def _damage(how: str, master: Path) -> None:
         db = sqlite3.connect(path)
         db.execute("UPDATE blocks SET piece = zeroblob(length(piece)) WHERE rowid % 2 = 0")
         db.execute("UPDATE parts SET part = '{\"total\": ' WHERE rowid % 3 = 0")
+        db.execute("UPDATE running SET part = '[' WHERE rowid % 2 = 0")
         db.commit()
         db.close()
     else:
