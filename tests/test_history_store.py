@@ -37,15 +37,15 @@ HEADERS = {
 }
 
 
-def _day(rnd: random.Random, month: int) -> date:
-    return date(YEAR, month, 1) + timedelta(days=rnd.randrange(28))
+def _day(rnd: random.Random, month: int, year: int) -> date:
+    return date(year, month, 1) + timedelta(days=rnd.randrange(28))
 
 
-def _rows(sheet: str, unit: str, month: int, rnd: random.Random, n: int) -> list[list]:
+def _rows(sheet: str, unit: str, month: int, rnd: random.Random, n: int, year: int = YEAR) -> list[list]:
     out = []
     for i in range(1, n + 1):
         # now and then a row without its date, or dated in an earlier month (a late entry)
-        when = None if rnd.random() < 0.15 else _day(rnd, max(1, month - (rnd.random() < 0.2)))
+        when = None if rnd.random() < 0.15 else _day(rnd, max(1, month - (rnd.random() < 0.2)), year)
         if sheet == "信访举报台账":
             channel = rnd.choice(["来信", "来访", "来电", "网络"])
             closed = rnd.random() < 0.6
@@ -66,11 +66,11 @@ def _rows(sheet: str, unit: str, month: int, rnd: random.Random, n: int) -> list
                         rnd.choice(["警告", "诫勉", "记过", "严重警告", "批评教育"]), when])
         elif sheet == "整改台账":
             done = rnd.random() < 0.5
-            deadline = date(YEAR, rnd.randrange(1, 7), 28)
+            deadline = date(year, rnd.randrange(1, 7), 28)
             out.append([i, rnd.choice(["巡察反馈", "审计", "自查", "上级交办"]), when, f"问题{i}",
                         rnd.choice([unit, "后勤处", "教务处"]), deadline,
                         rnd.choice(["已完成", "已销号"]) if done else rnd.choice(["整改中", "未启动"]),
-                        (when or date(YEAR, month, 1)) + timedelta(days=rnd.randrange(60)) if done else None])
+                        (when or date(year, month, 1)) + timedelta(days=rnd.randrange(60)) if done else None])
         else:
             out.append([i, when, rnd.choice(["专题学习", "廉政讲座", "警示教育大会", "宣传信息"]), f"活动{i}",
                         rnd.choice([None, 1, 2]), rnd.choice([None, 30, 120]), rnd.choice([None, 2, 5]),
@@ -78,12 +78,12 @@ def _rows(sheet: str, unit: str, month: int, rnd: random.Random, n: int) -> list
     return out
 
 
-def _month_folder(root: Path, month: int, units: list[str], seed: str = "") -> Path:
-    folder = root / f"{YEAR}-{month:02d}{seed}"
+def _month_folder(root: Path, month: int, units: list[str], seed: str = "", year: int = YEAR) -> Path:
+    folder = root / f"{year}-{month:02d}{seed}"
     folder.mkdir(parents=True)
     for unit in units:
         rnd = random.Random(f"{unit}-{month}-{seed}")
-        sheets = {s: [[f"填报单位：{UNITS[unit]}"], header, *_rows(s, unit, month, rnd, rnd.randrange(3, 9))]
+        sheets = {s: [[f"填报单位：{UNITS[unit]}"], header, *_rows(s, unit, month, rnd, rnd.randrange(3, 9), year)]
                   for s, header in HEADERS.items()}
         path = write_xlsx(folder / f"{UNITS[unit]}{month}月台账{seed}.xlsx", sheets)
         os.utime(path, (1_700_000_000 + month, 1_700_000_000 + month))  # the same file time wherever made
@@ -103,8 +103,8 @@ def year(tmp_path_factory):
     return root, roster, runs
 
 
-def _run(folder: Path, month: int, master: Path, roster: Path):
-    return consolidate(folder, f"{YEAR}-{month:02d}", master, config=default_config(), roster_path=roster, jobs=1)
+def _run(folder: Path, month: int, master: Path, roster: Path, year: int = YEAR):
+    return consolidate(folder, f"{year}-{month:02d}", master, config=default_config(), roster_path=roster, jobs=1)
 
 
 def cells(master: Path) -> dict[str, list[tuple]]:
@@ -113,12 +113,12 @@ def cells(master: Path) -> dict[str, list[tuple]]:
     return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
 
 
-def from_scratch(master: Path, month: int) -> dict:
+def from_scratch(master: Path, month: int, year: int = YEAR) -> dict:
     """The figures of ``month`` recomputed from every row of the master, as the summary computes
     them: the master's sheets read back and parsed again, the figures counted from all rows."""
     config = default_config()
     rows = master_rows(read_tables(master, config), config)
-    period = Period.parse(f"{YEAR}-{month:02d}")
+    period = Period.parse(f"{year}-{month:02d}")
     return report_json(compute(rows, period, period.end, config))
 
 
@@ -334,3 +334,29 @@ def test_each_units_year_so_far_is_kept_merged_and_merged_again_only_when_a_mont
         assert merged_from == []  # nothing new: both years so far as kept
     finally:
         store.close()
+
+
+def test_across_the_new_year_the_fast_path_still_writes_what_a_recomputation_writes(tmp_path):
+    """January's 累计 starts again, a tracker's 累计 (整改) goes on over the years: both as counted
+    from the master's rows, month after month, store kept or rebuilt every time."""
+    roster = write_xlsx(tmp_path / "名册.xlsx", {"单位名册": ROSTER})
+    everyone = list(UNITS)
+    runs = [(_month_folder(tmp_path, m, everyone, year=y), m, y) for y, m in ((YEAR - 1, 11), (YEAR - 1, 12),
+                                                                           (YEAR, 1), (YEAR, 2))]
+    fast, slow = tmp_path / "fast" / "局主表.xlsx", tmp_path / "slow" / "局主表.xlsx"
+    fast.parent.mkdir()
+    slow.parent.mkdir()
+    for folder, month, year in runs:
+        result = _run(folder, month, fast, roster, year)
+        store_path(slow).unlink(missing_ok=True)
+        rebuilt = _run(folder, month, slow, roster, year)
+        assert cells(fast) == cells(slow)
+        _same_json(result.summary, rebuilt.summary)
+        _same_json(result.summary, from_scratch(fast, month, year))
+    ytd = result.summary["year_to_date"]
+    items = cells(fast)["整改台账合并"]
+    last_year = [r for r in items[1:] if r[1].startswith(f"{YEAR - 1}-")]
+    assert ytd["rectification"]["total"] == len(items) - 1 > len(items) - 1 - len(last_year)  # last year's too
+    detail = cells(fast)["信访举报合并"]
+    this_year = [r for r in detail[1:] if (r[detail[0].index("收件日期")] or date.min).year == YEAR]
+    assert ytd["complaints"]["total"] == len(this_year)
