@@ -300,8 +300,8 @@ def origin(file: str, sheet: str, row: int) -> Origin:
 
 
 def parse_rows(
-    kind: Kind, rows: list[dict[str, Any]], origins: list[Origin], ctx: ParseContext,
-    fields: set[str] | None = None,
+    kind: Kind, rows: list[dict[str, Any]] | None, origins: list[Origin], ctx: ParseContext,
+    fields: set[str] | None = None, columns: dict[str, list[Any]] | None = None,
 ) -> list[tuple[LedgerRow, list[FieldProblem]]]:
     """What :func:`parse_row` gives for each row, worked out column by column.
 
@@ -310,26 +310,39 @@ def parse_rows(
     validation.  ``fields`` limits the parsing to those fields (the others are left None), for
     a caller that needs a few columns of a large range.  The rules are the validators above:
     the problems and rows are those :func:`parse_row` returns, in the same order.
+    ``columns``: the same cells by field (each field's values of ``rows``, in order), for a
+    caller that has them so: they are taken as they are where no rule of the kind reshapes a
+    row; with them, ``rows`` may be None (made from them where needed).
     """
     model = row_model(kind)
-    if not _by_columns(model):
+    before = [d.func for d in model.__pydantic_decorators__.model_validators.values() if d.info.mode == "before"]
+    prepares = model.prepare.__func__ is not LedgerRow.prepare.__func__
+    by_columns = _by_columns(model)
+    if rows is None:  # the rows' dicts, where a rule of the kind works on them
+        assert columns is not None
+        names = tuple(columns)
+        rows = [] if by_columns and not prepares and not before else \
+            [dict(zip(names, values)) for values in zip(*columns.values())] if names else [{} for _ in origins]
+    if not by_columns:
         return [parse_row(kind, r, o, ctx) for r, o in zip(rows, origins)]
     order = [name for name in model.model_fields if name != "origin"]
-    if model.prepare.__func__ is not LedgerRow.prepare.__func__:
+    if prepares:
         rows = [model.prepare(dict(r)) for r in rows]
-    before = [d.func for d in model.__pydantic_decorators__.model_validators.values() if d.info.mode == "before"]
     if before:
         info = _Info(None, ctx)
         for check in before:
             rows = [check(r, info) for r in rows]
-    present = set().union(*rows)
+    if columns is None or prepares or before:
+        present = set().union(*rows)
+        columns = {name: [r.get(name) for r in rows] for name in order if name in present}
+    present = columns.keys()
     kept = model.not_cells  # kept as written (the measure as written …): never left out
     wanted = [f for f in order if f in present and (fields is None or f in fields or f in kept)]
     typed_columns: list[list[Any]] = []
     #: row index -> the problems of its cells, column by column: (errors, warnings)
     troubled: dict[int, tuple[list[FieldProblem], list[FieldProblem]]] = {}
     for name in wanted:
-        typed_columns.append(_parse_column(name, [r.get(name) for r in rows], _validator_of(model, name),
+        typed_columns.append(_parse_column(name, columns[name], _validator_of(model, name),
                                            _Info(name, ctx), ctx, troubled))
     # the rows' values in the model's field order, a field not parsed at its default
     by_name = dict(zip(wanted, typed_columns))

@@ -40,9 +40,11 @@ def future_dates(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
 def negative_figures(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     """Amounts and counts cannot be negative."""
     money, summable = ledger.model.money_fields, ledger.model.summable
+    if not summable:
+        return
+    values = operator.itemgetter(*summable) if len(summable) > 1 else (lambda d: (d[summable[0]],))
     for row in ledger.rows:
-        for f in summable:
-            value = getattr(row, f)
+        for f, value in zip(summable, values(row.__dict__)):
             if value is not None and value < 0:
                 code = "negative-amount" if f in money else "invalid-number"
                 what, shown = ("金额", f"{value:,.2f}") if f in money else (_what(ledger, f), f"{value}")
@@ -88,13 +90,11 @@ def duplicate_rows(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     first_col = min(ledger.layout.columns, key=ledger.layout.columns.__getitem__, default=None)
     content = _content(ledger.model)
     for row in ledger.rows:
-        key = content(row)
-        if key in first_seen:
+        number = row.origin.row
+        first = first_seen.setdefault(content(row), number)  # the content hashed once
+        if first != number:
             yield ledger.finding(
-                "duplicate-row", f"与第 {first_seen[key]} 行内容完全相同，是否重复登记？",
-                first_col, row.origin.row)
-        else:
-            first_seen[key] = row.origin.row
+                "duplicate-row", f"与第 {first} 行内容完全相同，是否重复登记？", first_col, number)
 
 
 def totals(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:

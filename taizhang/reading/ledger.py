@@ -63,11 +63,29 @@ class Ledger:
     hidden: bool
     layout: Layout
     rows: list[LedgerRow] = field(default_factory=list)
-    #: The cell values of each row as read, aligned with ``rows``: what a value that could
-    #: not be parsed (and is ``None`` in the typed row) actually said.
-    raw: list[dict[str, Any]] = field(default_factory=list)
     totals: list[TotalLine] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    #: The cells of the rows by field, (fields, columns): ``raw`` is made of them when asked.
+    _cells: tuple[tuple[str, ...], list[list[Any]]] | None = field(default=None, repr=False, compare=False)
+    _raw: list[dict[str, Any]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def raw(self) -> list[dict[str, Any]]:
+        """The cell values of each row as read, aligned with ``rows``: what a value that could
+        not be parsed (and is ``None`` in the typed row) actually said.  Made when first asked
+        (the consolidation asks; a check or a worksheet function need not)."""
+        if self._raw is None:
+            if self._cells is None:
+                self._raw = []
+            else:
+                names, columns = self._cells
+                self._raw = [dict(zip(names, values)) for values in zip(*columns)] if names \
+                    else [{} for _ in self.rows]
+        return self._raw
+
+    @raw.setter
+    def raw(self, value: list[dict[str, Any]]) -> None:
+        self._raw = value
 
     @functools.cached_property
     def model(self) -> type[LedgerRow]:
@@ -209,12 +227,11 @@ def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
     events.extend(range(done, len(data_rows)))
     names = tuple(columns)
     picked = [_take(cols[c], data_rows) if c < len(cols) else [None] * len(data_rows) for c in columns.values()]
-    data = [dict(zip(names, values)) for values in zip(*picked)] if names else [{} for _ in data_rows]
     origins = [origin(file, sheet.name, first + i + 1) for i in data_rows]
-    parsed = parse_rows(layout.kind, data, origins, ctx, fields)
+    ledger._cells = (names, picked)
+    parsed = parse_rows(layout.kind, None, origins, ctx, fields, dict(zip(names, picked)))
     ledger.rows = [row for row, _problems in parsed]
-    ledger.raw = data
-    if len(events) == len(data):  # no finding of total or flagged rows to place among them
+    if len(events) == len(data_rows):  # no finding of total or flagged rows to place among them
         events = [i for i, (_row, problems) in enumerate(parsed) if problems]
     for event in events:
         if not isinstance(event, int):
