@@ -23,7 +23,6 @@ the final number of rows).
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime

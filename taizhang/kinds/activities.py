@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from taizhang.checks.base import CheckContext, ymd
 from taizhang.config import Config
 from taizhang.findings import Finding
-from taizhang.kinds.base import Block, Chart, Kind, KindDef, Line, WorksheetFunction, register
+from taizhang.kinds.base import Block, Chart, Kind, KindDef, WorksheetFunction, register
 from taizhang.kinds.common import TIMES, Lines, add_counts, add_fields
 from taizhang.model import Count, Day, LedgerRow, Text
 from taizhang.reading.ledger import Ledger
