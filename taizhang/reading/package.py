@@ -16,6 +16,7 @@ import posixpath
 import re
 import struct
 import zipfile
+from typing import Collection
 from dataclasses import dataclass, field
 
 OFFICE_DOCUMENT = "/officedocument"
@@ -290,14 +291,18 @@ def _drop_bin_sheets(data: bytes, drop: dict[str, str]) -> tuple[bytes, list[tup
 _DECL = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 
 
-def entity_declaration(zf: zipfile.ZipFile, max_bytes: int) -> str | None:
+def entity_declaration(zf: zipfile.ZipFile, max_bytes: int, skip: Collection[str] = (),
+                       only: Collection[str] | None = None) -> str | None:
     """The name of the first part holding a DOCTYPE or an entity declaration (XML that
     Excel never writes: the billion-laughs bomb and external entities start there), read in
-    chunks so that no part is held whole."""
+    chunks so that no part is held whole.  ``skip``: parts looked at elsewhere (the
+    worksheets the extent scan reads whole, see :func:`declares_entities`); ``only``: just those."""
     total = 0
     for info in zf.infolist():
         if info.is_dir() or _norm(info.filename).lower().endswith((".bin", ".png", ".jpeg", ".jpg", ".emf",
                                                                       ".wmf", ".gif", ".tif", ".tiff")):
+            continue
+        if info.filename in skip or (only is not None and info.filename not in only):
             continue
         with zf.open(info) as fh:
             tail = b""
@@ -317,3 +322,12 @@ def entity_declaration(zf: zipfile.ZipFile, max_bytes: int) -> str | None:
                     return info.filename
                 tail = chunk[-16:]
     return None
+
+
+def declares_entities(data: bytes) -> bool:
+    """Whether a part already read whole holds a DOCTYPE or an entity declaration (what
+    :func:`entity_declaration` looks for, UTF-16 parts included)."""
+    codec = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}.get(data[:2])
+    if codec:
+        data = data.decode(codec, "replace").encode("utf-8", "replace")
+    return _DECL.search(data) is not None

@@ -452,15 +452,16 @@ def _read_package(path: Path, fmt: str, limits: Limits) -> Workbook:
         try:
             with zipfile.ZipFile(path) as zf:
                 _check_unpacked(zf, path, limits)
-                part = package.entity_declaration(zf, limits.max_unzipped_bytes)
-                if part is not None:
-                    raise WorkbookRefused(
-                        "unsafe-workbook",
-                        f"{path}：工作簿的“{part}”部分含有 Excel 从不生成的 XML 实体声明（可能是恶意文件），未读取")
+                # the worksheets the extent scan reads whole are looked at for declarations there
+                scanned = _worksheet_parts(zf) if scanner is _scan_ooxml else frozenset()
+                _refuse_declarations(path, package.entity_declaration(zf, limits.max_unzipped_bytes, scanned))
                 if fmt != "ods":
                     pkg = package.normalize(zf, limits.max_unzipped_bytes)
                     if pkg.fixed is not None:
                         source = pkg.fixed
+                        if scanned:  # the scan reads the package put in order: these get their look here
+                            _refuse_declarations(path, package.entity_declaration(
+                                zf, limits.max_unzipped_bytes, only=scanned))
                     skipped = pkg.skipped
                 if scanner and source is path:  # the package as it is: scanned while open
                     scans = scanner(zf, limits, path)
@@ -487,6 +488,23 @@ def _read_package(path: Path, fmt: str, limits: Limits) -> Workbook:
         tail = "" if what == package.MISSING_SHEET else "（其中的宏未运行）"
         book.sheets.append(Sheet(name, True, [], note=f"工作表“{name}”是{what}，不是数据表，已跳过{tail}"))
     return book
+
+
+def _worksheet_parts(zf: zipfile.ZipFile) -> frozenset[str]:
+    """The parts :func:`_scan_ooxml` reads whole (the package's worksheets); none when they
+    cannot be listed (every part then gets the entity check)."""
+    try:
+        names = set(zf.namelist())
+        return frozenset(part for part in sheet_parts(zf).values() if part in names)
+    except Exception:  # noqa: BLE001 - a workbook part that cannot be parsed: no shortcut
+        return frozenset()
+
+
+def _refuse_declarations(path: Path, part: str | None) -> None:
+    if part is not None:
+        raise WorkbookRefused(
+            "unsafe-workbook",
+            f"{path}：工作簿的“{part}”部分含有 Excel 从不生成的 XML 实体声明（可能是恶意文件），未读取")
 
 
 def _check_unpacked(zf: zipfile.ZipFile, path: Path, limits: Limits) -> None:
@@ -792,6 +810,8 @@ def _scan_ooxml(source: Path | io.BytesIO, limits: Limits, path: Path | None = N
     them) store formulas without results; Excel computes them on opening, but a reader sees
     an empty cell, so the checker says so.
     """
+    from taizhang.reading import package
+
     path = path if path is not None else Path(str(source))
     scans: dict[str, SheetScan] = {}
     with _opened(source) as zf:
@@ -808,6 +828,8 @@ def _scan_ooxml(source: Path | io.BytesIO, limits: Limits, path: Path | None = N
             if part not in names:
                 continue
             data = zf.read(part)
+            if package.declares_entities(data):
+                _refuse_declarations(path, part)
             scan = SheetScan()
             bound = _extent_bound(data)
             if bound is not None and _harmless(bound, limits):
