@@ -800,7 +800,8 @@ def _scan_cells(data: bytes, scan: SheetScan) -> None:
         ref = None
 
 
-def _scan_ooxml(source: Path | io.BytesIO, limits: Limits, path: Path | None = None) -> dict[str, SheetScan]:
+def _scan_ooxml(source: Path | io.BytesIO | zipfile.ZipFile, limits: Limits,
+                path: Path | None = None) -> dict[str, SheetScan]:
     """Scan each sheet's XML for its real extent and for formulas without a cached value.
 
     The extent is taken from the cells that hold something (a value, inline text or a
@@ -893,7 +894,8 @@ _FAR_VALUE = re.compile(rb'\sr="[A-Z]{1,3}(\d{6,})"' + _HAS_CONTENT)
 _WIDE_VALUE = re.compile(rb'\sr="([A-Z]{2,3})\d+"' + _HAS_CONTENT)
 
 
-def _scan_xlsb(source: Path | io.BytesIO, limits: Limits, path: Path | None = None) -> dict[str, SheetScan]:
+def _scan_xlsb(source: Path | io.BytesIO | zipfile.ZipFile, limits: Limits,
+               path: Path | None = None) -> dict[str, SheetScan]:
     """The real extent of each sheet of an .xlsb, from its row and cell records.
 
     calamine sizes a sheet's grid by the dimension record a file states (BrtWsDim), which
@@ -953,7 +955,8 @@ _COLS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
 _ODS_TEXT = re.compile(rb"<text:p>([^<]{1,20})</text:p>")
 
 
-def _scan_ods(source: Path | io.BytesIO, limits: Limits, path: Path | None = None) -> dict[str, SheetScan]:
+def _scan_ods(source: Path | io.BytesIO | zipfile.ZipFile, limits: Limits,
+              path: Path | None = None) -> dict[str, SheetScan]:
     """The real extent of each table of an OpenDocument spreadsheet.
 
     A few bytes of ``number-rows-repeated`` / ``number-columns-repeated`` can ask for
