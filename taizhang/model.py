@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Iterable
 
 from pydantic import (
     BaseModel,
@@ -268,35 +268,25 @@ def _validator_of(model: type[LedgerRow], name: str) -> Any:
     return None
 
 
-def construct(model: type[BaseModel], values: dict[str, Any]) -> Any:
-    """A row from values already validated, as ``model_validate`` would have made it, without
-    validating them again (what ``model_construct`` does, at a fraction of its cost: the
-    instance's state is set the way pydantic itself sets it)."""
-    defaults = _DEFAULTS.get(model)
-    if defaults is None:
-        defaults = _DEFAULTS[model] = {name: f.default for name, f in model.model_fields.items()}
-    data = dict(defaults)
-    data.update(values)
+def made(model: type[BaseModel], data: dict[str, Any], given: Iterable[str]) -> Any:
+    """An instance of ``model`` holding ``data`` (every field, in the model's order, values
+    already validated), as ``model_validate`` would have made it, without validating again
+    (what ``model_construct`` does, at a fraction of its cost: the instance's state is set the
+    way pydantic itself sets it); ``given``: the fields set."""
     row = object.__new__(model)
     object.__setattr__(row, "__dict__", data)
-    object.__setattr__(row, "__pydantic_fields_set__", set(values))
+    object.__setattr__(row, "__pydantic_fields_set__", set(given))
     object.__setattr__(row, "__pydantic_extra__", None)
     object.__setattr__(row, "__pydantic_private__", None)
     return row
 
 
-_DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {}
-_ORIGIN_FIELDS = frozenset({"file", "sheet", "row"})
+_ORIGIN_FIELDS = ("file", "sheet", "row")
 
 
 def origin(file: str, sheet: str, row: int) -> Origin:
-    """``Origin(file=…, sheet=…, row=…)`` for values known to be right (see :func:`construct`)."""
-    made = object.__new__(Origin)
-    object.__setattr__(made, "__dict__", {"file": file, "sheet": sheet, "row": row})
-    object.__setattr__(made, "__pydantic_fields_set__", set(_ORIGIN_FIELDS))
-    object.__setattr__(made, "__pydantic_extra__", None)
-    object.__setattr__(made, "__pydantic_private__", None)
-    return made
+    """``Origin(file=…, sheet=…, row=…)`` for values known to be right (see :func:`made`)."""
+    return made(Origin, {"file": file, "sheet": sheet, "row": row}, _ORIGIN_FIELDS)
 
 
 def parse_rows(
@@ -353,7 +343,7 @@ def parse_rows(
     new, set_attr = object.__new__, object.__setattr__
     out = []
     for i, values in enumerate(zip(*columns)):
-        row = new(model)  # as construct() makes it
+        row = new(model)  # what made() does, inline: a call per row costs LEDGER_CHECK 3 % on 10,000 rows
         set_attr(row, "__dict__", dict(zip(everything, values)))
         set_attr(row, "__pydantic_fields_set__", set(given))
         set_attr(row, "__pydantic_extra__", None)
