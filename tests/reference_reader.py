@@ -89,7 +89,7 @@ def read_ledger_by_rows(sheet: Sheet, layout: Layout, config: Config, file: str,
                 subtotal_start = len(data)
             continue
         for f, v in values.items():
-            if f != "seq" and texts.filled(v):
+            if f != "seq" and texts.text(v) is not None:
                 break
         else:
             continue  # blank in the ledger's columns, or only a pre-filled 序号

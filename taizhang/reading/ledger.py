@@ -23,7 +23,7 @@ from taizhang.findings import Finding, Severity
 from taizhang.model import LedgerRow, ParseContext, origin, parse_rows, row_model
 from taizhang.reading.layout import Layout
 from taizhang.reading.source import Sheet, cell_ref
-from taizhang.values import ValueParseError, clean_text, is_blank, is_trimmed, match_key, parse_count, parse_money
+from taizhang.values import ValueParseError, clean_text, is_trimmed, match_key, parse_count, parse_money
 
 TOTAL_LABEL = re.compile(r"^(?:本月|本年|全年|年度|累计|本页)?(合计|小计|总计)")
 FOOTER_LABEL = re.compile(
@@ -171,12 +171,6 @@ class _Texts:
                 if len(out) == n:
                     break
         return out
-
-    def filled(self, value: Any) -> bool:
-        """Whether a cell holds something (what ``clean_text`` does not call empty)."""
-        if type(value) is str:
-            return self.text(value) is not None
-        return not is_blank(value)
 
 
 def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
