@@ -48,6 +48,18 @@ def add_fields(into: dict, more: dict, names: Iterable[str]) -> dict:
     return into
 
 
+def merge_tallies(parts: Iterable[dict[str, Any]], counts: Iterable[str], tallies: Iterable[str]) -> dict[str, Any]:
+    """Parts made of plain counts (``counts``) and tallies by key (``tallies``), laid end to end,
+    as one part: each count summed, each tally's keys in order of first appearance."""
+    counts, tallies = tuple(counts), tuple(tallies)
+    merged: dict[str, Any] = {**dict.fromkeys(counts, 0), **{name: {} for name in tallies}}
+    for part in parts:
+        add_fields(merged, part, counts)
+        for name in tallies:
+            add_counts(merged[name], part[name])
+    return merged
+
+
 def rank(order: list[str]):
     """Sort key: position in ``order``, then anything else by name."""
     return lambda k: (order.index(k) if k in order else len(order), k)

@@ -16,7 +16,7 @@ from taizhang.checks.base import CheckContext, missing_conditional_column, ymd
 from taizhang.config import Config
 from taizhang.findings import Finding
 from taizhang.kinds.base import Block, Chart, Kind, KindDef, WorksheetFunction, register
-from taizhang.kinds.common import COUNT, TIMES, Lines, add_counts, add_fields, ordered
+from taizhang.kinds.common import COUNT, TIMES, Lines, merge_tallies, ordered
 from taizhang.model import Count, Day, LedgerRow, Text
 from taizhang.reading.ledger import Ledger
 
@@ -149,12 +149,7 @@ def complaint_parts(rows: Iterable[ComplaintRow], config: Config) -> dict[str, A
 
 def complaint_merge(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """The parts of the rows behind ``parts`` laid end to end, as one part."""
-    merged: dict[str, Any] = {**dict.fromkeys(_COUNTS, 0), **{name: {} for name in _TALLIES}}
-    for part in parts:
-        add_fields(merged, part, _COUNTS)
-        for name in _TALLIES:
-            add_counts(merged[name], part[name])
-    return merged
+    return merge_tallies(parts, _COUNTS, _TALLIES)
 
 
 def complaint_from_parts(parts: Iterable[dict[str, Any]], config: Config) -> ComplaintFigures:

@@ -13,7 +13,7 @@ from taizhang.checks.base import CheckContext, missing_conditional_column, ymd
 from taizhang.config import Config
 from taizhang.findings import Finding
 from taizhang.kinds.base import Block, Kind, KindDef, WorksheetFunction, register
-from taizhang.kinds.common import ITEMS, RATE, Lines, add_counts, add_fields, ordered
+from taizhang.kinds.common import ITEMS, RATE, Lines, merge_tallies, ordered
 from taizhang.model import Day, LedgerRow, Text, _ctx
 from taizhang.reading.ledger import Ledger
 
@@ -184,12 +184,7 @@ _TALLIES = ("open_deadlines", "by_source", "by_unit")
 
 def rectification_merge(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """The parts of the rows behind ``parts`` laid end to end, as one part."""
-    merged: dict[str, Any] = {**dict.fromkeys(_COUNTS, 0), **{name: {} for name in _TALLIES}}
-    for part in parts:
-        add_fields(merged, part, _COUNTS)
-        for name in _TALLIES:
-            add_counts(merged[name], part[name])
-    return merged
+    return merge_tallies(parts, _COUNTS, _TALLIES)
 
 
 def rectification_from_parts(parts: Iterable[dict[str, Any]], config: Config, as_of: date) -> RectificationFigures:
