@@ -12,9 +12,10 @@ uses which vocabulary is data (``taizhang/data/columns.toml``), not code.
 from __future__ import annotations
 
 import itertools
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Iterable
 
@@ -281,12 +282,42 @@ def made(model: type[BaseModel], data: dict[str, Any], given: Iterable[str]) -> 
     return row
 
 
+#: Where pydantic keeps an instance's state: the slots of ``BaseModel``, set by their own
+#: descriptors (what ``object.__setattr__`` finds for these names), so many at once at C speed.
+_SET_DICT, _SET_FIELDS_SET, _SET_EXTRA, _SET_PRIVATE = (
+    BaseModel.__dict__[name].__set__
+    for name in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__"))
+
+
+def made_all(model: type[BaseModel], data: list[dict[str, Any]], given: Iterable[str]) -> list[Any]:
+    """``[made(model, d, given) for d in data]`` without a Python call per instance (a call
+    per row costs LEDGER_CHECK 3 % on 10,000 rows): the same instances, in the same state, but
+    for one thing: instances of a frozen model share one set of the fields set (a set per row
+    cost LEDGER_CHECK 5 %).  Nothing changes that set in place: a frozen model refuses a new
+    value, and a copy (``model_copy``, ``copy.copy``) gets a set of its own."""
+    n = len(data)
+    rows = list(map(object.__new__, itertools.repeat(model, n)))
+    deque(map(_SET_DICT, rows, data), 0)
+    given = tuple(given)
+    sets = itertools.repeat(set(given), n) if model.model_config.get("frozen") \
+        else map(set, itertools.repeat(given, n))  # a model that may change: a set per row
+    deque(map(_SET_FIELDS_SET, rows, sets), 0)
+    deque(map(_SET_EXTRA, rows, itertools.repeat(None, n)), 0)
+    deque(map(_SET_PRIVATE, rows, itertools.repeat(None, n)), 0)
+    return rows
+
+
 _ORIGIN_FIELDS = ("file", "sheet", "row")
 
 
 def origin(file: str, sheet: str, row: int) -> Origin:
     """``Origin(file=…, sheet=…, row=…)`` for values known to be right (see :func:`made`)."""
     return made(Origin, {"file": file, "sheet": sheet, "row": row}, _ORIGIN_FIELDS)
+
+
+def origins(file: str, sheet: str, rows: Iterable[int]) -> list[Origin]:
+    """``[origin(file, sheet, r) for r in rows]``, made in one go (see :func:`made_all`)."""
+    return made_all(Origin, [{"file": file, "sheet": sheet, "row": r} for r in rows], _ORIGIN_FIELDS)
 
 
 def parse_rows(
@@ -304,53 +335,114 @@ def parse_rows(
     caller that has them so: they are taken as they are where no rule of the kind reshapes a
     row; with them, ``rows`` may be None (made from them where needed).
     """
+    typed, troubled = typed_rows(kind, rows, origins, ctx, fields, columns)
+    problems: list[list[FieldProblem]] = [[] for _ in typed]
+    for i, found in troubled.items():
+        problems[i] = found
+    return list(zip(typed, problems))
+
+
+def typed_rows(
+    kind: Kind, rows: list[dict[str, Any]] | None, origins: list[Origin], ctx: ParseContext,
+    fields: set[str] | None = None, columns: dict[str, list[Any]] | None = None,
+) -> tuple[list[LedgerRow], dict[int, list[FieldProblem]]]:
+    """:func:`parse_rows` as (the rows, row index -> its problems, for the rows that have
+    some): no list and no pair made per row for the many rows without a problem."""
     model = row_model(kind)
-    before = [d.func for d in model.__pydantic_decorators__.model_validators.values() if d.info.mode == "before"]
-    prepares = model.prepare.__func__ is not LedgerRow.prepare.__func__
-    by_columns = _by_columns(model)
-    if rows is None:  # the rows' dicts, where a rule of the kind works on them
-        assert columns is not None
-        names = tuple(columns)
-        rows = [] if by_columns and not prepares and not before else \
-            [dict(zip(names, values)) for values in zip(*columns.values())] if names else [{} for _ in origins]
-    if not by_columns:
-        return [parse_row(kind, r, o, ctx) for r, o in zip(rows, origins)]
-    order = [name for name in model.model_fields if name != "origin"]
-    if prepares:
-        rows = [model.prepare(dict(r)) for r in rows]
-    if before:
-        info = _Info(None, ctx)
-        for check in before:
-            rows = [check(r, info) for r in rows]
-    if columns is None or prepares or before:
+    plan = _plan(model)
+    if not plan.by_columns:
+        if rows is None:
+            assert columns is not None
+            rows = _dicts(columns, len(origins))
+        parsed = [parse_row(kind, r, o, ctx) for r, o in zip(rows, origins)]
+        return [row for row, _ in parsed], {i: found for i, (_, found) in enumerate(parsed) if found}
+    if plan.prepares or plan.before:  # rules of the kind that work on whole rows
+        if rows is None:
+            assert columns is not None
+            rows = _dicts(columns, len(origins))  # made here: prepare may change them
+            if plan.prepares:
+                rows = [model.prepare(r) for r in rows]
+        elif plan.prepares:
+            rows = [model.prepare(dict(r)) for r in rows]  # the caller's dicts stay as they are
+        if plan.before:
+            info = _Info(None, ctx)
+            for check in plan.before:
+                rows = [check(r, info) for r in rows]
+        columns = None
+    if columns is None:
+        assert rows is not None
         present = set().union(*rows)
-        columns = {name: [r.get(name) for r in rows] for name in order if name in present}
+        if set(map(type, rows)) <= {dict}:
+            columns = {name: list(map(dict.get, rows, itertools.repeat(name)))
+                       for name in plan.order if name in present}
+        else:  # pragma: no cover - a rule returning another mapping
+            columns = {name: [r.get(name) for r in rows] for name in plan.order if name in present}
     present = columns.keys()
     kept = model.not_cells  # kept as written (the measure as written …): never left out
-    wanted = [f for f in order if f in present and (fields is None or f in fields or f in kept)]
-    typed_columns: list[list[Any]] = []
+    wanted = [f for f in plan.order if f in present and (fields is None or f in fields or f in kept)]
     #: row index -> the problems of its cells, column by column: (errors, warnings)
     troubled: dict[int, tuple[list[FieldProblem], list[FieldProblem]]] = {}
-    for name in wanted:
-        typed_columns.append(_parse_column(name, columns[name], _validator_of(model, name),
-                                           _Info(name, ctx), ctx, troubled))
-    # the rows' values in the model's field order, a field not parsed at its default
-    by_name = dict(zip(wanted, typed_columns))
+    by_name: dict[str, Any] = {name: _parse_column(name, columns[name], plan.validators[name],
+                                                  _Info(name, ctx), ctx, troubled) for name in wanted}
     by_name["origin"] = origins
-    everything = tuple(model.model_fields)
-    columns = [by_name[n] if n in by_name else itertools.repeat(f.default) for n, f in model.model_fields.items()]
-    given = ("origin", *wanted)
-    new, set_attr = object.__new__, object.__setattr__
-    out = []
-    for i, values in enumerate(zip(*columns)):
-        row = new(model)  # what made() does, inline: a call per row costs LEDGER_CHECK 3 % on 10,000 rows
-        set_attr(row, "__dict__", dict(zip(everything, values)))
-        set_attr(row, "__pydantic_fields_set__", set(given))
-        set_attr(row, "__pydantic_extra__", None)
-        set_attr(row, "__pydantic_private__", None)
-        found = troubled.get(i)
-        out.append((row, found[0] + found[1] if found else []))
-    return out
+    # the rows' values in the model's field order, a field not parsed at its default
+    values = [by_name[n] if n in by_name else itertools.repeat(default) for n, default in plan.defaults]
+    data = list(map(plan.record, *values))
+    return made_all(model, data, ("origin", *wanted)), \
+        {i: errors + warnings for i, (errors, warnings) in sorted(troubled.items())}
+
+
+def _dicts(columns: dict[str, list[Any]], n: int) -> list[dict[str, Any]]:
+    """The rows of cells given by field, as dicts (``n`` empty ones when no field is given)."""
+    names = tuple(columns)
+    return list(map(dict, map(zip, itertools.repeat(names), zip(*columns.values())))) if names \
+        else [{} for _ in range(n)]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What :func:`typed_rows` works out of a row model once."""
+
+    #: Every rule is one typed_rows runs itself (see :func:`_by_columns`).
+    by_columns: bool
+    #: The model's ``prepare`` is its own; its "before" model validators.
+    prepares: bool
+    before: tuple[Any, ...]
+    #: The fields but ``origin``, in order; each one's validator (None: plain text).
+    order: tuple[str, ...]
+    validators: dict[str, Any]
+    #: (field, default) of every field, in order; a row's ``__dict__`` from its values so.
+    defaults: tuple[tuple[str, Any], ...]
+    record: Any
+
+
+_PLANS: dict[type, _Plan] = {}
+
+
+def _plan(model: type[LedgerRow]) -> _Plan:
+    found = _PLANS.get(model)
+    if found is None:
+        names = tuple(model.model_fields)
+        found = _PLANS[model] = _Plan(
+            by_columns=_by_columns(model),
+            prepares=model.prepare.__func__ is not LedgerRow.prepare.__func__,
+            before=tuple(d.func for d in model.__pydantic_decorators__.model_validators.values()
+                         if d.info.mode == "before"),
+            order=tuple(n for n in names if n != "origin"),
+            validators={n: _validator_of(model, n) for n in names if n != "origin"},
+            defaults=tuple((n, f.default) for n, f in model.model_fields.items()),
+            record=_record(names),
+        )
+    return found
+
+
+def _record(names: tuple[str, ...]) -> Any:
+    """A function of one value per name giving the dict ``{name: value, …}`` in that order:
+    what ``dict(zip(names, values))`` gives, made at the speed of a dict display (a row's
+    ``__dict__``, ten thousand times a range)."""
+    params = ", ".join(f"v{i}" for i in range(len(names)))
+    items = ", ".join(f"{name!r}: v{i}" for i, name in enumerate(names))
+    return eval(f"lambda {params}: {{{items}}}", {})  # noqa: S307 - names are a model's fields
 
 
 _NOT_PARSED = object()
@@ -361,9 +453,6 @@ def _parse_column(name: str, cells: list[Any], validator: Any, info: _Info, ctx:
     """The typed values of one column; each distinct cell value is parsed once (memos kept
     per Python type, so that ``1``, ``1.0`` and ``True`` are never taken for one another),
     the problems go to ``troubled`` under their row."""
-    memos: dict[type, dict[Any, tuple[Any, FieldProblem | None, list]]] = {}
-    typed: list[Any] = []
-    append = typed.append
     # free text (no vocabulary): a text without edge spaces is its own value (clean_text's rule)
     # and any other value its clean_text, never a problem (what _as_text gives without a vocabulary)
     if validator is _as_text and ctx.config.kinds[ctx.kind].column(name).vocabulary is None:
@@ -373,6 +462,23 @@ def _parse_column(name: str, cells: list[Any], validator: Any, info: _Info, ctx:
         found = parse_money_column(cells, ctx.scales.get(name, 1))
         if found is not None:
             return found
+    if _apart(cells):  # the distinct values at once, each looked up at C speed
+        parsed = {value: _parse_value(validator, value, info, ctx) for value in set(cells)}
+        typed = list(map({value: hit[0] for value, hit in parsed.items()}.__getitem__, cells))
+        bad = {value: hit for value, hit in parsed.items() if hit[1] is not None or hit[2]}
+        if bad:
+            for i, value in enumerate(cells):
+                hit = bad.get(value)
+                if hit is not None:
+                    errors, warnings = troubled.setdefault(i, ([], []))
+                    if hit[1] is not None:
+                        errors.append(hit[1])
+                    else:
+                        warnings.extend(hit[2])
+        return typed
+    memos: dict[type, dict[Any, tuple[Any, FieldProblem | None, list]]] = {}
+    typed = []
+    append = typed.append
     for i, value in enumerate(cells):
         memo = memos.get(type(value))
         if memo is None:
@@ -392,6 +498,23 @@ def _parse_column(name: str, cells: list[Any], validator: Any, info: _Info, ctx:
             else:
                 warnings.extend(hit[2])
     return typed
+
+
+#: Cell types none of whose values is equal to a value of another type (a date is never equal
+#: to a datetime, nor a text to anything but a text) and all hashable.
+_APART = frozenset({str, type(None), date, datetime, time, timedelta})
+#: Number types a cell may hold: ``1 == 1.0 == True``, so apart only when one of them is there.
+_NUMBERS = frozenset({int, float, bool})
+
+
+def _apart(cells: list[Any]) -> bool:
+    """Whether the values of ``cells`` can be told apart by value alone, what the memos per
+    Python type of :func:`_parse_column` do: every type hashable, equal values of one type
+    (a text, a date, a blank and at most one number type; a NaN, never equal to itself, is
+    found by identity, as in a memo)."""
+    kinds = set(map(type, cells))
+    others = kinds - _APART
+    return not others or (len(others) == 1 and others <= _NUMBERS)
 
 
 def _by_columns(model: type[LedgerRow]) -> bool:

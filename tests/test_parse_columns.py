@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from taizhang.config import Kind, default_config
 from taizhang.model import ROW_MODELS, Origin, ParseContext, parse_row, parse_rows
@@ -23,15 +24,26 @@ POOL = [
 ]
 
 
+#: Cells of one number type among texts, dates and blanks, as a reader gives a column: each
+#: distinct value parsed once without memos per type (``model._apart``).
+APART = {
+    "floats": [v for v in POOL if type(v) not in (int, bool, Decimal)],
+    "ints": [v for v in POOL if type(v) not in (float, bool, Decimal)],
+    "bools": [v for v in POOL if type(v) not in (int, float, Decimal)],
+}
+
+
 @pytest.mark.parametrize("kind", list(Kind))
 @pytest.mark.parametrize("seed", range(4))
-def test_columns_parse_like_rows(kind, seed):
+@pytest.mark.parametrize("pool", ["all", *APART])
+def test_columns_parse_like_rows(kind, seed, pool):
     config = default_config()
-    rnd = random.Random(f"{kind}-{seed}")
+    rnd = random.Random(f"{kind}-{seed}-{pool}")
+    cells = POOL if pool == "all" else APART[pool]
     fields = [c.field for c in config.kinds[kind].columns if c.field in ROW_MODELS[kind].model_fields]
     present = rnd.sample(fields, k=rnd.randrange(1, len(fields) + 1))
     scales = {f: Decimal(10000) for f in present if rnd.random() < 0.2}
-    rows = [{f: rnd.choice(POOL) for f in present} for _ in range(120)]
+    rows = [{f: rnd.choice(cells) for f in present} for _ in range(120)]
     rows += rows[:30]  # repeated values, as ledgers repeat them
     origins = [Origin(file="f.xlsx", sheet="S", row=i + 2) for i in range(len(rows))]
     by_rows = [parse_row(kind, r, o, ParseContext(config, kind, scales)) for r, o in zip(rows, origins)]
@@ -41,6 +53,9 @@ def test_columns_parse_like_rows(kind, seed):
         assert row_b == row_a
         assert row_b.model_dump() == row_a.model_dump()
         assert list(row_b.__dict__) == list(row_a.__dict__)
+        # set: the fields present in any row (a rule may set one in some rows only)
+        assert row_b.model_fields_set >= row_a.model_fields_set
+        assert row_b.origin.model_fields_set == row_a.origin.model_fields_set
         assert problems_b == problems_a
 
 
@@ -52,3 +67,20 @@ def test_only_the_fields_asked_for_are_parsed():
                                    {"refunded", "found_on"})
     assert (row.refunded, row.found_on, row.due, row.school) == (Decimal("1000.50"), date(2026, 10, 8), None, None)
     assert problems == []  # the bad 应退 was not asked for
+
+
+def test_rows_made_at_once_are_apart():
+    """The rows of one call share their set of the fields set (see ``model.made_all``): a
+    copy of one row with a field changed gets its own, and its siblings stay as they were."""
+    config = default_config()
+    rows = [{"school": "一中", "refunded": 1.0}, {"school": "二中", "refunded": "abc"}]
+    origins = [Origin(file="f", sheet="S", row=2), Origin(file="f", sheet="S", row=3)]
+    (first, _), (second, problems) = parse_rows(Kind.REFUNDS, rows, origins, ParseContext(config, Kind.REFUNDS))
+    assert [p.code for p in problems] == ["invalid-amount"]
+    changed = first.model_copy(update={"item": "教辅材料"})
+    assert changed.model_fields_set == {"origin", "school", "refunded", "item"}
+    assert first.model_fields_set == second.model_fields_set == {"origin", "school", "refunded"}
+    assert (first.school, second.school, second.refunded, changed.item) == ("一中", "二中", None, "教辅材料")
+    with pytest.raises(ValidationError):
+        first.school = "三中"  # frozen: nothing changes a row (nor the set it shares) in place
+    assert origins[0] == first.origin

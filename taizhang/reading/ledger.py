@@ -20,7 +20,7 @@ from typing import Any
 
 from taizhang.config import Config, Kind
 from taizhang.findings import Finding, Severity
-from taizhang.model import LedgerRow, ParseContext, origin, parse_rows, row_model
+from taizhang.model import LedgerRow, ParseContext, origins, row_model, typed_rows
 from taizhang.reading.layout import Layout
 from taizhang.reading.source import Sheet, cell_ref
 from taizhang.values import ValueParseError, clean_text, is_trimmed, match_key, parse_count, parse_money
@@ -221,20 +221,21 @@ def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
     events.extend(range(done, len(data_rows)))
     names = tuple(columns)
     picked = [_take(cols[c], data_rows) if c < len(cols) else [None] * len(data_rows) for c in columns.values()]
-    origins = [origin(file, sheet.name, first + i + 1) for i in data_rows]
     ledger._cells = (names, picked)
-    parsed = parse_rows(layout.kind, None, origins, ctx, fields, dict(zip(names, picked)))
-    ledger.rows = [row for row, _problems in parsed]
+    rows, troubled = typed_rows(layout.kind, None, origins(file, sheet.name, [first + i + 1 for i in data_rows]),
+                                ctx, fields, dict(zip(names, picked)))
+    ledger.rows = rows
     if len(events) == len(data_rows):  # no finding of total or flagged rows to place among them
-        events = [i for i, (_row, problems) in enumerate(parsed) if problems]
+        events = list(troubled)  # the rows with problems, in order
     for event in events:
         if not isinstance(event, int):
             ledger.findings.append(event)
             continue
-        row, problems = parsed[event]
-        for p in problems:
-            ledger.findings.append(ledger.finding(
-                p.code, p.message, p.field, row.origin.row, Severity(p.severity)))
+        problems = troubled.get(event)
+        if problems:
+            number = rows[event].origin.row
+            for p in problems:
+                ledger.findings.append(ledger.finding(p.code, p.message, p.field, number, Severity(p.severity)))
     if not ledger.rows and not ledger.totals:
         ledger.findings.append(Finding.make(
             "empty-ledger", f"{layout.spec.label}只有表头，没有数据行", sheet=sheet.name,
