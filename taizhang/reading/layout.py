@@ -9,6 +9,7 @@ the kind when the header alone is not clear.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -87,6 +88,13 @@ def _text_key(raw: str) -> HeaderKey:
     return key, name, scale
 
 
+@lru_cache(maxsize=4096)
+def _key(text: str) -> str:
+    """``match_key`` of a header text, a column name, a sheet name or its keywords: the same
+    few come back sheet after sheet."""
+    return match_key(text)
+
+
 def _lookup(spec: KindSpec, hk: HeaderKey) -> tuple[ColumnSpec | None, Decimal]:
     if hk is None:
         return None, Decimal(1)
@@ -115,10 +123,14 @@ def _header_grid(sheet: Sheet, fill: dict[tuple[int, int], Any]) -> list[list[He
     rows = min(len(sheet.rows), HEADER_SCAN_ROWS + 1)
     width = max((len(r) for r in sheet.rows[:rows]), default=0)
     grid = []
+    text_key, header_key = _text_key, _header_key
     for r in range(rows):
         cells = sheet.rows[r]
-        keys = [_header_key(v) for v in cells[:width]]
-        keys.extend(None for _ in range(width - len(keys)))
+        # what _header_key gives, without a call for the numbers, dates and blanks
+        keys = [(text_key(v) if len(v) <= 200 else header_key(v)) if type(v) is str
+                else (header_key(v) if isinstance(v, str) else None) for v in cells[:width]]
+        if len(keys) < width:
+            keys.extend(itertools.repeat(None, width - len(keys)))
         grid.append(keys)
     for (r, c), value in fill.items():  # a merged cell: its top-left cell's text
         if r < rows and c < width:
@@ -149,37 +161,36 @@ def _kind_index(config: Config) -> dict[str, dict[Kind, ColumnSpec]]:
 RowHits = dict[int, ColumnSpec]
 
 
-def _grid_hits(config: Config, grid: list[list[HeaderKey]]) -> dict[Kind, list[RowHits]]:
+def _grid_hits(config: Config, grid: list[list[HeaderKey]]) -> dict[Kind, dict[int, RowHits]]:
     """What each header cell names, for every kind in one pass over the grid (what
-    :func:`_lookup` gives per kind: the whole text first, then the text without its unit)."""
+    :func:`_lookup` gives per kind: the whole text first, then the text without its unit):
+    per kind, row -> what its cells name, for the rows naming something, in order."""
     index = _kind_index(config)
-    out: dict[Kind, list[RowHits]] = {kind: [{} for _ in grid] for kind in config.kinds}
+    out: dict[Kind, dict[int, RowHits]] = {kind: {} for kind in config.kinds}
     for r, keys in enumerate(grid):
-        for c, hk in enumerate(keys):
-            if hk is None:
-                continue
+        for c, hk in itertools.compress(enumerate(keys), keys):  # the cells with a key
             whole, bare = index.get(hk[0]), index.get(hk[1])
             if bare is not None:
                 for kind, spec in bare.items():
-                    out[kind][r][c] = spec
+                    out[kind].setdefault(r, {})[c] = spec
             if whole is not None:
                 for kind, spec in whole.items():
-                    out[kind][r][c] = spec
+                    out[kind].setdefault(r, {})[c] = spec
     return out
 
 
-def _header_candidates(named: list[RowHits]) -> tuple[int, int, int]:
-    """(score, row, height) of the best header, from the columns each row names in one kind."""
+def _header_candidates(named: dict[int, RowHits]) -> tuple[int, int, int]:
+    """(score, row, height) of the best header, from the columns each row names in one kind
+    (the rows naming none left out)."""
     best = (0, -1, 1)
-    for r in range(min(len(named), HEADER_SCAN_ROWS)):
-        top = named[r]
-        if not top:
-            continue
+    for r, top in named.items():
+        if r >= HEADER_SCAN_ROWS:
+            break  # the row under the last scanned one: only ever the lower row of a header
         s1 = len({c.field for c in top.values()})
         if s1 > best[0]:
             best = (s1, r, 1)
-        if r + 1 < len(named):
-            below = named[r + 1]
+        below = named.get(r + 1)
+        if below:
             combined = {**top, **below}  # the cell below names the column where it can
             s2 = len({c.field for c in combined.values()})
             if s2 > s1 and s2 > best[0]:
@@ -189,9 +200,9 @@ def _header_candidates(named: list[RowHits]) -> tuple[int, int, int]:
 
 def sheet_kind_hint(config: Config, sheet_name: str) -> Kind | None:
     """The kind a sheet's name points to (``信访举报台账`` -> complaints), if any."""
-    key = match_key(sheet_name)
+    key = _key(sheet_name) if len(sheet_name) <= 200 else match_key(sheet_name)
     for kind, spec in config.kinds.items():
-        if any(match_key(word) in key for word in spec.sheet_keywords):
+        if any(_key(word) in key for word in spec.sheet_keywords):
             return kind
     return None
 
@@ -247,7 +258,8 @@ def _build_layout(sheet: Sheet, spec: KindSpec, row: int, height: int,
         if text == child and parent and parent != child and scale == 1 and top[c] is not None:
             # a child under a merged parent such as 金额（万元）: the parent's unit applies
             scale = top[c][2]
-        is_canonical = match_key(text or "").startswith(match_key(col_spec.name))
+        is_canonical = (_key(text) if text and len(text) <= 200 else match_key(text or "")).startswith(
+            _key(col_spec.name))
         if col_spec.field in columns:
             if is_canonical and not canonical_hit[col_spec.field]:
                 duplicates.append(HeaderCell(columns[col_spec.field], text or "", col_spec))
