@@ -14,8 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -42,13 +40,13 @@ from taizhang.model import Origin, ParseContext, LedgerRow, parse_row, period_da
 from taizhang.privacy import confidential_fields, mask
 from taizhang.reading.source import WorkbookRefused, in_folder
 from taizhang.service import check_loaded, load_workbook
+from taizhang import workers
 from taizhang.values import clean_text
 from taizhang.writing import FileInUse, is_own_output, mark_output, open_elsewhere
 
 log = logging.getLogger(__name__)
 
 #: Below this many files, reading in one process is faster than starting workers.
-PARALLEL_THRESHOLD = 6
 #: Summary sheets written into the master (see taizhang.summary); rewritten every run.
 OWNED_SUMMARY_SHEETS = ("汇总表",)
 #: Where a detail row bound for the store carries its typed values (never written to a sheet).
@@ -297,65 +295,21 @@ def read_file(path: Path, config: Config, as_of: date, period_key: str) -> FileD
     return data
 
 
-_WORKER_CONFIG: tuple | None = None
+def _read_in_worker(path: Path, *args: Any) -> FileData:
+    return read_file(path, *args)  # looked up when called: tests put a reader that dies in its place
 
 
-def _init_worker(args: tuple) -> None:
-    global _WORKER_CONFIG
-    _WORKER_CONFIG = args
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, once
-
-
-def _read_in_worker(path: Path) -> FileData:
-    assert _WORKER_CONFIG is not None
-    return read_file(path, *_WORKER_CONFIG)
+def _killed_reader(path: Path) -> FileData:
+    data = FileData(path, 0.0)
+    data.refusal = Finding.make(
+        "corrupt-workbook", f"{path}：读取程序在读这个文件时异常终止（文件已损坏或被篡改），未读取")
+    return data
 
 
-def _read_all(paths: list[Path], args: tuple, jobs: int, progress: Callable[[Path], None] | None) -> list[FileData]:
-    """Read the files, in parallel worker processes when there are enough of them.
-
-    Should a worker die while reading (a reader that aborts on a hostile file), the files
-    it had are read again one at a time, each in a pool of its own, so that only the file
-    that kills its reader is refused and the consolidation goes on.
-    """
-    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
-        out = []
-        for p in paths:
-            out.append(read_file(p, *args))
-            if progress:
-                progress(p)
-        return out
-    results: dict[Path, FileData] = {}
-    orphans: list[Path] = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(args,)) as pool:
-        futures = {pool.submit(_read_in_worker, p): p for p in paths}
-        for future in as_completed(futures):
-            path = futures[future]
-            try:
-                results[path] = future.result()
-            except BrokenProcessPool:
-                orphans.append(path)
-                continue
-            if progress:
-                progress(path)
-    for path in orphans:
-        results[path] = _read_alone(path, args)
-        if progress:
-            progress(path)
-    return [results[p] for p in paths]
-
-
-def _read_alone(path: Path, args: tuple) -> FileData:
-    with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(args,)) as pool:
-        try:
-            return pool.submit(_read_in_worker, path).result()
-        except BrokenProcessPool:
-            data = FileData(path, 0.0)
-            data.refusal = Finding.make(
-                "corrupt-workbook", f"{path}：读取程序在读这个文件时异常终止（文件已损坏或被篡改），未读取")
-            return data
+def _read_all(paths: list[Path], args: tuple, jobs: int | None, progress: Callable[[Path], None] | None) -> list[FileData]:
+    """Read the files, in worker processes when there are enough of them (``taizhang.workers``);
+    a file whose reader dies is refused, and the rest are consolidated."""
+    return workers.map_files(_read_in_worker, paths, args, jobs=jobs, crashed=_killed_reader, progress=progress)
 
 
 def _unit_of(data: FileData, roster: Roster) -> tuple[str | None, str | None]:
@@ -426,7 +380,7 @@ def consolidate(
             on_files(len(paths))
         as_of = min(end, date.today())  # overdue judged at the month's end, or today mid-month
         args = (config, as_of, period)
-        datas = _read_all(paths, args, jobs or min(2, os.cpu_count() or 1), progress)
+        datas = _read_all(paths, args, jobs, progress)
         result = _with_store(master, _layout(config), lambda store: _consolidate_into(
             store, master, datas, list(outcomes), roster, period, as_of, config, bureau,
             keep_roster=roster_path is not None))
