@@ -64,7 +64,7 @@ def report_rows(reports: Iterable[Any], *, month: str | None = None) -> list[dic
     could not be read is one row saying so."""
     rows = []
     for r in reports:
-        unit = next((lg.reporting_unit for lg in r.ledgers if lg.reporting_unit), None)
+        unit = next((lg.reporting_unit for lg in r.heads if lg.reporting_unit), None)
         rows += [finding_row(f, unit=unit, month=month, file=r.path) for f in r.findings]
     return rows
 

@@ -15,6 +15,12 @@ def trace_for_log(exc: BaseException) -> str:
     import traceback
 
     frames = "".join(traceback.format_tb(exc.__traceback__))
+    remote = exc.__cause__
+    if type(remote).__name__ == "_RemoteTraceback":  # raised in a worker process (taizhang.workers)
+        lines = str(remote).splitlines()
+        where = [f"{line}\n{lines[i + 1] if i + 1 < len(lines) else ''}\n"  # its frames, not its message
+                 for i, line in enumerate(lines) if line.startswith('  File "')]
+        frames = f"{frames}In the worker process:\n{''.join(where)}"
     message = str(exc)
     if re.search(r"[\u3400-\u9fff]|\d{7,}", message):
         message = "（消息含表格内容，未记录）"

@@ -15,7 +15,7 @@ from taizhang.checks import CheckContext, check_ledger
 from taizhang.config import Config, load_config
 from taizhang.findings import Finding, Stats, sort_key
 from taizhang.reading.layout import locate
-from taizhang.reading.ledger import Ledger, read_ledger
+from taizhang.reading.ledger import Ledger, LedgerHead, read_ledger
 from taizhang.reading.source import Limits, Sheet, WorkbookRefused, open_workbook
 from taizhang.values import clean_text
 
@@ -44,11 +44,26 @@ class FileReport:
     """The outcome of checking one file."""
 
     path: Path
+    #: The ledgers read, with their rows; empty in a report made :meth:`slim`.
     ledgers: list[Ledger]
     findings: list[Finding]
     refusal: Finding | None = None
     #: The cells of the workbook's ``台账设置`` sheet, when it has one.
     settings_rows: list[list] | None = None
+    #: Set by :meth:`slim`; otherwise :attr:`heads` are those of ``ledgers``.
+    _heads: list[LedgerHead] | None = field(default=None, repr=False)
+
+    @property
+    def heads(self) -> list[LedgerHead]:
+        """Each ledger without its rows (sheet, kind, header row, row count …): what the check's
+        output, the 问题清单 and the blocking errors say of the ledgers."""
+        return self._heads if self._heads is not None else [lg.head for lg in self.ledgers]
+
+    def slim(self) -> FileReport:
+        """This report without the ledgers' rows: what a worker process passes back when only
+        the findings and the heads are wanted (passing 50 typed rows back costs more than
+        making them)."""
+        return FileReport(self.path, [], self.findings, self.refusal, self.settings_rows, self.heads)
 
     @property
     def stats(self) -> Stats:
@@ -170,6 +185,21 @@ def check_file(
     return check_loaded(load_workbook(path, config, limits), config, as_of or date.today())
 
 
+def check_slim(path: Path, as_of: date, config: Config) -> FileReport:
+    """:func:`check_file`, :meth:`~FileReport.slim`: what ``taizhang check`` keeps of a file."""
+    return check_file(path, as_of=as_of, config=config).slim()
+
+
+#: The reason given for a file whose reader died (a reader that aborts on a hostile file).
+READER_DIED = "{path}：读取程序在读这个文件时异常终止（文件已损坏或被篡改），未读取"
+
+
+def reader_died(path: Path) -> FileReport:
+    """The report of a file whose reader took its worker process down (see ``taizhang.workers``)."""
+    refusal = Finding.make("corrupt-workbook", READER_DIED.format(path=path))
+    return FileReport(path, [], [refusal], refusal)
+
+
 @dataclass
 class Summarised:
     """The figures of some checked files: what ``taizhang summary`` and ``taizhang report`` share."""
@@ -199,3 +229,28 @@ def summarise_reports(reports: list[FileReport], period, as_of: date, config: Co
 
     ledgers = [lg for r in reports for lg in r.ledgers if not lg.hidden]
     return Summarised(reports, compute(rows_by_kind(ledgers), period, as_of, config), blocking_errors(reports))
+
+
+@dataclass
+class FileSummary:
+    """What ``taizhang summary`` keeps of one file: its report without rows, and the parts of
+    the figures its visible ledgers give (``figures.report_parts``; None when refused)."""
+
+    report: FileReport
+    parts: list | None
+
+
+def summarise_file(path: Path, config: Config, as_of: date, period) -> FileSummary:
+    """Read and check one file, and work out its share of the figures of ``period`` (a
+    :class:`taizhang.figures.Period`): what a worker process passes back for ``taizhang summary``."""
+    from taizhang.figures import report_parts, rows_by_kind
+
+    report = check_loaded(load_workbook(path, config), config, as_of)
+    if report.refusal is not None:
+        return FileSummary(report.slim(), None)
+    ledgers = [lg for lg in report.ledgers if not lg.hidden]
+    return FileSummary(report.slim(), report_parts(rows_by_kind(ledgers), period, config))
+
+
+def summary_reader_died(path: Path) -> FileSummary:
+    return FileSummary(reader_died(path), None)

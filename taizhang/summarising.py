@@ -23,7 +23,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from taizhang.config import Config
 from taizhang.values import ValueParseError, clean_text, parse_date
@@ -117,18 +117,61 @@ def summarise_loaded(loaded: Sequence[Any], config: Config, *, period: Any = Non
                      as_of: date | None = None):
     """Check loaded workbooks (``service.LoadedWorkbook``) with the settings in force and count
     their figures: a ``service.Summarised`` whose ``settings`` says what was used."""
-    from taizhang.figures import Period
     from taizhang.service import check_loaded, summarise_reports
 
     settings = resolve(config, sheet=settings_rows(loaded), bureau=bureau, as_of=as_of)
-    if period is None or period == "":
-        period = Period.of_month(settings.as_of)
-    elif not isinstance(period, Period):
-        period = Period.parse(str(period))
+    period = _period(period, settings.as_of)
     reports = [check_loaded(lw, settings.config, settings.as_of) for lw in loaded]
     summed = summarise_reports(reports, period, settings.as_of, settings.config)
     summed.settings = settings
     return summed
+
+
+def summarise_files(files: Sequence[Path], config: Config, *, period: Any = None, bureau: str | None = None,
+                    as_of: date | None = None, rows: bool = True, jobs: int | None = None,
+                    progress: Callable[[Path], None] | None = None):
+    """:func:`summarise_loaded` of the files, read in worker processes when that pays
+    (``taizhang.workers``).  Without ``rows`` (no detail sheet to write) each file passes back
+    only its findings and its share of the figures, merged here into the same figures; the
+    report's ``rows`` are then empty and the reports :meth:`~taizhang.service.FileReport.slim`.
+    """
+    from taizhang import workers
+    from taizhang.figures import compute_from_parts, has_parts
+    from taizhang.service import Summarised, load_workbook, summarise_file, summary_reader_died
+    from taizhang.summary import blocking_errors
+
+    if rows or not has_parts():
+        loaded = []
+        for p in files:
+            loaded.append(load_workbook(p, config))
+            if progress:
+                progress(p)
+        return summarise_loaded(loaded, config, period=period, bureau=bureau, as_of=as_of)
+    # The files are read with the settings known before reading; should one of them carry a
+    # 台账设置 sheet that changes the as-of day or the 四种形态, they are read again with it.
+    settings = resolve(config, bureau=bureau, as_of=as_of)
+    for again in (False, True):
+        guess = settings
+        the_period = _period(period, guess.as_of)
+        done = workers.map_files(summarise_file, files, (guess.config, guess.as_of, the_period), jobs=jobs,
+                                 crashed=summary_reader_died, progress=None if again else progress)
+        settings = resolve(config, sheet=settings_rows(d.report for d in done), bureau=bureau, as_of=as_of)
+        if (settings.as_of, settings.config) == (guess.as_of, guess.config):
+            break
+    else:  # the files changed between the two readings: the settings they were read with
+        settings = guess
+    reports = [d.report for d in done]
+    report = compute_from_parts([d.parts for d in done if d.parts is not None], the_period,
+                                settings.as_of, settings.config)
+    return Summarised(reports, report, blocking_errors(reports), settings)
+
+
+def _period(period: Any, as_of: date):
+    from taizhang.figures import Period
+
+    if period is None or period == "":
+        return Period.of_month(as_of)
+    return period if isinstance(period, Period) else Period.parse(str(period))
 
 
 def summarise(paths: Iterable[str | os.PathLike], *, config: Config | None = None, period: Any = None,

@@ -8,10 +8,13 @@ same either way, in the files' order.
 When it pays is a matter of how a worker starts:
 
 - by ``fork`` (Linux), in about 15 ms, with everything this process has set up (the
-  configuration, registered ledger kinds, logging): from :data:`FORK_THRESHOLD` files;
-- by ``spawn`` (Windows, macOS, or a process already running other threads, where ``fork``
-  can deadlock), by importing taizhang afresh: 0.5 to 1 s a worker measured here, so only
-  from :data:`SPAWN_THRESHOLD` files, where reading half of them saves more than that.
+  configuration, registered ledger kinds, logging): from :data:`FORK_THRESHOLD` files.  A
+  worker only reads and checks files; the locks it takes that another thread of this process
+  (a progress bar's, the local service's) could hold when it forks are the logging and import
+  locks, which Python re-creates in a forked child;
+- by ``spawn`` (Windows, macOS), by importing taizhang afresh: 0.5 to 1 s a worker measured
+  here, so only from :data:`SPAWN_THRESHOLD` files, where reading half of them saves more
+  than that.
 
 A worker that dies while reading (a reader that aborts on a hostile file) loses no other
 file: the files it had are read again one at a time, each in a pool of its own, so that only
@@ -23,7 +26,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -47,7 +49,7 @@ def default_jobs() -> int:
 
 def _context() -> tuple[multiprocessing.context.BaseContext, int]:
     """How workers start here, and from how many files that pays."""
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
+    if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork"), FORK_THRESHOLD
     return multiprocessing.get_context("spawn"), SPAWN_THRESHOLD
 

@@ -197,14 +197,14 @@ def test_one_top_level_handler_chinese_message_log_path_and_the_trace_in_the_log
     def boom(*_a, **_k):
         raise RuntimeError(f"internal failure {phone}")
 
-    monkeypatch.setattr(check_cmd, "check_file", boom)
+    monkeypatch.setattr(check_cmd, "check_slim", boom)
     assert main(["check", str(inbox)]) == 2
     err = capsys.readouterr().err
     log = tmp_path / "logs" / "taizhang.log"
     assert "程序内部出错" in err and str(log) in err
     assert "Traceback" not in err
     text = log.read_text(encoding="utf-8")
-    assert "RuntimeError" in text and "check_file" not in err and "cmd_check" in text
+    assert "RuntimeError" in text and "check_slim" not in err and "cmd_check" in text
     assert "13812345678" not in text  # a cell's telephone number never reaches the log
 
 

@@ -25,7 +25,7 @@ from taizhang.cli.addin import (
 )
 from taizhang.cli.check import cmd_check
 from taizhang.cli.common import (
-    EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, as_of_date, start_log, trace_for_log,
+    EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, JOBS_HELP, as_of_date, jobs_count, start_log, trace_for_log,
 )
 from taizhang.cli.consolidate import cmd_consolidate
 from taizhang.cli.report import add_parser as add_report_parser
@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="检查日期（判断逾期、未来日期），默认今天")
     check.add_argument("-o", "--output", metavar="OUT.xlsx",
                        help="把问题清单写入这个工作簿（已有的则只替换“问题清单”一张表；不能是被检查的台账）")
+    check.add_argument("--jobs", type=jobs_count, default=None, metavar="N", help=JOBS_HELP)
     check.add_argument("--json", action="store_true", help="以 JSON 输出")
     check.set_defaults(func=cmd_check)
 
@@ -122,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--as-of", type=as_of_date, default=None, metavar="YYYY-MM-DD", help="统计截至日期，默认今天")
     summ.add_argument("--bureau", metavar="NAME", help="局名称（汇总表标题），默认取配置 settings.bureau")
     summ.add_argument("-o", "--output", metavar="OUT.xlsx", help="写入汇总表的工作簿（已有的则只替换汇总表、明细和问题清单三张表）")
+    summ.add_argument("--jobs", type=jobs_count, default=None, metavar="N", help=JOBS_HELP)
     summ.add_argument("--json", action="store_true", help="以 JSON 输出")
     summ.set_defaults(func=cmd_summary)
 
@@ -158,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     cons.add_argument("--roster", metavar="FILE", help="单位名册工作簿（第一张表含“单位”“别名”列）；默认用主表的“单位名册”表")
     cons.add_argument("--recursive", action="store_true", help="包括子文件夹")
     cons.add_argument("--bureau", metavar="NAME", help="局名称（汇总表标题）")
-    cons.add_argument("--jobs", type=int, default=None, metavar="N", help="并行读取的进程数（默认：CPU 核数，最多 2）")
+    cons.add_argument("--jobs", type=jobs_count, default=None, metavar="N", help=JOBS_HELP)
     cons.add_argument("--json", action="store_true", help="以 JSON 输出")
     cons.set_defaults(func=cmd_consolidate)
 

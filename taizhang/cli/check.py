@@ -8,10 +8,11 @@ import sys
 from datetime import date
 from typing import Any
 
-from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width
+from taizhang import workers
+from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width, per_file
 from taizhang.findings_sheet import code_title
 from taizhang.reading.source import expand_paths
-from taizhang.service import FileReport, check_file
+from taizhang.service import FileReport, check_slim, reader_died
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -45,11 +46,8 @@ def run_check(args: argparse.Namespace, progress: Progress | None = None) -> Out
     if not files:
         return Outcome(EXIT_UNREADABLE, messages=[*notes, "taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）"])
     as_of = args.as_of or date.today()
-    reports = []
-    for p in files:
-        reports.append(check_file(p, as_of=as_of, config=args.cfg))
-        if progress:
-            progress(len(reports), len(files), p.name)
+    reports = workers.map_files(check_slim, files, (as_of, args.cfg), jobs=getattr(args, "jobs", None),
+                                crashed=reader_died, progress=per_file(progress, len(files)))
     if output is not None:
         from taizhang.findings_sheet import report_rows
         from taizhang.summary import OutputError, save_findings
@@ -81,11 +79,11 @@ def check_json(reports: list[FileReport]) -> dict[str, Any]:
             "path": str(r.path),
             "readable": r.refusal is None,
             "reason": r.refusal.message if r.refusal else None,
-            "reporting_unit": next((lg.reporting_unit for lg in r.ledgers if lg.reporting_unit), None),
+            "reporting_unit": next((lg.reporting_unit for lg in r.heads if lg.reporting_unit), None),
             "ledgers": [
                 {"kind": lg.kind.value, "sheet": lg.sheet, "header_row": lg.header_row,
-                 "rows": len(lg.rows), "hidden": lg.hidden}
-                for lg in r.ledgers
+                 "rows": lg.row_count, "hidden": lg.hidden}
+                for lg in r.heads
             ],
             "findings": [f.model_dump(mode="json") for f in r.findings],
             "stats": stats.model_dump(mode="json"),
@@ -112,10 +110,10 @@ def print_check(reports: list[FileReport], as_of: date) -> None:
         if r.refusal is not None:
             console.print(f"[red]✗ 无法读取：{escape(r.refusal.message)}")
             continue
-        for lg in r.ledgers:
+        for lg in r.heads:
             flag = "（隐藏）" if lg.hidden else ""
-            console.print(f"  {escape(lg.sheet)}{flag}：{lg.layout.spec.label}，表头第 {lg.header_row} 行，"
-                          f"{len(lg.rows)} 行数据")
+            console.print(f"  {escape(lg.sheet)}{flag}：{lg.label}，表头第 {lg.header_row} 行，"
+                          f"{lg.row_count} 行数据")
         if not r.findings:
             console.print("[green]✓ 未发现问题")
             continue

@@ -20,6 +20,19 @@ def as_of_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD，例如 2026-10-31（收到“{text}”）") from None
 
 
+def jobs_count(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"进程数应为正整数，例如 2（收到“{text}”）")
+    return jobs
+
+
+JOBS_HELP = "同时读取文件的进程数（默认：CPU 核数，最多 2；文件少时只用本进程）"
+
+
 def cannot_write(what: str, path: object, exc: OSError) -> str:
     """The message for a file taizhang could not write: on Windows a workbook open in Excel or
     WPS is locked, which shows as a permission error, so the clerk is told to close it."""
@@ -55,6 +68,20 @@ class Outcome:
 
 #: ``progress(done, total, name)``: a file finished (``done`` of ``total``); ``name`` is its name.
 Progress = Callable[[int, int | None, str], None]
+
+
+def per_file(progress: Progress | None, total: int) -> Callable[[Any], None] | None:
+    """``progress`` as a callback given each file's path as it is done (``workers.map_files``)."""
+    if progress is None:
+        return None
+    done = 0
+
+    def one_done(path: Any) -> None:
+        nonlocal done
+        done += 1
+        progress(done, total, path.name)
+
+    return one_done
 
 
 from taizhang.logs import trace_for_log  # noqa: E402,F401 - the CLI's handler uses it from here

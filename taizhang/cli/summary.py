@@ -7,10 +7,10 @@ import json
 import sys
 
 from taizhang.cli.common import (
-    EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width,
+    EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width, per_file,
 )
 from taizhang.reading.source import expand_paths
-from taizhang.summarising import DEFAULT_BUREAU, summarise_loaded  # noqa: F401 - DEFAULT_BUREAU kept importable
+from taizhang.summarising import DEFAULT_BUREAU, summarise_files  # noqa: F401 - DEFAULT_BUREAU kept importable
 from taizhang.writing import FileInUse, open_elsewhere
 
 
@@ -56,15 +56,11 @@ def run_summary(args: argparse.Namespace, progress: Progress | None = None) -> O
     if not files:
         return Outcome(EXIT_UNREADABLE, messages=[
             *skipped_notes, "taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）"])
-    from taizhang.service import load_workbook
-
-    loaded = []
-    for p in files:
-        loaded.append(load_workbook(p, args.cfg))
-        if progress:
-            progress(len(loaded), len(files), p.name)
-    # settings: defaults < --config < the 台账设置 sheet of a workbook given < --bureau / --as-of
-    summed = summarise_loaded(loaded, args.cfg, period=period, bureau=args.bureau, as_of=args.as_of)
+    # settings: defaults < --config < the 台账设置 sheet of a workbook given < --bureau / --as-of;
+    # the rows are kept only for the 明细 sheet of a 汇总表 written
+    summed = summarise_files(files, args.cfg, period=period, bureau=args.bureau, as_of=args.as_of,
+                             rows=output_path is not None, jobs=getattr(args, "jobs", None),
+                             progress=per_file(progress, len(files)))
     reports, report, blocking = summed.reports, summed.report, summed.blocking
     bureau = summed.settings.bureau
     output = None

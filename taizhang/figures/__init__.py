@@ -25,8 +25,9 @@ from taizhang.kinds.common import fen
 from taizhang.model import LedgerRow, period_date
 from taizhang.reading.ledger import Ledger
 
-__all__ = ["Figures", "Period", "PeriodError", "Report", "compute", "fen", "figures_model", "narrative",
-           "report_json", "rows_by_kind", "summary_json"]
+__all__ = ["BlockParts", "Figures", "Period", "PeriodError", "Report", "block_parts", "compute",
+           "compute_from_parts", "fen", "figures_model", "has_parts", "narrative", "report_json",
+           "report_parts", "rows_by_kind", "summary_json"]
 
 
 class Figures(BaseModel):
@@ -113,6 +114,53 @@ def compute(rows: dict[Kind, list[LedgerRow]], period: Period, as_of: date, conf
     ytd, ytd_picked = figures(rows, ytd_period, as_of, config) if ytd_period else (None, {})
     report = Report(period=period, as_of=as_of, current=current, year_to_date=ytd, rows=picked,
                     ytd_rows=ytd_picked)
+    report.narrative = narrative(report, config)
+    return report
+
+
+#: One file's share of one block of figures: per kind, its parts (``KindDef.parts``) and
+#: its undated rows.
+BlockParts = dict[Kind, tuple[Any, int]]
+
+
+def has_parts() -> bool:
+    """Whether every registered kind gives mergeable parts, so that figures can be put together
+    from each file's (:func:`block_parts`, :func:`compute_from_parts`)."""
+    return all(d.has_parts() for d in by_rank())
+
+
+def block_parts(rows: dict[Kind, list[LedgerRow]], period: Period, config: Config) -> BlockParts:
+    """What some rows give the block of ``period``: small, and merged with other files' by
+    :func:`compute_from_parts` into exactly the figures of all their rows (see ``KindDef.parts``)."""
+    picked, undated = _block_rows(rows, period)
+    return {d.kind: (d.parts(picked[d.kind], config), undated[d.kind]) for d in by_rank()}
+
+
+def report_parts(rows: dict[Kind, list[LedgerRow]], period: Period, config: Config) -> list[BlockParts]:
+    """:func:`block_parts` of ``period`` and, for a month, of its year to date."""
+    ytd = period.year_to_date()
+    return [block_parts(rows, period, config), *([block_parts(rows, ytd, config)] if ytd else [])]
+
+
+def _figures_of_parts(files: list[BlockParts], as_of: date, config: Config) -> Figures:
+    blocks = {}
+    for d in by_rank():
+        mine = [f[d.kind] for f in files]
+        block = d.from_parts([part for part, _ in mine], config, as_of)
+        if "undated" in type(block).model_fields:
+            block.undated = sum(n for _, n in mine)
+        blocks[d.kind.value] = block
+    return figures_model()(**blocks)
+
+
+def compute_from_parts(files: list[list[BlockParts]], period: Period, as_of: date, config: Config) -> Report:
+    """:func:`compute` from each file's :func:`report_parts` (in file order), without the rows:
+    the figures and the narrative are the same, ``rows`` and ``ytd_rows`` are empty."""
+    empty = report_parts({}, period, config)
+    files = files or [empty]
+    current = _figures_of_parts([f[0] for f in files], as_of, config)
+    ytd = _figures_of_parts([f[1] for f in files], as_of, config) if len(empty) > 1 else None
+    report = Report(period=period, as_of=as_of, current=current, year_to_date=ytd)
     report.narrative = narrative(report, config)
     return report
 

@@ -53,6 +53,22 @@ class TotalLine:
     covers: tuple[int, int]  # indexes into Ledger.rows: rows[start:end] are summed
 
 
+@dataclass(frozen=True)
+class LedgerHead:
+    """What is said of a ledger without its rows: all that ``check``'s output, the 问题清单
+    and the blocking errors need, small enough to pass back from a worker process."""
+
+    kind: Kind
+    sheet: str
+    hidden: bool
+    #: Excel row number of the header (see :attr:`Ledger.header_row`).
+    header_row: int
+    reporting_unit: str | None
+    #: The kind's name, 信访举报台账 ….
+    label: str
+    row_count: int
+
+
 @dataclass
 class Ledger:
     """One ledger found in one sheet, read and typed."""
@@ -100,6 +116,11 @@ class Ledger:
     @property
     def reporting_unit(self) -> str | None:
         return self.layout.reporting_unit
+
+    @property
+    def head(self) -> LedgerHead:
+        return LedgerHead(self.kind, self.sheet, self.hidden, self.header_row, self.reporting_unit,
+                          self.layout.spec.label, len(self.rows))
 
     def cell(self, field_name: str, row: int) -> str | None:
         """The Excel reference of ``field_name``'s cell in Excel row ``row``."""

@@ -33,12 +33,12 @@ def blocking_errors(reports: Iterable[FileReport]) -> list[BlockingError]:
     for report in reports:
         if report.refusal is not None:
             continue
-        hidden = {lg.sheet for lg in report.ledgers if lg.hidden}
+        hidden = {lg.sheet for lg in report.heads if lg.hidden}
         counts: dict[str | None, int] = {}
         for f in report.findings:
             if f.is_error and f.sheet not in hidden:
                 counts[f.sheet] = counts.get(f.sheet, 0) + 1
-        order = [lg.sheet for lg in report.ledgers]
+        order = [lg.sheet for lg in report.heads]
         for sheet in sorted(counts, key=lambda s: (s is not None, order.index(s) if s in order else len(order))):
             out.append(BlockingError(file=str(report.path), sheet=sheet, errors=counts[sheet]))
     return out
