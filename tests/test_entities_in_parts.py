@@ -63,3 +63,79 @@ def test_the_same_workbooks_without_declarations_are_read(tmp_path):
     book = open_workbook(base)
     assert [s.name for s in book.sheets] == ["退费台账", "第二张"]
     assert book.sheets[1].rows[1][:3] == [1, "一中", "教辅材料"]
+
+
+def _prefixed(data: bytes) -> bytes:
+    """The part with a DOCTYPE before its own content (after its XML declaration, if any)."""
+    if data.startswith(b"<?xml"):
+        end = data.index(b"?>") + 2
+        return data[:end] + BOMB[len(b'<?xml version="1.0"?>'):] + data[end:]
+    return BOMB + data
+
+
+@pytest.mark.parametrize("part", ["[Content_Types].xml", "_rels/.rels", "xl/workbook.xml",
+                                  "xl/_rels/workbook.xml.rels", "xl/styles.xml", "docProps/core.xml"])
+def test_a_declaration_in_a_part_the_earlier_checks_read_is_refused(tmp_path, part):
+    """The package relationships and content types (read to find the workbook) and the workbook
+    part and its relationships (read to list the sheets) are unpacked once and kept for the
+    checks that follow: the entity check looks at what was kept as at any other part."""
+    base = write_xlsx(tmp_path / "base.xlsx", {"退费台账": LEDGER})
+    path = _patched(base, tmp_path / "bomb.xlsx", part, _prefixed)
+    with pytest.raises(WorkbookRefused) as caught:
+        open_workbook(path)
+    assert caught.value.code == "unsafe-workbook"
+    assert f"“{part}”" in caught.value.reason
+
+
+def test_a_declaration_in_a_part_shadowed_by_another_of_its_name_is_refused(tmp_path):
+    """Two entries named ``_rels/.rels``: the name opens the last one (read to find the
+    workbook and kept); the first, which holds the declaration, is still looked at itself."""
+    import warnings
+
+    base = write_xlsx(tmp_path / "base.xlsx", {"退费台账": LEDGER})
+    path = tmp_path / "twice.xlsx"
+    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout, \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name
+        rels = zin.read("_rels/.rels")
+        zout.writestr("_rels/.rels", _prefixed(rels))
+        for item in zin.infolist():
+            zout.writestr(item, zin.read(item.filename))
+    with zipfile.ZipFile(path) as zf:
+        assert [i.filename for i in zf.infolist()].count("_rels/.rels") == 2
+    with pytest.raises(WorkbookRefused) as caught:
+        open_workbook(path)
+    assert caught.value.code == "unsafe-workbook" and "“_rels/.rels”" in caught.value.reason
+
+
+@pytest.mark.parametrize("offset", [-9, -2, -1, 0, 1])
+def test_a_declaration_across_the_chunks_of_a_large_part_is_refused(tmp_path, offset):
+    """A part larger than the chunk the entity check reads at a time, with ``<!DOCTYPE``
+    placed about the chunk's end (``<!`` closing the first chunk, say)."""
+    from taizhang.reading.package import CHUNK
+
+    base = write_xlsx(tmp_path / "base.xlsx", {"退费台账": LEDGER})
+    start = CHUNK - 2 + offset  # where "<!" starts
+    big = b"<items>" + b" " * (start - len(b"<items>")) + b"<!DOCTYPE x []>" + b" " * 200 + b"</items>"
+    assert big.index(b"<!") == start
+    path = tmp_path / "large.xlsx"
+    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item, zin.read(item.filename))
+        zout.writestr("customXml/item1.xml", big)
+    with pytest.raises(WorkbookRefused) as caught:
+        open_workbook(path)
+    assert caught.value.code == "unsafe-workbook" and "customXml/item1.xml" in caught.value.reason
+
+
+def test_a_utf16_declaration_in_a_part_other_than_a_worksheet_is_refused(tmp_path):
+    base = write_xlsx(tmp_path / "base.xlsx", {"退费台账": LEDGER})
+
+    def utf16(data: bytes) -> bytes:
+        text = _prefixed(data).decode("utf-8").replace('encoding="UTF-8"', "")
+        return b"\xff\xfe" + text.encode("utf-16-le")
+
+    path = _patched(base, tmp_path / "bomb.xlsx", "xl/styles.xml", utf16)
+    with pytest.raises(WorkbookRefused) as caught:
+        open_workbook(path)
+    assert caught.value.code == "unsafe-workbook" and "xl/styles.xml" in caught.value.reason

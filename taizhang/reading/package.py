@@ -41,16 +41,80 @@ def _norm(name: str) -> str:
     return name.replace("\\", "/").lstrip("/")
 
 
-def find_workbook(zf: zipfile.ZipFile) -> str | None:
+#: Parts up to this size, once unpacked whole, are kept for the checks that come after.
+KEEP = CHUNK
+
+
+class Parts:
+    """An open zip package and the small parts already unpacked from it.
+
+    The checks before a reader (the format, the entity declarations, the layout, the extent)
+    all look at ``_rels/.rels``, ``[Content_Types].xml``, the workbook part and its
+    relationships: sharing them, each is decompressed once, and what is found out from them
+    (the workbook part, the sheets' parts) is kept in :attr:`memo`.
+    """
+
+    def __init__(self, zf: zipfile.ZipFile) -> None:
+        self.zf = zf
+        self.infos = zf.infolist()
+        self.names = zf.namelist()
+        self.by_key = {_norm(n).lower(): n for n in self.names}
+        self.memo: dict[str, object] = {}
+        self._whole: dict[str, bytes] = {}
+
+    def read(self, name: str, limit: int | None = None) -> bytes:
+        """What ``zf.open(name).read(limit)`` gives (the whole part when ``limit`` is None)."""
+        data = self._whole.get(name)
+        if data is None:
+            with self.zf.open(name) as fh:
+                data = fh.read(-1 if limit is None else limit)
+            if limit is None or len(data) < limit:  # read to its end
+                self.keep(self.zf.getinfo(name), data)
+            return data
+        return data if limit is None or len(data) <= limit else data[:limit]
+
+    def keep(self, info: zipfile.ZipInfo, data: bytes) -> None:
+        """Keep a part read whole (when small, and the one its name stands for in the zip)."""
+        if len(data) <= KEEP and self._named(info):
+            self._whole[info.filename] = data
+
+    def whole(self, info: zipfile.ZipInfo) -> bytes | None:
+        """The part as already read whole, or None."""
+        data = self._whole.get(info.filename)
+        return data if data is not None and self._named(info) else None
+
+    def _named(self, info: zipfile.ZipInfo) -> bool:
+        """Whether ``info`` is the entry its name opens (of two entries with one name, the last)."""
+        try:
+            return self.zf.getinfo(info.filename) is info
+        except KeyError:
+            return False
+
+    def close(self) -> None:
+        self.zf.close()
+
+
+def parts_of(zf: zipfile.ZipFile | Parts) -> Parts:
+    return zf if isinstance(zf, Parts) else Parts(zf)
+
+
+def find_workbook(zf: zipfile.ZipFile | Parts) -> str | None:
     """The workbook part's name in the zip (as stored), found as Excel does: the package
     relationship of type officeDocument, else the usual names."""
-    by_key = {_norm(n).lower(): n for n in zf.namelist()}
+    parts = parts_of(zf)
+    if "workbook" not in parts.memo:
+        parts.memo["workbook"] = _find_workbook(parts)
+    return parts.memo["workbook"]  # type: ignore[return-value]
+
+
+def _find_workbook(parts: Parts) -> str | None:
+    by_key = parts.by_key
     rels = by_key.get("_rels/.rels")
     if rels is not None:
-        for rel_type, target in _relationships(_read_small(zf, rels)):
+        for rel_type, target in _relationships(_read_small(parts, rels)):
             if rel_type.lower().endswith(OFFICE_DOCUMENT):
                 name = by_key.get(posixpath.normpath(_norm(target)).lower())
-                if name is not None and _is_workbook_part(zf, by_key, name):
+                if name is not None and _is_workbook_part(parts, by_key, name):
                     return name
     for usual in ("xl/workbook.xml", "xl/workbook.bin"):
         if usual in by_key:
@@ -62,7 +126,7 @@ _OVERRIDE = re.compile(rb'<(?:\w+:)?Override\b[^<>]*?PartName\s*=\s*"([^"]*)"[^<
                        rb'|<(?:\w+:)?Override\b[^<>]*?ContentType\s*=\s*"([^"]*)"[^<>]*?PartName\s*=\s*"([^"]*)"')
 
 
-def _is_workbook_part(zf: zipfile.ZipFile, by_key: dict[str, str], name: str) -> bool:
+def _is_workbook_part(zf: Parts, by_key: dict[str, str], name: str) -> bool:
     """Whether the package's main part is a workbook (not a Word, PowerPoint or Visio
     document's): by its content type where the package states one, else by its folder."""
     types = by_key.get("[content_types].xml")
@@ -91,17 +155,18 @@ def _rel_attrs(data: bytes) -> list[dict[str, str]]:
     return out
 
 
-def _read_small(zf: zipfile.ZipFile, name: str, limit: int = 16 * CHUNK) -> bytes:
-    with zf.open(name) as fh:
-        return fh.read(limit)
+def _read_small(zf: Parts, name: str, limit: int = 16 * CHUNK) -> bytes:
+    return zf.read(name, limit)
 
 
-def normalize(zf: zipfile.ZipFile, max_bytes: int) -> Package:
+def normalize(zf: zipfile.ZipFile | Parts, max_bytes: int) -> Package:
     """The package as a reader expects it: the workbook at ``xl/workbook.xml`` (or ``.bin``)
     with its parts beside it, forward slashes, part names in the case the relationships use,
     and no macro or dialog sheets.  Rewritten in memory only when something differs."""
-    names = zf.namelist()
-    workbook = find_workbook(zf)
+    parts = parts_of(zf)
+    zf = parts.zf
+    names = parts.names
+    workbook = find_workbook(parts)
     if workbook is None:
         return Package(workbook="")
     wb_norm = _norm(workbook)
@@ -109,14 +174,14 @@ def normalize(zf: zipfile.ZipFile, max_bytes: int) -> Package:
     target_wb = "xl/workbook.bin" if binary else "xl/workbook.xml"
     folder = posixpath.dirname(wb_norm)
     rels_name = posixpath.join(folder, "_rels", posixpath.basename(wb_norm) + ".rels")
-    by_key = {_norm(n).lower(): n for n in names}
+    by_key = parts.by_key
     rels_stored = by_key.get(rels_name.lower())
-    rels = _rel_attrs(_read_small(zf, rels_stored)) if rels_stored else []
+    rels = _rel_attrs(_read_small(parts, rels_stored)) if rels_stored else []
     drop_ids = {r.get("Id", ""): NON_DATA_SHEETS[r.get("Type", "").rsplit("/", 1)[-1].lower()]
                 for r in rels if r.get("Type", "").rsplit("/", 1)[-1].lower() in NON_DATA_SHEETS}
     # sheets pointing at no part at all (a VBA module's placeholder, say): readers stop there
     known = {r.get("Id", "") for r in rels}
-    for rid in ([] if binary else _sheet_ids(_read_small(zf, workbook, 64 * CHUNK))):
+    for rid in ([] if binary else _sheet_ids(_read_small(parts, workbook, 64 * CHUNK))):
         if rid not in known:
             drop_ids[rid] = MISSING_SHEET
 
@@ -291,26 +356,37 @@ def _drop_bin_sheets(data: bytes, drop: dict[str, str]) -> tuple[bytes, list[tup
 _DECL = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 
 
-def entity_declaration(zf: zipfile.ZipFile, max_bytes: int, skip: Collection[str] = (),
+def entity_declaration(zf: zipfile.ZipFile | Parts, max_bytes: int, skip: Collection[str] = (),
                        only: Collection[str] | None = None) -> str | None:
     """The name of the first part holding a DOCTYPE or an entity declaration (XML that
     Excel never writes: the billion-laughs bomb and external entities start there), read in
     chunks so that no part is held whole.  ``skip``: parts looked at elsewhere (the
     worksheets the extent scan reads whole, see :func:`declares_entities`); ``only``: just those."""
+    parts = parts_of(zf)
     total = 0
-    for info in zf.infolist():
+    for info in parts.infos:
         if info.is_dir() or _norm(info.filename).lower().endswith((".bin", ".png", ".jpeg", ".jpg", ".emf",
                                                                       ".wmf", ".gif", ".tif", ".tiff")):
             continue
         if info.filename in skip or (only is not None and info.filename not in only):
             continue
-        with zf.open(info) as fh:
+        whole = parts.whole(info)
+        if whole is not None:  # unpacked already, by an earlier check
+            total += len(whole)
+            if total > max_bytes:
+                raise TooLarge(info.filename)
+            if declares_entities(whole):
+                return info.filename
+            continue
+        with parts.zf.open(info) as fh:
             tail = b""
             utf16 = None
             while True:
                 chunk = fh.read(CHUNK)
                 if not chunk:
                     break
+                if utf16 is None and len(chunk) < CHUNK:  # the whole part: kept for the checks after
+                    parts.keep(info, chunk)
                 total += len(chunk)
                 if total > max_bytes:
                     raise TooLarge(info.filename)
@@ -318,7 +394,7 @@ def entity_declaration(zf: zipfile.ZipFile, max_bytes: int, skip: Collection[str
                     utf16 = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}.get(chunk[:2], "")
                 if utf16:
                     chunk = chunk.decode(utf16, "replace").encode("utf-8", "replace")
-                if _DECL.search(tail + chunk):
+                if (b"!" in chunk or b"!" in tail) and _DECL.search(tail + chunk):
                     return info.filename
                 tail = chunk[-16:]
     return None
@@ -327,6 +403,8 @@ def entity_declaration(zf: zipfile.ZipFile, max_bytes: int, skip: Collection[str
 def declares_entities(data: bytes) -> bool:
     """Whether a part already read whole holds a DOCTYPE or an entity declaration (what
     :func:`entity_declaration` looks for, UTF-16 parts included)."""
+    if b"!" not in data:  # no "<!", in UTF-16 either (its "!" is a 0x21 byte beside a zero)
+        return False
     codec = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}.get(data[:2])
     if codec:
         data = data.decode(codec, "replace").encode("utf-8", "replace")

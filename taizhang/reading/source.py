@@ -19,11 +19,14 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from defusedxml import DefusedXmlException, ElementTree
 
 import python_calamine as calamine
+
+if TYPE_CHECKING:
+    from taizhang.reading.package import Parts
 
 #: Files taken as workbooks when a folder is read.  ``.et`` is WPS 表格's own format: the
 #: same BIFF8 container as an Excel 97-2003 ``.xls``.
@@ -130,6 +133,15 @@ class Workbook:
 
 def sniff(path: Path) -> str:
     """The workbook format of ``path`` judged from its bytes, or a refusal."""
+    fmt, parts = _sniff(path)
+    if parts is not None:
+        parts.close()
+    return fmt
+
+
+def _sniff(path: Path) -> tuple[str, Parts | None]:
+    """:func:`sniff`, and a zip package left open (a :class:`package.Parts`) for the checks
+    that follow, with the parts already read; the caller closes it."""
     try:
         if path.is_dir():
             if path.suffix.lower() in IWORK_SUFFIXES:
@@ -149,7 +161,7 @@ def sniff(path: Path) -> str:
     if head.startswith(ZIP_MAGIC):
         return _sniff_zip(path)
     if head.startswith(OLE_MAGIC):
-        return _sniff_ole(path)
+        return _sniff_ole(path), None
     if _old_biff(head):
         raise WorkbookRefused("old-format", f"{path}：{OLD_FORMAT_ADVICE}")
     if head.startswith(b"%PDF"):
@@ -227,34 +239,42 @@ def _looks_like_text(head: bytes) -> bool:
     return False
 
 
-def _sniff_zip(path: Path) -> str:
+def _sniff_zip(path: Path) -> tuple[str, Parts | None]:
     """A zip package: an OOXML workbook (its workbook part found as Excel finds it), an
-    OpenDocument spreadsheet, encrypted or not, or another program's document."""
-    from taizhang.reading.package import find_workbook
+    OpenDocument spreadsheet, encrypted or not, or another program's document.  A workbook's
+    package is handed back open, with the parts read to judge it."""
+    from taizhang.reading.package import Parts, find_workbook
 
+    parts = None
     try:
-        with zipfile.ZipFile(path) as zf:
-            names = {n.replace("\\", "/").lower() for n in zf.namelist()}
+        try:
+            parts = Parts(zipfile.ZipFile(path))
+            names = {n.replace("\\", "/").lower() for n in parts.names}
             if "mimetype" in names:
-                mime = zf.read("mimetype")[:100]
+                mime = parts.zf.read("mimetype")[:100]
                 if b"spreadsheet" not in mime:
                     raise WorkbookRefused("not-a-workbook", f"{path}：这是 OpenDocument 文档，但不是电子表格")
                 if "meta-inf/manifest.xml" in names:
-                    with zf.open("META-INF/manifest.xml") as fh:
+                    with parts.zf.open("META-INF/manifest.xml") as fh:
                         if b"encryption-data" in fh.read(1 << 20):
                             raise WorkbookRefused("encrypted-workbook", f"{path}：{ENCRYPTED}")
-                return "ods"
-            workbook = find_workbook(zf)
-    except WorkbookRefused:
-        raise
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, EOFError, RuntimeError, KeyError,
-            OSError):
-        # a damaged package fails in many ways inside zipfile (fuzzing found several)
-        raise WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏（压缩包结构不完整），请让报送单位重新发送") from None
-    if workbook is not None:
-        if workbook.lower().endswith(".bin"):
-            return "xlsb"
-        return "xlsm" if any(n.endswith("vbaproject.bin") for n in names) else "xlsx"
+                found, parts = (parts, None)
+                return "ods", found
+            workbook = find_workbook(parts)
+        except WorkbookRefused:
+            raise
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, EOFError, RuntimeError, KeyError,
+                OSError):
+            # a damaged package fails in many ways inside zipfile (fuzzing found several)
+            raise WorkbookRefused("corrupt-workbook", f"{path}：文件已损坏（压缩包结构不完整），请让报送单位重新发送") from None
+        if workbook is not None:
+            found, parts = (parts, None)
+            if workbook.lower().endswith(".bin"):
+                return "xlsb", found
+            return ("xlsm" if any(n.endswith("vbaproject.bin") for n in names) else "xlsx"), found
+    finally:
+        if parts is not None:  # not handed back: closed here
+            parts.close()
     for folder, what in (("word/", "Word 文档"), ("ppt/", "PowerPoint 演示文稿"), ("visio/", "Visio 绘图"),
                          ("documents/", "XPS 文档")):
         if any(n.startswith(folder) for n in names):
@@ -352,7 +372,7 @@ def open_workbook(path: str | os.PathLike, limits: Limits | None = None, *, isol
     path = Path(path)
     limits = limits or Limits()
     try:
-        fmt = sniff(path)
+        fmt, parts = _sniff(path)
     except WorkbookRefused as exc:
         if exc.code != "encrypted-workbook" or path.stat().st_size > limits.max_file_bytes:
             raise
@@ -361,19 +381,22 @@ def open_workbook(path: str | os.PathLike, limits: Limits | None = None, *, isol
 
             return read_isolated(path, limits)
         return _read_default_password(path, limits, exc)
-    size = path.stat().st_size
-    if size > limits.max_file_bytes:
-        raise WorkbookRefused(
-            "file-too-large",
-            f"{path}：文件大小 {size / 1048576:.0f} MB，超过上限 {limits.max_file_bytes / 1048576:.0f} MB",
-        )
-    if isolate and fmt in ISOLATED_FORMATS:
-        from taizhang.reading.isolated import read_isolated
+    with contextlib.closing(parts) if parts is not None else contextlib.nullcontext():
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise WorkbookRefused(
+                "file-too-large",
+                f"{path}：文件大小 {size / 1048576:.0f} MB，超过上限 {limits.max_file_bytes / 1048576:.0f} MB",
+            )
+        if isolate and fmt in ISOLATED_FORMATS:
+            from taizhang.reading.isolated import read_isolated
 
-        return read_isolated(path, limits)
-    if fmt == "xls":
-        return _read_xls(path, limits)
-    return _read_package(path, fmt, limits)
+            if parts is not None:
+                parts.close()  # the child opens the file itself
+            return read_isolated(path, limits)
+        if fmt == "xls":
+            return _read_xls(path, limits)
+        return _read_package(path, fmt, limits, parts)
 
 
 #: The password Excel uses when a workbook is encrypted without one being asked for (a
@@ -440,8 +463,9 @@ def _read_xls(path: Path, limits: Limits) -> Workbook:
     raise first
 
 
-def _read_package(path: Path, fmt: str, limits: Limits) -> Workbook:
-    """An OOXML package (.xlsx .xlsm .xltx .xltm .xlsb) or an OpenDocument spreadsheet."""
+def _read_package(path: Path, fmt: str, limits: Limits, opened: Parts | None = None) -> Workbook:
+    """An OOXML package (.xlsx .xlsm .xltx .xltm .xlsb) or an OpenDocument spreadsheet;
+    ``opened``: the package as :func:`_sniff` left it open (a :class:`package.Parts`)."""
     from taizhang.reading import package
 
     source: Path | io.BytesIO = path
@@ -450,7 +474,7 @@ def _read_package(path: Path, fmt: str, limits: Limits) -> Workbook:
     scanner = {"xlsx": _scan_ooxml, "xlsm": _scan_ooxml, "ods": _scan_ods, "xlsb": _scan_xlsb}.get(fmt)
     if fmt in ("xlsx", "xlsm", "xlsb", "ods"):
         try:
-            with zipfile.ZipFile(path) as zf:
+            with contextlib.closing(opened or package.Parts(zipfile.ZipFile(path))) as zf:
                 _check_unpacked(zf, path, limits)
                 # the worksheets the extent scan reads whole are looked at for declarations there
                 scanned = _worksheet_parts(zf) if scanner is _scan_ooxml else frozenset()
@@ -464,7 +488,7 @@ def _read_package(path: Path, fmt: str, limits: Limits) -> Workbook:
                                 zf, limits.max_unzipped_bytes, only=scanned))
                     skipped = pkg.skipped
                 if scanner and source is path:  # the package as it is: scanned while open
-                    scans = scanner(zf, limits, path)
+                    scans = scanner(zf if scanner is _scan_ooxml else zf.zf, limits, path)
                     scanner = None
         except package.TooLarge:
             raise WorkbookRefused(
@@ -490,11 +514,11 @@ def _read_package(path: Path, fmt: str, limits: Limits) -> Workbook:
     return book
 
 
-def _worksheet_parts(zf: zipfile.ZipFile) -> frozenset[str]:
+def _worksheet_parts(zf: Parts) -> frozenset[str]:
     """The parts :func:`_scan_ooxml` reads whole (the package's worksheets); none when they
     cannot be listed (every part then gets the entity check)."""
     try:
-        names = set(zf.namelist())
+        names = set(zf.names)
         return frozenset(part for part in sheet_parts(zf).values() if part in names)
     except Exception:  # noqa: BLE001 - a workbook part that cannot be parsed: no shortcut
         return frozenset()
@@ -507,9 +531,9 @@ def _refuse_declarations(path: Path, part: str | None) -> None:
             f"{path}：工作簿的“{part}”部分含有 Excel 从不生成的 XML 实体声明（可能是恶意文件），未读取")
 
 
-def _check_unpacked(zf: zipfile.ZipFile, path: Path, limits: Limits) -> None:
+def _check_unpacked(zf: Parts, path: Path, limits: Limits) -> None:
     """Refuse a package whose parts, once unpacked, would exceed the limits (a zip bomb)."""
-    infos = zf.infolist()
+    infos = zf.infos
     unpacked = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if unpacked > limits.max_unzipped_bytes or (
@@ -765,9 +789,11 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]{0,20})")
 
 
-def _opened(source: Path | io.BytesIO | zipfile.ZipFile) -> Any:
+def _opened(source: Path | io.BytesIO | zipfile.ZipFile | Parts) -> Any:
     """A zip package to read, as a context: one already open is left open."""
-    return contextlib.nullcontext(source) if isinstance(source, zipfile.ZipFile) else zipfile.ZipFile(source)
+    from taizhang.reading.package import Parts
+
+    return contextlib.nullcontext(source) if isinstance(source, (zipfile.ZipFile, Parts)) else zipfile.ZipFile(source)
 
 
 def _scan_cells(data: bytes, scan: SheetScan) -> None:
@@ -800,7 +826,7 @@ def _scan_cells(data: bytes, scan: SheetScan) -> None:
         ref = None
 
 
-def _scan_ooxml(source: Path | io.BytesIO | zipfile.ZipFile, limits: Limits,
+def _scan_ooxml(source: Path | io.BytesIO | zipfile.ZipFile | Parts, limits: Limits,
                 path: Path | None = None) -> dict[str, SheetScan]:
     """Scan each sheet's XML for its real extent and for formulas without a cached value.
 
@@ -816,6 +842,7 @@ def _scan_ooxml(source: Path | io.BytesIO | zipfile.ZipFile, limits: Limits,
     path = path if path is not None else Path(str(source))
     scans: dict[str, SheetScan] = {}
     with _opened(source) as zf:
+        zf = package.parts_of(zf)
         try:
             parts = sheet_parts(zf)
         except DefusedXmlException:
@@ -824,11 +851,11 @@ def _scan_ooxml(source: Path | io.BytesIO | zipfile.ZipFile, limits: Limits,
                 f"{path}：工作簿结构中含有 Excel 从不生成的 XML 实体声明（可能是恶意文件），未读取") from None
         except (KeyError, ElementTree.ParseError, ValueError):
             return scans
-        names = set(zf.namelist())
+        names = set(zf.names)
         for name, part in parts.items():
             if part not in names:
                 continue
-            data = zf.read(part)
+            data = zf.zf.read(part)
             if package.declares_entities(data):
                 _refuse_declarations(path, part)
             scan = SheetScan()
@@ -1077,10 +1104,27 @@ def _biff_error(rtype: int, body: bytes) -> str | None:
     return None
 
 
-def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> the zip part holding it, in an xlsx/xlsm package."""
-    wb = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+def sheet_parts(zf: zipfile.ZipFile | Parts) -> dict[str, str]:
+    """Sheet name -> the zip part holding it, in an xlsx/xlsm package (a ``zipfile.ZipFile``,
+    or a :class:`package.Parts`, which keeps the answer, or the error, for the next asking)."""
+    from taizhang.reading.package import Parts
+
+    if not isinstance(zf, Parts):
+        return _sheet_parts(zf.read)
+    memo = zf.memo.get("sheet_parts")
+    if memo is None:
+        try:
+            memo = zf.memo["sheet_parts"] = _sheet_parts(zf.read)
+        except Exception as exc:  # noqa: BLE001 - the callers tell the errors apart
+            memo = zf.memo["sheet_parts"] = exc
+    if isinstance(memo, Exception):
+        raise memo
+    return dict(memo)
+
+
+def _sheet_parts(read: Any) -> dict[str, str]:
+    wb = ElementTree.fromstring(read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(read("xl/_rels/workbook.xml.rels"))
     targets = {}
     for rel in rels:
         target = rel.get("Target", "")
