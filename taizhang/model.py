@@ -345,9 +345,12 @@ def parse_rows(
 def typed_rows(
     kind: Kind, rows: list[dict[str, Any]] | None, origins: list[Origin], ctx: ParseContext,
     fields: set[str] | None = None, columns: dict[str, list[Any]] | None = None,
+    typed: dict[str, list[Any]] | None = None,
 ) -> tuple[list[LedgerRow], dict[int, list[FieldProblem]]]:
     """:func:`parse_rows` as (the rows, row index -> its problems, for the rows that have
-    some): no list and no pair made per row for the many rows without a problem."""
+    some): no list and no pair made per row for the many rows without a problem.
+    ``typed``, when given, receives the typed values of the fields parsed, field by field
+    (each list the values of that field in the rows, in order)."""
     model = row_model(kind)
     plan = _plan(model)
     if not plan.by_columns:
@@ -384,6 +387,9 @@ def typed_rows(
     troubled: dict[int, tuple[list[FieldProblem], list[FieldProblem]]] = {}
     by_name: dict[str, Any] = {name: _parse_column(name, columns[name], plan.validators[name],
                                                   _Info(name, ctx), ctx, troubled) for name in wanted}
+    if typed is not None:  # every field but the origin, a field not parsed at its default
+        typed.update((n, by_name[n] if n in by_name else [default] * len(origins))
+                     for n, default in plan.defaults if n != "origin")
     by_name["origin"] = origins
     # the rows' values in the model's field order, a field not parsed at its default
     values = [by_name[n] if n in by_name else itertools.repeat(default) for n, default in plan.defaults]

@@ -3,9 +3,11 @@ counts, repeated 序号, repeated rows, and the ledger's own total rows."""
 
 from __future__ import annotations
 
+import functools
+import itertools
 import operator
 from decimal import Decimal
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from taizhang.checks.base import CheckContext, Rule, ymd
 from taizhang.findings import Finding
@@ -17,17 +19,51 @@ def required_values(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     """A required column is there, but the cell is empty (and was not a bad value)."""
     present = ledger.layout.columns
     required = [c for c in ledger.layout.spec.columns if c.required and c.field in present]
+    rows = ledger.rows
+    # the rows with an empty required value, found column by column (most have none)
+    empty: set[int] = set()
+    for col in required:
+        values = ledger.column(col.field)
+        if not all(map(_GIVEN, values)):  # by identity: an amount's == is slow
+            empty.update(_where(operator.is_, values, None))
+    if not empty:
+        return
     bad = {(f.row, f.column) for f in ledger.findings}
-    for row in ledger.rows:
+    for row in map(rows.__getitem__, sorted(empty)):
         for col in required:
             if getattr(row, col.field) is None and (row.origin.row, col.name) not in bad:
                 yield ledger.finding("missing-value", f"“{col.name}”不能为空", col.field, row.origin.row)
 
 
+def _where(test: Callable[[Any, Any], Any], values: list[Any], other: Any) -> Iterable[int]:
+    """The indexes of the values for which ``test(value, other)`` holds."""
+    return itertools.compress(itertools.count(), map(test, values, itertools.repeat(other)))
+
+
+_GIVEN = functools.partial(operator.is_not, None)
+
+
+def _beyond(ledger: Ledger, fields: Iterable[str], limit: Any, above: bool) -> list[int]:
+    """The rows (indexes, in order) holding in one of ``fields`` a value above ``limit``
+    (below it: ``above`` false), found column by column; every row when a column's values
+    cannot be compared (their rule then looks at each row as it does)."""
+    found: set[int] = set()
+    for f in fields:
+        values = ledger.column(f)
+        given = list(filter(_GIVEN, values))
+        try:
+            if not given or (max(given) <= limit if above else min(given) >= limit):
+                continue
+            found.update(i for i, v in enumerate(values) if v is not None and (v > limit if above else v < limit))
+        except (TypeError, ArithmeticError):
+            return list(range(len(ledger.rows)))
+    return sorted(found)
+
+
 def future_dates(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     """A date of something that has happened lies after the as-of day."""
     fields = ledger.model.event_dates
-    for row in ledger.rows:
+    for row in map(ledger.rows.__getitem__, _beyond(ledger, fields, ctx.as_of, True)):
         for f in fields:
             value = getattr(row, f)
             if value is not None and value > ctx.as_of:
@@ -43,7 +79,7 @@ def negative_figures(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     if not summable:
         return
     values = operator.itemgetter(*summable) if len(summable) > 1 else (lambda d: (d[summable[0]],))
-    for row in ledger.rows:
+    for row in map(ledger.rows.__getitem__, _beyond(ledger, summable, 0, False)):
         for f, value in zip(summable, values(row.__dict__)):
             if value is not None and value < 0:
                 code = "negative-amount" if f in money else "invalid-number"
@@ -60,6 +96,9 @@ def _what(ledger: Ledger, f: str) -> str:
 
 def duplicate_ids(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     """The same 序号 twice in one sheet: reported on the later row."""
+    given = list(filter(_GIVEN, ledger.column("seq")))
+    if len(set(given)) == len(given):
+        return  # every 序号 once
     first_seen: dict[str, int] = {}
     for row in ledger.rows:
         if row.seq is None:
@@ -73,9 +112,14 @@ def duplicate_ids(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
             first_seen[row.seq] = row.origin.row
 
 
+def _content_names(model: type[LedgerRow]) -> list[str]:
+    """The fields of ``model`` holding what a row says in its cells but 序号."""
+    return [k for k in model.model_fields if k not in model.not_cells and k != "seq"]
+
+
 def _content(model: type[LedgerRow]) -> Callable[[LedgerRow], tuple]:
     """What a row of ``model`` holds in its cells but 序号, as one comparable value."""
-    names = [k for k in model.model_fields if k not in model.not_cells and k != "seq"]
+    names = _content_names(model)
     if not names:
         return lambda row: ()
     values = operator.itemgetter(*names)
@@ -89,6 +133,9 @@ def duplicate_rows(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     first_seen: dict[tuple, int] = {}
     first_col = min(ledger.layout.columns, key=ledger.layout.columns.__getitem__, default=None)
     content = _content(ledger.model)
+    names = _content_names(ledger.model)
+    if names and len(set(zip(*map(ledger.column, names)))) == len(ledger.rows):
+        return  # no two rows alike, found column by column
     for row in ledger.rows:
         number = row.origin.row
         first = first_seen.setdefault(content(row), number)  # the content hashed once

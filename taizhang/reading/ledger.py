@@ -12,6 +12,7 @@ import bisect
 import functools
 import itertools
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -84,6 +85,8 @@ class Ledger:
     #: The cells of the rows by field, (fields, columns): ``raw`` is made of them when asked.
     _cells: tuple[tuple[str, ...], list[list[Any]]] | None = field(default=None, repr=False, compare=False)
     _raw: list[dict[str, Any]] | None = field(default=None, repr=False, compare=False)
+    #: (the rows, field -> its typed value in each of them) as the reader made them: see :meth:`column`.
+    _typed: tuple[list[LedgerRow], dict[str, list[Any]], int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def raw(self) -> list[dict[str, Any]]:
@@ -121,6 +124,17 @@ class Ledger:
     def head(self) -> LedgerHead:
         return LedgerHead(self.kind, self.sheet, self.hidden, self.header_row, self.reporting_unit,
                           self.layout.spec.label, len(self.rows))
+
+    def column(self, field_name: str) -> list[Any]:
+        """The value of ``field_name`` in each row, in order: the reader's typed column while
+        ``rows`` is the list it made (the rules read whole columns at C speed), else taken
+        from the rows.  Not to be changed."""
+        typed = self._typed
+        if typed is not None and typed[0] is self.rows and len(typed[0]) == typed[2]:
+            found = typed[1].get(field_name)
+            if found is not None:
+                return found
+        return list(map(operator.attrgetter(field_name), self.rows))
 
     def cell(self, field_name: str, row: int) -> str | None:
         """The Excel reference of ``field_name``'s cell in Excel row ``row``."""
@@ -243,9 +257,11 @@ def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
     names = tuple(columns)
     picked = [_take(cols[c], data_rows) if c < len(cols) else [None] * len(data_rows) for c in columns.values()]
     ledger._cells = (names, picked)
+    typed: dict[str, list[Any]] = {}
     rows, troubled = typed_rows(layout.kind, None, origins(file, sheet.name, [first + i + 1 for i in data_rows]),
-                                ctx, fields, dict(zip(names, picked)))
+                                ctx, fields, dict(zip(names, picked)), typed)
     ledger.rows = rows
+    ledger._typed = (rows, typed, len(rows))
     if len(events) == len(data_rows):  # no finding of total or flagged rows to place among them
         events = list(troubled)  # the rows with problems, in order
     for event in events:

@@ -1,0 +1,128 @@
+"""The rules for every ledger (``taizhang.checks.common``) as they were before they looked at
+whole columns first (33dad55: row by row), kept as the oracle of ``tests/test_rules_by_columns.py``."""
+
+from __future__ import annotations
+
+import operator
+from decimal import Decimal
+from typing import Callable, Iterable
+
+from taizhang.checks.base import CheckContext, Rule, ymd
+from taizhang.findings import Finding
+from taizhang.model import LedgerRow
+from taizhang.reading.ledger import Ledger
+
+
+def required_values(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """A required column is there, but the cell is empty (and was not a bad value)."""
+    present = ledger.layout.columns
+    required = [c for c in ledger.layout.spec.columns if c.required and c.field in present]
+    bad = {(f.row, f.column) for f in ledger.findings}
+    for row in ledger.rows:
+        for col in required:
+            if getattr(row, col.field) is None and (row.origin.row, col.name) not in bad:
+                yield ledger.finding("missing-value", f"“{col.name}”不能为空", col.field, row.origin.row)
+
+
+def future_dates(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """A date of something that has happened lies after the as-of day."""
+    fields = ledger.model.event_dates
+    for row in ledger.rows:
+        for f in fields:
+            value = getattr(row, f)
+            if value is not None and value > ctx.as_of:
+                yield ledger.finding(
+                    "future-date",
+                    f"“{ledger.column_name(f)}”为 {ymd(value)}，晚于检查日期 {ymd(ctx.as_of)}，请核对",
+                    f, row.origin.row)
+
+
+def negative_figures(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """Amounts and counts cannot be negative."""
+    money, summable = ledger.model.money_fields, ledger.model.summable
+    if not summable:
+        return
+    values = operator.itemgetter(*summable) if len(summable) > 1 else (lambda d: (d[summable[0]],))
+    for row in ledger.rows:
+        for f, value in zip(summable, values(row.__dict__)):
+            if value is not None and value < 0:
+                code = "negative-amount" if f in money else "invalid-number"
+                what, shown = ("金额", f"{value:,.2f}") if f in money else (_what(ledger, f), f"{value}")
+                yield ledger.finding(code, f"“{ledger.column_name(f)}”为负数（{shown}），{what}不能为负",
+                                     f, row.origin.row)
+
+
+def _what(ledger: Ledger, f: str) -> str:
+    """What a count column counts, for a message: 人数 for people, else 数字."""
+    name = ledger.column_name(f)
+    return "人数" if "人" in name or "学生" in name else "数字"
+
+
+def duplicate_ids(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """The same 序号 twice in one sheet: reported on the later row."""
+    first_seen: dict[str, int] = {}
+    for row in ledger.rows:
+        if row.seq is None:
+            continue
+        if row.seq in first_seen:
+            yield ledger.finding(
+                "duplicate-id",
+                f"“{ledger.column_name('seq')}” {row.seq} 与第 {first_seen[row.seq]} 行重复",
+                "seq", row.origin.row)
+        else:
+            first_seen[row.seq] = row.origin.row
+
+
+def _content(model: type[LedgerRow]) -> Callable[[LedgerRow], tuple]:
+    """What a row of ``model`` holds in its cells but 序号, as one comparable value."""
+    names = [k for k in model.model_fields if k not in model.not_cells and k != "seq"]
+    if not names:
+        return lambda row: ()
+    values = operator.itemgetter(*names)
+    if len(names) == 1:
+        return lambda row: (values(row.__dict__),)
+    return lambda row: values(row.__dict__)
+
+
+def duplicate_rows(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """Two rows identical in every column but 序号: probably entered twice."""
+    first_seen: dict[tuple, int] = {}
+    first_col = min(ledger.layout.columns, key=ledger.layout.columns.__getitem__, default=None)
+    content = _content(ledger.model)
+    for row in ledger.rows:
+        number = row.origin.row
+        first = first_seen.setdefault(content(row), number)  # the content hashed once
+        if first != number:
+            yield ledger.finding(
+                "duplicate-row", f"与第 {first} 行内容完全相同，是否重复登记？", first_col, number)
+
+
+def totals(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """A 合计 / 小计 row must equal the sum of the rows it covers."""
+    from taizhang.kinds import definition
+
+    value_of = definition(ledger.kind).summed_value
+    money = ledger.model.money_fields
+    for total in ledger.totals:
+        start, end = total.covers
+        covered = ledger.rows[start:end]
+        for f, claimed in total.claims.items():
+            actual = sum((Decimal(v) for r in covered if (v := value_of(r, f)) is not None),
+                         Decimal(0))
+            if actual != claimed:
+                yield ledger.finding(
+                    "total-mismatch",
+                    f"{total.label}行“{ledger.column_name(f)}”写的是 {_fmt(claimed, f, money)}，"
+                    f"上方明细合计为 {_fmt(actual, f, money)}，相差 {_fmt(claimed - actual, f, money)}",
+                    f, total.row)
+
+
+def _fmt(value: Decimal, f: str, money: tuple[str, ...] = ()) -> str:
+    if f in money:
+        return f"{value:,.2f}"
+    return f"{value:,f}".rstrip("0").rstrip(".") if "." in f"{value}" else f"{value:,}"
+
+
+RULES: tuple[Rule, ...] = (
+    required_values, future_dates, negative_figures, duplicate_ids, duplicate_rows, totals,
+)
