@@ -11,7 +11,9 @@ uses which vocabulary is data (``taizhang/data/columns.toml``), not code.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,11 +34,14 @@ from taizhang.config import Config, Kind
 from taizhang.values import (
     ValueParseError,
     clean_text,
+    clean_text_column,
     is_blank,
     is_trimmed,
     parse_count,
     parse_date,
     parse_money,
+    parse_count_column,
+    parse_date_column,
     parse_money_column,
 )
 
@@ -452,6 +457,7 @@ def _record(names: tuple[str, ...]) -> Any:
 
 
 _NOT_PARSED = object()
+_given = functools.partial(operator.is_not, None)
 
 
 def _parse_column(name: str, cells: list[Any], validator: Any, info: _Info, ctx: ParseContext,
@@ -462,10 +468,24 @@ def _parse_column(name: str, cells: list[Any], validator: Any, info: _Info, ctx:
     # free text (no vocabulary): a text without edge spaces is its own value (clean_text's rule)
     # and any other value its clean_text, never a problem (what _as_text gives without a vocabulary)
     if validator is _as_text and ctx.config.kinds[ctx.kind].column(name).vocabulary is None:
+        found = clean_text_column(cells)  # a column of texts, or of whole numbers, in one go
+        if found is not None:
+            return found
         return [value if type(value) is str and is_trimmed(value) else clean_text(value) for value in cells]
     # a column of amounts in number cells: worked out in one go (such amounts seldom repeat)
     if validator is _as_money:
         found = parse_money_column(cells, ctx.scales.get(name, 1))
+        if found is not None:
+            return found
+    # a column of dates in date cells, or of counts in number cells: worked out in one go
+    if validator is _as_date:
+        found = parse_date_column(cells)
+        if found is not None:
+            first = min(filter(_given, found), default=None)
+            if first is None or first.year >= EARLIEST_YEAR:  # else each value says what is wrong
+                return found
+    if validator is _as_count:
+        found = parse_count_column(cells)
         if found is not None:
             return found
     if _apart(cells):  # the distinct values at once, each looked up at C speed

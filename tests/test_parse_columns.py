@@ -59,6 +59,46 @@ def test_columns_parse_like_rows(kind, seed, pool):
         assert problems_b == problems_a
 
 
+#: Columns as readers give them, each of one kind of cell: dates, datetimes, whole numbers …,
+#: some with a value that column parsers hand over to the value-by-value parsing.
+COLUMNS = [
+    [date(2026, 10, 8), date(2026, 1, 1), date(2030, 5, 5), None],
+    [date(2026, 10, 8), date(1985, 1, 1), None],  # before 1990: a bad date
+    [date(2026, 10, 8), date(1850, 1, 1)],  # outside 1900-2100
+    [datetime(2026, 10, 8, 9, 30), datetime(2026, 1, 1), None],
+    [datetime(2026, 10, 8, 9, 30), datetime(2026, 1, 1)],
+    [datetime(2026, 10, 8, 9, 30), datetime(2026, 1, 1), datetime(2101, 1, 1, 0, 0, 1), None],
+    [datetime(2026, 10, 8, 9, 30), datetime(1950, 1, 1), None],
+    [date(2026, 10, 8), datetime(2026, 10, 8)],
+    [1.0, 3.0, 0.0, -2.0, 12.0, None, -0.0],
+    [1.0, 3.0, 2.5, None],
+    [1.0, float("nan"), None],
+    [1.0, float("inf")],
+    [1, 3, 0, -2, None],
+    [1, 10**15, None],
+    [1, 2.0, -3, None],
+    [1.0, 1e15, None],
+    [999999999999999.0, None],
+    [None],
+]
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+@pytest.mark.parametrize("column", range(len(COLUMNS)))
+def test_columns_of_one_kind_of_cell_parse_like_rows(kind, column):
+    config = default_config()
+    rnd = random.Random(f"{kind}-{column}")
+    fields = [c.field for c in config.kinds[kind].columns if c.field in ROW_MODELS[kind].model_fields]
+    rows = [{f: rnd.choice(COLUMNS[column]) for f in fields} for _ in range(60)]
+    origins = [Origin(file="f.xlsx", sheet="S", row=i + 2) for i in range(len(rows))]
+    by_rows = [parse_row(kind, r, o, ParseContext(config, kind)) for r, o in zip(rows, origins)]
+    by_columns = parse_rows(kind, rows, origins, ParseContext(config, kind))
+    for (row_a, problems_a), (row_b, problems_b) in zip(by_rows, by_columns, strict=True):
+        assert row_b.model_dump() == row_a.model_dump()
+        assert [type(v) for v in row_b.__dict__.values()] == [type(v) for v in row_a.__dict__.values()]
+        assert problems_b == problems_a
+
+
 def test_only_the_fields_asked_for_are_parsed():
     config = default_config()
     rows = [{"school": "一中", "refunded": "1,000.50", "due": "abc", "found_on": "2026-10-08"}]

@@ -309,3 +309,77 @@ def test_is_trimmed_is_clean_text_itself(text):
     from taizhang.values import is_trimmed
 
     assert is_trimmed(text) == (clean_text(text) == text)
+
+
+# --- column parsers: the value rules, a whole column at once ----------------------------
+
+def _outcome(fn, value):
+    try:
+        return fn(value)
+    except ValueParseError:
+        return "refused"
+
+
+EDGES = "".join(c for c in map(chr, range(0x110000)) if c.isspace()) + "\u200b\ufeff"
+TEXTS = st.text(alphabet=st.sampled_from(EDGES[:8] + EDGES[-6:] + "一中aB1 "), max_size=6)
+
+
+def test_edge_characters_are_what_clean_text_trims():
+    """clean_text_column trims with a list of characters made at import (up to U+3000): every
+    character clean_text's pattern takes for a space is in it, and only those."""
+    from taizhang.values import _EDGE_CHARS
+    assert set(_EDGE_CHARS) == set(EDGES)
+    assert all(clean_text(f"x{c}") == "x" for c in EDGES)
+
+
+@given(st.lists(st.one_of(st.none(), TEXTS, st.floats(), st.floats(-1e17, 1e17).map(float.__floor__).map(float),
+                          st.integers(-5, 5), st.booleans()), max_size=30))
+def test_text_column_is_clean_text(values):
+    from taizhang.values import clean_text_column
+    found = clean_text_column(values)
+    if found is not None:
+        assert found == [clean_text(v) for v in values]
+    kinds = set(map(type, values))
+    if kinds and (kinds <= {str, type(None)} and str in kinds):
+        assert found is not None  # texts and blanks: always taken
+
+
+@given(st.lists(st.one_of(st.none(), st.floats(), st.floats(-1e16, 1e16).map(round).map(float),
+                          st.integers(-10**16, 10**16), st.booleans(), st.text(max_size=2)), max_size=30))
+def test_count_column_is_parse_count(values):
+    from taizhang.values import parse_count_column
+    found = parse_count_column(values)
+    if found is not None:
+        assert found == [None if v is None else _outcome(parse_count, v) for v in values]
+        assert all(type(x) is int for x in found if x is not None)
+
+
+DATES = st.dates(date(1800, 1, 1), date(2200, 1, 1))
+
+
+@given(st.lists(st.one_of(st.none(), DATES, st.datetimes(datetime(1800, 1, 1), datetime(2200, 1, 1)),
+                          st.floats(0, 60000), st.text(max_size=2)), max_size=30), st.booleans())
+def test_date_column_is_parse_date(values, one_kind):
+    from taizhang.values import parse_date_column
+    if one_kind:  # as readers give a date column: one kind of cell and blanks
+        kinds = [type(v) for v in values if v is not None]
+        values = [v for v in values if v is None or type(v) is (kinds[0] if kinds else None)]
+    found = parse_date_column(values)
+    if found is not None:
+        assert found == [None if v is None else _outcome(parse_date, v) for v in values]
+        assert all(type(x) is date for x in found if x is not None)
+
+
+def test_column_parsers_take_what_readers_give():
+    from taizhang.values import clean_text_column, parse_count_column, parse_date_column
+    assert clean_text_column([" 一中", "二中\u3000", None, "\u200b"]) == ["一中", "二中", None, None]
+    assert clean_text_column([1.0, 2.0, None, -0.0]) == ["1", "2", None, "0"]
+    assert parse_count_column([1.0, None, 3.0, -2.0]) == [1, None, 3, -2]
+    assert parse_count_column([1, 2, 3]) == [1, 2, 3]
+    assert parse_date_column([datetime(2026, 10, 8, 9, 30), None]) == [OCT_8, None]
+    assert parse_date_column([OCT_8, None]) == [OCT_8, None]
+    assert parse_date_column([None, None]) == [None, None]
+    # handed over, value by value: a fraction, a NaN, a date beyond 2100, dates with datetimes
+    assert parse_count_column([1.0, 2.5]) is None and parse_count_column([1.0, float("nan")]) is None
+    assert parse_date_column([OCT_8, date(2101, 1, 1)]) is None
+    assert parse_date_column([OCT_8, datetime(2026, 10, 8)]) is None
