@@ -25,6 +25,7 @@ from decimal import Decimal
 __all__ = [
     "ValueParseError",
     "clean_text",
+    "EDGE_CHARACTERS",
     "clean_text_column",
     "date_to_excel_serial",
     "excel_serial_to_date",
@@ -77,7 +78,7 @@ def clean_text(value: object) -> str | None:
 
 #: What clean_text trims from the ends of a text: whitespace (what ``\\s`` matches: the
 #: characters ``str.isspace`` says, none above U+3000) and the invisible marks.
-_EDGE_CHARS = "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + "\u200b\ufeff"
+EDGE_CHARACTERS = "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + "\u200b\ufeff"
 
 
 def clean_text_column(values: list) -> list[str | None] | None:
@@ -86,10 +87,10 @@ def clean_text_column(values: list) -> list[str | None] | None:
     anything else: then each value goes through :func:`clean_text`."""
     kinds = set(map(type, values))
     if kinds == {str}:
-        texts = list(map(str.strip, values, itertools.repeat(_EDGE_CHARS)))
+        texts = list(map(str.strip, values, itertools.repeat(EDGE_CHARACTERS)))
         return texts if "" not in texts else [t or None for t in texts]
     if kinds == {str, type(None)}:
-        return [None if v is None else v.strip(_EDGE_CHARS) or None for v in values]
+        return [None if v is None else v.strip(EDGE_CHARACTERS) or None for v in values]
     if kinds == {float} or kinds == {float, type(None)}:
         given = [v for v in values if v is not None] if len(kinds) == 2 else values
         if all(map(float.is_integer, given)) and max(map(abs, given)) < 1e16:  # no NaN, no infinity

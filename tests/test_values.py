@@ -327,8 +327,8 @@ TEXTS = st.text(alphabet=st.sampled_from(EDGES[:8] + EDGES[-6:] + "一中aB1 "),
 def test_edge_characters_are_what_clean_text_trims():
     """clean_text_column trims with a list of characters made at import (up to U+3000): every
     character clean_text's pattern takes for a space is in it, and only those."""
-    from taizhang.values import _EDGE_CHARS
-    assert set(_EDGE_CHARS) == set(EDGES)
+    from taizhang.values import EDGE_CHARACTERS
+    assert set(EDGE_CHARACTERS) == set(EDGES)
     assert all(clean_text(f"x{c}") == "x" for c in EDGES)
 
 

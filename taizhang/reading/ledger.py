@@ -24,7 +24,15 @@ from taizhang.findings import Finding, Severity
 from taizhang.model import LedgerRow, ParseContext, origins, row_model, typed_rows
 from taizhang.reading.layout import Layout
 from taizhang.reading.source import Sheet, cell_ref
-from taizhang.values import ValueParseError, clean_text, is_trimmed, match_key, parse_count, parse_money
+from taizhang.values import (
+    EDGE_CHARACTERS,
+    ValueParseError,
+    clean_text,
+    is_trimmed,
+    match_key,
+    parse_count,
+    parse_money,
+)
 
 TOTAL_LABEL = re.compile(r"^(?:本月|本年|全年|年度|累计|本页)?(合计|小计|总计)")
 FOOTER_LABEL = re.compile(
@@ -312,6 +320,30 @@ def _flagged_findings(ledger: Ledger, sheet: Sheet, r: int) -> list[Finding]:
 _PLAIN = frozenset({float, int, bool, datetime, date, type(None)})
 
 
+_TEXTS = frozenset({str, type(None)})
+#: What may stand before a label's first character in a cell: what clean_text trims and what
+#: the label tests strip (a footer label's first character is none of them).
+_LEAD = EDGE_CHARACTERS + _KEY_EDGE
+assert not _FOOTER_FIRST & set(_LEAD)
+
+
+def _texts_to_look_at(col: Any, blanks_wanted: bool) -> bool:
+    """Whether a column of texts and blanks may hold a text the tests of :func:`scan_column`
+    take for a label (one with 计 in it, or starting with a footer label's first character
+    past what may stand before it), or, when blanks are wanted, a text clean_text takes for a
+    blank: a superset of those texts, found at C speed."""
+    distinct = set(col)
+    distinct.discard(None)
+    if not distinct:
+        return False
+    if "计" in "".join(distinct):
+        return True
+    if not _FOOTER_FIRST.isdisjoint(map(operator.itemgetter(slice(0, 1)),
+                                        map(str.lstrip, distinct, itertools.repeat(_LEAD)))):
+        return True
+    return blanks_wanted and "" in map(str.strip, distinct, itertools.repeat(EDGE_CHARACTERS))
+
+
 def scan_column(col: Any, texts: _Texts, blanks_wanted: bool) -> tuple[set[int], list[int]]:
     """(rows where the cell is blank, when asked; rows where it may be a total's or the
     footer's label: a text the row tests of :func:`classify_rows` take for one, where it stands
@@ -327,6 +359,10 @@ def scan_column(col: Any, texts: _Texts, blanks_wanted: bool) -> tuple[set[int],
             if not math.isfinite(sum(floats)):
                 blank |= {i for i, v in enumerate(col) if type(v) is float and not math.isfinite(v)}
         return blank, []
+    if kinds <= _TEXTS and not _texts_to_look_at(col, blanks_wanted):
+        # texts, none of them blank, none that may be a label: only the blank cells to find
+        return (set(itertools.compress(itertools.count(), map(operator.is_, col, itertools.repeat(None))))
+                if blanks_wanted and type(None) in kinds else set()), []
     try:
         distinct = set(col)
     except TypeError:  # an unhashable value (never from a reader): cell by cell
