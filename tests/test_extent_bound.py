@@ -90,3 +90,114 @@ def test_many_cells_without_references_are_not_waved_through(tmp_path):
     path = _xlsx(tmp_path, xml, "wide")
     book = open_workbook(path, tight)
     assert book.sheets[0].too_large
+
+
+# -- the whole-array path (_tags) against the byte search ------------------------------------
+
+def _sheet_of_size(rnd: random.Random, size: int, plain: bool) -> bytes:
+    """Sheet XML of about ``size`` bytes mixing what _extent_bound and the formula check look
+    for: row and cell tags with and without prefixes, references, attributes whose names only
+    end in r, formulas, and text that looks like them.  ``plain``: references written as Excel
+    writes them (``r="…"``), none reaching row 1,000 or column AA; else in every spelling, near
+    and far."""
+
+    def _attr(rnd: random.Random, value: str) -> str:
+        if plain:
+            return f'r="{value}"'
+        q = rnd.choice(['"'] * 6 + ["'"])
+        eq = rnd.choice(["="] * 8 + [" =", "= ", "=\n", "\t=\t", " " * 9 + "="])
+        return f"r{eq}{q}{value}{q}"
+
+    def _value(rnd: random.Random) -> str:
+        if plain:
+            return rnd.choice(["A1", "Z999", "c52", "$B1", "$B$5", "B$5", "52", "999", "A", "", "$5", "1:9", "A1:B2"])
+        col = rnd.choice(["A", "Z", "c", "AA", "$B", "$AB", "XFD", "", "$"])
+        row = rnd.choice(["1", "52", "999", "0999", "1000", "01000", "0001", "1048576", "9999", "", "$5"])
+        return rnd.choice([col + row, col + row, row, col, rnd.choice(["1:9", "A1:B2", "between", "rId1"])])
+
+    pieces = []
+    while sum(map(len, pieces)) < size:
+        kind = rnd.randrange(12)
+        if kind < 5:
+            pieces.append(f"<c {_attr(rnd, _value(rnd)) if rnd.random() < 0.9 else ''} s=\"1\"><v>{rnd.randrange(10**6)}</v></c>")
+        elif kind == 5:
+            pieces.append(f"<row {_attr(rnd, str(rnd.choice([1, 7, 999] if plain else [1, 7, 999, 1000, 65536])))} spans=\"1:9\">")
+        elif kind == 6:
+            pieces.append(rnd.choice(["</row>", "<x:row>", "<x:c r=\"B2\">", "<cols><col min=\"1\"/></cols>",
+                                      "<f>SUM(A1:A9)</f>", "<x:f>1</x:f>", "<v>1</v>", "</c>"]))
+        elif kind == 7:
+            pieces.append(rnd.choice([f'<cfRule operator="between" xr="{_value(rnd)}"/>', f'<a hr="{_value(rnd)}"/>',
+                                      f"<t>for r=\"{_value(rnd)}\" {'xr' if plain else 'r'} {_value(rnd)}</t>",
+                                      f"<t>{_attr(rnd, _value(rnd))}</t>"]))
+        else:
+            pieces.append(rnd.choice(["<c><v>1</v></c>", "<c/>", "  ", "\n", "<is><t>整改中</t></is>",
+                                      "<c t=\"e\"><v>#REF!</v></c>", "<c r=\"A1\"><v>2026</v></c>"]))
+    data = "".join(pieces)
+    if rnd.random() < 0.2:  # an attribute r at the very end of the part
+        data += rnd.choice([' r="A', ' r="A1"', ' r="A1', ' r="'] if plain else [' r="AA', ' r=', ' r', ' r="1000'])
+    return data.encode()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_whole_array_path_gives_what_the_byte_search_gives(seed):
+    """For sheets both sides of the size the whole-array path takes: the same bound (or None)
+    as the regular expression and byte counts, the same formula tags, and a sheet taken for
+    one without far references never has one."""
+    from taizhang.reading.source import _VECTOR_BYTES, _extent_bound_searched, _tags
+
+    rnd = random.Random(seed)
+    taken = far = 0
+    for i in range(60):
+        size = rnd.choice([_VECTOR_BYTES[0] - 200, _VECTOR_BYTES[0] + 10, 20_000, 60_000])
+        data = _sheet_of_size(rnd, size, plain=rnd.random() < 0.5)
+        expected = _extent_bound_searched(data)
+        assert _extent_bound(data) == expected, data[:200]
+        tags = _tags(data)
+        if len(data) < _VECTOR_BYTES[0]:
+            assert tags is None
+            continue
+        assert tags is not None
+        assert tags.rows == data.count(b"<row") + data.count(b":row")
+        assert tags.cells == data.count(b"<c") + data.count(b":c")
+        assert tags.formula == (b"<f" in data or b":f" in data)
+        if not tags.far:
+            assert expected is not None
+            taken += 1
+        far += tags.far
+    assert taken and far  # both ways were taken
+
+
+@pytest.mark.parametrize("far, expected", [
+    (b'<c r="AA1">', None), (b'<c r="$AB$1">', None), (b'<c r="$AB1">', None), (b'<c r="ab">', None),
+    (b'<c r="A1000">', None), (b'<row r="1000">', None), (b'<c r="A01000">', None), (b"<c r='B1000'>", None),
+    (b'<c r ="AA1">', None), (b'<c r= "A1000">', None),
+    (b'<c r="Z999">', (1000, 54)), (b'<c r="A0999">', (1000, 54)), (b'<c xr="AA1">', (1000, 54)),
+    (b'<c r="$A$999">', (1000, 54)),
+])
+def test_far_references_in_a_sheet_the_whole_array_path_takes(far, expected):
+    from taizhang.reading.source import _VECTOR_BYTES, _tags
+
+    data = b"<sheetData><row>" + b'<c r="B2"><v>1</v></c>' * 27 + far + b"<v>1</v></c></row>" \
+        + b" " * _VECTOR_BYTES[0] + b"</sheetData>"
+    assert _tags(data) is not None
+    assert _extent_bound(data) == expected
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_bound_of_a_sheet_the_whole_array_path_takes_is_never_below_what_calamine_places(tmp_path, seed):
+    """As above, each sheet blown up with blanks between its rows to the size the whole-array
+    path takes."""
+    from taizhang.reading.source import _VECTOR_BYTES, _tags
+
+    rnd = random.Random(1000 + seed)
+    xml = _sheet_xml(rnd).replace(b"</row>", b"</row>" + b" " * (_VECTOR_BYTES[0] // 2), 2)
+    xml = xml.replace(b"</sheetData>", b" " * _VECTOR_BYTES[0] + b"</sheetData>")
+    assert _tags(xml) is not None
+    path = _xlsx(tmp_path, xml, f"s{seed}")
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    height = max((i + 1 for i, r in enumerate(rows) if any(v != "" for v in r)), default=0)
+    width = max((j + 1 for r in rows for j, v in enumerate(r) if v != ""), default=0)
+    bound = _extent_bound(xml)
+    if bound is None:
+        return
+    assert height <= bound[0] and width <= bound[1], (xml[:300], height, width, bound)

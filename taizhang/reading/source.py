@@ -11,6 +11,7 @@ from __future__ import annotations
 from taizhang.errors import TaizhangError  # noqa: E402 - the one error family
 
 import contextlib
+import functools
 import io
 import logging
 import os
@@ -19,7 +20,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from defusedxml import DefusedXmlException, ElementTree
 
@@ -859,7 +860,8 @@ def _scan_ooxml(source: Path | io.BytesIO | zipfile.ZipFile | Parts, limits: Lim
             if package.declares_entities(data):
                 _refuse_declarations(path, part)
             scan = SheetScan()
-            bound = _extent_bound(data)
+            tags = _tags(data)
+            bound = _extent_bound(data, tags)
             if bound is not None and _harmless(bound, limits):
                 scan.max_row, scan.max_col = bound  # small whatever its cells: no closer look needed
             else:
@@ -871,7 +873,8 @@ def _scan_ooxml(source: Path | io.BytesIO | zipfile.ZipFile | Parts, limits: Lim
                 wide = set(_WIDE_VALUE.findall(data))
                 scan.max_col = max((_col_index(c.decode()) + 1 for c in wide), default=26 if scan.max_row else 0)
                 scan.filled = data.count(b"<v>") + data.count(b"<v ") + data.count(b":v>") + data.count(b"<is>")
-            if b"<f" in data or b":f" in data or b't="e"' in data:
+            formula = tags.formula if tags is not None else (b"<f" in data or b":f" in data)
+            if formula or b't="e"' in data:
                 _scan_cells(data, scan)
             scans[name] = scan
     return scans
@@ -884,7 +887,7 @@ _FAR_REF = re.compile(rb"""r\s{0,8}=\s{0,8}["'](?:\$?[A-Za-z]{2}|[A-Za-z$]{0,4}0
 _NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:.-")
 
 
-def _extent_bound(data: bytes) -> tuple[int, int] | None:
+def _extent_bound(data: bytes, tags: _Tags | None = None) -> tuple[int, int] | None:
     """An upper bound of a sheet's extent (rows, columns) found at the speed of a byte search,
     or None when its references reach row 1,000 or column AA (then the cells are looked at).
 
@@ -892,13 +895,98 @@ def _extent_bound(data: bytes) -> tuple[int, int] | None:
     the one before, a cell the one to its left, so no cell lies beyond row 999 plus the
     number of row tags, nor beyond column 26 plus the number of cell tags.  Tags are counted
     generously (``<c`` also counts ``<cols>``): the bound only errs upwards.
+
+    ``tags``: what :func:`_tags` found in ``data``; where it rules out every far reference,
+    the answer is its counts, else the one the byte search gives (the same either way).
     """
+    if tags is None:
+        tags = _tags(data)
+    if tags is not None and not tags.far:
+        return 999 + tags.rows, 26 + tags.cells
+    return _extent_bound_searched(data)
+
+
+def _extent_bound_searched(data: bytes) -> tuple[int, int] | None:
+    """:func:`_extent_bound` by regular expression and byte counts."""
     for m in _FAR_REF.finditer(data):
         if m.start() == 0 or data[m.start() - 1] not in _NAME_BYTES:
             return None
     rows = data.count(b"<row") + data.count(b":row")
     cells = data.count(b"<c") + data.count(b":c")
     return 999 + rows, 26 + cells
+
+
+class _Tags(NamedTuple):
+    """What :func:`_extent_bound` and the formula check look for in a sheet's XML."""
+
+    rows: int  # "<row" and ":row", counted as _extent_bound counts them
+    cells: int  # "<c" and ":c"
+    formula: bool  # whether there is a "<f" or ":f"
+    far: bool  # whether a reference may reach row 1,000 or column AA (False: none does)
+
+
+#: Sheets of these sizes are looked at with whole-array operations (numpy, which openpyxl and
+#: xlwings load anyway): a few microseconds each whatever the size, where each byte search
+#: costs about a microsecond per kilobyte.  Smaller sheets cost less by byte search, and larger
+#: ones would hold several arrays of their size.
+_VECTOR_BYTES = (4096, 8 << 20)
+
+
+@functools.lru_cache(maxsize=1)
+def _byte_classes() -> Any:
+    """Byte -> class tables (numpy): name characters, letters, digits, characters of a
+    reference's value, and what may follow an attribute's name (blanks, ``=``)."""
+    import numpy as np
+
+    letters = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+    def table(chars: bytes) -> Any:
+        t = np.zeros(256, dtype=bool)
+        t[list(chars)] = True
+        return t
+
+    return (np, table(bytes(_NAME_BYTES)), table(letters), table(b"0123456789"),
+            table(letters + b"0123456789$"), table(b" \t\n\r\x0b\x0c="))
+
+
+def _tags(data: bytes) -> _Tags | None:
+    """The row and cell tags of a sheet's XML counted, formula tags looked for, and far
+    references ruled out, by whole-array operations; None for a size outside
+    :data:`_VECTOR_BYTES` (or without numpy).
+
+    ``far`` errs only upwards: :data:`_FAR_REF` matches only at an ``r`` that follows a byte
+    no part of a name and is followed by a blank or ``=``.  Unless every such ``r`` is followed
+    by ``="`` exactly, ``far`` is True.  After ``r="`` the pattern takes two letters (or ``$``
+    and two letters), or up to four letters or ``$``, zeros, then four digits the first not a
+    zero: at least four characters of letters, digits and ``$``, of which the first is a digit
+    when there are just four.  ``far`` is False only when no value after ``r="`` starts so.
+    """
+    if not _VECTOR_BYTES[0] <= len(data) <= _VECTOR_BYTES[1]:
+        return None
+    try:
+        np, name, letter, digit, value, after_r = _byte_classes()
+    except ImportError:  # pragma: no cover - numpy comes with pandas, a dependency
+        return None
+    a = np.frombuffer(data, dtype=np.uint8)
+    n = len(a)
+    opener = (a == 0x3C) | (a == 0x3A)  # "<" or ":"
+    cells = int(np.count_nonzero(opener[:-1] & (a[1:] == 0x63)))  # "c"
+    rows = int(np.count_nonzero(opener[:-3] & (a[1:-2] == 0x72) & (a[2:-1] == 0x6F) & (a[3:] == 0x77)))  # "row"
+    formula = bool((opener[:-1] & (a[1:] == 0x66)).any())  # "f"
+    r = np.flatnonzero(a[:-1] == 0x72)  # "r" ...
+    r = r[after_r[a[r + 1]]]  # ... then a blank or "=" ...
+    r = r[(r == 0) | ~name[a[r - 1]]]  # ... after a byte no part of a name
+    far = False
+    if len(r):
+        if r[-1] + 8 > n or not ((a[r + 1] == 0x3D) & (a[r + 2] == 0x22)).all():  # 'r="' each
+            far = True
+        else:
+            w = a[(r + 3)[:, None] + np.arange(5)]  # the first five bytes of each value
+            two_letters = letter[w[:, 1]] & (letter[w[:, 0]] | ((w[:, 0] == 0x24) & letter[w[:, 2]]))
+            v = value[w]
+            four_digits = v[:, 0] & v[:, 1] & v[:, 2] & v[:, 3] & (v[:, 4] | digit[w[:, 0]])
+            far = bool((two_letters | four_digits).any())
+    return _Tags(rows, cells, formula, far)
 
 
 def _harmless(bound: tuple[int, int], limits: Limits) -> bool:
