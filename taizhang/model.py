@@ -472,6 +472,10 @@ def _parse_column(name: str, cells: list[Any], validator: Any, info: _Info, ctx:
         if found is not None:
             return found
         return [value if type(value) is str and is_trimmed(value) else clean_text(value) for value in cells]
+    if (validator is _as_money or validator is _as_date or validator is _as_count) and str in set(map(type, cells)):
+        # an empty text (an empty cell, as calamine gives it) is a blank to these validators,
+        # as None is: the column parsers below take it as one
+        cells = [None if type(value) is str and not value else value for value in cells]
     # a column of amounts in number cells: worked out in one go (such amounts seldom repeat)
     if validator is _as_money:
         found = parse_money_column(cells, ctx.scales.get(name, 1))

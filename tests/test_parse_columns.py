@@ -80,6 +80,11 @@ COLUMNS = [
     [1.0, 1e15, None],
     [999999999999999.0, None],
     [None],
+    [date(2026, 10, 8), "", None],  # an empty cell as calamine gives it
+    [datetime(2026, 10, 8), ""],
+    [3.0, "", 12.0],
+    [1000.5, "", None, 12.0],
+    ["", "  ", date(2026, 10, 8)],
 ]
 
 
