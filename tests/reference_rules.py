@@ -1,5 +1,6 @@
-"""The rules for every ledger (``taizhang.checks.common``) as they were before they looked at
-whole columns first (33dad55: row by row), kept as the oracle of ``tests/test_rules_by_columns.py``."""
+"""The rules for every ledger (``taizhang.checks.common``) and those of the kinds that now look
+at whole columns first, as they were before (33dad55: row by row), kept as the oracle of
+``tests/test_rules_by_columns.py``."""
 
 from __future__ import annotations
 
@@ -7,8 +8,13 @@ import operator
 from decimal import Decimal
 from typing import Callable, Iterable
 
-from taizhang.checks.base import CheckContext, Rule, ymd
+from taizhang import roles
+from taizhang.checks.base import CheckContext, Rule, missing_conditional_column, ymd
 from taizhang.findings import Finding
+from taizhang.kinds.activities import ActivityRow
+from taizhang.kinds.complaints import ComplaintRow
+from taizhang.kinds.rectification import RectificationRow, _bad, _done, _open
+from taizhang.kinds.refunds import RefundRow
 from taizhang.model import LedgerRow
 from taizhang.reading.ledger import Ledger
 
@@ -126,3 +132,107 @@ def _fmt(value: Decimal, f: str, money: tuple[str, ...] = ()) -> str:
 RULES: tuple[Rule, ...] = (
     required_values, future_dates, negative_figures, duplicate_ids, duplicate_rows, totals,
 )
+
+
+# --- the kinds' rules that look at whole columns first, as they were (33dad55) -----------
+
+def _rows(ledger):
+    return (r for r in ledger.rows if isinstance(r, RectificationRow))
+
+
+def _activity_rows(ledger):
+    return (r for r in ledger.rows if isinstance(r, ActivityRow))
+
+
+def amounts(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """已退 ≤ 应退, and 应退 = 违规金额 − 上缴 where all three are given."""
+    for row in ledger.rows:
+        if not isinstance(row, RefundRow):
+            continue
+        if row.refunded is not None and row.due is not None and row.refunded > row.due:
+            yield ledger.finding(
+                "refund-exceeds-due",
+                f"已退金额 {row.refunded:,.2f} 元大于应退金额 {row.due:,.2f} 元",
+                "refunded", row.origin.row)
+        if None not in (row.violation, row.due, row.to_treasury):
+            expected = row.violation - row.to_treasury
+            if row.due != expected:
+                yield ledger.finding(
+                    "due-mismatch",
+                    f"应退金额 {row.due:,.2f} 元 ≠ 违规金额 {row.violation:,.2f} 元 − "
+                    f"上缴金额 {row.to_treasury:,.2f} 元（应为 {expected:,.2f} 元）",
+                    "due", row.origin.row)
+
+
+def closing_date(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """办结 needs a closing date, and a complaint cannot close before it was received."""
+    done = roles.values(ctx.config, "complaints", "done")
+    bad_cells = {f.cell for f in ledger.findings}
+    rows = [r for r in ledger.rows if isinstance(r, ComplaintRow)]
+    if "closed_on" not in ledger.layout.columns and any(r.status in done for r in rows):
+        yield missing_conditional_column(ledger, "closed_on", "有“办结”的信访件")
+    for row in rows:
+        cell = ledger.cell("closed_on", row.origin.row)
+        if row.status in done and row.closed_on is None and cell is not None and cell not in bad_cells:
+            yield ledger.finding("missing-closing-date", "办理状态为“办结”，但没有填写办结日期",
+                                 "closed_on", row.origin.row)
+        if row.closed_on and row.received_on and row.closed_on < row.received_on:
+            yield ledger.finding(
+                "closing-before-received",
+                f"办结日期 {ymd(row.closed_on)} 早于收件日期 {ymd(row.received_on)}",
+                "closed_on", row.origin.row)
+
+
+def completion_date(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """已完成 / 已销号 needs a completion date, and it cannot precede the problem's discovery."""
+    done = _done(ctx.config)
+    has_column = "completed_on" in ledger.layout.columns
+    if not has_column and any(r.status in done for r in _rows(ledger)):
+        yield missing_conditional_column(ledger, "completed_on", "有已完成或已销号的问题")
+    for row in _rows(ledger):
+        if has_column and row.status in done and row.completed_on is None and not _bad(ledger, row, "completed_on"):
+            yield ledger.finding("missing-completion-date",
+                                 f"整改状态为“{row.status}”，但没有填写完成时间", "completed_on", row.origin.row)
+        if row.completed_on and row.found_on and row.completed_on < row.found_on:
+            yield ledger.finding(
+                "completion-before-found",
+                f"完成时间 {ymd(row.completed_on)} 早于发现日期 {ymd(row.found_on)}",
+                "completed_on", row.origin.row)
+
+
+def deadlines(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """Overdue (逾期未完成) and completed after the deadline (逾期完成)."""
+    still_open = _open(ctx.config)
+    for row in _rows(ledger):
+        if row.deadline is None:
+            continue
+        if row.status in still_open and row.deadline < ctx.as_of:
+            days = (ctx.as_of - row.deadline).days
+            yield ledger.finding(
+                "overdue", f"整改时限 {ymd(row.deadline)} 已过 {days} 天，状态仍为“{row.status}”（逾期未完成）",
+                "deadline", row.origin.row)
+        if row.completed_on and row.completed_on > row.deadline:
+            days = (row.completed_on - row.deadline).days
+            yield ledger.finding(
+                "completed-late",
+                f"完成时间 {ymd(row.completed_on)} 晚于整改时限 {ymd(row.deadline)} {days} 天（逾期完成）",
+                "completed_on", row.origin.row)
+
+
+def dates_in_year(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
+    """The ledger is the year's: a date of another year is probably a typing slip."""
+    for row in _activity_rows(ledger):
+        if row.held_on is not None and row.held_on.year != ctx.as_of.year and row.held_on <= ctx.as_of:
+            yield ledger.finding(
+                "date-outside-year",
+                f"“{ledger.column_name('held_on')}”为 {ymd(row.held_on)}，不在本年度（{ctx.as_of.year}年）内，请核对",
+                "held_on", row.origin.row)
+
+
+#: kind -> its rules as they were, by name.
+KIND_RULES = {
+    "refunds": {"amounts": amounts},
+    "complaints": {"closing_date": closing_date},
+    "rectification": {"completion_date": completion_date, "deadlines": deadlines},
+    "activities": {"dates_in_year": dates_in_year},
+}

@@ -1,4 +1,4 @@
-"""The rules for every ledger look at whole columns first (``Ledger.column``: the reader's
+"""The rules for every ledger (and those of the kinds that say so) look at whole columns first (``Ledger.column``: the reader's
 typed columns) and at the rows only where a column says there is something to report; they
 report exactly what they reported row by row (``tests/reference_rules.py``), in the same
 order, on any ledger: with empty required cells, dates after the as-of day, negative figures,
@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from taizhang.checks import CheckContext, common
 from taizhang.config import default_config
+from taizhang.kinds import definition
 from taizhang.reading.layout import locate
 from taizhang.reading.ledger import read_ledger
 from taizhang.reading.source import Sheet
@@ -45,6 +46,9 @@ def assert_rules_agree(ledger, ctx):
     for rule, former in zip(common.RULES, reference_rules.RULES, strict=True):
         assert rule.__name__ == former.__name__
         assert said(rule(ledger, ctx)) == said(former(ledger, ctx)), rule.__name__
+    rules = {r.__name__: r for r in definition(ledger.kind).rules()}
+    for name, former in reference_rules.KIND_RULES.get(ledger.kind.value, {}).items():
+        assert said(rules[name](ledger, ctx)) == said(former(ledger, ctx)), name
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -73,6 +77,16 @@ def test_the_random_ledgers_have_something_to_report():
                 codes |= {f.code for rule in common.RULES for f in rule(ledger, ctx)}
     assert {"missing-value", "future-date", "negative-amount", "invalid-number", "duplicate-id",
             "duplicate-row", "total-mismatch"} <= codes
+    kind_codes = set()
+    for _ in range(30):
+        for kind in CONFIG.kinds:
+            ledger = random_ledger(rnd, kind)
+            if ledger is not None:
+                ctx = CheckContext(config=CONFIG, as_of=rnd.choice(AS_OF))
+                kind_codes |= {f.code for rule in definition(ledger.kind).rules() for f in rule(ledger, ctx)}
+    assert {"refund-exceeds-due", "due-mismatch", "missing-closing-date", "closing-before-received",
+            "missing-completion-date", "completion-before-found", "overdue", "completed-late",
+            "date-outside-year"} <= kind_codes
 
 
 def test_a_column_is_the_rows_values():

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Iterable
 
 from pydantic import BaseModel
 
-from taizhang.checks.base import CheckContext, ymd
+from taizhang.checks.base import CheckContext, rows_to_check, ymd
 from taizhang.config import Config
 from taizhang.findings import Finding
 from taizhang.kinds.base import Block, Chart, Kind, KindDef, WorksheetFunction, register
@@ -90,7 +90,12 @@ def _rows(ledger: Ledger) -> Iterable[ActivityRow]:
 
 def dates_in_year(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     """The ledger is the year's: a date of another year is probably a typing slip."""
-    for row in _rows(ledger):
+    as_of = ctx.as_of
+
+    def suspect(held_on: Any) -> Any:
+        return held_on is not None and held_on.year != as_of.year and held_on <= as_of
+
+    for row in (r for r in rows_to_check(ledger, ("held_on",), suspect) if isinstance(r, ActivityRow)):
         if row.held_on is not None and row.held_on.year != ctx.as_of.year and row.held_on <= ctx.as_of:
             yield ledger.finding(
                 "date-outside-year",

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Iterable
 from pydantic import BaseModel, Field
 
 from taizhang import roles
-from taizhang.checks.base import CheckContext, missing_conditional_column, ymd
+from taizhang.checks.base import CheckContext, missing_conditional_column, rows_to_check, ymd
 from taizhang.config import Config
 from taizhang.findings import Finding
 from taizhang.kinds.base import Block, Chart, Kind, KindDef, WorksheetFunction, register
@@ -65,7 +65,13 @@ def closing_date(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     rows = [r for r in ledger.rows if isinstance(r, ComplaintRow)]
     if "closed_on" not in ledger.layout.columns and any(r.status in done for r in rows):
         yield missing_conditional_column(ledger, "closed_on", "有“办结”的信访件")
-    for row in rows:
+
+    def suspect(status: Any, closed_on: Any, received_on: Any) -> Any:
+        return (status in done and closed_on is None) or (closed_on and received_on and closed_on < received_on)
+
+    for row in rows_to_check(ledger, ("status", "closed_on", "received_on"), suspect):
+        if not isinstance(row, ComplaintRow):
+            continue
         cell = ledger.cell("closed_on", row.origin.row)
         if row.status in done and row.closed_on is None and cell is not None and cell not in bad_cells:
             yield ledger.finding("missing-closing-date", "办理状态为“办结”，但没有填写办结日期",

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Iterable
 from pydantic import BaseModel, ValidationInfo, model_validator
 
 from taizhang import roles
-from taizhang.checks.base import CheckContext, missing_conditional_column, ymd
+from taizhang.checks.base import CheckContext, missing_conditional_column, rows_to_check, ymd
 from taizhang.config import Config
 from taizhang.findings import Finding
 from taizhang.kinds.base import Block, Kind, KindDef, WorksheetFunction, register
@@ -75,8 +75,11 @@ def _open(config: Config) -> tuple[str, ...]:
 
 # --- checks ------------------------------------------------------------------------------
 
-def _rows(ledger: Ledger) -> Iterable[RectificationRow]:
-    return (r for r in ledger.rows if isinstance(r, RectificationRow))
+def _rows(ledger: Ledger, fields: tuple[str, ...] = (), suspect: Any = None) -> Iterable[RectificationRow]:
+    """The rectification rows of the ledger (those ``suspect`` lets through, see
+    ``checks.base.rows_to_check``)."""
+    rows = ledger.rows if suspect is None else rows_to_check(ledger, fields, suspect)
+    return (r for r in rows if isinstance(r, RectificationRow))
 
 
 def completion_date(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
@@ -85,7 +88,11 @@ def completion_date(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     has_column = "completed_on" in ledger.layout.columns
     if not has_column and any(r.status in done for r in _rows(ledger)):
         yield missing_conditional_column(ledger, "completed_on", "有已完成或已销号的问题")
-    for row in _rows(ledger):
+
+    def suspect(status: Any, completed_on: Any, found_on: Any) -> Any:
+        return (status in done and completed_on is None) or (completed_on and found_on and completed_on < found_on)
+
+    for row in _rows(ledger, ("status", "completed_on", "found_on"), suspect):
         if has_column and row.status in done and row.completed_on is None and not _bad(ledger, row, "completed_on"):
             yield ledger.finding("missing-completion-date",
                                  f"整改状态为“{row.status}”，但没有填写完成时间", "completed_on", row.origin.row)
@@ -99,7 +106,13 @@ def completion_date(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
 def deadlines(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     """Overdue (逾期未完成) and completed after the deadline (逾期完成)."""
     still_open = _open(ctx.config)
-    for row in _rows(ledger):
+    as_of = ctx.as_of
+
+    def suspect(deadline: Any, status: Any, completed_on: Any) -> Any:
+        return deadline is not None and ((status in still_open and deadline < as_of)
+                                         or (completed_on and completed_on > deadline))
+
+    for row in _rows(ledger, ("deadline", "status", "completed_on"), suspect):
         if row.deadline is None:
             continue
         if row.status in still_open and row.deadline < ctx.as_of:

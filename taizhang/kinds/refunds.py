@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from pydantic import BaseModel
 
-from taizhang.checks.base import CheckContext
+from taizhang.checks.base import CheckContext, rows_to_check
 from taizhang.config import Config
 from taizhang.findings import Finding
 from taizhang.kinds.base import Block, Kind, KindDef, Line, WorksheetFunction, register
@@ -48,9 +48,15 @@ class RefundRow(LedgerRow):
 
 # --- checks ------------------------------------------------------------------------------
 
+def _amounts_suspect(refunded: Any, due: Any, violation: Any, to_treasury: Any) -> bool:
+    """What :func:`amounts` reports on, from a row's values (see ``checks.base.rows_to_check``)."""
+    return (refunded is not None and due is not None and refunded > due) or (
+        violation is not None and due is not None and to_treasury is not None and due != violation - to_treasury)
+
+
 def amounts(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
     """已退 ≤ 应退, and 应退 = 违规金额 − 上缴 where all three are given."""
-    for row in ledger.rows:
+    for row in rows_to_check(ledger, ("refunded", "due", "violation", "to_treasury"), _amounts_suspect):
         if not isinstance(row, RefundRow):
             continue
         if row.refunded is not None and row.due is not None and row.refunded > row.due:

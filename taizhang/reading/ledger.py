@@ -137,12 +137,19 @@ class Ledger:
         """The value of ``field_name`` in each row, in order: the reader's typed column while
         ``rows`` is the list it made (the rules read whole columns at C speed), else taken
         from the rows.  Not to be changed."""
+        found = self.typed_columns(field_name)
+        return found[0] if found is not None else list(map(operator.attrgetter(field_name), self.rows))
+
+    def typed_columns(self, *field_names: str) -> list[list[Any]] | None:
+        """The reader's typed columns of ``field_names`` (see :meth:`column`), or None when
+        ``rows`` is no longer the list the reader made (or is not of the kind's row model)."""
         typed = self._typed
-        if typed is not None and typed[0] is self.rows and len(typed[0]) == typed[2]:
-            found = typed[1].get(field_name)
-            if found is not None:
-                return found
-        return list(map(operator.attrgetter(field_name), self.rows))
+        if typed is None or typed[0] is not self.rows or len(typed[0]) != typed[2]:
+            return None
+        try:
+            return [typed[1][name] for name in field_names]
+        except KeyError:
+            return None
 
     def cell(self, field_name: str, row: int) -> str | None:
         """The Excel reference of ``field_name``'s cell in Excel row ``row``."""
