@@ -18,7 +18,7 @@ from typing import Any
 
 from taizhang.config import ColumnSpec, Config, Kind, KindSpec
 from taizhang.reading.source import Sheet
-from taizhang.values import clean_text, match_key
+from taizhang.values import clean_text, clean_text_column, is_trimmed, match_key
 
 #: How far down a sheet the header is looked for.
 HEADER_SCAN_ROWS = 30
@@ -290,14 +290,18 @@ def _text_of(sheet: Sheet, grid: list[list[HeaderKey]], row: int, col: int) -> s
     for (r0, c0), (r1, c1) in sheet.merged:
         if r0 <= row <= r1 and c0 <= col <= c1:
             return clean_text(sheet.value(r0, c0))
-    return clean_text(sheet.value(row, col))
+    value = sheet.value(row, col)
+    return value if type(value) is str and is_trimmed(value) else clean_text(value)
 
 
 def _title_lines(sheet: Sheet, header_row: int) -> tuple[str | None, str | None]:
     """The reporting unit (``填报单位：…``) and the title from the rows above the header."""
     unit = title = None
     for r in range(header_row):
-        cells = [clean_text(v) for v in sheet.rows[r]]
+        row = sheet.rows[r]
+        cells = clean_text_column(row)  # a row of texts at once
+        if cells is None:
+            cells = [clean_text(v) for v in row]
         texts = [t for t in cells if t]
         if not texts:
             continue
