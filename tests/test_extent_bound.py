@@ -201,3 +201,12 @@ def test_bound_of_a_sheet_the_whole_array_path_takes_is_never_below_what_calamin
     if bound is None:
         return
     assert height <= bound[0] and width <= bound[1], (xml[:300], height, width, bound)
+
+
+@pytest.mark.parametrize("data", [b'r="AA1"' + b" " * 5000, b'r="1000"' + b" " * 5000,
+                                  b" " * 5000 + b'<c r="AA', b" " * 5000 + b'<row r="1000'])
+def test_a_far_reference_at_either_end_of_a_part_is_seen(data):
+    from taizhang.reading.source import _extent_bound_searched, _tags
+
+    assert _tags(data) is not None
+    assert _extent_bound(data) is None and _extent_bound_searched(data) is None
