@@ -243,11 +243,30 @@ _CODES = {"unknown-value", "invalid-date", "invalid-amount", "invalid-number"}
 
 def period_date(row: LedgerRow) -> date | None:
     """The date that places ``row`` in a period, or None when the row has none."""
-    for name in type(row).period_fields:
-        value = getattr(row, name)
-        if value is not None:
-            return value
-    return None
+    found = _PERIOD_DATE.get(type(row))
+    if found is None:
+        found = _period_date_of(type(row))
+    return found(row)
+
+
+#: Row model -> its period_date: one lookup per row (asked of every row of a summary, twice).
+_PERIOD_DATE: dict[type, Any] = {}
+
+
+def _period_date_of(model: type[LedgerRow]) -> Any:
+    fields = model.period_fields
+    if len(fields) == 1:
+        found = operator.attrgetter(fields[0])  # None when it is
+    else:
+        def found(row: LedgerRow) -> date | None:
+            for name in fields:
+                value = getattr(row, name)
+                if value is not None:
+                    return value
+            return None
+    if len(_PERIOD_DATE) < 64:
+        _PERIOD_DATE[model] = found
+    return found
 
 
 # --- the same rules, column by column ---------------------------------------------------

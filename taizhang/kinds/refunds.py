@@ -5,6 +5,8 @@ Money is exact: ``Decimal`` throughout, rounded to the fen only on output.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
@@ -94,9 +96,12 @@ class RefundFigures(MoneyLine):
     undated: int = 0
 
 
+_GIVEN = functools.partial(operator.is_not, None)
+
+
 def _total(amounts: Iterable[Decimal | None]) -> Decimal:
     """The amounts given added up (a blank, or an amount that cannot be read, is None)."""
-    return sum((a for a in amounts if a is not None), ZERO)
+    return sum(filter(_GIVEN, amounts), ZERO)
 
 
 def _outstanding(due: Iterable[Decimal | None], refunded: Iterable[Decimal | None]) -> Decimal:
@@ -108,15 +113,25 @@ def _outstanding(due: Iterable[Decimal | None], refunded: Iterable[Decimal | Non
 _SUMS = ("cases", "students", "due", "refunded", "outstanding", "to_treasury")
 
 
+#: What the sums read of a row, taken at once: (学校, 收费项目, 学生数, 应退, 已退, 上缴).
+_VALUES = operator.attrgetter("school", "item", "students", "due", "refunded", "to_treasury")
+
+
 def _money_sums(rows: list[RefundRow]) -> dict[str, Any]:
     """Sums; ``outstanding`` is, per row, 应退 − 已退 (nothing refunded counts 0), never below 0."""
+    return _sums_of(list(map(_VALUES, rows)))
+
+
+def _sums_of(values: list[tuple]) -> dict[str, Any]:
+    """:func:`_money_sums` of the rows whose values (``_VALUES``) are ``values``."""
+    _school, _item, students, due, refunded, to_treasury = zip(*values) if values else ((),) * 6
     return dict(
-        cases=len(rows),
-        students=sum(r.students or 0 for r in rows if (r.students or 0) > 0),
-        due=_total(r.due for r in rows),
-        refunded=_total(r.refunded for r in rows),
-        outstanding=_outstanding([r.due for r in rows], [r.refunded for r in rows]),
-        to_treasury=_total(r.to_treasury for r in rows),
+        cases=len(values),
+        students=sum(s for s in filter(_GIVEN, students) if s > 0),
+        due=_total(due),
+        refunded=_total(refunded),
+        outstanding=_outstanding(due, refunded),
+        to_treasury=_total(to_treasury),
     )
 
 
@@ -124,15 +139,15 @@ def refund_parts(rows: Iterable[RefundRow], config: Config) -> dict[str, Any]:
     """What the figures need of ``rows`` (see :meth:`KindDef.parts`): the sums, in all and per
     school and fee item (in order of first appearance).  Sums of Decimals are exact, so the
     sums of parts are the sums of their rows."""
-    rows = list(rows)
-    by_school: dict[str, list[RefundRow]] = defaultdict(list)
-    by_item: dict[str, list[RefundRow]] = defaultdict(list)
-    for r in rows:
-        by_school[r.school or "（未填学校）"].append(r)
-        by_item[r.item or "（未填项目）"].append(r)
-    return {"all": _money_sums(rows),
-            "by_school": {k: _money_sums(v) for k, v in by_school.items()},
-            "by_item": {k: _money_sums(v) for k, v in by_item.items()}}
+    values = list(map(_VALUES, rows))
+    by_school: dict[str, list[tuple]] = defaultdict(list)
+    by_item: dict[str, list[tuple]] = defaultdict(list)
+    for v in values:
+        by_school[v[0] or "（未填学校）"].append(v)
+        by_item[v[1] or "（未填项目）"].append(v)
+    return {"all": _sums_of(values),
+            "by_school": {k: _sums_of(v) for k, v in by_school.items()},
+            "by_item": {k: _sums_of(v) for k, v in by_item.items()}}
 
 
 def refund_merge(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
