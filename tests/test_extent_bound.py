@@ -71,7 +71,8 @@ def test_bound_is_never_below_what_calamine_places(tmp_path, seed):
 
 
 def test_far_references_are_looked_at_closely():
-    assert _extent_bound(b'<row r="1"><c r="A1"><v>1</v></c></row>') == (1000, 27)
+    assert _extent_bound(b'<row r="1"><c r="A1"><v>1</v></c></row>') == (1001, 26)
+    assert _extent_bound(b'<row r="1"><c s="1" r="A1"><v>1</v></c></row>') == (1001, 27)
     for far in (b"<c r='A1000'>", b'<c r = "AA1">', b'<row r="1048576">', b"<c r=\n'$XFD$1'>"):
         assert _extent_bound(b"<sheetData><row>" + far + b"<v>1</v></c></row></sheetData>") is None
     # an attribute that only ends in r is not a reference
@@ -157,8 +158,9 @@ def test_the_whole_array_path_gives_what_the_byte_search_gives(seed):
             assert tags is None
             continue
         assert tags is not None
-        assert tags.rows == data.count(b"<row") + data.count(b":row")
+        assert tags.rows == data.count(b"<row") + data.count(b":row") + data.count(b"</row")
         assert tags.cells == data.count(b"<c") + data.count(b":c")
+        assert tags.referenced == data.count(b'<c r="')
         assert tags.formula == (b"<f" in data or b":f" in data)
         if not tags.far:
             assert expected is not None
@@ -171,8 +173,8 @@ def test_the_whole_array_path_gives_what_the_byte_search_gives(seed):
     (b'<c r="AA1">', None), (b'<c r="$AB$1">', None), (b'<c r="$AB1">', None), (b'<c r="ab">', None),
     (b'<c r="A1000">', None), (b'<row r="1000">', None), (b'<c r="A01000">', None), (b"<c r='B1000'>", None),
     (b'<c r ="AA1">', None), (b'<c r= "A1000">', None),
-    (b'<c r="Z999">', (1000, 54)), (b'<c r="A0999">', (1000, 54)), (b'<c xr="AA1">', (1000, 54)),
-    (b'<c r="$A$999">', (1000, 54)),
+    (b'<c r="Z999">', (1001, 26)), (b'<c r="A0999">', (1001, 26)), (b'<c xr="AA1">', (1001, 27)),
+    (b'<c r="$A$999">', (1001, 26)), (b'<c s="1">', (1001, 27)),
 ])
 def test_far_references_in_a_sheet_the_whole_array_path_takes(far, expected):
     from taizhang.reading.source import _VECTOR_BYTES, _tags
@@ -210,3 +212,48 @@ def test_a_far_reference_at_either_end_of_a_part_is_seen(data):
 
     assert _tags(data) is not None
     assert _extent_bound(data) is None and _extent_bound_searched(data) is None
+
+
+_ENDS_CLOSE_ANY = (b'<row r="5"><c r="A5"><v>1</v></c>' + b"<a>" * 3000 + b"</row>" * 3000
+                   + b"<c><v>2</v></c>" * 30 + b"</row>")
+
+
+@pytest.mark.parametrize("sheet_data", [
+    # a cell with a reference, then cells without: they follow it, past column Z
+    b'<row r="1"><c r="Z1"><v>1</v></c>' + b'<c s="1"><v>2</v></c>' * 5 + b"</row>",
+    b'<row r="1"><c t="n" r="Y1"><v>1</v></c>' + b"<c><v>2</v></c>" * 4 + b'<c r="B1"><v>3</v></c><c><v>4</v></c></row>',
+    # </row> closing other elements moves the reader down a row each time
+    _ENDS_CLOSE_ANY,
+    _ENDS_CLOSE_ANY + b" " * 5000,  # the same on the whole-array path
+    # rows without references, each one down from the one before
+    b"<row></row>" * 1200 + b"<row>" + b"<c><v>2</v></c>" * 3 + b"</row>",
+], ids=["after-Z", "r-not-first", "ends-close-any", "ends-close-any-long", "rows-without-r"])
+def test_the_bound_holds_where_cells_without_references_follow_others(tmp_path, sheet_data):
+    xml = b"<sheetData>" + sheet_data + b"</sheetData>"
+    path = _xlsx(tmp_path, xml, "follow")
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    height = max((i + 1 for i, r in enumerate(rows) if any(v != "" for v in r)), default=0)
+    width = max((j + 1 for r in rows for j, v in enumerate(r) if v != ""), default=0)
+    bound = _extent_bound(xml)
+    assert bound is not None
+    assert height <= bound[0] and width <= bound[1], (height, width, bound)
+
+
+def test_a_large_ordinary_sheet_needs_no_closer_look(tmp_path):
+    """A ledger of 990 rows as Excel and openpyxl write it (a reference on every row and
+    cell) is small by the bound alone: the cells are not looked at one by one."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for i in range(990):
+        ws.append([i, "一中", "教辅材料", 100.5, "2026-10-01", "已退", None, "备注", i * 2, "x"])
+    path = tmp_path / "large.xlsx"
+    wb.save(path)
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read("xl/worksheets/sheet1.xml")
+    bound = _extent_bound(xml)
+    assert bound is not None and _harmless(bound, Limits())
+    assert bound[1] <= 30
+    book = open_workbook(path)
+    assert len(book.sheets[0].rows) == 990 and book.sheets[0].too_large is None

@@ -891,10 +891,15 @@ def _extent_bound(data: bytes, tags: _Tags | None = None) -> tuple[int, int] | N
     """An upper bound of a sheet's extent (rows, columns) found at the speed of a byte search,
     or None when its references reach row 1,000 or column AA (then the cells are looked at).
 
-    No reference beyond row 999 or column Z: a row without a reference of its own follows
-    the one before, a cell the one to its left, so no cell lies beyond row 999 plus the
-    number of row tags, nor beyond column 26 plus the number of cell tags.  Tags are counted
-    generously (``<c`` also counts ``<cols>``): the bound only errs upwards.
+    No reference beyond row 999 or column Z: a cell with a reference is placed by it, and
+    the reader places one without in the column after the cell before it (the first column
+    after the end of a row) and in the row it is at, which a row's reference sets and each
+    end of a row moves down by one (calamine's lenient parser takes ``</row>`` as the end of
+    a row whatever element it closes).  So no cell lies beyond row 999 plus the number of row
+    tags, start and end, nor beyond column 26 plus the number of cell tags without a
+    reference.  Tags are counted generously (``<c`` also counts ``<cols>``, a cell tag is
+    taken for one with a reference only when it starts ``<c r="``): the bound only errs
+    upwards.
 
     ``tags``: what :func:`_tags` found in ``data``; where it rules out every far reference,
     the answer is its counts, else the one the byte search gives (the same either way).
@@ -902,7 +907,7 @@ def _extent_bound(data: bytes, tags: _Tags | None = None) -> tuple[int, int] | N
     if tags is None:
         tags = _tags(data)
     if tags is not None and not tags.far:
-        return 999 + tags.rows, 26 + tags.cells
+        return 999 + tags.rows, 26 + tags.cells - tags.referenced
     return _extent_bound_searched(data)
 
 
@@ -911,16 +916,17 @@ def _extent_bound_searched(data: bytes) -> tuple[int, int] | None:
     for m in _FAR_REF.finditer(data):
         if m.start() == 0 or data[m.start() - 1] not in _NAME_BYTES:
             return None
-    rows = data.count(b"<row") + data.count(b":row")
-    cells = data.count(b"<c") + data.count(b":c")
+    rows = data.count(b"<row") + data.count(b":row") + data.count(b"</row")
+    cells = data.count(b"<c") + data.count(b":c") - data.count(b'<c r="')
     return 999 + rows, 26 + cells
 
 
 class _Tags(NamedTuple):
     """What :func:`_extent_bound` and the formula check look for in a sheet's XML."""
 
-    rows: int  # "<row" and ":row", counted as _extent_bound counts them
+    rows: int  # "<row", ":row" and "</row", counted as _extent_bound counts them
     cells: int  # "<c" and ":c"
+    referenced: int  # '<c r="'
     formula: bool  # whether there is a "<f" or ":f"
     far: bool  # whether a reference may reach row 1,000 or column AA (False: none does)
 
@@ -971,9 +977,12 @@ def _tags(data: bytes) -> _Tags | None:
     opener = (a == 0x3C) | (a == 0x3A)  # "<" or ":"
     cells = int(np.count_nonzero(opener[:-1] & (a[1:] == 0x63)))  # "c"
     formula = bool((opener[:-1] & (a[1:] == 0x66)).any())  # "f"
-    r = np.flatnonzero(a == 0x72)  # "r": of "row" after "<" or ":" ...
-    rows = int(np.count_nonzero(opener[r - 1] & (a[r + 1] == 0x6F) & (a[r + 2] == 0x77)))
+    r = np.flatnonzero(a == 0x72)  # "r": of "row" after "<", ":" or "</" ...
+    end = (a[r - 1] == 0x2F) & (a[r - 2] == 0x3C)
+    rows = int(np.count_nonzero((opener[r - 1] | end) & (a[r + 1] == 0x6F) & (a[r + 2] == 0x77)))
     r = r[after_r[a[r + 1]] & ~name[a[r - 1]]]  # ... and of an attribute: then a blank or "=", after no name
+    referenced = int(np.count_nonzero((a[r - 1] == 0x20) & (a[r - 2] == 0x63) & (a[r - 3] == 0x3C)
+                                      & (a[r + 1] == 0x3D) & (a[r + 2] == 0x22)))  # '<c r="'
     far = False
     if len(r):
         if not ((a[r + 1] == 0x3D) & (a[r + 2] == 0x22)).all():  # not 'r="' each
@@ -983,7 +992,7 @@ def _tags(data: bytes) -> _Tags | None:
             two_letters = letter[v1] & (letter[v0] | ((v0 == 0x24) & letter[v2]))
             four = value[v0] & value[v1] & value[v2] & value[v3] & (value[v4] | digit[v0])
             far = bool((two_letters | four).any())
-    return _Tags(rows, cells, formula, far)
+    return _Tags(rows, cells, referenced, formula, far)
 
 
 def _harmless(bound: tuple[int, int], limits: Limits) -> bool:
