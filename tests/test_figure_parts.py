@@ -4,6 +4,7 @@ each unit's month instead of from every row of the year)."""
 
 from __future__ import annotations
 
+import copy
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -79,8 +80,11 @@ def check(kind: str, rows, cuts, as_of: date) -> None:
     d = definition(kind)
     whole = d.figures(rows, CONFIG, as_of)
     parts = [loads(dumps(d.parts(chunk, CONFIG))) for chunk in split(rows, cuts)]  # kept as the store keeps them
+    before = copy.deepcopy(parts)
     merged = d.from_parts(parts, CONFIG, as_of)
     assert merged.model_dump_json() == whole.model_dump_json()  # values, and the order of every tally
+    d.merge_parts(parts, CONFIG)
+    assert parts == before  # parts are left as they are (one may stand for two blocks)
     # the parts of the first chunks merged into one (and kept as JSON), then the others: the same
     # figures, and merging a merged part again changes nothing (a unit's year so far, month by month)
     for k in range(len(parts) + 1):
@@ -152,3 +156,17 @@ def test_parts_merge_across_units_as_staff_count_them():
     fig = d.from_parts([loads(dumps(d.parts(rows[:2], CONFIG))), loads(dumps(d.parts(rows[2:], CONFIG)))], CONFIG, None)
     line = fig.by_category["专题学习"]
     assert (line.unit, line.quantity) == ("篇", 3 + 4 + 2)  # 篇 written twice; the 条 row is not added
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.fixed_dictionaries({kind: rows_of(kind) for kind in POOLS}),
+       st.sampled_from(["2026-01", "2026-02", "2026-04", "2026-07", "2026-11", "2026"]))
+def test_report_parts_are_the_parts_of_each_block(rows, key):
+    """A file's share of a month and of its 累计 (dates worked out once; the month's parts
+    standing for 累计 where it has as many rows) is what each block's rows give on their own."""
+    from taizhang.figures import Period, block_parts, report_parts
+
+    rows = {Kind(k): v for k, v in rows.items()}
+    period = Period.parse(key)
+    blocks = [period, *([period.year_to_date()] if period.year_to_date() else [])]
+    assert report_parts(rows, period, CONFIG) == [block_parts(rows, block, CONFIG) for block in blocks]

@@ -77,13 +77,16 @@ def rows_by_kind(ledgers: Iterable[Ledger]) -> dict[Kind, list[LedgerRow]]:
     return {k: out.get(k, []) for k in Kind}
 
 
-def _block_rows(rows: dict[Kind, list[LedgerRow]], period: Period) -> tuple[dict[Kind, list], dict[Kind, int]]:
+def _block_rows(rows: dict[Kind, list[LedgerRow]], period: Period,
+                dated: dict[Kind, list] | None = None) -> tuple[dict[Kind, list], dict[Kind, int]]:
+    """The rows of each kind in ``period``, and the undated ones counted; ``dated`` gives each
+    kind's :func:`period_date` of its rows when they are known already."""
     picked: dict[Kind, list] = {}
     undated: dict[Kind, int] = {}
     for d in by_rank():
         kind = d.kind
         all_rows = rows.get(kind, [])
-        dates = list(map(period_date, all_rows))
+        dates = dated[kind] if dated is not None else list(map(period_date, all_rows))
         if d.ytd_is_tracker and isinstance(period, YearToDate):
             # 累计 of a tracker is the ledger as it stands at the period's end: every item
             # found by then, and those whose date was never written
@@ -137,9 +140,22 @@ def block_parts(rows: dict[Kind, list[LedgerRow]], period: Period, config: Confi
 
 
 def report_parts(rows: dict[Kind, list[LedgerRow]], period: Period, config: Config) -> list[BlockParts]:
-    """:func:`block_parts` of ``period`` and, for a month, of its year to date."""
+    """:func:`block_parts` of ``period`` and, for a month, of its year to date.
+
+    The rows' dates are worked out once for both; and where a kind's 累计 has as many rows as
+    its month, they are the same rows (the year to date takes every row the month takes, in the
+    same order), so the month's parts stand for both (the kinds never change their parts).
+    """
     ytd = period.year_to_date()
-    return [block_parts(rows, period, config), *([block_parts(rows, ytd, config)] if ytd else [])]
+    if ytd is None:
+        return [block_parts(rows, period, config)]
+    dated = {d.kind: list(map(period_date, rows.get(d.kind, []))) for d in by_rank()}
+    month, month_undated = _block_rows(rows, period, dated)
+    year, year_undated = _block_rows(rows, ytd, dated)
+    current = {d.kind: (d.parts(month[d.kind], config), month_undated[d.kind]) for d in by_rank()}
+    to_date = {d.kind: (current[d.kind][0] if len(year[d.kind]) == len(month[d.kind])
+                        else d.parts(year[d.kind], config), year_undated[d.kind]) for d in by_rank()}
+    return [current, to_date]
 
 
 def _figures_of_parts(files: list[BlockParts], as_of: date, config: Config) -> Figures:

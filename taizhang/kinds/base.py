@@ -183,14 +183,15 @@ class KindDef:
 
     def from_parts(self, parts: list[Any], config: Config, as_of: Any) -> BaseModel:
         """The figures of the rows behind ``parts`` laid end to end, in that order: exactly
-        :meth:`figures` of those rows (only called when :meth:`parts` gives parts)."""
+        :meth:`figures` of those rows (only called when :meth:`parts` gives parts).  It leaves
+        ``parts`` as they are (one part may stand for two blocks: ``figures.report_parts``)."""
         raise NotImplementedError
 
     def merge_parts(self, parts: list[Any], config: Config) -> Any:
         """The parts of the rows behind ``parts`` laid end to end, as one part, so that
         ``from_parts([merge_parts(a), *b]) == from_parts([*a, *b])``: the consolidation keeps
         each unit's year so far as one part.  The default, None, says it cannot: the parts are
-        merged from each unit's months every time."""
+        merged from each unit's months every time.  It leaves ``parts`` as they are."""
         return None
 
     @classmethod
