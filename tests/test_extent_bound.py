@@ -5,6 +5,7 @@ without references, quoted either way, with spaces around ``=``, rows and cells 
 from __future__ import annotations
 
 import random
+import re
 import zipfile
 from pathlib import Path
 
@@ -161,6 +162,7 @@ def test_the_whole_array_path_gives_what_the_byte_search_gives(seed):
         assert tags.rows == data.count(b"<row") + data.count(b":row") + data.count(b"</row")
         assert tags.cells == data.count(b"<c") + data.count(b":c")
         assert tags.referenced == data.count(b'<c r="')
+        assert tags.unreferenced == len(re.findall(rb"[<:]c[ \t\n\r>/]", data)) - tags.referenced
         assert tags.formula == (b"<f" in data or b":f" in data)
         if not tags.far:
             assert expected is not None
@@ -257,3 +259,49 @@ def test_a_large_ordinary_sheet_needs_no_closer_look(tmp_path):
     assert bound[1] <= 30
     book = open_workbook(path)
     assert len(book.sheets[0].rows) == 990 and book.sheets[0].too_large is None
+
+
+# -- cells without references, in the closer look --------------------------------------------
+
+def _refless_sheet(rnd: random.Random) -> bytes:
+    """Rows with and without references, self-closing rows, ``</row>`` closing other
+    elements, and cells with content but no reference (some with an x:r, which is no r)."""
+    parts = []
+    for _ in range(rnd.randrange(1, 15)):
+        kind = rnd.randrange(6)
+        if kind == 0:
+            parts.append(f'<row r="{rnd.randrange(1, 60)}"/>' if rnd.random() < 0.5 else "<row/>")
+            continue
+        attr = f' r="{rnd.randrange(1, 60)}"' if kind in (1, 2) else ""
+        cells = "".join(rnd.choice(["<c><v>1</v></c>", '<c t="n"><v>2</v></c>', "<c/>", '<c s="1"></c>',
+                                    '<c x:r="B2"><v>3</v></c>'])
+                        for _ in range(rnd.randrange(0, 4)))
+        extra = rnd.choice([0, 0, 0, rnd.randrange(1, 30)])  # elements that </row> closes
+        parts.append(f"<row{attr}>{cells}" + "<a>" * extra + "</row>" * extra + f"{cells}</row>")
+    return ("<sheetData>" + "".join(parts) + "</sheetData>").encode()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_cells_without_references_are_never_placed_below_the_row_the_scan_says(tmp_path, seed):
+    from taizhang.reading.source import _refless_row
+
+    xml = _refless_sheet(random.Random(seed))
+    path = _xlsx(tmp_path, xml, f"r{seed}")
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    height = max((i + 1 for i, r in enumerate(rows) if any(v != "" for v in r)), default=0)
+    assert height <= _refless_row(xml), (xml[:400], height)
+    if b"/>" not in xml.replace(b"<c/>", b""):  # no row closing itself: exactly where calamine puts it
+        assert height == _refless_row(xml)
+
+
+@pytest.mark.parametrize("sheet_data", [
+    b"<row></row>" * 100_000 + b"<row>" + b"<c><v>2</v></c>" * 30 + b"</row>",
+    b'<row r="5"><c r="A5"><v>1</v></c>' + b"<a>" * 100_000 + b"</row>" * 100_000 + b"<c><v>2</v></c>" * 30 + b"</row>",
+], ids=["rows-without-references", "ends-closing-other-elements"])
+def test_cells_pushed_far_down_by_the_ends_of_rows_are_refused_before_they_are_read(tmp_path, sheet_data):
+    """A few kilobytes that would have the reader hold 100,000 rows for 30 cells: told as
+    too spread out, before the reader is asked for the sheet."""
+    path = _xlsx(tmp_path, b"<sheetData>" + sheet_data + b"</sheetData>", "spread")
+    assert path.stat().st_size < 20_000
+    sheet = open_workbook(path).sheets[0]
+    assert sheet.rows == [] and sheet.too_large is not None and "散布在 100,0" in sheet.too_large

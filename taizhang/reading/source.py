@@ -869,7 +869,8 @@ def _scan_ooxml(source: Path | io.BytesIO | zipfile.ZipFile | Parts, limits: Lim
                 # row 99,999.  Only the bound matters: every one-letter column counts as 26, so the
                 # scan builds no list as long as the sheet's cells.
                 rows = _VALUE_ROW.findall(data) + _FAR_VALUE.findall(data)
-                scan.max_row = max((int(r) for r in rows), default=0)
+                refless = 0 if tags is not None and not tags.unreferenced else _refless_row(data)
+                scan.max_row = max(max((int(r) for r in rows), default=0), refless)
                 wide = set(_WIDE_VALUE.findall(data))
                 scan.max_col = max((_col_index(c.decode()) + 1 for c in wide), default=26 if scan.max_row else 0)
                 scan.filled = data.count(b"<v>") + data.count(b"<v ") + data.count(b":v>") + data.count(b"<is>")
@@ -927,6 +928,7 @@ class _Tags(NamedTuple):
     rows: int  # "<row", ":row" and "</row", counted as _extent_bound counts them
     cells: int  # "<c" and ":c"
     referenced: int  # '<c r="'
+    unreferenced: int  # cell tags ("<c" or ":c", then a blank, ">" or "/") not starting '<c r="'
     formula: bool  # whether there is a "<f" or ":f"
     far: bool  # whether a reference may reach row 1,000 or column AA (False: none does)
 
@@ -941,7 +943,8 @@ _VECTOR_BYTES = (4096, 8 << 20)
 @functools.lru_cache(maxsize=1)
 def _byte_classes() -> Any:
     """Byte -> class tables (numpy): name characters, letters, digits, characters of a
-    reference's value, and what may follow an attribute's name (blanks, ``=``)."""
+    reference's value, what may follow an attribute's name (blanks, ``=``) and what may
+    follow a tag's name (blanks, ``>``, ``/``)."""
     import numpy as np
 
     letters = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -952,7 +955,7 @@ def _byte_classes() -> Any:
         return t
 
     return (np, table(bytes(_NAME_BYTES)), table(letters), table(b"0123456789"),
-            table(letters + b"0123456789$"), table(b" \t\n\r\x0b\x0c="))
+            table(letters + b"0123456789$"), table(b" \t\n\r\x0b\x0c="), table(b" \t\n\r>/"))
 
 
 def _tags(data: bytes) -> _Tags | None:
@@ -970,12 +973,14 @@ def _tags(data: bytes) -> _Tags | None:
     if not _VECTOR_BYTES[0] <= len(data) <= _VECTOR_BYTES[1]:
         return None
     try:
-        np, name, letter, digit, value, after_r = _byte_classes()
+        np, name, letter, digit, value, after_r, tag_end = _byte_classes()
     except ImportError:  # pragma: no cover - numpy comes with pandas, a dependency
         return None
     a = np.frombuffer(data + bytes(8), dtype=np.uint8)  # zeros after the end: no test runs past it
     opener = (a == 0x3C) | (a == 0x3A)  # "<" or ":"
-    cells = int(np.count_nonzero(opener[:-1] & (a[1:] == 0x63)))  # "c"
+    c = np.flatnonzero(opener[:-1] & (a[1:] == 0x63))  # "c"
+    cells = len(c)
+    cell_tags = int(np.count_nonzero(tag_end[a[c + 2]]))
     formula = bool((opener[:-1] & (a[1:] == 0x66)).any())  # "f"
     r = np.flatnonzero(a == 0x72)  # "r": of "row" after "<", ":" or "</" ...
     end = (a[r - 1] == 0x2F) & (a[r - 2] == 0x3C)
@@ -992,7 +997,7 @@ def _tags(data: bytes) -> _Tags | None:
             two_letters = letter[v1] & (letter[v0] | ((v0 == 0x24) & letter[v2]))
             four = value[v0] & value[v1] & value[v2] & value[v3] & (value[v4] | digit[v0])
             far = bool((two_letters | four).any())
-    return _Tags(rows, cells, referenced, formula, far)
+    return _Tags(rows, cells, referenced, cell_tags - referenced, formula, far)
 
 
 def _harmless(bound: tuple[int, int], limits: Limits) -> bool:
@@ -1013,6 +1018,36 @@ _VALUE_ROW = re.compile(
     rb'<(?:\w+:)?c\b' + _HAS_CONTENT)
 _FAR_VALUE = re.compile(rb'\sr="[A-Z]{1,3}(\d{6,})"' + _HAS_CONTENT)
 _WIDE_VALUE = re.compile(rb'\sr="([A-Z]{2,3})\d+"' + _HAS_CONTENT)
+#: A cell with content whose tag has no attribute named r (a prefixed x:r is not one).
+_REFLESS_CELL = rb'<(?:[^<>\s/:]+:)?c\b(?![^<>]{0,400}?\sr\s{0,8}=)' + _HAS_CONTENT
+#: A row's start or end tag (whether it closes itself, its attributes), or a cell as above.
+_ROW_EVENT = re.compile(rb'<(/?)(?:[^<>\s/:]+:)?row\b([^<>]{0,1000}?)(/?)>|' + _REFLESS_CELL)
+_ROW_REF = re.compile(rb"""\sr\s{0,8}=\s{0,8}["'](\d{1,9})""")
+
+
+def _refless_row(data: bytes) -> int:
+    """The last row (from 1) where calamine places a cell with content and without a
+    reference of its own, or 0: the row a row's reference sets, moved down by one at each end
+    of a row, which calamine's lenient parser takes wherever ``</row>`` closes an element.  A
+    row tag that closes itself is taken both ways (expanded into a start and an end, or not
+    looked at), so the answer only errs upwards.  Only sheets with such cells are walked."""
+    if re.search(_REFLESS_CELL, data) is None:
+        return 0
+    row = last = 0  # row: where the next such cell goes (from 0), at most
+    for m in _ROW_EVENT.finditer(data):
+        end, attrs, closed = m.groups()
+        if attrs is None:  # a cell without a reference
+            last = max(last, row + 1)
+        elif end:
+            row += 1
+        else:
+            ref = _ROW_REF.search(attrs)
+            start = max(int(ref.group(1)) - 1, 0) if ref else None
+            if closed:
+                row = row + 1 if start is None else max(row, start + 1)
+            elif start is not None:
+                row = start
+    return last
 
 
 def _scan_xlsb(source: Path | io.BytesIO | zipfile.ZipFile, limits: Limits,
