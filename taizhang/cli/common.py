@@ -6,6 +6,7 @@ import argparse
 import sys
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, Callable
 
 #: Exit codes (a public interface): 0 done, no errors; 1 done, the ledgers have errors;
@@ -90,7 +91,7 @@ from taizhang.logs import trace_for_log  # noqa: E402,F401 - the CLI's handler u
 EXIT_INTERRUPTED = 130
 
 
-def log_path() -> "Path":
+def log_path() -> Path:
     """Where taizhang keeps its log: ``TAIZHANG_LOG_DIR`` if set, else the user's local
     application data (Windows) or state folder (elsewhere)."""
     import os
@@ -106,7 +107,7 @@ def log_path() -> "Path":
     return root / "taizhang" / "taizhang.log"
 
 
-def start_log() -> "Path | None":
+def start_log() -> Path | None:
     """Send taizhang's log (readers' own words, unexpected errors with their trace) to the
     log file; returns its path, or None when no log can be written (the command still runs)."""
     import logging

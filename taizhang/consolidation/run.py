@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 from openpyxl.utils import get_column_letter
 
+from taizhang import workers
 from taizhang.config import Config, Kind
 from taizhang.errors import TaizhangError, reason_zh
 from taizhang.consolidation.lock import MasterLock
@@ -40,13 +41,11 @@ from taizhang.model import Origin, ParseContext, LedgerRow, parse_row, period_da
 from taizhang.privacy import confidential_fields, mask
 from taizhang.reading.source import WorkbookRefused, in_folder
 from taizhang.service import READER_DIED, check_loaded, load_workbook
-from taizhang import workers
 from taizhang.values import clean_text
 from taizhang.writing import FileInUse, is_own_output, mark_output, open_elsewhere
 
 log = logging.getLogger(__name__)
 
-#: Below this many files, reading in one process is faster than starting workers.
 #: Summary sheets written into the master (see taizhang.summary); rewritten every run.
 OWNED_SUMMARY_SHEETS = ("汇总表",)
 #: Where a detail row bound for the store carries its typed values (never written to a sheet).
