@@ -519,11 +519,7 @@ def _parse_column(name: str, cells: list[Any], validator: Any, info: _Info, ctx:
             for i, value in enumerate(cells):
                 hit = bad.get(value)
                 if hit is not None:
-                    errors, warnings = troubled.setdefault(i, ([], []))
-                    if hit[1] is not None:
-                        errors.append(hit[1])
-                    else:
-                        warnings.extend(hit[2])
+                    _note(troubled, i, hit)
         return typed
     memos: dict[type, dict[Any, tuple[Any, FieldProblem | None, list]]] = {}
     typed = []
@@ -541,12 +537,17 @@ def _parse_column(name: str, cells: list[Any], validator: Any, info: _Info, ctx:
                 hit = memo[value] = _parse_value(validator, value, info, ctx)
         append(hit[0])
         if hit[1] is not None or hit[2]:
-            errors, warnings = troubled.setdefault(i, ([], []))
-            if hit[1] is not None:
-                errors.append(hit[1])
-            else:
-                warnings.extend(hit[2])
+            _note(troubled, i, hit)
     return typed
+
+
+def _note(troubled: dict[int, tuple[list, list]], i: int, hit: tuple[Any, FieldProblem | None, list]) -> None:
+    """Keep the problem (or the warnings) of row ``i``'s value, only ever asked for a value with one."""
+    errors, warnings = troubled.setdefault(i, ([], []))
+    if hit[1] is not None:
+        errors.append(hit[1])
+    else:
+        warnings.extend(hit[2])
 
 
 #: Cell types none of whose values is equal to a value of another type (a date is never equal
