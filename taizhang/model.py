@@ -293,19 +293,6 @@ def _validator_of(model: type[LedgerRow], name: str) -> Any:
     return None
 
 
-def made(model: type[BaseModel], data: dict[str, Any], given: Iterable[str]) -> Any:
-    """An instance of ``model`` holding ``data`` (every field, in the model's order, values
-    already validated), as ``model_validate`` would have made it, without validating again
-    (what ``model_construct`` does, at a fraction of its cost: the instance's state is set the
-    way pydantic itself sets it); ``given``: the fields set."""
-    row = object.__new__(model)
-    object.__setattr__(row, "__dict__", data)
-    object.__setattr__(row, "__pydantic_fields_set__", set(given))
-    object.__setattr__(row, "__pydantic_extra__", None)
-    object.__setattr__(row, "__pydantic_private__", None)
-    return row
-
-
 #: Where pydantic keeps an instance's state: the slots of ``BaseModel``, set by their own
 #: descriptors (what ``object.__setattr__`` finds for these names), so many at once at C speed.
 _SET_DICT, _SET_FIELDS_SET, _SET_EXTRA, _SET_PRIVATE = (
@@ -314,10 +301,12 @@ _SET_DICT, _SET_FIELDS_SET, _SET_EXTRA, _SET_PRIVATE = (
 
 
 def made_all(model: type[BaseModel], data: list[dict[str, Any]], given: Iterable[str]) -> list[Any]:
-    """``[made(model, d, given) for d in data]`` without a Python call per instance (a call
-    per row costs LEDGER_CHECK 3 % on 10,000 rows): the same instances, in the same state, but
-    for one thing: instances of a frozen model share one set of the fields set (a set per row
-    cost LEDGER_CHECK 5 %).  Nothing changes that set in place: a frozen model refuses a new
+    """An instance of ``model`` for each of ``data`` (every field, in the model's order, values
+    already validated), as ``model_validate`` would have made it, without validating again
+    (what ``model_construct`` does, at a fraction of its cost: the instances' state is set the
+    way pydantic itself sets it); ``given``: the fields set.  No Python call per instance (a
+    call per row cost LEDGER_CHECK 3 % on 10,000 rows); instances of a frozen model share one
+    set of the fields set (a set per row cost LEDGER_CHECK 5 %).  Nothing changes that set in place: a frozen model refuses a new
     value, and a copy (``model_copy``, ``copy.copy``) gets a set of its own."""
     n = len(data)
     rows = list(map(object.__new__, itertools.repeat(model, n)))
@@ -334,13 +323,9 @@ def made_all(model: type[BaseModel], data: list[dict[str, Any]], given: Iterable
 _ORIGIN_FIELDS = ("file", "sheet", "row")
 
 
-def origin(file: str, sheet: str, row: int) -> Origin:
-    """``Origin(file=…, sheet=…, row=…)`` for values known to be right (see :func:`made`)."""
-    return made(Origin, {"file": file, "sheet": sheet, "row": row}, _ORIGIN_FIELDS)
-
-
 def origins(file: str, sheet: str, rows: Iterable[int]) -> list[Origin]:
-    """``[origin(file, sheet, r) for r in rows]``, made in one go (see :func:`made_all`)."""
+    """``[Origin(file=file, sheet=sheet, row=r) for r in rows]`` for values known to be right,
+    made in one go (see :func:`made_all`)."""
     return made_all(Origin, [{"file": file, "sheet": sheet, "row": r} for r in rows], _ORIGIN_FIELDS)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from taizhang.config import Config
 from taizhang.findings import Finding, Severity
-from taizhang.model import Origin, ParseContext, origin, parse_rows
+from taizhang.model import Origin, ParseContext, parse_rows
 from taizhang.reading.layout import Layout
 from taizhang.reading.ledger import (
     _FOOTER_FIRST,
@@ -95,7 +95,7 @@ def read_ledger_by_rows(sheet: Sheet, layout: Layout, config: Config, file: str,
             continue  # blank in the ledger's columns, or only a pre-filled 序号
         events.append(len(data))
         data.append(values)
-        origins.append(origin(file, sheet.name, r + 1))
+        origins.append(Origin(file=file, sheet=sheet.name, row=r + 1))
     parsed = parse_rows(layout.kind, data, origins, ctx, fields)
     for event in events:
         if not isinstance(event, int):
