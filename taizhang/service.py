@@ -190,13 +190,15 @@ def check_slim(path: Path, as_of: date, config: Config) -> FileReport:
     return check_file(path, as_of=as_of, config=config).slim()
 
 
-#: The reason given for a file whose reader died (a reader that aborts on a hostile file).
-READER_DIED = "{path}：读取程序在读这个文件时异常终止（文件已损坏或被篡改），未读取"
+def reader_died_refusal(path: Path) -> Finding:
+    """The refusal of a file whose reader took its worker process down (a reader that aborts
+    on a hostile file, see ``taizhang.workers``)."""
+    return Finding.make("corrupt-workbook", f"{path}：读取程序在读这个文件时异常终止（文件已损坏或被篡改），未读取")
 
 
 def reader_died(path: Path) -> FileReport:
-    """The report of a file whose reader took its worker process down (see ``taizhang.workers``)."""
-    refusal = Finding.make("corrupt-workbook", READER_DIED.format(path=path))
+    """The report of such a file (:func:`reader_died_refusal`)."""
+    refusal = reader_died_refusal(path)
     return FileReport(path, [], [refusal], refusal)
 
 

@@ -180,9 +180,7 @@ def summarise(paths: Iterable[str | os.PathLike], *, config: Config | None = Non
     command line, the report and scripts share."""
     from taizhang.config import load_config
     from taizhang.reading.source import expand_paths
-    from taizhang.service import load_workbook
 
     config = config or load_config()
-    files = expand_paths([str(p) for p in paths])
-    return summarise_loaded([load_workbook(Path(p), config) for p in files], config, period=period,
-                            bureau=bureau, as_of=as_of)
+    return summarise_files(expand_paths([str(p) for p in paths]), config, period=period, bureau=bureau,
+                           as_of=as_of)

@@ -40,7 +40,7 @@ from taizhang.findings_sheet import codes_with_titles, finding_row
 from taizhang.model import Origin, ParseContext, LedgerRow, parse_row, period_date
 from taizhang.privacy import confidential_fields, mask
 from taizhang.reading.source import WorkbookRefused, in_folder
-from taizhang.service import READER_DIED, check_loaded, load_workbook
+from taizhang.service import check_loaded, load_workbook, reader_died_refusal
 from taizhang.values import clean_text
 from taizhang.writing import FileInUse, is_own_output, mark_output, open_elsewhere
 
@@ -300,7 +300,7 @@ def _read_in_worker(path: Path, *args: Any) -> FileData:
 
 def _killed_reader(path: Path) -> FileData:
     data = FileData(path, 0.0)
-    data.refusal = Finding.make("corrupt-workbook", READER_DIED.format(path=path))
+    data.refusal = reader_died_refusal(path)
     return data
 
 
