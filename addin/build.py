@@ -14,9 +14,11 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
-from addin.ribbon import ribbon_xml
+import defusedxml.ElementTree as ET
+
+from addin.ribbon import CUSTOMUI_PAIRS, CUSTOMUI_PART, CUSTOMUI_RELATIONSHIP, ribbon_xml
 from addin.vba import MODULE_NAME, PROJECT_NAME, XLAM_NAME, ribbon_module, template_path, udf_module_vba, \
     vba_project_bin
 from addin.xlwings_udfs import UDF_MODULE
@@ -79,6 +81,28 @@ def _sheet_xml(data: bytes, settings: dict[str, str]) -> bytes:
     return text.encode("utf-8")
 
 
+PACKAGE_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def _package_rels(data: bytes) -> bytes:
+    """The package's relationships with the ribbon's pointing at our part by its matching type.
+
+    xlwings' template gives ``customUI/customUI.xml`` (2006/01 namespace) the 2007 type, a pair the
+    specification does not allow; every other relationship is kept as the template has it."""
+    root = ET.fromstring(data)
+    others = [r for r in root if r.get("Type") not in CUSTOMUI_PAIRS]
+    if len(others) == len(root):
+        raise ValueError("xlwings' template has no ribbon relationship: is this the xlwings this add-in pins?")
+    taken = {r.get("Id") for r in others}
+    rid = next(f"rId{n}" for n in range(1, len(root) + 2) if f"rId{n}" not in taken)
+    rels = [(r.get("Id"), r.get("Type"), r.get("Target")) for r in others]
+    rels.append((rid, CUSTOMUI_RELATIONSHIP, CUSTOMUI_PART))
+    body = "".join(f"<Relationship Id={quoteattr(i)} Type={quoteattr(t)} Target={quoteattr(target)}/>"
+                   for i, t, target in sorted(rels))
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Relationships xmlns="{PACKAGE_RELS_NS}">{body}</Relationships>').encode("utf-8")
+
+
 def package_parts(settings: dict[str, str] | None = None, template: Path | None = None) -> dict[str, bytes]:
     """Every part of the add-in package, by name."""
     settings = settings or default_settings()
@@ -87,8 +111,9 @@ def package_parts(settings: dict[str, str] | None = None, template: Path | None 
     with zipfile.ZipFile(template) as z:
         for name in z.namelist():
             parts[name] = z.read(name)
-    parts["customUI/customUI.xml"] = (
+    parts[CUSTOMUI_PART] = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + ribbon_xml()).encode("utf-8")
+    parts["_rels/.rels"] = _package_rels(parts["_rels/.rels"])
     parts["xl/workbook.xml"] = _workbook_xml(parts["xl/workbook.xml"])
     parts["xl/worksheets/sheet1.xml"] = _sheet_xml(parts["xl/worksheets/sheet1.xml"], settings)
     parts["xl/vbaProject.bin"] = vba_project_bin(parts["xl/vbaProject.bin"])

@@ -284,7 +284,7 @@ def test_built_package_is_a_valid_office_package_with_the_ribbon(built):
                 "xl/vbaProject.bin"} <= names
         rels = ET.fromstring(z.read("_rels/.rels"))
         ui = [r for r in rels if r.get("Target") == "customUI/customUI.xml"]
-        assert [r.get("Type") for r in ui] == ["http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"]
+        assert [r.get("Type") for r in ui] == ["http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"]
         types_ = ET.fromstring(z.read("[Content_Types].xml"))
         overrides = {o.get("PartName"): o.get("ContentType") for o in types_}
         assert overrides["/xl/workbook.xml"] == "application/vnd.ms-excel.addin.macroEnabled.main+xml"
@@ -293,6 +293,50 @@ def test_built_package_is_a_valid_office_package_with_the_ribbon(built):
         assert ET.tostring(ribbon) == ET.tostring(ET.fromstring(ribbon_xml()))
     assert built["vba"].read_bytes().decode("ascii") == ribbon_module()
     assert built["ribbon"].read_text(encoding="utf-8") == ribbon_xml()
+
+
+#: The pairs [MS-OI29500] and [MS-CUSTOMUI] allow, written out here from the specifications (not
+#: taken from addin.ribbon): relationship type -> (part name, root namespace).
+SPEC_PAIRS = {
+    "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility":
+        ("customUI/customUI.xml", "http://schemas.microsoft.com/office/2006/01/customui"),
+    "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility":
+        ("customUI/customUI14.xml", "http://schemas.microsoft.com/office/2009/07/customui"),
+}
+SUBSET_XSD = Path(__file__).parent / "schemas" / "customui-2006-subset.xsd"
+
+
+def test_the_ribbon_relationship_and_its_part_belong_together(built):
+    with zipfile.ZipFile(built["xlam"]) as z:
+        rels = ET.fromstring(z.read("_rels/.rels"))
+        ui = [r for r in rels if "ui/extensibility" in (r.get("Type") or "")]
+        assert len(ui) == 1, "exactly one ribbon part"
+        rel_type, target = ui[0].get("Type"), ui[0].get("Target")
+        assert rel_type in SPEC_PAIRS
+        part, namespace = SPEC_PAIRS[rel_type]
+        assert target == part
+        root = ET.fromstring(z.read(target))
+        assert root.tag == f"{{{namespace}}}customUI"
+        # every relationship id is unique and every target is in the package
+        assert len({r.get("Id") for r in rels}) == len(rels)
+        assert {r.get("Target") for r in rels} <= set(z.namelist())
+
+
+def test_the_ribbon_part_is_valid_against_the_schema_of_its_namespace(built):
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(SUBSET_XSD)))
+    with zipfile.ZipFile(built["xlam"]) as z:
+        part = etree.fromstring(z.read("customUI/customUI.xml"))
+    assert part.nsmap[None] == "http://schemas.microsoft.com/office/2006/01/customui"
+    assert schema.validate(part), schema.error_log
+    # the schema is a real check: a size the specification does not know, or an empty label, fails
+    button = part.find(".//{*}button")
+    for attribute, value in (("size", "huge"), ("label", ""), ("onClick", "x")):
+        mutated = etree.fromstring(etree.tostring(part))
+        mutated.find(".//{*}button").set(attribute, value)
+        assert not schema.validate(mutated), (attribute, value)
+    assert button is not None
 
 
 # --- a reader that is not Python: LibreOffice ---------------------------------------------
