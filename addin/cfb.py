@@ -29,7 +29,10 @@ class _Entry:
         self.children: dict[str, _Entry] = {}
         self.left = self.right = self.child = NOSTREAM
         self.color = BLACK
-        self.start, self.size, self.index = ENDOFCHAIN, 0, 0
+        # [MS-CFB] 2.6.3: a storage's starting sector and size are zero; a stream's are set
+        # when it is laid out (an empty stream keeps ENDOFCHAIN, as Windows' writer does)
+        self.start = 0 if kind == STORAGE else ENDOFCHAIN
+        self.size, self.index = 0, 0
 
 
 def _tree(entries: list[_Entry]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import random
+import struct
 import zipfile
 
 import olefile
@@ -89,3 +90,15 @@ def test_cfb_directory_is_a_valid_red_black_tree():
 
     assert entries[root.sid_child].color == 1  # the tree's root is black
     black_height(root.sid_child)
+
+
+def test_cfb_storages_have_start_sector_and_size_zero():
+    # [MS-CFB] 2.6.3: "If this is a storage object, this field MUST be set to all zeroes"
+    streams = {"PROJECT": b"x" * 10, "VBA/dir": b"y" * 10, "VBA/Sub/Deep": b"z" * 5000}
+    data = cfb.write(streams)
+    ole = olefile.OleFileIO(io.BytesIO(data))
+    storages = [e for e in ole.direntries if e is not None and e.entry_type == olefile.STGTY_STORAGE]
+    assert {e.name for e in storages} == {"VBA", "Sub"}
+    for e in storages:  # the raw entry (directory sectors are contiguous in our writer), not olefile's view
+        raw = data[512 * (1 + ole.first_dir_sector) + 128 * e.sid:][:128]
+        assert struct.unpack_from("<IQ", raw, 116) == (0, 0), e.name
