@@ -74,17 +74,29 @@ def _compress_chunk(data: bytes) -> bytes:
     return bytes(out)
 
 
+class IncompressibleError(ValueError):
+    """A chunk of the data does not fit a compressed chunk: it could only be written as a stored
+    (uncompressed) chunk, which this writer never does (see ``compress``)."""
+
+
 def compress(data: bytes) -> bytes:
-    """A CompressedContainer (signature 0x01 and chunks of at most 4096 source bytes)."""
+    """A CompressedContainer (signature 0x01 and chunks of at most 4096 source bytes), every
+    chunk compressed (flag 1).
+
+    The format also has stored chunks (flag 0), but a stored chunk always holds 4096 bytes: a
+    shorter final chunk would come back padded with zeros, part of the module's source.  And
+    public reports say Excel drops a module held in a stored chunk from the project tree, though
+    readers decompress it.  So a chunk whose compressed form is over 4096 bytes (random bytes,
+    not VBA source) is refused with ``IncompressibleError``; nothing is ever padded."""
     out = bytearray(b"\x01")
     for start in range(0, len(data), CHUNK):
         chunk = data[start:start + CHUNK]
         body = _compress_chunk(chunk)
-        if len(body) > CHUNK:  # incompressible: a raw chunk, padded to 4096 bytes (2.4.1.3.10)
-            body, flag = chunk.ljust(CHUNK, b"\x00"), 0
-        else:
-            flag = 1
-        out += struct.pack("<H", (flag << 15) | (0b011 << 12) | (len(body) + 2 - 3))
+        if len(body) > CHUNK:
+            raise IncompressibleError(
+                f"第 {start // CHUNK + 1} 块（第 {start + 1}–{start + len(chunk)} 字节）压缩后为 {len(body)} 字节，"
+                f"超过 MS-OVBA 压缩块的上限 {CHUNK} 字节；VBA 模块只以压缩块保存，已拒绝写入（不做填充）")
+        out += struct.pack("<H", 0x8000 | (0b011 << 12) | (len(body) + 2 - 3))
         out += body
     return bytes(out)
 

@@ -153,6 +153,28 @@ def test_the_vba_project_references_the_office_library_that_declares_iribboncont
     assert b"{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}" in directory  # Microsoft Office Object Library
 
 
+def test_every_stream_of_the_built_project_is_compressed_chunks_only(built):
+    """Excel drops a module held in a stored (flag 0) chunk; read every chunk header of the built
+    project's ``dir`` and module streams (MODULEOFFSET 0: the source starts each module stream)."""
+    import struct
+
+    ole = _vba_part(built["xlam"])
+    streams = [p for p in ole.listdir() if p[0] == "VBA" and p[1] != "_VBA_PROJECT"]
+    assert len(streams) >= 7  # dir and the six modules
+    for path in streams:
+        data = ole.openstream(path).read()
+        assert data[0] == 1, path
+        pos = 1
+        while pos < len(data):
+            header = struct.unpack_from("<H", data, pos)[0]
+            assert header >> 15 == 1, f"stored chunk in {'/'.join(path)} at byte {pos}"
+            pos += (header & 0x0FFF) + 3
+        assert pos == len(data), path
+        if path[1] != "dir":  # a module's source ends in its last line, never in padding
+            source = bytes(decompress_stream(bytearray(data)))
+            assert b"\x00" not in source and source.endswith(b"\r\n"), path
+
+
 # --- the worksheet functions --------------------------------------------------------------
 
 def test_every_worksheet_function_has_exactly_the_wrapper_xlwings_generates(vba):
