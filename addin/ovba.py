@@ -189,6 +189,7 @@ class Module:
     name: str  # ASCII
     kind: str  # DOCUMENT, PROCEDURAL or CLASS
     source: str  # CRLF lines, starting with its Attribute lines
+    docstring: str = ""  # MODULEDOCSTRING: the description the VBA editor shows for the module
 
     def encoded(self, codepage: str) -> bytes:
         return self.source.encode(codepage)
@@ -246,7 +247,7 @@ def dir_stream(project_name: str, modules: list[Module], references: list[Refere
     for m in modules:
         out += _record(0x0019, m.name.encode(cp)) + _record(0x0047, _utf16(m.name))
         out += _record(0x001A, m.name.encode(cp)) + _record(0x0032, _utf16(m.name))
-        out += _record(0x001C, b"") + _record(0x0048, b"")
+        out += _record(0x001C, m.docstring.encode(cp, errors="replace")) + _record(0x0048, _utf16(m.docstring))
         out += _record(0x0031, struct.pack("<I", 0))  # the source starts the stream
         out += _record(0x001E, struct.pack("<I", 0))
         out += _record(0x002C, struct.pack("<H", 0xFFFF))
@@ -334,12 +335,15 @@ def read_modules(streams: dict[str, bytes]) -> list[Module]:
             current = {"name": body.decode(codepage)}
         elif rid == 0x001A:
             current["stream"] = body.decode(codepage)
+        elif rid == 0x0048:  # MODULEDOCSTRING's Unicode form
+            current["docstring"] = body.decode("utf-16-le")
         elif rid == 0x0031:
             current["offset"] = struct.unpack("<I", body)[0]
         elif rid == 0x002B:
             raw = streams[f"VBA/{current['stream']}"][current["offset"]:]
             source = decompress(raw).decode(codepage)
-            modules.append(Module(current["name"], declared.get(current["name"], PROCEDURAL), source))
+            modules.append(Module(current["name"], declared.get(current["name"], PROCEDURAL), source,
+                                  current.get("docstring", "")))
         elif rid == 0x0010:
             break
     return modules

@@ -198,6 +198,37 @@ def test_every_worksheet_function_has_exactly_the_wrapper_xlwings_generates(vba)
     assert '#Const App = "Microsoft Excel"' in source
 
 
+def test_only_the_worksheet_functions_are_public_functions_of_our_standard_modules(vba):
+    """Excel lists every public function of a standard module as a worksheet function: of ours,
+    only the wrappers may be (xlwings' own module stays as xlwings ships it)."""
+    workbook_functions = {f.__name__ for f in worksheet_functions(udf_module())}
+    public = set()
+    for module in ("TaizhangRibbon", "TaizhangUDFs"):
+        source = vba[module]
+        public |= set(re.findall(r"^[ \t]*(?:Public )?Function (\w+)\(", source, flags=re.M))
+        # a private function is the module's own: each module that spells Chinese defines TzText
+        assert re.search(r'TzText\("[0-9A-F]+"\)', source), module
+        assert len(re.findall(r"^Private Function TzText\(codes As String\) As String\r?$", source, flags=re.M)) == 1
+    assert public == workbook_functions
+    assert "TzText" not in public
+
+
+def test_the_dictionary_class_keeps_its_description(built):
+    """MODULEDOCSTRING ([MS-OVBA] 2.3.4.2.3.2.3) of each module, as the template has it."""
+    with zipfile.ZipFile(template_path()) as z:
+        template = olefile.OleFileIO(io.BytesIO(z.read("xl/vbaProject.bin")))
+
+    def docstrings(ole: olefile.OleFileIO) -> dict[str, tuple[bytes, str]]:
+        records = _dir_records(bytes(decompress_stream(bytearray(ole.openstream("VBA/dir").read()))))
+        names = [n.decode("cp1252") for n in records[0x0019]]
+        return {n: (mbcs, uni.decode("utf-16-le")) for n, mbcs, uni in zip(names, records[0x001C], records[0x0048])}
+
+    theirs, ours = docstrings(template), docstrings(_vba_part(built["xlam"]))
+    assert theirs["Dictionary"][1].startswith("Drop-in replacement for Scripting.Dictionary")
+    assert ours["Dictionary"] == theirs["Dictionary"]
+    assert ours["TaizhangRibbon"] == (b"", "")
+
+
 def test_the_function_wizard_gets_the_category_and_chinese_argument_descriptions(vba):
     thisworkbook = vba["ThisWorkbook"]
     assert re.search(r"Private Sub Workbook_Open\(\)\s+.*\s+On Error Resume Next\s+TaizhangUDFs\.TzRegisterFunctions",
