@@ -33,13 +33,17 @@ __all__ = ["CONF_SHEET", "XLAM_NAME", "build", "build_xlam", "default_settings",
 
 
 def default_settings() -> dict[str, str]:
-    """The settings sheet of the add-in: which module holds the worksheet functions.
+    """The settings sheet of the add-in: which module holds the worksheet functions, and that the
+    buttons run in the same warm Python process as the functions.
 
     No interpreter and no PYTHONPATH here: those belong to the PC the add-in runs on and are
     written there at install (a key on this sheet would override the installed value)."""
     return {
         "UDF MODULES": UDF_MODULE,  # xlwings reads this key with a space
         "SHOW CONSOLE": "False",
+        # RunPython (every ribbon button) runs in the COM server the worksheet functions keep
+        # warm, instead of starting python.exe and importing taizhang on every click
+        "USE UDF SERVER": "True",
     }
 
 

@@ -284,8 +284,24 @@ def test_settings_sheet_has_xlwings_keys_and_nothing_of_the_build_machine(built)
     book = pc.CalamineWorkbook.from_path(str(built["xlam"]))
     assert book.sheet_names == ["taizhang.conf"]
     conf = {r[0]: r[1] for r in book.get_sheet_by_name(CONF_SHEET).to_python()}
-    assert conf == {"UDF MODULES": "udfs.functions", "SHOW CONSOLE": "False"} == default_settings()
+    assert conf == {"UDF MODULES": "udfs.functions", "SHOW CONSOLE": "False", "USE UDF SERVER": "True"} \
+        == default_settings()
     assert not {"INTERPRETER_WIN", "PYTHONPATH", "INTERPRETER"} & set(conf)
+
+
+def test_the_buttons_run_in_the_warm_udf_server_as_xlwings_vba_reads_the_setting(built, vba):
+    """The key is spelled as xlwings' own VBA (in the built add-in) reads it, and that VBA sends
+    RunPython to the COM server (XLPy.Exec) when it is true, not to a new python.exe."""
+    book = pc.CalamineWorkbook.from_path(str(built["xlam"]))
+    conf = {str(r[0]).upper(): r[1] for r in book.get_sheet_by_name(CONF_SHEET).to_python()}
+    source = vba["xlwings"]
+    read = re.search(r'^\s*(\w+) = GetConfig\("([^"]+)", False\)\r?$', source, flags=re.M)
+    assert read and read.group(2) in conf and conf[read.group(2)] == "True"
+    flag = read.group(1)
+    body = source[source.index(f"If {flag} = True Then"):]
+    body = body[:body.index("Else")]
+    assert 'XLPy.Exec "" & PythonCommand & ""' in body
+    assert re.search(rf"^\s*Dim {flag} As Boolean", source, flags=re.M)  # "True" on the sheet is CBool'd
 
 
 def test_no_path_of_any_machine_in_any_part(built):
