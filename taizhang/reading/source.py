@@ -99,6 +99,13 @@ class Limits:
             max_columns=int(settings.get("max_columns", base.max_columns)),
         )
 
+    def as_settings(self) -> dict[str, int]:
+        """These limits as a ``[limits]`` table would give them (sizes in MB)."""
+        mb = 1024 * 1024
+        return {"max_file_mb": self.max_file_bytes // mb, "max_unzipped_mb": self.max_unzipped_bytes // mb,
+                "max_ratio": self.max_ratio, "max_rows": self.max_rows, "max_cells": self.max_cells,
+                "max_columns": self.max_columns}
+
 
 @dataclass
 class Sheet:
