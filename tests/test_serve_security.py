@@ -443,3 +443,79 @@ def test_uploads_of_a_killed_service_are_removed_at_the_next_start(tmp_path):
             nxt.stop()
     running.stop()
     assert list(tmp.iterdir()) == []
+
+
+def _chromium() -> tuple[str, str] | None:
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    driver = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    return (chromium, driver) if Path(chromium).exists() and Path(driver).exists() else None
+
+
+@pytest.mark.skipif(_chromium() is None, reason="chromium and chromedriver are not installed")
+def test_a_foreign_page_cannot_frame_the_add_in_in_chromium(service, tmp_path):
+    """A page of another origin (127.0.0.2) frames the add-in's pages: Chromium refuses to
+    show them; a page without the headers (the control) is shown in the same way."""
+    import http.server
+
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service as DriverService
+    from selenium.webdriver.common.by import By
+
+    base = f"http://127.0.0.1:{service.port}"
+    framed = ["/wps/index.html", "/wps/taskpane.html", f"/wps/k/{service.token}/taskpane.html", "/"]
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "control.html").write_text("<meta charset=utf-8><p id=c>可以嵌入的页面</p>", encoding="utf-8")
+    frames = "".join(f'<iframe id="f{i}" src="{base}{p}"></iframe>' for i, p in enumerate(framed))
+    (site / "evil.html").write_text(f"<html><body>{frames}<iframe id=control></iframe></body></html>",
+                                    encoding="utf-8")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, directory=str(site), **kw)
+
+        def log_message(self, *a):
+            pass
+
+    evil = http.server.ThreadingHTTPServer(("127.0.0.2", 0), Quiet)
+    control = http.server.ThreadingHTTPServer(("127.0.0.3", 0), Quiet)
+    for server in (evil, control):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    chromium, chromedriver = _chromium()
+    opts = Options()
+    opts.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                f"--user-data-dir={tmp_path / 'profile'}"):
+        opts.add_argument(arg)
+    driver = webdriver.Chrome(service=DriverService(chromedriver), options=opts)
+    try:
+        driver.set_page_load_timeout(30)
+        driver.get(f"http://127.0.0.2:{evil.server_port}/evil.html")
+        driver.execute_script("document.getElementById('control').src = arguments[0]",
+                              f"http://127.0.0.3:{control.server_port}/control.html")
+
+        def inside(frame_id: str) -> tuple[str, str]:
+            driver.switch_to.default_content()
+            driver.switch_to.frame(driver.find_element(By.ID, frame_id))
+            try:
+                return driver.execute_script("return location.href"), driver.execute_script(
+                    "return document.body ? document.body.innerText : ''")
+            finally:
+                driver.switch_to.default_content()
+
+        for _ in range(100):  # the control frame loads (10 s at most)
+            href, text = inside("control")
+            if "可以嵌入的页面" in text:
+                break
+            time.sleep(0.1)
+        assert href.endswith("/control.html") and "可以嵌入的页面" in text  # cross-origin framing works
+        for i, path in enumerate(framed):
+            href, text = inside(f"f{i}")
+            assert not href.startswith(base), (path, href)  # an error page stands in for it
+            assert "纪检台账" not in text, path
+    finally:
+        driver.quit()
+        evil.shutdown()
+        control.shutdown()
