@@ -25,12 +25,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ColumnSpec", "Config", "ConfigError", "Kind", "KindSpec", "Vocabulary", "config_path",
+__all__ = ["PATH_SETTINGS", "ColumnSpec", "Config", "ConfigError", "Kind", "KindSpec", "Vocabulary", "config_path",
            "default_config", "definition", "load_config"]
 
 from taizhang.errors import TaizhangError
 from taizhang.kinds.base import Kind, definition, kinds as registered_kinds, on_change, registry_key
 from taizhang.values import match_key
+
+
+#: The ``[settings]`` that name a file: a caller who may only touch some folders (the local
+#: service) checks each of them like a path in its request.
+PATH_SETTINGS = ("report_template",)
 
 
 class ConfigError(TaizhangError):

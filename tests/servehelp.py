@@ -62,15 +62,20 @@ class Service:
             self.proc.wait(timeout=15)
 
 
-def start_service(root: Path, *extra: str) -> Service:
-    """``taizhang serve --port 0 --allow ROOT/allowed`` with its own config folder under ROOT."""
+def start_service(root: Path, *extra: str, env_extra: dict[str, str] | None = None,
+                  preexec_fn: Any = None, stderr: Any = subprocess.PIPE) -> Service:
+    """``taizhang serve --port 0 --allow ROOT/allowed`` with its own config folder under ROOT
+    (``env_extra`` added to its environment, ``preexec_fn`` run in the child before it starts,
+    ``stderr`` where its stderr goes)."""
     allowed = root / "allowed"
     allowed.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k not in ("TAIZHANG_CONFIG",)}
     env.update(XDG_CONFIG_HOME=str(root / "config"), HOME=str(root / "home"), PYTHONUNBUFFERED="1")
+    env.update(env_extra or {})
     (root / "home").mkdir(exist_ok=True)
     proc = subprocess.Popen([sys.executable, "-m", "taizhang", "serve", "--port", "0", "--allow", str(allowed), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO, text=True)
+                            stdout=subprocess.PIPE, stderr=stderr, env=env, cwd=REPO, text=True,
+                            preexec_fn=preexec_fn)
     ready, _, _ = select.select([proc.stdout], [], [], 60)
     if not ready:
         proc.kill()
@@ -79,7 +84,7 @@ def start_service(root: Path, *extra: str) -> Service:
     m = FIRST_LINE.match(line)
     if not m:
         proc.kill()
-        raise RuntimeError(f"unexpected first line {line!r}: {proc.stderr.read()}")
+        raise RuntimeError(f"unexpected first line {line!r}: {proc.stderr.read() if proc.stderr else ''}")
     service = Service(proc, line, int(m.group(1)), m.group(2), allowed, env)
     for _ in range(100):  # bounded: 10 s at most
         try:

@@ -11,7 +11,7 @@ from typing import Any
 from taizhang import workers
 from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width, per_file
 from taizhang.findings_sheet import code_title
-from taizhang.reading.source import expand_paths
+from taizhang.reading.source import expand_paths, skip_reason
 from taizhang.service import FileReport, check_slim, reader_died
 
 
@@ -40,7 +40,7 @@ def run_check(args: argparse.Namespace, progress: Progress | None = None) -> Out
             f"taizhang: 问题清单不能写入被检查的台账 {output}（源台账从不改动），请换一个文件名"])
     skipped: list = []
     files = expand_paths(args.paths, skipped)
-    notes = [f"taizhang: 已跳过 {p}：这是 taizhang 生成的汇总表、主表或其备份，不是台账" for p in skipped]
+    notes = [f"taizhang: 已跳过 {p}：{skip_reason(p)}" for p in skipped]
     if output is not None:  # last run's list, in the folder being checked, is no ledger
         files = [f for f in files if not _is_one_of(output, [f])]
     if not files:

@@ -28,10 +28,14 @@ def jobs_count(text: str) -> int:
         jobs = 0
     if jobs < 1:
         raise argparse.ArgumentTypeError(f"进程数应为正整数，例如 2（收到“{text}”）")
-    return jobs
+    # never more workers than the machine has cores: more only cost memory and start-up time
+    # (a request to the local service asking for 300 would otherwise fork 300)
+    import os
+
+    return min(jobs, os.cpu_count() or 1)
 
 
-JOBS_HELP = "同时读取文件的进程数（默认：CPU 核数，最多 2；文件少时只用本进程）"
+JOBS_HELP = "同时读取文件的进程数（默认：CPU 核数，最多 2；不超过 CPU 核数；文件少时只用本进程）"
 
 
 def cannot_write(what: str, path: object, exc: OSError) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import socket
 import sys
 import threading
@@ -31,13 +30,14 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type) -> None:  # 
 
 def bind(port: int) -> socket.socket:
     """A listening socket on the loopback address only (never 0.0.0.0)."""
+    from taizhang.serve.limits import BACKLOG
     from taizhang.serve.security import LOOPBACK
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     if sys.platform != "win32":
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((LOOPBACK, port))
-    sock.listen(64)
+    sock.listen(BACKLOG)
     return sock
 
 
@@ -72,8 +72,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(url, flush=True)  # the first line on stdout: a public interface
     print(f"taizhang 本机服务已启动；允许的文件夹：{'、'.join(str(f) for f in settings.allowed.folders)}。"
           f"按 Ctrl+C 停止。", file=sys.stderr, flush=True)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning", access_log=False,
-                                           lifespan="on"))
+    from taizhang.serve.limits import (BACKLOG, connection_cap, guarded_protocol, log_repeats_once,
+                                       raise_open_files)
+
+    cap = connection_cap(raise_open_files())
+    server = uvicorn.Server(uvicorn.Config(
+        create_app(settings), log_level="warning", access_log=False, lifespan="on",
+        # slow or many connections cannot stall the service (taizhang.serve.limits)
+        http=guarded_protocol(cap), backlog=BACKLOG, limit_concurrency=cap + 2 * BACKLOG,
+        timeout_keep_alive=5, h11_max_incomplete_event_size=64 * 1024))
+    log_repeats_once()
     if args.open:
         import webbrowser
 
@@ -82,5 +90,5 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server.run(sockets=[sock])
     finally:
         sock.close()
-        shutil.rmtree(settings.workdir, ignore_errors=True)
+        settings.release()
     return EXIT_OK

@@ -9,7 +9,7 @@ import sys
 from taizhang.cli.common import (
     EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width, per_file,
 )
-from taizhang.reading.source import expand_paths
+from taizhang.reading.source import expand_paths, skip_reason
 from taizhang.summarising import DEFAULT_BUREAU, summarise_files  # noqa: F401 - DEFAULT_BUREAU kept importable
 from taizhang.writing import FileInUse, open_elsewhere
 
@@ -51,7 +51,7 @@ def run_summary(args: argparse.Namespace, progress: Progress | None = None) -> O
     if output_path is not None and _is_one_of(output_path, files):  # wherever the ledger lies
         return Outcome(EXIT_UNREADABLE, messages=[
             f"taizhang: 汇总表不能写入被统计的台账 {args.output}（源台账从不改动），请换一个文件名"])
-    skipped_notes = [f"taizhang: 已跳过 {p}：这是 taizhang 生成的汇总表、主表或其备份，不作为台账统计"
+    skipped_notes = [f"taizhang: 已跳过 {p}：{skip_reason(p).replace('不是台账', '不作为台账统计')}"
                      for p in skipped if output_path is None or not _is_one_of(output_path, [p])]
     if not files:
         return Outcome(EXIT_UNREADABLE, messages=[

@@ -361,6 +361,8 @@ def consolidate(
         raise ConsolidationError(f"主表应是一个 .xlsx 文件，不是文件夹：{master}")
     if not master.parent.is_dir():
         raise ConsolidationError(f"主表所在的文件夹不存在：{master.parent}")
+    if roster_path is not None and _same_file(master, roster_path):
+        raise ConsolidationError(f"主表不能写入单位名册文件 {master}（源文件从不改动）：请用 --master 另指定一个主表文件")
     if master.exists() and not os.access(master, os.W_OK):
         raise ConsolidationError(f"主表不可写：{master}")
     if not os.access(master.parent, os.W_OK):

@@ -99,6 +99,13 @@ class Limits:
             max_columns=int(settings.get("max_columns", base.max_columns)),
         )
 
+    def as_settings(self) -> dict[str, int]:
+        """These limits as a ``[limits]`` table would give them (sizes in MB)."""
+        mb = 1024 * 1024
+        return {"max_file_mb": self.max_file_bytes // mb, "max_unzipped_mb": self.max_unzipped_bytes // mb,
+                "max_ratio": self.max_ratio, "max_rows": self.max_rows, "max_cells": self.max_cells,
+                "max_columns": self.max_columns}
+
 
 @dataclass
 class Sheet:
@@ -1315,14 +1322,39 @@ def _candidate(child: Path) -> bool:
     return (child.is_file() or child.is_symlink()) and suffix in (*WORKBOOK_SUFFIXES, *LOOKALIKE_SUFFIXES)
 
 
+def link_out_of(child: Path, folder: Path) -> Path | None:
+    """The target of ``child``, a folder's entry, when it is a link leading out of ``folder``
+    (never followed when the folder is listed: a link in an allowed folder of the local
+    service must not read a file elsewhere); None otherwise."""
+    if not child.is_symlink():
+        return None
+    try:
+        target, root = child.resolve(), folder.resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        return child
+    return None if root in target.parents else target
+
+
+def skip_reason(path: Path) -> str:
+    """Why :func:`expand_paths` left ``path`` out (Chinese, for the clerk)."""
+    target = link_out_of(path, path.parent)
+    if target is not None:
+        return f"这是指向文件夹之外（{target}）的链接，未读取"
+    return "这是 taizhang 生成的汇总表、主表或其备份，不是台账"
+
+
 def expand_paths(paths: list[str | os.PathLike], skipped: list[Path] | None = None) -> list[Path]:
     """Files to read: each file as given, each folder's workbooks (not recursing).  A
-    folder's outputs of taizhang are left out, and listed in ``skipped`` when given."""
+    folder's outputs of taizhang, and links leading out of the folder, are left out, and
+    listed in ``skipped`` when given (:func:`skip_reason` says why)."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir() and p.suffix.lower() not in IWORK_SUFFIXES:
             for child in sorted(p.iterdir()):
-                if in_folder(child):
+                if link_out_of(child, p) is not None:
+                    if skipped is not None and (_candidate(child) or child.suffix.lower() in IWORK_SUFFIXES):
+                        skipped.append(child)
+                elif in_folder(child):
                     out.append(child)
                 elif skipped is not None and _candidate(child):
                     skipped.append(child)

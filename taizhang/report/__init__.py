@@ -73,7 +73,7 @@ def render_report(reports: list, output: str | os.PathLike, *, period: str | Non
 
     from taizhang.figures import Period, PeriodError
     from taizhang.report.context import template_context
-    from taizhang.report.template import render
+    from taizhang.report.bounded import render_bounded
     from taizhang.service import summarise_reports
     from taizhang.summary import describe
     from taizhang.writing import replace_atomically
@@ -102,7 +102,8 @@ def render_report(reports: list, output: str | os.PathLike, *, period: str | Non
     bureau = settings.bureau
     figures = summed.json(bureau)
     context = template_context(figures, config)
-    document = render(template_path, context, config)
+    # filled in a child process bounded in memory and time: a template cannot take the PC
+    document = render_bounded(template_path, figures, config)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         replace_atomically(output, lambda tmp: tmp.write_bytes(document))

@@ -16,12 +16,21 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from taizhang.config import Config
 from taizhang.errors import TaizhangError, reason_zh  # noqa: E402 - the one error family
 
 from taizhang.report.context import TESTS, Tally, make_filters
+
+
+#: What filling a template may take (``[limits]`` of the configuration may set less): memory
+#: in MB beyond the filling process's own size, and seconds (``taizhang.report.bounded``).
+RENDER_LIMITS = {"report_mb": 512, "report_seconds": 60}
+#: Longest text or list a template's ``*`` may make, and largest number its ``**`` may.
+MAX_PRODUCT = 1_000_000
+MAX_POWER_BITS = 100_000
 
 
 class ReportError(TaizhangError):
@@ -80,6 +89,24 @@ def paragraphs(document) -> list[Paragraph]:
     return out
 
 
+class _Bounded(SandboxedEnvironment):
+    """The sandbox, refusing a ``*`` that would make a huge text or list and a ``**`` that
+    would make a huge number (the filling process is bounded anyway: ``report.bounded``)."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, bytes, list, tuple)) and isinstance(n, int) \
+                        and len(seq) * n > MAX_PRODUCT:
+                    raise SecurityError(f"乘法结果过长（超过 {MAX_PRODUCT} 个字符或项）")
+        elif operator == "**" and isinstance(left, int) and isinstance(right, int) \
+                and abs(left) > 1 and right * max(abs(left).bit_length(), 1) > MAX_POWER_BITS:
+            raise SecurityError("乘方结果过大")
+        return super().call_binop(context, operator, left, right)
+
+
 def make_environment(config: Config) -> SandboxedEnvironment:
     """Jinja as docxtpl uses it, strict: an undefined name raises, values are XML-escaped,
     and an empty value is marked so that it can be found and refused after filling."""
@@ -87,7 +114,7 @@ def make_environment(config: Config) -> SandboxedEnvironment:
     def finalize(value: Any) -> Any:
         return _EMPTY if value is None else value
 
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True, finalize=finalize)
+    env = _Bounded(undefined=StrictUndefined, autoescape=True, finalize=finalize)
     env.filters.update(make_filters(config))
     env.tests.update(TESTS)
     return env
@@ -271,6 +298,9 @@ def render(template_path: Path, context: dict, config: Config) -> bytes:
         raise TemplateRefused(f"模板 {name} 无法解析（第{exc.lineno}行：{exc.message}）") from None
     except (TypeError, ValueError, ArithmeticError) as exc:
         raise TemplateRefused(f"模板 {name} 无法填写：{reason_zh(exc)}") from None
+    except SecurityError as exc:  # the sandbox's refusal: our own words when the guard above said it
+        why = str(exc) if any("\u4e00" <= c <= "\u9fff" for c in str(exc)) else "用到了模板中不允许的操作"
+        raise TemplateRefused(f"模板 {name} 无法填写：{why}") from None
     out = io.BytesIO()
     tpl.save(out)
     _check_filled(out.getvalue())

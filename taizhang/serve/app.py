@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import mimetypes
 import os
 import re
 import shutil
 import sys
-import tempfile
 import uuid
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -24,10 +24,11 @@ from starlette.concurrency import run_in_threadpool
 from taizhang import __version__
 from taizhang.cli.common import EXIT_UNREADABLE, Outcome
 from taizhang.config import Config
-from taizhang.errors import TaizhangError
+from taizhang.errors import TaizhangError, reason_zh
 from taizhang.serve.options import BadOptions, option_actions, to_namespace
 from taizhang.serve.progress import JOB_ID, Runs
-from taizhang.serve.security import Allowed, Hosts, OutsideAllowed, bearer, token_matches
+from taizhang.serve.security import Allowed, Hosts, OutsideAllowed, bearer, confine_config, token_matches
+from taizhang.serve.workdir import Workdir
 
 COMMANDS = ("check", "summary", "report", "consolidate")
 #: Largest upload accepted from the page (the readers refuse beyond this anyway).
@@ -35,6 +36,9 @@ MAX_UPLOAD = 200 * 1024 * 1024
 UPLOAD_PARTS = ("input", "roster", "master")
 DOWNLOADABLE = {".xlsx", ".xlsm", ".docx", ".pdf"}
 _SAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+#: Longest upload name kept, in bytes of UTF-8 (most file systems take 255): about 66 Chinese
+#: characters and the extension.
+MAX_NAME_BYTES = 200
 
 
 @dataclass
@@ -42,9 +46,24 @@ class ServeSettings:
     token: str
     config: Config
     allowed_folders: list[Path]
-    #: Where the page's uploads and outputs go (added to the allowed folders).
-    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="taizhang-serve-")))
+    #: Where the page's uploads and outputs go (added to the allowed folders): a private
+    #: folder of this run, marked as in use; what a dead service left is removed first
+    #: (``taizhang.serve.workdir``).
+    workdir: Path = None  # type: ignore[assignment]
     port: int = 0
+    _own: Workdir | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.workdir is None:
+            self._own = Workdir()
+            self.workdir = self._own.path
+
+    def release(self) -> None:
+        """Remove the folder of uploads and outputs (the service stops)."""
+        if self._own is not None:
+            self._own.remove()
+        else:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     @property
     def allowed(self) -> Allowed:
@@ -128,9 +147,13 @@ class Guard:
     def _send_with_headers(send: Callable, path: str) -> Callable:
         async def wrapped(message: dict) -> None:
             if message["type"] == "http.response.start":
+                # no other site may frame any page of the service (clickjacking): CSP for today's
+                # browsers, X-Frame-Options for older embedded ones
                 extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-                         (b"cache-control", b"no-store")]
-                if not path.startswith("/wps/"):  # WPS's own pages are left as WPS expects them
+                         (b"cache-control", b"no-store"), (b"x-frame-options", b"SAMEORIGIN")]
+                if path.startswith("/wps/"):  # WPS's own pages keep their sources as WPS expects them
+                    extra.append((b"content-security-policy", b"frame-ancestors 'self'"))
+                else:
                     extra.append((b"content-security-policy",
                                   b"default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'self'"))
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
@@ -191,7 +214,7 @@ def create_app(settings: ServeSettings) -> Any:
         yield
         # uploads and outputs of the page live for one run of the service (uvicorn re-raises
         # SIGTERM/SIGINT after shutting down, so this is the place that always runs)
-        shutil.rmtree(settings.workdir, ignore_errors=True)
+        settings.release()
 
     app = FastAPI(title="taizhang 纪检台账本机服务", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json", lifespan=lifespan)
@@ -212,15 +235,21 @@ def create_app(settings: ServeSettings) -> Any:
         if getattr(args, "config", None):
             from taizhang.config import ConfigError, load_config
             try:
-                args.cfg = load_config(args.config)
+                # a request's configuration may narrow what the service does, never widen it:
+                # the files it names obey the allowed folders, its limits only tighten
+                args.cfg = confine_config(load_config(args.config), settings.config, settings.allowed)
             except ConfigError as exc:
                 return _error(400, str(exc), exit=EXIT_UNREADABLE)
+            except OutsideAllowed as exc:
+                return _error(403, f"配置文件 {args.config} 中：{exc}", exit=EXIT_UNREADABLE)
+        output = getattr(args, "output", None)
+        if output and not Path(output).parent.is_dir():  # as the command line says it (exit 2)
+            return _error(422, f"输出文件所在的文件夹不存在：{Path(output).parent}", exit=EXIT_UNREADABLE)
         if job:
             runs.start(job, command)
         outcome: Outcome | None = None
         try:
             progress = (lambda done, total, name: runs.advance(job, done, total, name)) if job else None
-            output = getattr(args, "output", None)
             if output and command != "consolidate":  # one run at a time per output, like a master
                 from taizhang.consolidation.lock import LockedError, MasterLock
                 try:
@@ -233,6 +262,9 @@ def create_app(settings: ServeSettings) -> Any:
         except TaizhangError as exc:  # a refusal raised below the command: as the command line says it
             from taizhang.consolidation.lock import LockedError
             return _error(409 if isinstance(exc, LockedError) else 422, exc.message, exit=exc.exit_code)
+        except OSError as exc:  # a file that cannot be written or read: the user's to fix, said in Chinese
+            where = f"：{exc.filename}" if getattr(exc, "filename", None) else ""
+            return _error(422, f"无法读写文件{where}（{reason_zh(exc)}）", exit=EXIT_UNREADABLE)
         except Exception as exc:  # noqa: BLE001 - a bug must not take the service down or leak data
             # only the exception's type is told: its text could carry a cell's value
             print(f"taizhang serve: {command} 内部错误 {type(exc).__name__}", file=sys.stderr, flush=True)
@@ -312,20 +344,26 @@ def create_app(settings: ServeSettings) -> Any:
         clean = _SAFE_NAME.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1]).strip()
         if not clean or clean.startswith("."):
             return _error(400, f"文件名不正确：{name}")
+        if len(clean.encode("utf-8")) > MAX_NAME_BYTES:
+            return _error(400, f"文件名太长：{clean}（最多约 {MAX_NAME_BYTES // 3} 个汉字），请把文件改个短些的名字再选")
         folder = settings.workdir / job / part
-        folder.mkdir(parents=True, exist_ok=True)
         target = folder / clean
         size = 0
-        tmp = target.with_name(f".{clean}.{uuid.uuid4().hex}.part")
-        with open(tmp, "wb") as fh:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > MAX_UPLOAD:
-                    fh.close()
-                    tmp.unlink(missing_ok=True)
-                    return _error(413, f"文件太大：{clean}（上限 200 MB）")
-                fh.write(chunk)
-        os.replace(tmp, target)
+        tmp = folder / f".upload-{uuid.uuid4().hex}.part"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as fh:
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > MAX_UPLOAD:
+                        fh.close()
+                        tmp.unlink(missing_ok=True)
+                        return _error(413, f"文件太大：{clean}（上限 200 MB）")
+                    fh.write(chunk)
+            os.replace(tmp, target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            return _error(507 if exc.errno == errno.ENOSPC else 400, f"无法保存上传的文件 {clean}（{reason_zh(exc)}）")
         return JSONResponse({"path": str(target), "folder": str(folder), "bytes": size})
 
     @app.get("/api/file")

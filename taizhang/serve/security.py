@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import os
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from taizhang.config import Config
 
 #: The service never binds anything else.
 LOOPBACK = "127.0.0.1"
@@ -96,3 +101,31 @@ class Allowed:
             raise OutsideAllowed(f"路径不在允许的文件夹内：{value}（允许：{'；'.join(map(str, self.folders))}；"
                                  f"用 taizhang serve --allow 文件夹 增加）")
         return resolved
+
+
+def tightest_limits(base: dict, requested: dict) -> dict:
+    """The ``[limits]`` in force when a request brings its own: each the smaller of the
+    service's (its configuration over the defaults) and the request's."""
+    from taizhang.reading.source import Limits
+    from taizhang.report.template import RENDER_LIMITS
+
+    in_force = {**Limits.from_settings(base).as_settings(), **RENDER_LIMITS, **base}
+    out = dict(in_force)
+    for key, value in requested.items():
+        out[key] = min(value, in_force[key]) if key in in_force else value
+    return out
+
+
+def confine_config(requested: Config, base: Config, allowed: Allowed) -> Config:
+    """A request's configuration, kept within what the service allows: every file it names
+    must lie in the allowed folders (:class:`OutsideAllowed` otherwise), and its limits can
+    only be tighter than the service's own."""
+    from taizhang.config import PATH_SETTINGS
+
+    settings = dict(requested.settings)
+    for key in PATH_SETTINGS:
+        value = settings.get(key)
+        if value:
+            settings[key] = str(allowed.check(str(value)))
+    return dataclasses.replace(requested, settings=settings,
+                               limits=tightest_limits(base.limits, requested.limits))
