@@ -34,7 +34,9 @@ def test_json_shape_exit_0_and_nothing_confidential(tmp_path, unit, capsys):
     data = json.loads(stdout)
     assert list(data)[:2] == ["period", "as_of"] and (data["period"], data["as_of"]) == ("2026-10", "2026-10-31")
     assert set(data) == {"period", "as_of", "complaints", "refunds", "sanctions", "rectification", "activities", "narrative",
-                         "year_to_date", "bureau", "blocking_errors", "unreadable", "output"}
+                         "year_to_date", "bureau", "blocking_errors", "unreadable", "output", "period_source",
+                         "period_note"}
+    assert (data["period_source"], data["period_note"]) == ("given", None)
     c = data["complaints"]
     assert {"total", "by_source", "by_channel", "by_category", "closed", "in_progress", "substantiated",
             "person_times"} <= set(c)

@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="检查日期（判断逾期、未来日期），默认今天")
     check.add_argument("-o", "--output", metavar="OUT.xlsx",
                        help="把问题清单写入这个工作簿（已有的则只替换“问题清单”一张表；不能是被检查的台账）")
+    check.add_argument("--recursive", action="store_true", help="文件夹中的子文件夹也读取")
     check.add_argument("--jobs", type=jobs_count, default=None, metavar="N", help=JOBS_HELP)
     check.add_argument("--json", action="store_true", help="以 JSON 输出")
     check.set_defaults(func=cmd_check)
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--as-of", type=as_of_date, default=None, metavar="YYYY-MM-DD", help="统计截至日期，默认今天")
     summ.add_argument("--bureau", metavar="NAME", help="局名称（汇总表标题），默认取配置 settings.bureau")
     summ.add_argument("-o", "--output", metavar="OUT.xlsx", help="写入汇总表的工作簿（已有的则只替换汇总表、明细和问题清单三张表）")
+    summ.add_argument("--recursive", action="store_true", help="文件夹中的子文件夹也读取")
     summ.add_argument("--jobs", type=jobs_count, default=None, metavar="N", help=JOBS_HELP)
     summ.add_argument("--json", action="store_true", help="以 JSON 输出")
     summ.set_defaults(func=cmd_summary)
