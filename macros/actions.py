@@ -79,22 +79,38 @@ def _report(port: WorkbookPort, config: Config):
     s = read_settings(port, config)
     checked = check_loaded(_load(port, s.config), s.config, s.as_of)
     ledgers = [lg for lg in checked.ledgers if not lg.hidden]
-    report = compute(rows_by_kind(ledgers), Period.of_month(s.as_of), s.as_of, s.config)
-    return s, report, [describe(b) for b in blocking_errors([checked])]
+    period, _source, note = _period(checked, s)
+    report = compute(rows_by_kind(ledgers), period, s.as_of, s.config)
+    return s, report, [describe(b) for b in blocking_errors([checked])], _ribbon_note(note)
+
+
+def _period(checked, s: Settings):
+    """The month of the 检查日期 filled in on 台账设置; with none, the month the workbook's
+    ledgers hold (their latest dated row), as every entry point chooses it."""
+    from taizhang.figures import latest_row_date
+    from taizhang.summarising import choose_period
+
+    rows = rows_by_kind([lg for lg in checked.ledgers if not lg.hidden])
+    return choose_period(None, s, [latest_row_date(rows, s.as_of)])
+
+
+def _ribbon_note(note: str | None) -> str:
+    """The period line for a message box: how to name another month here."""
+    return f"{note}；要统计其他月份，请在“{SETTINGS_SHEET}”中填写检查日期。" if note else ""
 
 
 def summarize(port: WorkbookPort, config: Config) -> str:
     """汇总统计: write the 汇总表 of the as-of month, with the year to date."""
-    s, report, blocking = _report(port, config)
+    s, report, blocking, note = _report(port, config)
     port.write_summary(report, s.bureau, blocking)
-    message = f"已生成“汇总表”（{report.period.label}）。" + ("注意：台账有错误，请先检查。" if blocking else "")
+    message = f"已生成“汇总表”（{report.period.label}）。" + ("注意：台账有错误，请先检查。" if blocking else "") + note
     port.notify(message)
     return message
 
 
 def report_text(port: WorkbookPort, config: Config) -> str:
     """生成汇报: the report paragraph into 汇报材料!A2, ready to copy."""
-    s, report, blocking = _report(port, config)
+    s, report, blocking, _note = _report(port, config)
     rows = [[f"{s.bureau} {report.period.label} 情况汇报（可直接复制）"], [report.narrative]]
     if blocking:
         rows.append(["注意：台账存在错误，数字可能不准确：" + "；".join(blocking)])
@@ -113,7 +129,7 @@ def report_document(port: WorkbookPort, config: Config) -> str:
 
     s = read_settings(port, config)
     checked = check_loaded(_load(port, s.config), s.config, s.as_of)
-    period = Period.of_month(s.as_of)
+    period, _source, note = _period(checked, s)
     target = port.path.with_name(f"{port.path.stem}_{period.label}情况汇报.docx")
     try:
         result = render_report([checked], target, period=period.key, as_of=s.as_of, bureau=s.bureau,
@@ -125,7 +141,7 @@ def report_document(port: WorkbookPort, config: Config) -> str:
     report_text(port, config)
     _open_document(port, result.output)
     message = f"已生成情况汇报：{result.output.name}（与本工作簿在同一文件夹）。" + (
-        "注意：台账有错误，数字可能不准确，文档开头有提示。" if result.exit_status else "")
+        "注意：台账有错误，数字可能不准确，文档开头有提示。" if result.exit_status else "") + _ribbon_note(note)
     port.notify(message)
     return message
 

@@ -134,6 +134,10 @@ def _summary(_key: tuple[str, ...]) -> type[BaseModel]:
         blocking_errors=(list[BlockingErrorOut], []),
         unreadable=(list[Unreadable], []),
         output=(str | None, None),
+        period_source=(str | None, Field(None, description=(
+            "期间如何确定：given（--period 指定）、as_of（检查日期所在月）、latest_rows（未指定时取台账中有数据的最近月份）、"
+            "this_month（未指定且没有带日期的记录时取本月）"))),
+        period_note=(str | None, Field(None, description="未指定期间时说明所取期间的一行中文，否则为 null")),
     )
 
 
@@ -151,7 +155,7 @@ def dump_summary(data: dict[str, Any]) -> dict[str, Any]:
     out = summary_model().model_validate(data).model_dump(mode="json")
     if data.get("year_to_date") is None:
         out.pop("year_to_date", None)
-    for key in ("bureau", "blocking_errors", "unreadable", "output"):
+    for key in ("bureau", "blocking_errors", "unreadable", "output", "period_source", "period_note"):
         if key not in data:
             out.pop(key, None)
     return out

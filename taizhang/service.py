@@ -213,6 +213,10 @@ class Summarised:
     blocking: list
     #: the settings used (:class:`taizhang.summarising.Settings`), when settled by ``taizhang.summarising``
     settings: object = None
+    #: how the period was settled (``taizhang.summarising.choose_period``), when it was settled there
+    period_source: str | None = None
+    #: the line that says which period was chosen when nobody named it (Chinese), else None
+    period_note: str | None = None
 
     def json(self, bureau: str | None = None, output: object = None) -> dict:
         """The ``taizhang summary --json`` object of these figures."""
@@ -221,7 +225,7 @@ class Summarised:
         if bureau is None:
             bureau = getattr(self.settings, "bureau", None) or "县教育局"
         return summary_json(self.report, bureau=bureau, blocking=self.blocking, reports=self.reports,
-                            output=output)
+                            output=output, period_source=self.period_source, period_note=self.period_note)
 
 
 def summarise_reports(reports: list[FileReport], period, as_of: date, config: Config) -> Summarised:
@@ -240,18 +244,29 @@ class FileSummary:
 
     report: FileReport
     parts: list | None
+    #: the latest row date on or before the as-of day (``figures.latest_row_date``), for the
+    #: default period
+    latest: date | None = None
+    #: the parts of further candidate periods, by period key
+    other_parts: dict = field(default_factory=dict)
+
+    def parts_of(self, period) -> list | None:
+        """The parts of ``period``: the first one asked, or a candidate's."""
+        return self.other_parts.get(period.key, self.parts)
 
 
-def summarise_file(path: Path, config: Config, as_of: date, period) -> FileSummary:
+def summarise_file(path: Path, config: Config, as_of: date, period, *candidates) -> FileSummary:
     """Read and check one file, and work out its share of the figures of ``period`` (a
-    :class:`taizhang.figures.Period`): what a worker process passes back for ``taizhang summary``."""
-    from taizhang.figures import report_parts, rows_by_kind
+    :class:`taizhang.figures.Period`), and of each further candidate period: what a worker
+    process passes back for ``taizhang summary``."""
+    from taizhang.figures import latest_row_date, report_parts, rows_by_kind
 
     report = check_loaded(load_workbook(path, config), config, as_of)
     if report.refusal is not None:
         return FileSummary(report.slim(), None)
-    ledgers = [lg for lg in report.ledgers if not lg.hidden]
-    return FileSummary(report.slim(), report_parts(rows_by_kind(ledgers), period, config))
+    rows = rows_by_kind([lg for lg in report.ledgers if not lg.hidden])
+    others = {c.key: report_parts(rows, c, config) for c in candidates if c != period}
+    return FileSummary(report.slim(), report_parts(rows, period, config), latest_row_date(rows, as_of), others)
 
 
 def summary_reader_died(path: Path) -> FileSummary:

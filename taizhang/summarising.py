@@ -108,6 +108,49 @@ def resolve(config: Config, *, sheet: Iterable[Sequence[Any]] | None = None, bur
     return Settings(found_bureau, found_as_of, config, sources)
 
 
+#: How a run's period was settled (``Summarised.period_source``; ``period_source`` in JSON):
+#: given (``--period``), the month of an as-of day given (argument, config, 台账设置), the month
+#: of the latest dated row (neither given), or this month (neither given, no dated row).
+GIVEN, AS_OF_MONTH, LATEST_ROWS, THIS_MONTH = "given", "as_of", "latest_rows", "this_month"
+
+
+def latest_month(latest_by_file: Iterable[date | None]) -> tuple[Any, int, int]:
+    """The month the files hold: each file's latest dated row names a month, and the month most
+    files name wins (the later on a tie), so that one unit's row already dated next month, or a
+    slip, does not carry the whole run into a month of zeros.  Returns (the month or None, how
+    many files name it, how many files have a dated row)."""
+    from collections import Counter
+
+    from taizhang.figures import Period
+
+    votes = Counter(Period.of_month(day) for day in latest_by_file if day is not None)
+    if not votes:
+        return None, 0, 0
+    month = max(votes, key=lambda m: (votes[m], m.key))
+    return month, votes[month], sum(votes.values())
+
+
+def choose_period(period: Any, settings: Settings, latest_by_file: Iterable[date | None] = ()):
+    """(the period of a run, how it was settled, the line that says so or None).
+
+    ``period`` when given; else the month of the as-of day when one was given anywhere (argument,
+    configuration, 台账设置); else the month the files hold (:func:`latest_month` of each file's
+    latest row dated on or before the as-of day: on 6 December over October's ledgers, October,
+    not an empty December); else, with no dated row at all, this month."""
+    from taizhang.figures import Period
+
+    if period is not None and period != "":
+        return (period if isinstance(period, Period) else Period.parse(str(period))), GIVEN, None
+    if settings.sources.get("as_of", "默认") != "默认":
+        return Period.of_month(settings.as_of), AS_OF_MONTH, None
+    month, named, dated = latest_month(latest_by_file)
+    if month is not None:
+        share = f"，{dated} 个文件中 {named} 个" if dated > 1 else ""
+        return month, LATEST_ROWS, f"统计期间：{month.label}（未指定期间，取台账中有数据的最近月份{share}）"
+    month = Period.of_month(settings.as_of)
+    return month, THIS_MONTH, f"统计期间：{month.label}（未指定期间，台账中没有带日期的记录，取本月）"
+
+
 def settings_rows(workbooks: Iterable[Any]) -> list[list[Any]] | None:
     """The first ``台账设置`` sheet among loaded or checked workbooks (``settings_rows``)."""
     return next((w.settings_rows for w in workbooks if getattr(w, "settings_rows", None)), None)
@@ -119,11 +162,15 @@ def summarise_loaded(loaded: Sequence[Any], config: Config, *, period: Any = Non
     their figures: a ``service.Summarised`` whose ``settings`` says what was used."""
     from taizhang.service import check_loaded, summarise_reports
 
+    from taizhang.figures import latest_row_date, rows_by_kind
+
     settings = resolve(config, sheet=settings_rows(loaded), bureau=bureau, as_of=as_of)
-    period = _period(period, settings.as_of)
     reports = [check_loaded(lw, settings.config, settings.as_of) for lw in loaded]
+    latest = [latest_row_date(rows_by_kind([lg for lg in r.ledgers if not lg.hidden]), settings.as_of)
+              for r in reports]
+    period, source, note = choose_period(period, settings, latest)
     summed = summarise_reports(reports, period, settings.as_of, settings.config)
-    summed.settings = settings
+    summed.settings, summed.period_source, summed.period_note = settings, source, note
     return summed
 
 
@@ -149,29 +196,38 @@ def summarise_files(files: Sequence[Path], config: Config, *, period: Any = None
         return summarise_loaded(loaded, config, period=period, bureau=bureau, as_of=as_of)
     # The files are read with the settings known before reading; should one of them carry a
     # 台账设置 sheet that changes the as-of day or the 四种形态, they are read again with it.
+    # With no period and no as-of day, the period is the month of the latest dated row: the
+    # files are read for this month and the month before (what a month-end or early-month run
+    # reports), and read again only when the rows' latest month is older than that.
     settings = resolve(config, bureau=bureau, as_of=as_of)
-    for again in (False, True):
+    asked = None  # a period the files must be read for, found by the previous reading
+    for reading in range(3):
         guess = settings
-        the_period = _period(period, guess.as_of)
-        done = workers.map_files(summarise_file, files, (guess.config, guess.as_of, the_period), jobs=jobs,
-                                 crashed=summary_reader_died, progress=None if again else progress)
+        first, source, _note = choose_period(period, guess)
+        if asked is not None:
+            candidates = (asked,)
+        elif source in (LATEST_ROWS, THIS_MONTH):
+            candidates = (first, first.month_before())
+        else:
+            candidates = (first,)
+        done = workers.map_files(summarise_file, files, (guess.config, guess.as_of, *candidates), jobs=jobs,
+                                 crashed=summary_reader_died, progress=None if reading else progress)
         settings = resolve(config, sheet=settings_rows(d.report for d in done), bureau=bureau, as_of=as_of)
-        if (settings.as_of, settings.config) == (guess.as_of, guess.config):
+        if (settings.as_of, settings.config) != (guess.as_of, guess.config):
+            asked = None
+            continue
+        the_period, source, note = choose_period(period, settings, [d.latest for d in done])
+        if the_period in candidates:
             break
-    else:  # the files changed between the two readings: the settings they were read with
-        settings = guess
+        asked = the_period
+    else:  # the files changed between the readings: the settings and the period they were read with
+        settings, the_period, note = guess, candidates[0], None
     reports = [d.report for d in done]
-    report = compute_from_parts([d.parts for d in done if d.parts is not None], the_period,
+    report = compute_from_parts([d.parts_of(the_period) for d in done if d.parts is not None], the_period,
                                 settings.as_of, settings.config)
-    return Summarised(reports, report, blocking_errors(reports), settings)
-
-
-def _period(period: Any, as_of: date):
-    from taizhang.figures import Period
-
-    if period is None or period == "":
-        return Period.of_month(as_of)
-    return period if isinstance(period, Period) else Period.parse(str(period))
+    summed = Summarised(reports, report, blocking_errors(reports), settings)
+    summed.period_source, summed.period_note = source, note
+    return summed
 
 
 def summarise(paths: Iterable[str | os.PathLike], *, config: Config | None = None, period: Any = None,

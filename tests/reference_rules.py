@@ -104,17 +104,16 @@ def duplicate_rows(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
 
 
 def totals(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
-    """A 合计 / 小计 row must equal the sum of the rows it covers."""
-    from taizhang.kinds import definition
-
-    value_of = definition(ledger.kind).summed_value
+    """A 合计 / 小计 row must equal the sum of the cells written in the rows it covers."""
     money = ledger.model.money_fields
     for total in ledger.totals:
         start, end = total.covers
         covered = ledger.rows[start:end]
         for f, claimed in total.claims.items():
-            actual = sum((Decimal(v) for r in covered if (v := value_of(r, f)) is not None),
-                         Decimal(0))
+            actual = Decimal(0)
+            for r in covered:
+                if getattr(r, f) is not None:
+                    actual += Decimal(getattr(r, f))
             if actual != claimed:
                 yield ledger.finding(
                     "total-mismatch",

@@ -34,7 +34,9 @@ def test_json_shape_exit_0_and_nothing_confidential(tmp_path, unit, capsys):
     data = json.loads(stdout)
     assert list(data)[:2] == ["period", "as_of"] and (data["period"], data["as_of"]) == ("2026-10", "2026-10-31")
     assert set(data) == {"period", "as_of", "complaints", "refunds", "sanctions", "rectification", "activities", "narrative",
-                         "year_to_date", "bureau", "blocking_errors", "unreadable", "output"}
+                         "year_to_date", "bureau", "blocking_errors", "unreadable", "output", "period_source",
+                         "period_note"}
+    assert (data["period_source"], data["period_note"]) == ("given", None)
     c = data["complaints"]
     assert {"total", "by_source", "by_channel", "by_category", "closed", "in_progress", "substantiated",
             "person_times"} <= set(c)
@@ -103,7 +105,7 @@ def test_bad_arguments_exit_2(unit, capsys):
     assert code == 2 and stdout == "" and "期间应写作 2026-10、2026/10、2026年10月、202610（月），2026（年）或 all（全部）" in stderr
     with pytest.raises(SystemExit) as exit_:
         main(["summary", str(unit), "--as-of", "31/10/2026"])
-    assert exit_.value.code == 2 and "日期应为 YYYY-MM-DD" in capsys.readouterr().err
+    assert exit_.value.code == 2 and "日期应写作 2026-10-31、2026/10/31、2026.10.31 或 2026年10月31日" in capsys.readouterr().err
 
 
 def test_no_workbook_exits_2(tmp_path, capsys):

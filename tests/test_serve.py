@@ -196,7 +196,7 @@ def test_options_are_the_commands_own(service, month):
     status, _, body = service.post("check", {"paths": [str(month)], "frobnicate": 1})
     assert status == 400 and "frobnicate" in body["error"]
     status, _, body = service.post("check", {"paths": [str(month)], "as_of": "31/10/2026"})
-    assert status == 400 and body["exit"] == 2 and "日期应为 YYYY-MM-DD" in body["error"]
+    assert status == 400 and body["exit"] == 2 and "日期应写作 2026-10-31" in body["error"]
     status, _, body = service.post("check", {"as_of": AS_OF})
     assert status == 400 and "PATH" in body["error"]  # paths is required, as on the command line
     status, _, body = service.post("summary", {"paths": [str(month)], "period": "--json"})

@@ -145,17 +145,15 @@ def duplicate_rows(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
 
 
 def totals(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
-    """A 合计 / 小计 row must equal the sum of the rows it covers."""
-    from taizhang.kinds import definition
-
-    value_of = definition(ledger.kind).summed_value
+    """A 合计 / 小计 row must equal the sum of the cells written in the rows it covers: what
+    ``SUM()`` of the column gives, like with like.  A figure may read a blank as something (an
+    activity's blank 次数 is one session); the check of a written total does not."""
     money = ledger.model.money_fields
     for total in ledger.totals:
         start, end = total.covers
         covered = ledger.rows[start:end]
         for f, claimed in total.claims.items():
-            actual = sum((Decimal(v) for r in covered if (v := value_of(r, f)) is not None),
-                         Decimal(0))
+            actual = sum((Decimal(v) for r in covered if (v := getattr(r, f)) is not None), Decimal(0))
             if actual != claimed:
                 yield ledger.finding(
                     "total-mismatch",

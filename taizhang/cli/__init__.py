@@ -105,9 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", parents=[office], help="检查台账，列出问题", description="检查台账工作簿，列出每个问题所在的工作表和单元格")
     check.add_argument("paths", nargs="+", metavar="PATH", help="工作簿文件或文件夹")
     check.add_argument("--as-of", type=as_of_date, default=None, metavar="YYYY-MM-DD",
-                       help="检查日期（判断逾期、未来日期），默认今天")
+                       help="检查日期（判断逾期、未来日期），如 2026-10-31、2026年10月31日；默认今天")
     check.add_argument("-o", "--output", metavar="OUT.xlsx",
                        help="把问题清单写入这个工作簿（已有的则只替换“问题清单”一张表；不能是被检查的台账）")
+    check.add_argument("--recursive", action="store_true", help="文件夹中的子文件夹也读取")
     check.add_argument("--jobs", type=jobs_count, default=None, metavar="N", help=JOBS_HELP)
     check.add_argument("--json", action="store_true", help="以 JSON 输出")
     check.set_defaults(func=cmd_check)
@@ -119,10 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
                     "2 有文件无法读取或参数错误（其余文件照常统计）。")
     summ.add_argument("paths", nargs="+", metavar="PATH", help="工作簿文件或文件夹")
     summ.add_argument("--period", default=None, metavar="P",
-                      help="统计期间：月（2026-10、2026/10、2026年10月、202610，另附全年累计）、年（2026）或 all；默认检查日期所在月")
-    summ.add_argument("--as-of", type=as_of_date, default=None, metavar="YYYY-MM-DD", help="统计截至日期，默认今天")
+                      help="统计期间：月（2026-10、2026/10、2026年10月、202610，另附全年累计）、年（2026）或 all；"
+                           "默认：给了检查日期则取其所在月，否则取台账中有数据的最近月份")
+    summ.add_argument("--as-of", type=as_of_date, default=None, metavar="YYYY-MM-DD",
+                      help="统计截至日期，如 2026-10-31、2026年10月31日；默认今天")
     summ.add_argument("--bureau", metavar="NAME", help="局名称（汇总表标题），默认取配置 settings.bureau")
     summ.add_argument("-o", "--output", metavar="OUT.xlsx", help="写入汇总表的工作簿（已有的则只替换汇总表、明细和问题清单三张表）")
+    summ.add_argument("--recursive", action="store_true", help="文件夹中的子文件夹也读取")
     summ.add_argument("--jobs", type=jobs_count, default=None, metavar="N", help=JOBS_HELP)
     summ.add_argument("--json", action="store_true", help="以 JSON 输出")
     summ.set_defaults(func=cmd_summary)

@@ -11,7 +11,7 @@ from typing import Any
 from taizhang import workers
 from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width, per_file
 from taizhang.findings_sheet import code_title
-from taizhang.reading.source import expand_paths, skip_reason
+from taizhang.reading.source import expand_paths, no_workbooks, skip_reason
 from taizhang.service import FileReport, check_slim, reader_died
 
 
@@ -39,12 +39,15 @@ def run_check(args: argparse.Namespace, progress: Progress | None = None) -> Out
         return Outcome(EXIT_UNREADABLE, messages=[
             f"taizhang: 问题清单不能写入被检查的台账 {output}（源台账从不改动），请换一个文件名"])
     skipped: list = []
-    files = expand_paths(args.paths, skipped)
-    notes = [f"taizhang: 已跳过 {p}：{skip_reason(p)}" for p in skipped]
-    if output is not None:  # last run's list, in the folder being checked, is no ledger
-        files = [f for f in files if not _is_one_of(output, [f])]
+    recursive = getattr(args, "recursive", False)
+    files = expand_paths(args.paths, skipped, recursive=recursive)
+    notes = [f"taizhang: 已跳过 {p}：{skip_reason(p)}" for p in skipped
+             if output is None or not _is_one_of(output, [p])]  # last run's list, about to be replaced
+    if output is not None and _is_one_of(output, files):  # a ledger in a folder given: never written
+        return Outcome(EXIT_UNREADABLE, messages=[
+            *notes, f"taizhang: 问题清单不能写入被检查的台账 {output}（源台账从不改动），请换一个文件名"])
     if not files:
-        return Outcome(EXIT_UNREADABLE, messages=[*notes, "taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）"])
+        return Outcome(EXIT_UNREADABLE, messages=[*notes, f"taizhang: {no_workbooks(args.paths, recursive=recursive)}"])
     as_of = args.as_of or date.today()
     reports = workers.map_files(check_slim, files, (as_of, args.cfg), jobs=getattr(args, "jobs", None),
                                 crashed=reader_died, progress=per_file(progress, len(files)))

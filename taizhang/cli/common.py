@@ -14,11 +14,22 @@ from typing import Any, Callable
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 
+AS_OF_FORMS = "2026-10-31、2026/10/31、2026.10.31 或 2026年10月31日"
+
+
 def as_of_date(text: str) -> date:
+    """A day as staff write it: the forms a ledger's date cells take (``values.parse_date``),
+    full-width digits included; a bare number (an Excel serial) is not taken for a day here."""
+    from taizhang.values import parse_date
+
+    cleaned = str(text).strip()
+    if cleaned.isdigit() and len(cleaned) != 8:  # 46303 typed on a command line is no date
+        cleaned = ""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD，例如 2026-10-31（收到“{text}”）") from None
+        return parse_date(cleaned)
+    except ValueError as exc:
+        detail = "（不存在这一天）" if "不存在" in str(exc) else ""
+        raise argparse.ArgumentTypeError(f"日期应写作 {AS_OF_FORMS}{detail}（收到“{text}”）") from None
 
 
 def jobs_count(text: str) -> int:

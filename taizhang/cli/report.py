@@ -18,7 +18,8 @@ def add_parser(sub, parents: list[argparse.ArgumentParser]) -> None:
                     "2 有文件无法读取（其余照常统计）、模板有误或参数错误。")
     rep.add_argument("paths", nargs="*", metavar="PATH", help="工作簿文件或文件夹")
     rep.add_argument("--period", default=None, metavar="P",
-                     help="统计期间：月（2026-10、2026/10、2026年10月、202610，另附全年累计）、年（2026）或 all；默认检查日期所在月")
+                     help="统计期间：月（2026-10、2026/10、2026年10月、202610，另附全年累计）、年（2026）或 all；"
+                          "默认：给了检查日期则取其所在月，否则取台账中有数据的最近月份")
     rep.add_argument("--as-of", type=as_of_date, default=None, metavar="YYYY-MM-DD", help="统计截至日期，默认今天")
     rep.add_argument("--bureau", metavar="NAME", help="局名称（标题和落款），默认取配置 settings.bureau")
     rep.add_argument("--template", metavar="T.docx", help="本单位的汇报模板（默认用内置模板）")

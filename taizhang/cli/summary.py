@@ -9,13 +9,15 @@ import sys
 from taizhang.cli.common import (
     EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width, per_file,
 )
-from taizhang.reading.source import expand_paths, skip_reason
+from taizhang.reading.source import expand_paths, no_workbooks, skip_reason
 from taizhang.summarising import DEFAULT_BUREAU, summarise_files  # noqa: F401 - DEFAULT_BUREAU kept importable
 from taizhang.writing import FileInUse, open_elsewhere
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
     outcome = run_summary(args)
+    if outcome.data is not None and outcome.data.get("period_note"):  # the first line says which month
+        print(outcome.data["period_note"] + "；可用 --period 指定", file=sys.stderr if args.json else sys.stdout)
     if outcome.data is not None:
         if args.json:
             print(json.dumps(outcome.data, ensure_ascii=False, indent=2))
@@ -47,7 +49,8 @@ def run_summary(args: argparse.Namespace, progress: Progress | None = None) -> O
     if output_path is not None and (lock := open_elsewhere(output_path)) is not None:
         return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {FileInUse(output_path, lock).message('汇总表')}"])
     skipped: list[Path] = []
-    files = expand_paths(args.paths, skipped)
+    recursive = getattr(args, "recursive", False)
+    files = expand_paths(args.paths, skipped, recursive=recursive)
     if output_path is not None and _is_one_of(output_path, files):  # wherever the ledger lies
         return Outcome(EXIT_UNREADABLE, messages=[
             f"taizhang: 汇总表不能写入被统计的台账 {args.output}（源台账从不改动），请换一个文件名"])
@@ -55,7 +58,7 @@ def run_summary(args: argparse.Namespace, progress: Progress | None = None) -> O
                      for p in skipped if output_path is None or not _is_one_of(output_path, [p])]
     if not files:
         return Outcome(EXIT_UNREADABLE, messages=[
-            *skipped_notes, "taizhang: 没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）"])
+            *skipped_notes, f"taizhang: {no_workbooks(args.paths, recursive=recursive)}"])
     # settings: defaults < --config < the 台账设置 sheet of a workbook given < --bureau / --as-of;
     # the rows are kept only for the 明细 sheet of a 汇总表 written
     summed = summarise_files(files, args.cfg, period=period, bureau=args.bureau, as_of=args.as_of,

@@ -359,6 +359,11 @@ def consolidate(
         raise ConsolidationError(f"文件夹不存在：{folder}")
     if master.is_dir():
         raise ConsolidationError(f"主表应是一个 .xlsx 文件，不是文件夹：{master}")
+    if master.suffix.lower() != ".xlsx":  # what is written is an .xlsx: under another name Excel refuses it
+        xlsx = master.with_suffix(".xlsx").name
+        raise ConsolidationError(
+            f"主表应保存为 .xlsx 文件（收到“{master.name}”），主表没有改动：请改用 {xlsx}"
+            f"（命令行 --master {xlsx}；在 Excel 中可“另存为”Excel 工作簿 .xlsx 后继续使用）")
     if not master.parent.is_dir():
         raise ConsolidationError(f"主表所在的文件夹不存在：{master.parent}")
     if roster_path is not None and _same_file(master, roster_path):
@@ -376,6 +381,10 @@ def consolidate(
         exclude = {store_path(master).resolve()} | ({roster_path.resolve()} if roster_path else set())
         paths, outcomes = list_files(folder, recursive=recursive, exclude=exclude)
         paths = _without_master(paths, master)
+        if not paths and not outcomes:  # an empty or wrong folder is no month with 0 units
+            from taizhang.reading.source import no_workbooks
+
+            raise ConsolidationError(f"没有合并，主表没有改动：{folder} 中{no_workbooks([folder], recursive=recursive)}")
         if on_files:
             on_files(len(paths))
         as_of = min(end, date.today())  # overdue judged at the month's end, or today mid-month

@@ -132,6 +132,17 @@ def has_parts() -> bool:
     return all(d.has_parts() for d in by_rank())
 
 
+def latest_row_date(rows: dict[Kind, list[LedgerRow]], not_after: date) -> date | None:
+    """The latest date that places a row in a period, on or before ``not_after`` (a later date
+    is a slip the checks report, not the month being reported); None when no row has one."""
+    latest = None
+    for kind_rows in rows.values():
+        for day in map(period_date, kind_rows):
+            if day is not None and day <= not_after and (latest is None or day > latest):
+                latest = day
+    return latest
+
+
 def block_parts(rows: dict[Kind, list[LedgerRow]], period: Period, config: Config) -> BlockParts:
     """What some rows give the block of ``period``: small, and merged with other files' by
     :func:`compute_from_parts` into exactly the figures of all their rows (see ``KindDef.parts``)."""
@@ -202,7 +213,8 @@ def report_json(report: Report) -> dict[str, Any]:
     return out
 
 
-def summary_json(report: Report, *, bureau: str, blocking: list, reports: list, output: Any = None) -> dict[str, Any]:
+def summary_json(report: Report, *, bureau: str, blocking: list, reports: list, output: Any = None,
+                 period_source: str | None = None, period_note: str | None = None) -> dict[str, Any]:
     """The whole ``taizhang summary --json`` object: the figures of :func:`report_json` with the
     bureau, the ledgers with errors, the files that could not be read and the file written.
 
@@ -214,6 +226,9 @@ def summary_json(report: Report, *, bureau: str, blocking: list, reports: list, 
     data["blocking_errors"] = blocking
     data["unreadable"] = [{"path": str(r.path), "reason": r.refusal.message} for r in reports if r.refusal]
     data["output"] = str(output) if output else None
+    if period_source is not None:
+        data["period_source"] = period_source
+        data["period_note"] = period_note
     from taizhang.outputs import dump_summary
 
     return dump_summary(data)

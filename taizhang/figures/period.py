@@ -100,6 +100,12 @@ class Period:
         """For a month, January to that month (累计); None otherwise."""
         return YearToDate(self.year, self.month) if self.is_month else None
 
+    def month_before(self) -> Period:
+        """The month before a month (December of the year before for January)."""
+        if not self.is_month:
+            raise PeriodError(f"{self.label}不是一个月份")
+        return Period(self.year - 1, 12) if self.month == 1 else Period(self.year, self.month - 1)
+
     @property
     def key(self) -> str:
         """``2026-10``, ``2026`` or ``all``: the form used in ``--json``."""

@@ -337,9 +337,6 @@ class Activities(KindDef):
     def merge_parts(self, parts, config):
         return activity_merge(parts)
 
-    def summed_value(self, row, field_name):
-        return row.count if field_name == "times" else getattr(row, field_name)
-
     def block(self, now, ytd, config) -> Block:
         b = Lines(now, ytd)
         order = category_order(config)

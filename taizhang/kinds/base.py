@@ -217,10 +217,6 @@ class KindDef:
     def worksheet_functions(self) -> tuple[WorksheetFunction, ...]:
         return ()
 
-    def summed_value(self, row: Any, field_name: str) -> Any:
-        """The value of ``field_name`` a total row (合计) adds up for ``row``."""
-        return getattr(row, field_name)
-
     @property
     def label(self) -> str:
         """The ledger's Chinese name (整改台账), from the data."""

@@ -100,6 +100,8 @@ class ComplaintFigures(BaseModel):
     by_disposal: dict[str, int] = {}
     closed: int = 0
     in_progress: int = 0
+    #: Rows whose 办理状态 is missing or neither 办结 nor 在办: closed + in_progress + this = total.
+    status_unknown: int = 0
     substantiated: int = 0
     #: 来访 complaints in 件, and the people who came in 人次.
     visits: int = 0
@@ -123,7 +125,8 @@ def _by_source(sources: Iterable[str | None], row_of: dict[str, str]) -> Counter
 
 
 #: The figures of complaints that are plain counts (added up when parts are merged).
-_COUNTS = ("total", "unknown_source", "closed", "in_progress", "substantiated", "visits", "person_times")
+_COUNTS = ("total", "unknown_source", "closed", "in_progress", "status_unknown", "substantiated", "visits",
+           "person_times")
 #: The figures of complaints that are counts per value, in order of first appearance.
 _TALLIES = ("by_source", "by_channel", "by_category", "by_disposal")
 
@@ -152,6 +155,7 @@ def complaint_parts(rows: Iterable[ComplaintRow], config: Config) -> dict[str, A
         "by_disposal": dict(Counter(filter(None, disposal))),
         "closed": sum(map(done.__contains__, status)),
         "in_progress": sum(map(handling.__contains__, status)),
+        "status_unknown": sum(s not in done and s not in handling for s in status),
         "substantiated": sum(map(found.__contains__, conclusion)),
         "visits": sum(map(visit.__contains__, channel)),
         "person_times": sum(max(v, 0) if v is not None else int(c in visit) for v, c in zip(visitors, channel)),
@@ -205,6 +209,11 @@ def undisposed(c) -> int:
     return c.total - sum(c.by_disposal.values())
 
 
+def uncategorised(c) -> int:
+    """Complaints counted in the total whose 问题类别 is not filled in."""
+    return c.total - sum(c.by_category.values())
+
+
 class Complaints(KindDef):
     kind = KIND
     row_model = ComplaintRow
@@ -213,6 +222,7 @@ class Complaints(KindDef):
     block_title = "信访举报"
     detail_label = "信访举报"
     master_sheet = "信访举报合并"
+    parts_version = "2"  # status_unknown
 
     def rules(self):
         return RULES
@@ -239,6 +249,8 @@ class Complaints(KindDef):
         b.value("来源小计（应等于总数）", sum(now.by_source.values()) + now.unknown_source,
                 (sum(ytd.by_source.values()) + ytd.unknown_source) if ytd is not None else None, COUNT, 1, True)
         b.add("已办结", "closed", COUNT).add("在办", "in_progress", COUNT)
+        if now.status_unknown or (ytd and ytd.status_unknown):
+            b.add("办理状态未填写或不明", "status_unknown", COUNT)
         disposals = b.keys("by_disposal")
         if disposals:  # 处置方式 filled in: the four ways a clue is disposed of, adding up to the total
             b.section("按处置方式：")
@@ -248,9 +260,13 @@ class Complaints(KindDef):
             b.value("处置方式小计（应等于总数）", now.total, ytd.total if ytd is not None else None, COUNT, 1, True)
         b.add("查实（属实、部分属实）", "substantiated", COUNT)
         b.add("来访", "visits", COUNT).add("来访人次", "person_times", TIMES)
-        b.section("按问题类别：")
-        for k in b.keys("by_category"):
-            b.add(k, f"by_category.{k}", COUNT, 1)
+        categories = b.keys("by_category")
+        if categories:  # 问题类别 filled in: the categories and the rows without one add up to the total
+            b.section("按问题类别：")
+            for k in categories:
+                b.add(k, f"by_category.{k}", COUNT, 1)
+            if uncategorised(now) or (ytd is not None and uncategorised(ytd)):
+                b.value("未填写问题类别", uncategorised(now), uncategorised(ytd) if ytd is not None else None, COUNT, 1)
         return Block(self.block_title, b.lines,
                      [Chart("信访举报来源（件）", after="其中按来源：", count=len(now.by_source))])
 
@@ -264,6 +280,8 @@ class Complaints(KindDef):
         if c.unknown_source:
             text += f"，来源不明{c.unknown_source}件"
         text += f"，已办结{c.closed}件"
+        if c.status_unknown:
+            text += f"，办理状态未填写或不明{c.status_unknown}件"
         if c.substantiated:
             text += f"，查实{c.substantiated}件"
         if c.by_disposal:

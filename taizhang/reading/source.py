@@ -1343,14 +1343,28 @@ def skip_reason(path: Path) -> str:
     return "这是 taizhang 生成的汇总表、主表或其备份，不是台账"
 
 
-def expand_paths(paths: list[str | os.PathLike], skipped: list[Path] | None = None) -> list[Path]:
-    """Files to read: each file as given, each folder's workbooks (not recursing).  A
-    folder's outputs of taizhang, and links leading out of the folder, are left out, and
-    listed in ``skipped`` when given (:func:`skip_reason` says why)."""
+def _folder_entries(folder: Path, recursive: bool) -> list[Path]:
+    """A folder's entries in name order; with ``recursive`` its sub-folders' too, except what
+    lies in hidden folders or inside a Numbers package (itself an entry)."""
+    if not recursive:
+        return sorted(folder.iterdir())
+    out = []
+    for child in sorted(folder.rglob("*")):
+        inner = child.relative_to(folder).parts[:-1]
+        if not any(part.startswith(".") or part.lower().endswith(IWORK_SUFFIXES) for part in inner):
+            out.append(child)
+    return out
+
+
+def expand_paths(paths: list[str | os.PathLike], skipped: list[Path] | None = None, *,
+                 recursive: bool = False) -> list[Path]:
+    """Files to read: each file as given, each folder's workbooks (its sub-folders' too with
+    ``recursive``).  A folder's outputs of taizhang, and links leading out of the folder, are
+    left out, and listed in ``skipped`` when given (:func:`skip_reason` says why)."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir() and p.suffix.lower() not in IWORK_SUFFIXES:
-            for child in sorted(p.iterdir()):
+            for child in _folder_entries(p, recursive):
                 if link_out_of(child, p) is not None:
                     if skipped is not None and (_candidate(child) or child.suffix.lower() in IWORK_SUFFIXES):
                         skipped.append(child)
@@ -1361,3 +1375,21 @@ def expand_paths(paths: list[str | os.PathLike], skipped: list[Path] | None = No
         else:
             out.append(p)
     return out
+
+
+NO_WORKBOOKS = "没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）"
+
+
+def no_workbooks(paths: list[str | os.PathLike], *, recursive: bool = False) -> str:
+    """What to say when ``paths`` hold no workbook: that, and where sub-folders hold some, how
+    many and the option that reads them."""
+    if recursive:
+        return NO_WORKBOOKS
+    below = [f for f in expand_paths([p for p in paths if Path(p).is_dir()], recursive=True)
+             if f.parent not in {Path(p) for p in paths}]
+    if not below:
+        return NO_WORKBOOKS
+    folders = sorted({str(f.parent) for f in below})
+    shown = "、".join(folders[:3]) + (f" 等 {len(folders)} 个文件夹" if len(folders) > 3 else "")
+    return (f"{NO_WORKBOOKS}；子文件夹中有 {len(below)} 个工作簿（{shown}），"
+            f"要一并读取子文件夹，请加 --recursive")

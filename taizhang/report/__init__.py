@@ -78,13 +78,15 @@ def render_report(reports: list, output: str | os.PathLike, *, period: str | Non
     from taizhang.summary import describe
     from taizhang.writing import replace_atomically
 
-    from taizhang.summarising import resolve, settings_rows
+    from taizhang.figures import latest_row_date, rows_by_kind
+    from taizhang.summarising import choose_period, resolve, settings_rows
 
     # settings: defaults < the office file < a 台账设置 sheet of the workbooks < the arguments
     settings = resolve(config or load_config(), sheet=settings_rows(reports), bureau=bureau, as_of=as_of)
     config, as_of = settings.config, settings.as_of
+    latest = [latest_row_date(rows_by_kind([lg for lg in r.ledgers if not lg.hidden]), as_of) for r in reports]
     try:
-        the_period = Period.parse(period) if period else Period.of_month(as_of)
+        the_period, period_source, period_note = choose_period(period, settings, latest)
     except PeriodError as exc:
         raise ReportError(str(exc)) from None
     output = Path(output)
@@ -99,6 +101,7 @@ def render_report(reports: list, output: str | os.PathLike, *, period: str | Non
     if not template_path.is_file():
         raise ReportError(f"找不到汇报模板 {template_path}")
     summed = summarise_reports(reports, the_period, as_of, config)
+    summed.period_source, summed.period_note = period_source, period_note
     bureau = settings.bureau
     figures = summed.json(bureau)
     context = template_context(figures, config)
@@ -114,7 +117,8 @@ def render_report(reports: list, output: str | os.PathLike, *, period: str | Non
         raise ReportError(f"汇报文档无法写入：{output}（{exc.strerror or exc}；原文件未改动）") from None
     figures["output"] = str(output)
     figures["period_label"] = context["period_label"]
-    notes = [f"无法读取 {r.refusal.message}" for r in reports if r.refusal is not None]
+    notes = [period_note] if period_note else []
+    notes += [f"无法读取 {r.refusal.message}" for r in reports if r.refusal is not None]
     notes += [f"注意：{describe(b)}，统计数字可能不准确（taizhang check 查看详情）" for b in summed.blocking]
     status = EXIT_UNREADABLE if any(r.refusal for r in reports) else EXIT_ERRORS if summed.blocking else EXIT_OK
     return ReportResult(output=output, template=template_path, figures=figures, exit_status=status, notes=notes)
@@ -144,7 +148,9 @@ def make_report(paths: Sequence[str | os.PathLike], output: str | os.PathLike, *
     loaded = [load_workbook(f, config) for f in files]
     settings = resolve(config, sheet=settings_rows(loaded), bureau=bureau, as_of=as_of)
     reports = [check_loaded(lw, settings.config, settings.as_of) for lw in loaded]
-    return render_report(reports, output, period=period, as_of=settings.as_of, bureau=settings.bureau,
+    # the caller's as-of and bureau, not the settled ones: render_report settles them again from
+    # the same sheets, and knows then whether an as-of day was given (which decides the period)
+    return render_report(reports, output, period=period, as_of=as_of, bureau=bureau,
                          template=template, config=config, inputs=files)
 
 

@@ -256,10 +256,14 @@ def build(path: Path) -> None:
     def complaints(c: str, when: str) -> None:
         tag(f"{{%p if {c}.total %}}")
         p(f"{when}共受理信访举报{{{{ {c}.total }}}}件。按来源分，"
-          f"{{{{ {c}.by_source | counts('件', {c}.total, '来源不明', label='件') }}}}；"
-          f"按方式分，{{{{ {c}.by_channel | counts('件', {c}.total, '方式未填写') }}}}；"
-          f"按问题类别分，{{{{ {c}.by_category | counts('件', {c}.total, '类别未填写') }}}}；"
-          f"按处置方式分，{{{{ {c}.by_disposal | counts('件', {c}.total, '尚未确定处置方式') }}}}。")
+          f"{{{{ {c}.by_source | counts('件', {c}.total, '来源不明', label='件') }}}}"
+          # a breakdown whose column the ledgers lack has nothing to say: left out, not "未填写N件"
+          f"{{% if {c}.by_channel %}}；按方式分，{{{{ {c}.by_channel | counts('件', {c}.total, '方式未填写') }}}}"
+          f"{{% endif %}}"
+          f"{{% if {c}.by_category %}}；按问题类别分，{{{{ {c}.by_category | counts('件', {c}.total, '类别未填写') }}}}"
+          f"{{% endif %}}"
+          f"{{% if {c}.by_disposal %}}；按处置方式分，"
+          f"{{{{ {c}.by_disposal | counts('件', {c}.total, '尚未确定处置方式') }}}}{{% endif %}}。")
         p(f"从办理情况看，{{{{ {{'已办结': {c}.closed, '在办': {c}.in_progress}} | "
           f"counts('件', {c}.total, '办理状态未填写') }}}}"
           f"{{% if {c}.substantiated %}}；经核查，反映问题属实或部分属实的{{{{ {c}.substantiated }}}}件{{% endif %}}。"

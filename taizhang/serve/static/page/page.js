@@ -101,9 +101,15 @@
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
+  /** The month asked for, or null: with neither a period nor an as-of date the service takes
+   *  the month the ledgers hold (their latest dated rows) and says so (period_note). */
   function period() {
     if ($("period").value) return $("period").value;
     if ($("as_of").value) return $("as_of").value.slice(0, 7);
+    return null;
+  }
+
+  function thisMonth() {
     var d = new Date();
     return d.getFullYear() + "-" + pad(d.getMonth() + 1);
   }
@@ -119,11 +125,11 @@
     var asOf = $("as_of").value || null, bureau = $("bureau").value.trim() || null;
     if (command === "check") return { paths: [up.folder], as_of: asOf };
     if (command === "summary") return { paths: [up.folder], as_of: asOf, period: $("period").value || null,
-                                        bureau: bureau, output: inJob(label(period()) + "汇总表.xlsx") };
+                                        bureau: bureau, output: inJob((period() ? label(period()) : "") + "汇总表.xlsx") };
     if (command === "report") return { paths: [up.folder], as_of: asOf, period: $("period").value || null,
-                                       bureau: bureau, output: inJob(label(period()) + "情况汇报.docx") };
+                                       bureau: bureau, output: inJob((period() ? label(period()) : "") + "情况汇报.docx") };
     if (!up.roster && !up.master) throw new Error("月度合并需要单位名册：请在“三、月度合并”中选择单位名册或上月的局主表");
-    return { folder: up.folder, period: period(), master: up.master || inJob("局主表.xlsx"),
+    return { folder: up.folder, period: period() || thisMonth(), master: up.master || inJob("局主表.xlsx"),
              roster: up.roster, bureau: bureau };
   }
 

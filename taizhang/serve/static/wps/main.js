@@ -60,17 +60,18 @@ var TZ = (function () {
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
-  /** The month to count: 设置's, else that of the as-of date, else this month. */
+  /** The month to count: 设置's, else that of the as-of date, else null: the service then takes
+   *  the month the ledgers hold (their latest dated rows) and says so (period_note). */
   function period(s) {
     if (s.period) return s.period;
     if (s.as_of && /^\d{4}-\d{2}-\d{2}$/.test(s.as_of)) return s.as_of.slice(0, 7);
-    var d = new Date();
-    return d.getFullYear() + "-" + pad(d.getMonth() + 1);
+    return null;
   }
 
   /** A period as the product names it in file names: 2026-10 -> 2026年10月, 2026 -> 2026年, all -> 全部
    *  (Period.label; the Excel ribbon's 生成汇报 names its document the same way). */
   function periodLabel(p) {
+    if (!p) return "";
     var m = /^(\d{4})-(\d{2})$/.exec(p);
     if (m) return m[1] + "年" + parseInt(m[2], 10) + "月";
     if (/^\d{4}$/.test(p)) return p + "年";
@@ -313,7 +314,8 @@ var TZ = (function () {
     wb = savedActiveWorkbook("consolidate", title);
     if (!wb) return;
     var master = wb.FullName;
-    var p = period(s);
+    var d = new Date();
+    var p = period(s) || d.getFullYear() + "-" + pad(d.getMonth() + 1);  // a consolidation names its month
     wb.Close(false); // the service replaces the file: WPS reopens it afterwards
     run("consolidate", title, { folder: folder, period: p, master: master, roster: s.roster || null,
                                 bureau: s.bureau || null }, function (data, error, exit) {

@@ -151,6 +151,7 @@ var TZRender = (function () {
       rows.push(row("  参与人次", function (d) { return activityTotal(d, "person_times"); }));
     }
     add(root, el("p", "lead", (data.bureau || "") + " " + periodLabel(data.period) + " 统计（截至 " + data.as_of + "）"));
+    if (data.period_note) add(root, el("p", "note", data.period_note));
     add(root, table(ytd ? ["项目", "本月", "累计"] : ["项目", "本期"], rows, "grid figures"));
     var blocking = data.blocking_errors || [];
     if (blocking.length) {
@@ -189,6 +190,7 @@ var TZRender = (function () {
   function reportView(data) {
     var root = el("div", "result report");
     add(root, el("p", "lead", (data.bureau || "") + " " + (data.period_label || data.period || "") + " 情况汇报已生成"));
+    if (data.period_note) add(root, el("p", "note", data.period_note));
     if (data.output) add(root, el("p", "path", data.output));
     if (data.narrative) add(root, el("h3", null, "主要数字"), el("p", "narrative", data.narrative));
     return root;
