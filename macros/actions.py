@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,8 @@ from taizhang.findings_sheet import finding_row, read_findings_cells
 from taizhang.ranges import sheet_from_values
 from taizhang.service import LoadedWorkbook, check_loaded, load_sheets
 from taizhang.summary import blocking_errors, describe
-from taizhang.summarising import BUREAU_KEY as _BUREAU, AS_OF_KEY as _AS_OF, DEFAULT_BUREAU, Settings, resolve
+from taizhang.summarising import BUREAU_KEY as _BUREAU, AS_OF_KEY as _AS_OF, Settings, resolve
 from taizhang.summarising import FORMS_HEADER as _FORM_HEADER
-from taizhang.values import clean_text
 
 from macros.port import (
     ERROR_FILL, FINDINGS_SHEET, OWN_SHEETS, REPORT_SHEET, SETTINGS_SHEET, WARNING_FILL, WorkbookPort,

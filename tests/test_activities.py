@@ -31,7 +31,7 @@ ACTIVITIES = [
     [5, "2026-10-25", "明察暗访", "有偿补课", 3, None, 4, "个", "纪检组"],
     [6, "2026-10-28", "专栏信息", "工作动态", 5, None, 5, "条", "办公室"],
     [7, "2026-09-12", "集中学习", "九月学习", 1, 60, 3, "篇", "党支部"],        # September: 累计 only
-    ["合计", None, None, None, 14, 336, 24, None, None],                       # right: 1 blank = 1
+    ["合计", None, None, None, 13, 336, 24, None, None],                       # right: SUM() adds the cells written
 ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import openpyxl

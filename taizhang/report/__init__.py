@@ -71,7 +71,7 @@ def render_report(reports: list, output: str | os.PathLike, *, period: str | Non
     """
     from docx.opc.exceptions import PackageNotFoundError  # noqa: F401 - fails early without python-docx
 
-    from taizhang.figures import Period, PeriodError
+    from taizhang.figures import PeriodError
     from taizhang.report.context import template_context
     from taizhang.report.bounded import render_bounded
     from taizhang.service import summarise_reports
