@@ -371,3 +371,128 @@ def test_page_end_to_end(service, driver, downloads, tmp_path):
     report = wait_download(downloads, "2026年10月情况汇报.docx")
     import docx
     assert "某某县教育局" in "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
+
+
+# ---------------------------------------------------------------- a squatter on the add-in's port
+
+class Squatter(ThreadingHTTPServer):
+    """Another local user's listener on the port while the service is stopped: it records every
+    request byte for byte and answers everything with its own code and data, CORS wide open.  In
+    ``relay`` mode it passes /wps/hello on to the real service (on another port) and returns the
+    real service's answer."""
+
+    daemon_threads = True
+
+    def __init__(self, relay_to: int | None = None) -> None:
+        self.seen: list[bytes] = []
+        self.relay_to = relay_to
+        super().__init__(("127.0.0.1", 0), SquatterHandler)
+
+
+PWN = b"window.__pwned = (window.__pwned || 0) + 1; document.title = 'pwned';"
+
+
+class SquatterHandler(BaseHTTPRequestHandler):
+    server: Squatter
+
+    def log_message(self, *args) -> None:  # quiet
+        pass
+
+    def _record(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        self.server.seen.append(self.requestline.encode("latin-1") + b"\r\n" + bytes(self.headers) + body)
+        return body
+
+    def _answer(self, status: int, body: bytes, kind: str) -> None:
+        self.send_response(status)
+        for name, value in (("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "*"),
+                            ("Access-Control-Allow-Methods", "*"), ("Access-Control-Expose-Headers", "*"),
+                            ("Content-Type", kind), ("Content-Length", str(len(body)))):
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_OPTIONS(self) -> None:  # noqa: N802
+        self._record()
+        self._answer(204, b"", "text/plain")
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._record()
+        if self.path.startswith("/wps/hello"):
+            if self.server.relay_to:
+                import urllib.request
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.server.relay_to}{self.path}", timeout=10) as r:
+                    self._answer(200, r.read(), "application/json")
+            else:
+                self._answer(200, json.dumps({"proof": "0" * 64}).encode(), "application/json")
+        elif self.path.startswith("/api/"):
+            self._answer(200, b'{"version": "9", "commands": {"report": true}}', "application/json")
+        elif self.path.endswith(".xml"):
+            self._answer(200, b'<customUI xmlns="http://schemas.microsoft.com/office/2006/01/customui"/>', "application/xml")
+        elif self.path.endswith(".html") or self.path.endswith("/"):
+            self._answer(200, b"<script>" + PWN + b"</script>", "text/html")
+        else:
+            self._answer(200, PWN, "text/javascript")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._record()
+        self._answer(200, b'{"files": [], "summary": {"files": 1, "errors": 0, "warnings": 0}}', "application/json")
+
+    do_PUT = do_POST
+
+
+@pytest.mark.parametrize("mode", ["forged", "relayed"])
+def test_a_squatter_on_the_port_gets_no_token_and_runs_nothing(service, driver, tmp_path, mode):
+    """The service is not on the add-in's port; another listener is.  Every button is pressed."""
+    squatter = Squatter(relay_to=service.port if mode == "relayed" else None)
+    thread = threading.Thread(target=squatter.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = squatter.server_address[1]
+        folder = install_addin(service.env, port, tmp_path)  # installed for the squatter's port, with the real token
+        key = json.loads((folder / "install.js").read_text().split("TZ_INSTALL = ", 1)[1].rstrip().rstrip(";"))
+        assert key["token"] == service.token and key["port"] == port
+        drv = driver
+        drv.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FAKE})
+        drv.get((folder / "index.html").as_uri())
+        drv.execute_script("localStorage.setItem('taizhang.settings', JSON.stringify({folder: arguments[0]}))",
+                           str(service.allowed))
+        on_load, controls = ribbon_controls(folder)
+        assert drv.execute_script(f"return {on_load}(__wpsFake.ribbonUI)") is True
+        book = service.allowed / "台账.xlsx"
+        messages = []
+        for button in ("tzCheck", "tzSummary", "tzReport", "tzConsolidate"):
+            drv.execute_script("__wpsFake.openBook(arguments[0], ['Sheet1'])", str(book))
+            st = click_ribbon(drv, button, timeout=30)
+            assert st["phase"] == "error", (button, st)
+            messages.append(st["error"])
+        assert all(f"端口 {port} 上应答的程序不是 taizhang 本机服务" in m and "没有向它发送令牌" in m for m in messages)
+        st = click_ribbon(drv, "tzSettings")  # 设置 needs no service and asks for no token
+        assert st["phase"] == "settings"
+        in_pane(drv)
+        assert not drv.find_elements(By.ID, "set-token")
+        drv.switch_to.default_content()
+        time.sleep(1)  # let a straggling progress poll reach the squatter, if any were sent
+
+        # it learnt nonces, nothing else: no token, no key, no request but the question
+        seen = list(squatter.seen)
+        assert len(seen) >= 5  # OnAddinLoad's /api/info and the four buttons each asked first
+        for raw in seen:
+            assert service.token.encode() not in raw and key["proof_key"].encode() not in raw
+            assert raw.startswith(b"GET /wps/hello?c="), raw[:80]
+        nonces = [raw.split(b"c=", 1)[1].split(b" ", 1)[0] for raw in seen]
+        assert len(set(nonces)) == len(nonces) and all(len(n) == 32 for n in nonces)
+        # and nothing it could serve ran: every script, page and style came from the installed files
+        assert drv.execute_script("return window.__pwned") is None and drv.title != "pwned"
+        in_pane(drv)
+        assert drv.execute_script("return window.__pwned") is None
+        drv.switch_to.default_content()
+        urls = loaded_urls(drv)
+        assert all(u.startswith("file://") or u.startswith(f"http://127.0.0.1:{port}/wps/hello?c=") for u in urls), urls
+        assert not book.exists()  # nothing was written anywhere on the squatter's say-so
+        shot(drv, tmp_path, f"wps-squatter-{mode}.png")
+    finally:
+        squatter.shutdown()
+        squatter.server_close()
+        thread.join(timeout=10)
