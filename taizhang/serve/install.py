@@ -283,6 +283,8 @@ def install(port: int, token: str, *, allow: list[str] | None = None, start: boo
     record = _read_record()
     created = set(record.get("created", [])) if record.get("jsaddons") == str(jsaddons) else set()
     created |= {p.name for p, old in ((publish, old_publish), (authaddin, old_auth)) if old is None}
+    if not jsaddons.exists():
+        created.add(".")  # the folder itself (WPS makes it when it first needs it)
     jsaddons.mkdir(parents=True, exist_ok=True)
     for old in _our_folders(jsaddons):
         if old != folder:
@@ -345,6 +347,9 @@ def uninstall(*, stop: bool = True, jsaddons: Path | None = None) -> list[Path]:
     for folder in _our_folders(jsaddons):
         shutil.rmtree(folder)
         changed.append(folder)
+    if "." in created and jsaddons.is_dir() and not any(jsaddons.iterdir()):
+        jsaddons.rmdir()
+        changed.append(jsaddons)
     if os.name == "nt":  # pragma: no cover - Windows
         link = startup_folder() / SHORTCUT_NAME
         if link.exists():
