@@ -1,15 +1,27 @@
 """Installing and uninstalling, run against an Excel faked from xlwings' own classes: Excel
-closed or open, no workbook open, twice in a row, a step failing."""
+closed or open, no workbook open, twice in a row, a step failing; and the WPS add-in's install
+(``taizhang wps install|uninstall``) against WPS's own files in a home folder of the test's."""
 
 from __future__ import annotations
 
+import json
+import os
+import select
+import shlex
+import stat
+import subprocess
 import sys
+from pathlib import Path
 
+import defusedxml.ElementTree as ET
 import pytest
 
 from addin.build import build_xlam, conf_text
 from addin.install import InstallError, install, uninstall
 from addin.logs import log_file
+from taizhang import __version__
+from taizhang.serve.app import static_files
+from taizhang.serve.wpsaddin import proof_key
 from tests.xl_fakes import FakeExcel
 
 
@@ -106,20 +118,6 @@ def test_install_elsewhere_than_windows_is_refused_in_chinese():
 
 
 # ---------------------------------------------------------------- the WPS add-in: `taizhang wps install`
-
-import json  # noqa: E402
-import os  # noqa: E402
-import select  # noqa: E402
-import shlex  # noqa: E402
-import stat  # noqa: E402
-import subprocess  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import defusedxml.ElementTree as ET  # noqa: E402
-
-from taizhang import __version__  # noqa: E402
-from taizhang.serve.app import static_files  # noqa: E402
-from taizhang.serve.wpsaddin import proof_key  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 OTHER_PUBLISH = ('<?xml version="1.0" encoding="UTF-8"?>\n<jsplugins>\n'

@@ -275,7 +275,7 @@ def test_wps_addin_end_to_end(service, driver, tmp_path):
     api = f"http://127.0.0.1:{service.port}/"
     urls = loaded_urls(drv)
     assert any(u.startswith(api + "wps/hello?c=") for u in urls) and any(u.startswith(api + "api/") for u in urls)
-    assert all(u.startswith("file://") or u.startswith((api + "api/", api + "wps/hello?c=")) for u in urls), urls
+    assert all(u.startswith(("file://", api + "api/", api + "wps/hello?c=")) for u in urls), urls
     assert any(u.startswith("file://") and u.endswith("/taskpane.js") for u in urls)
 
     # a workbook never saved, and no workbook at all: said plainly, nothing sent
@@ -413,11 +413,11 @@ class SquatterHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_OPTIONS(self) -> None:  # noqa: N802
+    def do_OPTIONS(self) -> None:
         self._record()
         self._answer(204, b"", "text/plain")
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._record()
         if self.path.startswith("/wps/hello"):
             if self.server.relay_to:
@@ -435,7 +435,7 @@ class SquatterHandler(BaseHTTPRequestHandler):
         else:
             self._answer(200, PWN, "text/javascript")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._record()
         self._answer(200, b'{"files": [], "summary": {"files": 1, "errors": 0, "warnings": 0}}', "application/json")
 
@@ -458,7 +458,7 @@ def test_a_squatter_on_the_port_gets_no_token_and_runs_nothing(service, driver, 
         drv.get((folder / "index.html").as_uri())
         drv.execute_script("localStorage.setItem('taizhang.settings', JSON.stringify({folder: arguments[0]}))",
                            str(service.allowed))
-        on_load, controls = ribbon_controls(folder)
+        on_load, _ = ribbon_controls(folder)
         assert drv.execute_script(f"return {on_load}(__wpsFake.ribbonUI)") is True
         book = service.allowed / "台账.xlsx"
         messages = []
@@ -489,7 +489,7 @@ def test_a_squatter_on_the_port_gets_no_token_and_runs_nothing(service, driver, 
         assert drv.execute_script("return window.__pwned") is None
         drv.switch_to.default_content()
         urls = loaded_urls(drv)
-        assert all(u.startswith("file://") or u.startswith(f"http://127.0.0.1:{port}/wps/hello?c=") for u in urls), urls
+        assert all(u.startswith(("file://", f"http://127.0.0.1:{port}/wps/hello?c=")) for u in urls), urls
         assert not book.exists()  # nothing was written anywhere on the squatter's say-so
         shot(drv, tmp_path, f"wps-squatter-{mode}.png")
     finally:

@@ -24,7 +24,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 #: The nonce the add-in sends: 128 to 256 bits, in hex.
 NONCE = re.compile(r"[0-9a-f]{32,64}")
