@@ -276,7 +276,7 @@ def install(port: int, token: str, *, allow: list[str] | None = None, start: boo
     publish, authaddin = jsaddons / "publish.xml", jsaddons / "authaddin.json"
     folder = jsaddons / folder_name()
     # read and check both registries before anything is written: a file we cannot read is left alone
-    old_publish = publish.read_text(encoding="utf-8") if publish.is_file() else None
+    old_publish = publish.read_text(encoding="utf-8-sig") if publish.is_file() else None
     old_auth = authaddin.read_text(encoding="utf-8-sig") if authaddin.is_file() else None
     new_publish = publish_xml(old_publish, our_entry())
     new_auth = authaddin_json(old_auth, folder.as_posix())
@@ -289,7 +289,10 @@ def install(port: int, token: str, *, allow: list[str] | None = None, start: boo
     for old in _our_folders(jsaddons):
         if old != folder:
             shutil.rmtree(old)  # an earlier version of this add-in
-    _copy_addin(folder, port, token)
+    try:
+        _copy_addin(folder, port, token)
+    except OSError as exc:
+        raise InstallError(f"无法写入加载项文件夹 {folder}（{reason_zh(exc)}）：请先完全退出 WPS 再安装") from None
     _write_private(publish, new_publish)
     if new_auth is not None:
         _write_private(authaddin, new_auth)
@@ -330,13 +333,19 @@ def uninstall(*, stop: bool = True, jsaddons: Path | None = None) -> list[Path]:
     publish, authaddin = jsaddons / "publish.xml", jsaddons / "authaddin.json"
     updates: list[tuple[Path, str | None, bool]] = []  # path, new text (None: unchanged), remove the file
     if publish.is_file():
-        text = publish.read_text(encoding="utf-8")
+        text = publish.read_text(encoding="utf-8-sig")
         new = publish_xml(text, None)
         updates.append((publish, new if new != text else None, publish.name in created and _empty_publish(new)))
     if authaddin.is_file():
         text = authaddin.read_text(encoding="utf-8-sig")
         new = authaddin_json(text, None)
         updates.append((authaddin, new, authaddin.name in created and _empty_authaddin(new or text)))
+    for folder in _our_folders(jsaddons):
+        try:
+            shutil.rmtree(folder)
+        except OSError as exc:
+            raise InstallError(f"无法删除加载项文件夹 {folder}（{reason_zh(exc)}）：请先完全退出 WPS 再卸载") from None
+        changed.append(folder)
     for path, new, remove in updates:
         if remove:
             path.unlink()
@@ -344,9 +353,6 @@ def uninstall(*, stop: bool = True, jsaddons: Path | None = None) -> list[Path]:
         elif new is not None:
             _write_private(path, new)
             changed.append(path)
-    for folder in _our_folders(jsaddons):
-        shutil.rmtree(folder)
-        changed.append(folder)
     if "." in created and jsaddons.is_dir() and not any(jsaddons.iterdir()):
         jsaddons.rmdir()
         changed.append(jsaddons)
