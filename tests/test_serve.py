@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import stat
@@ -276,41 +275,6 @@ def test_upload_then_check_and_download(service, month):
     assert service.request("PUT", "/api/upload?job=../x&part=input&name=a.xlsx", raw=b"x")[0] == 400
 
 
-def test_wps_install_and_uninstall(tmp_path):
-    home = tmp_path / "home"
-    jsaddons = home / ".local" / "share" / "Kingsoft" / "wps" / "jsaddons"
-    jsaddons.mkdir(parents=True)
-    (jsaddons / "publish.xml").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?>\n<jsplugins>\n'
-        '  <jspluginonline name="other" type="wps" url="http://127.0.0.1:3889/"/>\n</jsplugins>\n', encoding="utf-8")
-    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(tmp_path / "config")}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "taizhang", "wps", *a], capture_output=True, text=True,  # noqa: E731
-                                    env=env, cwd=REPO, timeout=120)
-    proc = run("install", "--port", "47999", "--no-start")
-    assert proc.returncode == 0, proc.stderr
-    token = (tmp_path / "config" / "taizhang" / "serve.token").read_text().strip()
-    import defusedxml.ElementTree as ET
-    publish = jsaddons / "publish.xml"
-    entries = {e.get("name"): e.attrib for e in ET.parse(publish).getroot()}
-    assert entries["other"]["url"] == "http://127.0.0.1:3889/"
-    assert entries["taizhang"] == {"name": "taizhang", "type": "et", "url": f"http://127.0.0.1:47999/wps/k/{token}/",
-                                   "enable": "enable", "install": "null"}
-    assert stat.S_IMODE(publish.stat().st_mode) == 0o600
-    unit = tmp_path / "config" / "systemd" / "user" / "taizhang-serve.service"
-    text = unit.read_text()
-    assert f"-m taizhang serve --port 47999" in text and "WantedBy=default.target" in text
-    assert run("install", "--port", "47999", "--no-start").returncode == 0  # twice: still one entry
-    assert [e.get("name") for e in ET.parse(publish).getroot()] == ["other", "taizhang"]
-    proc = run("uninstall", "--no-stop")  # never the developer's own systemd user manager
-    assert proc.returncode == 0, proc.stderr
-    assert [e.get("name") for e in ET.parse(publish).getroot()] == ["other"]
-    assert not unit.exists()
-    (jsaddons / "publish.xml").write_text("<jsplugins><broken", encoding="utf-8")
-    proc = run("install", "--no-start")
-    assert proc.returncode == 2 and "无法解析" in proc.stderr
-    assert (jsaddons / "publish.xml").read_text() == "<jsplugins><broken"
-
-
 def test_uploads_are_removed_when_the_service_stops(tmp_path):
     svc = start_service(tmp_path)
     try:
@@ -327,25 +291,3 @@ def test_a_second_service_on_the_same_port_says_so(service):
                           capture_output=True, text=True, env=service.env, cwd=REPO, timeout=60)
     assert proc.returncode == 2 and proc.stdout == ""
     assert f"端口 {service.port} 无法使用" in proc.stderr
-
-
-def test_wps_install_enables_and_uninstall_stops_the_user_unit(tmp_path):
-    """With a stand-in ``systemctl`` first on PATH (the real user manager is never touched)."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    calls = tmp_path / "systemctl.calls"
-    fake = bin_dir / "systemctl"
-    fake.write_text(f'#!/bin/sh\necho "$*" >> "{calls}"\n', encoding="utf-8")
-    fake.chmod(0o755)
-    env = {**os.environ, "HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
-           "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "taizhang", "wps", *a], capture_output=True,  # noqa: E731
-                                    text=True, env=env, cwd=REPO, timeout=120)
-    proc = run("install", "--port", "47998")
-    assert proc.returncode == 0, proc.stderr
-    assert calls.read_text().splitlines() == ["--user daemon-reload", "--user enable taizhang-serve.service",
-                                              "--user restart taizhang-serve.service"]
-    proc = run("uninstall")
-    assert proc.returncode == 0, proc.stderr
-    assert calls.read_text().splitlines()[-1] == "--user disable --now taizhang-serve.service"
-    assert not (tmp_path / "config" / "systemd" / "user" / "taizhang-serve.service").exists()

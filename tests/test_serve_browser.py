@@ -8,15 +8,22 @@ page and the task pane go to the test's folder and to ``out/screenshots/`` (git-
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import shutil
+import subprocess
+import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from servehelp import AS_OF, REPO, cli_json, sample_month, start_service
+from taizhang import __version__
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium") or "/usr/bin/chromium", shutil.which("chromedriver") or "/usr/bin/chromedriver"
 webdriver = pytest.importorskip("selenium.webdriver")
@@ -52,6 +59,7 @@ def driver(tmp_path_factory, downloads):
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
                 "--window-size=1280,1000", "--lang=zh-CN",
+                "--allow-file-access-from-files",  # the installed add-in's task pane frame reaches WPS's (fake) objects
                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
         opts.add_argument(arg)
     opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
@@ -77,15 +85,39 @@ def shot(element_or_driver, tmp_path: Path, name: str) -> Path:
 
 # ---------------------------------------------------------------- the WPS add-in
 
-def ribbon_controls(service) -> tuple[str, list[dict]]:
+def install_addin(env: dict[str, str], port: int, root: Path) -> Path:
+    """``taizhang wps install`` into a jsaddons folder of the test's own; the add-in's folder."""
+    jsaddons = root / "jsaddons"
+    proc = subprocess.run([sys.executable, "-m", "taizhang", "wps", "install", "--port", str(port), "--no-start",
+                           "--jsaddons", str(jsaddons)], capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    folder = jsaddons / f"taizhang_{__version__}"
+    assert (folder / "install.js").is_file() and (folder / "ribbon.xml").is_file()
+    return folder
+
+
+def ribbon_controls(folder: Path) -> tuple[str, list[dict]]:
     import defusedxml.ElementTree as ET
 
-    status, _, body = service.request("GET", f"/wps/k/{service.token}/ribbon.xml", token=None)
-    assert status == 200
-    root = ET.fromstring(body)
+    root = ET.fromstring((folder / "ribbon.xml").read_bytes())  # as WPS reads it: from the installed file
     ns = "{http://schemas.microsoft.com/office/2006/01/customui}"
     controls = [dict(e.attrib, tag=e.tag.replace(ns, "")) for e in root.iter() if e.get("id")]
     return root.get("onLoad"), controls
+
+
+LOADED = ("return performance.getEntriesByType('resource').map(function (e) { return e.name; })"
+          ".concat([].map.call(document.querySelectorAll('script[src], link[href], img[src], iframe[src]'),"
+          " function (e) { return e.src || e.href; }), [location.href])")
+
+
+def loaded_urls(drv) -> list[str]:
+    """Every resource the page and its task pane loaded (scripts, styles, images, requests)."""
+    urls = drv.execute_script(LOADED)
+    for frame in drv.find_elements(By.CSS_SELECTOR, "iframe[id^='wps-pane']"):
+        drv.switch_to.frame(frame)
+        urls += drv.execute_script(LOADED)
+        drv.switch_to.default_content()
+    return urls
 
 
 def state(drv) -> dict | None:
@@ -124,10 +156,18 @@ def in_pane(drv):
 def test_wps_addin_end_to_end(service, driver, tmp_path):
     month = sample_month(service.allowed)
     drv = driver
-    base = f"http://127.0.0.1:{service.port}/wps/k/{service.token}/"
+    folder = install_addin(service.env, service.port, tmp_path)
     drv.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FAKE})
-    drv.get(base + "index.html")
-    on_load, controls = ribbon_controls(service)
+    drv.get((folder / "index.html").as_uri())  # WPS's offline mode: the add-in's own files
+    on_load, controls = ribbon_controls(folder)
+    assert drv.execute_script("return TZ.installed().port") == service.port
+
+    # main.js's HMAC is Python's, and the service passes the add-in's proof
+    key = drv.execute_script("return TZ_INSTALL.proof_key")
+    for text in ("", "taizhang-wps-proof|47817|" + "0" * 32, "台账" * 50):
+        assert drv.execute_script("return TZ.hmacSha256(arguments[0], arguments[1])", key, text) == \
+            hmac.new(bytes.fromhex(key), text.encode(), hashlib.sha256).hexdigest()
+    assert drv.execute_async_script("var done = arguments[0]; TZ.prove(done);") is True
 
     # WPS: load the ribbon, calling onLoad and each control's get* callbacks
     assert drv.execute_script(f"return {on_load}(__wpsFake.ribbonUI)") is True
@@ -139,7 +179,7 @@ def test_wps_addin_end_to_end(service, driver, tmp_path):
                 assert drv.execute_script(f"return typeof window[{json.dumps(name)}]") == "function", (control["id"], name)
     for b in buttons:
         image = drv.execute_script(f"return {b['getImage']}({{Id: arguments[0]}})", b["id"])
-        assert service.request("GET", f"/wps/k/{service.token}/{image}", token=None)[0] == 200, image
+        assert (folder / image).is_file(), image
         assert drv.execute_script(f"return {b['getEnabled']}({{Id: arguments[0]}})", b["id"]) is True
         assert drv.execute_script("return !!TZ.BUTTONS[arguments[0]]", b["id"]), b["id"]
     WebDriverWait(drv, 10, poll_frequency=0.1).until(lambda d: "tzReport" in d.execute_script("return __wpsFake.invalidated"))
@@ -230,6 +270,13 @@ def test_wps_addin_end_to_end(service, driver, tmp_path):
     in_pane(drv)
     assert "已报送 8 个单位" in drv.find_element(By.CSS_SELECTOR, ".result .lead").text
     drv.switch_to.default_content()
+
+    # everything that ran came from the installed files; the port answered only requests
+    api = f"http://127.0.0.1:{service.port}/"
+    urls = loaded_urls(drv)
+    assert any(u.startswith(api + "wps/hello?c=") for u in urls) and any(u.startswith(api + "api/") for u in urls)
+    assert all(u.startswith(("file://", api + "api/", api + "wps/hello?c=")) for u in urls), urls
+    assert any(u.startswith("file://") and u.endswith("/taskpane.js") for u in urls)
 
     # a workbook never saved, and no workbook at all: said plainly, nothing sent
     drv.execute_script("__wpsFake.books = []; __wpsFake.active = null;")
@@ -324,3 +371,128 @@ def test_page_end_to_end(service, driver, downloads, tmp_path):
     report = wait_download(downloads, "2026年10月情况汇报.docx")
     import docx
     assert "某某县教育局" in "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
+
+
+# ---------------------------------------------------------------- a squatter on the add-in's port
+
+class Squatter(ThreadingHTTPServer):
+    """Another local user's listener on the port while the service is stopped: it records every
+    request byte for byte and answers everything with its own code and data, CORS wide open.  In
+    ``relay`` mode it passes /wps/hello on to the real service (on another port) and returns the
+    real service's answer."""
+
+    daemon_threads = True
+
+    def __init__(self, relay_to: int | None = None) -> None:
+        self.seen: list[bytes] = []
+        self.relay_to = relay_to
+        super().__init__(("127.0.0.1", 0), SquatterHandler)
+
+
+PWN = b"window.__pwned = (window.__pwned || 0) + 1; document.title = 'pwned';"
+
+
+class SquatterHandler(BaseHTTPRequestHandler):
+    server: Squatter
+
+    def log_message(self, *args) -> None:  # quiet
+        pass
+
+    def _record(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        self.server.seen.append(self.requestline.encode("latin-1") + b"\r\n" + bytes(self.headers) + body)
+        return body
+
+    def _answer(self, status: int, body: bytes, kind: str) -> None:
+        self.send_response(status)
+        for name, value in (("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "*"),
+                            ("Access-Control-Allow-Methods", "*"), ("Access-Control-Expose-Headers", "*"),
+                            ("Content-Type", kind), ("Content-Length", str(len(body)))):
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_OPTIONS(self) -> None:
+        self._record()
+        self._answer(204, b"", "text/plain")
+
+    def do_GET(self) -> None:
+        self._record()
+        if self.path.startswith("/wps/hello"):
+            if self.server.relay_to:
+                import urllib.request
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.server.relay_to}{self.path}", timeout=10) as r:
+                    self._answer(200, r.read(), "application/json")
+            else:
+                self._answer(200, json.dumps({"proof": "0" * 64}).encode(), "application/json")
+        elif self.path.startswith("/api/"):
+            self._answer(200, b'{"version": "9", "commands": {"report": true}}', "application/json")
+        elif self.path.endswith(".xml"):
+            self._answer(200, b'<customUI xmlns="http://schemas.microsoft.com/office/2006/01/customui"/>', "application/xml")
+        elif self.path.endswith(".html") or self.path.endswith("/"):
+            self._answer(200, b"<script>" + PWN + b"</script>", "text/html")
+        else:
+            self._answer(200, PWN, "text/javascript")
+
+    def do_POST(self) -> None:
+        self._record()
+        self._answer(200, b'{"files": [], "summary": {"files": 1, "errors": 0, "warnings": 0}}', "application/json")
+
+    do_PUT = do_POST
+
+
+@pytest.mark.parametrize("mode", ["forged", "relayed"])
+def test_a_squatter_on_the_port_gets_no_token_and_runs_nothing(service, driver, tmp_path, mode):
+    """The service is not on the add-in's port; another listener is.  Every button is pressed."""
+    squatter = Squatter(relay_to=service.port if mode == "relayed" else None)
+    thread = threading.Thread(target=squatter.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = squatter.server_address[1]
+        folder = install_addin(service.env, port, tmp_path)  # installed for the squatter's port, with the real token
+        key = json.loads((folder / "install.js").read_text().split("TZ_INSTALL = ", 1)[1].rstrip().rstrip(";"))
+        assert key["token"] == service.token and key["port"] == port
+        drv = driver
+        drv.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FAKE})
+        drv.get((folder / "index.html").as_uri())
+        drv.execute_script("localStorage.setItem('taizhang.settings', JSON.stringify({folder: arguments[0]}))",
+                           str(service.allowed))
+        on_load, _ = ribbon_controls(folder)
+        assert drv.execute_script(f"return {on_load}(__wpsFake.ribbonUI)") is True
+        book = service.allowed / "台账.xlsx"
+        messages = []
+        for button in ("tzCheck", "tzSummary", "tzReport", "tzConsolidate"):
+            drv.execute_script("__wpsFake.openBook(arguments[0], ['Sheet1'])", str(book))
+            st = click_ribbon(drv, button, timeout=30)
+            assert st["phase"] == "error", (button, st)
+            messages.append(st["error"])
+        assert all(f"端口 {port} 上应答的程序不是 taizhang 本机服务" in m and "没有向它发送令牌" in m for m in messages)
+        st = click_ribbon(drv, "tzSettings")  # 设置 needs no service and asks for no token
+        assert st["phase"] == "settings"
+        in_pane(drv)
+        assert not drv.find_elements(By.ID, "set-token")
+        drv.switch_to.default_content()
+        time.sleep(1)  # let a straggling progress poll reach the squatter, if any were sent
+
+        # it learnt nonces, nothing else: no token, no key, no request but the question
+        seen = list(squatter.seen)
+        assert len(seen) >= 5  # OnAddinLoad's /api/info and the four buttons each asked first
+        for raw in seen:
+            assert service.token.encode() not in raw and key["proof_key"].encode() not in raw
+            assert raw.startswith(b"GET /wps/hello?c="), raw[:80]
+        nonces = [raw.split(b"c=", 1)[1].split(b" ", 1)[0] for raw in seen]
+        assert len(set(nonces)) == len(nonces) and all(len(n) == 32 for n in nonces)
+        # and nothing it could serve ran: every script, page and style came from the installed files
+        assert drv.execute_script("return window.__pwned") is None and drv.title != "pwned"
+        in_pane(drv)
+        assert drv.execute_script("return window.__pwned") is None
+        drv.switch_to.default_content()
+        urls = loaded_urls(drv)
+        assert all(u.startswith(("file://", f"http://127.0.0.1:{port}/wps/hello?c=")) for u in urls), urls
+        assert not book.exists()  # nothing was written anywhere on the squatter's say-so
+        shot(drv, tmp_path, f"wps-squatter-{mode}.png")
+    finally:
+        squatter.shutdown()
+        squatter.server_close()
+        thread.join(timeout=10)

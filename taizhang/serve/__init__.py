@@ -11,7 +11,9 @@ the allowed folders.
   (``options``) and answer its ``--json`` shape, computed by the very functions the command
   line prints (``taizhang.cli.*.run_*``); the exit status is the ``X-Taizhang-Exit`` header.
 - ``/`` is a plain page for any browser; ``/wps/`` is the WPS add-in (``ribbon.xml``,
-  ``index.html``, ``main.js``, the task pane), see ``static/``.
+  ``index.html``, ``main.js``, the task pane), see ``static/``.  ``taizhang wps install`` copies
+  the add-in into WPS's own add-in folder (``install``); that copy first asks
+  ``/wps/hello`` for the service's proof before it sends the token (``wpsaddin``).
 """
 
 from taizhang.serve.app import create_app

@@ -395,6 +395,17 @@ def create_app(settings: ServeSettings) -> Any:
     def page_asset(name: str) -> Response:
         return static(page, name)
 
+    @app.get("/wps/hello", include_in_schema=False)
+    def wps_hello(c: str = "") -> Response:
+        """The installed add-in's question before it sends the token: prove you are the service
+        on this port (see ``wpsaddin``).  Public, like the pages: the answer is worth nothing
+        without the nonce the add-in chose."""
+        from taizhang.serve.wpsaddin import NONCE, proof
+
+        if not NONCE.fullmatch(c):
+            return _error(400, "参数 c 应为 32–64 位十六进制数")
+        return JSONResponse({"proof": proof(settings.token, settings.port, c)})
+
     @app.get("/wps/", include_in_schema=False)
     def wps_index() -> Response:
         return static(wps, "index.html")
@@ -416,4 +427,6 @@ def create_app(settings: ServeSettings) -> Any:
     def wps_keyed_index(key: str) -> Response:
         return wps_keyed(key, "index.html")
 
-    return Guard(app, settings)
+    from taizhang.serve.wpsaddin import AddinOrigin
+
+    return AddinOrigin(Guard(app, settings), lambda: settings.port)

@@ -39,7 +39,7 @@
       }
       R.add(form, label);
     }
-    if (!/\/wps\/k\//.test(location.pathname)) {
+    if (!TZ.installed() && !/\/wps\/k\//.test(location.pathname)) { // installed or keyed: the token is known
       var tok = R.el("input");
       tok.id = "set-token";
       tok.placeholder = "粘贴 taizhang serve 输出的第一行（http://127.0.0.1:…/#token=…）";
