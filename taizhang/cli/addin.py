@@ -81,6 +81,9 @@ def cmd_addin_doctor(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"checks": [c.as_dict() for c in checks], "ok": exit_code(checks) == 0},
                          ensure_ascii=False, indent=2))
+    elif all(c.status == SKIP for c in checks):  # nothing to check here (no Excel): the one line says why
+        for c in checks:
+            print(c.message)
     else:
         marks = {OK: "✓", FAIL: "✗", SKIP: "－"}
         for c in checks:
