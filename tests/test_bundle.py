@@ -291,6 +291,24 @@ def test_the_bundle_resolves_offline_for_windows_x64(bundled, python, tmp_path):
         assert tag in installed[name]["download_info"]["url"], name
 
 
+@pytest.mark.parametrize(("pip", "python"), [("24.0", "3.11"), ("25.0.1", "3.12")])
+def test_the_pip_a_fresh_python_brings_installs_the_bundle(bundled, pip, python, tmp_path, needs_pypi):
+    """安装.bat's venv has the pip of ensurepip: 24.0 in Python 3.11.9, 25.0.1 in 3.12.10 (the last
+    Windows installers); it must read every wheel of the folder (metadata 2.4 and 2.5 included)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env["PIP_CONFIG_FILE"] = os.devnull
+    subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--dest", str(tmp_path),
+                    f"pip=={pip}"], check=True, capture_output=True, env=env)
+    [wheel] = tmp_path.glob(f"pip-{pip}-*.whl")
+    done = subprocess.run(
+        [sys.executable, str(wheel / "pip"), "install", "--no-index", "--find-links", str(bundled / "wheels"),
+         "--dry-run", "--ignore-installed", "--platform", "win_amd64", "--python-version", python,
+         "--implementation", "cp", "--only-binary=:all:", "--target", str(tmp_path / "target"),
+         "taizhang", "pywin32"], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Would install" in done.stdout and "taizhang-" in done.stdout and "pywin32-" in done.stdout
+
+
 def _uv_resolves(wheels: Path, python: str, tmp_path: Path) -> subprocess.CompletedProcess:
     """uv resolving ``taizhang`` and ``pywin32`` for 64-bit Windows from ``wheels`` alone."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "PIP_"))}
