@@ -10,14 +10,18 @@ Checks, each with what to do when it fails:
 - macro trust: macros not all disabled, the add-ins folder a trusted location, the add-in
   not in Excel's disabled items.
 
+On a PC without Microsoft Excel (Linux, or Windows with WPS only) there is nothing to check:
+the answer is one line naming the WPS add-in and the local page instead, and no failure.
+
 Windows facts come through a small ``Machine`` interface (registry, bitness, files), so the
-checks run against a described PC in the tests; elsewhere they say they could not be made.
+checks run against a described PC in the tests.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import io
+import platform
 import re
 import struct
 import sys
@@ -32,6 +36,8 @@ from addin.vba import template_modules, xlwings_vba_version
 from addin.xlwings_udfs import UDF_MODULE
 
 OFFICE_VERSIONS = ("16.0", "15.0", "14.0")
+#: What a PC without Excel uses instead (one sentence, the doctor's whole answer there).
+OTHER_PATHS = "请用 taizhang wps install（WPS 加载项）或 taizhang serve（浏览器页面）。"
 OK, FAIL, WARN, SKIP = "ok", "fail", "warn", "skip"
 
 
@@ -106,6 +112,15 @@ def excel_bitness(machine: Machine) -> int | None:
     return None
 
 
+def excel_installed(machine: Machine) -> bool:
+    """Excel is on this PC: its App Paths entry (both registry views), a Click-to-Run or MSI
+    Office with Excel, or Excel's own settings.  WPS registers none of these."""
+    app_paths = r"SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\excel.exe"
+    if machine.reg(rf"HKLM\{app_paths}", "") or machine.reg(rf"HKLM\WOW64_32\{app_paths}", ""):
+        return True
+    return excel_bitness(machine) is not None or office_version(machine) is not None
+
+
 def office_version(machine: Machine) -> str | None:
     for version in OFFICE_VERSIONS:
         if machine.reg(rf"HKCU\Software\Microsoft\Office\{version}\Excel\Options", None) is not None:
@@ -154,11 +169,13 @@ def run_checks(machine: Machine | None = None, *, folder: Path | None = None, co
     machine = machine or Machine()
     target = (folder or addins_folder()) / XLAM_NAME
     conf = conf or user_conf_path()
+    if not machine.is_windows:
+        return [Check("系统", SKIP, f"本机是 {platform.system() or sys.platform}，没有 Microsoft Excel，"
+                                    f"用不上 Excel 加载项：{OTHER_PATHS}")]
+    if not excel_installed(machine):
+        return [Check("Excel", SKIP, f"本机没有安装 Microsoft Excel，用不上 Excel 加载项：{OTHER_PATHS}")]
     checks: list[Check] = []
     add = checks.append
-    if not machine.is_windows:
-        add(Check("系统", SKIP, f"本机是 {sys.platform}，不是 Windows：Excel 加载项只能在 Windows 上检查和使用。"
-                                "（WPS 不加载 xlwings 加载项。）"))
 
     # the settings written at install
     settings = read_conf(conf)
@@ -171,7 +188,7 @@ def run_checks(machine: Machine | None = None, *, folder: Path | None = None, co
         add(Check("本机设置", OK, f"Excel 使用的 Python：{python}"))
 
     # bitness
-    bits = excel_bitness(machine) if machine.is_windows else None
+    bits = excel_bitness(machine)
     if bits is None:
         add(Check("位数", SKIP, f"无法确定 Excel 是 32 位还是 64 位；本 Python 是 {machine.python_bits} 位。"))
     elif bits != machine.python_bits:
@@ -216,11 +233,10 @@ def run_checks(machine: Machine | None = None, *, folder: Path | None = None, co
     else:
         add(Check("工作表函数", OK, f"{UDF_MODULE} 可以导入。"))
 
-    if not machine.is_windows:
-        return checks
     version = office_version(machine)
     if version is None:
-        add(Check("Excel", FAIL, "没有找到 Excel 2010 或更新版本的设置。请确认本机安装了 Microsoft Excel（WPS 不支持本加载项）。"))
+        add(Check("Excel", FAIL, "本机装有 Excel，但没有找到当前用户的 Excel 设置（Excel 2010 或更新版本），"
+                                 "可能还没有打开过。请打开一次 Excel 再关闭，然后重新运行“安装.bat”或 taizhang addin install。"))
         return checks
     options = machine.values_under(rf"HKCU\Software\Microsoft\Office\{version}\Excel\Options")
     opened = [v for k, v in options.items() if re.fullmatch(r"OPEN\d*", k, re.I) and XLAM_NAME in str(v).lower()]

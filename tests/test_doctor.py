@@ -1,14 +1,17 @@
-"""``taizhang addin doctor`` against described PCs: a healthy one, and each way it goes wrong."""
+"""``taizhang addin doctor`` against described PCs: a healthy one, each way it goes wrong, and
+one without Excel (Linux, or Windows with WPS only), where it says so in one line."""
 
 from __future__ import annotations
 
 import json
+import re
+import sys
 
 import pytest
 import xlwings
 
 from addin.build import build_xlam, default_settings
-from addin.doctor import FAIL, OK, Machine, run_checks
+from addin.doctor import FAIL, OK, SKIP, Machine, exit_code, run_checks
 from addin.install import write_user_conf
 from taizhang.cli import main
 
@@ -89,10 +92,50 @@ def test_missing_settings_and_an_old_add_in_that_overrides_them(pc):
     assert checks["加载项设置表"].status == FAIL and "INTERPRETER_WIN" in checks["加载项设置表"].message
 
 
-@pytest.mark.skipif(__import__("sys").platform == "win32", reason="describes a PC that is not Windows")
+# --- a PC without Excel: one line, the other ways named, nothing failed ----------------------
+
+def _says_use_the_other_ways(check) -> None:
+    assert check.status == SKIP
+    assert "Excel" in check.message and "taizhang serve" in check.message and "taizhang wps install" in check.message
+    assert not re.search(r"[\\/]|AppData|taizhang\.conf|\.xlam", check.message)  # no path of this PC
+
+
+def test_no_excel_on_linux_is_one_line_and_no_failure(tmp_path):
+    checks = run_checks(Machine(is_windows=False), folder=tmp_path / "AddIns", conf=tmp_path / "none.conf")
+    assert len(checks) == 1 and checks[0].name == "系统" and exit_code(checks) == 0
+    _says_use_the_other_ways(checks[0])
+
+
+def test_no_excel_on_windows_with_wps_only_is_one_line_too(pc):
+    wps_only = {(r"HKCU\Software\Kingsoft\Office\6.0\Common", None): {}}
+    machine = Machine(registry=registry(wps_only), is_windows=True, python_bits=64)
+    checks = run_checks(machine, folder=pc["folder"], conf=pc["conf"])
+    assert len(checks) == 1 and checks[0].name == "Excel" and exit_code(checks) == 0
+    _says_use_the_other_ways(checks[0])
+
+
+def test_excel_installed_but_never_opened_is_still_checked(pc):
+    pc["reg"] = {(r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\excel.exe", ""):
+                 r"C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE"}
+    checks = _run(pc)
+    assert checks["本机设置"].status == OK and checks["加载项文件"].status == OK
+    assert checks["Excel"].status == FAIL and "打开一次 Excel" in checks["Excel"].message
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="describes a PC that is not Windows")
+def test_cli_doctor_off_windows_says_one_chinese_line(capsys):
+    assert main(["addin", "doctor"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("本机是 Linux，没有 Microsoft Excel")
+    assert "taizhang serve" in lines[0] and "taizhang wps install" in lines[0]
+    assert "✗" not in lines[0] and "/" not in lines[0]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="describes a PC that is not Windows")
 def test_cli_doctor_json_off_windows(capsys):
     code = main(["addin", "doctor", "--json"])
     data = json.loads(capsys.readouterr().out)
-    assert code in (0, 1) and data["ok"] is (code == 0)
-    assert data["checks"][0]["name"] == "系统" and data["checks"][0]["status"] == "skip"
+    assert code == 0 and data["ok"] is True
+    assert [(c["name"], c["status"]) for c in data["checks"]] == [("系统", "skip")]
     assert all(set(c) == {"name", "status", "message"} for c in data["checks"])

@@ -148,8 +148,16 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = addin_sub.add_parser("doctor", help="检查本机能否使用加载项（位数、DLL、设置、启用、宏设置）")
     doctor.add_argument("--json", action="store_true", help="以 JSON 输出")
     doctor.set_defaults(func=cmd_addin_doctor)
-    bundle = addin_sub.add_parser("bundle", help="生成离线安装包：Windows x64 wheel（Python 3.11/3.12）、加载项、安装.bat")
+    bundle = addin_sub.add_parser(
+        "bundle", help="生成离线安装包：Python 安装程序、Windows x64 wheel（Python 3.11/3.12）、加载项、安装.bat",
+        description="生成离线安装包。缺了什么会在最后列出，并以退出码 1 结束：带着它出发之前先补齐。")
     bundle.add_argument("-o", "--output", required=True, metavar="DIR", help="输出文件夹（拷到 U 盘）")
+    bundle_python = bundle.add_mutually_exclusive_group()
+    bundle_python.add_argument("--python-installer", metavar="EXE",
+                               help="用这个 Python 安装程序（python.org 的 Windows installer (64-bit)，"
+                                    "3.11 或 3.12，如 python-3.12.10-amd64.exe），不再下载")
+    bundle_python.add_argument("--without-python", action="store_true",
+                               help="不带 Python 安装程序（目标电脑已有 64 位 Python 3.11 或 3.12 时）")
     bundle.set_defaults(func=cmd_addin_bundle)
 
     cons = sub.add_parser(

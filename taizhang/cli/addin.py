@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE
+from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE
 
 
 def cmd_addin_build(args: argparse.Namespace) -> int:
@@ -22,8 +22,20 @@ def cmd_addin_build(args: argparse.Namespace) -> int:
         print(f"taizhang: 无法写入 {args.output}（{exc.strerror or exc}）", file=sys.stderr)
         return EXIT_UNREADABLE
     for role, path in files.items():
-        print(f"{role}\t{path}")
+        print(f"{BUILD_LABELS.get(role, role)}：{path}")
+    print("下一步：\n"
+          "  装有 Excel 的 Windows 电脑：taizhang addin install\n"
+          "  不能上网的电脑：taizhang addin bundle -o 离线安装包，把文件夹拷过去，双击其中的“安装.bat”\n"
+          "  用 WPS 的电脑（没有 Excel）：taizhang wps install")
     return EXIT_OK
+
+
+#: What ``addin build`` and ``addin bundle`` print before each path (other roles print as they are).
+BUILD_LABELS = {
+    "xlam": "加载项", "ribbon": "功能区 XML", "vba": "VBA 模块（功能区按钮）", "udfs": "VBA 模块（工作表函数）",
+    "settings": "加载项设置", "python": "Python 安装程序", "wheels": "程序包（wheel）",
+    "安装.bat": "安装脚本", "卸载.bat": "卸载脚本", "说明.txt": "说明",
+}
 
 
 def _message_box(text: str) -> None:
@@ -81,6 +93,9 @@ def cmd_addin_doctor(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"checks": [c.as_dict() for c in checks], "ok": exit_code(checks) == 0},
                          ensure_ascii=False, indent=2))
+    elif all(c.status == SKIP for c in checks):  # nothing to check here (no Excel): the one line says why
+        for c in checks:
+            print(c.message)
     else:
         marks = {OK: "✓", FAIL: "✗", SKIP: "－"}
         for c in checks:
@@ -92,18 +107,35 @@ def cmd_addin_doctor(args: argparse.Namespace) -> int:
 def cmd_addin_bundle(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from addin.bundle import BundleError, bundle
+    from addin.bundle import PYTHON_INSTALLER_NAME, BundleError, bundle
 
-    print("正在生成离线安装包（下载 Windows x64、Python 3.11/3.12 的 wheel，需要网络）…", file=sys.stderr)
+    def say(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    say("正在生成离线安装包（需要网络：Windows 64 位的程序包" +
+        ("" if args.python_installer or args.without_python else "和 Python 安装程序") + "）……")
     try:
-        files = bundle(Path(args.output))
+        made = bundle(Path(args.output), python_installer=args.python_installer,
+                      without_python=args.without_python, say=say)
     except BundleError as exc:
         print(f"taizhang: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     except OSError as exc:
         print(f"taizhang: 无法写入 {args.output}（{exc.strerror or exc}）", file=sys.stderr)
         return EXIT_UNREADABLE
-    for role, path in files.items():
-        print(f"{role}\t{path}")
-    print(f"完成：把文件夹 {args.output} 整个拷到目标电脑，双击其中的“安装.bat”。", file=sys.stderr)
+    for role, path in made.files.items():
+        print(f"{BUILD_LABELS.get(role, role)}：{path}")
+    if made.missing:
+        say(f"\n离线安装包还不完整，请先补齐再去现场（{args.output}）：")
+        for line in made.missing:
+            say(f"  ✗ {line}")
+        if made.python_installer is None:
+            say(f"补齐办法：在能上网的电脑上重新运行本命令；或用 --python-installer 指定已下载的 {PYTHON_INSTALLER_NAME}"
+                "（python.org 的 Windows installer (64-bit)）；目标电脑已有 64 位 Python 3.11/3.12 时，"
+                "可加 --without-python 明确不带 Python 安装程序。")
+        return EXIT_ERRORS
+    if made.python_installer is None:
+        say("注意：本安装包不含 Python 安装程序（--without-python），目标电脑必须已有 64 位的 Python 3.11 或 3.12。")
+    say(f"完成：把文件夹 {args.output} 整个拷到目标电脑，双击其中的“安装.bat”。用 WPS 的电脑，"
+        "安装后再运行 taizhang wps install（见“说明.txt”）。")
     return EXIT_OK
