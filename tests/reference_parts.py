@@ -71,6 +71,7 @@ def complaint_parts(rows: Iterable[ComplaintRow], config: Config) -> dict[str, A
         "by_disposal": dict(Counter(r.disposal for r in rows if r.disposal)),
         "closed": sum(r.status in done for r in rows),
         "in_progress": sum(r.status in handling for r in rows),
+        "status_unknown": len([r for r in rows if r.status not in done and r.status not in handling]),
         "substantiated": sum(r.conclusion in found for r in rows),
         "visits": sum(r.channel in visit for r in rows),
         "person_times": sum(max(r.visitors, 0) if r.visitors is not None else int(r.channel in visit)

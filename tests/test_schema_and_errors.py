@@ -41,8 +41,8 @@ def test_the_outputs_conform_to_their_published_schemas(tmp_path, capsys):
     jsonschema.validate(summary, schemas["summary"])
     assert summary["refunds"]["due"] == "45000.00" and summary["refunds"]["refunded"] == "100.50"
     assert summary["activities"]["by_category"]["专题学习"]["count"] == 1
-    assert list(summary)[:2] == ["period", "as_of"] and list(summary)[-4:] == [
-        "bureau", "blocking_errors", "unreadable", "output"]
+    assert list(summary)[:2] == ["period", "as_of"] and list(summary)[-6:] == [
+        "bureau", "blocking_errors", "unreadable", "output", "period_source", "period_note"]
     main(["summary", str(book), "--period", "2026", "--as-of", "2026-10-31", "--json"])
     year = json.loads(capsys.readouterr().out)
     jsonschema.validate(year, schemas["summary"])

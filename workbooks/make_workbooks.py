@@ -66,8 +66,6 @@ MONEY_FIELDS = {"violation", "due", "refunded", "to_treasury"}
 COUNT_FIELDS = {"students", "visitors", "times", "person_times", "quantity"}
 SUM_FIELDS = {"refunds": ("students", "violation", "due", "refunded", "to_treasury"), "complaints": ("visitors",),
               "activities": ("times", "person_times", "quantity")}
-#: Count columns where a blank counts 1 (次数 of the activity ledger): so does the 合计 row.
-BLANK_IS_ONE = {"times"}
 WIDE_FIELDS = {"content": 26, "organizer": 14, "description": 30, "measures": 28, "summary": 32, "subject": 18, "doc_no": 20, "evidence": 16,
                "note": 16, "unit": 14, "handler": 14, "school": 16, "phone": 14, "owner": 10, "name": 10}
 
@@ -282,7 +280,8 @@ class Plant:
 
 @dataclass(frozen=True)
 class Total:
-    """A 合计 row: literal sums of the money and count columns of the rows above it.
+    """A 合计 row: literal sums of the money and count columns of the rows above it (the cells
+    written, what ``SUM()`` gives).
     ``claims`` replace a column's sum (a ``Plant`` to plant a wrong total)."""
 
     label: str = "合计"
@@ -448,9 +447,7 @@ def _total_row(sheet: Sheet, total: Total, data: list[list[Any]], fields: list[s
             if isinstance(v, Plant) and v.code in ("invalid-amount", "invalid-number"):
                 continue  # read as empty by the checker
             v = _unwrap(v)
-            if v is None and fld in BLANK_IS_ONE:
-                values.append(Decimal(1))
-            elif v is not None:
+            if v is not None:  # a 合计 row adds the cells written, as SUM() does (a blank 次数 is none)
                 values.append(_money(v, scales[c]) if fld in MONEY_FIELDS else _count(v))
         header = _unwrap(sheet.header[c])
         if header in total.claims:
