@@ -95,7 +95,7 @@ def _on_terminal(argv: list[str], *, stdout_too: bool) -> tuple[int, list[tuple[
 
 def _plain(argv: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "taizhang", *argv], cwd=ROOT, env=_env(),
-                          stdin=subprocess.DEVNULL, capture_output=True, timeout=240)
+                          stdin=subprocess.DEVNULL, capture_output=True, timeout=240, check=False)
 
 
 def _first_partial_count(seen: list[tuple[float, bytes]]) -> float | None:

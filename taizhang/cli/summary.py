@@ -107,8 +107,9 @@ def blocking_notes(blocking: list, output=None, shown: int = NOTES_SHOWN) -> lis
     rest = list(by_file.values())[shown:]
     errors = sum(b["errors"] for items in rest for b in items)
     listed = f"见汇总表 {output} 的“问题清单”" if output else "用 taizhang check 查看详情"
-    return lines[:shown] + [f"taizhang: 另有 {len(rest)} 个文件有注意事项（共 {errors} 个错误），"
-                            f"统计数字可能不准确，{listed}（--json 的 blocking_errors 列出全部）"]
+    more = (f"taizhang: 另有 {len(rest)} 个文件有注意事项（共 {errors} 个错误），"
+            f"统计数字可能不准确，{listed}（--json 的 blocking_errors 列出全部）")
+    return [*lines[:shown], more]
 
 
 def _is_one_of(path, files) -> bool:
