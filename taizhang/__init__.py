@@ -13,18 +13,20 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "read", "summarise"]
+__all__ = ["Ledgers", "WorkbooksNotFoundError", "__version__", "read", "summarise"]
+
+#: Taken from ``taizhang.api`` when first used, so that ``import taizhang`` stays light and
+#: ``help(taizhang.read)`` shows the API's own docstring (every table's columns).
+_API = ("Ledgers", "WorkbooksNotFoundError", "read", "summarise")
 
 
-def read(paths: Any, **kwargs: Any) -> Any:
-    """Per ledger kind a pandas DataFrame of the rows, with the findings (see ``taizhang.api``)."""
-    from taizhang.api import read as _read
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        from taizhang import api
 
-    return _read(paths, **kwargs)
+        return getattr(api, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def summarise(source: Any, **kwargs: Any) -> Any:
-    """The figures of workbooks or of what :func:`read` gave (see ``taizhang.api``)."""
-    from taizhang.api import summarise as _summarise
-
-    return _summarise(source, **kwargs)
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})

@@ -2,17 +2,22 @@
 
     import taizhang
     books = taizhang.read(["workbooks/samples/2026-10"], as_of="2026-10-31")
-    books["refunds"]            # a pandas DataFrame: one row per ledger line
+    books.refunds               # a pandas DataFrame: one row per ledger line (or books["refunds"])
+    books.refunds.groupby("school")["refunded"].sum()   # 20400.00, 48000.00 …: Decimal to the fen
     books.findings              # a DataFrame of every finding, beside it
     report = taizhang.summarise(books, period="2026-10")
     report.current.activities.by_category["专题学习"].count
 
 ``read`` gives, per ledger kind, a DataFrame whose columns are the provenance (``file``,
 ``sheet``, ``row``), then the kind's fields typed: dates as ``datetime64``, counts as the
-nullable ``Int64``, text as ``string``, money as exact ``Decimal`` (``object`` dtype).  The
-complainant's identity (反映人, 联系电话) is masked as in the master (``张**``).
+nullable ``Int64``, text as ``string``, money as ``Decimal`` to the fen (``object`` dtype; see
+:func:`read` for every table's columns).  The complainant's identity (反映人, 联系电话) is
+masked as in the master (``张**``).  A path that does not exist, or folders holding no
+workbook, raise :class:`WorkbooksNotFoundError` (a ``FileNotFoundError``, as
+``pandas.read_excel`` raises) instead of giving empty tables.
 ``summarise`` gives the figures (:class:`taizhang.figures.Report`: ``current``,
-``year_to_date``, ``narrative``), computed exactly as ``taizhang summary`` computes them.
+``year_to_date``, ``narrative``), computed exactly as ``taizhang summary`` computes them, money
+to the fen as there.
 """
 
 from __future__ import annotations
@@ -20,11 +25,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, NamedTuple
 
-from taizhang.config import Config, load_config
+from taizhang.config import Config, default_config, load_config
+from taizhang.errors import TaizhangError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -33,6 +39,49 @@ if TYPE_CHECKING:  # pragma: no cover
 
 PROVENANCE = ("file", "sheet", "row")
 FINDING_COLUMNS = ("file", "sheet", "cell", "row", "column", "severity", "code", "message")
+
+
+CENT = Decimal("0.01")
+
+
+class WorkbooksNotFoundError(TaizhangError, FileNotFoundError):
+    """:func:`read` or :func:`summarise` given a file or folder that does not exist, or only
+    folders holding no workbook: nothing was read.  A ``FileNotFoundError`` too (what
+    ``pandas.read_excel`` raises), with the Chinese message naming the paths and ``paths``."""
+
+    def __init__(self, message: str, paths: Iterable[str | os.PathLike] = ()) -> None:
+        super().__init__(message)
+        self.paths = [str(p) for p in paths]
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def _workbooks(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
+    """The workbook files of ``paths`` (files, folders), or :class:`WorkbooksNotFoundError`."""
+    from taizhang.reading.source import WORKBOOK_SUFFIXES, expand_paths
+
+    given = [str(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
+    if not given:
+        raise WorkbooksNotFoundError("没有给出要读取的文件或文件夹，没有读取任何台账")
+    missing = [p for p in given if not Path(p).exists()]
+    if missing:
+        raise WorkbooksNotFoundError(
+            f"找不到 {'、'.join(missing)}（文件或文件夹不存在），没有读取任何台账", missing)
+    files = expand_paths(given)
+    if not files:
+        raise WorkbooksNotFoundError(
+            f"{'、'.join(given)} 中没有找到工作簿文件（支持 {' '.join(WORKBOOK_SUFFIXES)}），没有读取任何台账",
+            given)
+    return files
+
+
+def to_fen(amount: Decimal | None) -> Decimal | None:
+    """``amount`` at two places (``Decimal("20400.00")``), half up as every output rounds; an
+    amount too large for the default context's 28 digits is rounded all the same."""
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        return amount  # a blank (None) stays blank
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP, context=Context(prec=max(28, amount.adjusted() + 3)))
 
 
 def _dtype(annotation: Any) -> str:
@@ -55,8 +104,9 @@ def _as_of(value: Any) -> date | None:
 
 @dataclass
 class Ledgers(Mapping):
-    """What :func:`read` gives: a DataFrame per ledger kind (``books["complaints"]``), the
-    findings beside them, and the checked files behind both."""
+    """What :func:`read` gives: a DataFrame per ledger kind (``books.complaints``, or
+    ``books["complaints"]``), the findings beside them (``books.findings``), and the checked
+    files behind both."""
 
     frames: dict[str, Any]
     findings: Any
@@ -65,6 +115,20 @@ class Ledgers(Mapping):
 
     def __getitem__(self, kind: str) -> Any:
         return self.frames[str(kind)]
+
+    def __getattr__(self, name: str) -> Any:
+        # only called for what is no attribute: a kind, or a mistake to explain
+        frames = self.__dict__.get("frames")
+        if frames is None or name.startswith("__"):
+            raise AttributeError(name)
+        if name in frames:
+            return frames[name]
+        raise AttributeError(
+            f"没有“{name}”这种台账：books.{name} 不存在。可用的台账有 {'、'.join(frames)}"
+            f"（books.refunds 或 books[\"refunds\"]），另有 findings（问题清单）、files、settings")
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *self.__dict__.get("frames", {})})
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.frames)
@@ -98,26 +162,103 @@ def _frame(kind: str, rows: list, config: Config) -> pd.DataFrame:
     for column, dtype in types.items():
         if dtype == "datetime64[ns]":
             frame[column] = pd.to_datetime(frame[column])
-        elif dtype != "object":
+        elif dtype == "object":  # money: Decimal at two places, so that sums print as 20400.00
+            frame[column] = pd.Series([to_fen(v) for v in frame[column]], index=frame.index, dtype=object)
+        else:
             frame[column] = frame[column].astype(dtype)
     return frame
+
+
+# --- the columns, as documented -------------------------------------------------------------
+
+class Column(NamedTuple):
+    """A column of a table :func:`read` gives: its name, its type as documented (``string``,
+    ``Int64``, ``datetime64``, ``Decimal``) and what it holds (the ledger's column, in Chinese)."""
+
+    name: str
+    type: str
+    holds: str
+
+
+_DOC_TYPE = {"datetime64[ns]": "datetime64", "Int64": "Int64", "object": "Decimal", "string": "string"}
+_PROVENANCE_HOLDS = {"file": "文件路径", "sheet": "工作表", "row": "Excel行号"}
+
+
+def columns() -> dict[str, list[Column]]:
+    """Per table of :func:`read` (each ledger kind registered, then ``findings``), its columns
+    in order: what the documentation lists, and what the frames have."""
+    from taizhang.kinds import kinds
+
+    config = default_config()
+    out: dict[str, list[Column]] = {}
+    for d in kinds():
+        model = d.row_model
+        spec = config.kinds[d.kind]
+        headers = {c.field: c.name for c in spec.columns}
+        secret = {c.field for c in spec.columns if c.confidential}
+        cols = [Column("file", "string", _PROVENANCE_HOLDS["file"]), Column("sheet", "string", _PROVENANCE_HOLDS["sheet"]),
+                Column("row", "Int64", _PROVENANCE_HOLDS["row"])]
+        for f in model.model_fields:
+            if f == "origin" or f in model.not_cells:
+                continue
+            holds = headers.get(f, "") + ("，已遮蔽" if f in secret else "")
+            cols.append(Column(f, _DOC_TYPE[_dtype(model.model_fields[f].annotation)], holds))
+        out[d.kind.value] = cols
+    out["findings"] = [Column(c, "Int64" if c == "row" else "string", h) for c, h in zip(FINDING_COLUMNS, (
+        "文件路径", "工作表", "单元格，如H12", "Excel行号", "列名", "级别：error/warning", "问题代码", "问题说明"))]
+    return out
+
+
+def _labels() -> dict[str, str]:
+    from taizhang.kinds import kinds
+
+    return {d.kind.value: d.label for d in kinds()} | {"findings": "问题清单"}
+
+
+def columns_markdown() -> str:
+    """The columns of every table, as the README lists them (``python -m taizhang.api``)."""
+    labels = _labels()
+    lines = []
+    for table, cols in columns().items():
+        listed = ", ".join(f"`{c.name}` {c.holds}" + (f" ({c.type})" if c.type != "string" else "") for c in cols)
+        lines.append(f"- `books.{table}` ({labels[table]}): {listed}")
+    return "\n".join(lines) + "\n"
+
+
+def columns_text(width: int = 88) -> str:
+    """The same list as plain text, for :func:`read`'s docstring."""
+    import textwrap
+
+    labels = _labels()
+    out = []
+    for table, cols in columns().items():
+        listed = ", ".join(f"{c.name}（{c.holds}" + (f"，{c.type}" if c.type != "string" else "") + "）" for c in cols)
+        out.append(textwrap.fill(f"books.{table} ({labels[table]}): {listed}", width,
+                                 initial_indent="    ", subsequent_indent="        ", break_on_hyphens=False))
+    return "\n".join(out) + "\n"
 
 
 def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *, config: Config | None = None,
          as_of: Any = None, include_hidden: bool = False) -> Ledgers:
     """Read and check workbooks (files or folders): per ledger kind a DataFrame of its rows
-    (hidden sheets left out unless ``include_hidden``), and the findings."""
+    (hidden sheets left out unless ``include_hidden``), and the findings, as a
+    :class:`Ledgers` (``books.refunds`` or ``books["refunds"]``, ``books.findings``).
+
+    A path that does not exist, or folders with no workbook in them, raise
+    :class:`WorkbooksNotFoundError`; a file that is there but cannot be read is a finding.
+    Dates are ``datetime64``, counts ``Int64``, text ``string``, money ``Decimal`` at two
+    places (half up; ``groupby().sum()`` prints ``20400.00``; a group of blanks only sums to
+    pandas' ``0`` unless ``sum(min_count=1)``).  The columns of each table, in order:
+
+"""
     import pandas as pd
 
     from taizhang.kinds import kinds
-    from taizhang.reading.source import expand_paths
     from taizhang.service import check_loaded, load_workbook
     from taizhang.summarising import resolve, settings_rows
 
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
+    files = _workbooks(paths)
     config = config or load_config()
-    files = expand_paths([str(p) for p in paths])
     loaded = [load_workbook(Path(p), config) for p in files]
     settings = resolve(config, sheet=settings_rows(loaded), as_of=_as_of(as_of))
     checked = [check_loaded(lw, settings.config, settings.as_of) for lw in loaded]
@@ -136,12 +277,15 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *, config: Conf
     return Ledgers(frames, findings, checked, settings)
 
 
+read.__doc__ = (read.__doc__ or "") + columns_text()
+
+
 def summarise(source: Ledgers | str | os.PathLike | Iterable[str | os.PathLike], *, period: Any = None,
               as_of: Any = None, config: Config | None = None, bureau: str | None = None) -> Report:
     """The figures (``Report``) of what :func:`read` gave, or of workbook paths: for ``period``
-    (``2026-10``, ``2026``, ``all``; default the month of the as-of day) with the year to date."""
-    from taizhang.summarising import summarise as run
-
+    (``2026-10``, ``2026``, ``all``; default the month of the as-of day) with the year to date.
+    Money is at two places, as ``taizhang summary`` prints it; paths that do not exist raise
+    :class:`WorkbooksNotFoundError`."""
     if isinstance(source, Ledgers):
         from taizhang.figures import Period
         from taizhang.service import summarise_reports
@@ -152,6 +296,32 @@ def summarise(source: Ledgers | str | os.PathLike | Iterable[str | os.PathLike],
 
             settings = resolve(config or settings.config, bureau=bureau, as_of=_as_of(as_of) or settings.as_of)
         the_period = Period.parse(str(period)) if period else Period.of_month(settings.as_of)
-        return summarise_reports(source.files, the_period, settings.as_of, settings.config).report
-    return run(source if not isinstance(source, (str, os.PathLike)) else [source], config=config,
-               period=period, bureau=bureau, as_of=_as_of(as_of)).report
+        report = summarise_reports(source.files, the_period, settings.as_of, settings.config).report
+    else:
+        from taizhang.summarising import summarise_files
+
+        report = summarise_files(_workbooks(source), config or load_config(), period=period, bureau=bureau,
+                                 as_of=_as_of(as_of)).report
+    update = {"current": _in_fen(report.current)}
+    if report.year_to_date is not None:
+        update["year_to_date"] = _in_fen(report.year_to_date)
+    return report.model_copy(update=update)
+
+
+def _in_fen(value: Any) -> Any:
+    """A copy of figures with every amount (``Decimal``) at two places."""
+    from pydantic import BaseModel
+
+    if isinstance(value, Decimal):
+        return to_fen(value)
+    if isinstance(value, BaseModel):
+        return value.model_copy(update={k: _in_fen(getattr(value, k)) for k in type(value).model_fields})
+    if isinstance(value, dict):
+        return {k: _in_fen(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_in_fen(v) for v in value]
+    return value
+
+
+if __name__ == "__main__":  # the README's list of columns
+    print(columns_markdown(), end="")

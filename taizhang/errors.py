@@ -33,7 +33,8 @@ class TaizhangError(Exception):
 
 def family() -> list[type[TaizhangError]]:
     """Every class of the family defined by the package (for documentation and tests)."""
-    import taizhang.config  # noqa: F401 - defining modules
+    import taizhang.api  # noqa: F401 - defining modules
+    import taizhang.config  # noqa: F401
     import taizhang.consolidation.lock  # noqa: F401
     import taizhang.consolidation.roster  # noqa: F401
     import taizhang.consolidation.run  # noqa: F401

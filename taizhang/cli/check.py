@@ -9,14 +9,17 @@ from datetime import date
 from typing import Any
 
 from taizhang import workers
-from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width, per_file
+from taizhang.cli.common import (
+    EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width, per_file, progress_bar,
+)
 from taizhang.findings_sheet import code_title
 from taizhang.reading.source import expand_paths, no_workbooks, skip_reason
 from taizhang.service import FileReport, check_slim, reader_died
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    outcome = run_check(args)
+    with progress_bar() as progress:  # on a terminal only: the output below stays as it was
+        outcome = run_check(args, progress)
     if outcome.data is not None:
         if args.json:
             print(json.dumps(outcome.data, ensure_ascii=False, indent=2))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 #: Exit codes (a public interface): 0 done, no errors; 1 done, the ledgers have errors;
 #: 2 a file could not be read at all, or the command could not run.
@@ -84,6 +85,35 @@ class Outcome:
 
 #: ``progress(done, total, name)``: a file finished (``done`` of ``total``); ``name`` is its name.
 Progress = Callable[[int, int | None, str], None]
+
+
+@contextmanager
+def progress_bar() -> Iterator[Progress | None]:
+    """A progress bar for the files being read, on stderr and only when stderr is a terminal:
+    ``读取 ━━━━━╺━━━ 120/400 0:00:02 县一中.xlsx``, cleared once done, so that what the command
+    prints after it (a table, ``--json``, on stdout) follows on a clean screen.  Piped, redirected
+    to a file or captured (a script, the service, a log), it gives ``None`` and writes nothing:
+    not even rich's terminal codes, which ``FORCE_COLOR`` would send down a pipe."""
+    if not _stderr_is_terminal():
+        yield None
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+
+    err = Console(stderr=True, highlight=False)
+    bar = Bar(TextColumn("读取"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+              TextColumn("{task.description}"), console=err, transient=True)
+    task = bar.add_task("", total=None)
+    with bar:
+        yield lambda done, total, name: bar.update(task, completed=done, total=total, description=escape(name))
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced by an object without isatty, or closed
+        return False
 
 
 def per_file(progress: Progress | None, total: int) -> Callable[[Any], None] | None:

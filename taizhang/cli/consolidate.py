@@ -6,21 +6,14 @@ import argparse
 import json
 import sys
 
-from taizhang.cli.common import EXIT_ERRORS, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width
+from taizhang.cli.common import (
+    EXIT_ERRORS, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width, progress_bar,
+)
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
-
-    err = Console(stderr=True, highlight=False)
-    bar = Bar(TextColumn("读取"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-              TextColumn("{task.description}"), console=err, transient=True, disable=not err.is_terminal)
-    task = bar.add_task("", total=None)
-    with bar:
-        outcome = run_consolidate(
-            args, lambda done, total, name: bar.update(task, completed=done, total=total, description=escape(name)))
+    with progress_bar() as progress:
+        outcome = run_consolidate(args, progress)
     for message in outcome.messages:
         print(message, file=sys.stderr)
     if outcome.data is not None:

@@ -7,7 +7,7 @@ import json
 import sys
 
 from taizhang.cli.common import (
-    EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width, per_file,
+    EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width, per_file, progress_bar,
 )
 from taizhang.reading.source import expand_paths, no_workbooks, skip_reason
 from taizhang.summarising import DEFAULT_BUREAU, summarise_files  # noqa: F401 - DEFAULT_BUREAU kept importable
@@ -15,7 +15,8 @@ from taizhang.writing import FileInUse, open_elsewhere
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    outcome = run_summary(args)
+    with progress_bar() as progress:  # on a terminal only: the output below stays as it was
+        outcome = run_summary(args, progress)
     if outcome.data is not None and outcome.data.get("period_note"):  # the first line says which month
         print(outcome.data["period_note"] + "；可用 --period 指定", file=sys.stderr if args.json else sys.stdout)
     if outcome.data is not None:
@@ -80,15 +81,38 @@ def run_summary(args: argparse.Namespace, progress: Progress | None = None) -> O
             return Outcome(EXIT_UNREADABLE, messages=[cannot_write("汇总表", args.output, exc)])
     data = summed.json(bureau, output)
     messages = skipped_notes + [f"taizhang: 无法读取 {r.refusal.message}" for r in reports if r.refusal is not None]
-    for b in blocking:
-        where = f"“{b['sheet']}”" if b["sheet"] is not None else "（整个工作簿）"
-        messages.append(f"taizhang: 注意：{b['file']}{where}有 {b['errors']} 个错误，统计数字可能不准确"
-                        f"（taizhang check 查看详情）")
+    messages += blocking_notes(blocking, output)
     if any(r.refusal for r in reports):
         code = EXIT_UNREADABLE
     else:
         code = EXIT_ERRORS if blocking else EXIT_OK
     return Outcome(code, data, messages, (report, output))
+
+
+#: How many files with errors ``summary`` names one by one before it only counts the rest.
+NOTES_SHOWN = 10
+
+
+def blocking_notes(blocking: list, output=None, shown: int = NOTES_SHOWN) -> list[str]:
+    """The 注意 lines for ledgers with errors: one line per file (its sheets together), the first
+    ``shown`` files, then how many more and where they are all listed (the 汇总表's 问题清单 when
+    one was written, ``taizhang check``, ``--json``'s ``blocking_errors``)."""
+    by_file: dict[str, list] = {}
+    for b in blocking:
+        by_file.setdefault(str(b["file"]), []).append(b)
+    lines = []
+    for file, items in by_file.items():
+        where = "、".join(f"“{b['sheet']}”" if b["sheet"] is not None else "（整个工作簿）" for b in items)
+        errors = sum(b["errors"] for b in items)
+        lines.append(f"taizhang: 注意：{file}{where}有 {errors} 个错误，统计数字可能不准确（taizhang check 查看详情）")
+    if len(lines) <= shown:
+        return lines
+    rest = list(by_file.values())[shown:]
+    errors = sum(b["errors"] for items in rest for b in items)
+    listed = f"见汇总表 {output} 的“问题清单”" if output else "用 taizhang check 查看详情"
+    more = (f"taizhang: 另有 {len(rest)} 个文件有注意事项（共 {errors} 个错误），"
+            f"统计数字可能不准确，{listed}（--json 的 blocking_errors 列出全部）")
+    return [*lines[:shown], more]
 
 
 def _is_one_of(path, files) -> bool:
