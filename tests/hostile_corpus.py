@@ -16,7 +16,7 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest import Text, write_ods, write_xls, write_xlsx  # noqa: E402
+from fixtures import Text, write_ods, write_xls, write_xlsx  # noqa: E402
 from producers import numbers_document, wps_xlsx  # noqa: E402
 
 LEDGER = [["姓名", "问题类型", "处理方式"], ["甲", "违规收费", "诫勉"]]

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 import openpyxl
 
-from conftest import write_xlsx
+from fixtures import write_xlsx
 from taizhang.cli import main
 from taizhang.config import default_config
 from taizhang.consolidation.run import consolidate

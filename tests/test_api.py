@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import taizhang
-from conftest import write_xlsx
+from fixtures import write_xlsx
 from taizhang.cli import main
 
 REFUNDS = [["学校", "收费项目", "查实日期", "学生数", "应退金额", "已退金额"],

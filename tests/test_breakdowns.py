@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import write_xlsx
+from fixtures import write_xlsx
 from taizhang.cli import main
 
 FULL = ["编号", "收件日期", "来源", "方式", "问题类别", "处置方式", "办理状态", "办结日期"]

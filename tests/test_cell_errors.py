@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, write_xlsx
+from fixtures import AS_OF, write_xlsx
 from taizhang.reading.source import _biff_error, open_workbook
 from taizhang.service import check_file
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from conftest import AS_OF, write_ods, write_xls, write_xlsx
+from fixtures import AS_OF, write_ods, write_xls, write_xlsx
 from taizhang.config import Kind
 from taizhang.service import check_file
 

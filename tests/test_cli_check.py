@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import write_xlsx
+from fixtures import write_xlsx
 from taizhang.cli import main
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_xlsx
+from fixtures import write_xlsx
 from taizhang.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import AS_OF, write_xlsx
+from fixtures import AS_OF, write_xlsx
 from taizhang.cli import main
 from test_summary_sheet import SECRETS, UNIT
 

@@ -7,7 +7,7 @@ import logging
 import zipfile
 from pathlib import Path
 
-from conftest import write_xlsx
+from fixtures import write_xlsx
 from macros.openpyxl_port import OpenpyxlWorkbook
 from macros.ribbon import run
 from taizhang.cli import main

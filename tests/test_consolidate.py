@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 import python_calamine as pc
 
-from conftest import write_xls, write_xlsx
+from fixtures import write_xls, write_xlsx
 from taizhang.cli import main
 from taizhang.config import default_config
 from taizhang.consolidation.lock import lock_path

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_xlsx
+from fixtures import write_xlsx
 from taizhang.reading.source import WorkbookRefused, open_workbook
 
 LEDGER = [["序号", "学校", "收费项目", "应退金额", "已退金额"], [1, "一中", "教辅材料", 100, 100]]

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import AS_OF, write_xlsx
+from fixtures import AS_OF, write_xlsx
 from taizhang.figures import Period, PeriodError, compute, report_json, rows_by_kind
 from taizhang.service import check_file
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import AS_OF, write_xlsx
+from fixtures import AS_OF, write_xlsx
 from taizhang.config import default_config
 from taizhang.consolidation.run import consolidate
 from taizhang.findings import REFUSAL_CODES
@@ -102,7 +102,7 @@ def _mutants(seed: int, source: bytes, count: int):
 def test_mutated_legacy_and_opendocument_files_never_crash(tmp_path, ext, budget):
     """Fuzzing .xls once found the reader aborting the process (now read in a child process)
     and .ods a zipfile OSError escaping; both are refusals now."""
-    from conftest import write_ods, write_xls
+    from fixtures import write_ods, write_xls
 
     writer = {"xls": write_xls, "ods": write_ods}[ext]
     source = writer(tmp_path / f"src.{ext}", {"退费台账": [["学校", "应退金额", "已退金额"], ["一中", 100, 50]]}).read_bytes()

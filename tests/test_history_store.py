@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import write_xlsx
+from fixtures import write_xlsx
 from taizhang.config import default_config
 from taizhang.consolidation.master import read_tables
 from taizhang.consolidation.run import consolidate, master_rows

@@ -8,7 +8,7 @@ import json
 import openpyxl
 import pytest
 
-from conftest import AS_OF
+from fixtures import AS_OF
 from hostile_corpus import CORPUS, build
 from taizhang.cli import main
 from taizhang.service import check_file
@@ -70,7 +70,7 @@ def test_formula_like_text_stays_text_in_the_consolidated_master(corpus, tmp_pat
 
 
 def test_limits_are_configurable_in_the_office_file(tmp_path):
-    from conftest import write_xlsx
+    from fixtures import write_xlsx
     from taizhang.config import ConfigError, load_config
 
     rows = [["姓名", "问题类型", "处理方式"]] + [[f"甲{i}", "违规收费", "诫勉"] for i in range(30)]
@@ -89,7 +89,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_opened(tmp_path):
     import os
     import zipfile
 
-    from conftest import write_xlsx
+    from fixtures import write_xlsx
     from taizhang.config import load_config
 
     path = write_xlsx(tmp_path / "大文件.xlsx", {"处分台账": [["姓名", "问题类型", "处理方式"], ["甲", "违规收费", "诫勉"]]})

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from pydantic import BaseModel
 
-from conftest import write_xlsx
+from fixtures import write_xlsx
 from taizhang.checks.base import CheckContext
 from taizhang.cli import main
 from taizhang.config import load_config

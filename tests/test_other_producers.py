@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF
+from fixtures import AS_OF
 from taizhang.service import check_file
 
 MONTH = Path(__file__).resolve().parent.parent / "workbooks" / "samples" / "2026-10"
@@ -39,7 +39,7 @@ def test_a_master_resaved_by_libreoffice_goes_on_as_before(tmp_path):
     consolidation reads it back, keeps the earlier month and the clerk's own sheet."""
     import python_calamine as pc
 
-    from conftest import write_xlsx
+    from fixtures import write_xlsx
     from taizhang.config import default_config
     from taizhang.consolidation.run import consolidate
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import AS_OF, write_xlsx
+from fixtures import AS_OF, write_xlsx
 from taizhang.cli import main
 from taizhang.config import default_config, load_config
 from taizhang.consolidation.master import backups_of

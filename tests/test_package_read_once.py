@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_xlsx
+from fixtures import write_xlsx
 from taizhang.reading import source
 from taizhang.reading.source import Limits, WorkbookRefused, open_workbook
 

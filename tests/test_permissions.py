@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_xlsx
+from fixtures import write_xlsx
 from taizhang.cli import main
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")

@@ -15,7 +15,7 @@ import pytest
 
 from taizhang.cli import main
 from taizhang.printing import MAX_WIDTH, PORTRAIT_CHARS, measure, shown, text_width
-from conftest import write_xlsx
+from fixtures import write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "workbooks" / "samples"

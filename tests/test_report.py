@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from taizhang.cli import main
 from taizhang.report import DEFAULT_TEMPLATE, ReportError, TemplateRefused, make_report
 from taizhang.report.make_template import build
-from conftest import AS_OF, write_xlsx
+from fixtures import AS_OF, write_xlsx
 
 SAMPLES = Path(__file__).resolve().parent.parent / "workbooks" / "samples" / "2026-10"
 ARGS = [str(SAMPLES), "--as-of", "2026-10-31"]

@@ -7,7 +7,7 @@ import json
 
 import openpyxl
 
-from conftest import write_xlsx
+from fixtures import write_xlsx
 from taizhang.cli import main
 
 COMPLAINTS = [

@@ -12,7 +12,7 @@ import openpyxl
 import python_calamine as pc
 import pytest
 
-from conftest import AS_OF
+from fixtures import AS_OF
 from taizhang.cli import main
 from taizhang.reading.source import expand_paths
 from taizhang.service import check_file

@@ -9,7 +9,7 @@ import json
 import jsonschema
 import pytest
 
-from conftest import write_xlsx
+from fixtures import write_xlsx
 from taizhang.cli import main
 from taizhang.errors import TaizhangError, family
 

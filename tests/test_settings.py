@@ -8,7 +8,7 @@ from datetime import datetime
 
 import openpyxl
 
-from conftest import write_xlsx
+from fixtures import write_xlsx
 from taizhang.cli import main
 from taizhang.config import default_config
 from taizhang.summarising import DEFAULT_BUREAU, resolve, summarise

@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import write_xlsx
+from fixtures import write_xlsx
 from taizhang.cli import main
 
 COMPLAINTS = ["编号", "收件日期", "来源", "方式", "办理状态", "办结日期"]
@@ -211,7 +211,7 @@ def test_one_top_level_handler_chinese_message_log_path_and_the_trace_in_the_log
 def test_a_readers_english_error_is_summarised_in_chinese_and_kept_in_the_log(tmp_path, capsys):
     import zipfile
 
-    from conftest import write_xlsx as wx
+    from fixtures import write_xlsx as wx
 
     good = wx(tmp_path / "g.xlsx", {"信访举报台账": [COMPLAINTS, [1, date(2026, 10, 1), "自办", "来信", "在办", None]]})
     bad = tmp_path / "坏.xlsx"

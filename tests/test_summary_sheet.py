@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import AS_OF, Text, write_xlsx
+from fixtures import AS_OF, Text, write_xlsx
 from taizhang.config import default_config
 from taizhang.figures import Period, compute, rows_by_kind
 from taizhang.service import check_file

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_xlsx
+from fixtures import write_xlsx
 from taizhang.cli import main
 from udfs import functions as f
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_xlsx
+from fixtures import write_xlsx
 from taizhang import workers
 from taizhang.cli import main
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import python_calamine as pc
 
-from conftest import AS_OF, write_xls, write_xlsx
+from fixtures import AS_OF, write_xls, write_xlsx
 from producers import (WPS_HEADER, WPS_TITLE, numbers_document, numbers_package_zip, numbers_xlsx,
                        single_file_web_page, spreadsheetml_2003,
                        wps_expected_rows, wps_xlsx)

@@ -206,7 +206,7 @@ def test_summary_and_settings_write_into_the_open_workbook(tmp_path):
 def test_text_written_into_excel_stays_text(tmp_path):
     """Excel parses a value assigned through COM as if typed: the findings list of a workbook
     whose sheet is named 2026-10, with 序号 001, must not turn into a date and the number 1."""
-    from conftest import write_xlsx
+    from fixtures import write_xlsx
 
     path = write_xlsx(tmp_path / "月报.xlsx", {"2026-10": [
         ["序号", "问题描述", "责任单位", "整改时限", "整改状态", "完成时间"],
