@@ -64,15 +64,20 @@ class Service:
 
 def start_service(root: Path, *extra: str, env_extra: dict[str, str] | None = None,
                   preexec_fn: Any = None, stderr: Any = subprocess.PIPE) -> Service:
-    """``taizhang serve --port 0 --allow ROOT/allowed`` with its own config folder under ROOT
-    (``env_extra`` added to its environment, ``preexec_fn`` run in the child before it starts,
+    """``taizhang serve --port 0 --allow ROOT/allowed`` with its own config and temporary folders
+    under ROOT (``env_extra`` added to its environment, ``preexec_fn`` run in the child before it starts,
     ``stderr`` where its stderr goes)."""
     allowed = root / "allowed"
     allowed.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k not in ("TAIZHANG_CONFIG",)}
     env.update(XDG_CONFIG_HOME=str(root / "config"), HOME=str(root / "home"), PYTHONUNBUFFERED="1")
+    # Its own temporary folder, so that the work folder (taizhang-serve-*) of a service the test
+    # kills, or of one that refuses to start, stays inside the test's folder, never in /tmp.
+    tmp = root / "tmp"
+    env.update(TMPDIR=str(tmp), TEMP=str(tmp), TMP=str(tmp))
     env.update(env_extra or {})
     (root / "home").mkdir(exist_ok=True)
+    Path(env["TMPDIR"]).mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen([sys.executable, "-m", "taizhang", "serve", "--port", "0", "--allow", str(allowed), *extra],
                             stdout=subprocess.PIPE, stderr=stderr, env=env, cwd=REPO, text=True,
                             preexec_fn=preexec_fn)
