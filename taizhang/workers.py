@@ -47,7 +47,7 @@ def default_jobs() -> int:
     return min(2, os.cpu_count() or 1)
 
 
-def _context() -> tuple[multiprocessing.context.BaseContext, int]:
+def start_context() -> tuple[multiprocessing.context.BaseContext, int]:
     """How workers start here, and from how many files that pays."""
     if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork"), FORK_THRESHOLD
@@ -57,7 +57,7 @@ def _context() -> tuple[multiprocessing.context.BaseContext, int]:
 def in_processes(count: int, jobs: int | None = None) -> bool:
     """Whether :func:`map_files` would read ``count`` files in worker processes."""
     jobs = default_jobs() if jobs is None else jobs
-    return jobs > 1 and count >= _context()[1]
+    return jobs > 1 and count >= start_context()[1]
 
 
 def map_files(work: Callable[..., T], paths: Sequence[Path], args: tuple = (), *,
@@ -78,7 +78,7 @@ def map_files(work: Callable[..., T], paths: Sequence[Path], args: tuple = (), *
             if progress:
                 progress(p)
         return out
-    context, _ = _context()
+    context, _ = start_context()
     results: dict[int, T] = {}
     orphans: list[int] = []
     with _pool(jobs or default_jobs(), context, work, args) as pool:

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 from taizhang import roles
 from taizhang.config import Config
 from taizhang.kinds.common import ZERO
-from taizhang.kinds.complaints import ComplaintRow, _by_source, _row_of_source
+from taizhang.kinds.complaints import ComplaintRow, source_rows
 from taizhang.kinds.refunds import RefundRow
 
 
@@ -57,14 +57,14 @@ def complaint_parts(rows: Iterable[ComplaintRow], config: Config) -> dict[str, A
     complaints is a count, so the parts are the counts, tallies by value in order of first
     appearance."""
     rows = list(rows)
-    row_of = _row_of_source(config)
+    row_of = {v: label for label, vals in source_rows(config).items() for v in vals}  # 来源 -> its row
     visit = roles.values(config, "complaints", "visit_channels")
     done = roles.values(config, "complaints", "done")
     handling = roles.values(config, "complaints", "in_progress")
     found = roles.values(config, "complaints", "substantiated")
     return {
         "total": len(rows),
-        "by_source": dict(_by_source((r.source for r in rows), row_of)),
+        "by_source": dict(Counter(row_of[r.source] for r in rows if r.source in row_of)),
         "unknown_source": sum(r.source not in row_of for r in rows),
         "by_channel": dict(Counter(r.channel for r in rows if r.channel)),
         "by_category": dict(Counter(r.category for r in rows if r.category)),

@@ -10,18 +10,9 @@ from taizhang.config import Config
 from taizhang.findings import Finding, Severity
 from taizhang.model import Origin, ParseContext, parse_rows
 from taizhang.reading.layout import Layout
-from taizhang.reading.ledger import (
-    _FOOTER_FIRST,
-    _KEY_EDGE,
-    FOOTER_LABEL,
-    TOTAL_LABEL,
-    Ledger,
-    TotalLine,
-    _claims,
-    _structure_findings,
-    _Texts,
-)
+from taizhang.reading.ledger import FOOTER_LABEL, TOTAL_LABEL, Ledger, TotalLine, structure_findings, total_claims
 from taizhang.reading.source import Sheet
+from taizhang.values import clean_text, match_key
 
 
 def read_ledger_by_rows(sheet: Sheet, layout: Layout, config: Config, file: str,
@@ -33,10 +24,9 @@ def read_ledger_by_rows(sheet: Sheet, layout: Layout, config: Config, file: str,
     Rows, total rows and blank rows are found from every column all the same.
     """
     ledger = Ledger(layout.kind, file, sheet.name, not sheet.visible, layout)
-    _structure_findings(ledger)
+    structure_findings(ledger)
     ctx = ParseContext(config, layout.kind, layout.scales)
     columns = layout.columns
-    texts = _Texts()
     flagged = {r for r, _c in sheet.formulas_without_value} | {r for r, _c in sheet.cell_errors}
     subtotal_start = 0
     # findings in the order the rows give them: a finding, or the index of a data row whose
@@ -50,14 +40,14 @@ def read_ledger_by_rows(sheet: Sheet, layout: Layout, config: Config, file: str,
     pick = operator.itemgetter(*columns.values()) if len(columns) > 1 else None
     for r in range(layout.data_start, len(sheet.rows)):
         cells = sheet.rows[r]
-        head = texts.first(cells, 3)
+        head = [t for t in map(clean_text, cells) if t is not None][:3]  # the row's first three texts
         if not head:
             continue
-        if head[0].lstrip(_KEY_EDGE)[:1] in _FOOTER_FIRST and FOOTER_LABEL.match(texts.key(head[0])):
+        if FOOTER_LABEL.match(match_key(head[0])):
             break
         label = None
         for t in head:
-            if "计" in t and (m := TOTAL_LABEL.match(texts.key(t))):
+            if m := TOTAL_LABEL.match(match_key(t)):
                 label = m.group(1)
                 break
         if len(cells) > last_column and pick is not None:
@@ -82,14 +72,14 @@ def read_ledger_by_rows(sheet: Sheet, layout: Layout, config: Config, file: str,
         if label is not None:
             start = 0 if label != "小计" else subtotal_start
             before = len(ledger.findings)
-            ledger.totals.append(TotalLine(r + 1, label, _claims(ledger, values, r + 1), (start, len(data))))
+            ledger.totals.append(TotalLine(r + 1, label, total_claims(ledger, values, r + 1), (start, len(data))))
             events.extend(ledger.findings[before:])  # the claims' own findings, in their place
             del ledger.findings[before:]
             if label == "小计":
                 subtotal_start = len(data)
             continue
         for f, v in values.items():
-            if f != "seq" and texts.text(v) is not None:
+            if f != "seq" and clean_text(v) is not None:
                 break
         else:
             continue  # blank in the ledger's columns, or only a pre-filled 序号

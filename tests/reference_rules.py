@@ -13,7 +13,7 @@ from taizhang.checks.base import CheckContext, Rule, missing_conditional_column,
 from taizhang.findings import Finding
 from taizhang.kinds.activities import ActivityRow
 from taizhang.kinds.complaints import ComplaintRow
-from taizhang.kinds.rectification import RectificationRow, _bad, _done, _open
+from taizhang.kinds.rectification import RectificationRow
 from taizhang.kinds.refunds import RefundRow
 from taizhang.model import LedgerRow
 from taizhang.reading.ledger import Ledger
@@ -180,6 +180,22 @@ def closing_date(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
                 "closing-before-received",
                 f"办结日期 {ymd(row.closed_on)} 早于收件日期 {ymd(row.received_on)}",
                 "closed_on", row.origin.row)
+
+
+def _done(config) -> tuple[str, ...]:
+    """The statuses of a finished rectification (完成, 销号), by their roles."""
+    return roles.values(config, "rectification", "completed") + roles.values(config, "rectification", "closed")
+
+
+def _open(config) -> tuple[str, ...]:
+    """The statuses of one still open (未开始, 整改中), by their roles."""
+    return roles.values(config, "rectification", "not_started") + roles.values(config, "rectification", "in_progress")
+
+
+def _bad(ledger: Ledger, row: RectificationRow, field: str) -> bool:
+    """The cell already has a finding of its own (a value that did not read)."""
+    cell = ledger.cell(field, row.origin.row)
+    return cell is not None and any(f.cell == cell for f in ledger.findings)
 
 
 def completion_date(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:

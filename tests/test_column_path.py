@@ -13,6 +13,7 @@ import copy
 import random
 from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -26,7 +27,7 @@ from taizhang.kinds.complaints import complaint_figures, source_rows
 from taizhang.kinds.rectification import rectification_figures
 from taizhang.kinds.refunds import refund_figures
 from taizhang.kinds.sanctions import sanction_figures
-from taizhang.model import LedgerRow, ParseContext, _Info, period_date
+from taizhang.model import LedgerRow, ParseContext, period_date
 from taizhang.ranges import RangeError, as_of_of, canonical, ledger_in, period_arg, period_of
 from taizhang.reading.columns import HEAD_ROWS
 from taizhang.values import ValueParseError, clean_text, match_key, parse_money, parse_money_column
@@ -227,7 +228,8 @@ def test_rules_of_whole_rows_set_only_what_the_row_model_says(kind, seed):
     assert isinstance(model.derived, frozenset)
     rnd = random.Random(seed)
     fields = [c.field for c in CONFIG.kinds[kind].columns]
-    info = _Info(None, ParseContext(CONFIG, Kind(kind)))
+    # What a rule reads of pydantic's ValidationInfo: the field and the context.
+    info = SimpleNamespace(field_name=None, context={"parse": ParseContext(CONFIG, Kind(kind))})
     for _ in range(50):
         row = {f: rnd.choice(pool(CONFIG, kind, f)) for f in rnd.sample(fields, rnd.randrange(1, len(fields) + 1))}
         done = model.prepare(dict(row))

@@ -314,7 +314,7 @@ def test_a_file_that_kills_its_reader_is_refused_and_the_rest_consolidated(month
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no fork on this system: the crash is injected by patching the parent")
     # workers by fork, whatever else runs in this test process (as on a plain Linux run)
-    monkeypatch.setattr(workers, "_context", lambda: (multiprocessing.get_context("fork"), 2))
+    monkeypatch.setattr(workers, "start_context", lambda: (multiprocessing.get_context("fork"), 2))
     inbox, roster, master = month
     for i in range(6):  # files for the worker pool
         unit_book(inbox, f"东关{i}.xlsx", "东关小学", [complaint(i + 1, date(2026, 10, i + 1))])

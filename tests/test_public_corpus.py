@@ -128,7 +128,7 @@ def test_the_childs_result_never_mixes_with_what_a_reader_prints(tmp_path):
 
     result = tmp_path / "result"
     code = ("import sys; print('WARNING *** noise on stdout'); sys.stdout.flush(); "
-            "from taizhang.reading.isolated import _main; sys.exit(_main(sys.argv[1:]))")
+            "import runpy; runpy.run_module('taizhang.reading.isolated', run_name='__main__')")
     proc = subprocess.run([sys.executable, "-c", code, str(CORPUS / "poi__59074.xls"),
                            json.dumps(dataclasses.asdict(Limits())), str(result)], capture_output=True, timeout=120)
     assert proc.returncode == 0

@@ -431,7 +431,6 @@ def test_a_missing_template_or_a_wrong_output_name_is_refused(tmp_path, capsys):
 def test_the_ribbon_button_writes_the_same_document_beside_the_workbook_open_in_excel(tmp_path, monkeypatch):
     """生成汇报 through the live adapter (Excel faked from xlwings' classes): the document of the
     workbook as it is on screen, beside it, with the figures of ``taizhang report`` on that file."""
-    from macros import actions
     from macros.openpyxl_port import OpenpyxlWorkbook
     from macros.ribbon import run
     from macros.xlwings_port import XlwingsWorkbook
@@ -446,9 +445,10 @@ def test_the_ribbon_button_writes_the_same_document_beside_the_workbook_open_in_
     port.save()
     before = unit.read_bytes()
     opened: list[Path] = []
-    monkeypatch.setattr(actions, "_open_document", lambda port, path: opened.append(path))
     fake = FakeWorkbookInExcel(FakeExcel(books=0), unit)
-    message = run("tz_report", XlwingsWorkbook(fake.book))
+    live = XlwingsWorkbook(fake.book)
+    live.open_document = opened.append  # a port's way of opening the document for the writer
+    message = run("tz_report", live)
     document = tmp_path / "县第二中学_10月台账_2026年10月情况汇报.docx"
     assert message.startswith(f"已生成情况汇报：{document.name}") and opened == [document]
     assert unit.read_bytes() == before  # the workbook file itself is not written

@@ -106,7 +106,7 @@ def _forked(monkeypatch):
     """Workers by fork whatever else runs in this test process, as on a plain Linux run."""
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no fork on this system: the crash is injected by patching the parent")
-    monkeypatch.setattr(workers, "_context", lambda: (multiprocessing.get_context("fork"), 2))
+    monkeypatch.setattr(workers, "start_context", lambda: (multiprocessing.get_context("fork"), 2))
 
 
 def test_a_file_that_kills_its_reader_costs_that_file_only(folder, capsys, monkeypatch):
@@ -173,7 +173,7 @@ def test_workers_start_where_it_pays(monkeypatch):
     monkeypatch.setattr(sys, "platform", "linux")
     assert workers.in_processes(workers.FORK_THRESHOLD, 2) and not workers.in_processes(workers.FORK_THRESHOLD - 1, 2)
     monkeypatch.setattr(sys, "platform", "win32")
-    assert workers._context()[0].get_start_method() == "spawn"
+    assert workers.start_context()[0].get_start_method() == "spawn"
     assert not workers.in_processes(workers.SPAWN_THRESHOLD - 1, 2) and workers.in_processes(workers.SPAWN_THRESHOLD, 2)
 
 

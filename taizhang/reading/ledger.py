@@ -233,7 +233,7 @@ def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
     (:func:`classify_rows`, column by column).
     """
     ledger = Ledger(layout.kind, file, sheet.name, not sheet.visible, layout)
-    _structure_findings(ledger)
+    structure_findings(ledger)
     ctx = ParseContext(config, layout.kind, layout.scales)
     columns = layout.columns
     texts = _Texts()
@@ -263,7 +263,7 @@ def read_ledger(sheet: Sheet, layout: Layout, config: Config, file: str,
             values = {f: (cells[c] if c < len(cells) else None) for f, c in columns.items()}
             start = 0 if label != "小计" else subtotal_start
             before = len(ledger.findings)
-            ledger.totals.append(TotalLine(r + 1, label, _claims(ledger, values, r + 1), (start, done)))
+            ledger.totals.append(TotalLine(r + 1, label, total_claims(ledger, values, r + 1), (start, done)))
             events.extend(ledger.findings[before:])  # the claims' own findings, in their place
             del ledger.findings[before:]
             if label == "小计":
@@ -436,7 +436,9 @@ def classify_rows(cols: list[Any], n: int, layout: Layout,
     return end, blank, labels
 
 
-def _structure_findings(ledger: Ledger) -> None:
+def structure_findings(ledger: Ledger) -> None:
+    """The findings of the header itself: a required column missing, a column not known, a
+    column twice."""
     layout = ledger.layout
     header = ledger.header_row
     for col in layout.missing_required:
@@ -458,7 +460,7 @@ def _structure_findings(ledger: Ledger) -> None:
             column=cell.spec.name))
 
 
-def _claims(ledger: Ledger, values: dict[str, Any], row: int) -> dict[str, Decimal]:
+def total_claims(ledger: Ledger, values: dict[str, Any], row: int) -> dict[str, Decimal]:
     """The figures a total row states, for the fields a total can sum."""
     claims: dict[str, Decimal] = {}
     money = ledger.model.money_fields
