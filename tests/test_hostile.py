@@ -4,14 +4,19 @@ crashes, and formula-like text stays text wherever taizhang writes it."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import openpyxl
 import pytest
 
 from fixtures import AS_OF
-from hostile_corpus import CORPUS, build
+from hostile_corpus import CORPUS, _ods_repeats, build
 from taizhang.cli import main
 from taizhang.service import check_file
+
+#: Slow as a whole: the hostile corpus is built and consolidated once for the module.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +105,24 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_opened(tmp_path):
     report = check_file(path, as_of=AS_OF, config=load_config(office))
     assert report.refusal.code == "file-too-large" and "超过上限 1 MB" in report.refusal.message
     assert check_file(path, as_of=AS_OF).refusal is None  # under the default 200 MB: read
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the address-space ceiling is set with Linux's setrlimit")
+def test_an_ods_asking_for_ninety_million_cells_is_checked_in_a_few_hundred_megabytes(tmp_path):
+    """calamine spells out every table of an .ods when it opens one (about 3 GB for this file of
+    a few kilobytes): the table too large to read is emptied before, and the check, run with
+    1 GB of address space, still reads the ledger beside it and names the table left out."""
+    import resource
+
+    path = _ods_repeats(90_000)(tmp_path / "重复单元格九千万.ods")
+
+    def ceiling():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    proc = subprocess.run([sys.executable, "-m", "taizhang", "check", str(path), "--as-of", "2026-10-31", "--json"],
+                          capture_output=True, text=True, timeout=300, preexec_fn=ceiling)
+    assert proc.stdout, proc.stderr[-2000:]
+    data = json.loads(proc.stdout)
+    assert data["summary"]["unreadable"] == 0
+    codes = {(f["code"], f["sheet"]) for entry in data["files"] for f in entry["findings"]}
+    assert ("sheet-too-large", "巨表") in codes

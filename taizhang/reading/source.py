@@ -471,6 +471,10 @@ def _read_xls(path: Path, limits: Limits) -> Workbook:
     raise first
 
 
+#: The most cells calamine builds for a table of an .ods; past it, it refuses the file at once.
+CALAMINE_ODS_CELLS = 100_000_000
+
+
 def _read_package(path: Path, fmt: str, limits: Limits, opened: Parts | None = None) -> Workbook:
     """An OOXML package (.xlsx .xlsm .xltx .xltm .xlsb) or an OpenDocument spreadsheet;
     ``opened``: the package as :func:`_sniff` left it open (a :class:`package.Parts`)."""
@@ -512,6 +516,18 @@ def _read_package(path: Path, fmt: str, limits: Limits, opened: Parts | None = N
             scans = scanner(source, limits, path)
         except WorkbookRefused:
             raise
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, EOFError, RuntimeError, KeyError,
+                OSError) as exc:
+            raise _reader_failure(exc, path) from None
+    # calamine spells out every table of an .ods when it opens the file: a table too large to
+    # read is emptied first (one past calamine's own guard is refused by calamine, unread)
+    too_large = {name for name, scan in scans.items()
+                 if scan.too_large(limits) and scan.max_row * scan.max_col <= CALAMINE_ODS_CELLS}
+    if fmt == "ods" and too_large:
+        from taizhang.reading.ods import without_tables
+
+        try:
+            source = without_tables(source, too_large)
         except (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, EOFError, RuntimeError, KeyError,
                 OSError) as exc:
             raise _reader_failure(exc, path) from None
