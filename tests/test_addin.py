@@ -322,6 +322,7 @@ def test_no_path_of_any_machine_in_any_part(built):
             assert p.encode() not in data, (name, p)
 
 
+@pytest.mark.slow
 def test_the_build_is_reproducible_byte_for_byte(tmp_path, built):
     env = {**os.environ, "TZ": "Pacific/Auckland", "SOURCE_DATE_EPOCH": "1700000000"}
     out = tmp_path / "again"
@@ -436,6 +437,7 @@ def _have_libreoffice() -> str | None:
     return None
 
 
+@pytest.mark.slow
 @pytest.mark.render
 @pytest.mark.skipif(_have_libreoffice() is not None, reason=f"LibreOffice check skipped: {_have_libreoffice()}")
 def test_libreoffice_imports_the_wrapper_and_ribbon_modules_as_it_does_an_excel_written_one(built, tmp_path):

@@ -96,6 +96,7 @@ def _two_places(value) -> bool:
     return isinstance(value, Decimal) and value.as_tuple().exponent == -2
 
 
+@pytest.mark.slow
 def test_money_is_decimal_at_two_places_so_pandas_sums_print_alike(samples):
     refunds = samples["refunds"]
     money = ["violation", "due", "refunded", "to_treasury"]

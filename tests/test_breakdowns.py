@@ -71,6 +71,7 @@ def test_a_blank_status_is_counted_so_that_closed_and_open_add_up_to_the_total(t
     assert "已办结2件，办理状态未填写或不明1件" in json.loads(out)["narrative"]
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(["办结", "在办", None, "已转办", "暂缓"]), min_size=1, max_size=12))
 def test_the_status_breakdown_always_adds_up(tmp_path_factory, statuses):
@@ -91,6 +92,7 @@ def _report_text(tmp_path, capsys, ledger: Path) -> str:
     return "\n".join(p.text for p in docx.Document(out).paragraphs)
 
 
+@pytest.mark.slow
 def test_the_report_leaves_out_breakdowns_the_ledger_has_no_column_for(tmp_path, capsys):
     text = _report_text(tmp_path, capsys, complaints_ledger(tmp_path / "县一中.xlsx", ["办结", "在办"] * 3,
                                                             full=False))
@@ -99,6 +101,7 @@ def test_the_report_leaves_out_breakdowns_the_ledger_has_no_column_for(tmp_path,
         assert absent not in text
 
 
+@pytest.mark.slow
 def test_the_report_keeps_a_breakdown_whose_column_is_there_and_says_what_is_unfilled(tmp_path, capsys):
     text = _report_text(tmp_path, capsys, complaints_ledger(tmp_path / "县一中.xlsx", ["办结", "在办", None, "在办"]))
     assert "按方式分，来信4件" in text and "按问题类别分，违规收费2件、类别未填写2件" in text
@@ -123,6 +126,7 @@ def _recalculated(path: Path, tmp: Path) -> Path:
     return out / path.name
 
 
+@pytest.mark.slow
 @pytest.mark.render
 def test_a_sum_row_over_blank_sessions_matches_what_sum_gives(tmp_path, capsys):
     rows = [[i + 1, date(2026, 10, 2 + i), "专题学习", f"第{i + 1}次学习", None if i in (1, 4) else 4, 30]
@@ -142,6 +146,7 @@ def test_a_sum_row_over_blank_sessions_matches_what_sum_gives(tmp_path, capsys):
     assert json.loads(out)["activities"]["by_category"]["专题学习"]["count"] == 24 + 2
 
 
+@pytest.mark.slow
 @pytest.mark.render
 def test_a_sum_row_that_was_typed_over_is_still_caught(tmp_path, capsys):
     rows = [[i + 1, date(2026, 10, 2 + i), "专题学习", f"第{i + 1}次学习", 2, 30] for i in range(5)]

@@ -36,6 +36,9 @@ from addin.bundle import (PYTHON_INSTALLER_NAME, InstallerMissing, complete_for_
                           missing_from, take_python_installer, unmet_windows_requirements)
 from taizhang.cli import main
 
+#: Slow as a whole: the offline bundle is resolved and downloaded once for the module (about 35 s here).
+pytestmark = pytest.mark.slow
+
 #: A stand-in for python.org's installer: a Windows program's first bytes, then filler.
 FAKE = b"MZ\x90\x00" + hashlib.sha256(b"taizhang").digest() * 4096
 FAKE_SHA256 = hashlib.sha256(FAKE).hexdigest()

@@ -106,6 +106,7 @@ def _first_partial_count(seen: list[tuple[float, bytes]]) -> float | None:
     return None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["check", "summary"])
 def test_progress_shows_on_a_terminal_while_reading_and_json_is_unchanged(month, command):
     argv = [command, str(month), *AS_OF, "--json"] + (["--period", "2026-10"] if command == "summary" else [])
@@ -123,6 +124,7 @@ def test_progress_shows_on_a_terminal_while_reading_and_json_is_unchanged(month,
     assert plain.stderr == b""
 
 
+@pytest.mark.slow
 def test_the_bar_is_gone_before_the_table_is_printed(month):
     code, seen, _, _ = _on_terminal(["summary", str(month), *AS_OF, "--period", "2026-10"], stdout_too=True)
     assert code == 0
@@ -143,6 +145,7 @@ def _cumulative(seen: list[tuple[float, bytes]], needle: bytes):
             yield at, text
 
 
+@pytest.mark.slow
 def test_consolidate_gives_no_progress_to_a_pipe_even_with_force_color(month, tmp_path):
     # rich alone takes FORCE_COLOR for a terminal and sent its bar's codes down the pipe
     done = _plain(["consolidate", str(month), "--period", "2026-10", "--master", str(tmp_path / "主表.xlsx"),

@@ -201,6 +201,7 @@ def test_every_worksheet_function_has_its_whole_reading():
     assert {wf.name for _kind, wf in FUNCTIONS} == set(WHOLE)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1))
 def test_column_path_answers_what_the_whole_reading_answers(seed):
@@ -305,6 +306,7 @@ def test_money_column_of_numbers_is_parse_money(values, unit):
     assert [(x, str(x)) for x in found] == [(x, str(x)) for x in parsed(values, unit)]  # the same digits
 
 
+@pytest.mark.slow
 @given(st.lists(st.one_of(st.none(), st.floats(), st.integers(-10, 10), st.text(max_size=3)), max_size=30), UNITS)
 def test_money_column_takes_only_what_it_parses_alike(values, unit):
     found = parse_money_column(values, unit)

@@ -7,6 +7,7 @@ import logging
 import zipfile
 from pathlib import Path
 
+import pytest
 from fixtures import write_xlsx
 from macros.openpyxl_port import OpenpyxlWorkbook
 from macros.ribbon import run
@@ -30,6 +31,7 @@ def _everything_in(path: Path) -> str:
         return "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
 
 
+@pytest.mark.slow
 def test_no_output_carries_complainant_identity(tmp_path, capsys, caplog):
     caplog.set_level(logging.DEBUG)
     inbox = tmp_path / "inbox"

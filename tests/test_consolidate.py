@@ -119,6 +119,7 @@ def test_consolidation_accounts_for_every_row_and_unit(month):
     assert "张三丰" not in blob and "13812345678" not in blob
 
 
+@pytest.mark.slow
 def test_rerun_is_identical_and_resubmission_replaces_only_that_unit(month, tmp_path):
     inbox, roster, master = month
     run(inbox, roster, master)
@@ -144,6 +145,7 @@ def test_rerun_is_identical_and_resubmission_replaces_only_that_unit(month, tmp_
     assert [r[0] for r in refunds] == ["县第一中学"]  # the corrected file has no refunds sheet
 
 
+@pytest.mark.slow
 def test_earlier_months_are_kept(month, tmp_path):
     inbox, roster, master = month
     september = tmp_path / "sep"
@@ -173,6 +175,7 @@ def test_earlier_months_are_kept(month, tmp_path):
     assert ("东关小学", "2026-09", "已报送") in status and ("东关小学", "2026-10", "未报送") in status
 
 
+@pytest.mark.slow
 def test_other_sheets_of_the_master_survive(month):
     inbox, roster, master = month
     wb = openpyxl.Workbook()
@@ -247,6 +250,7 @@ def test_lock_refuses_a_second_run_and_a_stale_lock_is_recovered(month, capsys):
     assert master.exists() and not lock.exists()
 
 
+@pytest.mark.slow
 def test_killed_writer_leaves_previous_master_intact(month):
     inbox, roster, master = month
     run(inbox, roster, master)
@@ -279,6 +283,7 @@ def test_killed_writer_leaves_previous_master_intact(month):
     assert sheet_values(master) == first
 
 
+@pytest.mark.slow
 def test_parallel_reading_gives_the_same_master(month, tmp_path):
     inbox, roster, master = month
     for i in range(8):
@@ -303,6 +308,7 @@ def test_links_leaving_the_folder_are_not_followed(month, tmp_path):
     assert "东关小学" in result.units_missing
 
 
+@pytest.mark.slow
 def test_a_file_that_kills_its_reader_is_refused_and_the_rest_consolidated(month, tmp_path, monkeypatch):
     """A reader that aborts the process (seen with damaged files) costs one file, not the run."""
     import taizhang.consolidation.run as run_module

@@ -42,6 +42,7 @@ def _two_months(month, tmp_path, *, drop_store_between: bool):
     return sep, oct_, sheet_values(master)
 
 
+@pytest.mark.slow
 def test_the_store_gives_the_master_and_figures_a_rebuild_from_the_master_gives(month, tmp_path):
     inbox, roster, master = month
     _sep, with_store, sheets = _two_months(month, tmp_path, drop_store_between=False)
@@ -60,6 +61,7 @@ def test_the_store_gives_the_master_and_figures_a_rebuild_from_the_master_gives(
     assert [(r[0], r[1]) for r in rows].count(("东关小学", "2026-09")) == 3
 
 
+@pytest.mark.slow
 def test_a_missing_store_is_rebuilt_from_the_master_and_no_row_is_lost(month, tmp_path):
     inbox, roster, master = month
     run(_september(tmp_path), roster, master, period="2026-09")
@@ -71,6 +73,7 @@ def test_a_missing_store_is_rebuilt_from_the_master_and_no_row_is_lost(month, tm
     assert store_path(master).exists()
 
 
+@pytest.mark.slow
 def test_the_master_is_the_record_a_row_deleted_by_hand_stays_deleted(month, tmp_path):
     inbox, roster, master = month
     run(_september(tmp_path), roster, master, period="2026-09")
@@ -85,6 +88,7 @@ def test_the_master_is_the_record_a_row_deleted_by_hand_stays_deleted(month, tmp
     assert result.summary["year_to_date"]["complaints"]["total"] == 3 + 1 + 1
 
 
+@pytest.mark.slow
 def test_a_run_that_dies_before_the_store_is_committed_leaves_it_to_be_rebuilt(month, tmp_path, monkeypatch):
     inbox, roster, master = month
     run(_september(tmp_path), roster, master, period="2026-09")
@@ -102,6 +106,7 @@ def test_a_run_that_dies_before_the_store_is_committed_leaves_it_to_be_rebuilt(m
     assert again.summary["year_to_date"]["complaints"]["total"] == 3 + 1 + 2
 
 
+@pytest.mark.slow
 def test_a_damaged_store_file_is_replaced_and_rebuilt(month, tmp_path):
     inbox, roster, master = month
     run(_september(tmp_path), roster, master, period="2026-09")
@@ -110,6 +115,7 @@ def test_a_damaged_store_file_is_replaced_and_rebuilt(month, tmp_path):
     assert result.summary["year_to_date"]["complaints"]["total"] == 3 + 1 + 2
 
 
+@pytest.mark.slow
 def test_the_store_holds_no_complainant_identity(month, tmp_path):
     inbox, roster, master = month
     _two_months(month, tmp_path, drop_store_between=False)
@@ -120,6 +126,7 @@ def test_the_store_holds_no_complainant_identity(month, tmp_path):
                       ).fetchone() == (0,)
 
 
+@pytest.mark.slow
 def test_the_store_beside_the_master_is_not_taken_for_a_submission(month):
     inbox, roster, _master = month
     master = inbox / "局主表.xlsx"  # the master kept in the folder being consolidated
@@ -139,6 +146,7 @@ def test_a_failed_first_run_leaves_no_store_behind(month, capsys):
     assert not store_path(master).exists()
 
 
+@pytest.mark.slow
 def test_a_month_consolidated_again_replaces_its_rows_and_keeps_pieces_valid(month, tmp_path):
     """Pieces of earlier runs are reused only with the styles they were made for: a master run
     three times over two months reads back cell for cell like a fresh one."""
@@ -191,6 +199,7 @@ def test_deflate_pieces_laid_end_to_end_make_one_valid_part(tmp_path):
         assert zf.read("b.txt") == b"after"
 
 
+@pytest.mark.slow
 def test_consolidating_into_a_master_without_a_store_of_an_older_version(month, tmp_path, monkeypatch):
     """A store written by another version is not trusted: rebuilt from the master."""
     inbox, roster, master = month

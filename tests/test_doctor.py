@@ -84,6 +84,7 @@ def test_registered_but_not_enabled_and_all_macros_disabled(pc):
     assert _run(pc)["宏设置"].status == OK
 
 
+@pytest.mark.slow
 def test_missing_settings_and_an_old_add_in_that_overrides_them(pc):
     pc["conf"].unlink()
     build_xlam(pc["folder"] / "taizhang.xlam", {**default_settings(), "INTERPRETER_WIN": "/build/machine/python"})

@@ -57,6 +57,7 @@ def _xlsx(folder: Path, sheet_data: bytes, name: str) -> Path:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(80))
 def test_bound_is_never_below_what_calamine_places(tmp_path, seed):
     rnd = random.Random(seed)
@@ -140,6 +141,7 @@ def _sheet_of_size(rnd: random.Random, size: int, plain: bool) -> bytes:
     return data.encode()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(12))
 def test_the_whole_array_path_gives_what_the_byte_search_gives(seed):
     """For sheets both sides of the size the whole-array path takes: the same bound (or None)

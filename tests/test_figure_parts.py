@@ -8,6 +8,7 @@ import copy
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -99,6 +100,7 @@ AS_OF = st.sampled_from([date(2026, 1, 15), date(2026, 6, 30), date(2026, 12, 31
 RUNS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 @RUNS
 @given(rows_of("complaints"), CUTS, AS_OF)
 def test_complaint_parts_merge_to_the_figures_of_all_rows(rows, cuts, as_of):
@@ -158,6 +160,7 @@ def test_parts_merge_across_units_as_staff_count_them():
     assert (line.unit, line.quantity) == ("篇", 3 + 4 + 2)  # 篇 written twice; the 条 row is not added
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.fixed_dictionaries({kind: rows_of(kind) for kind in POOLS}),
        st.sampled_from(["2026-01", "2026-02", "2026-04", "2026-07", "2026-11", "2026"]))

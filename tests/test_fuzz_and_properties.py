@@ -52,6 +52,7 @@ def _sheet(kinds):
     return rows, data
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(kinds=row_kinds)
 def test_every_row_is_written_or_rejected_and_figures_recount(tmp_path_factory, kinds):
@@ -98,6 +99,7 @@ def _mutants(seed: int, source: bytes, count: int):
             yield buf.getvalue()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ext, budget", [("xls", 60), ("ods", 150)])
 def test_mutated_legacy_and_opendocument_files_never_crash(tmp_path, ext, budget):
     """Fuzzing .xls once found the reader aborting the process (now read in a child process)

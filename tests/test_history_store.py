@@ -127,6 +127,7 @@ def _same_json(a: dict, b: dict) -> None:
     assert json.dumps(a, ensure_ascii=False) == json.dumps(b, ensure_ascii=False)
 
 
+@pytest.mark.slow
 def test_the_fast_path_writes_what_a_recomputation_from_scratch_writes(year, tmp_path):
     _root, roster, runs = year
     fast, slow = tmp_path / "fast" / "局主表.xlsx", tmp_path / "slow" / "局主表.xlsx"
@@ -187,6 +188,7 @@ def _damage(how: str, master: Path) -> None:
         raise AssertionError(how)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["missing", "saved-again", "not-a-database", "malformed", "pieces-and-parts"])
 def test_a_store_missing_stale_or_damaged_is_rebuilt_with_a_note_and_nothing_is_lost(year, tmp_path, how):
     _root, roster, runs = year
@@ -260,6 +262,7 @@ def test_the_store_merges_parts_as_the_figures_count_rows_whatever_the_blocks_ho
         store.close()
 
 
+@pytest.mark.slow
 def test_a_store_of_the_former_version_is_rebuilt_as_such_not_taken_for_damage(year, tmp_path, caplog):
     """A store written before the parts and the pieces' checksums (version 1) is rebuilt
     because of its version: its tables are made again, and nothing is reported damaged."""
@@ -336,6 +339,7 @@ def test_each_units_year_so_far_is_kept_merged_and_merged_again_only_when_a_mont
         store.close()
 
 
+@pytest.mark.slow
 def test_across_the_new_year_the_fast_path_still_writes_what_a_recomputation_writes(tmp_path):
     """January's 累计 starts again, a tracker's 累计 (整改) goes on over the years: both as counted
     from the master's rows, month after month, store kept or rebuilt every time."""

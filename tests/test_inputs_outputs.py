@@ -54,6 +54,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 # --- 1. an output inside a folder given is never one of its ledgers ------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["check", "summary"])
 def test_an_output_naming_a_ledger_inside_the_folder_is_refused_and_the_ledger_untouched(tmp_path, capsys, command):
     folder = tmp_path / "10月"
@@ -69,6 +70,7 @@ def test_an_output_naming_a_ledger_inside_the_folder_is_refused_and_the_ledger_u
     assert json.loads(out)["complaints"]["total"] == 33
 
 
+@pytest.mark.slow
 def test_checks_own_list_in_the_folder_is_replaced_without_a_note(tmp_path, capsys):
     folder = tmp_path / "10月"
     shutil.copytree(SAMPLES / "2026-10", folder)
@@ -92,6 +94,7 @@ def test_consolidate_of_an_empty_folder_fails_and_writes_no_master(tmp_path, cap
     assert not master.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["logs", "空"]
 
 
+@pytest.mark.slow
 def test_consolidate_of_a_folder_of_sub_folders_fails_and_names_recursive(tmp_path, capsys):
     top = tmp_path / "各单位"
     shutil.copytree(SAMPLES / "2026-10", top / "县一中")
@@ -104,6 +107,7 @@ def test_consolidate_of_a_folder_of_sub_folders_fails_and_names_recursive(tmp_pa
     assert code in (0, 1, 2) and master.exists()  # the samples hold planted faults: read, not refused whole
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["check", "summary"])
 def test_check_and_summary_say_where_the_workbooks_are_and_read_them_with_recursive(tmp_path, capsys, command):
     top = tmp_path / "各单位"
@@ -139,6 +143,7 @@ def _month_of_units(folder: Path, stray: bool = True) -> Path:
     return folder
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_with_no_period_the_month_the_ledgers_hold_is_reported_and_said_first(tmp_path, capsys, jobs):
     folder = _month_of_units(tmp_path / "收件")
@@ -173,6 +178,7 @@ def test_ledgers_without_dated_rows_fall_back_to_this_month_and_say_so(tmp_path,
     assert out.splitlines()[0].startswith(f"统计期间：{today.year}年{today.month}月（未指定期间，台账中没有带日期的记录，取本月")
 
 
+@pytest.mark.slow
 def test_the_report_takes_the_same_month_and_says_so(tmp_path, capsys):
     folder = _month_of_units(tmp_path / "收件")
     held = months_back(2)

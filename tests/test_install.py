@@ -44,6 +44,7 @@ def _python(tmp_path):
     return exe
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("started", [True, False], ids=["excel-closed", "excel-open"])
 def test_install_with_no_workbook_open(tmp_path, places, started):
     excel = FakeExcel(books=0)
@@ -62,6 +63,7 @@ def test_install_with_no_workbook_open(tmp_path, places, started):
     assert excel.app.quit.call_count == (1 if started else 0)  # an Excel the user opened stays open
 
 
+@pytest.mark.slow
 def test_install_twice_is_the_same_as_once_and_unloads_the_old_copy_first(tmp_path, places):
     excel = FakeExcel(books=2)
     python = str(_python(tmp_path))
@@ -150,6 +152,7 @@ def _ours(auth: dict) -> dict:
     return {k: v for k, v in auth["et"].items() if k != "namelist" and v.get("name") == "taizhang"}
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name == "nt", reason="the Linux paths and file modes; Windows differs in the folder only")
 def test_wps_install_puts_the_addin_where_wps_reads_it_and_uninstall_takes_all_of_it_back(tmp_path):
     jsaddons = _jsaddons(tmp_path)
@@ -226,6 +229,7 @@ def test_wps_install_puts_the_addin_where_wps_reads_it_and_uninstall_takes_all_o
     assert "没有找到" in _wps(tmp_path, "uninstall", "--no-stop").stdout  # twice: nothing left to do
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name == "nt", reason="Linux paths")
 def test_wps_install_on_a_pc_without_wps_files_leaves_nothing_after_uninstall(tmp_path):
     assert _wps(tmp_path, "install", "--no-start").returncode == 0
@@ -235,6 +239,7 @@ def test_wps_install_on_a_pc_without_wps_files_leaves_nothing_after_uninstall(tm
     assert not jsaddons.exists() and jsaddons.parent.is_dir()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, text, message", [
     ("publish.xml", "<jsplugins><broken", "publish.xml 无法解析"),
     ("authaddin.json", '{"et": {"namelist": "a", ', "authaddin.json 无法解析"),
@@ -250,11 +255,13 @@ def test_wps_install_refuses_a_registry_it_cannot_read_and_changes_nothing(tmp_p
     assert not (tmp_path / "config" / "systemd").exists()
 
 
+@pytest.mark.slow
 def test_wps_install_needs_a_fixed_port(tmp_path):
     proc = _wps(tmp_path, "install", "--port", "0", "--no-start")
     assert proc.returncode == 2 and "端口应在 1–65535 之间" in proc.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name == "nt", reason="a stand-in systemctl is a shell script")
 def test_wps_install_enables_and_uninstall_stops_the_user_unit(tmp_path):
     """With a stand-in ``systemctl`` first on PATH (the real user manager is never touched)."""
@@ -275,6 +282,7 @@ def test_wps_install_enables_and_uninstall_stops_the_user_unit(tmp_path):
     assert not (tmp_path / "config" / "systemd" / "user" / "taizhang-serve.service").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name == "nt", reason="a systemd user unit")
 def test_the_service_the_unit_starts_writes_no_token_to_what_the_journal_keeps(tmp_path):
     """The unit's ExecStart run as systemd runs it: the journal keeps stderr (StandardOutput=null

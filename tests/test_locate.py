@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -81,6 +82,7 @@ def random_sheet(rnd: random.Random) -> Sheet:
     return Sheet(name=name, visible=True, rows=rows, merged=merged)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1))
 def test_locate_finds_what_it_found(seed):

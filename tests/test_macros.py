@@ -77,6 +77,7 @@ def test_a_fixed_cell_loses_its_colour_on_the_next_check(unit):
     assert ("信访举报台账", "C5") not in {(r[3], r[4]) for r in wb["问题清单"].iter_rows(values_only=True)}
 
 
+@pytest.mark.slow
 def test_settings_summary_and_report(unit):
     port = OpenpyxlWorkbook(unit)
     run("tz_settings", port)
@@ -101,6 +102,7 @@ def test_settings_summary_and_report(unit):
     assert wb.sheetnames[:2] == ["汇总表", "明细"] and "信访举报台账" in wb.sheetnames
 
 
+@pytest.mark.slow
 def test_month_consolidation_into_this_workbook(tmp_path):
     master = tmp_path / "局主表.xlsx"
     shutil.copy(SAMPLES / "单位名册.xlsx", master)

@@ -23,6 +23,7 @@ def _summary(report):
             [[(r.origin.row, r.model_dump(exclude={"origin"})) for r in lg.rows] for lg in report.ledgers])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("unit", ["县第一中学_2026年10月台账.xlsx", "县第二中学_10月台账.xlsx"])
 @pytest.mark.parametrize("target", ["xlsx:Calc MS Excel 2007 XML", "ods", "xls:MS Excel 97"])
 def test_saved_by_libreoffice_reads_like_the_original(tmp_path, unit, target):
@@ -34,6 +35,7 @@ def test_saved_by_libreoffice_reads_like_the_original(tmp_path, unit, target):
     assert _summary(check_file(converted, as_of=AS_OF)) == _summary(check_file(source, as_of=AS_OF))
 
 
+@pytest.mark.slow
 def test_a_master_resaved_by_libreoffice_goes_on_as_before(tmp_path):
     """The clerk opens the bureau's master in another program and saves it: the next month's
     consolidation reads it back, keeps the earlier month and the clerk's own sheet."""

@@ -53,6 +53,7 @@ def cli(capsys, *argv):
 
 # --- one period parser --------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", ["2026-10", "2026/10", "2026年10月", "202610", "2026.10", "２０２６年１０月"])
 def test_every_command_reads_every_form_of_a_month(clean, capsys, text):
     inbox, roster, master = clean
@@ -79,6 +80,7 @@ def test_summary_reads_a_year_and_everything(clean, capsys, text, total):
 
 # --- exit status --------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_consolidate_exit_status_means_what_it_means_everywhere(clean, capsys):
     inbox, roster, master = clean
     args = ("consolidate", inbox, "--period", "2026-10", "--master", master, "--roster", roster)
@@ -107,6 +109,7 @@ def test_consolidate_exit_status_means_what_it_means_everywhere(clean, capsys):
 
 # --- backups and roster -------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_backups_keep_the_last_ten(clean):
     inbox, roster, master = clean
     made = []
@@ -120,6 +123,7 @@ def test_backups_keep_the_last_ten(clean):
     assert not any(p.exists() for p in made[:2])
 
 
+@pytest.mark.slow
 def test_backups_kept_are_configurable(clean, tmp_path):
     inbox, roster, master = clean
     office = tmp_path / "taizhang.toml"
@@ -193,6 +197,7 @@ def test_check_writes_the_same_findings_sheet(clean, capsys, tmp_path):
     assert code == 2 and "不能写入被检查的台账" in err and bad.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_backups_made_within_one_second_keep_their_order(clean, monkeypatch):
     """Runs in the same second number their backups after the ones still there, so that the
     newest always sorts last and pruning never deletes it."""

@@ -74,6 +74,7 @@ def test_incompressible_chunks_past_that_are_refused_never_padded(size):
         ovba.compress(b"a" * 4096 + data[:3700])
 
 
+@pytest.mark.slow
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=3 * 4096 + 64) | st.integers(0, 3 * 4096 + 64).flatmap(
     lambda n: st.integers(0, 2**32).map(lambda seed: random.Random(seed).randbytes(n))))
@@ -113,12 +114,14 @@ def _vba_like(seed: int, length: int) -> bytes:
     return "".join(out).encode("cp1252")[:length]
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.integers(0, 2**32), st.integers(0, 3 * 4096 + 64))
 def test_vba_like_texts_of_any_length_are_stored_exactly_in_compressed_chunks(seed, length):
     _stored_exactly(_vba_like(seed, length))
 
 
+@pytest.mark.slow
 def test_the_add_ins_own_modules_cut_at_every_length_of_the_risky_zone_need_no_stored_chunk():
     """Every final-chunk length from 3,641 to 4,095 bytes (where a stored chunk used to be padded),
     cut from the modules the add-in really carries."""

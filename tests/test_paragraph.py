@@ -8,6 +8,7 @@ import re
 from datetime import date, timedelta
 
 import openpyxl
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from taizhang.config import Kind, default_config
@@ -82,6 +83,7 @@ def _check(part: str, fig) -> None:
         assert "因其他问题给予" in part
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(complaint, max_size=25), st.lists(rectification, max_size=25), st.lists(sanction, max_size=10),
        st.booleans())

@@ -33,6 +33,7 @@ APART = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", list(Kind))
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("pool", ["all", *APART])
@@ -88,6 +89,7 @@ COLUMNS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", list(Kind))
 @pytest.mark.parametrize("column", range(len(COLUMNS)))
 def test_columns_of_one_kind_of_cell_parse_like_rows(kind, column):

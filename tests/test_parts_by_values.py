@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import reference_parts
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,7 @@ from test_figure_parts import CONFIG, POOLS, rows_of
 LONG = [Decimal("1234567890123456789.123456789"), Decimal("0.000000000000000000000000001"), Decimal("-7.5")]
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(rows_of("refunds"), st.integers(0, 3))
 def test_refund_parts_are_what_they_were(rows, long):
@@ -30,6 +32,7 @@ def test_refund_parts_are_what_they_were(rows, long):
     assert repr(refund_parts(rows, CONFIG)["all"]) == repr(reference_parts._money_sums(rows))
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(rows_of("complaints"))
 def test_complaint_parts_are_what_they_were(rows):

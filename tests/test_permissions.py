@@ -81,6 +81,7 @@ def consolidate_args(inbox, roster, master, *extra):
             *extra)
 
 
+@pytest.mark.slow
 def test_a_workbook_without_read_permission_is_refused_by_name(tmp_path):
     locked = ledger(tmp_path / "县一中 十月.xlsx", "县一中")
     locked.chmod(0)
@@ -91,6 +92,7 @@ def test_a_workbook_without_read_permission_is_refused_by_name(tmp_path):
     assert str(locked) in file["reason"] and "没有读取权限" in file["reason"]
 
 
+@pytest.mark.slow
 def test_an_unreadable_unit_file_costs_that_file_only(month):
     inbox, roster, out = month
     (inbox / "县二中.xlsx").chmod(0)
@@ -103,6 +105,7 @@ def test_an_unreadable_unit_file_costs_that_file_only(month):
     assert (out / "主表.xlsx").is_file()
 
 
+@pytest.mark.slow
 def test_a_master_folder_without_write_permission_exits_2_and_writes_nothing(month):
     inbox, roster, out = month
     before = digest(inbox)
@@ -116,6 +119,7 @@ def test_a_master_folder_without_write_permission_exits_2_and_writes_nothing(mon
     assert list(out.iterdir()) == [] and digest(inbox) == before
 
 
+@pytest.mark.slow
 def test_a_read_only_master_exits_2_and_stays_as_it_was(month):
     inbox, roster, out = month
     master = out / "主表.xlsx"
@@ -127,6 +131,7 @@ def test_a_read_only_master_exits_2_and_stays_as_it_was(month):
     assert digest(out) == before  # no backup, no temporary file, no lock left behind
 
 
+@pytest.mark.slow
 def test_a_summary_into_a_folder_without_write_permission_exits_2(month):
     inbox, _roster, out = month
     out.chmod(0o555)

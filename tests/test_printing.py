@@ -84,6 +84,7 @@ def outputs(tmp_path_factory):
     return tmp, summary, master
 
 
+@pytest.mark.slow
 def test_every_sheet_is_set_up_for_a4(outputs):
     _tmp, summary, master = outputs
     for path in (summary, master):
@@ -138,6 +139,7 @@ def _sheet_of(page: str) -> str:
     return "汇总表" if first.endswith("纪检监察工作统计汇总表") else first
 
 
+@pytest.mark.slow
 @pytest.mark.render
 @needs_render
 def test_rendered_pages_have_no_hashes_no_blank_page_and_the_header_on_every_page(outputs):
@@ -168,6 +170,7 @@ def test_rendered_pages_have_no_hashes_no_blank_page_and_the_header_on_every_pag
     assert sum(seen[master.name].values()) <= 20
 
 
+@pytest.mark.slow
 @pytest.mark.render
 @needs_render
 def test_rendered_text_is_whole(outputs):

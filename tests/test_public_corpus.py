@@ -21,6 +21,9 @@ import pytest
 
 from taizhang.reading.source import LOOKALIKE_SUFFIXES, WORKBOOK_SUFFIXES
 
+#: Slow as a whole: the public corpus is read whole once for the module (about 40 s here).
+pytestmark = pytest.mark.slow
+
 CORPUS = Path(__file__).parent / "corpus" / "public"
 EXPECTED = {
     line.split("\t")[0]: line.split("\t")[1]

@@ -44,6 +44,7 @@ def _read(reader, sheet, layout):
             [(f.code, f.sheet, f.cell, f.row, f.column, f.message, f.severity) for f in ledger.findings])
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1))
 def test_columns_read_what_rows_read(seed):

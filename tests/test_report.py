@@ -92,6 +92,7 @@ def _line_rule(paragraph):
 
 # --- layout ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_layout_follows_gb_t_9704(sample_report):
     out = sample_report[0]
     document = docx.Document(out)
@@ -293,6 +294,7 @@ def _own_template(path: Path, *paragraphs: list[str] | str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_an_own_template_is_filled_from_the_same_figures(tmp_path, sample_report):
     summary = sample_report[4]
     template = _own_template(
@@ -317,6 +319,7 @@ def test_an_own_template_is_filled_from_the_same_figures(tmp_path, sample_report
     assert len(text) == 3 if "activities" not in summary else len(text) == 4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("paragraph, expected", [
     ("本月受理{{ complaints.totl }}件", r"正文第2段（“本月受理\{\{ complaints.totl \}\}件”）中的标签 "
                                         r"\{\{ complaints.totl \}\}：“complaints”没有“totl”这一项"),
@@ -348,6 +351,7 @@ def test_a_file_that_is_no_word_document_is_refused_as_template(tmp_path):
 
 # --- rendered -------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.render
 @pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftoppm") and shutil.which("pdfinfo")),
                     reason="LibreOffice 或 poppler-utils 未安装")
@@ -380,6 +384,7 @@ def test_renders_as_a4_pages_of_22_lines_with_page_numbers(tmp_path, sample_repo
     assert png.stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_a_year_has_one_part_per_section_without_subheadings(tmp_path):
     result = make_report([SAMPLES], tmp_path / "年度.docx", as_of=AS_OF, period="2026")
     paragraphs = [p.text for p in docx.Document(result.output).paragraphs if p.text]
@@ -428,6 +433,7 @@ def test_a_missing_template_or_a_wrong_output_name_is_refused(tmp_path, capsys):
     assert status == 2 and "-o OUT.docx" in err
 
 
+@pytest.mark.slow
 def test_the_ribbon_button_writes_the_same_document_beside_the_workbook_open_in_excel(tmp_path, monkeypatch):
     """生成汇报 through the live adapter (Excel faked from xlwings' classes): the document of the
     workbook as it is on screen, beside it, with the figures of ``taizhang report`` on that file."""

@@ -11,6 +11,7 @@ import random
 from datetime import date
 
 import reference_rules
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -51,6 +52,7 @@ def assert_rules_agree(ledger, ctx):
         assert said(rules[name](ledger, ctx)) == said(former(ledger, ctx)), name
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1))
 def test_rules_report_what_they_reported_row_by_row(seed):

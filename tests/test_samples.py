@@ -77,6 +77,7 @@ def test_committed_samples_are_what_the_script_makes(tmp_path):
         assert _values(tmp_path / "2026-10" / name) == _values(MONTH / name), name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["整改台账模板.xlsx", "信访举报台账模板.xlsx", "退费台账模板.xlsx",
                                   "处分台账模板.xlsx", "工作开展台账模板.xlsx", "单位月报台账模板.xlsx"])
 def test_templates_are_empty_ledgers_with_drop_downs(name):

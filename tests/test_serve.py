@@ -117,6 +117,7 @@ def test_bound_to_loopback_only(service):
             assert s.connect_ex((ip, service.port)) != 0, ip
 
 
+@pytest.mark.slow
 def test_check_answers_the_cli_json(service, month):
     code, expected = cli_json(service.env, "check", str(month), "--as-of", AS_OF)
     status, headers, body = service.post("check", {"paths": [str(month)], "as_of": AS_OF})
@@ -132,6 +133,7 @@ def test_check_answers_the_cli_json(service, month):
     assert {(p["file"], p["sheet"], p["code"], p["cell"]) for p in planted} <= found
 
 
+@pytest.mark.slow
 def test_summary_answers_the_cli_json_and_writes_the_sheet(service, month):
     code, expected = cli_json(service.env, "summary", str(month), "--as-of", AS_OF)
     status, headers, body = service.post("summary", {"paths": [str(month)], "as_of": AS_OF})
@@ -149,6 +151,7 @@ def test_summary_answers_the_cli_json_and_writes_the_sheet(service, month):
     assert not Path(str(out) + ".lock").exists()
 
 
+@pytest.mark.slow
 def test_consolidate_answers_the_cli_json_with_progress(service, month):
     roster = service.allowed / "单位名册.xlsx"
     masters = []
@@ -207,6 +210,7 @@ def test_options_are_the_commands_own(service, month):
     assert service.post("check", [str(month)])[0] == 400
 
 
+@pytest.mark.slow
 def test_report_answers_the_cli_json_and_writes_the_document(service, month):
     import docx
 
@@ -257,6 +261,7 @@ def test_static_page_and_addin(service):
         assert "http://" not in text and "https://" not in text and "//cdn" not in text
 
 
+@pytest.mark.slow
 def test_upload_then_check_and_download(service, month):
     src = month / "县第一中学_2026年10月台账.xlsx"
     status, _, raw = service.request("PUT", "/api/upload?job=t1&part=input&name=" + quote("../../县第一中学.xlsx"),
@@ -275,6 +280,7 @@ def test_upload_then_check_and_download(service, month):
     assert service.request("PUT", "/api/upload?job=../x&part=input&name=a.xlsx", raw=b"x")[0] == 400
 
 
+@pytest.mark.slow
 def test_uploads_are_removed_when_the_service_stops(tmp_path):
     svc = start_service(tmp_path)
     try:
@@ -286,6 +292,7 @@ def test_uploads_are_removed_when_the_service_stops(tmp_path):
     assert not workdir.exists()
 
 
+@pytest.mark.slow
 def test_a_second_service_on_the_same_port_says_so(service):
     proc = subprocess.run([sys.executable, "-m", "taizhang", "serve", "--port", str(service.port)],
                           capture_output=True, text=True, env=service.env, cwd=REPO, timeout=60)

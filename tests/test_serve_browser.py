@@ -153,6 +153,7 @@ def in_pane(drv):
     return frame
 
 
+@pytest.mark.slow
 def test_wps_addin_end_to_end(service, driver, tmp_path):
     month = sample_month(service.allowed)
     drv = driver
@@ -306,6 +307,7 @@ def wait_download(folder: Path, name: str, timeout: float = 30) -> Path:
     raise AssertionError(f"{name} not downloaded: {list(folder.iterdir())}")
 
 
+@pytest.mark.slow
 def test_page_end_to_end(service, driver, downloads, tmp_path):
     month = sample_month(service.allowed)
     drv = driver
@@ -442,6 +444,7 @@ class SquatterHandler(BaseHTTPRequestHandler):
     do_PUT = do_POST
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["forged", "relayed"])
 def test_a_squatter_on_the_port_gets_no_token_and_runs_nothing(service, driver, tmp_path, mode):
     """The service is not on the add-in's port; another listener is.  Every button is pressed."""

@@ -61,6 +61,7 @@ def _docx_text(path: Path) -> str:
 # 1. A request's config cannot widen what the request may touch
 
 
+@pytest.mark.slow
 def test_a_configs_template_outside_the_allowed_folders_is_refused(service, month, tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -92,6 +93,7 @@ def _too_large(body: dict) -> int:
     return sum(g["code"] == "sheet-too-large" for f in body["files"] for g in f["findings"])
 
 
+@pytest.mark.slow
 def test_a_requests_limits_only_tighten(tmp_path):
     """The service's own configuration reads at most 10 rows a sheet: a request's config
     asking for a million reads no more, and one asking for fewer is obeyed."""
@@ -126,6 +128,7 @@ def test_a_requests_limits_only_tighten(tmp_path):
 # 2. Links are not followed out of a listed folder
 
 
+@pytest.mark.slow
 def test_a_link_in_a_listed_folder_to_a_file_elsewhere_is_not_read(service, month, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -155,6 +158,7 @@ def test_a_link_in_a_listed_folder_to_a_file_elsewhere_is_not_read(service, mont
 # 3. master equal to roster (or to any input)
 
 
+@pytest.mark.slow
 def test_master_equal_to_the_roster_is_refused(service, month):
     roster = service.allowed / "名册兼主表.xlsx"
     shutil.copy(service.allowed / "单位名册.xlsx", roster)
@@ -194,6 +198,7 @@ def _children(pid: int) -> int:
     return count
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not LINUX, reason="counts the service's worker processes in /proc")
 def test_jobs_is_bounded_by_the_cores(service, month):
     cores = os.cpu_count() or 1
@@ -246,6 +251,7 @@ def _slow_clients(port: int, count: int) -> list[socket.socket]:
     return socks
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not LINUX, reason="sets the service's open-files limit with setrlimit")
 def test_slow_connections_cannot_stall_the_service(tmp_path):
     import resource
@@ -292,6 +298,7 @@ def test_slow_connections_cannot_stall_the_service(tmp_path):
 # 6. A template cannot take the PC's memory (nor its time)
 
 
+@pytest.mark.slow
 def test_a_template_that_asks_for_too_much_is_refused(service, month):
     bombs = {
         "乘法": "{{ 'x' * 1000000000 }}",
@@ -324,6 +331,7 @@ def test_a_template_that_asks_for_too_much_is_refused(service, month):
     assert service.request("GET", "/api/info", timeout=5)[0] == 200
 
 
+@pytest.mark.slow
 def test_the_command_line_report_has_the_same_bound(service, month):
     template = _template(service.allowed / "加倍_cli.docx",
                          "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}"
@@ -339,6 +347,7 @@ def test_the_command_line_report_has_the_same_bound(service, month):
 # 7. No 500 for a user's slip
 
 
+@pytest.mark.slow
 def test_a_users_slip_is_a_4xx_in_chinese(tmp_path):
     err_path = tmp_path / "stderr.txt"
     with open(err_path, "wb") as err:
@@ -395,6 +404,7 @@ def _upload(svc, name: str, data: bytes) -> Path:
     return Path(json.loads(raw)["path"])
 
 
+@pytest.mark.slow
 def test_uploads_of_a_killed_service_are_removed_at_the_next_start(tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
@@ -451,6 +461,7 @@ def _chromium() -> tuple[str, str] | None:
     return (chromium, driver) if Path(chromium).exists() and Path(driver).exists() else None
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(_chromium() is None, reason="chromium and chromedriver are not installed")
 def test_a_foreign_page_cannot_frame_the_add_in_in_chromium(service, tmp_path):
     """A page of another origin (127.0.0.2) frames the add-in's pages: Chromium refuses to

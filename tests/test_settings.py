@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 
 import openpyxl
+import pytest
 
 from fixtures import write_xlsx
 from taizhang.cli import main
@@ -40,6 +41,7 @@ def test_the_settings_sheet_of_a_summarised_workbook_counts_on_the_command_line(
     assert (named["bureau"], named["period"]) == ("局", "2026-11")
 
 
+@pytest.mark.slow
 def test_config_before_or_after_the_subcommand_is_the_same(tmp_path, capsys):
     office = tmp_path / "taizhang.toml"
     office.write_text('[settings]\nbureau = "配置县教育局"\n[forms]\n"第二种形态" = ["诫勉", "警告"]\n',

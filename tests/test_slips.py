@@ -230,6 +230,7 @@ def test_a_readers_english_error_is_summarised_in_chinese_and_kept_in_the_log(tm
     assert "坏.xlsx" in log and "corrupt-workbook" in log
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_consolidate_exits_130_cleanly(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -124,6 +124,7 @@ def _excel_date(serial):
     return datetime.combine(excel_serial_to_date(serial), datetime.min.time())
 
 
+@pytest.mark.slow
 def test_sample_workbook_evaluated_by_a_formula_engine():
     formulas = pytest.importorskip("formulas")
     registry = formulas.get_functions()

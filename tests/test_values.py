@@ -276,6 +276,7 @@ CELLS = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(CELLS)
 def test_no_input_crashes(value):

@@ -51,6 +51,7 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("as_json", [True, False])
 def test_check_in_two_processes_says_what_one_process_says(folder, capsys, as_json):
     args = ["check", str(folder), "--as-of", "2026-10-31", *(["--json"] if as_json else [])]
@@ -64,6 +65,7 @@ def test_check_in_two_processes_says_what_one_process_says(folder, capsys, as_js
         assert any(f["findings"] for f in files.values())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("period", ["2026-10", "2026", "all"])
 def test_summary_from_each_files_parts_equals_the_summary_from_all_rows(folder, capsys, tmp_path, period):
     """Without -o each file passes back its share of the figures; with -o (the 明细 sheet needs
@@ -79,6 +81,7 @@ def test_summary_from_each_files_parts_equals_the_summary_from_all_rows(folder, 
     assert by_parts["refunds"]["cases"] > 0 and by_parts["sanctions"]["persons"] > 0
 
 
+@pytest.mark.slow
 def test_a_settings_sheet_in_one_of_the_files_is_read_as_in_one_process(folder, capsys, tmp_path):
     """The files are first read with the settings known before reading; the 台账设置 sheet of
     one of them changes the as-of day and the 四种形态, and they are read again with it."""
@@ -109,6 +112,7 @@ def _forked(monkeypatch):
     monkeypatch.setattr(workers, "start_context", lambda: (multiprocessing.get_context("fork"), 2))
 
 
+@pytest.mark.slow
 def test_a_file_that_kills_its_reader_costs_that_file_only(folder, capsys, monkeypatch):
     import taizhang.service as service
 

@@ -70,6 +70,7 @@ def test_wps_pictures_reach_the_master_as_a_marker_never_as_a_formula(tmp_path):
     assert "DISPIMG" not in json.dumps(detail, default=str, ensure_ascii=False)
 
 
+@pytest.mark.slow
 def test_wps_et_file_is_read_and_consolidated_like_xls(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

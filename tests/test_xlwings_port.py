@@ -82,6 +82,7 @@ def _spy_on_consolidation(monkeypatch, opened):
     return held
 
 
+@pytest.mark.slow
 def test_month_consolidation_saves_the_clerks_edits_closes_writes_and_reopens(master, monkeypatch):
     excel, opened, prompts = _open_in_excel(master, "yes", saved=False)
 
@@ -108,6 +109,7 @@ def test_month_consolidation_saves_the_clerks_edits_closes_writes_and_reopens(ma
     assert {"汇总表", "报送情况"} <= set(port.sheet_names())  # the reopened book shows the result
 
 
+@pytest.mark.slow
 def test_answering_no_drops_the_edits_and_cancel_changes_nothing(master, monkeypatch):
     before = master.read_bytes()
     excel, opened, prompts = _open_in_excel(master, "cancel", saved=False)
@@ -143,6 +145,7 @@ def test_a_new_book_never_saved_is_asked_to_be_saved_first(master):
     assert not opened[0].closed
 
 
+@pytest.mark.slow
 def test_check_writes_into_the_open_workbook(tmp_path):
     unit = tmp_path / UNIT.name
     shutil.copy(UNIT, unit)
@@ -179,6 +182,7 @@ def test_dispatch_without_a_calling_workbook_says_so_in_chinese(monkeypatch, tmp
     assert "RuntimeError" in (tmp_path / "logs" / "taizhang-addin.log").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_summary_and_settings_write_into_the_open_workbook(tmp_path):
     unit = tmp_path / UNIT.name
     shutil.copy(UNIT, unit)
@@ -203,6 +207,7 @@ def test_summary_and_settings_write_into_the_open_workbook(tmp_path):
     assert prompts[-1].startswith("请在“台账设置”中修改局名称")
 
 
+@pytest.mark.slow
 def test_text_written_into_excel_stays_text(tmp_path):
     """Excel parses a value assigned through COM as if typed: the findings list of a workbook
     whose sheet is named 2026-10, with 序号 001, must not turn into a date and the number 1."""
