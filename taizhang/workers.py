@@ -119,6 +119,8 @@ def _pool(jobs: int, context: Any, work: Callable[..., Any], args: tuple) -> Pro
     # have ended: the parent-death signal (sent when the thread that forked a child ends) is
     # never sent early.  The private folder is made before the fork, so that a worker's reader
     # children use this run's folder rather than one of the worker's own.
+    if sys.platform.startswith("linux"):
+        _prctl()
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                                initargs=(work, args, os.getpid(), str(private_folder()), WATCH))
 
@@ -192,14 +194,28 @@ def bind_to_parent(parent: int, watch: str | None = None) -> None:
 
 
 def _parent_death_signal() -> bool:
-    import ctypes
     import signal
 
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
+    prctl = _prctl()
+    return bool(prctl) and prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+
+
+def _prctl() -> Any:
+    """libc's ``prctl``, looked up once; a forked worker uses its parent's, so that it never
+    calls the dynamic loader (whose lock another thread of the parent may have held at the
+    fork)."""
+    global _prctl_function
+    if _prctl_function is None:
+        try:
+            import ctypes
+
+            _prctl_function = ctypes.CDLL(None, use_errno=True).prctl
+        except (OSError, AttributeError):
+            _prctl_function = False
+    return _prctl_function
+
+
+_prctl_function: Any = None
 
 
 def _watcher(target: Callable[[], None]) -> None:
