@@ -133,18 +133,27 @@ def _kill_runs(cmd: list[str], env: dict[str, str], tmpdir: Path, rnd: random.Ra
     assert _files(tmpdir) == []
     seen_workers = 0
     for k in range(kills):
-        moment = 0.9 * took * rnd.uniform(k / kills, (k + 1) / kills)  # spread over the run
+        # at moments spread over the run; the last one once the workers are seen, so that
+        # however this machine's load stretches a run, at least one kill comes while they read
+        last = k == kills - 1
+        moment = 0.9 * took * rnd.uniform(k / kills, (k + 1) / kills)
         proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True)
-        deadline = time.monotonic() + moment
+        started = time.monotonic()
+        deadline = None if last else started + moment
         before: list[tuple[int, str]] = []
-        while time.monotonic() < deadline and proc.poll() is None:
+        while proc.poll() is None:
             before = _group(proc.pid)
+            if deadline is None and len(before) > 1:
+                deadline = time.monotonic() + rnd.uniform(0, 0.3)
+            if deadline is not None and time.monotonic() >= deadline:
+                break
             time.sleep(0.05)
+        moment = time.monotonic() - started
         if proc.poll() is None:  # a run quicker than the first may have ended: nothing to kill
             os.kill(proc.pid, signal.SIGKILL)
+            seen_workers += len(before) > 1
         proc.wait(timeout=30)
-        seen_workers += len(before) > 1
         left = _group(proc.pid)
         ends = time.monotonic() + GRACE_SECONDS
         while left and time.monotonic() < ends:
