@@ -60,8 +60,14 @@ def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+        replaced.append(Path(path))
     finally:
         tmp.unlink(missing_ok=True)
+
+
+#: Every file :func:`replace_atomically` put in place in this process, in order: the command
+#: line's Ctrl-C handler tells the clerk what was written before the interruption.
+replaced: list[Path] = []
 
 
 # -- taizhang's own outputs: a mark inside them, and files open in another program ---------

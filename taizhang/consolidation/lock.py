@@ -45,6 +45,30 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def debris(master: Path, pid: object) -> list[Path]:
+    """The files a run of process ``pid`` keeps beside ``master`` while it works, all named
+    ``.<master>.<pid>.…``: the new master (``.tmp``) and its sheets (``.tmp.blocks``), the
+    master stripped for loading (``.load.xlsx``), the backup being copied (``.backup``)."""
+    import glob
+
+    try:
+        pid = int(pid)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return []
+    if pid <= 0:
+        return []
+    return sorted(Path(p) for p in glob.glob(str(master.parent / f".{glob.escape(master.name)}.{pid}.*")))
+
+
+def remove_debris(master: Path, pid: object) -> None:
+    """Remove what a dead run of process ``pid`` left half-written beside ``master``."""
+    for leftover in debris(master, pid):
+        try:
+            leftover.unlink()
+        except OSError:
+            pass
+
+
 class MasterLock:
     """``with MasterLock(master) as lock:`` — raises :class:`LockedError` when held."""
 
@@ -63,8 +87,7 @@ class MasterLock:
                         f"发现上次中断留下的锁文件 {self.path.name}（进程 {owner.get('pid')} 已不存在），已清除"
                     )
                     master = self.path.with_name(self.path.name[: -len(".lock")])
-                    for leftover in (f".{master.name}.{owner.get('pid')}.tmp", f".{master.name}.{owner.get('pid')}.load.xlsx"):
-                        (master.parent / leftover).unlink(missing_ok=True)  # the dead run's half-written files
+                    remove_debris(master, owner.get("pid"))
                     self.path.unlink(missing_ok=True)
                     continue
                 who = f"进程 {owner.get('pid')}，{owner.get('host')}，开始于 {owner.get('started')}" if owner else "未知进程"

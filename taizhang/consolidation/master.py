@@ -32,6 +32,7 @@ from taizhang.model import row_model
 from taizhang.printing import DATE_FORMAT, TOP, WRAP, ColumnFit, measure, setup_table, wrap_cells
 from taizhang.reading.source import open_workbook
 from taizhang.values import clean_text
+from taizhang import writing
 from taizhang.writing import put, replace_atomically
 
 #: Provenance columns in front of every consolidated row.
@@ -265,14 +266,23 @@ def save_atomically(write: Callable[[Path], None], master: Path, keep: int = KEE
             while backup.exists():
                 n += 1
                 backup = master.with_name(f"{master.stem}.备份-{stamp}-{n}{master.suffix}")
-            shutil.copy2(master, backup)
+            # copied under a temporary name (removed with the dead run's other files, see
+            # taizhang.consolidation.lock), then renamed: a kill midway leaves no truncated backup
+            part = master.with_name(f".{master.name}.{os.getpid()}.backup")
+            try:
+                shutil.copy2(master, part)
+                os.replace(part, backup)
+            finally:
+                part.unlink(missing_ok=True)
 
     backup: Path | None = None
+    done = len(writing.replaced)
     try:
         replace_atomically(master, write_then_back_up)
     except BaseException:
         # the master was not replaced (locked by Excel, say): its copy is no backup of anything
-        if backup is not None:
+        # (once it was replaced, an interruption keeps the backup of the previous one)
+        if backup is not None and master not in writing.replaced[done:]:
             backup.unlink(missing_ok=True)
         raise
     if backup is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,10 +29,11 @@ from taizhang.consolidation.lock import MasterLock
 from taizhang.consolidation.master import (
     DATE_FORMAT, FINDINGS_COLUMNS, FINDINGS_SHEET, ISSUES_COLUMN, KEEP_BACKUPS, PROVENANCE, STATUS_COLUMNS,
     STATUS_FORMATS, STATUS_SHEET, Table, detail_columns, detail_formats, detail_sheets, open_master, read_tables,
-    save_atomically, write_table,
+    backups_of, save_atomically, write_table,
 )
 from taizhang.consolidation.store import (
-    Block, SheetPlan, Store, config_key, dumps, store_path, typed_fields, typed_values, write_sheets,
+    Block, SheetPlan, Store, StoreUnwritable, config_key, dumps, storage_fault, store_path, typed_fields, typed_values,
+    write_sheets,
 )
 from taizhang.consolidation.roster import ROSTER_SHEET, Roster, RosterError, read_roster
 from taizhang.figures.period import Period, PeriodError
@@ -39,7 +41,7 @@ from taizhang.findings import REFUSAL_CODES, Finding
 from taizhang.findings_sheet import codes_with_titles, finding_row
 from taizhang.model import Origin, ParseContext, LedgerRow, parse_row, period_date
 from taizhang.privacy import confidential_fields, mask
-from taizhang.reading.source import WorkbookRefused, in_folder
+from taizhang.reading.source import WorkbookRefused, in_folder, own_file_reason
 from taizhang.service import check_loaded, load_workbook, reader_died_refusal
 from taizhang.values import clean_text
 from taizhang.writing import FileInUse, is_own_output, mark_output, open_elsewhere
@@ -396,11 +398,20 @@ def _with_store(master: Path, layout: str, work: Callable[[Store], Consolidation
     which is untouched until the new one is complete; should it fail to commit once the new
     master is in place, the master stands and the next run rebuilds the store from it.
     """
-    store = Store.open(master, layout)
+    try:
+        store = Store.open(master, layout)
+    except StoreUnwritable as exc:
+        raise ConsolidationError(exc.message) from None
     try:
         try:
             result = work(store)
         except sqlite3.DatabaseError as exc:
+            fault = storage_fault(exc, store.path)
+            if fault is not None:  # disk full, read-only, failing: the store is not damaged
+                log.warning("合并数据文件 %s 无法写入（%s）", store.path, exc)
+                if isinstance(fault, StoreUnwritable):
+                    raise ConsolidationError(fault.message) from None
+                raise fault from None
             log.warning("合并数据文件 %s 使用中发现损坏（%s），按主表重建", store.path, exc)
             store.discard()
             store = Store.open(master, layout)
@@ -410,8 +421,11 @@ def _with_store(master: Path, layout: str, work: Callable[[Store], Consolidation
             store.commit(master)
         except sqlite3.DatabaseError as exc:
             log.warning("合并数据文件 %s 未能保存（%s），下次按主表重建", store.path, exc)
+            fault = storage_fault(exc, store.path)
+            why = (reason_zh(fault) if isinstance(fault, OSError) else "文件只读" if fault is not None
+                   else "文件已损坏")
             result.notices.append(f"主表已写好，但合并数据文件 {store.path.name} 未能保存"
-                                  f"（{reason_zh(exc)}）：下次合并时将按主表重建，较慢一次")
+                                  f"（{why}）：下次合并时将按主表重建，较慢一次")
         return result
     finally:
         store.close()
@@ -430,7 +444,7 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
             master_settings: list = []
             tables = read_tables(master, config, master_settings)
         except WorkbookRefused as exc:
-            raise ConsolidationError(f"主表无法读取：{exc.reason}") from None
+            raise ConsolidationError(_unreadable_master(master, exc)) from None
         if _rebuild(store, tables, config):
             notices.append(f"{why}：已按主表重建，主表的内容完整无缺，只是这一次合并较慢")
         store.master_settings = master_settings
@@ -542,14 +556,37 @@ def _keep(store: Store, tables: dict[str, Table], replaced: dict[str, set], peri
         store.put(Block(name, "", period, [[r.get(c) for c in tables[name].columns] for r in tables[name].rows]))
 
 
+def _unreadable_master(master: Path, exc: WorkbookRefused) -> str:
+    """Why the master cannot be read, and what to do: never blamed on a reporting unit."""
+    reason = own_file_reason(exc.reason).removeprefix(f"{master}：")
+    backups = backups_of(master)
+    advice = (f"；可把最近的备份 {backups[-1].name} 复制为 {master.name} 后再合并" if backups else "")
+    return f"主表无法读取：{master}：{reason}；主表未改动{advice}"
+
+
+#: A backup of a master, by its name (``主表.备份-20261106-093000[-1].xlsx``).
+_BACKUP_NAME = re.compile(r"\.备份-\d{8}-\d{6}(?:-\d+)?$")
+
+
+def _refused_reason(data: FileData) -> str:
+    """Why a file could not be read, as the status sheet says it: a file named as a master's
+    backup is the office's own, not a unit's (nobody is to be asked to send it again)."""
+    reason = data.refusal.message.removeprefix(f"{data.path}：")
+    if _BACKUP_NAME.search(data.path.stem):
+        return f"这是主表的备份（不是报送的台账），无法读取：{own_file_reason(reason)}"
+    return reason
+
+
 def _merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
            tables: dict[str, Table], period: str, config: Config) -> ConsolidationResult:
     # the newest file of a unit wins; older ones of the same unit are rejected
     units: dict[str, FileData] = {}
     for data in datas:
         if data.refusal is not None:
-            reason = data.refusal.message.removeprefix(f"{data.path}：")
-            outcomes.append(_rejected(data.path, None, reason, 0, [data.refusal], data.mtime))
+            # the unit, when the file's name tells it (a unit on the roster is not 名册外)
+            unit = None if _BACKUP_NAME.search(data.path.stem) else (
+                roster.find_in(data.path.stem) or roster.match(data.path.stem))
+            outcomes.append(_rejected(data.path, unit, _refused_reason(data), 0, [data.refusal], data.mtime))
             continue
         unit, seen = _unit_of(data, roster)
         rows_read = sum(len(v) for v in data.rows.values()) + data.hidden_rows
@@ -616,8 +653,12 @@ def _merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
                                     str(r.get("单位")), str(r.get("文件") or "")))
 
     issues = tables[FINDINGS_SHEET]
+    # a unit not merged this run keeps its month's findings (of the file merged before), but
+    # not those of a file it sent again and that was turned back again (told anew below)
+    sent = {(o.unit, o.path.name) for o in outcomes}
     issues.rows = [r for r in issues.rows
-                   if r.get("月份") != period or (r.get("单位") in roster.units and r.get("单位") not in processed)]
+                   if r.get("月份") != period or (r.get("单位") in roster.units and r.get("单位") not in processed
+                                                 and (r.get("单位"), r.get("文件")) not in sent)]
     issues.rows += findings_new
     issues.rows.sort(key=lambda r: (str(r.get("月份")), order.get(r.get("单位"), len(order)),
                                     str(r.get("文件") or ""), str(r.get("工作表") or ""), r.get("行号") or 0))
@@ -638,9 +679,19 @@ def _detail_row(unit: str, path: Path, r: RowOut) -> dict[str, Any]:
     return row
 
 
+def _label(o: FileOutcome) -> str:
+    """The 单位 of a file's status and findings rows: its unit, else what it is known as (a
+    file that could not be read at all has no unit to tell: it is not said to be 名册外)."""
+    if o.unit:
+        return o.unit
+    if o.unreadable:
+        return f"（{'主表备份' if _BACKUP_NAME.search(o.path.stem) else '单位未识别'}）{o.path.stem}"
+    return f"（名册外）{o.path.stem}"
+
+
 def _status_row(o: FileOutcome, period: str) -> dict[str, Any]:
     return {
-        "单位": o.unit or f"（名册外）{o.path.stem}", "月份": period,
+        "单位": _label(o), "月份": period,
         "报送情况": "已报送" if o.status == "ok" else "退回",
         "文件": o.path.name,
         "文件时间": datetime.fromtimestamp(o.mtime).replace(microsecond=0) if o.mtime else None,
@@ -650,7 +701,7 @@ def _status_row(o: FileOutcome, period: str) -> dict[str, Any]:
 
 
 def _finding_rows(o: FileOutcome, period: str) -> list[dict[str, Any]]:
-    unit = o.unit or f"（名册外）{o.path.stem}"
+    unit = _label(o)
     return [finding_row(f, unit=unit, month=period, file=o.path) for f in o.findings]
 
 
