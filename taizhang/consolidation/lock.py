@@ -93,9 +93,13 @@ class MasterLock:
                 who = f"进程 {owner.get('pid')}，{owner.get('host')}，开始于 {owner.get('started')}" if owner else "未知进程"
                 raise LockedError(f"{self.path.parent / self.path.name[:-5]} 正在被另一个合并任务使用（{who}）；"
                                   f"如确认没有任务在运行，可删除 {self.path}") from None
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"pid": os.getpid(), "host": socket.gethostname(),
-                           "started": time.strftime("%Y-%m-%d %H:%M:%S")}, fh)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump({"pid": os.getpid(), "host": socket.gethostname(),
+                               "started": time.strftime("%Y-%m-%d %H:%M:%S")}, fh)
+            except BaseException:  # disk full, say: no empty lock left to block the next run
+                self.path.unlink(missing_ok=True)
+                raise
             return self
         raise LockedError(f"无法获得锁 {self.path}")
 

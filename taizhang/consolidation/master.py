@@ -98,6 +98,11 @@ class Table:
     name: str
     columns: list[str]
     rows: list[dict[str, Any]] = field(default_factory=list)
+    #: As found in the master (:func:`read_tables`): its header row as written there (a blank
+    #: heading None), None when the master has no such sheet; and the columns (letters) that
+    #: hold values under a blank heading.
+    header: list[str | None] | None = None
+    unnamed: list[str] = field(default_factory=list)
 
     def replace(self, keys: set[tuple[str, str]], new_rows: Iterable[dict[str, Any]]) -> None:
         """Drop the rows of ``keys`` and add ``new_rows`` (which belong to those keys)."""
@@ -115,9 +120,14 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
-def read_tables(master: Path, config: Config, settings: list | None = None) -> dict[str, Table]:
+def read_tables(master: Path, config: Config, settings: list | None = None,
+                others: dict[str, list] | None = None) -> dict[str, Table]:
     """The taizhang-owned tables of an existing master (empty tables when it has none); the
-    cells of its ``台账设置`` sheet, when it has one, are appended to ``settings``."""
+    cells of its ``台账设置`` sheet, when it has one, are appended to ``settings``, and the
+    header rows of its other sheets put into ``others`` (by sheet name).
+
+    Each row keeps every column the master's sheet has, those added by hand too (see
+    :attr:`Table.header`)."""
     wanted: dict[str, list[str]] = {
         **{name: list(PROVENANCE) + [h for _f, h in detail_columns(config, kind)] + [ISSUES_COLUMN]
            for kind, name in detail_sheets().items()},
@@ -132,9 +142,21 @@ def read_tables(master: Path, config: Config, settings: list | None = None) -> d
         if settings is not None and sheet.name == "台账设置":
             settings.extend(list(r) for r in sheet.rows)
         table = tables.get(sheet.name)
-        if table is None or not sheet.rows:
+        if table is None:
+            if others is not None:
+                others[sheet.name] = [clean_text(v) for v in sheet.rows[0]] if sheet.rows else []
+            continue
+        table.header = []
+        if not sheet.rows:
             continue
         header = [clean_text(v) for v in sheet.rows[0]]
+        table.header = header
+        from openpyxl.utils import get_column_letter
+
+        table.unnamed = [get_column_letter(i + 1) for i, h in enumerate(header)
+                         if not h and any(i < len(r) and _cell_value(r[i]) is not None for r in sheet.rows[1:])]
+        table.unnamed += [get_column_letter(i + 1) for i in range(len(header), max(map(len, sheet.rows)))
+                          if any(i < len(r) and _cell_value(r[i]) is not None for r in sheet.rows[1:])]
         for raw in sheet.rows[1:]:
             row = {h: _cell_value(v) for h, v in zip(header, raw) if h}
             if any(v is not None for v in row.values()):

@@ -17,6 +17,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
@@ -437,20 +438,36 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
     """Merge the files read into the store's blocks and write the master from them (the caller
     commits the store once the master is in place)."""
     notices = []
+    columns = store.columns  # each sheet's columns as the master was last written
     if not master.exists():
         store.clear()
+        columns = {}
     elif (why := store.out_of_step(master)) is not None:
         try:
             master_settings: list = []
-            tables = read_tables(master, config, master_settings)
+            others: dict[str, list] = {}
+            tables = read_tables(master, config, master_settings, others)
         except WorkbookRefused as exc:
             raise ConsolidationError(_unreadable_master(master, exc)) from None
+        # what the last run wrote (the store may be out of step, it still knows that)
+        known = {} if store.damaged or store.created else dict(store.columns)
+        for name in tables:
+            if name not in known and not (store.damaged or store.created) and store.layout_of(name):
+                known[name] = tables[name].columns
+        columns, added = hand_edits(master, tables, known, others)
+        for name, kept in columns.items():
+            tables[name].columns = kept
         if _rebuild(store, tables, config):
             notices.append(f"{why}：已按主表重建，主表的内容完整无缺，只是这一次合并较慢")
+        if added:
+            notices.append(f"主表中手工添加的列已保留：{added}")
         store.master_settings = master_settings
-    tables = _period_tables(store, period, config)
+    tables = _period_tables(store, period, config, columns)
+    store.columns = {name: table.columns for name, table in tables.items()}
+    before = {name: list(tables[name].rows) for name in (STATUS_SHEET, FINDINGS_SHEET)}  # the month's rows
     result = _merge(datas, outcomes, roster, tables, period, config)
     result.master = master
+    lost = _carry_added_columns(store, tables, before, result.replaced, config)
     _keep(store, tables, result.replaced, period, config)
     order = {u: i for i, u in enumerate(roster.units)}
     summary_json, write_summary_sheets = _summary(store, tables, period, as_of, config, bureau,
@@ -488,6 +505,10 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
         write_sheets(tmp, store, plans)
 
     result.backup = save_atomically(write, master, keep=int(config.limits.get("backups", KEEP_BACKUPS)))
+    if lost:
+        where = f"，原内容仍在备份 {result.backup.name} 中" if result.backup else ""
+        notices.append(f"手工添加的列中，{lost}：这些行已被重新报送的文件替换，内容与原来不同，"
+                       f"手工填写的内容无法对应到新行{where}")
     result.notices[:0] = notices
     return result
 
@@ -530,14 +551,127 @@ def _rebuild(store: Store, tables: dict[str, Table], config: Config) -> int:
     return sum(len(t.rows) for t in tables.values())
 
 
-def _period_tables(store: Store, period: str, config: Config) -> dict[str, Table]:
+def _period_tables(store: Store, period: str, config: Config, kept: dict[str, list[str]]) -> dict[str, Table]:
     """The tables a run changes, as far as it needs them: empty detail tables (a run only adds
-    the blocks its files bring) and the month's rows of 报送情况 and 问题清单."""
-    tables = {name: Table(name, list(PROVENANCE) + [h for _f, h in detail_columns(config, kind)] + [ISSUES_COLUMN])
-              for kind, name in detail_sheets().items()}
-    for name, columns in ((STATUS_SHEET, STATUS_COLUMNS), (FINDINGS_SHEET, FINDINGS_COLUMNS)):
-        tables[name] = Table(name, list(columns), [dict(zip(columns, r)) for r in store.rows(name, period)])
+    the blocks its files bring) and the month's rows of 报送情况 and 问题清单; each with the
+    columns the master has (``kept``: those added by hand too, see :func:`hand_edits`)."""
+    tables = {}
+    for kind, name in detail_sheets().items():
+        required = list(PROVENANCE) + [h for _f, h in detail_columns(config, kind)] + [ISSUES_COLUMN]
+        tables[name] = Table(name, kept_columns(kept.get(name) or [], required))
+    for name, required in ((STATUS_SHEET, STATUS_COLUMNS), (FINDINGS_SHEET, FINDINGS_COLUMNS)):
+        columns = kept_columns(kept.get(name) or [], list(required))
+        tables[name] = Table(name, columns, [dict(zip(columns, r)) for r in store.rows(name, period)])
     return tables
+
+
+def _same(value: Any) -> Any:
+    """A cell value as compared when rows are matched (a number however typed, a date)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return Decimal(str(value)).normalize()
+    if isinstance(value, datetime):
+        return value.date() if value.time() == datetime.min.time() else value
+    if isinstance(value, str):
+        return clean_text(value) or None
+    return value
+
+
+def _carry_added_columns(store: Store, tables: dict[str, Table], before: dict[str, list[dict]],
+                         replaced: dict[str, set], config: Config) -> str:
+    """Give the rows this run writes anew the values of the columns added by hand that the
+    rows they replace held: matched on every other column taizhang writes (the same row of a
+    unit's ledger, consolidated again or sent again unchanged).  Returns what could not be
+    matched (a row the unit changed or removed), for the notice; it stays in the backup."""
+    required: dict[str, list[str]] = {
+        name: list(PROVENANCE) + [h for _f, h in detail_columns(config, kind)] + [ISSUES_COLUMN]
+        for kind, name in detail_sheets().items()}
+    required[STATUS_SHEET], required[FINDINGS_SHEET] = list(STATUS_COLUMNS), list(FINDINGS_COLUMNS)
+    ignore = {"来源文件", ISSUES_COLUMN, "文件时间", "文件"}
+    lost = []
+    for name, table in tables.items():
+        added = [c for c in table.columns if c not in required[name]]
+        if not added:
+            continue
+        match = [c for c in required[name] if c not in ignore]
+        if name in before:
+            old = before[name]
+        else:
+            old = [dict(zip(table.columns, r)) for unit, month in sorted(replaced.get(name, ()))
+                   for r in store.block_rows_as_written(name, unit, month)]
+        old = [r for r in old if any(r.get(c) not in (None, "") for c in added)]
+        waiting: dict[tuple, list[dict]] = {}
+        for r in old:
+            waiting.setdefault(tuple(_same(r.get(c)) for c in match), []).append(r)
+        for r in table.rows:
+            found = waiting.get(tuple(_same(r.get(c)) for c in match))
+            if found:
+                r.update({c: v for c, v in found.pop(0).items() if c in added})
+        left = sum(len(v) for v in waiting.values())
+        if left:
+            lost.append(f"“{name}”有 {left} 行的“{'”“'.join(added)}”")
+    return "、".join(lost)
+
+
+def kept_columns(found: list[str], required: list[str]) -> list[str]:
+    """A sheet's columns: those found in the master, in its order (columns added or moved by
+    hand are kept), and each one taizhang writes that is not there yet after the one it
+    follows (a column the office's configuration adds)."""
+    out = [h for h in found if h]
+    for i, column in enumerate(required):
+        if column not in out:
+            before = required[i - 1] if i else None
+            out.insert(out.index(before) + 1 if before in out else 0, column)
+    return out
+
+
+def hand_edits(master: Path, tables: dict[str, Table], known: dict[str, list[str]],
+               others: dict[str, list]) -> tuple[dict[str, list[str]], str]:
+    """The columns to keep of each sheet taizhang writes in the master, as the clerk left them
+    (``tables`` read from the master, ``known``: each sheet's columns as the last run wrote
+    them), and the columns added by hand (said in a notice).
+
+    Whatever was added (a column, inserted anywhere and filled in, a column moved) is kept.
+    What cannot be kept is refused, naming the sheet and the edit, before anything is written
+    (the master is left as it was): a sheet renamed or deleted (its rows, earlier months
+    among them, would be lost from the master and from 累计), a column taizhang writes renamed
+    or deleted, a column without a heading, a heading used twice."""
+    refusals: list[str] = []
+    columns: dict[str, list[str]] = {}
+    added: list[str] = []
+    for name, table in tables.items():
+        required = table.columns
+        header = table.header
+        if not header:
+            renamed = [o for o, h in others.items() if set(required) <= {c for c in h if c}]
+            if renamed:
+                refusals.append(f"工作表“{name}”被改名为“{renamed[0]}”（请把名字改回“{name}”）")
+            elif name in known:
+                what = "被清空（连第 1 行的列名也删去了）" if header is not None else "被删除或改名"
+                refusals.append(f"工作表“{name}”{what}（其中有此前各月合并的数据；如要删去数据，"
+                                "请只删数据行、保留第 1 行列名）")
+            continue
+        names = [h for h in header if h]
+        twice = sorted({h for h in names if names.count(h) > 1})
+        if twice:
+            refusals.append(f"工作表“{name}”中列名“{'”“'.join(twice)}”出现了不止一次（请改成不同的列名）")
+        if table.unnamed:
+            refusals.append(f"工作表“{name}”的 {'、'.join(table.unnamed)} 列有内容，但第 1 行没有列名"
+                            "（请写上列名）")
+        gone = [c for c in required if c not in names and c in known.get(name, required)]
+        if gone and name in known:
+            new = [h for h in names if h not in required and h not in known.get(name, ())]
+            how = f"改名为“{'”“'.join(new)}”" if new and len(new) == len(gone) else "删除或改名"
+            refusals.append(f"工作表“{name}”的“{'”“'.join(gone)}”列被{how}（这些列由合并写入，"
+                            "请把列名改回原样）")
+        columns[name] = kept_columns(names, required)
+        new = [h for h in names if h not in required and h not in known.get(name, ())]
+        if new:
+            added.append(f"“{name}”的“{'”“'.join(new)}”列")
+    if refusals:
+        raise ConsolidationError(f"主表 {master} 有手工修改无法保留，合并没有进行，主表未改动：" + "；".join(refusals))
+    return columns, "、".join(added)
 
 
 def _keep(store: Store, tables: dict[str, Table], replaced: dict[str, set], period: str, config: Config) -> None:

@@ -317,6 +317,8 @@ class Store:
         self._typed_tables(drop=False)
         #: The cells of the master's 台账设置 sheet (its settings), as last read from the master.
         self.master_settings: list = loads(self._meta("settings") or "[]")
+        #: sheet -> its columns as the master last written has them (those added by hand too)
+        self.columns: dict[str, list[str]] = _part(self._meta("columns")) or {}
         self.db.execute("BEGIN IMMEDIATE")
 
     @classmethod
@@ -427,6 +429,12 @@ class Store:
         """The rows of the month blocks of ``sheet`` (报送情况, 问题清单) for ``month``."""
         found = self.db.execute("SELECT rows FROM blocks WHERE sheet = ? AND unit = '' AND month = ?",
                                 (sheet, month)).fetchone()
+        return loads(found[0]) if found else []
+
+    def block_rows_as_written(self, sheet: str, unit: str, month: str) -> list[list]:
+        """The rows of one block as written into the master (aligned with its columns)."""
+        found = self.db.execute("SELECT rows FROM blocks WHERE sheet = ? AND unit = ? AND month = ?",
+                                (sheet, unit, month)).fetchone()
         return loads(found[0]) if found else []
 
     def layout_of(self, sheet: str) -> list[tuple[str, str, int]]:
@@ -610,7 +618,7 @@ class Store:
     def commit(self, master: Path) -> None:
         """Record the master just written and make the run's changes durable."""
         for key, value in (("version", VERSION), ("layout", self.layout), ("master", fingerprint(master)),
-                           ("settings", dumps(self.master_settings))):
+                           ("settings", dumps(self.master_settings)), ("columns", dumps(self.columns))):
             self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
         self.db.execute("COMMIT")
 
