@@ -445,12 +445,18 @@ def test_a_renamed_detail_sheet_is_refused_and_the_master_left_as_it_was(month, 
     assert (again["cases"], again["refunded"]) == (2, "46000.00")
 
 
+def _edit_a_figure(ws) -> None:
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == 3)
+    cell.value = 4
+
+
 @pytest.mark.parametrize("edit, message", [
     (lambda wb: wb.remove(wb["退费合并"]), "“退费合并”被删除或改名"),
     (lambda wb: setattr(wb["信访举报合并"]["H1"], "value", "信访来源"), "“来源”列被改名为“信访来源”"),
     (lambda wb: wb["信访举报合并"].delete_cols(8), "“来源”列被删除或改名"),
     (lambda wb: setattr(wb["信访举报合并"]["Z3"], "value", "备忘"), "Z 列有内容，但第 1 行没有列名"),
     (lambda wb: setattr(wb["报送情况"]["L1"], "value", "单位"), "“单位”出现了不止一次"),
+    (lambda wb: _edit_a_figure(wb["汇总表"]), "“汇总表”有手工修改"),
 ])
 def test_edits_that_cannot_be_kept_are_refused_naming_sheet_and_edit(month, capsys, edit, message):
     inbox, roster, master = _clean(month)
@@ -686,3 +692,17 @@ def test_ctrl_c_after_the_master_was_replaced_says_the_run_completed(month):
     assert "未完成的输出没有写入" not in proc.stderr and "原有文件保持不变" not in proc.stderr
     assert master.read_bytes() != before and _complete(master)
     assert [b.read_bytes() for b in backups_of(master)][-1] == before  # the previous master kept
+
+
+def test_a_summary_renamed_by_hand_is_kept_and_a_new_one_written(month, capsys):
+    inbox, roster, master = _clean(month)
+    run(inbox, roster, master)
+    wb = openpyxl.load_workbook(master)
+    _edit_a_figure(wb["汇总表"])
+    wb["汇总表"].title = "汇总表（定稿）"
+    wb.save(master)
+    code, _err = _cli(inbox, roster, master, capsys)
+    assert code == 1
+    sheets = sheet_values(master)
+    assert "汇总表" in sheets and "汇总表（定稿）" in sheets
+    assert 4 in [v for row in sheets["汇总表（定稿）"] for v in row]  # the clerk's figure, as left

@@ -124,7 +124,7 @@ def read_tables(master: Path, config: Config, settings: list | None = None,
                 others: dict[str, list] | None = None) -> dict[str, Table]:
     """The taizhang-owned tables of an existing master (empty tables when it has none); the
     cells of its ``台账设置`` sheet, when it has one, are appended to ``settings``, and the
-    header rows of its other sheets put into ``others`` (by sheet name).
+    rows of its other sheets put into ``others`` (by sheet name).
 
     Each row keeps every column the master's sheet has, those added by hand too (see
     :attr:`Table.header`)."""
@@ -144,7 +144,7 @@ def read_tables(master: Path, config: Config, settings: list | None = None,
         table = tables.get(sheet.name)
         if table is None:
             if others is not None:
-                others[sheet.name] = [clean_text(v) for v in sheet.rows[0]] if sheet.rows else []
+                others[sheet.name] = list(sheet.rows)
             continue
         table.header = []
         if not sheet.rows:

@@ -454,7 +454,7 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
         for name in tables:
             if name not in known and not (store.damaged or store.created) and store.layout_of(name):
                 known[name] = tables[name].columns
-        columns, added = hand_edits(master, tables, known, others)
+        columns, added = hand_edits(master, tables, known, others, written_summaries(master))
         for name, kept in columns.items():
             tables[name].columns = kept
         if _rebuild(store, tables, config):
@@ -479,6 +479,8 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
         owned.append(ROSTER_SHEET)
     wb = open_master(master, owned)
     write_summary_sheets(wb)  # first, so that a new master opens on its summary
+    mark_summaries(wb, {name: summary_values(wb[name].iter_rows(values_only=True))
+                        for name in OWNED_SUMMARY_SHEETS if name in wb.sheetnames})
     plans: dict[str, SheetPlan] = {}
     for name in (*sheets.values(), STATUS_SHEET, FINDINGS_SHEET):
         kind = next((k for k, n in sheets.items() if n == name), None)
@@ -626,8 +628,62 @@ def kept_columns(found: list[str], required: list[str]) -> list[str]:
     return out
 
 
+def summary_values(rows: Any) -> list[str]:
+    """The values of a summary sheet, row by row, as compared from one run to the next (what
+    openpyxl was given, or what the file holds once Excel or WPS saved it)."""
+    out = []
+    for row in rows:
+        for value in row:
+            value = _same(value)
+            if value is not None:
+                out.append(value.isoformat() if isinstance(value, (date, datetime)) else str(value))
+    return out
+
+
+#: The custom document property (kept by Excel, WPS and LibreOffice when they save the master)
+#: holding a digest of each summary sheet's values as taizhang wrote them.
+SUMMARY_PROPERTY = "taizhang-summary"
+
+
+def _digest(values: list[str]) -> str:
+    import hashlib
+
+    return hashlib.sha256("\x1f".join(values).encode("utf-8")).hexdigest()
+
+
+def mark_summaries(wb: Any, summaries: dict[str, list[str]]) -> None:
+    """Record in the workbook about to be saved what its summary sheets hold."""
+    from openpyxl.packaging.custom import StringProperty
+
+    props = wb.custom_doc_props
+    for prop in list(props.props):
+        if prop.name == SUMMARY_PROPERTY:
+            props.props.remove(prop)
+    props.append(StringProperty(name=SUMMARY_PROPERTY, value=dumps({n: _digest(v) for n, v in summaries.items()})))
+
+
+def written_summaries(master: Path) -> dict[str, str]:
+    """The digests :func:`mark_summaries` recorded in ``master`` ({} when it has none)."""
+    import html
+    import json
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(master) as zf:
+            name = next((n for n in zf.namelist() if n.lower() == "docprops/custom.xml"), None)
+            text = zf.read(name).decode("utf-8", "replace") if name else ""
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return {}
+    found = re.search(rf'name="{SUMMARY_PROPERTY}"[^>]*>\s*<(?:\w+:)?lpwstr\b[^>]*>([^<]*)<', text)
+    try:
+        return json.loads(html.unescape(found.group(1))) if found else {}
+    except ValueError:
+        return {}
+
+
 def hand_edits(master: Path, tables: dict[str, Table], known: dict[str, list[str]],
-               others: dict[str, list]) -> tuple[dict[str, list[str]], str]:
+               others: dict[str, list], summaries: dict[str, str] | None = None,
+               ) -> tuple[dict[str, list[str]], str]:
     """The columns to keep of each sheet taizhang writes in the master, as the clerk left them
     (``tables`` read from the master, ``known``: each sheet's columns as the last run wrote
     them), and the columns added by hand (said in a notice).
@@ -644,7 +700,8 @@ def hand_edits(master: Path, tables: dict[str, Table], known: dict[str, list[str
         required = table.columns
         header = table.header
         if not header:
-            renamed = [o for o, h in others.items() if set(required) <= {c for c in h if c}]
+            renamed = [o for o, rows in others.items()
+                       if rows and set(required) <= {clean_text(c) for c in rows[0] if clean_text(c)}]
             if renamed:
                 refusals.append(f"工作表“{name}”被改名为“{renamed[0]}”（请把名字改回“{name}”）")
             elif name in known:
@@ -669,6 +726,11 @@ def hand_edits(master: Path, tables: dict[str, Table], known: dict[str, list[str
         new = [h for h in names if h not in required and h not in known.get(name, ())]
         if new:
             added.append(f"“{name}”的“{'”“'.join(new)}”列")
+    for name, written in (summaries or {}).items():
+        if name in others and _digest(summary_values(others[name])) != written:
+            refusals.append(f"工作表“{name}”有手工修改：这张表每次合并都按台账重新生成，修改会丢失；"
+                            f"如要保留，请把它改名（例如“{name}（定稿）”），改名的表合并时原样保留；"
+                            "如不需要，请撤销修改（或删去这张表）")
     if refusals:
         raise ConsolidationError(f"主表 {master} 有手工修改无法保留，合并没有进行，主表未改动：" + "；".join(refusals))
     return columns, "、".join(added)
