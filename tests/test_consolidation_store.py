@@ -266,7 +266,7 @@ def test_disk_full_with_the_store_in_step(month, small_disk, capsys):
     master = small_disk / "局主表.xlsx"
     run(_september(inbox.parent), roster, master, period="2026-09")
     before, kept = master.read_bytes(), store_path(master).read_bytes()
-    _fill(small_disk, 0)
+    _fill(small_disk, 8192)  # room for the lock, not for the new master
     code = main(["consolidate", str(inbox), "--period", "2026-10", "--master", str(master), "--roster", str(roster)])
     err = capsys.readouterr().err
     assert code == 2 and "磁盘空间已满；原文件未改动" in err and "内部出错" not in err

@@ -79,7 +79,7 @@ class MasterLock:
     def __enter__(self) -> MasterLock:
         for _attempt in range(2):
             try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                self._create()
             except FileExistsError:
                 owner = self._owner()
                 if owner is not None and self._stale(owner):
@@ -93,15 +93,36 @@ class MasterLock:
                 who = f"进程 {owner.get('pid')}，{owner.get('host')}，开始于 {owner.get('started')}" if owner else "未知进程"
                 raise LockedError(f"{self.path.parent / self.path.name[:-5]} 正在被另一个合并任务使用（{who}）；"
                                   f"如确认没有任务在运行，可删除 {self.path}") from None
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump({"pid": os.getpid(), "host": socket.gethostname(),
-                               "started": time.strftime("%Y-%m-%d %H:%M:%S")}, fh)
-            except BaseException:  # disk full, say: no empty lock left to block the next run
-                self.path.unlink(missing_ok=True)
-                raise
             return self
         raise LockedError(f"无法获得锁 {self.path}")
+
+    def _create(self) -> None:
+        """Create the lock with its owner in it, at once: written to a file of this process
+        (``.<master>.<pid>.lock``), then linked to the lock's name, which fails if it exists.  A
+        run killed at any moment leaves no empty lock that no one could tell stale.  Where
+        links are not supported (a FAT-formatted drive), created empty and then written."""
+        owner = json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                            "started": time.strftime("%Y-%m-%d %H:%M:%S")})
+        master = self.path.with_name(self.path.name[: -len(".lock")])
+        mine = master.with_name(f".{master.name}.{os.getpid()}.lock")
+        try:
+            mine.write_text(owner, encoding="utf-8")
+            try:
+                os.link(mine, self.path)
+                return
+            except FileExistsError:
+                raise
+            except OSError:
+                pass  # no hard links here
+        finally:
+            mine.unlink(missing_ok=True)
+        fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(owner)
+        except BaseException:  # disk full, say: no empty lock left to block the next run
+            self.path.unlink(missing_ok=True)
+            raise
 
     def _owner(self) -> dict | None:
         try:

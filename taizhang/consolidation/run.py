@@ -450,10 +450,11 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
         except WorkbookRefused as exc:
             raise ConsolidationError(_unreadable_master(master, exc)) from None
         # what the last run wrote (the store may be out of step, it still knows that)
-        known = {} if store.damaged or store.created else dict(store.columns)
+        # (an older store without the columns: the sheets it holds blocks of, columns unknown)
+        known: dict[str, list[str]] = {} if store.damaged or store.created else dict(store.columns)
         for name in tables:
             if name not in known and not (store.damaged or store.created) and store.layout_of(name):
-                known[name] = tables[name].columns
+                known[name] = []
         columns, added = hand_edits(master, tables, known, others, written_summaries(master))
         for name, kept in columns.items():
             tables[name].columns = kept
@@ -716,8 +717,8 @@ def hand_edits(master: Path, tables: dict[str, Table], known: dict[str, list[str
         if table.unnamed:
             refusals.append(f"工作表“{name}”的 {'、'.join(table.unnamed)} 列有内容，但第 1 行没有列名"
                             "（请写上列名）")
-        gone = [c for c in required if c not in names and c in known.get(name, required)]
-        if gone and name in known:
+        gone = [c for c in required if c not in names and c in known.get(name, ())]
+        if gone:
             new = [h for h in names if h not in required and h not in known.get(name, ())]
             how = f"改名为“{'”“'.join(new)}”" if new and len(new) == len(gone) else "删除或改名"
             refusals.append(f"工作表“{name}”的“{'”“'.join(gone)}”列被{how}（这些列由合并写入，"
