@@ -576,6 +576,30 @@ def _dies_in(step: str, inbox, roster, master) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
 
 
+def test_a_kill_while_the_lock_is_taken_never_leaves_an_empty_lock(month):
+    """A run killed between creating the lock and writing its owner into it left an empty lock:
+    every later run was refused (未知进程) until someone deleted it by hand."""
+    inbox, roster, master = _clean(month)
+    script = textwrap.dedent(f"""
+        import json, os, signal, sys
+        def dying(*args, **kw):   # the moment between the lock's name and its content
+            os.kill(os.getpid(), signal.SIGKILL)
+        json.dump = dying
+        os.link = dying
+        from taizhang.cli import main
+        sys.exit(main(["consolidate", {str(inbox)!r}, "--period", "2026-10", "--master", {str(master)!r},
+                       "--roster", {str(roster)!r}, "--jobs", "1"]))
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == -9, proc.stderr
+    assert not lock_path(master).exists() or lock_path(master).read_text(encoding="utf-8").strip()
+    for left in master.parent.glob(f".{master.name}.*"):
+        os.utime(left, (1_700_000_000, 1_700_000_000))  # a while ago
+    result = run(inbox, roster, master)
+    assert result.exit_status == 1 and master.exists()
+    assert [p.name for p in master.parent.iterdir() if p.name.startswith(f".{master.name}.")] == []
+
+
 def _complete(path: Path) -> bool:
     import zipfile
 

@@ -60,6 +60,20 @@ def debris(master: Path, pid: object) -> list[Path]:
     return sorted(Path(p) for p in glob.glob(str(master.parent / f".{glob.escape(master.name)}.{pid}.*")))
 
 
+def _forgotten_owners(master: Path, age: float = 60.0) -> None:
+    """Remove the owner files (``.<master>.<pid>.lock``) of runs killed between writing one
+    and linking it to the lock's name, a minute old: no run takes longer than that to link it."""
+    import glob
+
+    now = time.time()
+    for p in glob.glob(str(master.parent / f".{glob.escape(master.name)}.*.lock")):
+        try:
+            if now - os.stat(p).st_mtime > age:
+                os.unlink(p)
+        except OSError:
+            continue
+
+
 def remove_debris(master: Path, pid: object) -> None:
     """Remove what a dead run of process ``pid`` left half-written beside ``master``."""
     for leftover in debris(master, pid):
@@ -109,6 +123,7 @@ class MasterLock:
             mine.write_text(owner, encoding="utf-8")
             try:
                 os.link(mine, self.path)
+                _forgotten_owners(master)
                 return
             except FileExistsError:
                 raise
