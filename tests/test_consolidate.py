@@ -489,10 +489,13 @@ def test_a_truncated_backup_and_a_broken_file_of_a_roster_unit_are_labelled_trul
     run(inbox, roster, tmp_path / "other.xlsx")
     data = (tmp_path / "other.xlsx").read_bytes()
     backup.write_bytes(data[: len(data) // 2])
+    outside = unit_book(tmp_path, "外部.xlsx", "东关小学", [complaint(1, date(2026, 10, 2))])
+    (inbox / "东关小学.xlsx").symlink_to(outside)  # turned back unread: its name tells the unit
     result = run(inbox, roster, master)
     status = {r[3]: r for r in sheet_values(master)["报送情况"][1:] if r[3]}
     assert status["城关小学.xlsx"][0] == "城关小学"  # on the roster: not （名册外）
     assert status["城关小学.xlsx"][2] == "退回"
+    assert status["东关小学.xlsx"][0] == "东关小学" and "链接" in status["东关小学.xlsx"][10]
     refused = status[backup.name]
     assert refused[0].startswith("（主表备份）") and "主表的备份" in refused[10] and "报送单位" not in refused[10]
     assert "名册外" not in json.dumps(sheet_values(master)["报送情况"], ensure_ascii=False, default=str)

@@ -778,6 +778,9 @@ def _merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
            tables: dict[str, Table], period: str, config: Config) -> ConsolidationResult:
     # the newest file of a unit wins; older ones of the same unit are rejected
     units: dict[str, FileData] = {}
+    for o in outcomes:  # files turned back unread (a link leaving the folder): the unit their name tells
+        if o.unit is None and not _BACKUP_NAME.search(o.path.stem):
+            o.unit = roster.find_in(o.path.stem) or roster.match(o.path.stem)
     for data in datas:
         if data.refusal is not None:
             # the unit, when the file's name tells it (a unit on the roster is not 名册外)
@@ -878,12 +881,10 @@ def _detail_row(unit: str, path: Path, r: RowOut) -> dict[str, Any]:
 
 def _label(o: FileOutcome) -> str:
     """The 单位 of a file's status and findings rows: its unit, else what it is known as (a
-    file that could not be read at all has no unit to tell: it is not said to be 名册外)."""
+    file turned back unread has no unit to tell: it is not said to be 名册外)."""
     if o.unit:
-        return o.unit
-    if o.unreadable:
-        return f"（{'主表备份' if _BACKUP_NAME.search(o.path.stem) else '单位未识别'}）{o.path.stem}"
-    return f"（名册外）{o.path.stem}"
+        return o.unit  # a unit not on the roster goes by the name found in its file
+    return f"（{'主表备份' if _BACKUP_NAME.search(o.path.stem) else '单位未识别'}）{o.path.stem}"
 
 
 def _status_row(o: FileOutcome, period: str) -> dict[str, Any]:
