@@ -44,6 +44,11 @@ def put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | N
     return cell
 
 
+#: Every file :func:`replace_atomically` put in place in this process, in order: the command
+#: line's Ctrl-C handler tells the clerk what was written before the interruption.
+replaced: list[Path] = []
+
+
 def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
     """Write ``path`` through ``write(tmp)`` on a temporary file beside it, then move it into
     place: a crash or a kill midway leaves the previous file as it was.
@@ -63,6 +68,7 @@ def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+        replaced.append(Path(path))
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -203,6 +203,14 @@ def _sniff(path: Path) -> tuple[str, Parts | None]:
     raise WorkbookRefused("not-a-workbook", f"{path}：不是 Excel 工作簿，也无法识别文件类型")
 
 
+def own_file_reason(reason: str) -> str:
+    """A refusal's reason for a file of the office's own (the master, a backup of it, the
+    roster) rather than a unit's submission: without the advice to have the unit send it again."""
+    import re
+
+    return re.sub(r"[，,；;]\s*请(?:让)?报送单位[^，；;）)]*", "", reason)
+
+
 #: The system's (English) reasons for a failed file operation, in the clerk's words.
 _ERRNO_ZH = {
     "ENOENT": "文件或文件夹不存在", "EACCES": "没有权限", "EPERM": "没有权限", "ENOSPC": "磁盘空间已满",
