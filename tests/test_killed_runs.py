@@ -25,9 +25,10 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
-                                reason="processes are looked up in /proc (the mechanisms of other systems: "
-                                       "tests/test_workers.py and the README)")
+pytestmark = [pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                 reason="processes are looked up in /proc (the mechanisms of other systems: "
+                                        "tests/test_workers.py and the README)"),
+              pytest.mark.slow]  # runs killed at random moments, a service started and killed
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "workbooks" / "samples"
