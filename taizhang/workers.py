@@ -66,7 +66,7 @@ def start_context() -> tuple[multiprocessing.context.BaseContext, int]:
     """How workers start here, and from how many files that pays."""
     if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork"), FORK_THRESHOLD
-    return _TiedSpawnContext(), SPAWN_THRESHOLD
+    return TiedSpawnContext(), SPAWN_THRESHOLD
 
 
 def in_processes(count: int, jobs: int | None = None) -> bool:
@@ -274,8 +274,8 @@ def _watch_windows(parent: int) -> None:  # pragma: no cover - Windows
 
 # -- Windows: a job object that ends this process's children with it ------------------------
 
-_JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE = 0x2000
-_JOB_OBJECT_EXTENDED_LIMIT_INFORMATION = 9  # JOBOBJECTINFOCLASS
+JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE = 0x2000
+JOB_OBJECT_EXTENDED_LIMIT_INFORMATION = 9  # JOBOBJECTINFOCLASS
 _PROCESS_TERMINATE, _PROCESS_SET_QUOTA = 0x0001, 0x0100
 _job: int | None = None
 _job_lock = threading.Lock()
@@ -351,8 +351,8 @@ def _the_job() -> int | None:  # pragma: no cover - Windows
                                                      ctypes.c_uint32]
         job = kernel32.CreateJobObjectW(None, None)  # no security attributes: not inheritable
         limits = job_limits_type()()
-        limits.BasicLimitInformation.LimitFlags = _JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE
-        if not job or not kernel32.SetInformationJobObject(ctypes.c_void_p(job), _JOB_OBJECT_EXTENDED_LIMIT_INFORMATION,
+        limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE
+        if not job or not kernel32.SetInformationJobObject(ctypes.c_void_p(job), JOB_OBJECT_EXTENDED_LIMIT_INFORMATION,
                                                            ctypes.byref(limits), ctypes.sizeof(limits)):
             _job = 0
             return None
@@ -369,7 +369,7 @@ class _TiedSpawnProcess(multiprocessing.context.SpawnProcess):
             hold_child(self.pid)
 
 
-class _TiedSpawnContext(multiprocessing.context.SpawnContext):
+class TiedSpawnContext(multiprocessing.context.SpawnContext):
     Process = _TiedSpawnProcess
 
 

@@ -41,7 +41,7 @@ SEED = int(os.environ.get("TAIZHANG_KILL_SEED", random.randrange(1 << 30)))
 
 _SPAWN_AND_POLL = ("import sys\n"
                    "from taizhang import workers\n"
-                   "workers._context = lambda: (workers._TiedSpawnContext(), 2)\n"
+                   "workers.start_context = lambda: (workers.TiedSpawnContext(), 2)\n"
                    "workers.WATCH = 'poll'\n"
                    "from taizhang.cli import main\n"
                    "sys.exit(main(sys.argv[1:]))\n")

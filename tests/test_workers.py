@@ -219,13 +219,16 @@ def test_the_job_objects_limits_are_laid_out_as_windows_lays_them_out():
         assert (limits.IoInfo.offset, limits.ProcessMemoryLimit.offset, limits.PeakJobMemoryUsed.offset) == (64, 112, 136)
     else:
         assert ctypes.sizeof(limits) == 112 and ctypes.sizeof(basic) == 48
-    assert workers._JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE == 0x2000 and workers._JOB_OBJECT_EXTENDED_LIMIT_INFORMATION == 9
+    assert workers.JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE == 0x2000 and workers.JOB_OBJECT_EXTENDED_LIMIT_INFORMATION == 9
 
 
 def test_spawned_workers_are_started_by_the_context_that_holds_them_in_the_job(monkeypatch):
     monkeypatch.setattr(sys, "platform", "win32")
-    context, _ = workers._context()
-    assert context.get_start_method() == "spawn" and context.Process is workers._TiedSpawnProcess
+    context, _ = workers.start_context()
+    assert context.get_start_method() == "spawn"
+    # a process class of its own (the one tying each worker to the job), not multiprocessing's
+    assert issubclass(context.Process, multiprocessing.context.SpawnProcess)
+    assert context.Process is not multiprocessing.context.SpawnProcess
 
 
 def test_the_sweep_removes_what_dead_runs_left_and_nothing_else(tmp_path):
