@@ -383,6 +383,7 @@ def _cli(inbox, roster, master, capsys, period="2026-10"):
     return code, capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_column_inserted_by_hand_is_kept_with_its_values(month, tmp_path, capsys):
     inbox, roster, master = _clean(month)
     sep = tmp_path / "sep"
@@ -427,6 +428,7 @@ def test_a_column_inserted_by_hand_is_kept_with_its_values(month, tmp_path, caps
     assert after["东关小学12026-09"] == handlers["东关小学12026-09"]
 
 
+@pytest.mark.slow
 def test_a_renamed_detail_sheet_is_refused_and_the_master_left_as_it_was(month, tmp_path, capsys):
     inbox, roster, master = _clean(month)
     sep = tmp_path / "sep"
@@ -456,6 +458,7 @@ def _edit_a_figure(ws) -> None:
     cell.value = 4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("edit, message", [
     (lambda wb: wb.remove(wb["退费合并"]), "“退费合并”被删除或改名"),
     (lambda wb: setattr(wb["信访举报合并"]["H1"], "value", "信访来源"), "“来源”列被改名为“信访来源”"),
@@ -478,6 +481,7 @@ def test_edits_that_cannot_be_kept_are_refused_naming_sheet_and_edit(month, caps
 
 # -- faults say what happened (item 9) -----------------------------------------------------
 
+@pytest.mark.slow
 def test_a_truncated_master_is_not_blamed_on_a_unit(month, capsys):
     inbox, roster, master = _clean(month)
     run(inbox, roster, master)
@@ -489,6 +493,7 @@ def test_a_truncated_master_is_not_blamed_on_a_unit(month, capsys):
     assert "报送单位" not in err and "局主表.备份-" in err and "主表未改动" in err
 
 
+@pytest.mark.slow
 def test_a_truncated_backup_and_a_broken_file_of_a_roster_unit_are_labelled_truly(month, tmp_path):
     inbox, roster, master = month
     backup = inbox / "局主表.备份-20261101-093000.xlsx"  # a master's backup copied into the folder, cut short
@@ -510,6 +515,7 @@ def test_a_truncated_backup_and_a_broken_file_of_a_roster_unit_are_labelled_trul
     assert next(f for f in result.files if f.path.name == "城关小学.xlsx").unit == "城关小学"
 
 
+@pytest.mark.slow
 def test_report_into_a_folder_says_so_in_chinese(tmp_path, capsys):
     folder = tmp_path / "汇报.docx"
     folder.mkdir()
@@ -519,6 +525,7 @@ def test_report_into_a_folder_says_so_in_chinese(tmp_path, capsys):
     assert code == 2 and "这是一个文件夹" in err and "Is a directory" not in err
 
 
+@pytest.mark.slow
 def test_an_unreadable_config_folder_is_said_so_not_an_internal_error(month, tmp_path):
     """~/.config/taizhang that the user may not look into (its permissions changed)."""
     import tempfile
@@ -585,6 +592,7 @@ def _dies_in(step: str, inbox, roster, master) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_a_kill_while_the_lock_is_taken_never_leaves_an_empty_lock(month):
     """A run killed between creating the lock and writing its owner into it left an empty lock:
     every later run was refused (未知进程) until someone deleted it by hand."""
@@ -619,6 +627,7 @@ def _complete(path: Path) -> bool:
         return False
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("step", ["backup", "sheets"])
 def test_a_kill_leaves_no_truncated_backup_and_its_debris_is_cleared(month, step):
     from taizhang.consolidation.master import backups_of
@@ -637,6 +646,7 @@ def test_a_kill_leaves_no_truncated_backup_and_its_debris_is_cleared(month, step
     assert all(_complete(b) for b in backups_of(master)) and _complete(master)
 
 
+@pytest.mark.slow
 def test_kills_at_random_moments_leave_a_whole_master_and_whole_backups(month):
     """SIGKILL of a real ``taizhang consolidate`` at random moments (bounded repetitions): the
     master is always the previous one or the new one, whole; every backup whole; the next run
@@ -701,6 +711,7 @@ def test_ctrl_c_while_the_program_is_still_starting_prints_one_chinese_line(tmp_
     assert len(lines) == 1 and "已中断（Ctrl-C）" in lines[0] and "启动" in lines[0]
 
 
+@pytest.mark.slow
 def test_ctrl_c_after_the_master_was_replaced_says_the_run_completed(month):
     from taizhang.consolidation.master import backups_of
 
@@ -727,6 +738,7 @@ def test_ctrl_c_after_the_master_was_replaced_says_the_run_completed(month):
     assert [b.read_bytes() for b in backups_of(master)][-1] == before  # the previous master kept
 
 
+@pytest.mark.slow
 def test_a_summary_renamed_by_hand_is_kept_and_a_new_one_written(month, capsys):
     inbox, roster, master = _clean(month)
     run(inbox, roster, master)

@@ -245,6 +245,7 @@ def _fill(disk, leave: int) -> None:
         fh.truncate(max(size - leave, 0))
 
 
+@pytest.mark.slow
 def test_disk_full_while_the_store_writes_says_so_and_changes_nothing(month, small_disk, capsys):
     from taizhang.cli import main
 
@@ -267,6 +268,7 @@ def test_disk_full_while_the_store_writes_says_so_and_changes_nothing(month, sma
     assert result.summary["year_to_date"]["complaints"]["total"] == 3 + 1 + 2
 
 
+@pytest.mark.slow
 def test_disk_full_with_the_store_in_step(month, small_disk, capsys):
     """The store as the last run left it, the disk full: nothing damaged, nothing rebuilt."""
     from taizhang.cli import main
@@ -285,6 +287,7 @@ def test_disk_full_with_the_store_in_step(month, small_disk, capsys):
     assert not any("重建" in n for n in result.notices)  # the store was not judged damaged
 
 
+@pytest.mark.slow
 def test_a_read_only_store_is_not_called_damaged_nor_replaced(month, tmp_path, capsys):
     import subprocess
 

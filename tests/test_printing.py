@@ -253,6 +253,7 @@ def smallest_text(tmp: Path, *books: Path) -> dict[tuple[str, str], float]:
     return smallest
 
 
+@pytest.mark.slow
 @pytest.mark.render
 @needs_render
 def test_no_text_on_paper_is_smaller_than_8_points(outputs, findings_list):

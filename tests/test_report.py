@@ -498,6 +498,7 @@ def _stand_ins_installed() -> bool:
     return all(font in families for font in set(STAND_INS.values()))
 
 
+@pytest.mark.slow
 @pytest.mark.render
 @pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdffonts") and shutil.which("pdftotext")),
                     reason="LibreOffice 或 poppler-utils 未安装")

@@ -33,6 +33,9 @@ if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
+#: Slow as a whole: headless Chromium is started once for the module, then drives every page.
+pytestmark = pytest.mark.slow
+
 SHOTS = REPO / "out" / "screenshots"
 FAKE = (Path(__file__).parent / "wps_fake.js").read_text(encoding="utf-8")
 
@@ -153,7 +156,6 @@ def in_pane(drv):
     return frame
 
 
-@pytest.mark.slow
 def test_wps_addin_end_to_end(service, driver, tmp_path):
     month = sample_month(service.allowed)
     drv = driver
@@ -307,7 +309,6 @@ def wait_download(folder: Path, name: str, timeout: float = 30) -> Path:
     raise AssertionError(f"{name} not downloaded: {list(folder.iterdir())}")
 
 
-@pytest.mark.slow
 def test_page_end_to_end(service, driver, downloads, tmp_path):
     month = sample_month(service.allowed)
     drv = driver
@@ -483,7 +484,6 @@ class SquatterHandler(BaseHTTPRequestHandler):
     do_PUT = do_POST
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["forged", "relayed"])
 def test_a_squatter_on_the_port_gets_no_token_and_runs_nothing(service, driver, tmp_path, mode):
     """The service is not on the add-in's port; another listener is.  Every button is pressed."""
