@@ -303,7 +303,7 @@ def _name_of(path: Path) -> str:
     return path.name
 
 
-@pytest.mark.skipif(workers._context()[0].get_start_method() != "fork", reason="the workers are forked only on Linux")
+@pytest.mark.skipif(workers.start_context()[0].get_start_method() != "fork", reason="the workers are forked only on Linux")
 def test_ctrl_c_while_the_workers_are_forked_is_raised_not_lost():
     paths = [Path(f"单位{i}.xlsx") for i in range(12)]
     assert workers.in_processes(len(paths), 2)
