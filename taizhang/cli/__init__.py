@@ -16,24 +16,39 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import Sequence
+from typing import Callable, Sequence
 
 from taizhang import __version__
-from taizhang.cli.addin import (
-    cmd_addin_build, cmd_addin_bundle, cmd_addin_doctor, cmd_addin_install, cmd_addin_uninstall,
-)
-from taizhang.cli.check import cmd_check
 from taizhang.cli.common import (
     EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, JOBS_HELP, as_of_date, jobs_count, start_log, trace_for_log,
 )
-from taizhang.cli.consolidate import cmd_consolidate
 from taizhang.cli.parser import ChineseParser
 from taizhang.cli.report import add_parser as add_report_parser
-from taizhang.cli.summary import cmd_summary
 from taizhang.config import ConfigError, load_config
 from taizhang.errors import TaizhangError
 
 __all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_UNREADABLE", "build_parser", "main"]
+
+
+def _command(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    """``taizhang.cli.MODULE.NAME``, imported when its command runs: ``taizhang --version``
+    and a refused command line load no reader, no check, no writer."""
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        return getattr(importlib.import_module(f"taizhang.cli.{module}"), name)(args)
+    run.__name__ = run.__qualname__ = name
+    return run
+
+
+cmd_check = _command("check", "cmd_check")
+cmd_summary = _command("summary", "cmd_summary")
+cmd_consolidate = _command("consolidate", "cmd_consolidate")
+cmd_addin_build = _command("addin", "cmd_addin_build")
+cmd_addin_install = _command("addin", "cmd_addin_install")
+cmd_addin_uninstall = _command("addin", "cmd_addin_uninstall")
+cmd_addin_doctor = _command("addin", "cmd_addin_doctor")
+cmd_addin_bundle = _command("addin", "cmd_addin_bundle")
 
 
 #: The parser of every command and subcommand: argparse's own messages in Chinese.

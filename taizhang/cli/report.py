@@ -7,8 +7,6 @@ import json
 import sys
 
 from taizhang.cli.common import EXIT_UNREADABLE, as_of_date, request_of
-from taizhang.usecases.report import report
-from taizhang.usecases.requests import ReportRequest
 
 
 def add_parser(sub, parents: list[argparse.ArgumentParser]) -> None:
@@ -34,6 +32,9 @@ def add_parser(sub, parents: list[argparse.ArgumentParser]) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from taizhang.usecases.report import report
+    from taizhang.usecases.requests import ReportRequest
+
     request = request_of(ReportRequest, args)
     if request is None:
         return EXIT_UNREADABLE

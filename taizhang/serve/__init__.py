@@ -16,6 +16,16 @@ the allowed folders.
   ``/wps/hello`` for the service's proof before it sends the token (``wpsaddin``).
 """
 
-from taizhang.serve.app import create_app
+from typing import Any
 
 __all__ = ["create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    """``create_app``, imported when asked for: the command line reads the service's port and
+    loopback address from ``serve.security`` without loading FastAPI."""
+    if name == "create_app":
+        from taizhang.serve.app import create_app
+
+        return create_app
+    raise AttributeError(name)

@@ -305,6 +305,11 @@ def create_app(settings: ServeSettings) -> Any:
             for command in COMMANDS:  # each body's schema from its request model, in place
                 body = spec["paths"][f"/api/{command}"]["post"]["requestBody"]
                 body["content"]["application/json"]["schema"] = body_schema(command)
+                answers = spec["paths"][f"/api/{command}"]["post"]["responses"]
+                answers.pop("422", None)  # FastAPI's validation answer: refused bodies are told as below
+                answers["400"] = {"description": "选项不被接受（error 为中文说明，exit 为 2）", "content": {
+                    "application/json": {"schema": {"type": "object", "properties": {
+                        "error": {"type": "string"}, "exit": {"type": "integer"}}, "required": ["error", "exit"]}}}}
                 spec["components"]["schemas"].pop(request_model(command).__name__, None)
             spec.setdefault("components", {}).setdefault("schemas", {}).update(components)
             app.openapi_schema = spec

@@ -15,42 +15,12 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
-AS_OF_FORMS = "2026-10-31、2026/10/31、2026.10.31 或 2026年10月31日"
-JOBS_HELP = "同时读取文件的进程数（默认：CPU 核数，最多 2；不超过 CPU 核数；文件少时只用本进程）"
+from taizhang.usecases.parsing import AS_OF_FORMS, JOBS_HELP, parse_as_of, parse_jobs  # noqa: F401
+
 CONFIG_HELP = "本单位配置文件（同义词、选项、四种形态）"
 PERIOD_HELP = ("统计期间：月（2026-10、2026/10、2026年10月、202610，另附全年累计）、年（2026）或 all；"
                "默认：给了检查日期则取其所在月，否则取台账中有数据的最近月份")
 PATHS_HELP = "工作簿文件或文件夹"
-
-
-def parse_as_of(text: str) -> date:
-    """A day as staff write it: the forms a ledger's date cells take (``values.parse_date``),
-    full-width digits included; a bare number (an Excel serial) is not taken for a day here.
-    Raises ``ValueError`` with the Chinese message."""
-    from taizhang.values import parse_date
-
-    cleaned = str(text).strip()
-    if cleaned.isdigit() and len(cleaned) != 8:  # 46303 typed on a command line is no date
-        cleaned = ""
-    try:
-        return parse_date(cleaned)
-    except ValueError as exc:
-        detail = "（不存在这一天）" if "不存在" in str(exc) else ""
-        raise ValueError(f"日期应写作 {AS_OF_FORMS}{detail}（收到“{text}”）") from None
-
-
-def parse_jobs(text: str | int) -> int:
-    """A process count: a positive whole number, never more than the machine's cores (more only
-    cost memory and start-up time; a request asking for 300 would otherwise fork 300)."""
-    import os
-
-    try:
-        jobs = int(text)
-    except ValueError:
-        jobs = 0
-    if jobs < 1:
-        raise ValueError(f"进程数应为正整数，例如 2（收到“{text}”）")
-    return min(jobs, os.cpu_count() or 1)
 
 
 def _text(value: str) -> str:
@@ -87,7 +57,7 @@ Jobs = Annotated[StrictInt | None, BeforeValidator(_jobs)]
 
 class Request(BaseModel):
     """What every request shares: unknown keys refused, numbers taken as text where text is
-    wanted (a period ``202610``), the office's configuration file."""
+    wanted (a period ``202610``); each has ``config``, the office's configuration file."""
 
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True)
 
@@ -97,8 +67,6 @@ class Request(BaseModel):
     PATH_FIELDS: ClassVar[tuple[str, ...]] = ("config",)
     #: Positionals of the command line, by metavar (the rest are ``--long`` options).
     POSITIONALS: ClassVar[dict[str, str]] = {}
-
-    config: Text | None = Field(None, description=CONFIG_HELP)
 
     @classmethod
     def help(cls, name: str) -> str:
@@ -122,6 +90,7 @@ class CheckRequest(Request):
         None, description="把问题清单写入这个工作簿（已有的则只替换“问题清单”一张表；不能是被检查的台账）")
     recursive: StrictBool = Field(False, description="文件夹中的子文件夹也读取")
     jobs: Jobs = Field(None, description=JOBS_HELP)
+    config: Text | None = Field(None, description=CONFIG_HELP)
 
 
 class SummaryRequest(Request):
@@ -137,6 +106,7 @@ class SummaryRequest(Request):
         None, description="写入汇总表的工作簿（已有的则只替换汇总表、明细和问题清单三张表）")
     recursive: StrictBool = Field(False, description="文件夹中的子文件夹也读取")
     jobs: Jobs = Field(None, description=JOBS_HELP)
+    config: Text | None = Field(None, description=CONFIG_HELP)
 
 
 class ReportRequest(Request):
@@ -152,6 +122,7 @@ class ReportRequest(Request):
     output: Text | None = Field(None, description="写入的汇报文档")
     write_template: Text | None = Field(
         None, description="把内置模板另存为 FILE.docx，作为本单位模板的起点（不生成汇报）")
+    config: Text | None = Field(None, description=CONFIG_HELP)
 
 
 class ConsolidateRequest(Request):
@@ -167,6 +138,7 @@ class ConsolidateRequest(Request):
     recursive: StrictBool = Field(False, description="包括子文件夹")
     bureau: Text | None = Field(None, description="局名称（汇总表标题）")
     jobs: Jobs = Field(None, description=JOBS_HELP)
+    config: Text | None = Field(None, description=CONFIG_HELP)
 
 
 REQUESTS: dict[str, type[Request]] = {
@@ -190,8 +162,7 @@ def explain(model: type[Request], errors: list[dict[str, Any]]) -> str:
         return f"请求体应为 JSON 对象，例如 {EXAMPLE_BODY}"
     key = loc[0]
     if kind == "extra_forbidden":
-        fields = sorted(model.model_fields, key=lambda f: (f not in model.POSITIONALS, f == "config"))
-        known = "、".join(fields)
+        known = "、".join(model.model_fields)
         return f"taizhang {model.COMMAND} 没有选项“{key}”（可用：{known}）"
     if key not in model.model_fields:
         return "参数错误"
