@@ -132,3 +132,17 @@ def test_jobs_never_exceed_the_cores():
 
     assert CheckRequest(paths=["x"], jobs=10_000).jobs == (os.cpu_count() or 1)
     assert CheckRequest(paths=["x"], jobs="1").jobs == 1
+
+
+@pytest.mark.parametrize("command", ["check", "summary", "report", "consolidate"])
+def test_the_openapi_description_of_each_option_is_its_command_line_help(command, capsys):
+    """Each field of a request says what ``taizhang COMMAND --help`` says of its option."""
+    from taizhang.cli import main
+    from taizhang.usecases.requests import REQUESTS
+
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    shown = "".join(capsys.readouterr().out.split())
+    model = REQUESTS[command]
+    for name, field in model.model_fields.items():
+        assert field.description and "".join(field.description.split()) in shown, (command, name)
