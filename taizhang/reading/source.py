@@ -203,6 +203,14 @@ def _sniff(path: Path) -> tuple[str, Parts | None]:
     raise WorkbookRefused("not-a-workbook", f"{path}：不是 Excel 工作簿，也无法识别文件类型")
 
 
+def own_file_reason(reason: str) -> str:
+    """A refusal's reason for a file of the office's own (the master, a backup of it, the
+    roster) rather than a unit's submission: without the advice to have the unit send it again."""
+    import re
+
+    return re.sub(r"[，,；;]\s*请(?:让)?报送单位[^，；;）)]*", "", reason)
+
+
 #: The system's (English) reasons for a failed file operation, in the clerk's words.
 _ERRNO_ZH = {
     "ENOENT": "文件或文件夹不存在", "EACCES": "没有权限", "EPERM": "没有权限", "ENOSPC": "磁盘空间已满",
@@ -414,9 +422,12 @@ EXCEL_DEFAULT_PASSWORD = "VelvetSweatshop"
 
 def _read_default_password(path: Path, limits: Limits, refusal: WorkbookRefused) -> Workbook:
     """An encrypted workbook that Excel opens without asking: decrypted with Excel's own
-    default password (in memory, into a private temporary folder) and read; any other
-    password is never guessed, and the refusal stands."""
+    default password (in memory, into a folder of its own in the run's private folder, see
+    ``taizhang.workers.private_folder``) and read; any other password is never guessed, and
+    the refusal stands."""
     import tempfile
+
+    from taizhang import workers
 
     try:
         import msoffcrypto
@@ -430,7 +441,7 @@ def _read_default_password(path: Path, limits: Limits, refusal: WorkbookRefused)
             office.decrypt(plain)
     except Exception:  # noqa: BLE001 - a real password (or a damaged file): still encrypted
         raise refusal from None
-    with tempfile.TemporaryDirectory(prefix="taizhang-") as folder:
+    with tempfile.TemporaryDirectory(prefix="book-", dir=workers.private_folder()) as folder:
         copy = Path(folder) / ("book" + path.suffix.lower())
         copy.write_bytes(plain.getvalue())
         del plain
