@@ -172,12 +172,17 @@ def interrupted_message(done: Sequence[object]) -> str:
             "只是结果没有全部显示，请打开该文件查看")
 
 
+def _replaced() -> list:
+    """The files ``taizhang.writing`` has put in place in this process; none while it is not
+    loaded (so that ``taizhang --version`` does not load it)."""
+    writing = sys.modules.get("taizhang.writing")
+    return list(writing.replaced) if writing is not None else []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line; the one place where whatever went wrong becomes a message and an
     exit status (never a traceback)."""
-    from taizhang import writing
-
-    written = len(writing.replaced)  # files put in place before this command (the service runs many)
+    written = len(_replaced())  # files put in place before this command (the service runs many)
     log_file = None
     log = logging.getLogger("taizhang.cli")
     try:
@@ -196,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         log.info("interrupted (Ctrl-C)")
-        print(f"\ntaizhang: {interrupted_message(writing.replaced[written:])}", file=sys.stderr)
+        print(f"\ntaizhang: {interrupted_message(_replaced()[written:])}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into a program that stopped reading (| head)
         return EXIT_UNREADABLE
