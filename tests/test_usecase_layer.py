@@ -146,3 +146,17 @@ def test_the_openapi_description_of_each_option_is_its_command_line_help(command
     model = REQUESTS[command]
     for name, field in model.model_fields.items():
         assert field.description and "".join(field.description.split()) in shown, (command, name)
+
+
+def test_every_help_line_is_chinese(capsys):
+    """argparse's own lines too (``-h``, ``--version``, the titles, the usage prefix)."""
+    import re
+
+    from taizhang.cli import main
+
+    for argv in (["--help"], ["check", "--help"], ["addin", "bundle", "--help"], ["serve", "--help"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+        out = capsys.readouterr().out
+        assert out.startswith("用法：") and "选项" in out, argv
+        assert not re.search(r"usage|show |options:|positional arguments|help message", out), (argv, out)
