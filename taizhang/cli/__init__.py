@@ -1,4 +1,4 @@
-"""The command line ``taizhang``: translate arguments, call the service layer, print results.
+"""The command line ``taizhang``: parse arguments into a use case's request, run it, print its outcome.
 
 One module per command (``check``, ``summary``, ``report``, ``consolidate``, ``addin``, ``serve``,
 ``wps``); this one builds the parser and dispatches.
