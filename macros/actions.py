@@ -165,8 +165,8 @@ def consolidate_month(port: WorkbookPort, config: Config, folder: Path | None = 
         return "已取消。"
     if not port.release_for_writing():  # saves (or asks about) unsaved edits; Excel lets go of the file
         return "已取消。"
-    request = ConsolidateRequest(folder=str(folder), period=Period.of_month(s.as_of).key, master=str(port.path),
-                                 bureau=s.bureau)
+    request = ConsolidateRequest(folder=str(folder), period=Period.of_month(s.as_of).key,
+                                 master=str(port.path), bureau=s.bureau)
     try:
         outcome = consolidate(request, s.config)  # the command line's use case
     except BaseException:

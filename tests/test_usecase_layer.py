@@ -37,7 +37,8 @@ def _under(module: str, package: str) -> bool:
 def test_the_service_imports_nothing_of_the_command_line():
     serve = sorted((PACKAGE / "serve").rglob("*.py"))
     assert serve
-    bad = [f"{p.relative_to(REPO)}:{line} {m}" for p in serve for line, m in _imports(p) if _under(m, "taizhang.cli")]
+    bad = [f"{p.relative_to(REPO)}:{line} {m}" for p in serve for line, m in _imports(p)
+           if _under(m, "taizhang.cli")]
     assert not bad, bad
 
 
@@ -59,10 +60,12 @@ def test_no_code_reads_argparses_private_names():
             if isinstance(node, ast.Attribute):
                 if node.attr == "_actions" or node.attr == "_option_string_actions":
                     bad.append(f"{where} .{node.attr}")
-                elif isinstance(node.value, ast.Name) and node.value.id == "argparse" and node.attr.startswith("_"):
+                elif (isinstance(node.value, ast.Name) and node.value.id == "argparse"
+                      and node.attr.startswith("_")):
                     bad.append(f"{where} argparse.{node.attr}")
             elif isinstance(node, ast.ImportFrom) and node.module == "argparse":
-                bad += [f"{where} from argparse import {a.name}" for a in node.names if a.name.startswith("_")]
+                bad += [f"{where} from argparse import {a.name}" for a in node.names
+                        if a.name.startswith("_")]
     assert not bad, bad
 
 
@@ -73,7 +76,8 @@ def test_the_running_service_loads_no_command_line_module(tmp_path):
         "from taizhang.config import load_config\n"
         "from taizhang.serve.app import ServeSettings, create_app, runner\n"
         "from taizhang.usecases.requests import CheckRequest\n"
-        f"settings = ServeSettings(token='t', config=load_config(), allowed_folders=[], workdir={str(tmp_path)!r})\n"
+        "settings = ServeSettings(token='t', config=load_config(), allowed_folders=[],\n"
+        f"                         workdir={str(tmp_path)!r})\n"
         "create_app(settings)\n"
         f"outcome = runner('check')(CheckRequest(paths=[{str(tmp_path)!r}]), load_config())\n"
         "assert outcome.code == 2 and outcome.messages, outcome\n"

@@ -122,7 +122,8 @@ def request_of(model: type, args: argparse.Namespace) -> object:
     name); a value its model refuses is said as a usage error (exit 2) and gives ``None``."""
     from taizhang.usecases.requests import RequestError, validate
 
-    values = {name: getattr(args, name) for name in model.model_fields if getattr(args, name, None) is not None}
+    values = {name: getattr(args, name) for name in model.model_fields
+              if getattr(args, name, None) is not None}
     try:
         return validate(model, values)
     except RequestError as exc:

@@ -269,9 +269,10 @@ def create_app(settings: ServeSettings) -> Any:
         handle.__name__ = f"api_{command}"
         # FastAPI validates the JSON body into the command's request model (``refused`` below
         # answers what it refuses)
+        positional = inspect.Parameter.POSITIONAL_OR_KEYWORD
         handle.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
-            inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
-            inspect.Parameter("body", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=request_model(command)),
+            inspect.Parameter("request", positional, annotation=Request),
+            inspect.Parameter("body", positional, annotation=request_model(command)),
         ])
         return handle
 
@@ -307,9 +308,10 @@ def create_app(settings: ServeSettings) -> Any:
                 body["content"]["application/json"]["schema"] = body_schema(command)
                 answers = spec["paths"][f"/api/{command}"]["post"]["responses"]
                 answers.pop("422", None)  # FastAPI's validation answer: refused bodies are told as below
-                answers["400"] = {"description": "选项不被接受（error 为中文说明，exit 为 2）", "content": {
-                    "application/json": {"schema": {"type": "object", "properties": {
-                        "error": {"type": "string"}, "exit": {"type": "integer"}}, "required": ["error", "exit"]}}}}
+                refused = {"type": "object", "required": ["error", "exit"],
+                           "properties": {"error": {"type": "string"}, "exit": {"type": "integer"}}}
+                answers["400"] = {"description": "选项不被接受（error 为中文说明，exit 为 2）",
+                                  "content": {"application/json": {"schema": refused}}}
                 spec["components"]["schemas"].pop(request_model(command).__name__, None)
             spec.setdefault("components", {}).setdefault("schemas", {}).update(components)
             app.openapi_schema = spec

@@ -13,7 +13,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+from pydantic import (
+    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, ValidationError,
+)
 
 from taizhang.usecases.parsing import AS_OF_FORMS, JOBS_HELP, parse_as_of, parse_jobs  # noqa: F401
 

@@ -14,7 +14,8 @@ from taizhang.usecases.requests import SummaryRequest
 from taizhang.writing import FileInUse, open_elsewhere
 
 
-def summarise(request: SummaryRequest, config: Config | None = None, progress: Progress | None = None) -> Outcome:
+def summarise(request: SummaryRequest, config: Config | None = None,
+              progress: Progress | None = None) -> Outcome:
     """``taizhang summary`` without printing: the ``--json`` shape, the exit code, the messages;
     ``detail`` is ``(report, output written or None)``."""
     from taizhang.figures import Period, PeriodError
@@ -63,7 +64,8 @@ def summarise(request: SummaryRequest, config: Config | None = None, progress: P
         except OSError as exc:
             return Outcome(EXIT_UNREADABLE, messages=[cannot_write("汇总表", request.output, exc)])
     data = summed.json(bureau, output)
-    messages = skipped_notes + [f"taizhang: 无法读取 {r.refusal.message}" for r in reports if r.refusal is not None]
+    messages = [*skipped_notes,
+                *(f"taizhang: 无法读取 {r.refusal.message}" for r in reports if r.refusal is not None)]
     messages += blocking_notes(blocking, output)
     if any(r.refusal for r in reports):
         code = EXIT_UNREADABLE
