@@ -59,7 +59,8 @@ class WorkbooksNotFoundError(TaizhangError, FileNotFoundError):
 
 def _workbooks(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
     """The workbook files of ``paths`` (files, folders), or :class:`WorkbooksNotFoundError`."""
-    from taizhang.reading.source import WORKBOOK_SUFFIXES, expand_paths
+    from taizhang.reading.book import WORKBOOK_SUFFIXES
+    from taizhang.reading.folder import expand_paths
 
     given = [str(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
     if not given:
@@ -210,9 +211,9 @@ def columns() -> dict[str, list[Column]]:
 
 
 def _labels() -> dict[str, str]:
-    from taizhang.kinds import kinds
+    from taizhang.config import default_config
 
-    return {d.kind.value: d.label for d in kinds()} | {"findings": "问题清单"}
+    return {kind.value: spec.label for kind, spec in default_config().kinds.items()} | {"findings": "问题清单"}
 
 
 def columns_markdown() -> str:

@@ -12,7 +12,7 @@ The override file has the same tables as the defaults: ``[columns.<kind>]`` with
 ``synonyms = {<canonical> = [...]}`` adds header synonyms; ``[vocabularies.<name>.values]``
 adds synonyms or new canonical values; ``[forms]`` and ``[categories]`` replace the listed
 entries of the 四种形态 mapping; ``[settings]`` holds the bureau name and similar;
-``[limits]`` bounds what a workbook may cost to read (see ``reading.source.Limits``).
+``[limits]`` bounds what a workbook may cost to read (see ``reading.book.Limits``).
 """
 
 from __future__ import annotations

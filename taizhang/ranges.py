@@ -11,7 +11,7 @@ from taizhang.config import Config, Kind
 from taizhang.errors import TaizhangError
 from taizhang.figures import Period, PeriodError
 from taizhang.reading.ledger import Ledger
-from taizhang.reading.source import Sheet, cell_ref
+from taizhang.reading.book import Sheet, cell_ref
 from taizhang.service import load_sheets
 from taizhang.values import clean_text
 

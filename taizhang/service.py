@@ -16,7 +16,8 @@ from taizhang.config import Config, load_config
 from taizhang.findings import Finding, Stats, sort_key
 from taizhang.reading.layout import locate
 from taizhang.reading.ledger import Ledger, LedgerHead, read_ledger
-from taizhang.reading.source import Limits, Sheet, WorkbookRefused, open_workbook
+from taizhang.reading.book import Limits, Sheet, WorkbookRefused
+from taizhang.reading.source import open_workbook
 from taizhang.values import clean_text
 
 

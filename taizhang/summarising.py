@@ -235,7 +235,7 @@ def summarise(paths: Iterable[str | os.PathLike], *, config: Config | None = Non
     """Read, check and summarise workbook files (folders are expanded): the one use case the
     command line, the report and scripts share."""
     from taizhang.config import load_config
-    from taizhang.reading.source import expand_paths
+    from taizhang.reading.folder import expand_paths
 
     config = config or load_config()
     return summarise_files(expand_paths([str(p) for p in paths]), config, period=period, bureau=bureau,

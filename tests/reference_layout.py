@@ -11,7 +11,7 @@ from typing import Any
 
 from taizhang.config import ColumnSpec, Config, Kind, KindSpec
 from taizhang.reading.layout import HEADER_SCAN_ROWS, MIN_HEADER_MATCHES, HeaderCell, Layout
-from taizhang.reading.source import Sheet
+from taizhang.reading.book import Sheet
 from taizhang.values import clean_text, match_key
 
 _UNIT_SUFFIX = re.compile(r"^(?P<name>.+?)\((?P<unit>[^()]*)\)$")

@@ -21,7 +21,7 @@ from taizhang.reading.ledger import (
     _structure_findings,
     _Texts,
 )
-from taizhang.reading.source import Sheet
+from taizhang.reading.book import Sheet
 
 
 def read_ledger_by_rows(sheet: Sheet, layout: Layout, config: Config, file: str,

@@ -13,7 +13,7 @@ from taizhang.cli.common import (
     EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width, per_file, progress_bar,
 )
 from taizhang.findings_sheet import code_title
-from taizhang.reading.source import expand_paths, no_workbooks, skip_reason
+from taizhang.reading.folder import expand_paths, no_workbooks, skip_reason
 from taizhang.service import FileReport, check_slim, reader_died
 
 

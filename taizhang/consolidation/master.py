@@ -42,15 +42,11 @@ ISSUES_COLUMN = "检查结果"
 
 def detail_sheets() -> dict[Kind, str]:
     """kind -> the name of its consolidated detail sheet, for every registered kind."""
+    from taizhang.config import default_config
     from taizhang.kinds import kinds
 
-    return {d.kind: d.master_sheet or f"{d.label}合并" for d in kinds()}
-
-
-def __getattr__(name: str):
-    if name == "DETAIL_SHEETS":  # the former table, now over the registry
-        return detail_sheets()
-    raise AttributeError(name)
+    labels = default_config().kinds
+    return {d.kind: d.master_sheet or f"{labels[d.kind].label}合并" for d in kinds()}
 
 
 STATUS_SHEET = "报送情况"

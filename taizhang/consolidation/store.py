@@ -43,7 +43,7 @@ from taizhang.config import Kind
 from taizhang.consolidation.deflate import Piece, piece, write_deflated
 from taizhang.consolidation.sheetxml import cell_xml, template_styles
 from taizhang.model import ROW_MODELS, LedgerRow, period_date, row_model
-from taizhang.reading.source import sheet_parts
+from taizhang.reading.extent import sheet_parts
 
 #: Bumped whenever what a block holds changes: an older store is rebuilt from the master.
 VERSION = "3"

@@ -8,8 +8,8 @@ kind's own ``data_file``).  Everything else (reading, checking, the figures, the
 paragraph, the consolidation, the worksheet functions) iterates :func:`kinds` and never
 names a kind.
 
-This module imports nothing of the package at import time, so that ``taizhang.config`` can
-use :class:`Kind` without a cycle; the built-in kinds are imported on first use.
+This module imports nothing of the package (``taizhang.config`` sits on it and holds each
+kind's label and columns); the built-in kinds are imported by name on first use, as plugins.
 """
 
 from __future__ import annotations
@@ -216,13 +216,6 @@ class KindDef:
 
     def worksheet_functions(self) -> tuple[WorksheetFunction, ...]:
         return ()
-
-    @property
-    def label(self) -> str:
-        """The ledger's Chinese name (整改台账), from the data."""
-        from taizhang.config import default_config
-
-        return default_config().kinds[self.kind].label
 
 
 _REGISTRY: dict[Kind, KindDef] = {}

@@ -39,7 +39,7 @@ from taizhang.model import (
 )
 from taizhang.reading.layout import HEADER_SCAN_ROWS, Layout, locate
 from taizhang.reading.ledger import _Texts, classify_rows
-from taizhang.reading.source import Sheet, cell_ref
+from taizhang.reading.book import Sheet, cell_ref
 
 #: The name ``ranges.ledger_in`` gives the range (the rows' origin, file and sheet).
 SHEET = "所选区域"

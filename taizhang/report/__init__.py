@@ -131,7 +131,7 @@ def make_report(paths: Sequence[str | os.PathLike], output: str | os.PathLike, *
 
     The one entry point shared by the command line, the ribbon and the local service.
     """
-    from taizhang.reading.source import expand_paths
+    from taizhang.reading.folder import expand_paths
 
     config = config or load_config()
     output = Path(output)
