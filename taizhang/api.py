@@ -255,8 +255,9 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *, config: Conf
     import pandas as pd
 
     from taizhang.kinds import kinds
-    from taizhang.service import check_loaded, load_workbook
-    from taizhang.summarising import resolve, settings_rows
+    from taizhang.checks.files import check_loaded
+    from taizhang.reading.workbook import load_workbook
+    from taizhang.figures.settings import resolve, settings_rows
 
     files = _workbooks(paths)
     config = config or load_config()
@@ -293,7 +294,7 @@ def summarise(source: Ledgers | str | os.PathLike | Iterable[str | os.PathLike],
 
         settings = source.settings
         if as_of is not None or bureau is not None or config is not None:
-            from taizhang.summarising import resolve
+            from taizhang.figures.settings import resolve
 
             settings = resolve(config or settings.config, bureau=bureau, as_of=_as_of(as_of) or settings.as_of)
         the_period = Period.parse(str(period)) if period else Period.of_month(settings.as_of)

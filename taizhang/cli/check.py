@@ -14,7 +14,8 @@ from taizhang.cli.common import (
 )
 from taizhang.findings_sheet import code_title
 from taizhang.reading.folder import expand_paths, no_workbooks, skip_reason
-from taizhang.service import FileReport, check_slim, reader_died
+from taizhang.checks.files import FileReport, reader_died
+from taizhang.service import check_slim
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ from taizhang.cli.common import (
     EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width, per_file, progress_bar,
 )
 from taizhang.reading.folder import expand_paths, no_workbooks, skip_reason
-from taizhang.summarising import DEFAULT_BUREAU, summarise_files  # noqa: F401 - DEFAULT_BUREAU kept importable
+from taizhang.summarising import summarise_files
 from taizhang.writing import FileInUse, open_elsewhere
 
 

@@ -41,7 +41,8 @@ from taizhang.model import Origin, ParseContext, LedgerRow, parse_row, period_da
 from taizhang.privacy import confidential_fields, mask
 from taizhang.reading.book import WorkbookRefused
 from taizhang.reading.folder import in_folder, is_own_output
-from taizhang.service import check_loaded, load_workbook, reader_died_refusal
+from taizhang.checks.files import check_loaded
+from taizhang.reading.workbook import load_workbook, reader_died_refusal
 from taizhang.values import clean_text
 from taizhang.writing import FileInUse, mark_output, open_elsewhere
 
@@ -691,7 +692,7 @@ def _summary(store: Store, tables: dict[str, Table], period: str, as_of: date, c
     orders the units as the master lists them (the order the figures meet the rows in)."""
     from taizhang.figures import Period, Report, figures_model, narrative, report_json
     from taizhang.kinds import by_rank
-    from taizhang.summarising import resolve
+    from taizhang.figures.settings import resolve
     from taizhang.summary import write_summary
 
     # the settings merged as everywhere: the office file, the master's 台账设置, --bureau;

@@ -42,10 +42,3 @@ def narrative(report: Report, config: Config) -> str:
         if ytd:
             text += f"截至{period.month}月底，全年累计{ytd}"
     return text
-
-
-def _measure_words(config: Config, measure: str) -> str:
-    """警告处分 / 诫勉: the measure as the paragraph words it (see ``taizhang.kinds.sanctions``)."""
-    from taizhang.kinds.sanctions import _measure_words as words
-
-    return words(config, measure)

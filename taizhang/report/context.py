@@ -43,10 +43,8 @@ class Tally(dict):
 
 def _measure_words(config: Config, measure: str) -> str:
     """``警告`` -> ``警告处分`` where the measure is a 处分 proper, as the report paragraph words it."""
-    try:  # the registry of ledger kinds keeps it with the sanctions
-        from taizhang.kinds.sanctions import _measure_words as words
-    except ImportError:
-        from taizhang.figures.narrative import _measure_words as words
+    from taizhang.kinds.sanctions import _measure_words as words
+
     return words(config, measure)
 
 
