@@ -315,6 +315,10 @@ def count_in(fig: ActivityFigures, category: Any, measure: Any, config: Config) 
 
 class Activities(KindDef):
     kind = KIND
+    codes = {
+        "date-outside-year": ("warning", "日期不在本年度"),
+        "mixed-unit": ("warning", "计量单位不一致"),
+    }
     row_model = ActivityRow
     figures_model = ActivityFigures
     report_rank = 50

@@ -8,8 +8,8 @@ kind's own ``data_file``).  Everything else (reading, checking, the figures, the
 paragraph, the consolidation, the worksheet functions) iterates :func:`kinds` and never
 names a kind.
 
-This module imports nothing of the package (``taizhang.config`` sits on it and holds each
-kind's label and columns); the built-in kinds are imported by name on first use, as plugins.
+This module imports nothing of the package but ``taizhang.findings``, where it declares each
+kind's own codes (``taizhang.config`` sits on it and holds each kind's label and columns); the built-in kinds are imported by name on first use, as plugins.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator
+
+from taizhang import findings
 
 if TYPE_CHECKING:  # pragma: no cover
     from pydantic import BaseModel
@@ -157,6 +159,9 @@ class KindDef:
     #: For a tracker (整改): 累计 is the ledger as it stands at the period's end, not the
     #: rows dated in the year.
     ytd_is_tracker: ClassVar[bool] = False
+    #: The kind's own finding codes: code -> (severity, "error" or "warning", and a short
+    #: Chinese title); the catalogue (``taizhang.findings.CATALOGUE``) gathers them.
+    codes: ClassVar[dict[str, tuple[str, str]]] = {}
     #: A TOML file holding this kind's ``[columns.<kind>]`` and ``[vocabularies.<name>]``,
     #: for a kind defined outside the shipped data (None: in ``taizhang/data``).
     data_file: ClassVar[Path | None] = None
@@ -232,6 +237,7 @@ def register(definition: KindDef | type[KindDef]) -> KindDef:
     with _LOCK:
         _REGISTRY[kind] = definition
         type.__setattr__(Kind, kind.name, kind)
+        findings.declare(kind.value, definition.codes)
     _clear_caches()
     return definition
 
@@ -241,6 +247,7 @@ def unregister(kind: str) -> None:
     kind = Kind(kind)
     with _LOCK:
         _REGISTRY.pop(kind, None)
+        findings.withdraw(kind.value)
         if Kind.__dict__.get(kind.name) is kind:
             type.__delattr__(Kind, kind.name)
     _clear_caches()
@@ -270,6 +277,9 @@ def _load_builtins() -> None:
         _LOADED = True
         for name in BUILTIN_MODULES:
             importlib.import_module(name)
+
+
+findings.before_first_lookup(_load_builtins)
 
 
 def kinds() -> list[KindDef]:

@@ -216,6 +216,10 @@ def uncategorised(c) -> int:
 
 class Complaints(KindDef):
     kind = KIND
+    codes = {
+        "missing-closing-date": ("error", "已办结但没有办结日期"),
+        "closing-before-received": ("error", "办结日期早于收件日期"),
+    }
     row_model = ComplaintRow
     figures_model = ComplaintFigures
     report_rank = 10

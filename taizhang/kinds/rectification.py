@@ -242,6 +242,12 @@ def rectify_rate(table: Any, config: Config | None = None) -> float:
 
 class Rectification(KindDef):
     kind = KIND
+    codes = {
+        "missing-completion-date": ("error", "已完成但没有完成时间"),
+        "completion-before-found": ("error", "完成时间早于发现日期"),
+        "overdue": ("warning", "逾期未完成"),
+        "completed-late": ("warning", "逾期完成"),
+    }
     row_model = RectificationRow
     figures_model = RectificationFigures
     report_rank = 40

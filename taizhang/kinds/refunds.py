@@ -222,6 +222,10 @@ def refund_due(table: Any, school: Any = None, period: Any = None, config: Confi
 
 class Refunds(KindDef):
     kind = KIND
+    codes = {
+        "refund-exceeds-due": ("error", "已退金额大于应退金额"),
+        "due-mismatch": ("error", "应退金额与违规金额、上缴金额不符"),
+    }
     row_model = RefundRow
     figures_model = RefundFigures
     report_rank = 20

@@ -246,6 +246,10 @@ def cause_words(cause: str) -> str:
 
 class Sanctions(KindDef):
     kind = KIND
+    codes = {
+        "category-mismatch": ("warning", "处理方式与处分类别不符"),
+        "category-unclear": ("warning", "处分类别不明"),
+    }
     row_model = SanctionRow
     figures_model = SanctionFigures
     report_rank = 30
