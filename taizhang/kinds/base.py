@@ -18,7 +18,7 @@ import importlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator, Protocol
 
 from taizhang import findings
 
@@ -139,6 +139,34 @@ class WorksheetFunction:
     table: bool = True
 
 
+class ReportWriter(Protocol):
+    """What a kind's part of the report template is written with (``report.make_template``):
+    a paragraph of words (Jinja tags inside) in a style, or a paragraph holding only a
+    docxtpl block tag (``{%p if … %}``), which disappears when the template is filled."""
+
+    def p(self, text: str, style: str = "公文正文", note: bool = False) -> Any: ...
+
+    def tag(self, text: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A numbered part of the default report template: its heading, then, for a month, its
+    本月 and 全年累计 halves, each written by ``write(out, figures, when)`` where ``figures``
+    is the Jinja name of the kind's figures (``complaints`` or ``year_to_date.complaints``)
+    and ``when`` the words that open it (``{{ now }}`` …)."""
+
+    #: Position among the parts of the report (一、二、… follow it).
+    order: int
+    title: str
+    write: Callable[[ReportWriter, str, str], None]
+    #: What opens the 全年累计 half.
+    ytd_when: str = "{{ ytd }}"
+    #: A Jinja condition: the part (numbered after the unconditional ones) appears only when
+    #: it holds; the sections of one guard stand together.
+    guard: str | None = None
+
+
 class KindDef:
     """A ledger kind.  Subclasses set the class attributes and override what they need."""
 
@@ -221,6 +249,24 @@ class KindDef:
 
     def worksheet_functions(self) -> tuple[WorksheetFunction, ...]:
         return ()
+
+    # --- the Word report (``taizhang report``) --------------------------------------------
+    #: docxtpl tags set at the top of the default template (``{%p set … %}``), for the
+    #: guards of the kind's sections.
+    report_preamble: ClassVar[tuple[str, ...]] = ()
+
+    def report_sections(self) -> tuple[ReportSection, ...]:
+        """The kind's parts of the default report template."""
+        return ()
+
+    def report_figures(self, figures: dict, config: Config) -> dict:
+        """The kind's figures (its object of ``summary --json``) as a report template reads
+        them: a tally keyed by a vocabulary answers 0 for a value with no case this period."""
+        return figures
+
+    def report_filters(self, config: Config) -> dict[str, Callable[..., Any]]:
+        """Filters the kind offers report templates (``causes``, ``activity`` …)."""
+        return {}
 
 
 _REGISTRY: dict[Kind, KindDef] = {}
