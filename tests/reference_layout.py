@@ -1,6 +1,6 @@
-"""``reading.layout.locate`` as it was before its header scan was made cheaper (33dad55: a
-call per cell, a hit table per row of every kind), kept as the oracle of
-``tests/test_locate.py``: the same layout, found in the same place, on any sheet."""
+"""The oracle of ``tests/test_locate.py``: ``reading.layout.locate`` written the plain way - a
+call per cell, a table of header hits per row for every kind - where the package scans each
+row once for all kinds; both must find the same layout, in the same place, on any sheet."""
 
 from __future__ import annotations
 

@@ -62,7 +62,7 @@ class _KindMeta(type):
 
 class Kind(str, metaclass=_KindMeta):
     """A ledger kind's public identifier (``complaints``): a string, one instance per value,
-    so that ``kind is Kind.COMPLAINTS`` holds as with the former enum."""
+    so that ``kind is Kind.COMPLAINTS`` holds and a kind compares equal to its name."""
 
     __slots__ = ()
     _instances: ClassVar[dict[str, Kind]] = {}
