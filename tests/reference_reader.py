@@ -8,7 +8,8 @@ from typing import Any
 
 from taizhang.config import Config
 from taizhang.findings import Finding, Severity
-from taizhang.model import Origin, ParseContext, parse_rows
+from taizhang.model import Origin, ParseContext
+from taizhang.validation import parse_rows
 from taizhang.reading.layout import Layout
 from taizhang.reading.ledger import (
     _FOOTER_FIRST,

@@ -26,7 +26,8 @@ from taizhang.kinds.complaints import complaint_figures, source_rows
 from taizhang.kinds.rectification import rectification_figures
 from taizhang.kinds.refunds import refund_figures
 from taizhang.kinds.sanctions import sanction_figures
-from taizhang.model import LedgerRow, ParseContext, _Info, period_date
+from taizhang.model import LedgerRow, ParseContext, period_date
+from taizhang.validation import _Info
 from taizhang.ranges import RangeError, as_of_of, canonical, ledger_in, period_arg, period_of
 from taizhang.reading.columns import HEAD_ROWS
 from taizhang.values import ValueParseError, clean_text, match_key, parse_money, parse_money_column

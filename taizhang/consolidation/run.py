@@ -37,7 +37,8 @@ from taizhang.consolidation.roster import ROSTER_SHEET, Roster, RosterError, rea
 from taizhang.figures.period import Period, PeriodError
 from taizhang.findings import REFUSAL_CODES, Finding
 from taizhang.findings_sheet import codes_with_titles, finding_row
-from taizhang.model import Origin, ParseContext, LedgerRow, parse_row, period_date
+from taizhang.model import Origin, ParseContext, LedgerRow, period_date
+from taizhang.validation import parse_row
 from taizhang.privacy import confidential_fields, mask
 from taizhang.reading.book import WorkbookRefused
 from taizhang.reading.folder import in_folder, is_own_output

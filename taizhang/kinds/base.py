@@ -9,7 +9,8 @@ paragraph, the consolidation, the worksheet functions) iterates :func:`kinds` an
 names a kind.
 
 This module imports nothing of the package but ``taizhang.findings``, where it declares each
-kind's own codes (``taizhang.config`` sits on it and holds each kind's label and columns); the built-in kinds are imported by name on first use, as plugins.
+kind's own codes (``taizhang.config`` sits on it and holds each kind's label and columns);
+the built-in kinds are imported by name on first use, as plugins.
 """
 
 from __future__ import annotations

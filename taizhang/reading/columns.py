@@ -29,15 +29,8 @@ from typing import Any, Iterable
 
 from taizhang.config import Config, Kind
 from taizhang.errors import TaizhangError
-from taizhang.model import (
-    LedgerRow,
-    ParseContext,
-    _by_columns,
-    _Info,
-    _parse_column,
-    _validator_of,
-    row_model,
-)
+from taizhang.model import LedgerRow, ParseContext, row_model
+from taizhang.validation import _by_columns, _Info, _parse_column, _validator_of
 from taizhang.reading.layout import HEADER_SCAN_ROWS, Layout, locate
 from taizhang.reading.ledger import _Texts, classify_rows
 from taizhang.reading.book import Sheet, cell_ref

@@ -21,7 +21,8 @@ from typing import Any
 
 from taizhang.config import Config, Kind
 from taizhang.findings import Finding, Severity
-from taizhang.model import LedgerRow, ParseContext, origins, row_model, typed_rows
+from taizhang.model import LedgerRow, ParseContext, row_model
+from taizhang.validation import origins, typed_rows
 from taizhang.reading.layout import Layout
 from taizhang.reading.book import Sheet, cell_ref
 from taizhang.values import (
