@@ -28,6 +28,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from taizhang.config import Config, Kind
+from taizhang.kinds import definition, kinds
 from taizhang.values import (
     ValueParseError,
     clean_text,
@@ -156,8 +157,6 @@ class LedgerRow(BaseModel):
 
 #: The row models of the kinds, by kind (see ``taizhang.kinds``).
 def row_model(kind: Kind) -> type[LedgerRow]:
-    from taizhang.kinds import definition
-
     return definition(kind).row_model
 
 
@@ -169,8 +168,6 @@ class _ByKind(Mapping):
         self._attr = attr
 
     def _table(self) -> dict:
-        from taizhang.kinds import kinds
-
         return {d.kind: (d.row_model if self._attr is None else getattr(d.row_model, self._attr))
                 for d in kinds()}
 

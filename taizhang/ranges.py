@@ -7,11 +7,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from taizhang.config import Config, Kind
+from taizhang.config import Config, Kind, load_config
 from taizhang.figures import Period, PeriodError
-from taizhang.reading.ledger import Ledger
+from taizhang.figures.settings import resolve
+from taizhang.model import row_model
 from taizhang.reading.book import Sheet, cell_ref
 from taizhang.reading.columns import EXCEL_ERRORS, Columns, RangeError, grid, no_ledger
+from taizhang.reading.ledger import Ledger
 from taizhang.reading.workbook import load_sheets
 from taizhang.values import clean_text
 
@@ -78,9 +80,6 @@ def as_of_of(value: Any) -> date:
     from taizhang.values import ValueParseError, parse_date
 
     if value is None or clean_text(value) is None:  # the settings' as-of day: the office file's, else today
-        from taizhang.config import load_config
-        from taizhang.figures.settings import resolve
-
         return resolve(load_config()).as_of
     try:
         return parse_date(value)
@@ -126,7 +125,6 @@ def columns_in(table: Any, kind: Kind, period: Any, config: Config, fields: set[
     a worksheet function reads parsed (and, for a period, the dates that place a row in it):
     what ``ledger_in`` gives, read column by column (``taizhang.reading.columns``).  Raises
     as ``ledger_in`` does, then for a period that cannot be understood."""
-    from taizhang.model import row_model
     from taizhang.reading.columns import Columns, read_columns
 
     try:

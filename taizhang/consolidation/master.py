@@ -28,6 +28,7 @@ from openpyxl.workbook import Workbook
 from taizhang.config import Config, Kind
 from taizhang.consolidation.sheetxml import strip_sheets
 from taizhang.findings_sheet import FINDINGS_COLUMNS, FINDINGS_SHEET, codes_with_titles, write_findings_sheet
+from taizhang.kinds import kinds
 from taizhang.model import row_model
 from taizhang.printing import DATE_FORMAT, TOP, WRAP, ColumnFit, measure, setup_table, wrap_cells
 from taizhang.reading.source import open_workbook
@@ -43,8 +44,6 @@ ISSUES_COLUMN = "检查结果"
 def detail_sheets() -> dict[Kind, str]:
     """kind -> the name of its consolidated detail sheet, for every registered kind."""
     from taizhang.config import default_config
-    from taizhang.kinds import kinds
-
     labels = default_config().kinds
     return {d.kind: d.master_sheet or f"{labels[d.kind].label}合并" for d in kinds()}
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from taizhang.config import Config
+from taizhang.kinds import by_rank
 from taizhang.kinds.common import fen
 
 if TYPE_CHECKING:
@@ -27,8 +28,6 @@ def yuan(amount: Decimal) -> str:
 
 
 def sentences(fig: Figures, config: Config) -> str:
-    from taizhang.kinds import by_rank
-
     return "".join(d.sentences(getattr(fig, d.kind.value), config) for d in by_rank())
 
 

@@ -20,6 +20,7 @@ from taizhang.kinds.base import Block, Chart, Kind, KindDef, ReportSection, Repo
 from taizhang.kinds.common import COUNT, TIMES, Lines, canonical_or_none, merge_tallies, ordered, tally_in
 from taizhang.model import Count, Day, LedgerRow, Text
 from taizhang.reading.ledger import Ledger
+from taizhang.values import clean_text
 
 KIND = Kind("complaints")
 #: The three sources of the shipped roles (the JSON's ``by_source`` always has them).
@@ -193,8 +194,6 @@ def complaint_figures(rows: Iterable[ComplaintRow], config: Config) -> Complaint
 def complaint_count(table: Any, source: Any = None, period: Any = None, config: Config | None = None) -> int:
     """信访举报件数，可按来源（省转办/市转办/自办）。"""
     from taizhang.ranges import canonical, columns_in, config_or_default
-    from taizhang.values import clean_text
-
     config = config_or_default(config)
     rows = columns_in(table, KIND, period, config, {"source"} if clean_text(source) is not None else set())
     wanted = canonical(config, "complaint_source", source)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from taizhang.config import Config
 from taizhang.findings import Finding
+from taizhang.logs import trace_for_log
 from taizhang.reading.book import Limits, Sheet, WorkbookRefused
 from taizhang.reading.layout import locate
 from taizhang.reading.ledger import Ledger, read_ledger
@@ -107,7 +108,6 @@ def failed_reading(loaded: LoadedWorkbook, exc: Exception) -> LoadedWorkbook:
     the trace in the log (where the folder's other files go on being read)."""
     import logging
 
-    from taizhang.logs import trace_for_log
 
     log = logging.getLogger("taizhang.service")
     log.error("%s: unexpected error while reading\n%s", loaded.path, trace_for_log(exc))
