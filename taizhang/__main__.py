@@ -1,5 +1,5 @@
 import sys
 
-from taizhang.cli import main
+from taizhang.entry import main
 
 sys.exit(main())

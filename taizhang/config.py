@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, PositiveInt, ValidationError
 __all__ = ["PATH_SETTINGS", "ColumnSpec", "Config", "ConfigError", "Kind", "KindSpec", "Vocabulary", "config_path",
            "default_config", "definition", "load_config"]
 
-from taizhang.errors import TaizhangError
+from taizhang.errors import TaizhangError, reason_zh
 from taizhang.kinds.base import Kind, definition, kinds as registered_kinds, on_change, registry_key
 from taizhang.values import match_key
 
@@ -354,7 +354,11 @@ def config_path(explicit: str | os.PathLike | None = None) -> Path | None:
     base = os.environ.get("APPDATA") if os.name == "nt" else None
     folder = Path(base) / "taizhang" if base else Path.home() / ".config" / "taizhang"
     candidate = folder / "taizhang.toml"
-    return candidate if candidate.is_file() else None
+    try:
+        return candidate if candidate.is_file() else None
+    except OSError as exc:  # the folder cannot be looked into (no permission): say so, never guess
+        raise ConfigError(f"无法读取本机配置文件夹 {folder}（{reason_zh(exc)}）：请检查该文件夹的权限，"
+                          "或用 --config 指定配置文件") from None
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
@@ -422,6 +426,8 @@ def _load(path: str | None) -> Config:
         override = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"配置文件不存在：{path}") from None
+    except OSError as exc:
+        raise ConfigError(f"配置文件无法读取：{path}（{reason_zh(exc)}）") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"配置文件格式错误：{path}：{exc}") from None
     columns, vocabularies, forms = _default_tables()

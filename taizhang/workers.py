@@ -19,13 +19,28 @@ When it pays is a matter of how a worker starts:
 A worker that dies while reading (a reader that aborts on a hostile file) loses no other
 file: the files it had are read again one at a time, each in a pool of its own, so that only
 the file that kills its reader is lost, and ``crashed(path)`` says what to report for it.
+
+A worker, and any child process started to read a file (``taizhang.reading.isolated``), ends
+when the process that started it ends, however that ended (``kill -9``, Task Manager's 结束任务,
+a closed terminal): they hold ledgers, complainants' names included, in memory.  See
+:func:`bind_to_parent` (in the child) and :func:`hold_child` (in the parent).  Results come
+back through pipes only; what must touch the disk (a decrypted copy of a workbook, openpyxl's
+sheet files while a workbook is saved) goes into :func:`private_folder`, a folder of this
+run's own (0700), removed at exit, and swept by the next run if this one was killed.
 """
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
+import multiprocessing.context
 import os
+import re
+import shutil
 import sys
+import tempfile
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -51,7 +66,7 @@ def _context() -> tuple[multiprocessing.context.BaseContext, int]:
     """How workers start here, and from how many files that pays."""
     if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork"), FORK_THRESHOLD
-    return multiprocessing.get_context("spawn"), SPAWN_THRESHOLD
+    return _TiedSpawnContext(), SPAWN_THRESHOLD
 
 
 def in_processes(count: int, jobs: int | None = None) -> bool:
@@ -100,12 +115,20 @@ def map_files(work: Callable[..., T], paths: Sequence[Path], args: tuple = (), *
 
 
 def _pool(jobs: int, context: Any, work: Callable[..., Any], args: tuple) -> ProcessPoolExecutor:
+    # The pool's processes are started by this thread, which waits in map_files until they
+    # have ended: the parent-death signal (sent when the thread that forked a child ends) is
+    # never sent early.  The private folder is made before the fork, so that a worker's reader
+    # children use this run's folder rather than one of the worker's own.
+    if sys.platform.startswith("linux"):
+        _prctl()
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                               initargs=(work, args))
+                               initargs=(work, args, os.getpid(), str(private_folder()), WATCH))
 
 
-def _init_worker(work: Callable[..., Any], args: tuple) -> None:
+def _init_worker(work: Callable[..., Any], args: tuple, parent: int, folder: str, watch: str | None) -> None:
     global _WORK
+    bind_to_parent(parent, watch)
+    use_private_folder(Path(folder))
     _WORK = (work, args)
     import signal
 
@@ -124,3 +147,345 @@ def _alone(path: Path, context: Any, work: Callable[..., T], args: tuple, crashe
             return pool.submit(_run, path).result()
         except BrokenProcessPool:
             return crashed(path)
+
+
+# -- a child ends with its parent ----------------------------------------------------------
+
+#: How a child watches its parent: None for this system's best way (below); "poll" for a
+#: thread that looks at the parent's id every :data:`POLL_SECONDS` (what is left on a POSIX
+#: system without the other ways; tests use it to try that way on Linux).
+WATCH: str | None = None
+POLL_SECONDS = 0.5
+#: The exit status of a child whose parent is gone (nobody is left to read it).
+ORPHANED = 125
+_PR_SET_PDEATHSIG = 1
+
+
+def bind_to_parent(parent: int, watch: str | None = None) -> None:
+    """In a child process: end this process when ``parent``, the process that started it, ends.
+
+    - Linux: the parent-death signal (``prctl(PR_SET_PDEATHSIG, SIGKILL)``), then a look at
+      the parent's id: a parent that died before the signal was asked for has left this
+      process to another parent already, and it ends at once.  The signal comes when the
+      *thread* that started the child ends; the threads that start taizhang's children wait
+      for them.
+    - macOS and the BSDs: a thread waiting on the parent's exit (kqueue ``NOTE_EXIT``), or
+      looking at the parent's id every :data:`POLL_SECONDS` where kqueue is missing.
+    - Windows: a thread waiting on the parent's process handle; the parent also puts each
+      child into a job object that kills it when the parent's handle to the job closes,
+      as it does when the parent ends in any way (:func:`hold_child`).
+    """
+    watch = watch or WATCH
+    if os.name == "nt":
+        _watch_windows(parent)
+        return
+    if os.getppid() != parent:
+        os._exit(ORPHANED)
+    if watch is None and sys.platform.startswith("linux") and _parent_death_signal():
+        if os.getppid() != parent:  # the parent died before the signal was set up
+            os._exit(ORPHANED)
+        return
+    import select
+
+    if watch is None and hasattr(select, "kqueue"):
+        _watch_kqueue(parent)
+    else:
+        _watch_polling(parent)
+
+
+def _parent_death_signal() -> bool:
+    import signal
+
+    prctl = _prctl()
+    return bool(prctl) and prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+
+
+def _prctl() -> Any:
+    """libc's ``prctl``, looked up once; a forked worker uses its parent's, so that it never
+    calls the dynamic loader (whose lock another thread of the parent may have held at the
+    fork)."""
+    global _prctl_function
+    if _prctl_function is None:
+        try:
+            import ctypes
+
+            _prctl_function = ctypes.CDLL(None, use_errno=True).prctl
+        except (OSError, AttributeError):
+            _prctl_function = False
+    return _prctl_function
+
+
+_prctl_function: Any = None
+
+
+def _watcher(target: Callable[[], None]) -> None:
+    threading.Thread(target=target, name="taizhang-parent-watch", daemon=True).start()
+
+
+def _watch_polling(parent: int) -> None:
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(POLL_SECONDS)
+        os._exit(ORPHANED)
+
+    _watcher(watch)
+
+
+def _watch_kqueue(parent: int) -> None:  # pragma: no cover - macOS and the BSDs
+    import select
+
+    kq = select.kqueue()
+    try:
+        kq.control([select.kevent(parent, filter=select.KQ_FILTER_PROC,
+                                  flags=select.KQ_EV_ADD | select.KQ_EV_ONESHOT,
+                                  fflags=select.KQ_NOTE_EXIT)], 0, 0)
+    except OSError:  # no such process: the parent is gone already
+        os._exit(ORPHANED)
+    if os.getppid() != parent:  # gone before the watch was set (its id may be another's now)
+        os._exit(ORPHANED)
+
+    def watch() -> None:
+        try:
+            kq.control(None, 1, None)
+        finally:
+            os._exit(ORPHANED)
+
+    _watcher(watch)
+
+
+def _watch_windows(parent: int) -> None:  # pragma: no cover - Windows
+    import ctypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    kernel32.OpenProcess.restype = ctypes.c_void_p
+    kernel32.OpenProcess.argtypes = [ctypes.c_uint32, ctypes.c_int, ctypes.c_uint32]
+    kernel32.WaitForSingleObject.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
+    synchronize, infinite = 0x00100000, 0xFFFFFFFF
+    handle = kernel32.OpenProcess(synchronize, False, parent)
+    if not handle:
+        os._exit(ORPHANED)
+
+    def watch() -> None:
+        kernel32.WaitForSingleObject(handle, infinite)
+        os._exit(ORPHANED)
+
+    _watcher(watch)
+
+
+# -- Windows: a job object that ends this process's children with it ------------------------
+
+_JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE = 0x2000
+_JOB_OBJECT_EXTENDED_LIMIT_INFORMATION = 9  # JOBOBJECTINFOCLASS
+_PROCESS_TERMINATE, _PROCESS_SET_QUOTA = 0x0001, 0x0100
+_job: int | None = None
+_job_lock = threading.Lock()
+
+
+def job_limits_type() -> type:
+    """``JOBOBJECT_EXTENDED_LIMIT_INFORMATION`` as ctypes lays it out (Windows' own layout:
+    144 bytes on 64-bit Windows, 112 on 32-bit), for ``SetInformationJobObject``."""
+    import ctypes
+
+    class IoCounters(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_uint64) for name in (
+            "ReadOperationCount", "WriteOperationCount", "OtherOperationCount",
+            "ReadTransferCount", "WriteTransferCount", "OtherTransferCount")]
+
+    class BasicLimits(ctypes.Structure):
+        _fields_ = [("PerProcessUserTimeLimit", ctypes.c_int64), ("PerJobUserTimeLimit", ctypes.c_int64),
+                    ("LimitFlags", ctypes.c_uint32), ("MinimumWorkingSetSize", ctypes.c_size_t),
+                    ("MaximumWorkingSetSize", ctypes.c_size_t), ("ActiveProcessLimit", ctypes.c_uint32),
+                    ("Affinity", ctypes.c_size_t), ("PriorityClass", ctypes.c_uint32),
+                    ("SchedulingClass", ctypes.c_uint32)]
+
+    class ExtendedLimits(ctypes.Structure):
+        _fields_ = [("BasicLimitInformation", BasicLimits), ("IoInfo", IoCounters),
+                    ("ProcessMemoryLimit", ctypes.c_size_t), ("JobMemoryLimit", ctypes.c_size_t),
+                    ("PeakProcessMemoryUsed", ctypes.c_size_t), ("PeakJobMemoryUsed", ctypes.c_size_t)]
+
+    return ExtendedLimits
+
+
+def hold_child(pid: int) -> None:
+    """In the parent, just after starting child ``pid``: on Windows, put it into this
+    process's job object, made once with ``JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE``.  Only this
+    process holds a handle to the job (it is not inherited: workers and readers are started
+    without inheriting handles), so when this process ends, however it ends, Windows closes
+    the handle, and the job's processes, and theirs (a child's children are born into its
+    job), are killed.  Elsewhere the children watch the parent themselves
+    (:func:`bind_to_parent`); nothing is done here."""
+    if os.name == "nt":  # pragma: no cover - Windows
+        _hold_windows(pid)
+
+
+def _hold_windows(pid: int) -> None:  # pragma: no cover - Windows
+    import ctypes
+
+    job = _the_job()
+    if job is None:
+        return
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    kernel32.OpenProcess.restype = ctypes.c_void_p
+    kernel32.OpenProcess.argtypes = [ctypes.c_uint32, ctypes.c_int, ctypes.c_uint32]
+    kernel32.AssignProcessToJobObject.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    kernel32.CloseHandle.argtypes = [ctypes.c_void_p]
+    handle = kernel32.OpenProcess(_PROCESS_SET_QUOTA | _PROCESS_TERMINATE, False, pid)
+    if handle:
+        # fails only where this process is in a job that forbids nesting (before Windows 8):
+        # the child's own watch on this process (bind_to_parent) still ends it
+        kernel32.AssignProcessToJobObject(ctypes.c_void_p(job), ctypes.c_void_p(handle))
+        kernel32.CloseHandle(ctypes.c_void_p(handle))
+
+
+def _the_job() -> int | None:  # pragma: no cover - Windows
+    global _job
+    with _job_lock:
+        if _job is not None:
+            return _job or None
+        import ctypes
+
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+        kernel32.CreateJobObjectW.restype = ctypes.c_void_p
+        kernel32.CreateJobObjectW.argtypes = [ctypes.c_void_p, ctypes.c_wchar_p]
+        kernel32.SetInformationJobObject.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
+                                                     ctypes.c_uint32]
+        job = kernel32.CreateJobObjectW(None, None)  # no security attributes: not inheritable
+        limits = job_limits_type()()
+        limits.BasicLimitInformation.LimitFlags = _JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE
+        if not job or not kernel32.SetInformationJobObject(ctypes.c_void_p(job), _JOB_OBJECT_EXTENDED_LIMIT_INFORMATION,
+                                                           ctypes.byref(limits), ctypes.sizeof(limits)):
+            _job = 0
+            return None
+        _job = job
+        return job
+
+
+class _TiedSpawnProcess(multiprocessing.context.SpawnProcess):
+    """A spawned worker that the parent holds in its job object from its start (Windows)."""
+
+    def start(self) -> None:
+        super().start()
+        if self.pid is not None:
+            hold_child(self.pid)
+
+
+class _TiedSpawnContext(multiprocessing.context.SpawnContext):
+    Process = _TiedSpawnProcess
+
+
+# -- the run's private folder --------------------------------------------------------------
+
+#: A run's private folder is ``<temp>/taizhang-run-<pid>-<random>``; the pid says whose it is.
+RUN_PREFIX = "taizhang-run-"
+_RUN_NAME = re.compile(r"taizhang-run-(\d+)-")
+#: Left by versions before the private folder: a reader child's result (a pickled workbook)
+#: and a decrypted copy's folder.  Swept once older than any run of those versions could use.
+_LEGACY = re.compile(r"taizhang-[a-z0-9_]{8}(?:\.result)?")
+_LEGACY_AGE = 600
+_folder: Path | None = None
+_folder_lock = threading.Lock()
+
+
+def private_folder() -> Path:
+    """This run's own folder (0700) for whatever must touch the disk, made on first use.
+
+    It is removed when this process exits; a run killed before that leaves it behind, and the
+    next run to make its own folder removes it (:func:`sweep`).  A worker or reader child uses
+    the folder of the run that started it (:func:`use_private_folder`)."""
+    global _folder
+    with _folder_lock:
+        if _folder is not None and _folder.is_dir():
+            return _folder
+        sweep()
+        folder = Path(tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-"))  # mode 0700
+        atexit.register(_remove, folder, os.getpid())
+        _folder = folder
+        return folder
+
+
+def use_private_folder(folder: Path) -> None:
+    """In a child: the folder of the run that started it (that run removes it)."""
+    global _folder
+    _folder = folder
+
+
+def _remove(folder: Path, owner: int) -> None:
+    if os.getpid() == owner:  # not in a forked child that happens to run exit handlers
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def sweep(base: Path | None = None) -> list[Path]:
+    """Remove what killed runs left in the temporary folder: private folders whose process
+    is dead, and the leftovers of versions before them.  Only this user's; returns what went."""
+    base = Path(base or tempfile.gettempdir())
+    gone: list[Path] = []
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return gone
+    now = time.time()
+    for entry in entries:
+        name = entry.name
+        if not name.startswith("taizhang-"):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if hasattr(os, "getuid") and info.st_uid != os.getuid():
+                continue
+            run = _RUN_NAME.match(name)
+            if run is not None:
+                if not entry.is_dir(follow_symlinks=False) or _alive(int(run.group(1))):
+                    continue
+                shutil.rmtree(entry.path)
+            elif _LEGACY.fullmatch(name) and now - info.st_mtime > _LEGACY_AGE:
+                if name.endswith(".result") and entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)
+                elif entry.is_dir(follow_symlinks=False) and all(
+                        n.startswith("book.") for n in os.listdir(entry.path)):
+                    shutil.rmtree(entry.path)
+                else:
+                    continue
+            else:
+                continue
+        except OSError:
+            continue
+        gone.append(Path(entry.path))
+    return gone
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie does not); in doubt, yes."""
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # pragma: no cover - Windows
+        return _alive_windows(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            state = fh.read().rpartition(b")")[2].split()[0]
+        return state not in (b"Z", b"X")
+    except (OSError, IndexError):
+        return True
+
+
+def _alive_windows(pid: int) -> bool:  # pragma: no cover - Windows
+    import ctypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    kernel32.OpenProcess.restype = ctypes.c_void_p
+    kernel32.OpenProcess.argtypes = [ctypes.c_uint32, ctypes.c_int, ctypes.c_uint32]
+    kernel32.GetExitCodeProcess.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint32)]
+    kernel32.CloseHandle.argtypes = [ctypes.c_void_p]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return ctypes.get_last_error() != 87  # ERROR_INVALID_PARAMETER: no such process
+    code = ctypes.c_uint32()
+    try:
+        return not kernel32.GetExitCodeProcess(ctypes.c_void_p(handle), ctypes.byref(code)) or code.value == 259
+    finally:
+        kernel32.CloseHandle(ctypes.c_void_p(handle))

@@ -17,6 +17,7 @@ from typing import Any, Callable
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from taizhang import workers
 from taizhang.reading.folder import _CUSTOM_PART, MARK_NAME, MARK_VALUE, _has_mark_part
 
 #: What a spreadsheet may take as the start of a formula (and CSV injection).
@@ -44,6 +45,11 @@ def put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | N
     return cell
 
 
+#: Every file :func:`replace_atomically` put in place in this process, in order: the command
+#: line's Ctrl-C handler tells the clerk what was written before the interruption.
+replaced: list[Path] = []
+
+
 def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
     """Write ``path`` through ``write(tmp)`` on a temporary file beside it, then move it into
     place: a crash or a kill midway leaves the previous file as it was.
@@ -55,6 +61,7 @@ def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
     if lock is not None:
         raise FileInUse(path, lock)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    sheet_files_in_private_folder()
     try:
         write(tmp)
         if path.suffix.lower() in (".xlsx", ".xlsm"):  # a workbook (the report's .docx is no ledger)
@@ -62,8 +69,33 @@ def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+        replaced.append(Path(path))
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def sheet_files_in_private_folder() -> None:
+    """openpyxl writes each worksheet of a workbook it saves into a file of the system's
+    temporary folder before zipping it (``openpyxl.worksheet._writer.create_temporary_file``):
+    a detail sheet's names and phone numbers, left there should the process be killed midway.
+    From the first save on, those files go into the run's private folder instead (0700,
+    removed at exit, swept by the next run if this one was killed: ``taizhang.workers``)."""
+    from openpyxl.worksheet import _writer
+
+    if getattr(_writer.create_temporary_file, "_taizhang", False):
+        return
+
+    def create_temporary_file(suffix: str = "") -> str:
+        import tempfile
+
+        with tempfile.NamedTemporaryFile(mode="w+", suffix=suffix, prefix="openpyxl.", delete=False,
+                                         dir=workers.private_folder()) as fobj:
+            filename = fobj.name
+        _writer.ALL_TEMP_FILES.append(filename)  # as openpyxl's own: removed after use, and at exit
+        return filename
+
+    create_temporary_file._taizhang = True  # type: ignore[attr-defined]
+    _writer.create_temporary_file = create_temporary_file
 
 
 # -- taizhang's own outputs: a mark inside them, and files open in another program ---------

@@ -360,3 +360,376 @@ def test_an_open_rectification_item_with_a_later_deadline_is_not_a_later_row(mon
     rows = sheet_values(master)["整改台账合并"][1:]
     assert [(r[0], r[1]) for r in rows] == [("东关小学", "2026-10")]
     assert result.summary["year_to_date"]["rectification"]["total"] == 1
+
+
+# -- the master is the clerk's file too: hand edits kept, or refused loudly (issue 24, item 8) --
+
+def _clean(month):
+    """The month's folder without its broken and off-roster files: exit status 1 (二中's error)."""
+    inbox, roster, master = month
+    (inbox / "城关小学.xlsx").unlink()
+    (inbox / "某培训机构.xlsx").unlink()
+    return inbox, roster, master
+
+
+def _cli(inbox, roster, master, capsys, period="2026-10"):
+    code = main(["consolidate", str(inbox), "--period", period, "--master", str(master), "--roster", str(roster)])
+    return code, capsys.readouterr().err
+
+
+def test_a_column_inserted_by_hand_is_kept_with_its_values(month, tmp_path, capsys):
+    inbox, roster, master = _clean(month)
+    sep = tmp_path / "sep"
+    sep.mkdir()
+    unit_book(sep, "东关小学9月.xlsx", "东关", [complaint(1, date(2026, 9, 3)), complaint(2, date(2026, 9, 4))])
+    run(sep, roster, master, period="2026-09")
+    run(inbox, roster, master)
+    wb = openpyxl.load_workbook(master)
+    ws = wb["信访举报合并"]
+    ws.insert_cols(8)  # after 收件日期: the clerk's own column, filled in for every row
+    ws.cell(1, 8).value = "承办人"
+    handlers = {ws.cell(r, 1).value + str(ws.cell(r, 6).value) + ws.cell(r, 2).value: f"李{r}"
+                for r in range(2, ws.max_row + 1)}
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, 8).value = f"李{r}"
+    wb.save(master)
+
+    def kept() -> dict[str, str]:
+        rows = sheet_values(master)["信访举报合并"]
+        assert rows[0][7] == "承办人" and rows[0][:7] == ["单位", "月份", "来源文件", "原工作表", "原行号", "编号", "收件日期"]
+        assert rows[0][8] == "来源"
+        return {r[0] + str(int(r[5])) + r[1]: r[7] or None for r in rows[1:]}
+
+    code, err = _cli(inbox, roster, master, capsys)  # the same files again: every row kept, and its 承办人
+    assert code == 1 and "手工添加的列已保留" in err and "承办人" in err
+    assert kept() == handlers
+    code, err = _cli(inbox, roster, master, capsys)  # and again, from the store
+    assert code == 1 and kept() == handlers
+    # 县一中 sends a corrected file: the row it changed cannot carry the clerk's value: said so
+    fix = tmp_path / "fix"
+    fix.mkdir()
+    unit_book(fix, "县一中10月(更正).xlsx", "县第一中学", [
+        complaint(1, date(2026, 10, 8), "省转", status="办结", closed=date(2026, 10, 20)),
+        complaint(2, date(2026, 10, 9), "市局转办", status="办结", closed=date(2026, 10, 30)),
+    ])
+    code, err = _cli(fix, roster, master, capsys)
+    assert code == 0
+    after = kept()
+    assert after["县第一中学12026-10"] == handlers["县第一中学12026-10"]  # unchanged row: kept
+    assert after["县第一中学22026-10"] is None  # changed: the notice names it and the backup
+    assert "1 行的“承办人”" in err and "备份" in err
+    assert after["东关小学12026-09"] == handlers["东关小学12026-09"]
+
+
+def test_a_renamed_detail_sheet_is_refused_and_the_master_left_as_it_was(month, tmp_path, capsys):
+    inbox, roster, master = _clean(month)
+    sep = tmp_path / "sep"
+    sep.mkdir()
+    unit_book(sep, "东关小学9月.xlsx", "东关", [complaint(1, date(2026, 9, 3))],
+              [["东关小学", date(2026, 9, 5), "1,200.50", 1000]])
+    run(sep, roster, master, period="2026-09")
+    full = run(inbox, roster, master).summary["year_to_date"]["refunds"]
+    assert (full["cases"], full["refunded"]) == (2, "46000.00")
+    wb = openpyxl.load_workbook(master)
+    wb["退费合并"].title = "退费合并（旧）"
+    wb.save(master)
+    before = master.read_bytes()
+    code, err = _cli(inbox, roster, master, capsys)
+    assert code == 2
+    assert "“退费合并”被改名为“退费合并（旧）”" in err and "主表未改动" in err
+    assert master.read_bytes() == before
+    wb = openpyxl.load_workbook(master)  # named back: the year's refunds are all there
+    wb["退费合并（旧）"].title = "退费合并"
+    wb.save(master)
+    again = run(inbox, roster, master).summary["year_to_date"]["refunds"]
+    assert (again["cases"], again["refunded"]) == (2, "46000.00")
+
+
+def _edit_a_figure(ws) -> None:
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == 3)
+    cell.value = 4
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda wb: wb.remove(wb["退费合并"]), "“退费合并”被删除或改名"),
+    (lambda wb: setattr(wb["信访举报合并"]["H1"], "value", "信访来源"), "“来源”列被改名为“信访来源”"),
+    (lambda wb: wb["信访举报合并"].delete_cols(8), "“来源”列被删除或改名"),
+    (lambda wb: setattr(wb["信访举报合并"]["Z3"], "value", "备忘"), "Z 列有内容，但第 1 行没有列名"),
+    (lambda wb: setattr(wb["报送情况"]["L1"], "value", "单位"), "“单位”出现了不止一次"),
+    (lambda wb: _edit_a_figure(wb["汇总表"]), "“汇总表”有手工修改"),
+])
+def test_edits_that_cannot_be_kept_are_refused_naming_sheet_and_edit(month, capsys, edit, message):
+    inbox, roster, master = _clean(month)
+    run(inbox, roster, master)
+    wb = openpyxl.load_workbook(master)
+    edit(wb)
+    wb.save(master)
+    before = master.read_bytes()
+    code, err = _cli(inbox, roster, master, capsys)
+    assert code == 2 and message in err and "合并没有进行，主表未改动" in err
+    assert master.read_bytes() == before
+
+
+# -- faults say what happened (item 9) -----------------------------------------------------
+
+def test_a_truncated_master_is_not_blamed_on_a_unit(month, capsys):
+    inbox, roster, master = _clean(month)
+    run(inbox, roster, master)
+    run(inbox, roster, master)  # a backup to name
+    data = master.read_bytes()
+    master.write_bytes(data[: len(data) // 2])
+    code, err = _cli(inbox, roster, master, capsys)
+    assert code == 2 and "主表无法读取" in err and "已损坏" in err
+    assert "报送单位" not in err and "局主表.备份-" in err and "主表未改动" in err
+
+
+def test_a_truncated_backup_and_a_broken_file_of_a_roster_unit_are_labelled_truly(month, tmp_path):
+    inbox, roster, master = month
+    backup = inbox / "局主表.备份-20261101-093000.xlsx"  # a master's backup copied into the folder, cut short
+    run(inbox, roster, tmp_path / "other.xlsx")
+    data = (tmp_path / "other.xlsx").read_bytes()
+    backup.write_bytes(data[: len(data) // 2])
+    outside = unit_book(tmp_path, "外部.xlsx", "东关小学", [complaint(1, date(2026, 10, 2))])
+    (inbox / "东关小学.xlsx").symlink_to(outside)  # turned back unread: its name tells the unit
+    result = run(inbox, roster, master)
+    status = {r[3]: r for r in sheet_values(master)["报送情况"][1:] if r[3]}
+    assert status["城关小学.xlsx"][0] == "城关小学"  # on the roster: not （名册外）
+    assert status["城关小学.xlsx"][2] == "退回"
+    assert status["东关小学.xlsx"][0] == "东关小学" and "链接" in status["东关小学.xlsx"][10]
+    refused = status[backup.name]
+    assert refused[0].startswith("（主表备份）") and "主表的备份" in refused[10] and "报送单位" not in refused[10]
+    assert "名册外" not in json.dumps(sheet_values(master)["报送情况"], ensure_ascii=False, default=str)
+    issues = [r for r in sheet_values(master)["问题清单"][1:] if r[2] == "城关小学.xlsx"]
+    assert issues and {r[0] for r in issues} == {"城关小学"}
+    assert next(f for f in result.files if f.path.name == "城关小学.xlsx").unit == "城关小学"
+
+
+def test_report_into_a_folder_says_so_in_chinese(tmp_path, capsys):
+    folder = tmp_path / "汇报.docx"
+    folder.mkdir()
+    samples = Path(__file__).resolve().parents[1] / "workbooks" / "samples" / "2026-10"
+    code = main(["report", str(samples), "--period", "2026-10", "-o", str(folder)])
+    err = capsys.readouterr().err
+    assert code == 2 and "这是一个文件夹" in err and "Is a directory" not in err
+
+
+def test_an_unreadable_config_folder_is_said_so_not_an_internal_error(month, tmp_path):
+    """~/.config/taizhang that the user may not look into (its permissions changed)."""
+    import tempfile
+
+    inbox, _roster, _master = month
+    home = Path(tempfile.mkdtemp(prefix="tz-home-"))
+    try:
+        home.chmod(0o755)
+        ledger = home / "台账.xlsx"
+        ledger.write_bytes((inbox / "县一中10月.xlsx").read_bytes())
+        folder = home / ".config" / "taizhang"
+        folder.mkdir(parents=True)
+        (folder / "taizhang.toml").write_text("[settings]\nbureau = '县教育局'\n", encoding="utf-8")
+        folder.chmod(0o000)
+        env = {**os.environ, "HOME": str(home), "TAIZHANG_LOG_DIR": str(home)}
+        env.pop("TAIZHANG_CONFIG", None)
+        command = [sys.executable, "-m", "taizhang", "check", str(ledger)]
+        if os.geteuid() == 0:  # root reads any folder: without that power, as the clerk
+            import shutil
+
+            if shutil.which("setpriv") is None:
+                pytest.skip("running as root without setpriv: root reads any folder")
+            command = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--", *command]
+        proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 2, proc.stderr
+        assert "无法读取本机配置文件夹" in proc.stderr and "没有权限" in proc.stderr
+        assert "内部出错" not in proc.stderr and "Traceback" not in proc.stderr
+    finally:
+        (home / ".config" / "taizhang").chmod(0o755)
+        import shutil
+
+        shutil.rmtree(home, ignore_errors=True)
+
+
+# -- debris after a kill (item 10) -----------------------------------------------------------
+
+def _dies_in(step: str, inbox, roster, master) -> subprocess.CompletedProcess:
+    """A real consolidation killed (SIGKILL) halfway through ``step``: the backup's copy, or the
+    sheets written from the store."""
+    script = textwrap.dedent(f"""
+        import os, shutil, signal, sys
+        from pathlib import Path
+        import taizhang.consolidation.store as store
+
+        def half_then_die(target, data):
+            with open(target, "wb") as fh:   # half of it on disk, then the process is killed
+                fh.write(data[: len(data) // 2])
+                fh.flush()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        if {step!r} == "backup":
+            shutil.copy2 = lambda src, dst, **kw: half_then_die(dst, Path(src).read_bytes())
+        else:
+            real = store.write_deflated
+            def dying(zout, name, pieces):
+                real(zout, name, pieces)
+                zout.fp.flush()
+                os.kill(os.getpid(), signal.SIGKILL)
+            store.write_deflated = dying
+        from taizhang.cli import main
+        sys.exit(main(["consolidate", {str(inbox)!r}, "--period", "2026-10", "--master", {str(master)!r},
+                       "--roster", {str(roster)!r}, "--jobs", "1"]))
+    """)
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+
+
+def test_a_kill_while_the_lock_is_taken_never_leaves_an_empty_lock(month):
+    """A run killed between creating the lock and writing its owner into it left an empty lock:
+    every later run was refused (未知进程) until someone deleted it by hand."""
+    inbox, roster, master = _clean(month)
+    script = textwrap.dedent(f"""
+        import json, os, signal, sys
+        def dying(*args, **kw):   # the moment between the lock's name and its content
+            os.kill(os.getpid(), signal.SIGKILL)
+        json.dump = dying
+        os.link = dying
+        from taizhang.cli import main
+        sys.exit(main(["consolidate", {str(inbox)!r}, "--period", "2026-10", "--master", {str(master)!r},
+                       "--roster", {str(roster)!r}, "--jobs", "1"]))
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == -9, proc.stderr
+    assert not lock_path(master).exists() or lock_path(master).read_text(encoding="utf-8").strip()
+    for left in master.parent.glob(f".{master.name}.*"):
+        os.utime(left, (1_700_000_000, 1_700_000_000))  # a while ago
+    result = run(inbox, roster, master)
+    assert result.exit_status == 1 and master.exists()
+    assert [p.name for p in master.parent.iterdir() if p.name.startswith(f".{master.name}.")] == []
+
+
+def _complete(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return zf.testzip() is None and "xl/workbook.xml" in zf.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+@pytest.mark.parametrize("step", ["backup", "sheets"])
+def test_a_kill_leaves_no_truncated_backup_and_its_debris_is_cleared(month, step):
+    from taizhang.consolidation.master import backups_of
+
+    inbox, roster, master = _clean(month)
+    run(inbox, roster, master)
+    before = master.read_bytes()
+    proc = _dies_in(step, inbox, roster, master)
+    assert proc.returncode == -9, proc.stderr
+    assert master.read_bytes() == before
+    assert all(_complete(b) for b in backups_of(master)), "a truncated backup among the rotated ones"
+    assert lock_path(master).exists()
+    result = run(inbox, roster, master)  # recovers the stale lock, and what the dead run left
+    assert "已清除" in result.notices[0]
+    assert [p.name for p in master.parent.iterdir() if p.name.startswith(f".{master.name}.")] == []
+    assert all(_complete(b) for b in backups_of(master)) and _complete(master)
+
+
+def test_kills_at_random_moments_leave_a_whole_master_and_whole_backups(month):
+    """SIGKILL of a real ``taizhang consolidate`` at random moments (bounded repetitions): the
+    master is always the previous one or the new one, whole; every backup whole; the next run
+    clears the lock and every file the dead one left."""
+    import random
+    import time
+
+    from taizhang.consolidation.master import backups_of
+
+    inbox, roster, master = _clean(month)
+    for i in range(12):  # enough to read and write that a kill lands anywhere
+        unit_book(inbox, f"东关{i}.xlsx", "东关小学", [complaint(n, date(2026, 10, 1 + n % 28)) for n in range(40)])
+    command = [sys.executable, "-m", "taizhang", "consolidate", str(inbox), "--period", "2026-10",
+               "--master", str(master), "--roster", str(roster), "--jobs", "1"]
+    started = time.monotonic()
+    assert subprocess.run(command, capture_output=True, timeout=300).returncode == 1
+    took = time.monotonic() - started
+    rng = random.Random(24)
+    known = {hashlib.sha256(master.read_bytes()).hexdigest()}
+    for _attempt in range(6):
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(rng.uniform(0.3 * took, 1.1 * took))
+        proc.kill()
+        _out, err = proc.communicate(timeout=60)
+        assert b"Traceback" not in err
+        assert _complete(master)
+        assert all(_complete(b) for b in backups_of(master))
+        known.add(hashlib.sha256(master.read_bytes()).hexdigest())
+    final = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert final.returncode == 1, final.stderr
+    assert [p.name for p in master.parent.iterdir() if p.name.startswith(f".{master.name}.")] == []
+    assert not lock_path(master).exists()
+    assert all(_complete(b) for b in backups_of(master))
+
+
+# -- Ctrl-C (item 11) -----------------------------------------------------------------------
+
+def test_ctrl_c_while_the_program_is_still_starting_prints_one_chinese_line(tmp_path):
+    """A real SIGINT sent while the installed ``taizhang`` command imports its libraries."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(textwrap.dedent("""
+        import os, signal, sys
+
+        class Interrupt:  # Ctrl-C at the moment openpyxl starts to be imported
+            def find_spec(self, name, path=None, target=None):
+                if name == "openpyxl":
+                    sys.meta_path.remove(self)
+                    os.kill(os.getpid(), signal.SIGINT)
+                return None
+
+        sys.meta_path.insert(0, Interrupt())
+    """), encoding="utf-8")
+    script = Path(sys.executable).parent / "taizhang"
+    if not script.exists():
+        pytest.skip(f"the taizhang command is not installed beside {sys.executable}")
+    env = {**os.environ, "PYTHONPATH": str(hook)}
+    proc = subprocess.run([str(script), "check", str(tmp_path)], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 130, proc.stderr
+    assert "Traceback" not in proc.stderr and "KeyboardInterrupt" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "已中断（Ctrl-C）" in lines[0] and "启动" in lines[0]
+
+
+def test_ctrl_c_after_the_master_was_replaced_says_the_run_completed(month):
+    from taizhang.consolidation.master import backups_of
+
+    inbox, roster, master = _clean(month)
+    run(inbox, roster, master)
+    before = master.read_bytes()
+    script = textwrap.dedent(f"""
+        import os, signal, sys
+        import taizhang.consolidation.store as store
+        real = store.Store.commit
+        def interrupted(self, master):   # Ctrl-C once the new master is in place
+            os.kill(os.getpid(), signal.SIGINT)
+            real(self, master)
+        store.Store.commit = interrupted
+        from taizhang.cli import main
+        sys.exit(main(["consolidate", {str(inbox)!r}, "--period", "2026-10", "--master", {str(master)!r},
+                       "--roster", {str(roster)!r}, "--jobs", "1"]))
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 130, proc.stderr
+    assert "本次运行已经完成" in proc.stderr and str(master) in proc.stderr
+    assert "未完成的输出没有写入" not in proc.stderr and "原有文件保持不变" not in proc.stderr
+    assert master.read_bytes() != before and _complete(master)
+    assert [b.read_bytes() for b in backups_of(master)][-1] == before  # the previous master kept
+
+
+def test_a_summary_renamed_by_hand_is_kept_and_a_new_one_written(month, capsys):
+    inbox, roster, master = _clean(month)
+    run(inbox, roster, master)
+    wb = openpyxl.load_workbook(master)
+    _edit_a_figure(wb["汇总表"])
+    wb["汇总表"].title = "汇总表（定稿）"
+    wb.save(master)
+    code, _err = _cli(inbox, roster, master, capsys)
+    assert code == 1
+    sheets = sheet_values(master)
+    assert "汇总表" in sheets and "汇总表（定稿）" in sheets
+    assert 4 in [v for row in sheets["汇总表（定稿）"] for v in row]  # the clerk's figure, as left

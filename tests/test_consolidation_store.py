@@ -198,3 +198,115 @@ def test_consolidating_into_a_master_without_a_store_of_an_older_version(month, 
     monkeypatch.setattr(store_module, "VERSION", "0-older")
     result = consolidate(inbox, "2026-10", master, config=default_config(), roster_path=roster, jobs=1)
     assert result.summary["year_to_date"]["complaints"]["total"] == 3 + 1 + 2
+
+
+# -- faults of the disk are not damage of the store (issue 24, item 9) ------------------------
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 2 MB tmpfs, mounted for the test and unmounted after it (root only)."""
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("a small disk is a tmpfs mounted for the test, which needs root")
+    where = tmp_path / "disk"
+    where.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(where)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"mounting a tmpfs is not permitted here: {mounted.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def _fill(disk, leave: int) -> None:
+    """Fill ``disk`` but for about ``leave`` bytes."""
+    filler = disk / "filler.bin"
+    with open(filler, "wb") as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 65536)
+                fh.flush()
+        except OSError:
+            pass
+    with open(filler, "r+b") as fh:  # the last partial write may not have been flushed
+        size = os.fstat(fh.fileno()).st_size
+        fh.truncate(max(size - leave, 0))
+
+
+def test_disk_full_while_the_store_writes_says_so_and_changes_nothing(month, small_disk, capsys):
+    from taizhang.cli import main
+
+    inbox, roster, _master = month
+    master = small_disk / "局主表.xlsx"
+    run(_september(inbox.parent), roster, master, period="2026-09")
+    store_path(master).unlink()  # to be made again from the master: the store writes a lot
+    before = master.read_bytes()
+    _fill(small_disk, 8192)
+    code = main(["consolidate", str(inbox), "--period", "2026-10", "--master", str(master), "--roster", str(roster)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "磁盘空间已满；原文件未改动" in err
+    assert "内部出错" not in err and "已损坏" not in err
+    assert master.read_bytes() == before
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler.bin", "局主表.xlsx"]  # nothing half-made
+    # room made: the run goes through
+    (small_disk / "filler.bin").unlink()
+    result = run(inbox, roster, master)
+    assert result.summary["year_to_date"]["complaints"]["total"] == 3 + 1 + 2
+
+
+def test_disk_full_with_the_store_in_step(month, small_disk, capsys):
+    """The store as the last run left it, the disk full: nothing damaged, nothing rebuilt."""
+    from taizhang.cli import main
+
+    inbox, roster, _master = month
+    master = small_disk / "局主表.xlsx"
+    run(_september(inbox.parent), roster, master, period="2026-09")
+    before, kept = master.read_bytes(), store_path(master).read_bytes()
+    _fill(small_disk, 8192)  # room for the lock, not for the new master
+    code = main(["consolidate", str(inbox), "--period", "2026-10", "--master", str(master), "--roster", str(roster)])
+    err = capsys.readouterr().err
+    assert code == 2 and "磁盘空间已满；原文件未改动" in err and "内部出错" not in err
+    assert master.read_bytes() == before and store_path(master).read_bytes() == kept
+    (small_disk / "filler.bin").unlink()
+    result = run(inbox, roster, master)
+    assert not any("重建" in n for n in result.notices)  # the store was not judged damaged
+
+
+def test_a_read_only_store_is_not_called_damaged_nor_replaced(month, tmp_path, capsys):
+    import subprocess
+
+    from taizhang.cli import main
+
+    inbox, roster, master = month
+    run(_september(tmp_path), roster, master, period="2026-09")
+    store = store_path(master)
+    kept = store.read_bytes()
+    bound = False
+    if os.geteuid() == 0:  # root writes any file: the store bound read-only over itself
+        ro = subprocess.run(f"mount --bind '{store}' '{store}' && mount -o remount,ro,bind '{store}'",
+                            shell=True, capture_output=True, text=True)
+        bound = True
+        if ro.returncode != 0:
+            subprocess.run(["umount", str(store)], capture_output=True)
+            pytest.skip(f"cannot make a read-only file as root here: {ro.stderr.strip()}")
+    else:
+        store.chmod(0o444)
+    try:
+        before = master.read_bytes()
+        code = main(["consolidate", str(inbox), "--period", "2026-10", "--master", str(master),
+                     "--roster", str(roster)])
+        err = capsys.readouterr().err
+        assert code == 2 and "只读" in err and str(store) in err
+        assert "已损坏" not in err and "内部出错" not in err
+        assert master.read_bytes() == before and store.read_bytes() == kept
+    finally:
+        if bound:
+            subprocess.run(["umount", str(store)], capture_output=True)
+        else:
+            store.chmod(0o644)
+    result = run(inbox, roster, master)
+    assert result.summary["year_to_date"]["complaints"]["total"] == 3 + 1 + 2

@@ -120,19 +120,30 @@ def test_memory_is_bounded_by_the_files_size(name):
 
 
 def test_the_childs_result_never_mixes_with_what_a_reader_prints(tmp_path):
-    """The child hands its result back in a file of its own: noise on stdout (xlrd prints its
-    warnings there) cannot be taken for it."""
+    """The child hands its result back on a pipe of its own: noise a reader writes on stdout
+    (xlrd prints its warnings there; C code writes to file descriptor 1) goes to stderr and
+    cannot be taken for it.  No file is written for it."""
     import dataclasses
+    import os
     import pickle
 
     from taizhang.reading.book import Limits
 
-    result = tmp_path / "result"
-    code = ("import sys; print('WARNING *** noise on stdout'); sys.stdout.flush(); "
-            "from taizhang.reading.isolated import _main; sys.exit(_main(sys.argv[1:]))")
+    code = ("import os, sys\n"
+            "import taizhang.reading.isolated as iso\n"
+            "real = iso.open_workbook\n"
+            "def noisy(*args, **kw):\n"
+            "    print('WARNING *** noise on stdout', flush=True)\n"
+            "    os.write(1, b'noise on descriptor 1\\n')\n"
+            "    return real(*args, **kw)\n"
+            "iso.open_workbook = noisy\n"
+            "sys.exit(iso._main(sys.argv[1:]))\n")
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
     proc = subprocess.run([sys.executable, "-c", code, str(CORPUS / "poi__59074.xls"),
-                           json.dumps(dataclasses.asdict(Limits())), str(result)], capture_output=True, timeout=120)
+                           json.dumps(dataclasses.asdict(Limits())), str(os.getpid())],
+                          capture_output=True, timeout=120, env=env)
     assert proc.returncode == 0
-    assert proc.stdout.startswith(b"WARNING")
-    book, _peak = pickle.loads(result.read_bytes())
+    assert b"WARNING *** noise on stdout" in proc.stderr and b"noise on descriptor 1" in proc.stderr
+    book, _peak = pickle.loads(proc.stdout)
     assert [s.name for s in book.sheets]
+    assert not list(tmp_path.iterdir())

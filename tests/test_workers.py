@@ -8,7 +8,9 @@ import json
 import multiprocessing
 import os
 import shutil
+import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -181,3 +183,91 @@ def test_jobs_must_be_a_positive_number(capsys, folder):
     with pytest.raises(SystemExit) as exited:  # as argparse ends the command line
         main(["check", str(folder), "--jobs", "0"])
     assert exited.value.code == 2 and "进程数应为正整数" in capsys.readouterr().err
+
+
+# -- ending with the parent; nothing left on disk (issue 29; issue 23, item 10) -------------
+# The kills at random moments of whole runs are in tests/test_killed_runs.py.
+
+def test_a_child_whose_parent_is_gone_before_it_binds_itself_ends_at_once():
+    """The race the parent-death signal leaves open: the parent died between the fork and the
+    prctl call, and the child was handed to another parent.  The child looks and ends."""
+    code = "import sys; from taizhang import workers; workers.bind_to_parent(int(sys.argv[1]), {!r}); print('alive')"
+    for watch in (None, "poll"):
+        gone = subprocess.run([sys.executable, "-c", code.format(watch), str(os.getpid() + 1_000_000)],
+                              capture_output=True, text=True, timeout=60)
+        assert (gone.returncode, gone.stdout) == (workers.ORPHANED, "")
+        bound = subprocess.run([sys.executable, "-c", code.format(watch), str(os.getpid())],
+                               capture_output=True, text=True, timeout=60)
+        assert (bound.returncode, bound.stdout) == (0, "alive\n"), bound.stderr
+
+
+def test_the_job_objects_limits_are_laid_out_as_windows_lays_them_out():
+    """The Windows job object cannot be made here; what can be checked is the structure given
+    to SetInformationJobObject, against the sizes and offsets of winnt.h's
+    JOBOBJECT_EXTENDED_LIMIT_INFORMATION (a wrong layout is refused, or sets other limits)."""
+    import ctypes
+
+    limits = workers.job_limits_type()
+    basic = limits._fields_[0][1]
+    if ctypes.sizeof(ctypes.c_void_p) == 8:
+        assert ctypes.sizeof(limits) == 144 and ctypes.sizeof(basic) == 64
+        assert (basic.LimitFlags.offset, basic.Affinity.offset, basic.SchedulingClass.offset) == (16, 48, 60)
+        assert (limits.IoInfo.offset, limits.ProcessMemoryLimit.offset, limits.PeakJobMemoryUsed.offset) == (64, 112, 136)
+    else:
+        assert ctypes.sizeof(limits) == 112 and ctypes.sizeof(basic) == 48
+    assert workers._JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE == 0x2000 and workers._JOB_OBJECT_EXTENDED_LIMIT_INFORMATION == 9
+
+
+def test_spawned_workers_are_started_by_the_context_that_holds_them_in_the_job(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "win32")
+    context, _ = workers._context()
+    assert context.get_start_method() == "spawn" and context.Process is workers._TiedSpawnProcess
+
+
+def test_the_sweep_removes_what_dead_runs_left_and_nothing_else(tmp_path):
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = int(ended.stdout)
+    made = {}
+    for name in (f"taizhang-run-{dead}-abc", f"taizhang-run-{os.getpid()}-def", "taizhang-run-1-ghi",
+                 "taizhang-serve-x1y2z3w4", "taizhang", "taizhang-k2j4h5g6"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "book.xlsx").write_bytes(b"PK names and phones")
+        made[name] = tmp_path / name
+    for name in ("taizhang-old45678.result", "taizhang-new45678.result"):
+        (tmp_path / name).write_bytes(b"pickled ledger")
+    old = time.time() - 3600
+    for name in ("taizhang-old45678.result", "taizhang-k2j4h5g6"):
+        os.utime(tmp_path / name, (old, old))
+    gone = workers.sweep(tmp_path)
+    assert sorted(p.name for p in gone) == sorted([f"taizhang-run-{dead}-abc", "taizhang-old45678.result",
+                                                   "taizhang-k2j4h5g6"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([
+        f"taizhang-run-{os.getpid()}-def", "taizhang-run-1-ghi", "taizhang-serve-x1y2z3w4", "taizhang",
+        "taizhang-new45678.result"])  # alive, another program's, too young to be a dead run's
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a process kills itself with SIGKILL")
+def test_a_save_killed_midway_leaves_its_sheet_files_only_in_the_private_folder(tmp_path):
+    """openpyxl writes a worksheet into a temporary file before zipping it: killed then, the
+    sheet (names, phone numbers) stays on disk.  It is in the run's private folder, which the
+    next run removes."""
+    phone = "139" + "12345678"
+    script = ("import os, signal, sys\n"
+              "from pathlib import Path\n"
+              "import openpyxl\n"
+              "from openpyxl.worksheet import _writer\n"
+              "from taizhang.writing import replace_atomically\n"
+              "wb = openpyxl.Workbook()\n"
+              f"wb.active.append(['张某某', '{phone}'])\n"
+              "_writer.WorksheetWriter.cleanup = lambda self: os.kill(os.getpid(), signal.SIGKILL)\n"
+              "replace_atomically(Path(sys.argv[1]), wb.save)\n")
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "out.xlsx")], capture_output=True,
+                          env={**os.environ, "TMPDIR": str(tmpdir)}, timeout=120)
+    assert proc.returncode == -9, proc.stderr.decode("utf-8", "replace")
+    (folder,) = tmpdir.iterdir()  # nothing beside the private folder
+    assert folder.name.startswith("taizhang-run-") and oct(folder.stat().st_mode & 0o777) == "0o700"
+    left = [p for p in folder.rglob("*") if p.is_file()]
+    assert any(phone.encode() in p.read_bytes() for p in left)  # what was looked at is the sheet
+    assert workers.sweep(tmpdir) == [folder] and not list(tmpdir.iterdir())

@@ -197,12 +197,27 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def interrupted_message(done: Sequence[object]) -> str:
+    """What Ctrl-C did, given the files the command had already put in place: none, nothing
+    was written; else the run had completed (a master is replaced last, the store committed
+    or rebuilt at the next run) and only its report to the screen was cut short."""
+    if not done:
+        return "已中断（Ctrl-C），未完成的输出没有写入，原有文件保持不变"
+    names = "、".join(dict.fromkeys(str(p) for p in done))
+    return (f"已中断（Ctrl-C），但本次运行已经完成：{names} 已写好；"
+            "只是结果没有全部显示，请打开该文件查看")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line; the one place where whatever went wrong becomes a message and an
     exit status (never a traceback)."""
-    log_file = start_log()
+    from taizhang import writing
+
+    written = len(writing.replaced)  # files put in place before this command (the service runs many)
+    log_file = None
     log = logging.getLogger("taizhang.cli")
     try:
+        log_file = start_log()
         with _chinese_argparse():
             parser = build_parser()
             args = parser.parse_args(argv)
@@ -219,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         log.info("interrupted (Ctrl-C)")
-        print("\ntaizhang: 已中断（Ctrl-C），未完成的输出没有写入，原有文件保持不变", file=sys.stderr)
+        print(f"\ntaizhang: {interrupted_message(writing.replaced[written:])}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into a program that stopped reading (| head)
         return EXIT_UNREADABLE

@@ -45,6 +45,44 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def debris(master: Path, pid: object) -> list[Path]:
+    """The files a run of process ``pid`` keeps beside ``master`` while it works, all named
+    ``.<master>.<pid>.…``: the new master (``.tmp``) and its sheets (``.tmp.blocks``), the
+    master stripped for loading (``.load.xlsx``), the backup being copied (``.backup``)."""
+    import glob
+
+    try:
+        pid = int(pid)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return []
+    if pid <= 0:
+        return []
+    return sorted(Path(p) for p in glob.glob(str(master.parent / f".{glob.escape(master.name)}.{pid}.*")))
+
+
+def _forgotten_owners(master: Path, age: float = 60.0) -> None:
+    """Remove the owner files (``.<master>.<pid>.lock``) of runs killed between writing one
+    and linking it to the lock's name, a minute old: no run takes longer than that to link it."""
+    import glob
+
+    now = time.time()
+    for p in glob.glob(str(master.parent / f".{glob.escape(master.name)}.*.lock")):
+        try:
+            if now - os.stat(p).st_mtime > age:
+                os.unlink(p)
+        except OSError:
+            continue
+
+
+def remove_debris(master: Path, pid: object) -> None:
+    """Remove what a dead run of process ``pid`` left half-written beside ``master``."""
+    for leftover in debris(master, pid):
+        try:
+            leftover.unlink()
+        except OSError:
+            pass
+
+
 class MasterLock:
     """``with MasterLock(master) as lock:`` — raises :class:`LockedError` when held."""
 
@@ -55,7 +93,7 @@ class MasterLock:
     def __enter__(self) -> MasterLock:
         for _attempt in range(2):
             try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                self._create()
             except FileExistsError:
                 owner = self._owner()
                 if owner is not None and self._stale(owner):
@@ -63,18 +101,43 @@ class MasterLock:
                         f"发现上次中断留下的锁文件 {self.path.name}（进程 {owner.get('pid')} 已不存在），已清除"
                     )
                     master = self.path.with_name(self.path.name[: -len(".lock")])
-                    for leftover in (f".{master.name}.{owner.get('pid')}.tmp", f".{master.name}.{owner.get('pid')}.load.xlsx"):
-                        (master.parent / leftover).unlink(missing_ok=True)  # the dead run's half-written files
+                    remove_debris(master, owner.get("pid"))
                     self.path.unlink(missing_ok=True)
                     continue
                 who = f"进程 {owner.get('pid')}，{owner.get('host')}，开始于 {owner.get('started')}" if owner else "未知进程"
                 raise LockedError(f"{self.path.parent / self.path.name[:-5]} 正在被另一个合并任务使用（{who}）；"
                                   f"如确认没有任务在运行，可删除 {self.path}") from None
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"pid": os.getpid(), "host": socket.gethostname(),
-                           "started": time.strftime("%Y-%m-%d %H:%M:%S")}, fh)
             return self
         raise LockedError(f"无法获得锁 {self.path}")
+
+    def _create(self) -> None:
+        """Create the lock with its owner in it, at once: written to a file of this process
+        (``.<master>.<pid>.lock``), then linked to the lock's name, which fails if it exists.  A
+        run killed at any moment leaves no empty lock that no one could tell stale.  Where
+        links are not supported (a FAT-formatted drive), created empty and then written."""
+        owner = json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                            "started": time.strftime("%Y-%m-%d %H:%M:%S")})
+        master = self.path.with_name(self.path.name[: -len(".lock")])
+        mine = master.with_name(f".{master.name}.{os.getpid()}.lock")
+        try:
+            mine.write_text(owner, encoding="utf-8")
+            try:
+                os.link(mine, self.path)
+                _forgotten_owners(master)
+                return
+            except FileExistsError:
+                raise
+            except OSError:
+                pass  # no hard links here
+        finally:
+            mine.unlink(missing_ok=True)
+        fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(owner)
+        except BaseException:  # disk full, say: no empty lock left to block the next run
+            self.path.unlink(missing_ok=True)
+            raise
 
     def _owner(self) -> dict | None:
         try:

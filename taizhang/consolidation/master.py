@@ -33,6 +33,7 @@ from taizhang.model import row_model
 from taizhang.printing import DATE_FORMAT, TOP, WRAP, ColumnFit, measure, setup_table, wrap_cells
 from taizhang.reading.source import open_workbook
 from taizhang.values import clean_text
+from taizhang import writing
 from taizhang.writing import put, replace_atomically
 
 #: Provenance columns in front of every consolidated row.
@@ -92,6 +93,11 @@ class Table:
     name: str
     columns: list[str]
     rows: list[dict[str, Any]] = field(default_factory=list)
+    #: As found in the master (:func:`read_tables`): its header row as written there (a blank
+    #: heading None), None when the master has no such sheet; and the columns (letters) that
+    #: hold values under a blank heading.
+    header: list[str | None] | None = None
+    unnamed: list[str] = field(default_factory=list)
 
     def replace(self, keys: set[tuple[str, str]], new_rows: Iterable[dict[str, Any]]) -> None:
         """Drop the rows of ``keys`` and add ``new_rows`` (which belong to those keys)."""
@@ -109,9 +115,14 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
-def read_tables(master: Path, config: Config, settings: list | None = None) -> dict[str, Table]:
+def read_tables(master: Path, config: Config, settings: list | None = None,
+                others: dict[str, list] | None = None) -> dict[str, Table]:
     """The taizhang-owned tables of an existing master (empty tables when it has none); the
-    cells of its ``台账设置`` sheet, when it has one, are appended to ``settings``."""
+    cells of its ``台账设置`` sheet, when it has one, are appended to ``settings``, and the
+    rows of its other sheets put into ``others`` (by sheet name).
+
+    Each row keeps every column the master's sheet has, those added by hand too (see
+    :attr:`Table.header`)."""
     wanted: dict[str, list[str]] = {
         **{name: list(PROVENANCE) + [h for _f, h in detail_columns(config, kind)] + [ISSUES_COLUMN]
            for kind, name in detail_sheets().items()},
@@ -126,9 +137,21 @@ def read_tables(master: Path, config: Config, settings: list | None = None) -> d
         if settings is not None and sheet.name == "台账设置":
             settings.extend(list(r) for r in sheet.rows)
         table = tables.get(sheet.name)
-        if table is None or not sheet.rows:
+        if table is None:
+            if others is not None:
+                others[sheet.name] = list(sheet.rows)
+            continue
+        table.header = []
+        if not sheet.rows:
             continue
         header = [clean_text(v) for v in sheet.rows[0]]
+        table.header = header
+        from openpyxl.utils import get_column_letter
+
+        table.unnamed = [get_column_letter(i + 1) for i, h in enumerate(header)
+                         if not h and any(i < len(r) and _cell_value(r[i]) is not None for r in sheet.rows[1:])]
+        table.unnamed += [get_column_letter(i + 1) for i in range(len(header), max(map(len, sheet.rows)))
+                          if any(i < len(r) and _cell_value(r[i]) is not None for r in sheet.rows[1:])]
         for raw in sheet.rows[1:]:
             row = {h: _cell_value(v) for h, v in zip(header, raw) if h}
             if any(v is not None for v in row.values()):
@@ -260,14 +283,23 @@ def save_atomically(write: Callable[[Path], None], master: Path, keep: int = KEE
             while backup.exists():
                 n += 1
                 backup = master.with_name(f"{master.stem}.备份-{stamp}-{n}{master.suffix}")
-            shutil.copy2(master, backup)
+            # copied under a temporary name (removed with the dead run's other files, see
+            # taizhang.consolidation.lock), then renamed: a kill midway leaves no truncated backup
+            part = master.with_name(f".{master.name}.{os.getpid()}.backup")
+            try:
+                shutil.copy2(master, part)
+                os.replace(part, backup)
+            finally:
+                part.unlink(missing_ok=True)
 
     backup: Path | None = None
+    done = len(writing.replaced)
     try:
         replace_atomically(master, write_then_back_up)
     except BaseException:
         # the master was not replaced (locked by Excel, say): its copy is no backup of anything
-        if backup is not None:
+        # (once it was replaced, an interruption keeps the backup of the previous one)
+        if backup is not None and master not in writing.replaced[done:]:
             backup.unlink(missing_ok=True)
         raise
     if backup is not None:

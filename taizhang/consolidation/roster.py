@@ -12,8 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from taizhang.reading.book import WorkbookRefused
-
+from taizhang.reading.book import WorkbookRefused, own_file_reason
 from taizhang.reading.source import open_workbook
 from taizhang.values import clean_text, match_key
 
@@ -66,7 +65,7 @@ def read_roster(path: Path, sheet_name: str | None = None) -> Roster:
     try:
         book = open_workbook(path)
     except WorkbookRefused as exc:
-        raise RosterError(f"单位名册无法读取：{exc.reason}") from None
+        raise RosterError(f"单位名册无法读取：{own_file_reason(exc.reason)}") from None
     sheets = [s for s in book.sheets if sheet_name is None or s.name == sheet_name]
     if not sheets:
         raise RosterError(f"{path}：没有名为“{sheet_name}”的工作表")

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
@@ -28,10 +30,11 @@ from taizhang.consolidation.lock import MasterLock
 from taizhang.consolidation.master import (
     DATE_FORMAT, FINDINGS_COLUMNS, FINDINGS_SHEET, ISSUES_COLUMN, KEEP_BACKUPS, PROVENANCE, STATUS_COLUMNS,
     STATUS_FORMATS, STATUS_SHEET, Table, detail_columns, detail_formats, detail_sheets, open_master, read_tables,
-    save_atomically, write_table,
+    backups_of, save_atomically, write_table,
 )
 from taizhang.consolidation.store import (
-    Block, SheetPlan, Store, config_key, dumps, store_path, typed_fields, typed_values, write_sheets,
+    Block, SheetPlan, Store, StoreUnwritable, config_key, dumps, storage_fault, store_path, typed_fields, typed_values,
+    write_sheets,
 )
 from taizhang.consolidation.roster import ROSTER_SHEET, Roster, RosterError, read_roster
 from taizhang.figures.period import Period, PeriodError
@@ -40,7 +43,7 @@ from taizhang.findings_sheet import codes_with_titles, finding_row
 from taizhang.model import Origin, ParseContext, LedgerRow, period_date
 from taizhang.validation import parse_row
 from taizhang.privacy import confidential_fields, mask
-from taizhang.reading.book import WorkbookRefused
+from taizhang.reading.book import WorkbookRefused, own_file_reason
 from taizhang.reading.folder import in_folder, is_own_output
 from taizhang.checks.files import check_loaded
 from taizhang.reading.workbook import load_workbook, reader_died_refusal
@@ -410,11 +413,20 @@ def _with_store(master: Path, layout: str, work: Callable[[Store], Consolidation
     which is untouched until the new one is complete; should it fail to commit once the new
     master is in place, the master stands and the next run rebuilds the store from it.
     """
-    store = Store.open(master, layout)
+    try:
+        store = Store.open(master, layout)
+    except StoreUnwritable as exc:
+        raise ConsolidationError(exc.message) from None
     try:
         try:
             result = work(store)
         except sqlite3.DatabaseError as exc:
+            fault = storage_fault(exc, store.path)
+            if fault is not None:  # disk full, read-only, failing: the store is not damaged
+                log.warning("合并数据文件 %s 无法写入（%s）", store.path, exc)
+                if isinstance(fault, StoreUnwritable):
+                    raise ConsolidationError(fault.message) from None
+                raise fault from None
             log.warning("合并数据文件 %s 使用中发现损坏（%s），按主表重建", store.path, exc)
             store.discard()
             store = Store.open(master, layout)
@@ -424,8 +436,11 @@ def _with_store(master: Path, layout: str, work: Callable[[Store], Consolidation
             store.commit(master)
         except sqlite3.DatabaseError as exc:
             log.warning("合并数据文件 %s 未能保存（%s），下次按主表重建", store.path, exc)
+            fault = storage_fault(exc, store.path)
+            why = (reason_zh(fault) if isinstance(fault, OSError) else "文件只读" if fault is not None
+                   else "文件已损坏")
             result.notices.append(f"主表已写好，但合并数据文件 {store.path.name} 未能保存"
-                                  f"（{reason_zh(exc)}）：下次合并时将按主表重建，较慢一次")
+                                  f"（{why}）：下次合并时将按主表重建，较慢一次")
         return result
     finally:
         store.close()
@@ -437,20 +452,37 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
     """Merge the files read into the store's blocks and write the master from them (the caller
     commits the store once the master is in place)."""
     notices = []
+    columns = store.columns  # each sheet's columns as the master was last written
     if not master.exists():
         store.clear()
+        columns = {}
     elif (why := store.out_of_step(master)) is not None:
         try:
             master_settings: list = []
-            tables = read_tables(master, config, master_settings)
+            others: dict[str, list] = {}
+            tables = read_tables(master, config, master_settings, others)
         except WorkbookRefused as exc:
-            raise ConsolidationError(f"主表无法读取：{exc.reason}") from None
+            raise ConsolidationError(_unreadable_master(master, exc)) from None
+        # what the last run wrote (the store may be out of step, it still knows that)
+        # (an older store without the columns: the sheets it holds blocks of, columns unknown)
+        known: dict[str, list[str]] = {} if store.damaged or store.created else dict(store.columns)
+        for name in tables:
+            if name not in known and not (store.damaged or store.created) and store.layout_of(name):
+                known[name] = []
+        columns, added = hand_edits(master, tables, known, others, written_summaries(master))
+        for name, kept in columns.items():
+            tables[name].columns = kept
         if _rebuild(store, tables, config):
             notices.append(f"{why}：已按主表重建，主表的内容完整无缺，只是这一次合并较慢")
+        if added:
+            notices.append(f"主表中手工添加的列已保留：{added}")
         store.master_settings = master_settings
-    tables = _period_tables(store, period, config)
+    tables = _period_tables(store, period, config, columns)
+    store.columns = {name: table.columns for name, table in tables.items()}
+    before = {name: list(tables[name].rows) for name in (STATUS_SHEET, FINDINGS_SHEET)}  # the month's rows
     result = _merge(datas, outcomes, roster, tables, period, config)
     result.master = master
+    lost = _carry_added_columns(store, tables, before, result.replaced, config)
     _keep(store, tables, result.replaced, period, config)
     order = {u: i for i, u in enumerate(roster.units)}
     summary_json, write_summary_sheets = _summary(store, tables, period, as_of, config, bureau,
@@ -462,6 +494,8 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
         owned.append(ROSTER_SHEET)
     wb = open_master(master, owned)
     write_summary_sheets(wb)  # first, so that a new master opens on its summary
+    mark_summaries(wb, {name: summary_values(wb[name].iter_rows(values_only=True))
+                        for name in OWNED_SUMMARY_SHEETS if name in wb.sheetnames})
     plans: dict[str, SheetPlan] = {}
     for name in (*sheets.values(), STATUS_SHEET, FINDINGS_SHEET):
         kind = next((k for k, n in sheets.items() if n == name), None)
@@ -488,6 +522,10 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
         write_sheets(tmp, store, plans)
 
     result.backup = save_atomically(write, master, keep=int(config.limits.get("backups", KEEP_BACKUPS)))
+    if lost:
+        where = f"，原内容仍在备份 {result.backup.name} 中" if result.backup else ""
+        notices.append(f"手工添加的列中，{lost}：这些行已被重新报送的文件替换，内容与原来不同，"
+                       f"手工填写的内容无法对应到新行{where}")
     result.notices[:0] = notices
     return result
 
@@ -530,14 +568,187 @@ def _rebuild(store: Store, tables: dict[str, Table], config: Config) -> int:
     return sum(len(t.rows) for t in tables.values())
 
 
-def _period_tables(store: Store, period: str, config: Config) -> dict[str, Table]:
+def _period_tables(store: Store, period: str, config: Config, kept: dict[str, list[str]]) -> dict[str, Table]:
     """The tables a run changes, as far as it needs them: empty detail tables (a run only adds
-    the blocks its files bring) and the month's rows of 报送情况 and 问题清单."""
-    tables = {name: Table(name, list(PROVENANCE) + [h for _f, h in detail_columns(config, kind)] + [ISSUES_COLUMN])
-              for kind, name in detail_sheets().items()}
-    for name, columns in ((STATUS_SHEET, STATUS_COLUMNS), (FINDINGS_SHEET, FINDINGS_COLUMNS)):
-        tables[name] = Table(name, list(columns), [dict(zip(columns, r)) for r in store.rows(name, period)])
+    the blocks its files bring) and the month's rows of 报送情况 and 问题清单; each with the
+    columns the master has (``kept``: those added by hand too, see :func:`hand_edits`)."""
+    tables = {}
+    for kind, name in detail_sheets().items():
+        required = list(PROVENANCE) + [h for _f, h in detail_columns(config, kind)] + [ISSUES_COLUMN]
+        tables[name] = Table(name, kept_columns(kept.get(name) or [], required))
+    for name, required in ((STATUS_SHEET, STATUS_COLUMNS), (FINDINGS_SHEET, FINDINGS_COLUMNS)):
+        columns = kept_columns(kept.get(name) or [], list(required))
+        tables[name] = Table(name, columns, [dict(zip(columns, r)) for r in store.rows(name, period)])
     return tables
+
+
+def _same(value: Any) -> Any:
+    """A cell value as compared when rows are matched (a number however typed, a date)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return Decimal(str(value)).normalize()
+    if isinstance(value, datetime):
+        return value.date() if value.time() == datetime.min.time() else value
+    if isinstance(value, str):
+        return clean_text(value) or None
+    return value
+
+
+def _carry_added_columns(store: Store, tables: dict[str, Table], before: dict[str, list[dict]],
+                         replaced: dict[str, set], config: Config) -> str:
+    """Give the rows this run writes anew the values of the columns added by hand that the
+    rows they replace held: matched on every other column taizhang writes (the same row of a
+    unit's ledger, consolidated again or sent again unchanged).  Returns what could not be
+    matched (a row the unit changed or removed), for the notice; it stays in the backup."""
+    required: dict[str, list[str]] = {
+        name: list(PROVENANCE) + [h for _f, h in detail_columns(config, kind)] + [ISSUES_COLUMN]
+        for kind, name in detail_sheets().items()}
+    required[STATUS_SHEET], required[FINDINGS_SHEET] = list(STATUS_COLUMNS), list(FINDINGS_COLUMNS)
+    ignore = {"来源文件", ISSUES_COLUMN, "文件时间", "文件"}
+    lost = []
+    for name, table in tables.items():
+        added = [c for c in table.columns if c not in required[name]]
+        if not added:
+            continue
+        match = [c for c in required[name] if c not in ignore]
+        if name in before:
+            old = before[name]
+        else:
+            old = [dict(zip(table.columns, r)) for unit, month in sorted(replaced.get(name, ()))
+                   for r in store.block_rows_as_written(name, unit, month)]
+        old = [r for r in old if any(r.get(c) not in (None, "") for c in added)]
+        waiting: dict[tuple, list[dict]] = {}
+        for r in old:
+            waiting.setdefault(tuple(_same(r.get(c)) for c in match), []).append(r)
+        for r in table.rows:
+            found = waiting.get(tuple(_same(r.get(c)) for c in match))
+            if found:
+                r.update({c: v for c, v in found.pop(0).items() if c in added})
+        left = sum(len(v) for v in waiting.values())
+        if left:
+            lost.append(f"“{name}”有 {left} 行的“{'”“'.join(added)}”")
+    return "、".join(lost)
+
+
+def kept_columns(found: list[str], required: list[str]) -> list[str]:
+    """A sheet's columns: those found in the master, in its order (columns added or moved by
+    hand are kept), and each one taizhang writes that is not there yet after the one it
+    follows (a column the office's configuration adds)."""
+    out = [h for h in found if h]
+    for i, column in enumerate(required):
+        if column not in out:
+            before = required[i - 1] if i else None
+            out.insert(out.index(before) + 1 if before in out else 0, column)
+    return out
+
+
+def summary_values(rows: Any) -> list[str]:
+    """The values of a summary sheet, row by row, as compared from one run to the next (what
+    openpyxl was given, or what the file holds once Excel or WPS saved it)."""
+    out = []
+    for row in rows:
+        for value in row:
+            value = _same(value)
+            if value is not None:
+                out.append(value.isoformat() if isinstance(value, (date, datetime)) else str(value))
+    return out
+
+
+#: The custom document property (kept by Excel, WPS and LibreOffice when they save the master)
+#: holding a digest of each summary sheet's values as taizhang wrote them.
+SUMMARY_PROPERTY = "taizhang-summary"
+
+
+def _digest(values: list[str]) -> str:
+    import hashlib
+
+    return hashlib.sha256("\x1f".join(values).encode("utf-8")).hexdigest()
+
+
+def mark_summaries(wb: Any, summaries: dict[str, list[str]]) -> None:
+    """Record in the workbook about to be saved what its summary sheets hold."""
+    from openpyxl.packaging.custom import StringProperty
+
+    props = wb.custom_doc_props
+    for prop in list(props.props):
+        if prop.name == SUMMARY_PROPERTY:
+            props.props.remove(prop)
+    props.append(StringProperty(name=SUMMARY_PROPERTY, value=dumps({n: _digest(v) for n, v in summaries.items()})))
+
+
+def written_summaries(master: Path) -> dict[str, str]:
+    """The digests :func:`mark_summaries` recorded in ``master`` ({} when it has none)."""
+    import html
+    import json
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(master) as zf:
+            name = next((n for n in zf.namelist() if n.lower() == "docprops/custom.xml"), None)
+            text = zf.read(name).decode("utf-8", "replace") if name else ""
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return {}
+    found = re.search(rf'name="{SUMMARY_PROPERTY}"[^>]*>\s*<(?:\w+:)?lpwstr\b[^>]*>([^<]*)<', text)
+    try:
+        return json.loads(html.unescape(found.group(1))) if found else {}
+    except ValueError:
+        return {}
+
+
+def hand_edits(master: Path, tables: dict[str, Table], known: dict[str, list[str]],
+               others: dict[str, list], summaries: dict[str, str] | None = None,
+               ) -> tuple[dict[str, list[str]], str]:
+    """The columns to keep of each sheet taizhang writes in the master, as the clerk left them
+    (``tables`` read from the master, ``known``: each sheet's columns as the last run wrote
+    them), and the columns added by hand (said in a notice).
+
+    Whatever was added (a column, inserted anywhere and filled in, a column moved) is kept.
+    What cannot be kept is refused, naming the sheet and the edit, before anything is written
+    (the master is left as it was): a sheet renamed or deleted (its rows, earlier months
+    among them, would be lost from the master and from 累计), a column taizhang writes renamed
+    or deleted, a column without a heading, a heading used twice."""
+    refusals: list[str] = []
+    columns: dict[str, list[str]] = {}
+    added: list[str] = []
+    for name, table in tables.items():
+        required = table.columns
+        header = table.header
+        if not header:
+            renamed = [o for o, rows in others.items()
+                       if rows and set(required) <= {clean_text(c) for c in rows[0] if clean_text(c)}]
+            if renamed:
+                refusals.append(f"工作表“{name}”被改名为“{renamed[0]}”（请把名字改回“{name}”）")
+            elif name in known:
+                what = "被清空（连第 1 行的列名也删去了）" if header is not None else "被删除或改名"
+                refusals.append(f"工作表“{name}”{what}（其中有此前各月合并的数据；如要删去数据，"
+                                "请只删数据行、保留第 1 行列名）")
+            continue
+        names = [h for h in header if h]
+        twice = sorted({h for h in names if names.count(h) > 1})
+        if twice:
+            refusals.append(f"工作表“{name}”中列名“{'”“'.join(twice)}”出现了不止一次（请改成不同的列名）")
+        if table.unnamed:
+            refusals.append(f"工作表“{name}”的 {'、'.join(table.unnamed)} 列有内容，但第 1 行没有列名"
+                            "（请写上列名）")
+        gone = [c for c in required if c not in names and c in known.get(name, ())]
+        if gone:
+            new = [h for h in names if h not in required and h not in known.get(name, ())]
+            how = f"改名为“{'”“'.join(new)}”" if new and len(new) == len(gone) else "删除或改名"
+            refusals.append(f"工作表“{name}”的“{'”“'.join(gone)}”列被{how}（这些列由合并写入，"
+                            "请把列名改回原样）")
+        columns[name] = kept_columns(names, required)
+        new = [h for h in names if h not in required and h not in known.get(name, ())]
+        if new:
+            added.append(f"“{name}”的“{'”“'.join(new)}”列")
+    for name, written in (summaries or {}).items():
+        if name in others and _digest(summary_values(others[name])) != written:
+            refusals.append(f"工作表“{name}”有手工修改：这张表每次合并都按台账重新生成，修改会丢失；"
+                            f"如要保留，请把它改名（例如“{name}（定稿）”），改名的表合并时原样保留；"
+                            "如不需要，请撤销修改（或删去这张表）")
+    if refusals:
+        raise ConsolidationError(f"主表 {master} 有手工修改无法保留，合并没有进行，主表未改动：" + "；".join(refusals))
+    return columns, "、".join(added)
 
 
 def _keep(store: Store, tables: dict[str, Table], replaced: dict[str, set], period: str, config: Config) -> None:
@@ -556,14 +767,40 @@ def _keep(store: Store, tables: dict[str, Table], replaced: dict[str, set], peri
         store.put(Block(name, "", period, [[r.get(c) for c in tables[name].columns] for r in tables[name].rows]))
 
 
+def _unreadable_master(master: Path, exc: WorkbookRefused) -> str:
+    """Why the master cannot be read, and what to do: never blamed on a reporting unit."""
+    reason = own_file_reason(exc.reason).removeprefix(f"{master}：")
+    backups = backups_of(master)
+    advice = (f"；可把最近的备份 {backups[-1].name} 复制为 {master.name} 后再合并" if backups else "")
+    return f"主表无法读取：{master}：{reason}；主表未改动{advice}"
+
+
+#: A backup of a master, by its name (``主表.备份-20261106-093000[-1].xlsx``).
+_BACKUP_NAME = re.compile(r"\.备份-\d{8}-\d{6}(?:-\d+)?$")
+
+
+def _refused_reason(data: FileData) -> str:
+    """Why a file could not be read, as the status sheet says it: a file named as a master's
+    backup is the office's own, not a unit's (nobody is to be asked to send it again)."""
+    reason = data.refusal.message.removeprefix(f"{data.path}：")
+    if _BACKUP_NAME.search(data.path.stem):
+        return f"这是主表的备份（不是报送的台账），无法读取：{own_file_reason(reason)}"
+    return reason
+
+
 def _merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
            tables: dict[str, Table], period: str, config: Config) -> ConsolidationResult:
     # the newest file of a unit wins; older ones of the same unit are rejected
     units: dict[str, FileData] = {}
+    for o in outcomes:  # files turned back unread (a link leaving the folder): the unit their name tells
+        if o.unit is None and not _BACKUP_NAME.search(o.path.stem):
+            o.unit = roster.find_in(o.path.stem) or roster.match(o.path.stem)
     for data in datas:
         if data.refusal is not None:
-            reason = data.refusal.message.removeprefix(f"{data.path}：")
-            outcomes.append(_rejected(data.path, None, reason, 0, [data.refusal], data.mtime))
+            # the unit, when the file's name tells it (a unit on the roster is not 名册外)
+            unit = None if _BACKUP_NAME.search(data.path.stem) else (
+                roster.find_in(data.path.stem) or roster.match(data.path.stem))
+            outcomes.append(_rejected(data.path, unit, _refused_reason(data), 0, [data.refusal], data.mtime))
             continue
         unit, seen = _unit_of(data, roster)
         rows_read = sum(len(v) for v in data.rows.values()) + data.hidden_rows
@@ -630,8 +867,12 @@ def _merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
                                     str(r.get("单位")), str(r.get("文件") or "")))
 
     issues = tables[FINDINGS_SHEET]
+    # a unit not merged this run keeps its month's findings (of the file merged before), but
+    # not those of a file it sent again and that was turned back again (told anew below)
+    sent = {(o.unit, o.path.name) for o in outcomes}
     issues.rows = [r for r in issues.rows
-                   if r.get("月份") != period or (r.get("单位") in roster.units and r.get("单位") not in processed)]
+                   if r.get("月份") != period or (r.get("单位") in roster.units and r.get("单位") not in processed
+                                                 and (r.get("单位"), r.get("文件")) not in sent)]
     issues.rows += findings_new
     issues.rows.sort(key=lambda r: (str(r.get("月份")), order.get(r.get("单位"), len(order)),
                                     str(r.get("文件") or ""), str(r.get("工作表") or ""), r.get("行号") or 0))
@@ -652,9 +893,17 @@ def _detail_row(unit: str, path: Path, r: RowOut) -> dict[str, Any]:
     return row
 
 
+def _label(o: FileOutcome) -> str:
+    """The 单位 of a file's status and findings rows: its unit, else what it is known as (a
+    file turned back unread has no unit to tell: it is not said to be 名册外)."""
+    if o.unit:
+        return o.unit  # a unit not on the roster goes by the name found in its file
+    return f"（{'主表备份' if _BACKUP_NAME.search(o.path.stem) else '单位未识别'}）{o.path.stem}"
+
+
 def _status_row(o: FileOutcome, period: str) -> dict[str, Any]:
     return {
-        "单位": o.unit or f"（名册外）{o.path.stem}", "月份": period,
+        "单位": _label(o), "月份": period,
         "报送情况": "已报送" if o.status == "ok" else "退回",
         "文件": o.path.name,
         "文件时间": datetime.fromtimestamp(o.mtime).replace(microsecond=0) if o.mtime else None,
@@ -664,7 +913,7 @@ def _status_row(o: FileOutcome, period: str) -> dict[str, Any]:
 
 
 def _finding_rows(o: FileOutcome, period: str) -> list[dict[str, Any]]:
-    unit = o.unit or f"（名册外）{o.path.stem}"
+    unit = _label(o)
     return [finding_row(f, unit=unit, month=period, file=o.path) for f in o.findings]
 
 

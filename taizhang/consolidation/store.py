@@ -22,8 +22,10 @@ rebuilt from the master, which is always the record.  With no master, the store 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import zipfile
@@ -40,6 +42,7 @@ from typing import Any, Iterable, Iterator
 from openpyxl.utils import get_column_letter
 
 from taizhang.config import Kind
+from taizhang.errors import TaizhangError
 from taizhang.consolidation.deflate import Piece, piece, write_deflated
 from taizhang.consolidation.sheetxml import cell_xml, template_styles
 from taizhang.kinds import kinds
@@ -53,6 +56,28 @@ SUFFIX = ".合并数据.sqlite"
 
 class StoreDamaged(sqlite3.DatabaseError):
     """What the store holds cannot be read back: it is deleted and rebuilt from the master."""
+
+
+class StoreUnwritable(TaizhangError):
+    """The store cannot be written (a read-only file or folder): it is not damaged, and it is
+    left as it is; the consolidation stops before the master is written (exit 2)."""
+
+
+def storage_fault(exc: sqlite3.Error, path: Path) -> OSError | StoreUnwritable | None:
+    """What a SQLite error says of the disk rather than of the file's contents: the disk full
+    (an OSError, ENOSPC, told as for any file), the file or its folder read-only, the disk
+    failing to read or write; None for anything else (a damaged file among them)."""
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    text = str(exc).lower()
+    if name.startswith("SQLITE_FULL") or "disk is full" in text:
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+    if name.startswith("SQLITE_READONLY") or "readonly database" in text:
+        return StoreUnwritable(
+            f"合并数据文件 {path} 是只读的（或所在文件夹、磁盘只读），无法写入；主表未改动。"
+            f"请去掉该文件的只读属性后再合并（也可以删除它：下次合并时按主表重建，较慢一次）")
+    if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")) or "disk i/o error" in text:
+        return OSError(errno.EIO, os.strerror(errno.EIO), str(path))
+    return None
 
 
 def store_path(master: Path) -> Path:
@@ -291,6 +316,8 @@ class Store:
         self._typed_tables(drop=False)
         #: The cells of the master's 台账设置 sheet (its settings), as last read from the master.
         self.master_settings: list = loads(self._meta("settings") or "[]")
+        #: sheet -> its columns as the master last written has them (those added by hand too)
+        self.columns: dict[str, list[str]] = _part(self._meta("columns")) or {}
         self.db.execute("BEGIN IMMEDIATE")
 
     @classmethod
@@ -302,7 +329,12 @@ class Store:
         damaged = False
         try:
             store = cls(path, layout)
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as exc:
+            fault = storage_fault(exc, path)
+            if fault is not None:  # the disk, not the file: leave it as it is and say so
+                if created:
+                    discard(path)
+                raise fault from None
             discard(path)
             store = cls(path, layout)
             damaged = True
@@ -396,6 +428,12 @@ class Store:
         """The rows of the month blocks of ``sheet`` (报送情况, 问题清单) for ``month``."""
         found = self.db.execute("SELECT rows FROM blocks WHERE sheet = ? AND unit = '' AND month = ?",
                                 (sheet, month)).fetchone()
+        return loads(found[0]) if found else []
+
+    def block_rows_as_written(self, sheet: str, unit: str, month: str) -> list[list]:
+        """The rows of one block as written into the master (aligned with its columns)."""
+        found = self.db.execute("SELECT rows FROM blocks WHERE sheet = ? AND unit = ? AND month = ?",
+                                (sheet, unit, month)).fetchone()
         return loads(found[0]) if found else []
 
     def layout_of(self, sheet: str) -> list[tuple[str, str, int]]:
@@ -579,7 +617,7 @@ class Store:
     def commit(self, master: Path) -> None:
         """Record the master just written and make the run's changes durable."""
         for key, value in (("version", VERSION), ("layout", self.layout), ("master", fingerprint(master)),
-                           ("settings", dumps(self.master_settings))):
+                           ("settings", dumps(self.master_settings)), ("columns", dumps(self.columns))):
             self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
         self.db.execute("COMMIT")
 

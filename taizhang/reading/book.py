@@ -51,6 +51,14 @@ class WorkbookRefused(TaizhangError):
         return (type(self), (self.code, self.reason, self.detail))
 
 
+def own_file_reason(reason: str) -> str:
+    """A refusal's reason for a file of the office's own (the master, a backup of it, the
+    roster) rather than a unit's submission: without the advice to have the unit send it again."""
+    import re
+
+    return re.sub(r"[，,；;]\s*请(?:让)?报送单位[^，；;）)]*", "", reason)
+
+
 @dataclass(frozen=True)
 class Limits:
     """Bounds that keep a hostile or broken file from exhausting the machine."""

@@ -75,9 +75,12 @@ EXCEL_DEFAULT_PASSWORD = "VelvetSweatshop"
 
 def _read_default_password(path: Path, limits: Limits, refusal: WorkbookRefused) -> Workbook:
     """An encrypted workbook that Excel opens without asking: decrypted with Excel's own
-    default password (in memory, into a private temporary folder) and read; any other
-    password is never guessed, and the refusal stands."""
+    default password (in memory, into a folder of its own in the run's private folder, see
+    ``taizhang.workers.private_folder``) and read; any other password is never guessed, and
+    the refusal stands."""
     import tempfile
+
+    from taizhang import workers
 
     try:
         import msoffcrypto
@@ -91,7 +94,7 @@ def _read_default_password(path: Path, limits: Limits, refusal: WorkbookRefused)
             office.decrypt(plain)
     except Exception:  # noqa: BLE001 - a real password (or a damaged file): still encrypted
         raise refusal from None
-    with tempfile.TemporaryDirectory(prefix="taizhang-") as folder:
+    with tempfile.TemporaryDirectory(prefix="book-", dir=workers.private_folder()) as folder:
         copy = Path(folder) / ("book" + path.suffix.lower())
         copy.write_bytes(plain.getvalue())
         del plain

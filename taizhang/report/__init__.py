@@ -114,7 +114,9 @@ def render_report(reports: list, output: str | os.PathLike, *, period: str | Non
         raise ReportError(f"汇报文档无法写入：{output}（没有写入权限，或该文件正在 Word/WPS 中打开：请关闭后重试；"
                           f"原文件未改动）") from None
     except OSError as exc:
-        raise ReportError(f"汇报文档无法写入：{output}（{exc.strerror or exc}；原文件未改动）") from None
+        from taizhang.errors import os_error_zh
+
+        raise ReportError(f"汇报文档无法写入：{output}（{os_error_zh(exc)}；原文件未改动）") from None
     figures["output"] = str(output)
     figures["period_label"] = context["period_label"]
     notes = [period_note] if period_note else []

@@ -282,7 +282,9 @@ def render(template_path: Path, context: dict, config: Config) -> bytes:
     try:
         data = template_path.read_bytes()
     except OSError as exc:
-        raise TemplateRefused(f"无法读取模板 {name}（{exc.strerror or exc}）") from None
+        from taizhang.errors import os_error_zh
+
+        raise TemplateRefused(f"无法读取模板 {name}（{os_error_zh(exc)}）") from None
     try:
         document = Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, OSError, Exception) as exc:  # noqa: BLE001

@@ -1,0 +1,28 @@
+"""The ``taizhang`` command's entry point, light to import.
+
+``taizhang.cli`` imports most of the package (openpyxl, pydantic, rich …), which takes a
+second on an office PC: Ctrl-C pressed meanwhile would end in a Python traceback.  This module
+imports nothing of the kind itself, so that the interruption is told in one Chinese line
+(exit 130) whenever it comes.
+"""
+
+from __future__ import annotations
+
+import sys
+
+#: Exit status after Ctrl-C (128 + SIGINT), as in :mod:`taizhang.cli.common`.
+EXIT_INTERRUPTED = 130
+STARTING = "taizhang: 已中断（Ctrl-C）：程序还在启动，什么都没有读取或写入"
+
+
+def main() -> int:
+    try:
+        from taizhang.cli import main as run
+    except KeyboardInterrupt:
+        print(f"\n{STARTING}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return run()
+
+
+if __name__ == "__main__":  # pragma: no cover - python -m taizhang goes through __main__
+    sys.exit(main())
