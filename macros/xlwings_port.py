@@ -13,8 +13,8 @@ from typing import Any
 import xlwings as xw
 
 from taizhang.figures import Report
-from taizhang.findings_sheet import FINDINGS_SHEET, findings_table
-from taizhang.printing import PORTRAIT_CHARS
+from taizhang.findings_sheet import FINDINGS_COLUMNS, FINDINGS_SHEET, HIDDEN_COLUMNS, findings_table
+from taizhang.printing import PORTRAIT_CHARS, legible_scale
 from taizhang.summary import DETAIL_SHEET, SUMMARY_SHEET, save_summary
 
 
@@ -76,12 +76,22 @@ class XlwingsWorkbook:
             for c, fit in enumerate(fits, start=1):
                 if fit.wrap:
                     ws.range((1, c), (len(table), c)).api.WrapText = True
+            widths = [0.0 if name in HIDDEN_COLUMNS else f.width for name, f in zip(FINDINGS_COLUMNS, fits)]
+            for c, name in enumerate(FINDINGS_COLUMNS, start=1):
+                if name in HIDDEN_COLUMNS:  # the code, for tools: kept, out of sight
+                    ws.range((1, c)).api.EntireColumn.Hidden = True
+            landscape = sum(widths) > PORTRAIT_CHARS
+            scale = legible_scale(widths, landscape, title_columns=1)  # no text below 8 pt on paper
             setup = ws.api.PageSetup
             setup.PaperSize = 9  # xlPaperA4
-            setup.Orientation = 2 if sum(f.width for f in fits) > PORTRAIT_CHARS else 1  # landscape / portrait
-            setup.Zoom = False
-            setup.FitToPagesWide = 1
-            setup.FitToPagesTall = False
+            setup.Orientation = 2 if landscape else 1  # landscape / portrait
+            if scale is None:
+                setup.Zoom = False
+                setup.FitToPagesWide = 1
+                setup.FitToPagesTall = False
+            else:
+                setup.Zoom = scale
+                setup.PrintTitleColumns = "$A:$A"
             setup.PrintTitleRows = "$1:$1"
             setup.CenterHeader = "&A"
             setup.CenterFooter = "第 &P 页，共 &N 页"

@@ -4,7 +4,7 @@
 检查台账 all write the same sheet, so that a workbook holding the output of several of them
 has one 问题清单 and staff learn one layout.  A finding's code (``unknown-value``) is a
 public identifier for tools; staff read its Chinese title, so the code never appears
-without it (``不在规定选项内（unknown-value）``).
+without it (``不在规定选项内（unknown-value）``): in the 问题清单 it is the last column, hidden.
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ from taizhang.writing import put
 
 FINDINGS_SHEET = "问题清单"
 #: The columns, in order.  单位 and 月份 key a consolidated master's rows; 问题类型 is the
-#: Chinese title of 代码, which stands beside it.
-FINDINGS_COLUMNS = ("单位", "月份", "文件", "工作表", "单元格", "行号", "列", "级别", "问题类型", "代码", "问题")
+#: Chinese title staff read; 代码, the finding's code for tools, is the last column, hidden
+#: (on screen and on paper) in the sheets written here.
+FINDINGS_COLUMNS = ("单位", "月份", "文件", "工作表", "单元格", "行号", "列", "级别", "问题类型", "问题", "代码")
+#: Columns kept for tools but hidden from staff.
+HIDDEN_COLUMNS = ("代码",)
 #: Columns that end in long text (kept within a printable width, wrapped).
 _FIXED = {"问题": 60.0}
 
@@ -94,7 +97,7 @@ def write_findings_sheet(wb: Workbook, rows: Iterable[Mapping[str, Any]], *, ind
     for r, values in enumerate(table, start=1):
         for c, value in enumerate(values, start=1):
             put(ws, r, c, value)
-    setup_table(ws, FINDINGS_COLUMNS, fits, len(table))
+    setup_table(ws, FINDINGS_COLUMNS, fits, len(table), hidden=HIDDEN_COLUMNS)
     wrap_cells(ws, fits, 2, len(table))
     return ws
 

@@ -3,10 +3,12 @@
 A bureau prints its 汇总表, 明细, 问题清单, 报送情况 and the master's detail sheets, signs them
 and sends them up, so each sheet is set up the same way:
 
-- A4, portrait when the columns fit across it, landscape when they do not, and always fitted
-  to the page width (as many pages down as needed, never a column cut onto a page of its own);
+- A4, portrait when the columns fit across it, landscape when they do not; fitted to the page
+  width when that keeps the text legible (no text below 8 pt on paper, :data:`MIN_SCALE`),
+  otherwise printed at a fixed legible scale across as many pages as the columns need, the
+  first column (the unit, the block) repeated on each of them;
 - the header row(s) repeated at the top of every page, the sheet name above and
-  "第 N 页，共 M 页" below;
+  "第 N 页，共 M 页" below, in a size that stays legible once the page is scaled;
 - a print area ending at the last column and row written, so that nothing beyond the table
   (text running past the last column, an empty formatted row) makes a page of its own;
 - column widths measured from the content, a CJK character counting two, a date as the date
@@ -52,6 +54,18 @@ LINE_POINTS = 14.5
 MAX_ROW_HEIGHT = 409
 #: How much wider text prints than its count of character units (glyph widths, word breaks).
 WIDTH_MARGIN = 1.0
+#: The smallest text allowed on paper, in points, and the smallest font taizhang writes on a
+#: sheet (11 pt body and headers); a page is never scaled below their ratio, with a margin for
+#: the difference between a column's width in characters and the printer's glyphs.
+MIN_PRINTED_POINTS = 8
+SMALLEST_FONT_POINTS = 11
+MIN_SCALE = 0.78
+#: The scale of a sheet printed across several pages: legible, not more paper than needed.
+WIDE_SCALE = 0.85
+#: Text size of the page header and footer (scaled with the page like the cells).
+HEADER_FOOTER_POINTS = 11
+#: A4 between the margins set below (0.5 inch left and right), in points.
+PRINTABLE_POINTS = {False: 595.3 - 72, True: 841.9 - 72}
 
 FONT = "宋体"
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
@@ -229,24 +243,70 @@ def total_width(fits: Iterable[ColumnFit] | Iterable[float]) -> float:
     return sum(f.width if isinstance(f, ColumnFit) else f for f in fits)
 
 
+def width_points(chars: float) -> float:
+    """A column ``chars`` characters wide, in points as printed at 100%, the wider of what Excel
+    prints (7 pixels a character of Calibri and 5 of padding, 96 pixels an inch: 5.25 pt a
+    character) and what LibreOffice prints without Calibri (7 pt a character, as measured on
+    its PDF): a page legible in the one is legible in the other."""
+    return max((chars * 7 + 5) * 0.75, chars * 7.0) if chars else 0.0
+
+
+def pages_across(widths: Sequence[float], scale: float, landscape: bool, title_columns: int = 0) -> int:
+    """How many pages wide columns ``widths`` (characters) print at ``scale``: a column is never
+    cut, the first ``title_columns`` repeat on every page."""
+    room = PRINTABLE_POINTS[landscape] / scale
+    repeated = sum(width_points(w) for w in widths[:title_columns])
+    pages, used = 1, repeated
+    for w in widths[title_columns:]:
+        pt = width_points(w)
+        if used + pt > room and used > repeated:
+            pages, used = pages + 1, repeated
+        used += pt
+    return pages
+
+
+def legible_scale(widths: Sequence[float], landscape: bool, title_columns: int = 0) -> int | None:
+    """None when the columns fit across one page at a legible scale (the page is then fitted to
+    its width), else the print scale in percent: the largest up to :data:`WIDE_SCALE` that needs
+    no more pages across than :data:`MIN_SCALE` does."""
+    total = sum(width_points(w) for w in widths)
+    if total * MIN_SCALE <= PRINTABLE_POINTS[landscape]:
+        return None
+    least = round(MIN_SCALE * 100)
+    pages = pages_across(widths, least / 100, landscape, title_columns)
+    return next(s for s in range(round(WIDE_SCALE * 100), least - 1, -1)
+                if pages_across(widths, s / 100, landscape, title_columns) <= pages)
+
+
 def setup_page(ws: Worksheet, *, ncols: int, nrows: int, title_rows: str | None = "1:1",
                landscape: bool | None = None, width_chars: float | None = None,
-               centred: bool = False, gridlines: bool = False) -> None:
-    """A4, fitted to the page width, title rows repeated, print area = the table, page numbers.
+               centred: bool = False, gridlines: bool = False, title_columns: int = 1) -> None:
+    """A4, title rows repeated, print area = the table, page numbers; fitted to the page width
+    when the text stays legible there, else at a legible scale across several pages with the
+    first ``title_columns`` columns repeated on each (:func:`legible_scale`).
 
     ``landscape`` None chooses by ``width_chars`` (the sum of the column widths): landscape
     when the columns do not fit across a portrait page.
     """
+    widths = [0.0 if ws.column_dimensions[get_column_letter(c)].hidden
+              else (ws.column_dimensions[get_column_letter(c)].width or 8.43) for c in range(1, ncols + 1)]
     if landscape is None:
         if width_chars is None:
-            width_chars = sum((ws.column_dimensions[get_column_letter(c)].width or 8.43)
-                              for c in range(1, ncols + 1))
+            width_chars = sum(widths)
         landscape = width_chars > PORTRAIT_CHARS
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    scale = legible_scale(widths, landscape, title_columns)
+    if scale is None:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    else:  # too wide to fit legibly: across several pages, the first column(s) on each
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
+        ws.page_setup.scale = scale
+        ws.page_setup.pageOrder = "overThenDown"  # a band of rows across, then the next band
+        if title_columns:
+            ws.print_title_cols = f"A:{get_column_letter(title_columns)}"
     ws.print_options.horizontalCentered = centred
     ws.print_options.gridLines = gridlines
     ws.page_margins.left = ws.page_margins.right = 0.5
@@ -254,18 +314,25 @@ def setup_page(ws: Worksheet, *, ncols: int, nrows: int, title_rows: str | None 
     ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.oddHeader.center.text = "&A"
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    for item in (ws.oddHeader.center, ws.oddFooter.center):
+        item.font, item.size = FONT, HEADER_FOOTER_POINTS
     if title_rows:
         ws.print_title_rows = title_rows
     ws.print_area = f"A1:{get_column_letter(max(ncols, 1))}{max(nrows, 1)}"
 
 
 def setup_table(ws: Worksheet, columns: Sequence[str], fits: Sequence[ColumnFit], nrows: int, *,
-                freeze: str | None = "A2", autofilter: bool = True, landscape: bool | None = None) -> None:
+                freeze: str | None = "A2", autofilter: bool = True, landscape: bool | None = None,
+                hidden: Iterable[str] = (), title_columns: int = 1) -> None:
     """A table sheet (header in row 1, ``nrows`` rows in all with the header): widths, header
-    style, frozen header, autofilter, print setup.  Body cells are the caller's (or
-    :func:`wrap_cells`)."""
+    style, frozen header, autofilter, print setup.  Columns named in ``hidden`` are kept but
+    hidden (on screen and on paper).  Body cells are the caller's (or :func:`wrap_cells`)."""
     ncols = len(columns)
     apply_widths(ws, fits)
+    hidden = set(hidden)
+    for i, name in enumerate(columns, start=1):
+        if name in hidden:
+            ws.column_dimensions[get_column_letter(i)].hidden = True
     style_header(ws, ncols)
     height = header_height(columns, fits)
     if height is not None:
@@ -273,5 +340,6 @@ def setup_table(ws: Worksheet, columns: Sequence[str], fits: Sequence[ColumnFit]
     ws.freeze_panes = freeze
     if autofilter and nrows > 1:
         ws.auto_filter.ref = f"A1:{get_column_letter(ncols)}{nrows}"
+    shown_fits = [f for name, f in zip(columns, fits) if name not in hidden]
     setup_page(ws, ncols=ncols, nrows=nrows, title_rows="1:1", landscape=landscape,
-               width_chars=total_width(fits), gridlines=True)
+               width_chars=total_width(shown_fits), gridlines=True, title_columns=title_columns)

@@ -32,6 +32,7 @@ run's own (0700), removed at exit, and swept by the next run if this one was kil
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing
 import multiprocessing.context
 import os
@@ -44,7 +45,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
 
@@ -97,7 +98,8 @@ def map_files(work: Callable[..., T], paths: Sequence[Path], args: tuple = (), *
     results: dict[int, T] = {}
     orphans: list[int] = []
     with _pool(jobs or default_jobs(), context, work, args) as pool:
-        futures = {pool.submit(_run, p): i for i, p in enumerate(paths)}
+        with ctrl_c_held():  # the first submit forks the workers
+            futures = {pool.submit(_run, p): i for i, p in enumerate(paths)}
         for future in as_completed(futures):
             i = futures[future]
             try:
@@ -144,9 +146,33 @@ def _run(path: Path) -> Any:
 def _alone(path: Path, context: Any, work: Callable[..., T], args: tuple, crashed: Callable[[Path], T]) -> T:
     with _pool(1, context, work, args) as pool:
         try:
-            return pool.submit(_run, path).result()
+            with ctrl_c_held():
+                future = pool.submit(_run, path)
+            return future.result()
         except BrokenProcessPool:
             return crashed(path)
+
+
+@contextlib.contextmanager
+def ctrl_c_held() -> Iterator[None]:
+    """Ctrl-C pressed while the pool forks its workers is held until they are started, then
+    raised as usual.  Python raises KeyboardInterrupt at the next line it runs, which may be
+    in the hooks it runs around a fork (logging's lock); an exception there is printed as
+    "ignored" and lost, and the run would go on to exit 0 as if no key had been pressed.
+    (Only the main thread may set a handler; elsewhere the signal goes to the main thread.)"""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed and callable(previous):
+        previous(signal.SIGINT, None)  # Python's own handler raises KeyboardInterrupt
 
 
 # -- a child ends with its parent ----------------------------------------------------------

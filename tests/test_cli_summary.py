@@ -77,6 +77,24 @@ def test_human_output_has_the_table_and_the_paragraph(unit, capsys):
     assert "2026年10月，共受理信访举报2件" in stdout.replace("\n", "")
 
 
+def test_the_terminal_table_has_the_column_heads_of_the_sheet(tmp_path, unit, capsys):
+    """Issue 28 item 4: the terminal said 本期 where the 汇总表 says 本月 (and 累计 with its months)."""
+    out = tmp_path / "汇总.xlsx"
+    code, stdout, _ = run(capsys, "summary", str(unit), *ARGS, "-o", str(out))
+    assert code == 0 and "本期" not in stdout
+    ws = openpyxl.load_workbook(out)["汇总表"]
+    heads = {ws.cell(r, c).value for r in range(1, ws.max_row + 1) for c in (2, 3)}
+    assert {"本月", "累计（2026年1—10月）"} <= heads
+    assert "本月" in stdout and "累计（2026年1—10月）" in stdout
+
+
+def test_version_help_is_chinese(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if "--version" in ln and "用法" not in ln)
+    assert "显示版本号并退出" in line and "show" not in line
+
+
 def test_defaults_period_from_as_of_and_bureau_from_settings(tmp_path, unit, capsys):
     office = tmp_path / "office.toml"
     office.write_text('[settings]\nbureau = "某县教育局"\n', encoding="utf-8")

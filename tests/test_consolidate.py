@@ -112,8 +112,8 @@ def test_consolidation_accounts_for_every_row_and_unit(month):
     assert status["东关小学"][2] == "未报送" and status["县第一中学"][2] == "已报送"
     assert status["县第一中学"][5:8] == [5, 4, 1]
     issues = sheets["问题清单"]
-    assert issues[0][7:10] == ["级别", "问题类型", "代码"]
-    assert any(r[8:10] == ["不在规定选项内", "unknown-value"] and r[4] == "C3" for r in issues[1:])
+    assert issues[0][7:11] == ["级别", "问题类型", "问题", "代码"]  # the code last, hidden
+    assert any([r[8], r[10]] == ["不在规定选项内", "unknown-value"] and r[4] == "C3" for r in issues[1:])
     # complainant identity appears nowhere in the master
     blob = json.dumps(sheets, default=str, ensure_ascii=False)
     assert "张三丰" not in blob and "13812345678" not in blob

@@ -250,6 +250,16 @@ def test_wps_install_refuses_a_registry_it_cannot_read_and_changes_nothing(tmp_p
     assert not (tmp_path / "config" / "systemd").exists()
 
 
+def test_wps_install_no_start_says_the_service_is_not_running(tmp_path):
+    """Issue 28 item 4: with --no-start nothing is started, and the message says so instead of
+    promising a working tab."""
+    proc = _wps(tmp_path, "install", "--port", "47998", "--no-start")
+    assert proc.returncode == 0, proc.stderr
+    assert "未启动本机服务" in proc.stdout and "taizhang serve --port 47998" in proc.stdout
+    assert "本机服务已启动" not in proc.stdout
+    assert proc.stdout.index("taizhang serve") < proc.stdout.index("功能区出现")  # first the service, then the tab
+
+
 def test_wps_install_needs_a_fixed_port(tmp_path):
     proc = _wps(tmp_path, "install", "--port", "0", "--no-start")
     assert proc.returncode == 2 and "端口应在 1–65535 之间" in proc.stderr

@@ -52,9 +52,9 @@ def test_check_writes_the_findings_and_colours_the_cells(unit):
     wb = openpyxl.load_workbook(unit)
     rows = list(wb["问题清单"].iter_rows(values_only=True))
     assert rows[0] == FINDINGS_COLUMNS  # the one layout every command writes
-    assert sorted((r[3], r[4], r[9]) for r in rows[1:]) == sorted(
+    assert sorted((r[3], r[4], r[10]) for r in rows[1:]) == sorted(
         (f.sheet, f.cell, f.code) for f in expected.findings)
-    assert all(r[8] == CATALOGUE[r[9]][1] for r in rows[1:])  # each code beside its Chinese title
+    assert all(r[8] == CATALOGUE[r[10]][1] for r in rows[1:])  # each code beside its Chinese title
     complaints, refunds = wb["信访举报台账"], wb["退费台账"]
     assert _fill(complaints, "C5") == ERROR_FILL           # 区转办
     assert _fill(complaints, "N3") == WARNING_FILL         # unknown column 督办情况
@@ -151,6 +151,6 @@ def test_an_error_value_in_the_open_workbook_is_listed_and_coloured(unit):
     run("tz_check", port)
     port.save()
     wb = openpyxl.load_workbook(unit)
-    listed = [(r[3], r[4], r[9]) for r in wb["问题清单"].iter_rows(min_row=2, values_only=True)]
+    listed = [(r[3], r[4], r[10]) for r in wb["问题清单"].iter_rows(min_row=2, values_only=True)]
     assert ("退费台账", cell.coordinate, "cell-error") in listed
     assert _fill(wb["退费台账"], cell.coordinate) == ERROR_FILL

@@ -187,7 +187,7 @@ def test_check_writes_the_same_findings_sheet(clean, capsys, tmp_path):
     code, _, _ = cli(capsys, "check", inbox, "--as-of", AS_OF.isoformat(), "-o", out)
     assert code == 1
     rows = list(openpyxl.load_workbook(out)["问题清单"].iter_rows(values_only=True))
-    assert rows[0] == FINDINGS_COLUMNS and [r[8:10] for r in rows[1:]] == [("不在规定选项内", "unknown-value")]
+    assert rows[0] == FINDINGS_COLUMNS and [(r[8], r[10]) for r in rows[1:]] == [("不在规定选项内", "unknown-value")]
     before = bad.read_bytes()
     code, _, err = cli(capsys, "check", bad, "-o", bad)
     assert code == 2 and "不能写入被检查的台账" in err and bad.read_bytes() == before

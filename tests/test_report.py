@@ -4,6 +4,7 @@ an office's own template, refused for a bad one, and rendered with LibreOffice."
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -127,6 +128,8 @@ def test_layout_follows_gb_t_9704(sample_report):
         table = z.read("word/fontTable.xml").decode()
     assert re.search(r'w:name="仿宋_GB2312"><w:altName w:val="仿宋"/>', table)
     assert re.search(r'w:name="方正小标宋简体"><w:altName w:val="宋体"/>', table)
+    for name, windows in (("黑体", "SimHei"), ("楷体", "KaiTi"), ("宋体", "SimSun"), ("仿宋", "FangSong")):
+        assert re.search(rf'w:name="{name}"><w:altName w:val="{windows}"/>', table), name  # Windows' own names
     # page numbers: — N — with a PAGE field, odd pages right, even pages left
     assert document.settings.odd_and_even_pages_header_footer
     for footer, align in ((section.footer, "right"), (section.even_page_footer, "left")):
@@ -456,3 +459,72 @@ def test_the_ribbon_button_writes_the_same_document_beside_the_workbook_open_in_
     ribbon_text = [p.text for p in docx.Document(document).paragraphs]
     assert ribbon_text == [p.text for p in docx.Document(cli.output).paragraphs]
     assert f"本月共受理信访举报{cli.figures['complaints']['total']}件" in "\n".join(ribbon_text)
+
+
+# --- the headings' fonts, rendered ------------------------------------------------------------
+
+#: Free stand-ins from Debian for the fonts a Chinese Windows has (.ci/run installs them): the
+#: test maps the document's font names to them through a fontconfig file of its own.
+STAND_INS = {
+    "方正小标宋简体": "Noto Serif CJK SC", "宋体": "Noto Serif CJK SC", "SimSun": "Noto Serif CJK SC",
+    "黑体": "Noto Sans CJK SC", "SimHei": "Noto Sans CJK SC",
+    "楷体": "AR PL UKai CN", "楷体_GB2312": "AR PL UKai CN", "KaiTi": "AR PL UKai CN",
+    "仿宋_GB2312": "AR PL UMing CN", "仿宋": "AR PL UMing CN", "FangSong": "AR PL UMing CN",
+}
+
+
+def _fontconfig(folder: Path) -> Path:
+    """A fontconfig file mapping the document's font names to the stand-ins, then the system's
+    configuration: used through FONTCONFIG_FILE by this test's LibreOffice only."""
+    aliases = "".join(f"<alias binding=\"strong\"><family>{name}</family><prefer><family>{font}</family></prefer></alias>"
+                      for name, font in STAND_INS.items())
+    path = folder / "fonts.conf"
+    path.write_text(f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                    f'<cachedir>{folder / "fc-cache"}</cachedir>{aliases}'
+                    f'<include ignore_missing="yes">/etc/fonts/fonts.conf</include></fontconfig>', encoding="utf-8")
+    return path
+
+
+def _stand_ins_installed() -> bool:
+    if not shutil.which("fc-list"):
+        return False
+    families = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
+    return all(font in families for font in set(STAND_INS.values()))
+
+
+@pytest.mark.render
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdffonts") and shutil.which("pdftotext")),
+                    reason="LibreOffice 或 poppler-utils 未安装")
+@pytest.mark.skipif(not _stand_ins_installed(), reason="缺少替代字体（fonts-noto-cjk、fonts-arphic-ukai、fonts-arphic-uming）")
+def test_headings_render_in_their_own_fonts_the_title_in_a_song_face(tmp_path, sample_report):
+    """Issue 28 item 3: GB/T 9704's 一级 黑体, 二级 楷体, title 小标宋 and body 仿宋 each print in
+    its own face (here free stand-ins), so that a heading visibly differs from the body."""
+    source = tmp_path / "汇报.docx"
+    shutil.copy(sample_report[0], source)
+    env = {**os.environ, "FONTCONFIG_FILE": str(_fontconfig(tmp_path))}
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180, env=env)
+    pdf = tmp_path / "汇报.pdf"
+    fonts = subprocess.run(["pdffonts", "-l", "1", str(pdf)], capture_output=True, text=True, check=True).stdout
+    used = {re.sub(r"^[A-Z]{6}\+", "", line.split()[0]) for line in fonts.splitlines()[2:] if line.strip()}
+    faces = {"title": "NotoSerifCJK", "h1": "NotoSansCJK", "h2": "UKai", "body": "UMing"}
+    for role, face in faces.items():
+        assert any(face.lower() in f.lower() for f in used), (role, face, used)
+    # each face where it belongs: the words set in it, read back from the page by poppler
+    html = subprocess.run(["pdftohtml", "-i", "-xml", "-stdout", "-f", "1", "-l", "1", str(pdf)],
+                          capture_output=True, text=True, check=True).stdout if shutil.which("pdftohtml") else ""
+    if html:
+        specs = dict(re.findall(r'<fontspec id="(\d+)" size="[\d.]+" family="([^"]+)"', html))
+        texts = [(specs[f], re.sub(r"<[^>]+>", "", t)) for f, t in re.findall(r'<text [^>]*font="(\d+)"[^>]*>(.*?)</text>', html)]
+
+        def face_of(start: str) -> str:
+            return next(fam for fam, t in texts if t.strip().startswith(start)).replace(" ", "")
+
+        assert "NotoSerifCJK" in face_of("关于")  # the title
+        assert "NotoSansCJK" in face_of("一、")
+        assert "UKai" in face_of("（一）")
+        cjk = [fam for fam, t in texts if re.match(r"[\u4e00-\u9fff]", t.strip())]
+        assert max(set(cjk), key=cjk.count).replace(" ", "").endswith("UMingCN")  # the body
+    subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "字体")],
+                   check=True, timeout=60)
+    assert next(tmp_path.glob("字体*.png")).stat().st_size > 10_000

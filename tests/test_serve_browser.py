@@ -371,6 +371,45 @@ def test_page_end_to_end(service, driver, downloads, tmp_path):
     report = wait_download(downloads, "2026年10月情况汇报.docx")
     import docx
     assert "某某县教育局" in "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
+    shown = drv.find_element(By.TAG_NAME, "main").text
+    assert "2026年10月情况汇报.docx" in shown and workdir_of(drv) not in shown  # issue 28: names, not paths
+
+
+def workdir_of(drv) -> str:
+    """The service's own (temporary) folder, as /api/info gives it to the page."""
+    return drv.execute_async_script(
+        "var done = arguments[0]; fetch('/api/info', {headers: {Authorization: 'Bearer ' + "
+        "sessionStorage.getItem('taizhang.token')}}).then(function (r) { return r.json(); })"
+        ".then(function (d) { done(d.workdir); });")
+
+
+def test_page_shows_file_names_not_the_services_paths_and_says_what_it_left_out(service, driver, tmp_path):
+    """Issue 28 item 5: the page showed /tmp/taizhang-serve-…/…xlsx, and a .txt chosen with a
+    workbook was dropped silently (已选择 2 个文件, then 共检查 1 个文件)."""
+    month = sample_month(service.allowed)
+    drv = driver
+    drv.get("about:blank")  # a fresh page, whatever an earlier test left
+    drv.get(f"http://127.0.0.1:{service.port}/#token={service.token}")
+    WebDriverWait(drv, 10, poll_frequency=0.1).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+    workdir = workdir_of(drv)
+    assert "taizhang-serve-" in workdir
+    note = service.allowed / "说明.txt"
+    note.write_text("本月台账说明", encoding="utf-8")
+    ledger = month / "城关小学_2026年10月台账.xlsx"
+    drv.find_element(By.ID, "files").send_keys(f"{ledger}\n{note}")
+    chosen = drv.find_element(By.ID, "chosen").text
+    assert "已选择 1 个文件" in chosen and "另有 1 个文件未选入" in chosen, chosen
+    left = drv.find_element(By.CSS_SELECTOR, "#chosen-list li.left-out").text
+    assert "说明.txt" in left and "不是 Excel 工作簿" in left
+
+    drv.find_element(By.ID, "btn-summary").click()
+    wait_done(drv, "summary")
+    shown = drv.find_element(By.TAG_NAME, "main").text
+    assert "汇总表.xlsx" in shown and workdir not in shown and "taizhang-serve-" not in shown
+    assert "说明.txt" in shown  # still said, beside the result
+    button = drv.find_element(By.CSS_SELECTOR, "#downloads button.download")
+    assert button.get_attribute("data-path").startswith(workdir)  # the download still finds the file
+    shot(drv, tmp_path, "page-left-out.png")
 
 
 # ---------------------------------------------------------------- a squatter on the add-in's port

@@ -170,12 +170,43 @@ def test_native_charts_with_the_right_series(out):
     assert anchors["处理方式（人）"].row + 1 == labels["三、处分处理"] + 1
 
 
-def test_narrative_is_a_merged_wrapped_cell_ready_to_paste(out):
+def _paragraphs(ws) -> list[str]:
+    """The report paragraph's rows: merged A:J cells from row 3 to the first block."""
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    out, r = [], 3
+    while f"A{r}:J{r}" in merged:
+        cell = ws[f"A{r}"]
+        assert cell.alignment.wrap_text and ws.row_dimensions[r].height, r
+        out.append(cell.value)
+        r += 1
+    return out
+
+
+def test_narrative_is_merged_wrapped_paragraphs_ready_to_paste(out):
+    """Issue 28 item 2: a paragraph per kind, 本月 first then 累计, as the Word report sets it;
+    joined they are the narrative of ``summary --json`` exactly."""
     ws = openpyxl.load_workbook(out)[SUMMARY_SHEET]
-    cell = ws["A3"]
-    assert cell.value.startswith("2026年10月，共受理信访举报2件，其中省转办件1件、市转办件1件，已办结1件。")
-    assert "因违规收费给予诫勉1人、记过处分1人" in cell.value
-    assert cell.alignment.wrap_text and "A3:J3" in {str(r) for r in ws.merged_cells.ranges}
+    paragraphs = _paragraphs(ws)
+    assert paragraphs[0] == "2026年10月，共受理信访举报2件，其中省转办件1件、市转办件1件，已办结1件。"
+    assert any(p.startswith("因违规收费给予诫勉1人、记过处分1人") for p in paragraphs)
+    ytd = next(i for i, p in enumerate(paragraphs) if p.startswith("截至10月底，全年累计"))
+    assert 2 <= ytd < len(paragraphs) and not any("截至" in p for p in paragraphs[:ytd])
+    assert len(paragraphs) >= 4
+
+
+def test_the_paragraphs_join_to_the_narrative_of_the_json():
+    from taizhang.summary.sheet import narrative_paragraphs
+
+    config = default_config()
+    checked = [check_file(p, as_of=AS_OF, config=config) for p in sorted(SAMPLES.iterdir())]
+    report = compute(rows_by_kind([lg for c in checked for lg in c.ledgers]), Period.parse("2026-10"), AS_OF, config)
+
+    paragraphs = narrative_paragraphs(report)
+    assert "".join(paragraphs) == report.narrative and len(paragraphs) >= 8
+    # 工作开展 has a paragraph per 方面, and 本月 never mixes with 累计
+    assert sum(p.startswith(("学习教育方面", "宣传教育方面")) for p in paragraphs) >= 2
+    at = next(i for i, p in enumerate(paragraphs) if p.startswith("截至10月底"))
+    assert "截至" not in "".join(paragraphs[:at])
 
 
 def test_detail_sheet_traces_rows_and_keeps_text_as_text(out):
@@ -325,7 +356,7 @@ def _png_size(path: Path) -> tuple[int, int]:
 @pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftoppm") and shutil.which("pdfinfo")),
                     reason="LibreOffice 或 poppler-utils 未安装")
 @pytest.mark.skipif(not SAMPLES.is_dir(), reason="样例台账不存在")
-def test_renders_one_a4_landscape_page_per_block(tmp_path):
+def test_renders_a4_landscape_a_block_starting_each_page(tmp_path):
     ledgers = [check_file(p, as_of=AS_OF) for p in sorted(SAMPLES.iterdir()) if not p.name.startswith((".", "~$"))]
     config = default_config()
     report = compute(rows_by_kind(lg for r in ledgers for lg in r.ledgers if not lg.hidden),
@@ -338,13 +369,20 @@ def test_renders_one_a4_landscape_page_per_block(tmp_path):
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
                     "--outdir", str(tmp_path), str(only)], check=True, capture_output=True, timeout=180)
     pages = _pdf_pages(tmp_path / "only.pdf")
-    # the sample month's paragraph (with the work done) fills the first page: then one per block
-    assert len(pages) == 6
+    # the sample month's paragraph (本月 and 累计, with the work done) fills the first page(s),
+    # then each block starts a page; the long 工作开展 runs on over pages at full size (issue 28:
+    # it was shrunk to 7 pt to keep to one page)
+    texts = [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(tmp_path / "only.pdf"), "-"],
+                            capture_output=True, text=True, check=True).stdout for n in range(1, len(pages) + 1)]
+    starts = [next((ln.split()[0] for ln in t.splitlines()[2:] if ln.strip()), "") for t in texts]
+    titles = [t for t in starts if re.match(r"[一二三四五六七八九十]+、", t)]
+    assert len(titles) == 5 and titles[0].startswith("一、") and titles[-1].startswith("五、"), starts
+    assert starts[0].startswith("2026年10月") and len(pages) <= 10
     assert all((round(w), round(h)) == (842, 595) for w, h in pages)  # A4 landscape
     subprocess.run(["pdftoppm", "-r", "50", "-png", str(tmp_path / "only.pdf"), str(tmp_path / "page")],
                    check=True, timeout=60)
     pngs = sorted(tmp_path.glob("page-*.png"))
-    assert len(pngs) == 6
+    assert len(pngs) == len(pages)
     for png in pngs:
         width, height = _png_size(png)
         assert width > height and abs(width / height - 842 / 595) < 0.02

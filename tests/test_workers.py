@@ -271,3 +271,51 @@ def test_a_save_killed_midway_leaves_its_sheet_files_only_in_the_private_folder(
     left = [p for p in folder.rglob("*") if p.is_file()]
     assert any(phone.encode() in p.read_bytes() for p in left)  # what was looked at is the sheet
     assert workers.sweep(tmpdir) == [folder] and not list(tmpdir.iterdir())
+
+
+# --- Ctrl-C while the workers are forked -------------------------------------------------------
+
+_SIGINT_AFTER_FORK = {"armed": False}
+
+
+def _interrupt_in_fork_hook() -> None:
+    """An at-fork hook of the parent (as logging's lock release is) in which Ctrl-C arrives."""
+    if _SIGINT_AFTER_FORK["armed"]:
+        _SIGINT_AFTER_FORK["armed"] = False
+        import signal
+
+        os.kill(os.getpid(), signal.SIGINT)
+        sum(range(1000))  # Python handles the signal here, inside the hook
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_parent=_interrupt_in_fork_hook)
+
+
+def _name_of(path: Path) -> str:
+    return path.name
+
+
+@pytest.mark.skipif(workers._context()[0].get_start_method() != "fork", reason="the workers are forked only on Linux")
+def test_ctrl_c_while_the_workers_are_forked_is_raised_not_lost():
+    paths = [Path(f"单位{i}.xlsx") for i in range(12)]
+    assert workers.in_processes(len(paths), 2)
+    _SIGINT_AFTER_FORK["armed"] = True
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            workers.map_files(_name_of, paths, jobs=2, crashed=_name_of)
+    finally:
+        _SIGINT_AFTER_FORK["armed"] = False
+    # and the pool works as before once no key is pressed
+    assert workers.map_files(_name_of, paths, jobs=2, crashed=_name_of) == [p.name for p in paths]
+
+
+def test_ctrl_c_held_raises_once_the_block_is_done():
+    import signal
+
+    with pytest.raises(KeyboardInterrupt):
+        with workers.ctrl_c_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            done = sum(range(100000))  # no KeyboardInterrupt in here
+    assert done == sum(range(100000))
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

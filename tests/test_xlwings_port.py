@@ -156,7 +156,7 @@ def test_check_writes_into_the_open_workbook(tmp_path):
     assert fake.book.sheets.add.call_args.args == ("问题清单",)
     [block] = [_stored(r.value) for r in fake.writes["问题清单"] if isinstance(r.value, list)]
     assert block[0] == list(FINDINGS_COLUMNS)  # the one layout every command writes
-    assert sorted((r[3], r[4], r[9]) for r in block[1:]) == sorted((f.sheet, f.cell, f.code) for f in expected.findings)
+    assert sorted((r[3], r[4], r[10]) for r in block[1:]) == sorted((f.sheet, f.cell, f.code) for f in expected.findings)
     coloured = {r.color for r in fake.writes["信访举报台账"] if not isinstance(r.color, type(fake.book.api))}
     assert (0xFF, 0xC7, 0xCE) in coloured  # the error fill, as xlwings takes it (an RGB tuple)
     assert prompts == [message]
@@ -216,8 +216,8 @@ def test_text_written_into_excel_stays_text(tmp_path):
     fake = opened[0]
     run("tz_check", XlwingsWorkbook(fake.book))
     [block] = [r.value for r in fake.writes["问题清单"] if isinstance(r.value, list)]
-    finding = next(row for row in block[1:] if row[9] == "'duplicate-id")  # the one 问题清单 layout
-    assert finding[3:5] == ["'2026-10", "'A3"] and "001" in finding[10]
+    finding = next(row for row in block[1:] if row[10] == "'duplicate-id")  # the one 问题清单 layout
+    assert finding[3:5] == ["'2026-10", "'A3"] and "001" in finding[9]
     # every text as text; 行号 is the one number
     assert all(v is None or (isinstance(v, str) and v.startswith("'")) for row in block for v in row[:5] + row[6:])
     assert all(isinstance(row[5], int) for row in block[1:] if row[5] is not None)

@@ -93,7 +93,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="taizhang", description="纪检台账：检查、汇总、合并 Excel 台账")
-    parser.add_argument("--version", action="version", version=f"taizhang {__version__}")
+    # the help given here: argparse sets the version action's (English) help as the parser is built
+    parser.add_argument("--version", action="version", version=f"taizhang {__version__}", help="显示版本号并退出")
     parser.add_argument("--config", metavar="FILE", help="本单位配置文件（同义词、选项、四种形态）")
     # --config is accepted after the subcommand too (taizhang summary … --config FILE); there
     # it has no default, so that it never hides one given before the subcommand

@@ -131,9 +131,10 @@ def print_summary(report, bureau: str, output) -> None:
     fig, ytd = report.current, report.year_to_date
     table = Table(title=f"{escape(bureau)} {report.period.label} 统计", title_justify="left")
     table.add_column("项目")
-    table.add_column("本期", justify="right")
+    # the column heads the 汇总表 has: 本月 (or the period) and 累计 with its months
+    table.add_column("本月" if report.period.is_month else report.period.label, justify="right")
     if ytd is not None:
-        table.add_column("累计", justify="right")
+        table.add_column(f"累计（{report.period.year_to_date().label}）", justify="right")
     rows = [
         ("信访举报（件）", fig.complaints.total, ytd and ytd.complaints.total),
         *((f"  {s}", n, ytd and ytd.complaints.by_source[s]) for s, n in fig.complaints.by_source.items()),

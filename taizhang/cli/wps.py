@@ -48,8 +48,14 @@ def cmd_wps_install(args: argparse.Namespace) -> int:
         print(f"已写入开机自启动项：{done.startup}")
     for note in done.notes:
         print(f"taizhang: {note}", file=sys.stderr)
-    print("完全退出 WPS（Linux 上还要运行 quickstartoffice restart）再打开 WPS 表格，功能区出现“纪检台账”选项卡"
-          "（检查台账、汇总统计、生成汇报、月度合并、设置）。WPS 若询问是否信任此加载项，请选“信任”并再重启一次 WPS。")
+    ribbon = ("完全退出 WPS（Linux 上还要运行 quickstartoffice restart）再打开 WPS 表格，功能区出现“纪检台账”选项卡"
+              "（检查台账、汇总统计、生成汇报、月度合并、设置）。WPS 若询问是否信任此加载项，请选“信任”并再重启一次 WPS。")
+    if args.no_start or done.notes:  # say what was not done: the buttons need the service
+        why = "按 --no-start 的要求未启动本机服务" if args.no_start else "本机服务没有确认启动（见上面的提示）"
+        print(f"注意：{why}。“纪检台账”选项卡的按钮要在本机服务运行后才能使用：请运行 taizhang serve --port {args.port}"
+              f"，或注销后重新登录（开机自启动项会启动它）。服务运行后，" + ribbon)
+    else:
+        print(f"本机服务已启动（端口 {args.port}）。" + ribbon)
     return EXIT_OK
 
 

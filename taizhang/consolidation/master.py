@@ -27,7 +27,8 @@ from openpyxl.workbook import Workbook
 
 from taizhang.config import Config, Kind
 from taizhang.consolidation.sheetxml import strip_sheets
-from taizhang.findings_sheet import FINDINGS_COLUMNS, FINDINGS_SHEET, codes_with_titles, write_findings_sheet
+from taizhang.findings_sheet import (FINDINGS_COLUMNS, FINDINGS_SHEET, HIDDEN_COLUMNS, codes_with_titles,
+                                     write_findings_sheet)
 from taizhang.kinds import kinds
 from taizhang.model import row_model
 from taizhang.printing import DATE_FORMAT, TOP, WRAP, ColumnFit, measure, setup_table, wrap_cells
@@ -204,7 +205,8 @@ def write_table(wb: Workbook, table: Table, *, formats: dict[str, str] | None = 
                     fmt = DATE_FORMAT
                 put(ws, r, c, value, fmt)
         wrap_cells(ws, fits, 2, len(table.rows) + 1)
-    setup_table(ws, table.columns, fits, nrows if nrows is not None else len(table.rows) + 1)
+    setup_table(ws, table.columns, fits, nrows if nrows is not None else len(table.rows) + 1,
+                hidden=HIDDEN_COLUMNS if table.name == FINDINGS_SHEET else ())
     return fits
 
 

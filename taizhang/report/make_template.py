@@ -110,9 +110,11 @@ def _declare_fonts(document) -> None:
     from lxml import etree
 
     root = etree.fromstring(part.blob)
+    # a Chinese Windows has 黑体, 楷体, 宋体 and 仿宋 (SimHei, KaiTi, SimSun, FangSong); 仿宋_GB2312 and
+    # 方正小标宋简体 are installed by offices that follow GB/T 9704 and fall back to 仿宋 and 宋体
     for name, alt, family in ((FANGSONG, FANGSONG_FALLBACK, "modern"), (XIAOBIAOSONG, XIAOBIAOSONG_FALLBACK, "script"),
-                              (HEITI, None, "modern"), (KAITI, None, "modern"), (SONGTI, None, "auto"),
-                              (FANGSONG_FALLBACK, None, "modern")):
+                              (HEITI, "SimHei", "modern"), (KAITI, "KaiTi", "modern"), (SONGTI, "SimSun", "auto"),
+                              (FANGSONG_FALLBACK, "FangSong", "modern")):
         for old in root.findall(qn("w:font")):
             if old.get(qn("w:name")) == name:
                 root.remove(old)

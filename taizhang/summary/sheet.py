@@ -4,6 +4,8 @@ that traces every figure back to its file, sheet and row."""
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -36,26 +38,36 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD = PatternFill("solid", fgColor="D9E1F2")
 _BLOCK = PatternFill("solid", fgColor="FCE4D6")
 _BANNER = PatternFill("solid", fgColor="FFC7CE")
-WIDTHS = {"A": 30, "B": 16, "C": 22, "D": 3, "E": 12, "F": 12, "G": 12, "H": 12, "I": 12, "J": 12}
+#: A:C the table, E:J under the charts (CHART_WIDTH_CM fits in them in Excel and in
+#: LibreOffice); narrow enough that the page, fitted to its width, keeps 11 pt text above 9 pt.
+WIDTHS = {"A": 30, "B": 16, "C": 22, "D": 3, "E": 10, "F": 10, "G": 10, "H": 10, "I": 10, "J": 10}
+CHART_WIDTH_CM = 11.5
 LAST_COL = "J"
 LAST_COLUMN = 10
 #: Charts stand beside their block; a block is at least CHART_ROWS rows (of 15 pt) tall so
-#: that its chart ends before the page break under it.
+#: that its chart ends before the page break under it.  A chart with many categories is
+#: taller (CATEGORY_CM a category) so that every category is labelled, never more than
+#: MAX_CHART_CM (what a landscape page, scaled to its width, holds under the title rows).
 CHART_HEIGHT_CM = 7.5
+CATEGORY_CM = 0.68
+CHART_BASE_CM = 2.6
+MAX_CHART_CM = 17.0
 CHART_ROWS = 16
+#: Text of the charts' axes and legend, and of their titles, in hundredths of a point.
+CHART_TEXT = 1100
+CATEGORY_TEXT = 1000  # printed above 8 pt, and a label for each category of 工作开展 still fits
+CHART_TITLE_TEXT = 1200
 #: Excel's tallest row, in points.
 MAX_ROW_HEIGHT = 409
-#: Height (points, before fit-to-width scaling) one block may take on an A4 landscape page
-#: under the repeated title rows, with the margins set below; a longer block gets shorter
-#: rows and a smaller font so that it still prints on one page.
-PAGE_BODY_POINTS = 540
+#: Height (points) a block may take on an A4 landscape page under the repeated title rows
+#: before it starts a page of its own (a longer one runs on over the next page, its rows and
+#: text the size of any other: nothing is shrunk below legibility).
+PAGE_BODY_POINTS = 460
 ROW_POINTS = 15
-
-
-def _block_row_height(lines: int) -> float:
-    """Row height for a block of ``lines`` rows (plus its header) to fit on its page."""
-    rows = max(lines + 1, CHART_ROWS) + 1
-    return min(ROW_POINTS, PAGE_BODY_POINTS / rows)
+#: The report paragraph: 仿宋 12 pt, about this many character units a line across A:J.
+PARAGRAPH_POINTS = 12
+PARAGRAPH_LINE_UNITS = 118
+PARAGRAPH_LINE_POINTS = 17
 
 
 def _to_chinese(n: int) -> str:
@@ -84,6 +96,49 @@ def _blocks(report: Report, config: Config | None = None) -> list[Block]:
 def _block_lines(report: Report, config: Config | None = None) -> list[tuple[str, list[Line]]]:
     """(title, lines) of every block (kept for callers of the former function)."""
     return [(b.title, b.lines) for b in _blocks(report, config)]
+
+
+_GROUP = re.compile(r"(?<=。)(?=[^，。；]{2,8}方面，)")
+
+
+def _split_groups(text: str) -> list[str]:
+    """A kind's sentences, one paragraph per ``XX方面，…。`` group (工作开展 has several)."""
+    return [part for part in _GROUP.split(text) if part]
+
+
+def narrative_paragraphs(report: Report, config: Config | None = None) -> list[str]:
+    """The report paragraph as the Word report sets it: 本月 first, a paragraph per kind (and
+    per group of 工作开展), then 累计 the same way.  Joined they are ``report.narrative``
+    exactly; should they not be (a narrative from elsewhere), the narrative is one paragraph."""
+    from taizhang.config import default_config
+
+    config = config or default_config()
+    period = report.period
+
+    def parts(fig) -> list[str]:
+        return [p for d in by_rank() for p in _split_groups(d.sentences(getattr(fig, d.kind.value), config))]
+
+    try:
+        now = parts(report.current) or ["无相关事项。"]
+        if not period.is_all:
+            now[0] = f"{period.label}，{now[0]}"
+        out = now
+        if report.year_to_date is not None and period.month:
+            ytd = parts(report.year_to_date)
+            if ytd:
+                ytd[0] = f"截至{period.month}月底，全年累计{ytd[0]}"
+                out += ytd
+    except Exception:  # figures of another shape: the paragraph as it is
+        return [report.narrative]
+    return out if "".join(out) == report.narrative else [report.narrative]
+
+
+def _paragraph_height(text: str) -> float:
+    """Row height (points) of a paragraph wrapped across A:J."""
+    from taizhang.printing import text_width
+
+    lines = max(1, -(-text_width(text) // PARAGRAPH_LINE_UNITS))
+    return min(MAX_ROW_HEIGHT, lines * PARAGRAPH_LINE_POINTS + 6)
 
 
 def _style_row(ws: Worksheet, row: int, cols: str = "ABC", **kw: Any) -> None:
@@ -142,11 +197,14 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         ws.row_dimensions[row].height = min(MAX_ROW_HEIGHT, 15 * (1 + len("；".join(blocking_errors)) // 70))
         row += 1
-    ws.merge_cells(f"A{row}:{LAST_COL}{row}")
-    put(ws, row, 1, report.narrative)
-    ws[f"A{row}"].font = Font(name="仿宋", size=12)
-    ws[f"A{row}"].alignment = Alignment(wrap_text=True, vertical="top")
-    ws.row_dimensions[row].height = min(MAX_ROW_HEIGHT, max(30, 16 * (1 + len(report.narrative) // 60)))
+    for paragraph in narrative_paragraphs(report, config):  # 本月 by kind, then 累计 by kind
+        ws.merge_cells(f"A{row}:{LAST_COL}{row}")
+        put(ws, row, 1, paragraph)
+        ws[f"A{row}"].font = Font(name="仿宋", size=PARAGRAPH_POINTS)
+        ws[f"A{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = _paragraph_height(paragraph)
+        row += 1
+    row -= 1
     above = sum((ws.row_dimensions[r].height or ROW_POINTS) for r in range(3, row + 1)) + ROW_POINTS
     row += 2
 
@@ -154,19 +212,18 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
     blocks = _blocks(report, config)
     for b, block in enumerate(blocks):
         title, lines = block.title, block.lines
-        height = _block_row_height(len(lines))
-        if b or above + (max(len(lines) + 1, CHART_ROWS) + 1) * height > PAGE_BODY_POINTS:
+        rows_needed = max(len(lines) + 1, _chart_rows(block)) + 1
+        if b or above + rows_needed * ROW_POINTS > PAGE_BODY_POINTS:
             # a block starts a page; the first one too when the paragraph (long, once the work
             # done is in it) leaves it no room on the first page
             ws.row_breaks.append(Break(id=row - 1))
-        size = 11 if height >= ROW_POINTS else max(6, round(height * 0.72))
+        size = 11
         put(ws, row, 1, title)
         put(ws, row, 2, "本月" if period.is_month else period.label)
         if has_ytd:
             put(ws, row, 3, f"累计（{period.year_to_date().label}）")
         _style_row(ws, row, cols, bold=True, fill=_HEAD, size=size)
         ws[f"A{row}"].fill = _BLOCK
-        start = row
         first = row + 1
         for ln in lines:
             row += 1
@@ -176,10 +233,7 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
                 put(ws, row, 3, _number(ln.ytd), ln.fmt)
             _style_row(ws, row, cols, bold=ln.bold, size=size)
         block_rows[title] = (first, row)
-        row = max(row, first + CHART_ROWS)  # room for the chart beside it, before the page break
-        if height < ROW_POINTS:  # a long block: shorter rows, so that it keeps to one page
-            for r in range(start, row + 2):
-                ws.row_dimensions[r].height = height
+        row = max(row, first + _chart_rows(block))  # room for the chart beside it, before the page break
         row += 2
 
     _charts(ws, report, blocks, block_rows)
@@ -196,13 +250,54 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
     return ws
 
 
+def _chart_height(count: int, horizontal: bool) -> float:
+    """Height (cm) of a chart of ``count`` categories: room for a label each when they stand
+    one above the other."""
+    if not horizontal:
+        return CHART_HEIGHT_CM
+    return min(MAX_CHART_CM, max(CHART_HEIGHT_CM, CHART_BASE_CM + CATEGORY_CM * count))
+
+
+def _chart_count(chart: Any, lines: list[Line]) -> int:
+    labels = [ln.label for ln in lines]
+    if chart.after not in labels:
+        return 0
+    start = labels.index(chart.after) + 1
+    if chart.until is not None:
+        return labels.index(chart.until) - start if chart.until in labels else 0
+    return chart.count or 0
+
+
+def _chart_rows(block: Block) -> int:
+    """Rows (of 15 pt) a block's tallest chart covers."""
+    cm = max((_chart_height(_chart_count(c, block.lines), c.horizontal) for c in block.charts),
+             default=CHART_HEIGHT_CM)
+    return max(CHART_ROWS, math.ceil(cm / 2.54 * 72 / ROW_POINTS) + 1)
+
+
+def _text_properties(size: int, bold: bool = False) -> Any:
+    """Chart text of ``size`` hundredths of a point (legible once printed)."""
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+
+    props = CharacterProperties(sz=size, b=bold)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props, r=[])])
+
+
 def _bar_chart(ws: Worksheet, title: str, header_row: int, first: int, count: int, columns: int,
                anchor: str, horizontal: bool = False) -> None:
-    """A native bar chart of ``count`` rows from ``first``: one series per figure column."""
+    """A native bar chart of ``count`` rows from ``first``: one series per figure column, every
+    category labelled, text and bars that print legibly."""
     chart = BarChart()
     chart.type = "bar" if horizontal else "col"
     chart.title = title
     chart.style = 10
+    chart.gapWidth = 60  # bars as thick as their labels, not hairlines
+    chart.x_axis.tickLblSkip = 1  # every category labelled
+    chart.x_axis.txPr = _text_properties(CATEGORY_TEXT if horizontal else CHART_TEXT)
+    chart.y_axis.txPr = _text_properties(CHART_TEXT)
+    chart.legend.txPr = _text_properties(CHART_TEXT)
+    chart.x_axis.delete = chart.y_axis.delete = False
     for col in range(2, 2 + columns):
         values = Reference(ws, min_col=col, min_row=first, max_row=first + count - 1)
         chart.series.append(Series(values, title=str(ws.cell(header_row, col).value)))
@@ -210,7 +305,8 @@ def _bar_chart(ws: Worksheet, title: str, header_row: int, first: int, count: in
     if horizontal:  # categories top to bottom, in the order of the table beside it
         chart.x_axis.scaling.orientation = "maxMin"
         chart.y_axis.crosses = "max"  # and the value axis stays at the bottom
-    chart.height, chart.width = CHART_HEIGHT_CM, 15
+    chart.title.tx.rich.p[0].pPr = _text_properties(CHART_TITLE_TEXT, bold=True).p[0].pPr
+    chart.height, chart.width = _chart_height(count, horizontal), CHART_WIDTH_CM
     ws.add_chart(chart, anchor)
 
 

@@ -48,24 +48,43 @@
   // not sent; files that only look like workbooks (.csv, .numbers) are, so that check names them
   var WORKBOOK = /\.(xlsx|xlsm|xls|xlsb|ods|et|csv|numbers)$/i;
 
-  function chosenFiles() {
-    var list = [];
-    var a = $("files").files, b = $("folder").files;
-    for (var i = 0; i < a.length; i++) list.push(a[i]);
-    for (var j = 0; j < b.length; j++) {
-      if (WORKBOOK.test(b[j].name) && !/^(\.|~\$)/.test(b[j].name)) list.push(b[j]);
-    }
-    return list;
+  /** Why a chosen file is not sent, or null when it is: the page says so (issue 28) rather
+   *  than leave the count of files checked to disagree with the count chosen. */
+  function leftOutBecause(file) {
+    if (/^~\$/.test(file.name)) return "Office 打开文件时留下的临时文件";
+    if (/^\./.test(file.name)) return "隐藏文件";
+    if (!WORKBOOK.test(file.name)) return "不是 Excel 工作簿（只检查 .xlsx、.xlsm、.xls、.xlsb、.ods、.et）";
+    return null;
   }
 
+  function chosen() {
+    var out = { files: [], left: [] };
+    [$("files").files, $("folder").files].forEach(function (picked) {
+      for (var i = 0; i < picked.length; i++) {
+        var why = leftOutBecause(picked[i]);
+        if (why) out.left.push({ file: picked[i], why: why });
+        else out.files.push(picked[i]);
+      }
+    });
+    return out;
+  }
+
+  function chosenFiles() { return chosen().files; }
+
   function showChosen() {
-    var files = chosenFiles();
+    var picked = chosen(), files = picked.files;
     uploaded = null;
     job = "page" + Date.now() + Math.floor(Math.random() * 1e6);
-    $("chosen").textContent = files.length ? "已选择 " + files.length + " 个文件" : "尚未选择。";
+    var text = files.length ? "已选择 " + files.length + " 个文件" : "尚未选择台账工作簿。";
+    if (picked.left.length) text += "；另有 " + picked.left.length + " 个文件未选入，不会检查（见下）";
+    $("chosen").textContent = text;
     var ul = $("chosen-list");
     ul.innerHTML = "";
     for (var i = 0; i < files.length; i++) ul.appendChild(R.el("li", null, files[i].webkitRelativePath || files[i].name));
+    for (var k = 0; k < picked.left.length; k++) {
+      var f = picked.left[k];
+      ul.appendChild(R.el("li", "left-out", "未选入：" + (f.file.webkitRelativePath || f.file.name) + "（" + f.why + "）"));
+    }
     var merge = [];
     if ($("roster").files.length) merge.push("单位名册：" + $("roster").files[0].name);
     if ($("master").files.length) merge.push("局主表：" + $("master").files[0].name);
@@ -121,6 +140,23 @@
 
   function inJob(name) { return info.workdir + info.sep + job + info.sep + name; }
 
+  /** ``value`` with every path inside the service's own folder shown by its file name: the
+   *  folder is the service's temporary copy, which means nothing to the clerk (issue 28). */
+  function namesOnly(value) {
+    if (typeof value === "string") {
+      if (!info || !info.workdir) return value;
+      var root = info.workdir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      return value.replace(new RegExp(root + "(?:[\\\\/][^\\\\/\\s\"“”‘’，；。：]+)*[\\\\/]([^\\\\/\\s\"“”‘’，；。：]+)", "g"), "$1");
+    }
+    if (Array.isArray(value)) return value.map(namesOnly);
+    if (value && typeof value === "object") {
+      var out = {};
+      for (var k in value) out[k] = namesOnly(value[k]);
+      return out;
+    }
+    return value;
+  }
+
   function options(command, up) {
     var asOf = $("as_of").value || null, bureau = $("bureau").value.trim() || null;
     if (command === "check") return { paths: [up.folder], as_of: asOf };
@@ -175,7 +211,7 @@
     function poll() {
       if (finished || polls++ >= MAX_POLLS) return;
       call("GET", "/api/progress/" + job).then(function (r) {
-        if (!finished) showProgress(title, r.data);
+        if (!finished) showProgress(title, namesOnly(r.data));
       }).catch(function () { /* not started yet */ }).then(function () {
         if (!finished) setTimeout(poll, POLL_MS);
       });
@@ -193,12 +229,12 @@
       if (command === "summary" && data.output) offerDownload("下载汇总表", data.output);
       if (command === "report" && data.output) offerDownload("下载情况汇报", data.output);
       if (command === "consolidate" && data.master) offerDownload("下载局主表", data.master);
-      $("result").appendChild(R.view(command, data));
+      $("result").appendChild(R.view(command, namesOnly(data)));
       $("result").setAttribute("data-done", command);
     }).catch(function (e) {
       finished = true;
       showProgress(null);
-      notice(e.message);
+      notice(namesOnly(e.message));
       $("result").setAttribute("data-done", "error");
     }).then(function () {
       busy = false;
