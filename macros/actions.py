@@ -157,8 +157,8 @@ def _open_document(port: WorkbookPort, path: Path) -> None:
 
 def consolidate_month(port: WorkbookPort, config: Config, folder: Path | None = None) -> str:
     """月度合并: consolidate a folder of units' workbooks into this workbook (the master)."""
-    from taizhang.consolidation.run import ConsolidationError, consolidate
-    from taizhang.consolidation.lock import LockedError
+    from taizhang.usecases.consolidate import consolidate
+    from taizhang.usecases.requests import ConsolidateRequest
 
     s = read_settings(port, config)
     folder = folder or port.pick_folder()
@@ -166,16 +166,19 @@ def consolidate_month(port: WorkbookPort, config: Config, folder: Path | None = 
         return "已取消。"
     if not port.release_for_writing():  # saves (or asks about) unsaved edits; Excel lets go of the file
         return "已取消。"
+    request = ConsolidateRequest(folder=str(folder), period=Period.of_month(s.as_of).key,
+                                 master=str(port.path), bureau=s.bureau)
     try:
-        result = consolidate(Path(folder), Period.of_month(s.as_of).key, port.path, config=s.config,
-                             bureau=s.bureau)
-    except (ConsolidationError, LockedError) as exc:
-        port.reload()
-        port.notify(f"无法合并：{exc}")
-        return str(exc)
+        outcome = consolidate(request, s.config)  # the command line's use case
     except BaseException:
         port.reload()  # the master comes back in front of the clerk, whatever happened
         raise
+    if outcome.data is None:  # it could not run (the master in use, no such folder, …): nothing written
+        port.reload()
+        reason = "；".join(m.removeprefix("taizhang: ") for m in outcome.messages)
+        port.notify(f"无法合并：{reason}")
+        return reason
+    result = outcome.detail
     port.reload()
     message = (f"{result.period} 合并完成：已报送 {len(result.units_reported)} 个单位，"
                f"未报送 {len(result.units_missing)} 个；读取 {result.rows_read} 行 = 写入 {result.rows_written} 行"

@@ -102,8 +102,9 @@ def summarise_files(files: Sequence[Path], config: Config, *, period: Any = None
 
 def summarise(paths: Iterable[str | os.PathLike], *, config: Config | None = None, period: Any = None,
               bureau: str | None = None, as_of: date | None = None):
-    """Read, check and summarise workbook files (folders are expanded): the one use case the
-    command line, the report and scripts share."""
+    """Read, check and summarise workbook files (folders are expanded), for scripts: the
+    figures alone.  The command line and the service run ``taizhang.usecases.summarise``, which
+    adds the 汇总表, the messages and the exit status on the same :func:`summarise_files`."""
     from taizhang.config import load_config
     from taizhang.reading.folder import expand_paths
 

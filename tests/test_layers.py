@@ -46,10 +46,6 @@ ALLOWED_CIRCLES: dict[frozenset[str], str] = {
     # A workbook in a format whose reader may abort the process is opened in a child process
     # (reading.isolated), and the child runs the same opener with isolation off.
     frozenset({"taizhang.reading.source", "taizhang.reading.isolated"}): "the child process re-enters the opener",
-    # The command line's `serve` and `wps` commands and the service's option lists: being
-    # untied by the use-case layer (issue 25, item 2), which owns cli/ and serve/.
-    frozenset({"taizhang.cli", "taizhang.cli.serve", "taizhang.cli.wps", "taizhang.serve.app",
-               "taizhang.serve.install", "taizhang.serve.options"}): "cli <-> serve, being untied by the use cases",
 }
 
 #: Upward imports allowed (importer, imported), with why.

@@ -111,6 +111,19 @@ def test_month_consolidation_into_this_workbook(tmp_path):
     assert {"汇总表", "信访举报合并", "报送情况", "问题清单", "单位名册", "台账设置"} <= set(port.sheet_names())
 
 
+def test_month_consolidation_that_cannot_run_is_a_message_and_the_master_is_untouched(tmp_path):
+    """The ribbon runs the command line's use case: a folder that is not there is said as the
+    command line says it, and the master is left as it was."""
+    master = tmp_path / "局主表.xlsx"
+    shutil.copy(SAMPLES / "单位名册.xlsx", master)
+    port = OpenpyxlWorkbook(master, folder=tmp_path / "没有这个文件夹")
+    before = openpyxl.load_workbook(master).sheetnames
+    message = run("tz_consolidate", port)
+    assert "没有这个文件夹" in message and "合并完成" not in message, message
+    assert port.messages[-1].startswith("无法合并：") and not message.startswith("taizhang")
+    assert openpyxl.load_workbook(master).sheetnames == before == port.sheet_names()
+
+
 def test_cancelled_folder_and_unknown_button_and_failures_are_messages(tmp_path, unit, monkeypatch):
     monkeypatch.setenv("TAIZHANG_LOG_DIR", str(tmp_path / "logs"))
     port = OpenpyxlWorkbook(unit)

@@ -237,6 +237,9 @@ def test_static_page_and_addin(service):
         schema = spec["paths"][f"/api/{command}"]["post"]["requestBody"]["content"]["application/json"]["schema"]
         assert set(required) <= set(schema["required"]) and "json" not in schema["properties"], command
         assert schema["additionalProperties"] is False
+        assert all(p.get("description") for p in schema["properties"].values()), command  # the --help texts
+        refused = spec["paths"][f"/api/{command}"]["post"]["responses"]["400"]["content"]["application/json"]
+        assert set(refused["schema"]["required"]) == {"error", "exit"}, command
     refs = set()
 
     def collect(node):

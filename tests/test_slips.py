@@ -190,14 +190,14 @@ def test_argparse_speaks_chinese(capsys):
 
 def test_one_top_level_handler_chinese_message_log_path_and_the_trace_in_the_log(tmp_path, monkeypatch, capsys,
                                                                                   inbox):
-    import taizhang.cli.check as check_cmd
+    import taizhang.usecases.check as check_case
 
     phone = "138" + "12345678"
 
     def boom(*_a, **_k):
         raise RuntimeError(f"internal failure {phone}")
 
-    monkeypatch.setattr(check_cmd, "check_slim", boom)
+    monkeypatch.setattr(check_case, "check_slim", boom)
     assert main(["check", str(inbox)]) == 2
     err = capsys.readouterr().err
     log = tmp_path / "logs" / "taizhang.log"

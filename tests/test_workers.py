@@ -86,14 +86,11 @@ def test_a_settings_sheet_in_one_of_the_files_is_read_as_in_one_process(folder, 
     one of them changes the as-of day and the 四种形态, and they are read again with it."""
     write_xlsx(folder / "设置.xlsx", {"处分台账": SANCTIONS, "台账设置": SETTINGS})
     seen: list[str] = []
-    from taizhang.cli.summary import run_summary
-    from taizhang.cli import build_parser
+    from taizhang.usecases.requests import SummaryRequest
+    from taizhang.usecases.summarise import summarise
 
-    args = build_parser().parse_args(["summary", str(folder), "--json", "--jobs", "2"])
-    from taizhang.config import load_config
-
-    args.cfg = load_config()
-    outcome = run_summary(args, progress=lambda done, total, name: seen.append(name))
+    request = SummaryRequest(paths=[str(folder)], jobs=2)
+    outcome = summarise(request, progress=lambda done, total, name: seen.append(name))
     assert sorted(seen) == sorted(p.name for p in folder.iterdir())  # each file once, not twice
     by_rows = json.loads(_run(capsys, "summary", str(folder), "--json", "-o", str(tmp_path / "汇总.xlsx"))[1])
     by_rows.pop("output")

@@ -1,4 +1,4 @@
-"""The command line ``taizhang``: translate arguments, call the service layer, print results.
+"""The command line ``taizhang``: parse arguments into a use case's request, run it, print its outcome.
 
 One module per command (``check``, ``summary``, ``report``, ``consolidate``, ``addin``, ``serve``,
 ``wps``); this one builds the parser and dispatches.
@@ -8,87 +8,51 @@ could not be read at all, or the command could not run; 130 interrupted (Ctrl-C)
 
 Nothing reaches the user as a Python traceback: :func:`main` is the one top-level handler.
 An unexpected error is told in Chinese with the log file's path, and its trace goes to that
-log (exit 2); argparse's own messages are given in Chinese too.
+log (exit 2); argparse's own messages are given in Chinese too (``cli.parser``).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import sys
-from typing import Iterator, Sequence
+from typing import Callable, Sequence
 
 from taizhang import __version__
-from taizhang.cli.addin import (
-    cmd_addin_build, cmd_addin_bundle, cmd_addin_doctor, cmd_addin_install, cmd_addin_uninstall,
-)
-from taizhang.cli.check import cmd_check
 from taizhang.cli.common import (
     EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, JOBS_HELP, as_of_date, jobs_count, start_log, trace_for_log,
 )
-from taizhang.cli.consolidate import cmd_consolidate
+from taizhang.cli.parser import ChineseParser
 from taizhang.cli.report import add_parser as add_report_parser
-from taizhang.cli.summary import cmd_summary
 from taizhang.config import ConfigError, load_config
 from taizhang.errors import TaizhangError
 
 __all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_UNREADABLE", "build_parser", "main"]
 
 
-#: argparse's English messages (Python 3.11–3.13) and what the clerk reads instead.
-_ARGPARSE_ZH = {
-    "usage: ": "用法：",
-    "positional arguments": "位置参数",
-    "options": "选项",
-    "optional arguments": "选项",
-    "show this help message and exit": "显示本帮助并退出",
-    "show program's version number and exit": "显示版本号并退出",
-    "the following arguments are required: %s": "缺少必需的参数：%s",
-    "unrecognized arguments: %s": "无法识别的参数：%s（参数的位置或拼写可能有误，用 -h 查看用法）",
-    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择：%(value)r（可选：%(choices)s）",
-    "invalid choice: %(value)r, maybe you meant %(closest)r? (choose from %(choices)s)":
-        "无效的选择：%(value)r，是否想输入 %(closest)r？（可选：%(choices)s）",
-    "expected one argument": "需要一个值",
-    "expected at most one argument": "最多只能有一个值",
-    "expected at least one argument": "至少需要一个值",
-    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值：%(value)r",
-    "ambiguous option: %(option)s could match %(matches)s": "有歧义的选项：%(option)s 可以是 %(matches)s",
-    "not allowed with argument %s": "不能与参数 %s 同时使用",
-    "ignored explicit argument %r": "忽略了多余的值 %r",
-    "one of the arguments %s is required": "必须给出以下参数之一：%s",
-    "unexpected option string: %s": "意外的选项：%s",
-    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
-}
+def _command(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    """``taizhang.cli.MODULE.NAME``, imported when its command runs: ``taizhang --version``
+    and a refused command line load no reader, no check, no writer."""
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        return getattr(importlib.import_module(f"taizhang.cli.{module}"), name)(args)
+    run.__name__ = run.__qualname__ = name
+    return run
 
 
-def _zh(message: str) -> str:
-    return _ARGPARSE_ZH.get(message, message)
+cmd_check = _command("check", "cmd_check")
+cmd_summary = _command("summary", "cmd_summary")
+cmd_consolidate = _command("consolidate", "cmd_consolidate")
+cmd_addin_build = _command("addin", "cmd_addin_build")
+cmd_addin_install = _command("addin", "cmd_addin_install")
+cmd_addin_uninstall = _command("addin", "cmd_addin_uninstall")
+cmd_addin_doctor = _command("addin", "cmd_addin_doctor")
+cmd_addin_bundle = _command("addin", "cmd_addin_bundle")
 
 
-def _nzh(singular: str, plural: str, n: int) -> str:
-    if singular == "expected %s argument":
-        return "需要 %s 个值"
-    return singular if n == 1 else plural
-
-
-@contextlib.contextmanager
-def _chinese_argparse() -> Iterator[None]:
-    """argparse's messages in Chinese while the parser is built and used (argparse takes
-    them through gettext, for which no Chinese catalogue ships with Python)."""
-    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
-    argparse._, argparse.ngettext = _zh, _nzh  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # usage errors exit 2, like every refusal
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_UNREADABLE, f"taizhang: 参数错误：{message}\n")
+#: The parser of every command and subcommand: argparse's own messages in Chinese.
+_Parser = ChineseParser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -209,19 +173,22 @@ def interrupted_message(done: Sequence[object]) -> str:
             "只是结果没有全部显示，请打开该文件查看")
 
 
+def _replaced() -> list:
+    """The files ``taizhang.writing`` has put in place in this process; none while it is not
+    loaded (so that ``taizhang --version`` does not load it)."""
+    writing = sys.modules.get("taizhang.writing")
+    return list(writing.replaced) if writing is not None else []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line; the one place where whatever went wrong becomes a message and an
     exit status (never a traceback)."""
-    from taizhang import writing
-
-    written = len(writing.replaced)  # files put in place before this command (the service runs many)
+    written = len(_replaced())  # files put in place before this command (the service runs many)
     log_file = None
     log = logging.getLogger("taizhang.cli")
     try:
         log_file = start_log()
-        with _chinese_argparse():
-            parser = build_parser()
-            args = parser.parse_args(argv)
+        args = build_parser().parse_args(argv)
         log.info("taizhang %s", args.command)
         try:
             args.cfg = load_config(args.config)
@@ -235,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         log.info("interrupted (Ctrl-C)")
-        print(f"\ntaizhang: {interrupted_message(writing.replaced[written:])}", file=sys.stderr)
+        print(f"\ntaizhang: {interrupted_message(_replaced()[written:])}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into a program that stopped reading (| head)
         return EXIT_UNREADABLE

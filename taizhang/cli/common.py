@@ -1,90 +1,39 @@
-"""What every command shares: exit codes and argument types."""
+"""What every command shares: exit codes, argument types, the progress bar, the log."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Iterator
 
-#: Exit codes (a public interface): 0 done, no errors; 1 done, the ledgers have errors;
-#: 2 a file could not be read at all, or the command could not run.
-EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
-
-
-AS_OF_FORMS = "2026-10-31、2026/10/31、2026.10.31 或 2026年10月31日"
+from taizhang.usecases.common import (  # noqa: F401 - what the commands share, from the use cases
+    EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, per_file,
+)
+from taizhang.usecases.parsing import AS_OF_FORMS, JOBS_HELP, parse_as_of, parse_jobs  # noqa: F401
 
 
 def as_of_date(text: str) -> date:
-    """A day as staff write it: the forms a ledger's date cells take (``values.parse_date``),
-    full-width digits included; a bare number (an Excel serial) is not taken for a day here."""
-    from taizhang.values import parse_date
-
-    cleaned = str(text).strip()
-    if cleaned.isdigit() and len(cleaned) != 8:  # 46303 typed on a command line is no date
-        cleaned = ""
+    """``--as-of``: a day as staff write it (``usecases.requests.parse_as_of``)."""
     try:
-        return parse_date(cleaned)
+        return parse_as_of(text)
     except ValueError as exc:
-        detail = "（不存在这一天）" if "不存在" in str(exc) else ""
-        raise argparse.ArgumentTypeError(f"日期应写作 {AS_OF_FORMS}{detail}（收到“{text}”）") from None
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def jobs_count(text: str) -> int:
+    """``--jobs``: a positive whole number, at most the machine's cores."""
     try:
-        jobs = int(text)
-    except ValueError:
-        jobs = 0
-    if jobs < 1:
-        raise argparse.ArgumentTypeError(f"进程数应为正整数，例如 2（收到“{text}”）")
-    # never more workers than the machine has cores: more only cost memory and start-up time
-    # (a request to the local service asking for 300 would otherwise fork 300)
-    import os
-
-    return min(jobs, os.cpu_count() or 1)
-
-
-JOBS_HELP = "同时读取文件的进程数（默认：CPU 核数，最多 2；不超过 CPU 核数；文件少时只用本进程）"
-
-
-def cannot_write(what: str, path: object, exc: OSError) -> str:
-    """The message for a file taizhang could not write: on Windows a workbook open in Excel or
-    WPS is locked, which shows as a permission error, so the clerk is told to close it."""
-    from taizhang.writing import FileInUse
-
-    if isinstance(exc, FileInUse):
-        return f"taizhang: {exc.message(what)}"
-    if isinstance(exc, PermissionError):
-        return (f"taizhang: {what}无法写入：{path}（没有写入权限，或该文件正在 Excel/WPS 中打开：请关闭后重试；"
-                f"原文件未改动）")
-    from taizhang.errors import os_error_zh
-
-    return f"taizhang: {what}无法写入：{path}（{os_error_zh(exc)}；原文件未改动）"
+        return parse_jobs(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def console_width() -> int | None:
     """Rich's width: the terminal's, or wide enough for tables when output is piped."""
     return None if sys.stdout.isatty() else 160
-
-
-@dataclass
-class Outcome:
-    """What a command produced, before anything is printed: the command line prints it, the
-    local service (``taizhang serve``) answers it as JSON.  ``data`` is the ``--json`` shape,
-    ``None`` when the command could not run; ``messages`` are what goes to stderr."""
-
-    code: int
-    data: dict[str, Any] | None = None
-    messages: list[str] = field(default_factory=list)
-    #: What the human-readable printer needs (reports, results); not part of any interface.
-    detail: Any = None
-
-
-#: ``progress(done, total, name)``: a file finished (``done`` of ``total``); ``name`` is its name.
-Progress = Callable[[int, int | None, str], None]
 
 
 @contextmanager
@@ -114,20 +63,6 @@ def _stderr_is_terminal() -> bool:
         return sys.stderr is not None and sys.stderr.isatty()
     except (AttributeError, ValueError):  # replaced by an object without isatty, or closed
         return False
-
-
-def per_file(progress: Progress | None, total: int) -> Callable[[Any], None] | None:
-    """``progress`` as a callback given each file's path as it is done (``workers.map_files``)."""
-    if progress is None:
-        return None
-    done = 0
-
-    def one_done(path: Any) -> None:
-        nonlocal done
-        done += 1
-        progress(done, total, path.name)
-
-    return one_done
 
 
 from taizhang.logs import trace_for_log  # noqa: E402,F401 - the CLI's handler uses it from here
@@ -180,3 +115,18 @@ def start_log() -> Path | None:
         logger.setLevel(logging.INFO)
         return path
     return None
+
+
+def request_of(model: type, args: argparse.Namespace) -> object:
+    """The use case's request from the parsed arguments (each field from the argument of its
+    name); a value its model refuses is said as a usage error (exit 2) and gives ``None``."""
+    from taizhang.usecases.requests import RequestError, validate
+
+    values = {name: getattr(args, name) for name in model.model_fields
+              if getattr(args, name, None) is not None}
+    try:
+        return validate(model, values)
+    except RequestError as exc:
+        message = str(exc)
+        print(message if message.startswith("taizhang") else f"taizhang: {message}", file=sys.stderr)
+        return None

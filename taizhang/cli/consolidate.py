@@ -6,14 +6,17 @@ import argparse
 import json
 import sys
 
-from taizhang.cli.common import (
-    EXIT_ERRORS, EXIT_UNREADABLE, Outcome, Progress, cannot_write, console_width, progress_bar,
-)
+from taizhang.cli.common import EXIT_UNREADABLE, console_width, progress_bar, request_of
+from taizhang.usecases.consolidate import consolidate
+from taizhang.usecases.requests import ConsolidateRequest
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
+    request = request_of(ConsolidateRequest, args)
+    if request is None:
+        return EXIT_UNREADABLE
     with progress_bar() as progress:
-        outcome = run_consolidate(args, progress)
+        outcome = consolidate(request, args.cfg, progress)
     for message in outcome.messages:
         print(message, file=sys.stderr)
     if outcome.data is not None:
@@ -22,45 +25,6 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
         else:
             print_consolidation(outcome.detail)
     return outcome.code
-
-
-def run_consolidate(args: argparse.Namespace, progress: Progress | None = None) -> Outcome:
-    """``taizhang consolidate`` without printing: the ``--json`` shape, the exit code, the messages."""
-    from pathlib import Path
-
-    from taizhang.consolidation.lock import LockedError
-    from taizhang.consolidation.run import ConsolidationError, consolidate
-
-    state = {"done": 0, "total": None}
-
-    def on_files(n: int) -> None:
-        state["total"] = n
-        if progress:
-            progress(0, n, "")
-
-    def on_file(path: Path) -> None:
-        state["done"] += 1
-        if progress:
-            progress(state["done"], state["total"], path.name)
-
-    try:
-        result = consolidate(
-            Path(args.folder), args.period, Path(args.master), config=args.cfg,
-            roster_path=Path(args.roster) if args.roster else None, recursive=args.recursive,
-            jobs=args.jobs, bureau=args.bureau or args.cfg.settings.get("bureau"),
-            on_files=on_files, progress=on_file,
-        )
-    except (ConsolidationError, LockedError) as exc:
-        return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {exc}"])
-    except OSError as exc:
-        return Outcome(EXIT_UNREADABLE, messages=[cannot_write("主表", args.master, exc)])
-    messages = [f"taizhang: {notice}" for notice in result.notices]
-    status = result.exit_status  # the meaning every command gives it
-    if status == EXIT_UNREADABLE:
-        messages.append("taizhang: 有文件无法读取，已退回（其余单位照常合并），见主表“报送情况”")
-    elif status == EXIT_ERRORS:
-        messages.append("taizhang: 注意：有台账存在错误或被退回，见主表“问题清单”和“报送情况”")
-    return Outcome(status, result.as_json(), messages, result)
 
 
 def print_consolidation(result) -> None:

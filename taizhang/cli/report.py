@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, as_of_date
+
+from taizhang.cli.common import EXIT_UNREADABLE, as_of_date, request_of
 
 
 def add_parser(sub, parents: list[argparse.ArgumentParser]) -> None:
@@ -31,7 +32,13 @@ def add_parser(sub, parents: list[argparse.ArgumentParser]) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    outcome = run_report(args)
+    from taizhang.usecases.report import report
+    from taizhang.usecases.requests import ReportRequest
+
+    request = request_of(ReportRequest, args)
+    if request is None:
+        return EXIT_UNREADABLE
+    outcome = report(request, args.cfg)
     if outcome.data is not None:
         if args.write_template:
             path = outcome.data["template"]
@@ -43,24 +50,3 @@ def cmd_report(args: argparse.Namespace) -> int:
     for message in outcome.messages:
         print(message, file=sys.stderr)
     return outcome.code
-
-
-def run_report(args: argparse.Namespace, progress: Progress | None = None) -> Outcome:
-    """``taizhang report`` without printing: the ``--json`` shape, the exit code, the messages
-    (``progress`` is accepted for the local service; the report has none to give yet)."""
-    from taizhang.report import ReportError, make_report, write_default_template
-
-    if args.write_template:
-        try:
-            path = write_default_template(args.write_template)
-        except (ReportError, OSError) as exc:
-            return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {exc}"])
-        return Outcome(EXIT_OK, {"template": str(path)})
-    if not args.paths or not args.output:
-        return Outcome(EXIT_UNREADABLE, messages=["taizhang: 参数错误：需要台账工作簿（PATH）和 -o OUT.docx"])
-    try:
-        result = make_report(args.paths, args.output, period=args.period, as_of=args.as_of, bureau=args.bureau,
-                             template=args.template, config=args.cfg)
-    except ReportError as exc:
-        return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {exc}"])
-    return Outcome(result.exit_status, result.json(), [f"taizhang: {note}" for note in result.notes], result)

@@ -7,12 +7,14 @@ import socket
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE
 from taizhang.errors import reason_zh
 
 
-def add_parser(sub: argparse._SubParsersAction, parser_class: type) -> None:  # noqa: SLF001
+def add_parser(sub: Any, parser_class: type) -> None:
+    """``sub``: what ``ArgumentParser.add_subparsers`` gave."""
     from taizhang.serve.security import DEFAULT_PORT
 
     serve = sub.add_parser(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE
 from taizhang.errors import reason_zh
 
 
-def add_parser(sub: argparse._SubParsersAction, parser_class: type) -> None:  # noqa: SLF001
+def add_parser(sub: Any, parser_class: type) -> None:
+    """``sub``: what ``ArgumentParser.add_subparsers`` gave."""
     from taizhang.serve.security import DEFAULT_PORT
 
     wps = sub.add_parser("wps", help="WPS 加载项：安装或卸载",

@@ -9,13 +9,23 @@ the allowed folders.
 
 - ``POST /api/check|summary|report|consolidate`` take the command's long options as JSON
   (``options``) and answer its ``--json`` shape, computed by the very functions the command
-  line prints (``taizhang.cli.*.run_*``); the exit status is the ``X-Taizhang-Exit`` header.
+  line prints (``taizhang.usecases``); the exit status is the ``X-Taizhang-Exit`` header.
 - ``/`` is a plain page for any browser; ``/wps/`` is the WPS add-in (``ribbon.xml``,
   ``index.html``, ``main.js``, the task pane), see ``static/``.  ``taizhang wps install`` copies
   the add-in into WPS's own add-in folder (``install``); that copy first asks
   ``/wps/hello`` for the service's proof before it sends the token (``wpsaddin``).
 """
 
-from taizhang.serve.app import create_app
+from typing import Any
 
 __all__ = ["create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    """``create_app``, imported when asked for: the command line reads the service's port and
+    loopback address from ``serve.security`` without loading FastAPI."""
+    if name == "create_app":
+        from taizhang.serve.app import create_app
+
+        return create_app
+    raise AttributeError(name)

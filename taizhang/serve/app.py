@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import inspect
 import json
 import mimetypes
 import os
@@ -18,17 +19,20 @@ from typing import Any, AsyncIterator, Callable
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from taizhang import __version__
-from taizhang.cli.common import EXIT_UNREADABLE, Outcome
 from taizhang.config import Config
 from taizhang.errors import TaizhangError, reason_zh
-from taizhang.serve.options import BadOptions, option_actions, to_namespace
+from taizhang.serve.options import body_schema, confine, refusal, request_model
 from taizhang.serve.progress import JOB_ID, Runs
 from taizhang.serve.security import Allowed, Hosts, OutsideAllowed, bearer, confine_config, token_matches
 from taizhang.serve.workdir import Workdir
+from taizhang.usecases.common import EXIT_UNREADABLE, Outcome
+from taizhang.usecases.requests import Request as UseCaseRequest
 
 COMMANDS = ("check", "summary", "report", "consolidate")
 #: Largest upload accepted from the page (the readers refuse beyond this anyway).
@@ -71,22 +75,19 @@ class ServeSettings:
 
 
 def runner(command: str) -> Callable[..., Outcome] | None:
-    """The function the command line prints for ``command`` (None: not in this version)."""
+    """The use case of ``command``, as the command line runs it (None: not in this version)."""
     if command == "check":
-        from taizhang.cli.check import run_check
-        return run_check
+        from taizhang.usecases.check import check
+        return check
     if command == "summary":
-        from taizhang.cli.summary import run_summary
-        return run_summary
+        from taizhang.usecases.summarise import summarise
+        return summarise
     if command == "consolidate":
-        from taizhang.cli.consolidate import run_consolidate
-        return run_consolidate
+        from taizhang.usecases.consolidate import consolidate
+        return consolidate
     if command == "report":
-        try:
-            from taizhang.cli.report import run_report  # type: ignore[import-not-found]
-        except ImportError:
-            return None
-        return run_report
+        from taizhang.usecases.report import report
+        return report
     return None
 
 
@@ -94,7 +95,7 @@ def _available(command: str) -> bool:
     if runner(command) is None:
         return False
     try:
-        option_actions(command)
+        request_model(command)
     except KeyError:
         return False
     return True
@@ -161,28 +162,6 @@ class Guard:
         return wrapped
 
 
-def _request_schema(command: str) -> dict[str, Any]:
-    """The JSON Schema of a command's options, read off its parser (for OpenAPI)."""
-    import argparse
-
-    props: dict[str, Any] = {}
-    required = []
-    for key, action in option_actions(command).items():
-        if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction)):  # noqa: SLF001
-            schema: dict[str, Any] = {"type": "boolean"}
-        elif action.nargs in ("+", "*"):
-            schema = {"type": "array", "items": {"type": "string"}}
-        elif action.type is int:
-            schema = {"type": "integer"}
-        else:
-            schema = {"type": "string"}
-        schema["description"] = action.help or ""
-        props[key] = schema
-        if action.required or (not action.option_strings and action.nargs != "*"):
-            required.append(key)
-    return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
-
-
 def _response_schema(command: str, components: dict[str, Any]) -> dict[str, Any] | None:
     """The JSON Schema of the command's ``--json`` (``taizhang schema COMMAND``), its ``$defs``
     moved into the OpenAPI components; None for a command without one."""
@@ -221,28 +200,26 @@ def create_app(settings: ServeSettings) -> Any:
     runs = Runs()
     page, wps = static_files("page"), static_files("wps")
 
-    def execute(command: str, options: Any, job: str | None) -> Response:
+    def execute(command: str, request: UseCaseRequest, job: str | None) -> Response:
         run = runner(command)
         if run is None:
             return _error(501, "“生成汇报”在此版本中尚未提供（需要 taizhang report）", exit=EXIT_UNREADABLE)
         try:
-            args = to_namespace(command, options, settings.allowed)
-        except BadOptions as exc:
-            return _error(400, str(exc), exit=EXIT_UNREADABLE)
+            request = confine(request, settings.allowed)
         except OutsideAllowed as exc:
             return _error(403, str(exc), exit=EXIT_UNREADABLE)
-        args.cfg = settings.config
-        if getattr(args, "config", None):
+        config = settings.config
+        if request.config:
             from taizhang.config import ConfigError, load_config
             try:
                 # a request's configuration may narrow what the service does, never widen it:
                 # the files it names obey the allowed folders, its limits only tighten
-                args.cfg = confine_config(load_config(args.config), settings.config, settings.allowed)
+                config = confine_config(load_config(request.config), settings.config, settings.allowed)
             except ConfigError as exc:
                 return _error(400, str(exc), exit=EXIT_UNREADABLE)
             except OutsideAllowed as exc:
-                return _error(403, f"配置文件 {args.config} 中：{exc}", exit=EXIT_UNREADABLE)
-        output = getattr(args, "output", None)
+                return _error(403, f"配置文件 {request.config} 中：{exc}", exit=EXIT_UNREADABLE)
+        output = getattr(request, "output", None)
         if output and not Path(output).parent.is_dir():  # as the command line says it (exit 2)
             return _error(422, f"输出文件所在的文件夹不存在：{Path(output).parent}", exit=EXIT_UNREADABLE)
         if job:
@@ -254,11 +231,11 @@ def create_app(settings: ServeSettings) -> Any:
                 from taizhang.consolidation.lock import LockedError, MasterLock
                 try:
                     with MasterLock(Path(output)):
-                        outcome = run(args, progress=progress)
+                        outcome = run(request, config, progress)
                 except LockedError as exc:
                     return _error(409, str(exc), exit=EXIT_UNREADABLE)
             else:
-                outcome = run(args, progress=progress)
+                outcome = run(request, config, progress)
         except TaizhangError as exc:  # a refusal raised below the command: as the command line says it
             from taizhang.consolidation.lock import LockedError
             return _error(409 if isinstance(exc, LockedError) else 422, exc.message, exit=exc.exit_code)
@@ -284,30 +261,37 @@ def create_app(settings: ServeSettings) -> Any:
         })
 
     def endpoint(command: str) -> Callable:
-        async def handle(request: Request) -> Response:
-            try:
-                options = json.loads(await request.body() or b"{}")
-            except ValueError:
-                return _error(400, "请求体不是有效的 JSON", exit=EXIT_UNREADABLE)
+        async def handle(request: Request, body: Any) -> Response:
             job = request.headers.get("x-taizhang-job")
             if job is not None and not JOB_ID.match(job):
                 return _error(400, "X-Taizhang-Job 只能含字母、数字、- 和 _", exit=EXIT_UNREADABLE)
-            return await run_in_threadpool(execute, command, options, job)
+            return await run_in_threadpool(execute, command, body, job)
         handle.__name__ = f"api_{command}"
+        # FastAPI validates the JSON body into the command's request model (``refused`` below
+        # answers what it refuses)
+        positional = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        handle.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+            inspect.Parameter("request", positional, annotation=Request),
+            inspect.Parameter("body", positional, annotation=request_model(command)),
+        ])
         return handle
+
+    async def refused(request: Request, exc: RequestValidationError) -> Response:
+        """A request body its model refuses: 400 and why, in Chinese, as the command line says it."""
+        command = request.url.path.removeprefix("/api/")
+        if request.method != "POST" or command not in COMMANDS:
+            return await request_validation_exception_handler(request, exc)
+        return _error(400, refusal(command, list(exc.errors())), exit=EXIT_UNREADABLE)
+
+    app.add_exception_handler(RequestValidationError, refused)
 
     components: dict[str, Any] = {}
     for command in COMMANDS:
-        extra = None
-        try:
-            extra = {"requestBody": {"required": True, "content": {
-                "application/json": {"schema": _request_schema(command)}}}}
-        except KeyError:  # a command this version does not have
-            pass
         answer = _response_schema(command, components)
-        if extra is not None and answer is not None:
-            extra["responses"] = {"200": {"description": f"taizhang {command} --json", "content": {
-                "application/json": {"schema": answer}}}}
+        extra = None
+        if answer is not None:
+            extra = {"responses": {"200": {"description": f"taizhang {command} --json", "content": {
+                "application/json": {"schema": answer}}}}}
         app.add_api_route(
             f"/api/{command}", endpoint(command), methods=["POST"], openapi_extra=extra,
             summary=f"taizhang {command} --json",
@@ -319,6 +303,16 @@ def create_app(settings: ServeSettings) -> Any:
             from fastapi.openapi.utils import get_openapi
 
             spec = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            for command in COMMANDS:  # each body's schema from its request model, in place
+                body = spec["paths"][f"/api/{command}"]["post"]["requestBody"]
+                body["content"]["application/json"]["schema"] = body_schema(command)
+                answers = spec["paths"][f"/api/{command}"]["post"]["responses"]
+                answers.pop("422", None)  # FastAPI's validation answer: refused bodies are told as below
+                refused = {"type": "object", "required": ["error", "exit"],
+                           "properties": {"error": {"type": "string"}, "exit": {"type": "integer"}}}
+                answers["400"] = {"description": "选项不被接受（error 为中文说明，exit 为 2）",
+                                  "content": {"application/json": {"schema": refused}}}
+                spec["components"]["schemas"].pop(request_model(command).__name__, None)
             spec.setdefault("components", {}).setdefault("schemas", {}).update(components)
             app.openapi_schema = spec
         return app.openapi_schema
