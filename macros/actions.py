@@ -22,10 +22,11 @@ from taizhang.config import Config
 from taizhang.figures import Period, compute, rows_by_kind
 from taizhang.findings_sheet import finding_row, read_findings_cells
 from taizhang.ranges import sheet_from_values
-from taizhang.service import LoadedWorkbook, check_loaded, load_sheets
+from taizhang.checks.files import check_loaded
+from taizhang.reading.workbook import LoadedWorkbook, load_sheets
 from taizhang.summary import blocking_errors, describe
-from taizhang.summarising import BUREAU_KEY as _BUREAU, AS_OF_KEY as _AS_OF, Settings, resolve
-from taizhang.summarising import FORMS_HEADER as _FORM_HEADER
+from taizhang.figures.settings import BUREAU_KEY as _BUREAU, AS_OF_KEY as _AS_OF, Settings, resolve
+from taizhang.figures.settings import FORMS_HEADER as _FORM_HEADER
 
 from macros.port import (
     ERROR_FILL, FINDINGS_SHEET, OWN_SHEETS, REPORT_SHEET, SETTINGS_SHEET, WARNING_FILL, WorkbookPort,
@@ -87,7 +88,7 @@ def _period(checked, s: Settings):
     """The month of the 检查日期 filled in on 台账设置; with none, the month the workbook's
     ledgers hold (their latest dated row), as every entry point chooses it."""
     from taizhang.figures import latest_row_date
-    from taizhang.summarising import choose_period
+    from taizhang.figures.settings import choose_period
 
     rows = rows_by_kind([lg for lg in checked.ledgers if not lg.hidden])
     return choose_period(None, s, [latest_row_date(rows, s.as_of)])

@@ -59,7 +59,8 @@ class WorkbooksNotFoundError(TaizhangError, FileNotFoundError):
 
 def _workbooks(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
     """The workbook files of ``paths`` (files, folders), or :class:`WorkbooksNotFoundError`."""
-    from taizhang.reading.source import WORKBOOK_SUFFIXES, expand_paths
+    from taizhang.reading.book import WORKBOOK_SUFFIXES
+    from taizhang.reading.folder import expand_paths
 
     given = [str(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
     if not given:
@@ -210,9 +211,9 @@ def columns() -> dict[str, list[Column]]:
 
 
 def _labels() -> dict[str, str]:
-    from taizhang.kinds import kinds
+    from taizhang.config import default_config
 
-    return {d.kind.value: d.label for d in kinds()} | {"findings": "问题清单"}
+    return {kind.value: spec.label for kind, spec in default_config().kinds.items()} | {"findings": "问题清单"}
 
 
 def columns_markdown() -> str:
@@ -254,8 +255,9 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *, config: Conf
     import pandas as pd
 
     from taizhang.kinds import kinds
-    from taizhang.service import check_loaded, load_workbook
-    from taizhang.summarising import resolve, settings_rows
+    from taizhang.checks.files import check_loaded
+    from taizhang.reading.workbook import load_workbook
+    from taizhang.figures.settings import resolve, settings_rows
 
     files = _workbooks(paths)
     config = config or load_config()
@@ -292,7 +294,7 @@ def summarise(source: Ledgers | str | os.PathLike | Iterable[str | os.PathLike],
 
         settings = source.settings
         if as_of is not None or bureau is not None or config is not None:
-            from taizhang.summarising import resolve
+            from taizhang.figures.settings import resolve
 
             settings = resolve(config or settings.config, bureau=bureau, as_of=_as_of(as_of) or settings.as_of)
         the_period = Period.parse(str(period)) if period else Period.of_month(settings.as_of)

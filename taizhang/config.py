@@ -8,11 +8,13 @@ touching code, in one TOML file found, first match wins, at:
 3. ``taizhang.toml`` in the user's configuration folder
    (``%APPDATA%\\taizhang`` on Windows, ``~/.config/taizhang`` elsewhere).
 
-The override file has the same tables as the defaults: ``[columns.<kind>]`` with
+The override file has the same tables as the defaults (:func:`validate_office` refuses any
+other table or key, and a value of the wrong type, naming the file, the key and what was
+expected): ``[columns.<kind>]`` with
 ``synonyms = {<canonical> = [...]}`` adds header synonyms; ``[vocabularies.<name>.values]``
 adds synonyms or new canonical values; ``[forms]`` and ``[categories]`` replace the listed
 entries of the 四种形态 mapping; ``[settings]`` holds the bureau name and similar;
-``[limits]`` bounds what a workbook may cost to read (see ``reading.source.Limits``).
+``[limits]`` bounds what a workbook may cost to read (see ``reading.book.Limits``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from datetime import date
+from typing import Any, Iterable, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, PositiveInt, ValidationError
 
 __all__ = ["PATH_SETTINGS", "ColumnSpec", "Config", "ConfigError", "Kind", "KindSpec", "Vocabulary", "config_path",
            "default_config", "definition", "load_config"]
@@ -146,6 +151,135 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
+# -- the office file, validated: every table and key it may hold, nothing else ------------
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+class _ColumnsOver(_Strict):
+    """``[columns.<kind>]``: more header names for a column, more sheet-name keywords."""
+
+    synonyms: dict[str, list[str]] = {}
+    sheet_keywords: list[str] = []
+
+
+class _VocabularyOver(_Strict):
+    """``[vocabularies.<name>]``: more values (or synonyms of one), what an unknown one is."""
+
+    values: dict[str, list[str]] = {}
+    on_unknown: Literal["error", "warning", "keep"] | None = None
+
+
+class _SettingsOver(_Strict):
+    bureau: str | None = None
+    as_of: date | str | None = None
+    report_template: str | None = None
+
+
+class _LimitsOver(_Strict):
+    max_file_mb: PositiveInt | None = None
+    max_unzipped_mb: PositiveInt | None = None
+    max_ratio: PositiveInt | None = None
+    max_rows: PositiveInt | None = None
+    max_cells: PositiveInt | None = None
+    max_columns: PositiveInt | None = None
+    report_mb: PositiveInt | None = None
+    report_seconds: PositiveInt | None = None
+    backups: PositiveInt | None = None
+
+
+class _OfficeFile(_Strict):
+    """The whole office file (see the module's docstring)."""
+
+    settings: _SettingsOver = _SettingsOver()
+    columns: dict[str, _ColumnsOver] = {}
+    vocabularies: dict[str, _VocabularyOver] = {}
+    forms: dict[str, list[str]] = {}
+    categories: dict[str, list[str]] = {}
+    category_hints: dict[str, list[str]] = {}
+    limits: _LimitsOver = _LimitsOver()
+    roles: dict[str, dict[str, Union[list[str], dict[str, list[str]]]]] = {}
+    activities: dict[str, Any] = {}
+
+
+#: What a value should be, by pydantic's error type, in the clerk's words.
+_EXPECTED = {
+    "int_type": "应为整数", "int_parsing": "应为整数", "int_from_float": "应为整数",
+    "greater_than": "应为正整数", "string_type": "应为文字（用引号括起）", "list_type": "应为列表，如 [\"…\"]",
+    "dict_type": "应为一个表（[…] 下的若干项）", "model_type": "应为一个表（[…] 下的若干项）",
+    "model_attributes_type": "应为一个表（[…] 下的若干项）", "literal_error": "只能是 error、warning 或 keep",
+    "date_type": "应为日期，如 2026-10-31", "bool_type": "应为 true 或 false",
+}
+
+
+def _keys_at(loc: tuple) -> list[str]:
+    """The keys the office file may hold where ``loc`` points (its last item excluded)."""
+    ann: Any = _OfficeFile
+    for step in loc[:-1]:
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            field_info = ann.model_fields.get(str(step))
+            if field_info is None:
+                return []
+            ann = field_info.annotation
+        elif get_origin(ann) is dict:
+            ann = get_args(ann)[1]
+        else:
+            return []
+        while get_origin(ann) is Union:  # X | None
+            ann = next(a for a in get_args(ann) if a is not type(None))
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return list(ann.model_fields)
+    return []
+
+
+def _refusal(source: str, exc: ValidationError) -> ConfigError:
+    """The first fault of the office file: the file, the key, and what was expected."""
+    lines = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in ("list[str]", "dict[str,list[str]]")))
+        key = ".".join(str(p) for p in loc)
+        if err["type"] == "extra_forbidden":
+            allowed = _keys_at(loc)
+            lines.append(f"{key} 不是可用的配置项" + (f"（此处可用：{'、'.join(allowed)}）" if allowed else ""))
+        else:
+            lines.append(f"{key} {_EXPECTED.get(err['type'], '的值不合要求：' + err['msg'])}")
+        break
+    return ConfigError(f"{source}: {lines[0]}")
+
+
+def _unknown(source: str, key: str, allowed: Iterable[str]) -> ConfigError:
+    return ConfigError(f"{source}: {key} 不是可用的配置项（此处可用：{'、'.join(allowed)}）")
+
+
+def validate_office(override: dict, source: str, vocabularies: Iterable[str], extra: dict | None = None) -> dict:
+    """The office file's tables, checked: a table or key it cannot hold, or a value of the
+    wrong type, is a :class:`ConfigError` naming the file, the key and what was expected
+    (a misspelled ``[column.complaints]`` is refused, never ignored)."""
+    try:
+        model = _OfficeFile.model_validate(override)
+    except ValidationError as exc:
+        raise _refusal(source, exc) from None
+    kinds = [d.kind.value for d in registered_kinds()]
+    for name in model.columns:
+        if name not in kinds:
+            raise _unknown(source, f"columns.{name}", kinds)
+    vocabularies = list(vocabularies)
+    for name in model.vocabularies:
+        if name not in vocabularies:
+            raise _unknown(source, f"vocabularies.{name}", vocabularies)
+    for table in EXTRA_TABLES:
+        shipped = (extra or {}).get(table, {})
+        for key, value in override.get(table, {}).items():
+            if key not in shipped:
+                raise _unknown(source, f"{table}.{key}", shipped)
+            if table == "roles" and isinstance(value, dict):
+                for role in value:
+                    if role not in shipped[key]:
+                        raise _unknown(source, f"{table}.{key}.{role}", shipped[key])
+    return override
+
+
 def _build(columns: dict, vocabs: dict, forms: dict, override: dict, source: str,
            extra: dict | None = None) -> Config:
     col_over = override.get("columns", {})
@@ -204,10 +338,7 @@ def _build(columns: dict, vocabs: dict, forms: dict, override: dict, source: str
             categories[m] = categories.get(m, ()) + (cat,)
     hints = {k: tuple(v) for k, v in {**forms.get("category_hints", {}),
                                       **override.get("category_hints", {})}.items()}
-    limits = dict(override.get("limits", {}))
-    for key, value in limits.items():
-        if not isinstance(value, int) or value <= 0:
-            raise ConfigError(f"{source}: limits.{key} 应为正整数")
+    limits = dict(override.get("limits", {}))  # checked by validate_office
     tables = {name: _merge((extra or {}).get(name, {}), override.get(name, {})) for name in EXTRA_TABLES}
     return Config(kinds, vocabularies, form_of, categories, hints,
                   dict(override.get("settings", {})), source, limits, tables)
@@ -299,4 +430,17 @@ def _load(path: str | None) -> Config:
         raise ConfigError(f"配置文件无法读取：{path}（{reason_zh(exc)}）") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"配置文件格式错误：{path}：{exc}") from None
-    return _build(*_default_tables(), override, path, _extra_tables())
+    columns, vocabularies, forms = _default_tables()
+    validate_office(override, path, _vocabulary_names(columns, vocabularies), _extra_tables())
+    return _build(columns, vocabularies, forms, override, path, _extra_tables())
+
+
+def _vocabulary_names(columns: dict, vocabularies: dict) -> list[str]:
+    """The vocabularies an office file may extend: the shipped ones and those of kinds
+    defined outside the shipped data."""
+    names = list(vocabularies)
+    for d in registered_kinds():
+        if d.data_file is not None:
+            own = tomllib.loads(Path(d.data_file).read_text(encoding="utf-8"))
+            names += [n for n in own.get("vocabularies", {}) if n not in names]
+    return names

@@ -14,6 +14,8 @@ The classes of each layer keep their names and their other bases (``PeriodError`
 
 from __future__ import annotations
 
+import errno
+import logging
 from typing import ClassVar
 
 #: The exit status of a command that could not run or could not read a file.
@@ -31,41 +33,31 @@ class TaizhangError(Exception):
         return str(self)
 
 
-def family() -> list[type[TaizhangError]]:
-    """Every class of the family defined by the package (for documentation and tests)."""
-    import taizhang.api  # noqa: F401 - defining modules
-    import taizhang.config  # noqa: F401
-    import taizhang.consolidation.lock  # noqa: F401
-    import taizhang.consolidation.roster  # noqa: F401
-    import taizhang.consolidation.run  # noqa: F401
-    import taizhang.figures.period  # noqa: F401
-    import taizhang.ranges  # noqa: F401
-    import taizhang.reading.source  # noqa: F401
-    import taizhang.report.template  # noqa: F401
-    import taizhang.summary.sheet  # noqa: F401
-    import taizhang.values  # noqa: F401
+#: The system's (English) reasons for a failed file operation, in the clerk's words.
+_ERRNO_ZH = {
+    "ENOENT": "文件或文件夹不存在", "EACCES": "没有权限", "EPERM": "没有权限", "ENOSPC": "磁盘空间已满",
+    "EROFS": "磁盘是只读的", "EISDIR": "这是一个文件夹", "ENOTDIR": "路径中有一项不是文件夹",
+    "EBUSY": "文件正被其他程序占用", "ETXTBSY": "文件正被其他程序占用", "ENAMETOOLONG": "文件名太长",
+    "EIO": "磁盘读写出错", "EMFILE": "打开的文件太多", "EDQUOT": "磁盘配额已满", "EEXIST": "文件已存在",
+    "EINVAL": "文件名或路径无效", "ELOOP": "链接循环", "EXDEV": "不能跨磁盘移动",
+}
 
-    out: list[type[TaizhangError]] = []
-    todo = list(TaizhangError.__subclasses__())
-    while todo:
-        cls = todo.pop(0)
-        if cls not in out:
-            out.append(cls)
-            todo.extend(cls.__subclasses__())
-    return out
+
+def os_error_zh(exc: OSError) -> str:
+    """A failed file operation's reason in Chinese (the system's own words are English)."""
+    name = errno.errorcode.get(exc.errno or 0, "")
+    if name in _ERRNO_ZH:
+        return _ERRNO_ZH[name]
+    return f"系统错误 {exc.errno}" if exc.errno else "系统错误"
 
 
 def reason_zh(exc: BaseException) -> str:
     """What went wrong, said in Chinese for the clerk: a failed file operation's reason, a
     taizhang refusal's own message, else a plain sentence; the original text (often English,
     from the system or a library) goes to the log, never to the message."""
-    import logging
-
     if isinstance(exc, TaizhangError):
         return str(exc)
     logging.getLogger("taizhang").warning("原始错误：%s: %s", type(exc).__name__, exc)
     if isinstance(exc, OSError):
-        from taizhang.reading.source import os_error_zh
-
         return os_error_zh(exc)
     return "发生了意外错误（原文已记入日志）"

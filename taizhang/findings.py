@@ -2,15 +2,15 @@
 
 A finding is shaped after frictionless-py's errors: a stable ``code`` that tools can rely on,
 a severity, where it is (sheet, cell such as ``H12``, Excel row number, column name) and a
-message in Chinese for the clerk who has to fix the cell.  The catalogue below is the list
-of codes; codes are a public interface (``taizhang check --json``) and are never renamed.
+message in Chinese for the clerk who has to fix the cell.  The catalogue is the list of codes
+(the common ones below, and each kind's own); codes are a public interface (``taizhang check --json``) and are never renamed.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from enum import StrEnum
-from typing import Iterable
+from typing import Callable, Iterable, Iterator, Mapping
 
 from pydantic import BaseModel, ConfigDict
 
@@ -22,9 +22,10 @@ class Severity(StrEnum):
 
 E, W = Severity.ERROR, Severity.WARNING
 
-#: code -> (default severity, short Chinese title).  The title is what a report prints when
-#: it lists counts per code; each finding carries its own, more specific message.
-CATALOGUE: dict[str, tuple[Severity, str]] = {
+#: code -> (default severity, short Chinese title) of the codes every ledger shares.  The title
+#: is what a report prints when it lists counts per code; each finding carries its own, more
+#: specific message.  A kind declares its own codes (``KindDef.codes``): see :data:`CATALOGUE`.
+COMMON_CODES: dict[str, tuple[Severity, str]] = {
     # The file as a whole could not be read: ``taizhang check`` exits 2.
     "file-not-found": (E, "文件不存在"),
     "not-a-workbook": (E, "不是 Excel 工作簿"),
@@ -60,24 +61,65 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "duplicate-id": (E, "序号重复"),
     "duplicate-row": (W, "重复的行"),
     "total-mismatch": (E, "合计与明细不符"),
-    # 整改台账
-    "missing-completion-date": (E, "已完成但没有完成时间"),
-    "completion-before-found": (E, "完成时间早于发现日期"),
-    "overdue": (W, "逾期未完成"),
-    "completed-late": (W, "逾期完成"),
-    # 信访举报台账
-    "missing-closing-date": (E, "已办结但没有办结日期"),
-    "closing-before-received": (E, "办结日期早于收件日期"),
-    # 退费台账
-    "refund-exceeds-due": (E, "已退金额大于应退金额"),
-    "due-mismatch": (E, "应退金额与违规金额、上缴金额不符"),
-    # 处分台账
-    "category-mismatch": (W, "处理方式与处分类别不符"),
-    "category-unclear": (W, "处分类别不明"),
-    # 工作开展台账
-    "date-outside-year": (W, "日期不在本年度"),
-    "mixed-unit": (W, "计量单位不一致"),
 }
+
+#: Each kind's own codes, by kind, in the order the kinds were registered.
+_DECLARED: dict[str, dict[str, tuple[Severity, str]]] = {}
+#: Called once before the first look-up: the registry of kinds loads its built-in kinds,
+#: which declare their codes (see ``taizhang.kinds.base``).
+_BEFORE_FIRST_LOOKUP: list[Callable[[], None]] = []
+
+
+def declare(owner: str, codes: Mapping[str, tuple[Severity, str]]) -> None:
+    """A kind's own codes, replacing what it declared before; a code another kind (or every
+    ledger) has must say the same there."""
+    entries = {code: (Severity(severity), title) for code, (severity, title) in codes.items()}
+    for code, entry in entries.items():
+        for other, known in [("", COMMON_CODES), *_DECLARED.items()]:
+            if other != owner and known.get(code, entry) != entry:
+                raise ValueError(f"finding code {code!r} of {owner} is already {known[code]} in {other or 'findings'}")
+    _DECLARED[owner] = entries
+
+
+def withdraw(owner: str) -> None:
+    """Forget a kind's own codes (the kind is unregistered)."""
+    _DECLARED.pop(owner, None)
+
+
+def before_first_lookup(load: Callable[[], None]) -> None:
+    _BEFORE_FIRST_LOOKUP.append(load)
+
+
+class _Catalogue(Mapping[str, tuple[Severity, str]]):
+    """Every code: the common ones, then those of each registered kind."""
+
+    def _codes(self) -> dict[str, tuple[Severity, str]]:
+        while _BEFORE_FIRST_LOOKUP:
+            _BEFORE_FIRST_LOOKUP.pop(0)()
+        out = dict(COMMON_CODES)
+        for codes in _DECLARED.values():
+            out.update(codes)
+        return out
+
+    def __getitem__(self, code: str) -> tuple[Severity, str]:
+        while _BEFORE_FIRST_LOOKUP:
+            _BEFORE_FIRST_LOOKUP.pop(0)()
+        found = COMMON_CODES.get(code)
+        if found is None:
+            found = next((codes[code] for codes in _DECLARED.values() if code in codes), None)
+        if found is None:
+            raise KeyError(code)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._codes())
+
+    def __len__(self) -> int:
+        return len(self._codes())
+
+
+#: code -> (default severity, short Chinese title), of every code.
+CATALOGUE: Mapping[str, tuple[Severity, str]] = _Catalogue()
 
 #: Codes that mean the file could not be read at all.
 REFUSAL_CODES = frozenset(

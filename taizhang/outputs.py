@@ -15,6 +15,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, create_model
 
+from taizhang.figures import Report, report_json
 from taizhang.findings import Finding, Stats
 from taizhang.kinds import by_rank, on_change, registry_key
 from taizhang.kinds.common import fen
@@ -161,6 +162,23 @@ def dump_summary(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def summary_json(report: Report, *, bureau: str, blocking: list, reports: list, output: Any = None,
+                 period_source: str | None = None, period_note: str | None = None) -> dict[str, Any]:
+    """The whole ``taizhang summary --json`` object: the figures of :func:`report_json` with the
+    bureau, the ledgers with errors, the files that could not be read and the file written.
+
+    The written report (``taizhang report``) fills its template from this very dict, so its
+    figures are the summary's by construction.
+    """
+    data = report_json(report)
+    data["bureau"] = bureau
+    data["blocking_errors"] = blocking
+    data["unreadable"] = [{"path": str(r.path), "reason": r.refusal.message} for r in reports if r.refusal]
+    data["output"] = str(output) if output else None
+    if period_source is not None:
+        data["period_source"] = period_source
+        data["period_note"] = period_note
+    return dump_summary(data)
 # --- consolidate ---------------------------------------------------------------------------
 
 class FileOutcomeOut(_Out):

@@ -1,4 +1,4 @@
-"""Confidentiality of complainants (反映人 and contact details, DOMAIN.md).
+"""Confidentiality of complainants (反映人 and contact details).
 
 Their identity never appears in a summary, a log line, an error message or ``--json``;
 detail that leaves the unit carries it masked: ``张**``, ``138****5678``.

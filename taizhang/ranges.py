@@ -5,38 +5,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from taizhang.config import Config, Kind
-from taizhang.errors import TaizhangError
+from taizhang.config import Config, Kind, load_config
 from taizhang.figures import Period, PeriodError
+from taizhang.figures.settings import resolve
+from taizhang.model import row_model
+from taizhang.reading.book import Sheet, cell_ref
+from taizhang.reading.columns import EXCEL_ERRORS, Columns, RangeError, grid, no_ledger
 from taizhang.reading.ledger import Ledger
-from taizhang.reading.source import Sheet, cell_ref
-from taizhang.service import load_sheets
+from taizhang.reading.workbook import load_sheets
 from taizhang.values import clean_text
-
-if TYPE_CHECKING:  # pragma: no cover
-    from taizhang.reading.columns import Columns
-
-
-class RangeError(TaizhangError, ValueError):
-    """The range holds no ledger, or an argument cannot be understood; a Chinese message."""
-
-
-def grid(values: Any) -> list[list[Any]]:
-    """A 2-D list from whatever a range gives: a single value, a row, or rows."""
-    if values is None:
-        return []
-    if not isinstance(values, (list, tuple)):
-        return [[values]]
-    if values and not isinstance(values[0], (list, tuple)):
-        return [list(values)]
-    return [list(r) for r in values]
-
-
-#: The error values Excel shows, as xlwings (``err_to_str=True``) and openpyxl hand them over.
-EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
-                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 
 
 def sheet_from_values(name: str, values: Any, *, visible: bool = True) -> Sheet:
@@ -81,11 +60,6 @@ def ledger_in(values: Any, config: Config, kind: Kind | None = None, *, strict: 
     return ledger
 
 
-def no_ledger(config: Config, kind: Kind | None) -> RangeError:
-    what = config.kinds[kind].label if kind else "台账"
-    return RangeError(f"所选区域中没有找到{what}的表头（区域应包含表头行）")
-
-
 def period_of(value: Any) -> Period:
     """A period from what staff type (``2026-10``, ``2026``, ``2026年10月``) or a date cell
     (that date's month); empty means everything."""
@@ -106,9 +80,6 @@ def as_of_of(value: Any) -> date:
     from taizhang.values import ValueParseError, parse_date
 
     if value is None or clean_text(value) is None:  # the settings' as-of day: the office file's, else today
-        from taizhang.config import load_config
-        from taizhang.summarising import resolve
-
         return resolve(load_config()).as_of
     try:
         return parse_date(value)
@@ -154,7 +125,6 @@ def columns_in(table: Any, kind: Kind, period: Any, config: Config, fields: set[
     a worksheet function reads parsed (and, for a period, the dates that place a row in it):
     what ``ledger_in`` gives, read column by column (``taizhang.reading.columns``).  Raises
     as ``ledger_in`` does, then for a period that cannot be understood."""
-    from taizhang.model import row_model
     from taizhang.reading.columns import Columns, read_columns
 
     try:

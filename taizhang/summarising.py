@@ -18,143 +18,13 @@ way, each later source over the earlier:
 
 from __future__ import annotations
 
-import dataclasses
 import os
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from taizhang.config import Config
-from taizhang.values import ValueParseError, clean_text, parse_date
-
-DEFAULT_BUREAU = "县教育局"
-SETTINGS_SHEET = "台账设置"
-BUREAU_KEY, AS_OF_KEY, FORMS_HEADER = "局名称", "检查日期", ("处理方式", "四种形态")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The settings in force: the bureau's name, the as-of day, the configuration (with the
-    sheet's 四种形态 mapping merged in)."""
-
-    bureau: str
-    as_of: date
-    config: Config
-    #: Where each setting came from, for messages: "默认", "配置文件", "台账设置", "参数".
-    sources: dict[str, str] = field(default_factory=dict)
-
-
-def sheet_settings(rows: Iterable[Sequence[Any]] | None) -> dict[str, Any]:
-    """What a 台账设置 sheet says: ``{"bureau": …, "as_of": date, "forms": {measure: form}}``
-    (only what it fills in; a date that cannot be read is left out)."""
-    out: dict[str, Any] = {}
-    forms: dict[str, str] = {}
-    in_forms = False
-    for row in rows or ():
-        row = list(row)
-        key, value = (clean_text(row[0]) if row else None), (row[1] if len(row) > 1 else None)
-        if key == BUREAU_KEY and clean_text(value):
-            out["bureau"] = clean_text(value)
-        elif key == AS_OF_KEY and clean_text(value):
-            try:
-                out["as_of"] = parse_date(value)
-            except ValueParseError:
-                pass
-        elif (key, clean_text(value)) == FORMS_HEADER:
-            in_forms = True
-        elif in_forms and key and clean_text(value):
-            forms[key] = clean_text(value)
-    if forms:
-        out["forms"] = forms
-    return out
-
-
-def _config_as_of(config: Config) -> date | None:
-    value = config.settings.get("as_of")
-    if value is None or clean_text(value) is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return parse_date(value)
-    except ValueParseError:
-        return None
-
-
-def resolve(config: Config, *, sheet: Iterable[Sequence[Any]] | None = None, bureau: str | None = None,
-            as_of: date | None = None, today: date | None = None) -> Settings:
-    """The settings in force (see the module docstring for the order)."""
-    sources = {"bureau": "默认", "as_of": "默认"}
-    found_bureau, found_as_of = DEFAULT_BUREAU, today or date.today()
-    if config.settings.get("bureau"):
-        found_bureau, sources["bureau"] = str(config.settings["bureau"]), "配置文件"
-    if (day := _config_as_of(config)) is not None:
-        found_as_of, sources["as_of"] = day, "配置文件"
-    from_sheet = sheet_settings(sheet)
-    if "bureau" in from_sheet:
-        found_bureau, sources["bureau"] = from_sheet["bureau"], SETTINGS_SHEET
-    if "as_of" in from_sheet:
-        found_as_of, sources["as_of"] = from_sheet["as_of"], SETTINGS_SHEET
-    if from_sheet.get("forms"):
-        config = dataclasses.replace(config, forms={**config.forms, **from_sheet["forms"]})
-        sources["forms"] = SETTINGS_SHEET
-    if bureau:
-        found_bureau, sources["bureau"] = bureau, "参数"
-    if as_of is not None:
-        found_as_of, sources["as_of"] = as_of, "参数"
-    return Settings(found_bureau, found_as_of, config, sources)
-
-
-#: How a run's period was settled (``Summarised.period_source``; ``period_source`` in JSON):
-#: given (``--period``), the month of an as-of day given (argument, config, 台账设置), the month
-#: of the latest dated row (neither given), or this month (neither given, no dated row).
-GIVEN, AS_OF_MONTH, LATEST_ROWS, THIS_MONTH = "given", "as_of", "latest_rows", "this_month"
-
-
-def latest_month(latest_by_file: Iterable[date | None]) -> tuple[Any, int, int]:
-    """The month the files hold: each file's latest dated row names a month, and the month most
-    files name wins (the later on a tie), so that one unit's row already dated next month, or a
-    slip, does not carry the whole run into a month of zeros.  Returns (the month or None, how
-    many files name it, how many files have a dated row)."""
-    from collections import Counter
-
-    from taizhang.figures import Period
-
-    votes = Counter(Period.of_month(day) for day in latest_by_file if day is not None)
-    if not votes:
-        return None, 0, 0
-    month = max(votes, key=lambda m: (votes[m], m.key))
-    return month, votes[month], sum(votes.values())
-
-
-def choose_period(period: Any, settings: Settings, latest_by_file: Iterable[date | None] = ()):
-    """(the period of a run, how it was settled, the line that says so or None).
-
-    ``period`` when given; else the month of the as-of day when one was given anywhere (argument,
-    configuration, 台账设置); else the month the files hold (:func:`latest_month` of each file's
-    latest row dated on or before the as-of day: on 6 December over October's ledgers, October,
-    not an empty December); else, with no dated row at all, this month."""
-    from taizhang.figures import Period
-
-    if period is not None and period != "":
-        return (period if isinstance(period, Period) else Period.parse(str(period))), GIVEN, None
-    if settings.sources.get("as_of", "默认") != "默认":
-        return Period.of_month(settings.as_of), AS_OF_MONTH, None
-    month, named, dated = latest_month(latest_by_file)
-    if month is not None:
-        share = f"，{dated} 个文件中 {named} 个" if dated > 1 else ""
-        return month, LATEST_ROWS, f"统计期间：{month.label}（未指定期间，取台账中有数据的最近月份{share}）"
-    month = Period.of_month(settings.as_of)
-    return month, THIS_MONTH, f"统计期间：{month.label}（未指定期间，台账中没有带日期的记录，取本月）"
-
-
-def settings_rows(workbooks: Iterable[Any]) -> list[list[Any]] | None:
-    """The first ``台账设置`` sheet among loaded or checked workbooks (``settings_rows``)."""
-    return next((w.settings_rows for w in workbooks if getattr(w, "settings_rows", None)), None)
-
+from taizhang.figures.settings import LATEST_ROWS, THIS_MONTH, choose_period, resolve, settings_rows
 
 def summarise_loaded(loaded: Sequence[Any], config: Config, *, period: Any = None, bureau: str | None = None,
                      as_of: date | None = None):
@@ -236,7 +106,7 @@ def summarise(paths: Iterable[str | os.PathLike], *, config: Config | None = Non
     figures alone.  The command line and the service run ``taizhang.usecases.summarise``, which
     adds the 汇总表, the messages and the exit status on the same :func:`summarise_files`."""
     from taizhang.config import load_config
-    from taizhang.reading.source import expand_paths
+    from taizhang.reading.folder import expand_paths
 
     config = config or load_config()
     return summarise_files(expand_paths([str(p) for p in paths]), config, period=period, bureau=bureau,

@@ -18,6 +18,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from taizhang import workers
+from taizhang.reading.folder import _CUSTOM_PART, MARK_NAME, MARK_VALUE, _has_mark_part
 
 #: What a spreadsheet may take as the start of a formula (and CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -99,15 +100,6 @@ def sheet_files_in_private_folder() -> None:
 
 # -- taizhang's own outputs: a mark inside them, and files open in another program ---------
 
-#: The custom document property (``docProps/custom.xml``) every workbook taizhang writes
-#: carries: Excel, WPS and LibreOffice keep it when the file is re-saved, so that an output,
-#: a master or a backup of one, lying in a folder of ledgers, is never read as a ledger.
-MARK_NAME = "taizhang"
-MARK_VALUE = "taizhang 生成的汇总表或主表，不是报送的台账"
-#: Sheets only a consolidated master has (a master written before the mark existed).
-MASTER_SHEETS = frozenset({"报送情况", "问题清单"})
-
-_CUSTOM_PART = "docProps/custom.xml"
 _CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 _CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
 _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
@@ -122,37 +114,6 @@ def mark_output(wb: Any) -> None:
         if prop.name == MARK_NAME:
             props.props.remove(prop)
     props.append(StringProperty(name=MARK_NAME, value=MARK_VALUE))
-
-
-def _has_mark_part(data: bytes) -> bool:
-    return f'name="{MARK_NAME}"'.encode() in data
-
-
-def is_own_output(path: Path) -> bool:
-    """Whether ``path`` is a workbook taizhang wrote (its mark, or the sheets only a master
-    has); never raises."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = {n.lower(): n for n in zf.namelist()}
-            custom = names.get(_CUSTOM_PART.lower())
-            if custom is not None:
-                with zf.open(custom) as fh:
-                    if _has_mark_part(fh.read(1 << 20)):
-                        return True
-            book = names.get("xl/workbook.xml")
-            if book is None:
-                return False
-            with zf.open(book) as fh:
-                text = fh.read(1 << 20).decode("utf-8", "replace")
-    except Exception:  # noqa: BLE001 - not a zip, damaged, unreadable: not ours
-        return False
-    import html
-    import re
-
-    sheets = {html.unescape(m) for m in re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', text)}
-    return MASTER_SHEETS <= sheets
 
 
 def ensure_mark(path: Path) -> None:

@@ -36,7 +36,7 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from taizhang.reading.source import column_letter as col
+from taizhang.reading.book import column_letter as col
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -248,7 +248,7 @@ def wps_xlsx(path: Path) -> Path:
 
 def wps_expected_rows() -> list[list]:
     """What a reader should see in the WPS ledger's data rows: the values, pictures as the marker."""
-    from taizhang.reading.source import CELL_IMAGE
+    from taizhang.reading.book import CELL_IMAGE
 
     def value(cell):
         if cell is None:

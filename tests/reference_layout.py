@@ -1,6 +1,6 @@
-"""``reading.layout.locate`` as it was before its header scan was made cheaper (33dad55: a
-call per cell, a hit table per row of every kind), kept as the oracle of
-``tests/test_locate.py``: the same layout, found in the same place, on any sheet."""
+"""The oracle of ``tests/test_locate.py``: ``reading.layout.locate`` written the plain way - a
+call per cell, a table of header hits per row for every kind - where the package scans each
+row once for all kinds; both must find the same layout, in the same place, on any sheet."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from taizhang.config import ColumnSpec, Config, Kind, KindSpec
 from taizhang.reading.layout import HEADER_SCAN_ROWS, MIN_HEADER_MATCHES, HeaderCell, Layout
-from taizhang.reading.source import Sheet
+from taizhang.reading.book import Sheet
 from taizhang.values import clean_text, match_key
 
 _UNIT_SUFFIX = re.compile(r"^(?P<name>.+?)\((?P<unit>[^()]*)\)$")

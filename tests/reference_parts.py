@@ -1,6 +1,6 @@
-"""The parts of refunds and complaints (``KindDef.parts``) as they were before they read each
-row's values at once (33dad55: a pass over the rows per figure), kept as the oracle of
-``tests/test_parts_by_values.py``."""
+"""The oracle of ``tests/test_parts_by_values.py``: the parts of refunds and complaints
+(``KindDef.parts``) computed the plain way, a pass over the typed rows per figure, where the
+package reads each row's values once for all its figures."""
 
 from __future__ import annotations
 

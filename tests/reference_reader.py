@@ -8,10 +8,11 @@ from typing import Any
 
 from taizhang.config import Config
 from taizhang.findings import Finding, Severity
-from taizhang.model import Origin, ParseContext, parse_rows
+from taizhang.model import Origin, ParseContext
+from taizhang.validation import parse_rows
 from taizhang.reading.layout import Layout
 from taizhang.reading.ledger import FOOTER_LABEL, TOTAL_LABEL, Ledger, TotalLine, structure_findings, total_claims
-from taizhang.reading.source import Sheet
+from taizhang.reading.book import Sheet
 from taizhang.values import clean_text, match_key
 
 

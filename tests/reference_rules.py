@@ -1,11 +1,12 @@
-"""The rules for every ledger (``taizhang.checks.common``) and those of the kinds that now look
-at whole columns first, as they were before (33dad55: row by row), kept as the oracle of
-``tests/test_rules_by_columns.py``."""
+"""The oracle of ``tests/test_rules_by_columns.py``: the rules for every ledger
+(``taizhang.checks.common``) and the kinds' rules that look at whole columns first, written
+the plain way, row by row; the totals by another method still (exact fractions, the figures
+spelt digit by digit), so that the oracle is no copy of the rule it checks."""
 
 from __future__ import annotations
 
 import operator
-from decimal import Decimal
+from fractions import Fraction
 from typing import Callable, Iterable
 
 from taizhang import roles
@@ -104,28 +105,41 @@ def duplicate_rows(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
 
 
 def totals(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
-    """A 合计 / 小计 row must equal the sum of the cells written in the rows it covers."""
-    money = ledger.model.money_fields
+    """A 合计 / 小计 row equals the cells written in the rows it covers, added as exact
+    fractions; the message gives the claim, the sum and the difference."""
+    money = set(ledger.model.money_fields)
     for total in ledger.totals:
-        start, end = total.covers
-        covered = ledger.rows[start:end]
+        covered = ledger.rows[total.covers[0]:total.covers[1]]
         for f, claimed in total.claims.items():
-            actual = Decimal(0)
-            for r in covered:
-                if getattr(r, f) is not None:
-                    actual += Decimal(getattr(r, f))
-            if actual != claimed:
+            written = [Fraction(str(getattr(r, f))) for r in covered if getattr(r, f) is not None]
+            actual, claim = sum(written, Fraction(0)), Fraction(str(claimed))
+            if actual != claim:
                 yield ledger.finding(
                     "total-mismatch",
-                    f"{total.label}行“{ledger.column_name(f)}”写的是 {_fmt(claimed, f, money)}，"
-                    f"上方明细合计为 {_fmt(actual, f, money)}，相差 {_fmt(claimed - actual, f, money)}",
+                    f"{total.label}行“{ledger.column_name(f)}”写的是 {_spell(claim, f in money)}，"
+                    f"上方明细合计为 {_spell(actual, f in money)}，相差 {_spell(claim - actual, f in money)}",
                     f, total.row)
 
 
-def _fmt(value: Decimal, f: str, money: tuple[str, ...] = ()) -> str:
-    if f in money:
-        return f"{value:,.2f}"
-    return f"{value:,f}".rstrip("0").rstrip(".") if "." in f"{value}" else f"{value:,}"
+def _grouped(digits: str) -> str:
+    """``1234567`` -> ``1,234,567``."""
+    head = len(digits) % 3 or 3
+    return ",".join([digits[:head], *(digits[i:i + 3] for i in range(head, len(digits), 3))])
+
+
+def _spell(value: Fraction, money: bool) -> str:
+    """A figure as the clerk reads it: money to the fen (half to even), anything else exactly,
+    without trailing zeros, digits grouped by thousands."""
+    sign, value = ("-" if value < 0 else ""), abs(value)
+    if money:
+        whole, fen = divmod(round(value * 100), 100)
+        return f"{sign}{_grouped(str(whole))}.{fen:02d}"
+    places = 0
+    while (value * 10 ** places).denominator != 1:  # a decimal figure: a finite expansion
+        places += 1
+    digits = str((value * 10 ** places).numerator).rjust(places + 1, "0")
+    whole, fraction = digits[:len(digits) - places], digits[len(digits) - places:].rstrip("0")
+    return f"{sign}{_grouped(whole)}" + (f".{fraction}" if fraction else "")
 
 
 RULES: tuple[Rule, ...] = (
@@ -133,7 +147,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-# --- the kinds' rules that look at whole columns first, as they were (33dad55) -----------
+# --- the kinds' rules that look at whole columns first, here row by row ------------------
 
 def _rows(ledger):
     return (r for r in ledger.rows if isinstance(r, RectificationRow))

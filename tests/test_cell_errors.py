@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from fixtures import AS_OF, write_xlsx
-from taizhang.reading.source import _biff_error, open_workbook
+from taizhang.reading.extent import _biff_error
+from taizhang.reading.source import open_workbook
 from taizhang.service import check_file
 
 HEADER = ["学校", "收费项目", "违规金额", "应退金额", "已退金额", "涉及学生数"]

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from fixtures import write_xlsx
-from taizhang.reading.source import WorkbookRefused, open_workbook
+from taizhang.reading.book import WorkbookRefused
+from taizhang.reading.source import open_workbook
 
 LEDGER = [["序号", "学校", "收费项目", "应退金额", "已退金额"], [1, "一中", "教辅材料", 100, 100]]
 BOMB = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'

@@ -13,7 +13,11 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from taizhang.reading.source import Limits, _extent_bound, _harmless, open_workbook
+from taizhang.reading.book import Limits
+
+from taizhang.reading.extent import _extent_bound, _harmless
+
+from taizhang.reading.source import open_workbook
 
 
 def _column(n: int) -> str:
@@ -147,7 +151,7 @@ def test_the_whole_array_path_gives_what_the_byte_search_gives(seed):
     """For sheets both sides of the size the whole-array path takes: the same bound (or None)
     as the regular expression and byte counts, the same formula tags, and a sheet taken for
     one without far references never has one."""
-    from taizhang.reading.source import _VECTOR_BYTES, _extent_bound_searched, _tags
+    from taizhang.reading.extent import _VECTOR_BYTES, _extent_bound_searched, _tags
 
     rnd = random.Random(seed)
     taken = far = 0
@@ -181,7 +185,7 @@ def test_the_whole_array_path_gives_what_the_byte_search_gives(seed):
     (b'<c r="$A$999">', (1001, 26)), (b'<c s="1">', (1001, 27)),
 ])
 def test_far_references_in_a_sheet_the_whole_array_path_takes(far, expected):
-    from taizhang.reading.source import _VECTOR_BYTES, _tags
+    from taizhang.reading.extent import _VECTOR_BYTES, _tags
 
     data = b"<sheetData><row>" + b'<c r="B2"><v>1</v></c>' * 27 + far + b"<v>1</v></c></row>" \
         + b" " * _VECTOR_BYTES[0] + b"</sheetData>"
@@ -193,7 +197,7 @@ def test_far_references_in_a_sheet_the_whole_array_path_takes(far, expected):
 def test_bound_of_a_sheet_the_whole_array_path_takes_is_never_below_what_calamine_places(tmp_path, seed):
     """As above, each sheet blown up with blanks between its rows to the size the whole-array
     path takes."""
-    from taizhang.reading.source import _VECTOR_BYTES, _tags
+    from taizhang.reading.extent import _VECTOR_BYTES, _tags
 
     rnd = random.Random(1000 + seed)
     xml = _sheet_xml(rnd).replace(b"</row>", b"</row>" + b" " * (_VECTOR_BYTES[0] // 2), 2)
@@ -212,7 +216,7 @@ def test_bound_of_a_sheet_the_whole_array_path_takes_is_never_below_what_calamin
 @pytest.mark.parametrize("data", [b'r="AA1"' + b" " * 5000, b'r="1000"' + b" " * 5000,
                                   b" " * 5000 + b'<c r="AA', b" " * 5000 + b'<row r="1000'])
 def test_a_far_reference_at_either_end_of_a_part_is_seen(data):
-    from taizhang.reading.source import _extent_bound_searched, _tags
+    from taizhang.reading.extent import _extent_bound_searched, _tags
 
     assert _tags(data) is not None
     assert _extent_bound(data) is None and _extent_bound_searched(data) is None
@@ -285,7 +289,7 @@ def _refless_sheet(rnd: random.Random) -> bytes:
 
 @pytest.mark.parametrize("seed", range(40))
 def test_cells_without_references_are_never_placed_below_the_row_the_scan_says(tmp_path, seed):
-    from taizhang.reading.source import _refless_row
+    from taizhang.reading.extent import _refless_row
 
     xml = _refless_sheet(random.Random(seed))
     path = _xlsx(tmp_path, xml, f"r{seed}")

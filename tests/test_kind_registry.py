@@ -17,7 +17,9 @@ from taizhang.checks.base import CheckContext
 from taizhang.cli import main
 from taizhang.config import load_config
 from taizhang.consolidation.run import consolidate
+from taizhang.findings import CATALOGUE, Severity
 from taizhang.kinds import Block, Kind, KindDef, Line, register, unregister
+from taizhang.kinds.base import ReportSection
 from taizhang.model import Count, Day, LedgerRow, Text
 
 KIND = Kind("vehicles")
@@ -43,7 +45,15 @@ class VehicleFigures(BaseModel):
 def long_trips(ledger, ctx: CheckContext):
     for row in ledger.rows:
         if row.km is not None and row.km > 500:
-            yield ledger.finding("invalid-number", f"里程 {row.km} 公里过长，请核对", "km", row.origin.row)
+            yield ledger.finding("long-trip", f"里程 {row.km} 公里过长，请核对", "km", row.origin.row)
+
+
+def report_part(out, v: str, when: str) -> None:
+    out.tag(f"{{%p if {v}.trips %}}")
+    out.p(f"{when}公务用车{{{{ {v}.trips }}}}次，行驶{{{{ {v}.km }}}}公里。")
+    out.tag("{%p else %}")
+    out.p(f"{when}没有公务用车。")
+    out.tag("{%p endif %}")
 
 
 class Vehicles(KindDef):
@@ -55,6 +65,7 @@ class Vehicles(KindDef):
     detail_label = "用车"
     master_sheet = "公车使用合并"
     data_file = Path(__file__).with_name("toy_kind.toml")
+    codes = {"long-trip": ("error", "单次用车里程过长")}
 
     def rules(self):
         return (long_trips,)
@@ -72,6 +83,9 @@ class Vehicles(KindDef):
 
     def detail(self, row):
         return (row.plate, row.purpose, None, None, f"{row.km}公里")
+
+    def report_sections(self):
+        return (ReportSection(70, "公务用车情况", report_part),)
 
 
 @pytest.fixture
@@ -98,7 +112,8 @@ def test_a_toy_kind_flows_through_check_summary_sheet_and_master(toy, tmp_path, 
     assert main(["check", str(book), "--as-of", "2026-10-31", "--json"]) == 1
     checked = json.loads(capsys.readouterr().out)["files"][0]
     assert {lg["kind"]: lg["rows"] for lg in checked["ledgers"]} == {"complaints": 1, "vehicles": 3}
-    assert [(f["code"], f["cell"]) for f in checked["findings"]] == [("invalid-number", "E3")]
+    assert [(f["code"], f["severity"], f["cell"]) for f in checked["findings"]] == [("long-trip", "error", "E3")]
+    assert CATALOGUE["long-trip"] == (Severity.ERROR, "单次用车里程过长")
 
     out = tmp_path / "汇总.xlsx"
     main(["summary", str(book), "--period", "2026-10", "--as-of", "2026-10-31", "--json", "-o", str(out)])
@@ -128,5 +143,24 @@ def test_a_toy_kind_flows_through_check_summary_sheet_and_master(toy, tmp_path, 
 def test_without_the_toy_kind_nothing_of_it_remains(tmp_path, capsys):
     book = write_xlsx(tmp_path / "县一中.xlsx", {"用车台账": VEHICLES})
     assert "vehicles" not in load_config().kinds and not hasattr(Kind, "VEHICLES")
+    assert "long-trip" not in CATALOGUE
     main(["summary", str(book), "--period", "2026-10", "--as-of", "2026-10-31", "--json"])
     assert "vehicles" not in json.loads(capsys.readouterr().out)
+
+
+def test_a_toy_kind_writes_its_own_part_of_the_word_report(toy, tmp_path, capsys):
+    import docx
+
+    from taizhang.report.make_template import build
+
+    template = tmp_path / "模板.docx"
+    build(template)  # the default template, made from the registry
+    book = write_xlsx(tmp_path / "县一中.xlsx", {"信访举报台账": COMPLAINTS, "用车台账": VEHICLES})
+    out = tmp_path / "汇报.docx"
+    assert main(["report", str(book), "--period", "2026-10", "--as-of", "2026-10-31", "--template", str(template),
+                 "-o", str(out)]) in (0, 1)
+    capsys.readouterr()
+    text = [p.text for p in docx.Document(str(out)).paragraphs]
+    at = text.index("五、公务用车情况")  # after the four parts always there, before 下一步工作
+    assert "本月公务用车2次，行驶640公里。" in text[at:] and "截至2026年10月底，全年累计公务用车3次，行驶670公里。" in text[at:]
+    assert "六、下一步工作" in text[at:]

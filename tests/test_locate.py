@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from reference_layout import reference_locate
 from taizhang.config import default_config
 from taizhang.reading.layout import HEADER_SCAN_ROWS, locate
-from taizhang.reading.source import Sheet
+from taizhang.reading.book import Sheet
 
 CONFIG = default_config()
 KINDS = list(CONFIG.kinds)

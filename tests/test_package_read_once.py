@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from fixtures import write_xlsx
-from taizhang.reading import source
-from taizhang.reading.source import Limits, WorkbookRefused, open_workbook
+from taizhang.reading import extent
+from taizhang.reading.book import Limits, WorkbookRefused
+from taizhang.reading.source import open_workbook
 
 LEDGER = [["序号", "学校", "收费项目", "应退金额", "已退金额"], [1, "一中", "教辅材料", 100, 100]]
 
@@ -28,13 +29,13 @@ def test_each_part_is_unpacked_once_before_the_reader(tmp_path, monkeypatch):
 
     monkeypatch.setattr(zipfile.ZipFile, "open", counting_open)
     parsed: list[bytes] = []
-    real_parse = source.ElementTree.fromstring
+    real_parse = extent.ElementTree.fromstring
 
     def counting_parse(text, *args, **kwargs):
         parsed.append(text)
         return real_parse(text, *args, **kwargs)
 
-    monkeypatch.setattr(source.ElementTree, "fromstring", counting_parse)
+    monkeypatch.setattr(extent.ElementTree, "fromstring", counting_parse)
     book = open_workbook(path)
     assert [s.name for s in book.sheets] == ["退费台账", "第二张"]
     with zipfile.ZipFile(path) as zf:

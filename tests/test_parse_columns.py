@@ -11,7 +11,8 @@ import pytest
 from pydantic import ValidationError
 
 from taizhang.config import Kind, default_config
-from taizhang.model import ROW_MODELS, Origin, ParseContext, parse_row, parse_rows
+from taizhang.model import ROW_MODELS, Origin, ParseContext
+from taizhang.validation import parse_row, parse_rows
 
 POOL = [
     None, "", "   ", "\u3000", 0, 1, 1.0, 2.5, -3.0, True, False, float("nan"), float("inf"), 10**30,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from taizhang.reading.source import LOOKALIKE_SUFFIXES, WORKBOOK_SUFFIXES
+from taizhang.reading.book import LOOKALIKE_SUFFIXES, WORKBOOK_SUFFIXES
 
 #: Slow as a whole: the public corpus is read whole once for the module (about 40 s here).
 pytestmark = pytest.mark.slow
@@ -110,7 +110,8 @@ def test_each_public_file_gets_its_expected_outcome(folder_run, name):
                                   "poi__51535.xls"])
 def test_memory_is_bounded_by_the_files_size(name):
     import taizhang.reading.isolated as isolated
-    from taizhang.reading.source import WorkbookRefused, open_workbook
+    from taizhang.reading.book import WorkbookRefused
+    from taizhang.reading.source import open_workbook
 
     path = CORPUS / name
     try:
@@ -129,7 +130,7 @@ def test_the_childs_result_never_mixes_with_what_a_reader_prints(tmp_path):
     import os
     import pickle
 
-    from taizhang.reading.source import Limits
+    from taizhang.reading.book import Limits
 
     code = ("import os, sys\n"
             "import runpy\n"

@@ -17,7 +17,7 @@ from reference_reader import read_ledger_by_rows
 from taizhang.config import Kind, default_config
 from taizhang.reading.layout import locate
 from taizhang.reading.ledger import read_ledger
-from taizhang.reading.source import Sheet
+from taizhang.reading.book import Sheet
 from test_column_path import random_range
 
 CONFIG = default_config()

@@ -20,7 +20,7 @@ from taizhang.config import default_config
 from taizhang.kinds import definition
 from taizhang.reading.layout import locate
 from taizhang.reading.ledger import read_ledger
-from taizhang.reading.source import Sheet
+from taizhang.reading.book import Sheet
 from test_column_path import random_range
 
 CONFIG = default_config()

@@ -14,7 +14,7 @@ import pytest
 
 from fixtures import AS_OF
 from taizhang.cli import main
-from taizhang.reading.source import expand_paths
+from taizhang.reading.folder import expand_paths
 from taizhang.service import check_file
 
 WORKBOOKS = Path(__file__).resolve().parent.parent / "workbooks"

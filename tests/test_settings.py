@@ -12,7 +12,8 @@ import pytest
 from fixtures import write_xlsx
 from taizhang.cli import main
 from taizhang.config import default_config
-from taizhang.summarising import DEFAULT_BUREAU, resolve, summarise
+from taizhang.figures.settings import DEFAULT_BUREAU, resolve
+from taizhang.summarising import summarise
 
 SANCTIONS = [["姓名", "问题类型", "处理方式", "处理日期"],
              ["张某", "违规收费", "诫勉", "2026-10-08"],

@@ -269,16 +269,16 @@ def test_a_system_error_is_said_in_chinese(inbox, tmp_path, capsys):
 
 
 def test_one_files_failure_is_contained_and_the_others_reported(inbox, tmp_path, monkeypatch, capsys):
-    import taizhang.service as service
+    import taizhang.reading.workbook as workbook
 
-    real = service.load_sheets
+    real = workbook.load_sheets
 
     def flaky(sheets, config, path, *a, **k):
         if Path(path).name == "县一中.xlsx":
             raise IndexError("list index out of range")
         return real(sheets, config, path, *a, **k)
 
-    monkeypatch.setattr(service, "load_sheets", flaky)
+    monkeypatch.setattr(workbook, "load_sheets", flaky)
     assert main(["check", str(inbox), "--json", "--as-of", "2026-10-31"]) == 2
     out = capsys.readouterr()
     files = {Path(f["path"]).name: f for f in json.loads(out.out)["files"]}

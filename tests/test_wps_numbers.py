@@ -20,7 +20,8 @@ from producers import (WPS_HEADER, WPS_TITLE, numbers_document, numbers_package_
 from taizhang.cli import main
 from taizhang.config import default_config
 from taizhang.consolidation.run import consolidate
-from taizhang.reading.source import CELL_IMAGE, open_workbook
+from taizhang.reading.book import CELL_IMAGE
+from taizhang.reading.source import open_workbook
 from taizhang.service import check_file
 
 
@@ -145,7 +146,7 @@ def test_look_alikes_in_the_folder_are_listed_with_their_reason_not_passed_over(
 
 
 def _checked(folder: Path) -> list[str]:
-    from taizhang.reading.source import expand_paths
+    from taizhang.reading.folder import expand_paths
 
     return [str(p) for p in expand_paths([folder])]
 

@@ -13,13 +13,12 @@ from taizhang.checks import common
 from taizhang.checks.base import CheckContext, Rule
 from taizhang.config import Config, Kind
 from taizhang.findings import Finding
+from taizhang.kinds import definition
 from taizhang.reading.ledger import Ledger
 
 
 def rules_of(kind: Kind) -> tuple[Rule, ...]:
     """The common rules, then the kind's own."""
-    from taizhang.kinds import definition
-
     return common.RULES + tuple(definition(kind).rules())
 
 

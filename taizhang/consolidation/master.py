@@ -29,6 +29,7 @@ from taizhang.config import Config, Kind
 from taizhang.consolidation.sheetxml import strip_sheets
 from taizhang.findings_sheet import (FINDINGS_COLUMNS, FINDINGS_SHEET, HIDDEN_COLUMNS, codes_with_titles,
                                      write_findings_sheet)
+from taizhang.kinds import kinds
 from taizhang.model import row_model
 from taizhang.printing import DATE_FORMAT, TOP, WRAP, ColumnFit, measure, setup_table, wrap_cells
 from taizhang.reading.source import open_workbook
@@ -44,15 +45,9 @@ ISSUES_COLUMN = "检查结果"
 
 def detail_sheets() -> dict[Kind, str]:
     """kind -> the name of its consolidated detail sheet, for every registered kind."""
-    from taizhang.kinds import kinds
-
-    return {d.kind: d.master_sheet or f"{d.label}合并" for d in kinds()}
-
-
-def __getattr__(name: str):
-    if name == "DETAIL_SHEETS":  # the former table, now over the registry
-        return detail_sheets()
-    raise AttributeError(name)
+    from taizhang.config import default_config
+    labels = default_config().kinds
+    return {d.kind: d.master_sheet or f"{labels[d.kind].label}合并" for d in kinds()}
 
 
 STATUS_SHEET = "报送情况"

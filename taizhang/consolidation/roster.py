@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from taizhang.reading.source import WorkbookRefused, open_workbook, own_file_reason
+from taizhang.reading.book import WorkbookRefused, own_file_reason
+from taizhang.reading.source import open_workbook
 from taizhang.values import clean_text, match_key
 
 ROSTER_SHEET = "单位名册"

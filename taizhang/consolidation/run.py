@@ -40,12 +40,15 @@ from taizhang.consolidation.roster import ROSTER_SHEET, Roster, RosterError, rea
 from taizhang.figures.period import Period, PeriodError
 from taizhang.findings import REFUSAL_CODES, Finding
 from taizhang.findings_sheet import codes_with_titles, finding_row
-from taizhang.model import Origin, ParseContext, LedgerRow, parse_row, period_date
+from taizhang.model import Origin, ParseContext, LedgerRow, period_date
+from taizhang.validation import parse_row
 from taizhang.privacy import confidential_fields, mask
-from taizhang.reading.source import WorkbookRefused, in_folder, own_file_reason
-from taizhang.service import check_loaded, load_workbook, reader_died_refusal
+from taizhang.reading.book import WorkbookRefused, own_file_reason
+from taizhang.reading.folder import in_folder, is_own_output
+from taizhang.checks.files import check_loaded
+from taizhang.reading.workbook import load_workbook, reader_died_refusal
 from taizhang.values import clean_text
-from taizhang.writing import FileInUse, is_own_output, mark_output, open_elsewhere
+from taizhang.writing import FileInUse, mark_output, open_elsewhere
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +242,7 @@ def _same_file(a: Path, b: Path) -> bool:
 def _sheet_names(path: Path) -> set[str]:
     import zipfile
 
-    from taizhang.reading.source import sheet_parts
+    from taizhang.reading.extent import sheet_parts
 
     try:
         with zipfile.ZipFile(path) as zf:
@@ -385,7 +388,7 @@ def consolidate(
         paths, outcomes = list_files(folder, recursive=recursive, exclude=exclude)
         paths = _without_master(paths, master)
         if not paths and not outcomes:  # an empty or wrong folder is no month with 0 units
-            from taizhang.reading.source import no_workbooks
+            from taizhang.reading.folder import no_workbooks
 
             raise ConsolidationError(f"没有合并，主表没有改动：{folder} 中{no_workbooks([folder], recursive=recursive)}")
         if on_files:
@@ -939,7 +942,7 @@ def _summary(store: Store, tables: dict[str, Table], period: str, as_of: date, c
     orders the units as the master lists them (the order the figures meet the rows in)."""
     from taizhang.figures import Period, Report, figures_model, narrative, report_json
     from taizhang.kinds import by_rank
-    from taizhang.summarising import resolve
+    from taizhang.figures.settings import resolve
     from taizhang.summary import write_summary
 
     # the settings merged as everywhere: the office file, the master's 台账设置, --bureau;

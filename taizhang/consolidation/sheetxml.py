@@ -25,7 +25,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from taizhang.printing import ColumnFit, row_height
-from taizhang.reading.source import sheet_parts
+from taizhang.reading.extent import sheet_parts
 from taizhang.values import date_to_excel_serial
 
 _CELL = re.compile(r'<c r="([A-Z]+)2"([^>]*)>')

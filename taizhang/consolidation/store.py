@@ -45,8 +45,9 @@ from taizhang.config import Kind
 from taizhang.errors import TaizhangError
 from taizhang.consolidation.deflate import Piece, piece, write_deflated
 from taizhang.consolidation.sheetxml import cell_xml, template_styles
+from taizhang.kinds import kinds
 from taizhang.model import ROW_MODELS, LedgerRow, period_date, row_model
-from taizhang.reading.source import sheet_parts
+from taizhang.reading.extent import sheet_parts
 
 #: Bumped whenever what a block holds changes: an older store is rebuilt from the master.
 VERSION = "3"
@@ -276,8 +277,6 @@ UNDATED, ALL = "", "*"
 def config_key(config: Any) -> str:
     """What the figures and the typed rows depend on in an office's configuration (columns,
     vocabularies, roles, forms, the kinds and their parts), as a short digest."""
-    from taizhang.kinds import kinds
-
     text = repr((config.kinds, config.vocabularies, config.forms, config.categories, config.category_hints,
                  config.tables, [(str(d.kind), type(d).__qualname__, d.parts_version) for d in kinds()]))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

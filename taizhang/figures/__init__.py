@@ -27,7 +27,7 @@ from taizhang.reading.ledger import Ledger
 
 __all__ = ["BlockParts", "Figures", "Period", "PeriodError", "Report", "block_parts", "compute",
            "compute_from_parts", "fen", "figures_model", "has_parts", "narrative", "report_json",
-           "report_parts", "rows_by_kind", "summary_json"]
+           "report_parts", "rows_by_kind"]
 
 
 class Figures(BaseModel):
@@ -211,24 +211,3 @@ def report_json(report: Report) -> dict[str, Any]:
     if report.year_to_date is not None:
         out["year_to_date"] = _plain(report.year_to_date)
     return out
-
-
-def summary_json(report: Report, *, bureau: str, blocking: list, reports: list, output: Any = None,
-                 period_source: str | None = None, period_note: str | None = None) -> dict[str, Any]:
-    """The whole ``taizhang summary --json`` object: the figures of :func:`report_json` with the
-    bureau, the ledgers with errors, the files that could not be read and the file written.
-
-    The written report (``taizhang report``) fills its template from this very dict, so its
-    figures are the summary's by construction.
-    """
-    data = report_json(report)
-    data["bureau"] = bureau
-    data["blocking_errors"] = blocking
-    data["unreadable"] = [{"path": str(r.path), "reason": r.refusal.message} for r in reports if r.refusal]
-    data["output"] = str(output) if output else None
-    if period_source is not None:
-        data["period_source"] = period_source
-        data["period_note"] = period_note
-    from taizhang.outputs import dump_summary
-
-    return dump_summary(data)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from taizhang.config import Config
+from taizhang.kinds import by_rank
 from taizhang.kinds.common import fen
 
 if TYPE_CHECKING:
@@ -27,8 +28,6 @@ def yuan(amount: Decimal) -> str:
 
 
 def sentences(fig: Figures, config: Config) -> str:
-    from taizhang.kinds import by_rank
-
     return "".join(d.sentences(getattr(fig, d.kind.value), config) for d in by_rank())
 
 
@@ -42,10 +41,3 @@ def narrative(report: Report, config: Config) -> str:
         if ytd:
             text += f"截至{period.month}月底，全年累计{ytd}"
     return text
-
-
-def _measure_words(config: Config, measure: str) -> str:
-    """警告处分 / 诫勉: the measure as the paragraph words it (see ``taizhang.kinds.sanctions``)."""
-    from taizhang.kinds.sanctions import _measure_words as words
-
-    return words(config, measure)

@@ -10,15 +10,16 @@ and worded in the paragraph is data (``taizhang/data/activities.toml``).
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, ClassVar, Iterable
+from typing import Any, Callable, ClassVar, Iterable
 
 from pydantic import BaseModel
 
 from taizhang.checks.base import CheckContext, rows_to_check, ymd
 from taizhang.config import Config
 from taizhang.findings import Finding
-from taizhang.kinds.base import Block, Chart, Kind, KindDef, WorksheetFunction, register
-from taizhang.kinds.common import TIMES, Lines, add_counts, add_fields
+from taizhang.kinds.base import (Block, Chart, Kind, KindDef, ReportSection, ReportWriter, WorksheetFunction,
+                                 register)
+from taizhang.kinds.common import TIMES, Lines, add_counts, add_fields, canonical_or_none, tally_in
 from taizhang.model import Count, Day, LedgerRow, Text
 from taizhang.reading.ledger import Ledger
 from taizhang.values import clean_text, match_key
@@ -315,6 +316,10 @@ def count_in(fig: ActivityFigures, category: Any, measure: Any, config: Config) 
 
 class Activities(KindDef):
     kind = KIND
+    codes = {
+        "date-outside-year": ("warning", "日期不在本年度"),
+        "mixed-unit": ("warning", "计量单位不一致"),
+    }
     row_model = ActivityRow
     figures_model = ActivityFigures
     report_rank = 50
@@ -383,6 +388,88 @@ class Activities(KindDef):
             "工作开展次数（次数空白计 1），或参与人次、成果数量：自动识别表头，跳过合计行。",
             (("table", TABLE_DOC), ("category", "活动类别，如 专题学习，或板块 学习教育；省略为全部"),
              ("measure", "统计口径：次数（默认）、人次 或 数量"), ("period", PERIOD_DOC))),)
+
+    report_preamble = ("{%p set acts = activities is defined and (activities.rows or activities.undated or "
+                       "(year_to_date is defined and year_to_date.activities is defined and "
+                       "year_to_date.activities.rows)) %}",)
+
+    def report_sections(self) -> tuple[ReportSection, ...]:
+        # the ledger's two parts, when one was given (summary --json has "activities")
+        guard, ytd = "activities is defined and acts", "截至{{ period_label }}底，全年"
+        return (ReportSection(50, "学习教育和警示教育情况",
+                              _report_part(("学习教育", "警示教育"), "未开展学习教育和警示教育活动"), ytd, guard),
+                ReportSection(60, "宣传、制度和监督工作情况",
+                              _report_part(("宣传", "制度", "监督", "其他"), "未开展宣传、制度建设和监督检查工作"),
+                              ytd, guard))
+
+    def report_figures(self, figures: dict, config: Config) -> dict:
+        out = dict(figures)
+        if isinstance(out.get("by_category"), dict):
+            tally_in(out, "by_category", canonical_or_none(config, "activity_category"),
+                     lambda: {"count": 0, "person_times": 0, "quantity": 0, "unit": None})
+            tally_in(out, "by_group", [*report_groups(config), OTHER_GROUP], lambda: {"count": 0, "person_times": 0})
+        return out
+
+    def report_filters(self, config: Config) -> dict[str, Callable[..., Any]]:
+        groups = report_groups(config)
+        wording = _table(config).get("categories", {})
+
+        def phrase(category: str, line: dict) -> str:
+            meta = wording.get(category, {})
+            values = {"name": category, "count": line.get("count", 0), "person_times": line.get("person_times", 0),
+                      "quantity": line.get("quantity", 0), "unit": line.get("unit") or ""}
+            words = [meta.get("count", "开展{name}{count}次").format(**values)]
+            if values["person_times"]:
+                words.append(meta.get("person_times", "参与{person_times}人次").format(**values))
+            if values["quantity"]:
+                words.append(meta.get("quantity", "形成成果{quantity}{unit}").format(**values))
+            return "，".join(words)
+
+        def activity(activities: dict, *names: str) -> str:
+            """The activity ledger's groups ``names`` (学习教育, 警示教育 …) as sentences, each led by
+            the group's total that its categories add up to:
+            ``学习教育方面，共开展活动5次、参与210人次：组织专题学习3次，…；开展廉政讲座2场，…。``"""
+            by_category, by_group = activities.get("by_category", {}), activities.get("by_group", {})
+            grouped = {c for cats in groups.values() for c in cats}
+            parts = []
+            for group in names:
+                cats = groups.get(group) if group != OTHER_GROUP else [c for c in by_category if c not in grouped]
+                line = by_group[group] if group in by_group else None
+                clauses = [phrase(c, by_category[c]) for c in (cats or []) if c in by_category
+                           and by_category[c].get("count")]
+                if not clauses:
+                    continue
+                count = line["count"] if line else sum(by_category[c]["count"] for c in cats if c in by_category)
+                people = line["person_times"] if line else sum(by_category[c]["person_times"] for c in cats
+                                                               if c in by_category)
+                head = f"{group}方面，共开展活动{count}次" + (f"、参与{people}人次" if people else "")
+                parts.append(f"{head}：{'；'.join(clauses)}。")
+            return "".join(parts)
+
+        return {"activity": activity}
+
+
+def _report_part(groups: tuple[str, ...], nothing: str) -> Callable[[ReportWriter, str, str], None]:
+    names = ", ".join(f"'{g}'" for g in groups)
+
+    def write(out: ReportWriter, a: str, when: str) -> None:
+        out.tag("{%p if " + " or ".join(f"{a}.by_group['{g}'].count" for g in groups) + " %}")
+        out.p(f"{when}{{{{ {a} | activity({names}) }}}}")
+        out.tag("{%p else %}")
+        out.p(f"{when}{nothing}。")
+        out.tag("{%p endif %}")
+    return write
+
+
+def report_groups(config: Config) -> dict[str, list[str]]:
+    """Group (学习教育 …) -> its categories in the report's order: the configuration's groups,
+    else the shipped ones (without the 其他 of :func:`groups`)."""
+    found = _table(config).get("groups")
+    if not found:
+        from taizhang.config import default_config
+
+        found = _table(default_config()).get("groups", {})
+    return {g: list(cats) for g, cats in found.items()}
 
 
 register(Activities)

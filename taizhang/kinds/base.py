@@ -8,8 +8,9 @@ kind's own ``data_file``).  Everything else (reading, checking, the figures, the
 paragraph, the consolidation, the worksheet functions) iterates :func:`kinds` and never
 names a kind.
 
-This module imports nothing of the package at import time, so that ``taizhang.config`` can
-use :class:`Kind` without a cycle; the built-in kinds are imported on first use.
+This module imports nothing of the package but ``taizhang.findings``, where it declares each
+kind's own codes (``taizhang.config`` sits on it and holds each kind's label and columns);
+the built-in kinds are imported by name on first use, as plugins.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import importlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator, Protocol
+
+from taizhang import findings
 
 if TYPE_CHECKING:  # pragma: no cover
     from pydantic import BaseModel
@@ -60,7 +63,7 @@ class _KindMeta(type):
 
 class Kind(str, metaclass=_KindMeta):
     """A ledger kind's public identifier (``complaints``): a string, one instance per value,
-    so that ``kind is Kind.COMPLAINTS`` holds as with the former enum."""
+    so that ``kind is Kind.COMPLAINTS`` holds and a kind compares equal to its name."""
 
     __slots__ = ()
     _instances: ClassVar[dict[str, Kind]] = {}
@@ -137,6 +140,34 @@ class WorksheetFunction:
     table: bool = True
 
 
+class ReportWriter(Protocol):
+    """What a kind's part of the report template is written with (``report.make_template``):
+    a paragraph of words (Jinja tags inside) in a style, or a paragraph holding only a
+    docxtpl block tag (``{%p if … %}``), which disappears when the template is filled."""
+
+    def p(self, text: str, style: str = "公文正文", note: bool = False) -> Any: ...
+
+    def tag(self, text: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A numbered part of the default report template: its heading, then, for a month, its
+    本月 and 全年累计 halves, each written by ``write(out, figures, when)`` where ``figures``
+    is the Jinja name of the kind's figures (``complaints`` or ``year_to_date.complaints``)
+    and ``when`` the words that open it (``{{ now }}`` …)."""
+
+    #: Position among the parts of the report (一、二、… follow it).
+    order: int
+    title: str
+    write: Callable[[ReportWriter, str, str], None]
+    #: What opens the 全年累计 half.
+    ytd_when: str = "{{ ytd }}"
+    #: A Jinja condition: the part (numbered after the unconditional ones) appears only when
+    #: it holds; the sections of one guard stand together.
+    guard: str | None = None
+
+
 class KindDef:
     """A ledger kind.  Subclasses set the class attributes and override what they need."""
 
@@ -157,6 +188,9 @@ class KindDef:
     #: For a tracker (整改): 累计 is the ledger as it stands at the period's end, not the
     #: rows dated in the year.
     ytd_is_tracker: ClassVar[bool] = False
+    #: The kind's own finding codes: code -> (severity, "error" or "warning", and a short
+    #: Chinese title); the catalogue (``taizhang.findings.CATALOGUE``) gathers them.
+    codes: ClassVar[dict[str, tuple[str, str]]] = {}
     #: A TOML file holding this kind's ``[columns.<kind>]`` and ``[vocabularies.<name>]``,
     #: for a kind defined outside the shipped data (None: in ``taizhang/data``).
     data_file: ClassVar[Path | None] = None
@@ -217,12 +251,23 @@ class KindDef:
     def worksheet_functions(self) -> tuple[WorksheetFunction, ...]:
         return ()
 
-    @property
-    def label(self) -> str:
-        """The ledger's Chinese name (整改台账), from the data."""
-        from taizhang.config import default_config
+    # --- the Word report (``taizhang report``) --------------------------------------------
+    #: docxtpl tags set at the top of the default template (``{%p set … %}``), for the
+    #: guards of the kind's sections.
+    report_preamble: ClassVar[tuple[str, ...]] = ()
 
-        return default_config().kinds[self.kind].label
+    def report_sections(self) -> tuple[ReportSection, ...]:
+        """The kind's parts of the default report template."""
+        return ()
+
+    def report_figures(self, figures: dict, config: Config) -> dict:
+        """The kind's figures (its object of ``summary --json``) as a report template reads
+        them: a tally keyed by a vocabulary answers 0 for a value with no case this period."""
+        return figures
+
+    def report_filters(self, config: Config) -> dict[str, Callable[..., Any]]:
+        """Filters the kind offers report templates (``causes``, ``activity`` …)."""
+        return {}
 
 
 _REGISTRY: dict[Kind, KindDef] = {}
@@ -239,6 +284,7 @@ def register(definition: KindDef | type[KindDef]) -> KindDef:
     with _LOCK:
         _REGISTRY[kind] = definition
         type.__setattr__(Kind, kind.name, kind)
+        findings.declare(kind.value, definition.codes)
     _clear_caches()
     return definition
 
@@ -248,6 +294,7 @@ def unregister(kind: str) -> None:
     kind = Kind(kind)
     with _LOCK:
         _REGISTRY.pop(kind, None)
+        findings.withdraw(kind.value)
         if Kind.__dict__.get(kind.name) is kind:
             type.__delattr__(Kind, kind.name)
     _clear_caches()
@@ -277,6 +324,9 @@ def _load_builtins() -> None:
         _LOADED = True
         for name in BUILTIN_MODULES:
             importlib.import_module(name)
+
+
+findings.before_first_lookup(_load_builtins)
 
 
 def kinds() -> list[KindDef]:

@@ -98,3 +98,34 @@ class Lines:
     def keys(self, path: str) -> list[str]:
         """The keys of a dict figure in the period, then those only in the year to date."""
         return list(dict.fromkeys([*get(self.now, path, {}), *(get(self.ytd, path, {}) if self.ytd else {})]))
+
+
+class Tally(dict):
+    """A dict of counts keyed by a vocabulary: a known value with no case reads ``zero``."""
+
+    def __init__(self, data: dict, allowed: Iterable[str], zero: Any = 0) -> None:
+        super().__init__(data)
+        self.allowed = frozenset(allowed)
+        self.zero = zero
+
+    def __missing__(self, key: Any) -> Any:
+        if key in self.allowed:
+            return self.zero() if callable(self.zero) else self.zero
+        raise KeyError(key)
+
+    def knows(self, key: Any) -> bool:
+        return key in self or key in self.allowed
+
+
+def tally_in(figures: dict, key: str, allowed: Iterable[str], zero: Any = 0) -> None:
+    """``figures[key]`` (a tally keyed by a vocabulary) made a :class:`Tally`, when it is one."""
+    if isinstance(figures.get(key), dict):
+        figures[key] = Tally(figures[key], allowed, zero)
+
+
+def canonical_or_none(config: Any, vocabulary: str) -> list[str]:
+    """The canonical values of a vocabulary ([] when the configuration has none such)."""
+    try:
+        return config.vocabulary(vocabulary).canonical
+    except KeyError:
+        return []

@@ -16,10 +16,11 @@ from taizhang import roles
 from taizhang.checks.base import CheckContext, missing_conditional_column, rows_to_check, ymd
 from taizhang.config import Config
 from taizhang.findings import Finding
-from taizhang.kinds.base import Block, Chart, Kind, KindDef, WorksheetFunction, register
-from taizhang.kinds.common import COUNT, TIMES, Lines, merge_tallies, ordered
+from taizhang.kinds.base import Block, Chart, Kind, KindDef, ReportSection, ReportWriter, WorksheetFunction, register
+from taizhang.kinds.common import COUNT, TIMES, Lines, canonical_or_none, merge_tallies, ordered, tally_in
 from taizhang.model import Count, Day, LedgerRow, Text
 from taizhang.reading.ledger import Ledger
+from taizhang.values import clean_text
 
 KIND = Kind("complaints")
 #: The three sources of the shipped roles (the JSON's ``by_source`` always has them).
@@ -193,8 +194,6 @@ def complaint_figures(rows: Iterable[ComplaintRow], config: Config) -> Complaint
 def complaint_count(table: Any, source: Any = None, period: Any = None, config: Config | None = None) -> int:
     """信访举报件数，可按来源（省转办/市转办/自办）。"""
     from taizhang.ranges import canonical, columns_in, config_or_default
-    from taizhang.values import clean_text
-
     config = config_or_default(config)
     rows = columns_in(table, KIND, period, config, {"source"} if clean_text(source) is not None else set())
     wanted = canonical(config, "complaint_source", source)
@@ -216,6 +215,10 @@ def uncategorised(c) -> int:
 
 class Complaints(KindDef):
     kind = KIND
+    codes = {
+        "missing-closing-date": ("error", "已办结但没有办结日期"),
+        "closing-before-received": ("error", "办结日期早于收件日期"),
+    }
     row_model = ComplaintRow
     figures_model = ComplaintFigures
     report_rank = 10
@@ -302,6 +305,36 @@ class Complaints(KindDef):
             "COMPLAINT_COUNT", complaint_count, "信访举报件数。",
             (("table", TABLE_DOC), ("source", "来源：省转办、市转办或自办（可写同义词）；省略为全部"),
              ("period", PERIOD_DOC))),)
+
+    def report_sections(self) -> tuple[ReportSection, ...]:
+        return (ReportSection(10, "信访举报办理情况", _report_part),)
+
+    def report_figures(self, figures: dict, config: Config) -> dict:
+        out = dict(figures)
+        for key, vocabulary in (("by_source", "complaint_source"), ("by_channel", "complaint_channel"),
+                                ("by_category", "complaint_category"), ("by_disposal", "complaint_disposal")):
+            tally_in(out, key, canonical_or_none(config, vocabulary))
+        return out
+
+
+def _report_part(out: ReportWriter, c: str, when: str) -> None:
+    out.tag(f"{{%p if {c}.total %}}")
+    out.p(f"{when}共受理信访举报{{{{ {c}.total }}}}件。按来源分，"
+          f"{{{{ {c}.by_source | counts('件', {c}.total, '来源不明', label='件') }}}}"
+          # a breakdown whose column the ledgers lack has nothing to say: left out, not "未填写N件"
+          f"{{% if {c}.by_channel %}}；按方式分，{{{{ {c}.by_channel | counts('件', {c}.total, '方式未填写') }}}}"
+          f"{{% endif %}}"
+          f"{{% if {c}.by_category %}}；按问题类别分，{{{{ {c}.by_category | counts('件', {c}.total, '类别未填写') }}}}"
+          f"{{% endif %}}"
+          f"{{% if {c}.by_disposal %}}；按处置方式分，"
+          f"{{{{ {c}.by_disposal | counts('件', {c}.total, '尚未确定处置方式') }}}}{{% endif %}}。")
+    out.p(f"从办理情况看，{{{{ {{'已办结': {c}.closed, '在办': {c}.in_progress}} | "
+          f"counts('件', {c}.total, '办理状态未填写') }}}}"
+          f"{{% if {c}.substantiated %}}；经核查，反映问题属实或部分属实的{{{{ {c}.substantiated }}}}件{{% endif %}}。"
+          f"{{% if {c}.visits %}}其中来访{{{{ {c}.visits }}}}件、{{{{ {c}.person_times }}}}人次。{{% endif %}}")
+    out.tag("{%p else %}")
+    out.p(f"{when}未受理信访举报。")
+    out.tag("{%p endif %}")
 
 
 register(Complaints)

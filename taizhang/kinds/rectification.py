@@ -12,8 +12,8 @@ from taizhang import roles
 from taizhang.checks.base import CheckContext, missing_conditional_column, rows_to_check, ymd
 from taizhang.config import Config
 from taizhang.findings import Finding
-from taizhang.kinds.base import Block, Kind, KindDef, WorksheetFunction, register
-from taizhang.kinds.common import ITEMS, RATE, Lines, merge_tallies, ordered
+from taizhang.kinds.base import Block, Kind, KindDef, ReportSection, ReportWriter, WorksheetFunction, register
+from taizhang.kinds.common import ITEMS, RATE, Lines, canonical_or_none, merge_tallies, ordered, tally_in
 from taizhang.model import Day, LedgerRow, Text, _ctx
 from taizhang.reading.ledger import Ledger
 
@@ -242,6 +242,12 @@ def rectify_rate(table: Any, config: Config | None = None) -> float:
 
 class Rectification(KindDef):
     kind = KIND
+    codes = {
+        "missing-completion-date": ("error", "已完成但没有完成时间"),
+        "completion-before-found": ("error", "完成时间早于发现日期"),
+        "overdue": ("warning", "逾期未完成"),
+        "completed-late": ("warning", "逾期完成"),
+    }
     row_model = RectificationRow
     figures_model = RectificationFigures
     report_rank = 40
@@ -307,6 +313,29 @@ class Rectification(KindDef):
             WorksheetFunction("RECTIFY_RATE", rectify_rate, "整改完成率（0 到 1，可设为百分比格式）。",
                               (("table", TABLE_DOC),)),
         )
+
+    def report_sections(self) -> tuple[ReportSection, ...]:
+        return (ReportSection(20, "问题整改情况", _report_part, ytd_when="截至{{ period_label }}底，"),)
+
+    def report_figures(self, figures: dict, config: Config) -> dict:
+        out = dict(figures)
+        tally_in(out, "by_source", canonical_or_none(config, "rectification_source"))
+        return out
+
+
+def _report_part(out: ReportWriter, r: str, when: str) -> None:
+    found = "新发现需整改的问题" if "year_to_date" not in r else "整改台账共有问题"
+    out.tag(f"{{%p if {r}.total %}}")
+    out.p(f"{when}{found}{{{{ {r}.total }}}}个，其中"
+          f"{{{{ {{'未启动': {r}.not_started, '整改中': {r}.in_progress, '已完成': {r}.completed, "
+          f"'已销号': {r}.closed}} | counts('个', {r}.total, '状态未填写或无法识别') }}}}"
+          f"{{% if {r}.completion_rate is not none %}}，整改完成率{{{{ {r}.completion_rate | pct }}}}{{% endif %}}"
+          f"{{% if {r}.overdue %}}；逾期未完成{{{{ {r}.overdue }}}}个，已督促限期整改{{% endif %}}"
+          f"{{% if {r}.completed_late %}}；逾期完成{{{{ {r}.completed_late }}}}个{{% endif %}}。"
+          f"按问题来源分，{{{{ {r}.by_source | counts('个', {r}.total, '来源未填写') }}}}。")
+    out.tag("{%p else %}")
+    out.p(f"{when}{'未发现新的需整改问题' if 'year_to_date' not in r else '整改台账中没有问题'}。")
+    out.tag("{%p endif %}")
 
 
 register(Rectification)

@@ -16,8 +16,8 @@ from pydantic import BaseModel
 from taizhang.checks.base import CheckContext, rows_to_check
 from taizhang.config import Config
 from taizhang.findings import Finding
-from taizhang.kinds.base import Block, Kind, KindDef, Line, WorksheetFunction, register
-from taizhang.kinds.common import COUNT, MONEY, PERSONS, ZERO, Lines, add_fields
+from taizhang.kinds.base import Block, Kind, KindDef, Line, ReportSection, ReportWriter, WorksheetFunction, register
+from taizhang.kinds.common import COUNT, MONEY, PERSONS, ZERO, Lines, add_fields, canonical_or_none, tally_in
 from taizhang.model import Count, Day, LedgerRow, Money, Text
 from taizhang.reading.ledger import Ledger
 from taizhang.values import clean_text, match_key
@@ -222,6 +222,10 @@ def refund_due(table: Any, school: Any = None, period: Any = None, config: Confi
 
 class Refunds(KindDef):
     kind = KIND
+    codes = {
+        "refund-exceeds-due": ("error", "已退金额大于应退金额"),
+        "due-mismatch": ("error", "应退金额与违规金额、上缴金额不符"),
+    }
     row_model = RefundRow
     figures_model = RefundFigures
     report_rank = 20
@@ -284,6 +288,35 @@ class Refunds(KindDef):
             WorksheetFunction("REFUND_TOTAL", refund_total, "已退金额合计（元）：自动识别表头，跳过合计、小计行。", args),
             WorksheetFunction("REFUND_DUE", refund_due, "尚未退还的应退金额（元）。", args),
         )
+
+    def report_sections(self) -> tuple[ReportSection, ...]:
+        return (ReportSection(30, "违规收费清退情况", _report_part),)
+
+    def report_figures(self, figures: dict, config: Config) -> dict:
+        out = dict(figures)
+        tally_in(out, "by_item", canonical_or_none(config, "fee_item"), _money_zero)
+        return out
+
+
+def _report_part(out: ReportWriter, f: str, when: str) -> None:
+    out.tag(f"{{%p if {f}.cases %}}")
+    out.p(f"{when}查实违规收费问题{{{{ {f}.cases }}}}件"
+          f"{{% if {f}.students %}}，涉及学生{{{{ {f}.students }}}}人{{% endif %}}"
+          f"，应退金额{{{{ {f}.due | yuan }}}}元，已清退{{{{ {f}.refunded | yuan }}}}元"
+          f"{{% if {f}.outstanding is positive %}}，尚有{{{{ {f}.outstanding | yuan }}}}元待退{{% endif %}}"
+          f"{{% if {f}.to_treasury is positive %}}，上缴国库{{{{ {f}.to_treasury | yuan }}}}元{{% endif %}}。"
+          f"按收费项目分，{{{{ {f}.by_item | money }}}}。按学校分，{{{{ {f}.by_school | money }}}}。")
+    out.tag("{%p else %}")
+    out.p(f"{when}未查实违规收费问题。")
+    out.tag("{%p endif %}")
+
+
+#: The keys of a refund line (by item, by school) of ``summary --json``.
+_MONEY_KEYS = ("cases", "students", "due", "refunded", "outstanding", "to_treasury")
+
+
+def _money_zero() -> dict:
+    return {k: (0 if k in ("cases", "students") else "0.00") for k in _MONEY_KEYS}
 
 
 register(Refunds)

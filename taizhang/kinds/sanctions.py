@@ -7,7 +7,7 @@ the form (四种形态) of a measure are configuration (``forms.toml``).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any, ClassVar, Iterable
+from typing import Any, Callable, ClassVar, Iterable
 
 from pydantic import BaseModel, Field
 
@@ -15,8 +15,9 @@ from taizhang import roles
 from taizhang.checks.base import CheckContext
 from taizhang.config import Config
 from taizhang.findings import Finding
-from taizhang.kinds.base import Block, Chart, Kind, KindDef, Line, WorksheetFunction, register
-from taizhang.kinds.common import PERSONS, TIMES, Lines, add_counts, rank
+from taizhang.kinds.base import (Block, Chart, Kind, KindDef, Line, ReportSection, ReportWriter, WorksheetFunction,
+                                 register)
+from taizhang.kinds.common import PERSONS, TIMES, Lines, Tally, add_counts, canonical_or_none, rank, tally_in
 from taizhang.model import Day, LedgerRow, Text
 from taizhang.reading.ledger import Ledger
 from taizhang.sanctions import UNCLASSIFIED, categories_of, form_of, resolve_category
@@ -246,6 +247,10 @@ def cause_words(cause: str) -> str:
 
 class Sanctions(KindDef):
     kind = KIND
+    codes = {
+        "category-mismatch": ("warning", "处理方式与处分类别不符"),
+        "category-unclear": ("warning", "处分类别不明"),
+    }
     row_model = SanctionRow
     figures_model = SanctionFigures
     report_rank = 30
@@ -324,6 +329,43 @@ class Sanctions(KindDef):
             "SANCTION_COUNT", sanction_count, "处分人数（同一人受多项处理计 1 人）。",
             (("table", TABLE_DOC), ("measure", "处理方式，如 警告、诫勉；省略为全部"),
              ("cause", "问题类型，如 违规收费；省略为全部"), ("period", PERIOD_DOC))),)
+
+    def report_sections(self) -> tuple[ReportSection, ...]:
+        return (ReportSection(40, "问责处理情况", _report_part),)
+
+    def report_figures(self, figures: dict, config: Config) -> dict:
+        out = dict(figures)
+        measures = canonical_or_none(config, "sanction_measure")
+        tally_in(out, "by_measure", measures)
+        tally_in(out, "by_category", canonical_or_none(config, "sanction_category"))
+        tally_in(out, "by_form", ("第一种形态", "第二种形态", "第三种形态", "第四种形态"))
+        if isinstance(out.get("by_cause"), dict):
+            out["by_cause"] = Tally({c: Tally(m, measures) for c, m in out["by_cause"].items()},
+                                    canonical_or_none(config, "sanction_cause"), lambda: Tally({}, measures))
+        return out
+
+    def report_filters(self, config: Config) -> dict[str, Callable[..., Any]]:
+        def causes(by_cause: dict) -> str:
+            """cause × measure -> ``因违规招生给予诫勉1人；因违规收费给予警告处分2人``."""
+            clauses = []
+            for cause, measures in by_cause.items():
+                items = "、".join(f"{_measure_words(config, m)}{n}人" for m, n in measures.items() if n)
+                if items:
+                    clauses.append(f"因{cause}给予{items}")
+            return "；".join(clauses)
+
+        return {"causes": causes}
+
+
+def _report_part(out: ReportWriter, s: str, when: str) -> None:
+    out.tag(f"{{%p if {s}.person_times %}}")
+    out.p(f"{when}共问责处理{{{{ {s}.persons }}}}人、{{{{ {s}.person_times }}}}人次。"
+          f"{{% if {s}.by_cause %}}其中{{{{ {s}.by_cause | causes }}}}"
+          f"{{% if {s}.unknown_cause %}}；另有{{{{ {s}.unknown_cause }}}}人问题类型未填写或无法识别{{% endif %}}。{{% endif %}}"
+          f"运用监督执纪“四种形态”，{{{{ {s}.by_form | counts('人次', {s}.person_times, '未归入四种形态') }}}}。")
+    out.tag("{%p else %}")
+    out.p(f"{when}没有问责处理人员。")
+    out.tag("{%p endif %}")
 
 
 register(Sanctions)

@@ -28,18 +28,37 @@ from itertools import compress
 from typing import Any, Iterable
 
 from taizhang.config import Config, Kind
-from taizhang.model import (
-    LedgerRow,
-    ParseContext,
-    _by_columns,
-    _Info,
-    _parse_column,
-    _validator_of,
-    row_model,
-)
+from taizhang.errors import TaizhangError
+from taizhang.model import LedgerRow, ParseContext, row_model
+from taizhang.validation import _by_columns, _Info, _parse_column, _validator_of
 from taizhang.reading.layout import HEADER_SCAN_ROWS, Layout, locate
 from taizhang.reading.ledger import _Texts, classify_rows
-from taizhang.reading.source import Sheet, cell_ref
+from taizhang.reading.book import Sheet, cell_ref
+
+class RangeError(TaizhangError, ValueError):
+    """The range holds no ledger, or an argument cannot be understood; a Chinese message."""
+
+
+def grid(values: Any) -> list[list[Any]]:
+    """A 2-D list from whatever a range gives: a single value, a row, or rows."""
+    if values is None:
+        return []
+    if not isinstance(values, (list, tuple)):
+        return [[values]]
+    if values and not isinstance(values[0], (list, tuple)):
+        return [list(values)]
+    return [list(r) for r in values]
+
+
+#: The error values Excel shows, as xlwings (``err_to_str=True``) and openpyxl hand them over.
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
+
+
+def no_ledger(config: Config, kind: Kind | None) -> RangeError:
+    what = config.kinds[kind].label if kind else "台账"
+    return RangeError(f"所选区域中没有找到{what}的表头（区域应包含表头行）")
+
 
 #: The name ``ranges.ledger_in`` gives the range (the rows' origin, file and sheet).
 SHEET = "所选区域"
@@ -93,8 +112,6 @@ def read_columns(values: Any, config: Config, kind: Kind, fields: set[str]) -> C
 
 
 def _read(values: Any, config: Config, kind: Kind, fields: set[str]) -> Columns:
-    from taizhang.ranges import EXCEL_ERRORS, RangeError, grid, no_ledger
-
     rows = values if isinstance(values, list) and values and set(map(type, values)) <= {list, tuple} \
         else grid(values)
     head = [[None if isinstance(v, str) and v in EXCEL_ERRORS else v for v in r] for r in rows[:HEAD_ROWS]]

@@ -28,7 +28,8 @@ import sys
 from pathlib import Path
 
 from taizhang import workers
-from taizhang.reading.source import Limits, Workbook, WorkbookRefused, open_workbook
+from taizhang.reading.book import Limits, Workbook, WorkbookRefused
+from taizhang.reading.source import open_workbook
 
 #: The child's address-space ceiling (POSIX), and how long it may take.
 MEMORY_LIMIT = 3 * 1024 ** 3

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from taizhang.config import ColumnSpec, Config, Kind, KindSpec
-from taizhang.reading.source import Sheet
+from taizhang.reading.book import Sheet
 from taizhang.values import clean_text, clean_text_column, is_trimmed, match_key
 
 #: How far down a sheet the header is looked for.

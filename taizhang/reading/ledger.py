@@ -21,9 +21,10 @@ from typing import Any
 
 from taizhang.config import Config, Kind
 from taizhang.findings import Finding, Severity
-from taizhang.model import LedgerRow, ParseContext, origins, row_model, typed_rows
+from taizhang.model import LedgerRow, ParseContext, row_model
+from taizhang.validation import origins, typed_rows
 from taizhang.reading.layout import Layout
-from taizhang.reading.source import Sheet, cell_ref
+from taizhang.reading.book import Sheet, cell_ref
 from taizhang.values import (
     EDGE_CHARACTERS,
     ValueParseError,
@@ -42,14 +43,6 @@ FOOTER_LABEL = re.compile(
 #: whose first text starts otherwise is no footer (checked before the costlier match_key).
 _FOOTER_FIRST = frozenset(w[0] for w in FOOTER_LABEL.pattern[4:-1].split("|"))
 _KEY_EDGE = " \t\r\n\u3000\xa0\u200b\ufeff*＊:：、,，.。;；!！?？·"
-
-
-def __getattr__(name: str):
-    if name == "MONEY_FIELDS":  # the former table: every kind's money fields
-        from taizhang.kinds import kinds
-
-        return frozenset(f for d in kinds() for f in d.row_model.money_fields)
-    raise AttributeError(name)
 
 
 @dataclass(frozen=True)

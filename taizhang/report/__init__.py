@@ -27,7 +27,7 @@ DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "data" / "default.docx"
 __all__ = ["DEFAULT_BUREAU", "DEFAULT_TEMPLATE", "ReportError", "ReportResult", "TemplateRefused",
            "make_report", "render_report", "write_default_template"]
 
-from taizhang.summarising import DEFAULT_BUREAU  # noqa: E402 - one default for every entry point
+from taizhang.figures.settings import DEFAULT_BUREAU  # noqa: E402 - one default for every entry point
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 
@@ -79,7 +79,7 @@ def render_report(reports: list, output: str | os.PathLike, *, period: str | Non
     from taizhang.writing import replace_atomically
 
     from taizhang.figures import latest_row_date, rows_by_kind
-    from taizhang.summarising import choose_period, resolve, settings_rows
+    from taizhang.figures.settings import choose_period, resolve, settings_rows
 
     # settings: defaults < the office file < a 台账设置 sheet of the workbooks < the arguments
     settings = resolve(config or load_config(), sheet=settings_rows(reports), bureau=bureau, as_of=as_of)
@@ -114,7 +114,7 @@ def render_report(reports: list, output: str | os.PathLike, *, period: str | Non
         raise ReportError(f"汇报文档无法写入：{output}（没有写入权限，或该文件正在 Word/WPS 中打开：请关闭后重试；"
                           f"原文件未改动）") from None
     except OSError as exc:
-        from taizhang.reading.source import os_error_zh
+        from taizhang.errors import os_error_zh
 
         raise ReportError(f"汇报文档无法写入：{output}（{os_error_zh(exc)}；原文件未改动）") from None
     figures["output"] = str(output)
@@ -133,7 +133,7 @@ def make_report(paths: Sequence[str | os.PathLike], output: str | os.PathLike, *
 
     The one entry point shared by the command line, the ribbon and the local service.
     """
-    from taizhang.reading.source import expand_paths
+    from taizhang.reading.folder import expand_paths
 
     config = config or load_config()
     output = Path(output)
@@ -144,8 +144,9 @@ def make_report(paths: Sequence[str | os.PathLike], output: str | os.PathLike, *
     files = [f for f in expand_paths([str(p) for p in inputs]) if not _same_file(output, f)]
     if not files:
         raise ReportError("没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）")
-    from taizhang.service import check_loaded, load_workbook
-    from taizhang.summarising import resolve, settings_rows
+    from taizhang.checks.files import check_loaded
+    from taizhang.reading.workbook import load_workbook
+    from taizhang.figures.settings import resolve, settings_rows
 
     loaded = [load_workbook(f, config) for f in files]
     settings = resolve(config, sheet=settings_rows(loaded), bureau=bureau, as_of=as_of)

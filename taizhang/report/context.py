@@ -7,8 +7,10 @@ The figures are never re-counted here: :func:`template_context` takes the very d
 - the tallies keyed by a vocabulary (``complaints.by_channel``, ``sanctions.by_measure`` …)
   answer ``0`` (or an empty line of zeros) for a value of the vocabulary that has no case
   this period, so that ``{{ complaints.by_channel['来访'] }}`` reads 0 in a month without
-  visits instead of being refused; a name outside the vocabulary is still refused;
-- the filters below (``counts``, ``yuan``, ``pct`` …), which only format and join.
+  visits instead of being refused; a name outside the vocabulary is still refused (each kind
+  says which of its figures are such tallies: ``KindDef.report_figures``);
+- the filters below (``counts``, ``yuan``, ``pct`` …) and each kind's own (``causes``,
+  ``activity`` …), which only format and join.
 """
 
 from __future__ import annotations
@@ -16,106 +18,24 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from taizhang.config import Config
 from taizhang.figures.narrative import yuan as _yuan
+from taizhang.kinds import kinds
+from taizhang.kinds.common import Tally
 
-_MONEY_KEYS = ("cases", "students", "due", "refunded", "outstanding", "to_treasury")
-
-
-class Tally(dict):
-    """A dict of counts keyed by a vocabulary: a known value with no case reads ``zero``."""
-
-    def __init__(self, data: dict, allowed: Iterable[str], zero: Any = 0) -> None:
-        super().__init__(data)
-        self.allowed = frozenset(allowed)
-        self.zero = zero
-
-    def __missing__(self, key: Any) -> Any:
-        if key in self.allowed:
-            return self.zero() if callable(self.zero) else self.zero
-        raise KeyError(key)
-
-    def knows(self, key: Any) -> bool:
-        return key in self or key in self.allowed
-
-
-def _measure_words(config: Config, measure: str) -> str:
-    """``警告`` -> ``警告处分`` where the measure is a 处分 proper, as the report paragraph words it."""
-    try:  # the registry of ledger kinds keeps it with the sanctions
-        from taizhang.kinds.sanctions import _measure_words as words
-    except ImportError:
-        from taizhang.figures.narrative import _measure_words as words
-    return words(config, measure)
-
-
-#: The activity groups of the report when the configuration has none (DOMAIN.md).
-DEFAULT_ACTIVITY_GROUPS = {
-    "学习教育": ["专题学习", "廉政讲座", "线上学习", "廉洁培训", "主题党日"],
-    "警示教育": ["警示教育大会", "警示教育片", "廉政谈话"],
-    "宣传": ["宣传信息", "宣传标语", "宣传横幅", "宣传栏", "廉政征文", "知识竞赛", "文艺演出", "廉洁文化进课堂",
-           "廉洁文化阵地"],
-    "制度": ["制度梳理", "制度修订", "制度新订", "制度培训"],
-    "监督": ["监督检查", "先进典型"],
-}
-OTHER_GROUP = "其他"
-
-
-def _activities_table(config: Config) -> dict:
-    tables = getattr(config, "tables", None) or {}
-    return tables.get("activities", {}) if isinstance(tables, dict) else {}
-
-
-def activity_groups(config: Config) -> dict[str, list[str]]:
-    """Group (学习教育 …) -> its categories in report order: the configuration's, else the default."""
-    groups = _activities_table(config).get("groups") or DEFAULT_ACTIVITY_GROUPS
-    return {g: list(cats) for g, cats in groups.items()}
-
-
-def _money_zero() -> dict:
-    return {k: (0 if k in ("cases", "students") else "0.00") for k in _MONEY_KEYS}
+__all__ = ["TESTS", "Tally", "make_filters", "period_label", "template_context"]
 
 
 def _tallies(block: dict, config: Config) -> dict:
-    """``block`` (one period's figures) with its vocabulary-keyed tallies as :class:`Tally`."""
+    """``block`` (one period's figures) with each kind's figures as its report reads them
+    (``KindDef.report_figures``: vocabulary-keyed tallies as :class:`Tally`)."""
     out = dict(block)
-
-    def vocab(name: str) -> list[str]:
-        try:
-            return config.vocabulary(name).canonical
-        except KeyError:
-            return []
-
-    def wrap(kind: str, key: str, allowed: Iterable[str], zero: Any = 0) -> None:
-        part = out.get(kind)
-        if isinstance(part, dict) and isinstance(part.get(key), dict):
-            out[kind] = part = dict(part)
-            part[key] = Tally(part[key], allowed, zero)
-
-    wrap("complaints", "by_source", vocab("complaint_source"))
-    wrap("complaints", "by_channel", vocab("complaint_channel"))
-    wrap("complaints", "by_category", vocab("complaint_category"))
-    wrap("complaints", "by_disposal", vocab("complaint_disposal"))
-    wrap("refunds", "by_item", vocab("fee_item"), _money_zero)
-    measures = vocab("sanction_measure")
-    wrap("sanctions", "by_measure", measures)
-    wrap("sanctions", "by_category", vocab("sanction_category"))
-    wrap("sanctions", "by_form", ("第一种形态", "第二种形态", "第三种形态", "第四种形态"))
-    sanctions = out.get("sanctions")
-    if isinstance(sanctions, dict) and isinstance(sanctions.get("by_cause"), dict):
-        sanctions["by_cause"] = Tally({c: Tally(m, measures) for c, m in sanctions["by_cause"].items()},
-                                      vocab("sanction_cause"), lambda: Tally({}, measures))
-    wrap("rectification", "by_source", vocab("rectification_source"))
-    activities = out.get("activities")
-    if isinstance(activities, dict) and isinstance(activities.get("by_category"), dict):
-        try:
-            names = vocab("activity_category")
-        except KeyError:  # pragma: no cover - depends on the activity ledger's vocabulary
-            names = []
-        wrap("activities", "by_category", names, lambda: {"count": 0, "person_times": 0, "quantity": 0, "unit": None})
-        wrap("activities", "by_group", [*activity_groups(config), OTHER_GROUP],
-             lambda: {"count": 0, "person_times": 0})
+    for d in kinds():
+        part = out.get(d.kind.value)
+        if isinstance(part, dict):
+            out[d.kind.value] = d.report_figures(part, config)
     return out
 
 
@@ -210,52 +130,13 @@ def error_list(blocking: list) -> str:
 
 
 def make_filters(config: Config) -> dict[str, Any]:
-    def causes(by_cause: dict) -> str:
-        """cause × measure -> ``因违规招生给予诫勉1人；因违规收费给予警告处分2人``."""
-        clauses = []
-        for cause, measures in by_cause.items():
-            items = "、".join(f"{_measure_words(config, m)}{n}人" for m, n in measures.items() if n)
-            if items:
-                clauses.append(f"因{cause}给予{items}")
-        return "；".join(clauses)
-
-    groups = activity_groups(config)
-    wording = _activities_table(config).get("categories", {})
-
-    def phrase(category: str, line: dict) -> str:
-        meta = wording.get(category, {})
-        values = {"name": category, "count": line.get("count", 0), "person_times": line.get("person_times", 0),
-                  "quantity": line.get("quantity", 0), "unit": line.get("unit") or ""}
-        words = [meta.get("count", "开展{name}{count}次").format(**values)]
-        if values["person_times"]:
-            words.append(meta.get("person_times", "参与{person_times}人次").format(**values))
-        if values["quantity"]:
-            words.append(meta.get("quantity", "形成成果{quantity}{unit}").format(**values))
-        return "，".join(words)
-
-    def activity(activities: dict, *names: str) -> str:
-        """The activity ledger's groups ``names`` (学习教育, 警示教育 …) as sentences, each led by
-        the group's total that its categories add up to:
-        ``学习教育方面，共开展活动5次、参与210人次：组织专题学习3次，…；开展廉政讲座2场，…。``"""
-        by_category, by_group = activities.get("by_category", {}), activities.get("by_group", {})
-        grouped = {c for cats in groups.values() for c in cats}
-        parts = []
-        for group in names:
-            cats = groups.get(group) if group != OTHER_GROUP else [c for c in by_category if c not in grouped]
-            line = by_group[group] if group in by_group else None
-            clauses = [phrase(c, by_category[c]) for c in (cats or []) if c in by_category
-                       and by_category[c].get("count")]
-            if not clauses:
-                continue
-            count = line["count"] if line else sum(by_category[c]["count"] for c in cats if c in by_category)
-            people = line["person_times"] if line else sum(by_category[c]["person_times"] for c in cats
-                                                           if c in by_category)
-            head = f"{group}方面，共开展活动{count}次" + (f"、参与{people}人次" if people else "")
-            parts.append(f"{head}：{'；'.join(clauses)}。")
-        return "".join(parts)
-
-    return {"yuan": yuan, "pct": pct, "cndate": cndate, "counts": counts, "money": money,
-            "causes": causes, "activity": activity, "file_name": file_name, "error_list": error_list}
+    """The filters of a report template: the formatting ones above, and each kind's own
+    (``causes``, ``activity`` …)."""
+    filters: dict[str, Any] = {"yuan": yuan, "pct": pct, "cndate": cndate, "counts": counts, "money": money,
+                               "file_name": file_name, "error_list": error_list}
+    for d in kinds():
+        filters.update(d.report_filters(config))
+    return filters
 
 
 TESTS = {"positive": positive}

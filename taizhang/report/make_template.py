@@ -18,7 +18,10 @@ import sys
 import zipfile
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
+from taizhang.kinds import kinds
+from taizhang.kinds.base import ReportSection
 from taizhang.report import DEFAULT_TEMPLATE
 
 #: twips (1/20 pt): the fixed line pitch giving 22 lines on the 225 mm text block
@@ -158,6 +161,10 @@ def _page_number(paragraph, align: str) -> None:
     run(" —")
 
 
+#: 一、二、… for the parts of the report (index 1 is 一).
+NUMERALS = ("", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五")
+
+
 def build(path: Path) -> None:
     from docx import Document
     from docx.enum.text import WD_COLOR_INDEX
@@ -223,8 +230,9 @@ def build(path: Path) -> None:
     tag("{%p set now = '本月' if year_to_date is defined else period_label if period != 'all' "
         "else '截至' ~ (as_of | cndate) ~ '，' %}")
     tag("{%p set span = period_label if period != 'all' else '' %}")
-    tag("{%p set acts = activities is defined and (activities.rows or activities.undated or "
-        "(year_to_date is defined and year_to_date.activities is defined and year_to_date.activities.rows)) %}")
+    for d in kinds():
+        for text in d.report_preamble:
+            tag(text)
     tag("{%p set ytd = '截至' ~ period_label ~ '底，全年累计' %}")
     p("关于{{ span }}纪检监察工作情况的汇报", "公文标题")
     p("", "公文标题")
@@ -243,97 +251,39 @@ def build(path: Path) -> None:
     tag("{%p endif %}")
     p("现将{{ span }}纪检监察工作情况汇报如下（数据截至{{ as_of | cndate }}）。")
 
-    def two_parts(number: str, title: str, block: str, write) -> None:
-        p(f"{number}、{title}", "公文一级标题")
+    out = SimpleNamespace(p=p, tag=tag)  # what a kind's part is written with (kinds.base.ReportWriter)
+
+    def two_parts(number: str, part: ReportSection, block: str) -> None:
+        p(f"{number}、{part.title}", "公文一级标题")
         tag("{%p if year_to_date is defined %}")  # a month: 本月, then 全年累计; else one part
         p("（一）本月情况", "公文二级标题")
         tag("{%p endif %}")
-        write(block, "{{ now }}")
+        part.write(out, block, "{{ now }}")
         tag("{%p if year_to_date is defined %}")
         p("（二）全年累计情况", "公文二级标题")
-        ytd = {"rectification": "截至{{ period_label }}底，", "activities": "截至{{ period_label }}底，全年"}
-        write(f"year_to_date.{block}", ytd.get(block, "{{ ytd }}"))
+        part.write(out, f"year_to_date.{block}", part.ytd_when)
         tag("{%p endif %}")
 
-    def complaints(c: str, when: str) -> None:
-        tag(f"{{%p if {c}.total %}}")
-        p(f"{when}共受理信访举报{{{{ {c}.total }}}}件。按来源分，"
-          f"{{{{ {c}.by_source | counts('件', {c}.total, '来源不明', label='件') }}}}"
-          # a breakdown whose column the ledgers lack has nothing to say: left out, not "未填写N件"
-          f"{{% if {c}.by_channel %}}；按方式分，{{{{ {c}.by_channel | counts('件', {c}.total, '方式未填写') }}}}"
-          f"{{% endif %}}"
-          f"{{% if {c}.by_category %}}；按问题类别分，{{{{ {c}.by_category | counts('件', {c}.total, '类别未填写') }}}}"
-          f"{{% endif %}}"
-          f"{{% if {c}.by_disposal %}}；按处置方式分，"
-          f"{{{{ {c}.by_disposal | counts('件', {c}.total, '尚未确定处置方式') }}}}{{% endif %}}。")
-        p(f"从办理情况看，{{{{ {{'已办结': {c}.closed, '在办': {c}.in_progress}} | "
-          f"counts('件', {c}.total, '办理状态未填写') }}}}"
-          f"{{% if {c}.substantiated %}}；经核查，反映问题属实或部分属实的{{{{ {c}.substantiated }}}}件{{% endif %}}。"
-          f"{{% if {c}.visits %}}其中来访{{{{ {c}.visits }}}}件、{{{{ {c}.person_times }}}}人次。{{% endif %}}")
-        tag("{%p else %}")
-        p(f"{when}未受理信访举报。")
-        tag("{%p endif %}")
-
-    def rectification(r: str, when: str) -> None:
-        found = "新发现需整改的问题" if "year_to_date" not in r else "整改台账共有问题"
-        tag(f"{{%p if {r}.total %}}")
-        p(f"{when}{found}{{{{ {r}.total }}}}个，其中"
-          f"{{{{ {{'未启动': {r}.not_started, '整改中': {r}.in_progress, '已完成': {r}.completed, "
-          f"'已销号': {r}.closed}} | counts('个', {r}.total, '状态未填写或无法识别') }}}}"
-          f"{{% if {r}.completion_rate is not none %}}，整改完成率{{{{ {r}.completion_rate | pct }}}}{{% endif %}}"
-          f"{{% if {r}.overdue %}}；逾期未完成{{{{ {r}.overdue }}}}个，已督促限期整改{{% endif %}}"
-          f"{{% if {r}.completed_late %}}；逾期完成{{{{ {r}.completed_late }}}}个{{% endif %}}。"
-          f"按问题来源分，{{{{ {r}.by_source | counts('个', {r}.total, '来源未填写') }}}}。")
-        tag("{%p else %}")
-        p(f"{when}{'未发现新的需整改问题' if 'year_to_date' not in r else '整改台账中没有问题'}。")
-        tag("{%p endif %}")
-
-    def refunds(f: str, when: str) -> None:
-        tag(f"{{%p if {f}.cases %}}")
-        p(f"{when}查实违规收费问题{{{{ {f}.cases }}}}件"
-          f"{{% if {f}.students %}}，涉及学生{{{{ {f}.students }}}}人{{% endif %}}"
-          f"，应退金额{{{{ {f}.due | yuan }}}}元，已清退{{{{ {f}.refunded | yuan }}}}元"
-          f"{{% if {f}.outstanding is positive %}}，尚有{{{{ {f}.outstanding | yuan }}}}元待退{{% endif %}}"
-          f"{{% if {f}.to_treasury is positive %}}，上缴国库{{{{ {f}.to_treasury | yuan }}}}元{{% endif %}}。"
-          f"按收费项目分，{{{{ {f}.by_item | money }}}}。按学校分，{{{{ {f}.by_school | money }}}}。")
-        tag("{%p else %}")
-        p(f"{when}未查实违规收费问题。")
-        tag("{%p endif %}")
-
-    def sanctions(s: str, when: str) -> None:
-        tag(f"{{%p if {s}.person_times %}}")
-        p(f"{when}共问责处理{{{{ {s}.persons }}}}人、{{{{ {s}.person_times }}}}人次。"
-          f"{{% if {s}.by_cause %}}其中{{{{ {s}.by_cause | causes }}}}"
-          f"{{% if {s}.unknown_cause %}}；另有{{{{ {s}.unknown_cause }}}}人问题类型未填写或无法识别{{% endif %}}。{{% endif %}}"
-          f"运用监督执纪“四种形态”，{{{{ {s}.by_form | counts('人次', {s}.person_times, '未归入四种形态') }}}}。")
-        tag("{%p else %}")
-        p(f"{when}没有问责处理人员。")
-        tag("{%p endif %}")
-
-    two_parts("一", "信访举报办理情况", "complaints", complaints)
-    two_parts("二", "问题整改情况", "rectification", rectification)
-    two_parts("三", "违规收费清退情况", "refunds", refunds)
-    two_parts("四", "问责处理情况", "sanctions", sanctions)
-
-    def activity_part(groups: tuple[str, ...], nothing: str):
-        names = ", ".join(f"'{g}'" for g in groups)
-
-        def write(a: str, when: str) -> None:
-            tag("{%p if " + " or ".join(f"{a}.by_group['{g}'].count" for g in groups) + " %}")
-            p(f"{when}{{{{ {a} | activity({names}) }}}}")
-            tag("{%p else %}")
-            p(f"{when}{nothing}。")
+    # each kind's parts, numbered: those always there first, then those under a guard
+    parts = sorted(((s, d.kind.value) for d in kinds() for s in d.report_sections()),
+                   key=lambda sk: (sk[0].guard is not None, sk[0].order))
+    guards = list(dict.fromkeys(s.guard for s, _k in parts if s.guard is not None))
+    if len(guards) > 1:
+        raise NotImplementedError("report parts under more than one guard")
+    number = 0
+    for guard in (None, *guards):
+        under = [(s, k) for s, k in parts if s.guard == guard]
+        if guard is not None:
+            tag(f"{{%p if {guard} %}}")
+        for part, kind in under:
+            number += 1
+            two_parts(NUMERALS[number], part, kind)
+        if guard is not None:
             tag("{%p endif %}")
-        return write
-
-    # the activity ledger's two sections, when one was given (summary --json has "activities")
-    tag("{%p if activities is defined and acts %}")
-    two_parts("五", "学习教育和警示教育情况", "activities",
-              activity_part(("学习教育", "警示教育"), "未开展学习教育和警示教育活动"))
-    two_parts("六", "宣传、制度和监督工作情况", "activities",
-              activity_part(("宣传", "制度", "监督", "其他"), "未开展宣传、制度建设和监督检查工作"))
-    tag("{%p endif %}")
-    p("{{ '七' if activities is defined and acts else '五' }}、下一步工作", "公文一级标题")
+    always = sum(1 for s, _k in parts if s.guard is None)
+    last = (f"{{{{ '{NUMERALS[number + 1]}' if {guards[0]} else '{NUMERALS[always + 1]}' }}}}" if guards
+            else NUMERALS[number + 1])
+    p(f"{last}、下一步工作", "公文一级标题")
     # the signature never stands alone on a page: the last paragraph, the blank line, the
     # bureau and the date keep together
     p("【请在此填写下一步工作安排（一般三至五项），定稿前删除本提示。】", note=True).paragraph_format.keep_with_next = True

@@ -282,7 +282,7 @@ def render(template_path: Path, context: dict, config: Config) -> bytes:
     try:
         data = template_path.read_bytes()
     except OSError as exc:
-        from taizhang.reading.source import os_error_zh
+        from taizhang.errors import os_error_zh
 
         raise TemplateRefused(f"无法读取模板 {name}（{os_error_zh(exc)}）") from None
     try:

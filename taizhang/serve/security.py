@@ -106,7 +106,7 @@ class Allowed:
 def tightest_limits(base: dict, requested: dict) -> dict:
     """The ``[limits]`` in force when a request brings its own: each the smaller of the
     service's (its configuration over the defaults) and the request's."""
-    from taizhang.reading.source import Limits
+    from taizhang.reading.book import Limits
     from taizhang.report.template import RENDER_LIMITS
 
     in_force = {**Limits.from_settings(base).as_settings(), **RENDER_LIMITS, **base}

@@ -8,9 +8,10 @@ in its output and the 汇总表 carries a red banner naming them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, TypedDict
+from typing import TYPE_CHECKING, Iterable, TypedDict
 
-from taizhang.service import FileReport
+if TYPE_CHECKING:  # pragma: no cover
+    from taizhang.checks.files import FileReport
 
 
 class BlockingError(TypedDict):

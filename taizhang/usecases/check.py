@@ -8,7 +8,7 @@ from typing import Any
 
 from taizhang import workers
 from taizhang.config import Config, load_config
-from taizhang.reading.source import expand_paths, no_workbooks, skip_reason
+from taizhang.reading.folder import expand_paths, no_workbooks, skip_reason
 from taizhang.service import FileReport, check_slim, reader_died
 from taizhang.usecases.common import (
     EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, is_one_of, per_file,

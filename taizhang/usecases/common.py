@@ -53,7 +53,7 @@ def cannot_write(what: str, path: object, exc: OSError) -> str:
     if isinstance(exc, PermissionError):
         return (f"taizhang: {what}无法写入：{path}（没有写入权限，或该文件正在 Excel/WPS 中打开：请关闭后重试；"
                 f"原文件未改动）")
-    from taizhang.reading.source import os_error_zh
+    from taizhang.errors import os_error_zh
 
     return f"taizhang: {what}无法写入：{path}（{os_error_zh(exc)}；原文件未改动）"
 

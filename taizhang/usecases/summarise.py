@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from taizhang.config import Config, load_config
-from taizhang.reading.source import expand_paths, no_workbooks, skip_reason
+from taizhang.reading.folder import expand_paths, no_workbooks, skip_reason
 from taizhang.summarising import summarise_files
 from taizhang.usecases.common import (
     EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, is_one_of, per_file,
