@@ -12,8 +12,8 @@ from addin.actions import GROUPS, REGISTRY, TAB_ID, TAB_LABEL
 #: 2006/01 namespace (``customUI/customUI.xml``, read by Excel 2007 and later); the 2007 type
 #: names one in the 2009/07 namespace (``customUI/customUI14.xml``, Excel 2010 and later).  A
 #: host may ignore a part whose namespace does not match its relationship: no ribbon, no error.
-#: We write the 2006 pair: every Excel since 2007 and WPS read it, and the ribbon needs nothing
-#: of the 2010 schema.
+#: We write the 2006 pair: every Excel since 2007 reads it, and the ribbon needs nothing of the
+#: 2010 schema.
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
 CUSTOMUI_PART = "customUI/customUI.xml"
 CUSTOMUI_RELATIONSHIP = "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
