@@ -133,7 +133,7 @@ def make_report(paths: Sequence[str | os.PathLike], output: str | os.PathLike, *
 
     The one entry point shared by the command line, the ribbon and the local service.
     """
-    from taizhang.reading.folder import expand_paths
+    from taizhang.reading.folder import NO_WORKBOOKS, expand_paths
 
     config = config or load_config()
     output = Path(output)
@@ -143,7 +143,7 @@ def make_report(paths: Sequence[str | os.PathLike], output: str | os.PathLike, *
             raise ReportError(f"汇报文档不能写入被统计的台账 {output.name}（源台账从不改动），请换一个文件名")
     files = [f for f in expand_paths([str(p) for p in inputs]) if not _same_file(output, f)]
     if not files:
-        raise ReportError("没有找到工作簿文件（支持 .xlsx .xlsm .xls .xlsb .ods .et）")
+        raise ReportError(NO_WORKBOOKS)  # report has no --recursive: no hint naming it
     from taizhang.checks.files import check_loaded
     from taizhang.reading.workbook import load_workbook
     from taizhang.figures.settings import resolve, settings_rows
