@@ -682,6 +682,26 @@ def test_kills_at_random_moments_leave_a_whole_master_and_whole_backups(month):
     assert all(_complete(b) for b in backups_of(master))
 
 
+def test_the_owner_file_of_a_run_killed_before_linking_its_lock_goes_at_the_next_run(month, capsys):
+    """A run killed between writing ``.<master>.<pid>.lock`` and linking it leaves that file; the
+    next run removes it at once when that process is gone (not only a minute on)."""
+    import socket
+
+    inbox, roster, master = _clean(month)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    left = master.with_name(f".{master.name}.{dead.pid}.lock")
+    left.write_text(json.dumps({"pid": dead.pid, "host": socket.gethostname(), "started": "2026-10-31 09:00:00"}),
+                    encoding="utf-8")
+    alive = master.with_name(f".{master.name}.{os.getppid()}.lock")  # a live process's: kept
+    alive.write_text(json.dumps({"pid": os.getppid(), "host": socket.gethostname()}), encoding="utf-8")
+    try:
+        code, _err = _cli(inbox, roster, master, capsys)
+        assert code == 1 and not left.exists() and alive.exists()
+    finally:
+        alive.unlink(missing_ok=True)
+
+
 # -- Ctrl-C (item 11) -----------------------------------------------------------------------
 
 def test_ctrl_c_while_the_program_is_still_starting_prints_one_chinese_line(tmp_path):

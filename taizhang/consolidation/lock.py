@@ -62,13 +62,20 @@ def debris(master: Path, pid: object) -> list[Path]:
 
 def _forgotten_owners(master: Path, age: float = 60.0) -> None:
     """Remove the owner files (``.<master>.<pid>.lock``) of runs killed between writing one
-    and linking it to the lock's name, a minute old: no run takes longer than that to link it."""
+    and linking it to the lock's name: at once when its process, on this machine, is gone;
+    else a minute old, since no run takes longer than that to link it."""
     import glob
 
     now = time.time()
     for p in glob.glob(str(master.parent / f".{glob.escape(master.name)}.*.lock")):
         try:
-            if now - os.stat(p).st_mtime > age:
+            owner = json.loads(Path(p).read_text(encoding="utf-8"))
+            pid = int(owner.get("pid", 0) or 0) if isinstance(owner, dict) else 0
+            dead = owner.get("host") == socket.gethostname() and pid not in (0, os.getpid()) and not _alive(pid)
+        except (OSError, ValueError, AttributeError):
+            dead = False
+        try:
+            if dead or now - os.stat(p).st_mtime > age:
                 os.unlink(p)
         except OSError:
             continue
