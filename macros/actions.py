@@ -19,38 +19,40 @@ from pathlib import Path
 from typing import Any
 
 from taizhang.config import Config
-from taizhang.figures import Period, compute, rows_by_kind
+from taizhang.figures import Period
+from taizhang.figures.settings import AS_OF_KEY as _AS_OF, BUREAU_KEY as _BUREAU, FORMS_HEADER as _FORM_HEADER
+from taizhang.figures.settings import Settings
 from taizhang.findings_sheet import finding_row, read_findings_cells
-from taizhang.ranges import sheet_from_values
-from taizhang.checks.files import check_loaded
-from taizhang.reading.workbook import LoadedWorkbook, load_sheets
-from taizhang.summary import blocking_errors, describe
-from taizhang.figures.settings import BUREAU_KEY as _BUREAU, AS_OF_KEY as _AS_OF, Settings, resolve
-from taizhang.figures.settings import FORMS_HEADER as _FORM_HEADER
+from taizhang.summary import describe
+from taizhang.usecases.book import Book, check_book, settle, summarise_book
 
 from macros.port import (
     ERROR_FILL, FINDINGS_SHEET, OWN_SHEETS, REPORT_SHEET, SETTINGS_SHEET, WARNING_FILL, WorkbookPort,
 )
 
+
+def _settings_rows(port: WorkbookPort) -> list[list[Any]] | None:
+    return port.values(SETTINGS_SHEET) if SETTINGS_SHEET in port.sheet_names() else None
+
+
 def read_settings(port: WorkbookPort, config: Config) -> Settings:
     """The settings in force for this workbook: the office file, then its 台账设置 sheet (局名称,
     检查日期 — blank means today —, the 四种形态 mapping), merged as every entry point merges
-    them (:func:`taizhang.summarising.resolve`)."""
-    sheet = port.values(SETTINGS_SHEET) if SETTINGS_SHEET in port.sheet_names() else None
-    return resolve(config, sheet=sheet)
+    them (:func:`taizhang.usecases.book.settle`)."""
+    return settle(config, _settings_rows(port))
 
 
-def _load(port: WorkbookPort, config: Config) -> LoadedWorkbook:
-    sheets = [sheet_from_values(name, port.values(name), visible=port.is_visible(name))
-              for name in port.sheet_names() if name not in OWN_SHEETS]
-    return load_sheets(sheets, config, port.path)
+def _check(port: WorkbookPort, config: Config) -> Book:
+    """The workbook on screen checked by the use case, its own sheets (问题清单 …) left out."""
+    sheets = [(name, port.values(name), port.is_visible(name)) for name in port.sheet_names()
+              if name not in OWN_SHEETS]
+    return check_book(sheets, port.path, config, _settings_rows(port))
 
 
 def check_ledgers(port: WorkbookPort, config: Config) -> str:
     """检查台账: list every finding in 问题清单 and colour the cells it names."""
-    s = read_settings(port, config)
-    loaded = _load(port, s.config)
-    findings = check_loaded(loaded, s.config, s.as_of).findings
+    book = _check(port, config)
+    s, findings = book.settings, book.report.findings
     if FINDINGS_SHEET in port.sheet_names():  # un-colour what the last check coloured
         previous: dict[str, dict[str, str | None]] = {}
         for sheet, cell in read_findings_cells(port.values(FINDINGS_SHEET)):
@@ -64,7 +66,7 @@ def check_ledgers(port: WorkbookPort, config: Config) -> str:
             colour = ERROR_FILL if f.is_error else WARNING_FILL
             if marks.setdefault(f.sheet, {}).get(f.cell) != ERROR_FILL:
                 marks[f.sheet][f.cell] = colour
-    port.write_findings([finding_row(f, unit=loaded.reporting_unit, month=Period.of_month(s.as_of).key,
+    port.write_findings([finding_row(f, unit=book.loaded.reporting_unit, month=Period.of_month(s.as_of).key,
                                      file=port.path) for f in findings])
     for sheet, cells in marks.items():
         port.fill_cells(sheet, cells)
@@ -76,22 +78,9 @@ def check_ledgers(port: WorkbookPort, config: Config) -> str:
 
 
 def _report(port: WorkbookPort, config: Config):
-    s = read_settings(port, config)
-    checked = check_loaded(_load(port, s.config), s.config, s.as_of)
-    ledgers = [lg for lg in checked.ledgers if not lg.hidden]
-    period, _source, note = _period(checked, s)
-    report = compute(rows_by_kind(ledgers), period, s.as_of, s.config)
-    return s, report, [describe(b) for b in blocking_errors([checked])], _ribbon_note(note)
-
-
-def _period(checked, s: Settings):
-    """The month of the 检查日期 filled in on 台账设置; with none, the month the workbook's
-    ledgers hold (their latest dated row), as every entry point chooses it."""
-    from taizhang.figures import latest_row_date
-    from taizhang.figures.settings import choose_period
-
-    rows = rows_by_kind([lg for lg in checked.ledgers if not lg.hidden])
-    return choose_period(None, s, [latest_row_date(rows, s.as_of)])
+    summed = summarise_book(_check(port, config))
+    return (summed.settings, summed.report, [describe(b) for b in summed.blocking],
+            _ribbon_note(summed.period_note))
 
 
 def _ribbon_note(note: str | None) -> str:
@@ -122,17 +111,18 @@ def report_text(port: WorkbookPort, config: Config) -> str:
 def report_document(port: WorkbookPort, config: Config) -> str:
     """生成汇报: the 情况汇报 of the as-of month as a .docx beside the workbook, opened in Word.
 
-    The same service as ``taizhang report`` (:func:`taizhang.report.render_report`) over the
-    workbook as it is on screen; the paragraph also goes into 汇报材料 as before.
+    The same service as ``taizhang report`` (:func:`taizhang.usecases.report.render_report`) over the
+    workbook as it is on screen; the paragraph also goes into 汇报材料.
     """
-    from taizhang.report import ReportError, render_report
+    from taizhang.report import ReportError
+    from taizhang.usecases.report import render_report
 
-    s = read_settings(port, config)
-    checked = check_loaded(_load(port, s.config), s.config, s.as_of)
-    period, _source, note = _period(checked, s)
+    book = _check(port, config)
+    s = book.settings
+    period, _source, note = book.period()
     target = port.path.with_name(f"{port.path.stem}_{period.label}情况汇报.docx")
     try:
-        result = render_report([checked], target, period=period.key, as_of=s.as_of, bureau=s.bureau,
+        result = render_report([book.report], target, period=period.key, as_of=s.as_of, bureau=s.bureau,
                                config=s.config, inputs=[port.path])
     except ReportError as exc:
         message = f"未能生成汇报：{exc}"

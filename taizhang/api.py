@@ -255,15 +255,9 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *, config: Conf
     import pandas as pd
 
     from taizhang.kinds import kinds
-    from taizhang.checks.files import check_loaded
-    from taizhang.reading.workbook import load_workbook
-    from taizhang.figures.settings import resolve, settings_rows
+    from taizhang.usecases.check import check_settled
 
-    files = _workbooks(paths)
-    config = config or load_config()
-    loaded = [load_workbook(Path(p), config) for p in files]
-    settings = resolve(config, sheet=settings_rows(loaded), as_of=_as_of(as_of))
-    checked = [check_loaded(lw, settings.config, settings.as_of) for lw in loaded]
+    settings, checked = check_settled(_workbooks(paths), config or load_config(), as_of=_as_of(as_of))
     rows: dict[str, list] = {d.kind.value: [] for d in kinds()}
     for report in checked:
         for ledger in report.ledgers:

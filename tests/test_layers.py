@@ -49,11 +49,7 @@ ALLOWED_CIRCLES: dict[frozenset[str], str] = {
 }
 
 #: Upward imports allowed (importer, imported), with why.
-ALLOWED_UPWARD: dict[tuple[str, str], str] = {
-    # make_report is the report's use case, living in its output room until the use-case
-    # layer (issue 25, item 2) takes it; it calls service.summarise_reports.
-    ("taizhang.report", "taizhang.service"): "the report's use case, not yet in the use-case layer",
-}
+ALLOWED_UPWARD: dict[tuple[str, str], str] = {}
 
 
 def _modules() -> dict[str, Path]:

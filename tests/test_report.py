@@ -17,7 +17,8 @@ import pytest
 from docx.oxml.ns import qn
 
 from taizhang.cli import main
-from taizhang.report import DEFAULT_TEMPLATE, ReportError, TemplateRefused, make_report
+from taizhang.report import DEFAULT_TEMPLATE, ReportError, TemplateRefused
+from taizhang.usecases.report import make_report
 from taizhang.report.make_template import build
 from fixtures import AS_OF, write_xlsx
 

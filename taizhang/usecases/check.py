@@ -6,9 +6,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from typing import Sequence
+
 from taizhang import workers
+from taizhang.checks.files import check_loaded
 from taizhang.config import Config, load_config
+from taizhang.figures.settings import Settings, resolve, settings_rows
 from taizhang.reading.folder import expand_paths, no_workbooks, skip_reason
+from taizhang.reading.workbook import load_workbook
 from taizhang.service import FileReport, check_slim, reader_died
 from taizhang.usecases.common import (
     EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, is_one_of, per_file,
@@ -50,6 +55,16 @@ def check(request: CheckRequest, config: Config | None = None, progress: Progres
             return Outcome(EXIT_UNREADABLE, messages=[*notes, cannot_write("问题清单", output, exc)])
     messages = notes + [f"taizhang: 无法读取 {r.refusal.message}" for r in reports if r.refusal is not None]
     return Outcome(check_exit_code(reports), check_json(reports), messages, reports)
+
+
+def check_settled(files: Sequence[Path], config: Config, *, bureau: str | None = None,
+                  as_of: date | None = None) -> tuple[Settings, list[FileReport]]:
+    """Read the files and check them with the settings in force (the configuration, then the
+    first 台账设置 sheet among them, then ``bureau`` and ``as_of``): the settings, and each
+    file's full report (its ledgers' rows kept), in the order of ``files``."""
+    loaded = [load_workbook(Path(f), config) for f in files]
+    settings = resolve(config, sheet=settings_rows(loaded), bureau=bureau, as_of=as_of)
+    return settings, [check_loaded(lw, settings.config, settings.as_of) for lw in loaded]
 
 
 def check_exit_code(reports: list[FileReport]) -> int:
