@@ -42,11 +42,7 @@ LAYERS: tuple[tuple[int, tuple[str, ...]], ...] = (
 EXACT = {"taizhang": 6}
 
 #: Import circles allowed, each a set of modules, with why.
-ALLOWED_CIRCLES: dict[frozenset[str], str] = {
-    # A workbook in a format whose reader may abort the process is opened in a child process
-    # (reading.isolated), and the child runs the same opener with isolation off.
-    frozenset({"taizhang.reading.source", "taizhang.reading.isolated"}): "the child process re-enters the opener",
-}
+ALLOWED_CIRCLES: dict[frozenset[str], str] = {}
 
 #: Upward imports allowed (importer, imported), with why.
 ALLOWED_UPWARD: dict[tuple[str, str], str] = {}

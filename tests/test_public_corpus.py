@@ -141,7 +141,7 @@ def test_the_childs_result_never_mixes_with_what_a_reader_prints(tmp_path):
             "    os.write(1, b'noise on descriptor 1\\n')\n"
             "    return real(*args, **kw)\n"
             "source.open_workbook = noisy\n"
-            "runpy.run_module('taizhang.reading.isolated', run_name='__main__')\n")  # as python -m runs it
+            "runpy.run_module('taizhang.reading.isolated_child', run_name='__main__')\n")  # as python -m runs it
     env = {**os.environ, "TMPDIR": str(tmp_path)}
     proc = subprocess.run([sys.executable, "-c", code, str(CORPUS / "poi__59074.xls"),
                            json.dumps(dataclasses.asdict(Limits())), str(os.getpid())],

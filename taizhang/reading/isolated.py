@@ -12,8 +12,9 @@ which goes to the log.  Nothing of the workbook touches the disk, so nothing of 
 behind when either process is killed; and the child ends when its parent ends
 (``taizhang.workers.bind_to_parent``).
 
-    python -m taizhang.reading.isolated PATH LIMITS_JSON PARENT_PID   (what the parent runs;
-    the environment names the run's private folder, for a decrypted copy)
+The child is :mod:`taizhang.reading.isolated_child`, which opens the file with the opener of
+:mod:`taizhang.reading.source` (isolation off); this module, the parent's side, imports
+neither, so the opener and its isolation form no import circle.
 """
 
 from __future__ import annotations
@@ -29,12 +30,12 @@ from pathlib import Path
 
 from taizhang import workers
 from taizhang.reading.book import Limits, Workbook, WorkbookRefused
-from taizhang.reading.source import open_workbook
 
 #: The child's address-space ceiling (POSIX), and how long it may take.
 MEMORY_LIMIT = 3 * 1024 ** 3
 TIMEOUT_SECONDS = 120
-_OK, _REFUSED = 0, 3
+#: The child's exit status when it hands back a workbook, and when it hands back a refusal.
+OK_STATUS, REFUSED_STATUS = 0, 3
 #: The environment variable naming the run's private folder to the child.
 FOLDER_VARIABLE = "TAIZHANG_RUN_FOLDER"
 
@@ -45,9 +46,10 @@ last_peak_bytes: int | None = None
 
 
 def read_isolated(path: Path, limits: Limits) -> Workbook:
-    """:func:`open_workbook` in a child process; a crash there is a ``corrupt-workbook``."""
+    """``taizhang.reading.source.open_workbook`` in a child process; a crash there is a
+    ``corrupt-workbook``."""
     global last_peak_bytes
-    cmd = [sys.executable, "-m", "taizhang.reading.isolated", str(path),
+    cmd = [sys.executable, "-m", "taizhang.reading.isolated_child", str(path),
            json.dumps(dataclasses.asdict(limits)), str(os.getpid())]
     env = {**os.environ, FOLDER_VARIABLE: str(workers.private_folder())}
     with subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -68,7 +70,7 @@ def read_isolated(path: Path, limits: Limits) -> Workbook:
     if chatter:
         log.info("%s: reader said: %s", path, chatter[-600:])
     payload = None
-    if proc.returncode in (_OK, _REFUSED):
+    if proc.returncode in (OK_STATUS, REFUSED_STATUS):
         try:
             payload = pickle.loads(result)
         except Exception:  # noqa: BLE001 - a truncated or garbled result: the child did not finish
@@ -78,69 +80,7 @@ def read_isolated(path: Path, limits: Limits) -> Workbook:
             "corrupt-workbook", f"{path}：读取程序在读这个文件时异常终止（文件已损坏或被篡改），未读取",
             f"child exit status {proc.returncode}: {chatter[-300:]}")
     value, last_peak_bytes = payload
-    if proc.returncode == _REFUSED:
+    if proc.returncode == REFUSED_STATUS:
         code, reason, detail = value
         raise WorkbookRefused(code, reason, detail)
     return value
-
-
-def _peak() -> int | None:
-    """This process's peak resident memory.  On Linux from ``VmHWM``, which starts afresh with
-    the program: ``ru_maxrss`` carries over the parent's size from before the exec."""
-    try:
-        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        import resource
-
-        kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return kb * (1 if sys.platform == "darwin" else 1024)
-    except ImportError:  # Windows
-        return None
-
-
-def _result_channel():
-    """The stdout pipe, kept for the result alone; file descriptor 1 (and ``sys.stdout``) then
-    lead to stderr, so that nothing a reader prints can be mistaken for the result."""
-    channel = os.dup(1)
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    if os.name == "nt":  # pragma: no cover - Windows
-        import msvcrt
-
-        msvcrt.setmode(channel, os.O_BINARY)
-    return os.fdopen(channel, "wb")
-
-
-def _main(argv: list[str]) -> int:
-    path, limits, parent = Path(argv[0]), Limits(**json.loads(argv[1])), int(argv[2])
-    workers.bind_to_parent(parent)
-    folder = os.environ.get(FOLDER_VARIABLE)
-    if folder:
-        workers.use_private_folder(Path(folder))
-    channel = _result_channel()
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-    except (ImportError, ValueError, OSError):  # Windows has no rlimit: isolation alone
-        pass
-    try:
-        book = open_workbook(path, limits, isolate=False)
-    except WorkbookRefused as exc:
-        payload, status = (exc.code, exc.reason, exc.detail), _REFUSED
-    except KeyboardInterrupt:
-        return 130
-    else:
-        payload, status = book, _OK
-    with channel:
-        pickle.dump((payload, _peak()), channel, protocol=pickle.HIGHEST_PROTOCOL)
-    return status
-
-
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))

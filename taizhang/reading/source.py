@@ -22,6 +22,7 @@ import python_calamine as calamine
 from taizhang.reading.book import CELL_IMAGE, ENCRYPTED, Limits, Sheet, Workbook, WorkbookRefused, log
 from taizhang.reading.extent import (SheetScan, _describe, _refuse_declarations, _scan_ods, _scan_ooxml, _scan_xls,
                                      _scan_xlsb, sheet_parts)
+from taizhang.reading.isolated import read_isolated
 from taizhang.reading.sniff import _sniff
 
 if TYPE_CHECKING:
@@ -46,8 +47,6 @@ def open_workbook(path: str | os.PathLike, limits: Limits | None = None, *, isol
         if exc.code != "encrypted-workbook" or path.stat().st_size > limits.max_file_bytes:
             raise
         if isolate:  # decrypting and reading an .xls: as any .xls, in a child process
-            from taizhang.reading.isolated import read_isolated
-
             return read_isolated(path, limits)
         return _read_default_password(path, limits, exc)
     with contextlib.closing(parts) if parts is not None else contextlib.nullcontext():
@@ -58,8 +57,6 @@ def open_workbook(path: str | os.PathLike, limits: Limits | None = None, *, isol
                 f"{path}：文件大小 {size / 1048576:.0f} MB，超过上限 {limits.max_file_bytes / 1048576:.0f} MB",
             )
         if isolate and fmt in ISOLATED_FORMATS:
-            from taizhang.reading.isolated import read_isolated
-
             if parts is not None:
                 parts.close()  # the child opens the file itself
             return read_isolated(path, limits)
