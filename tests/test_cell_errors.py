@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from fixtures import AS_OF, write_xlsx
-from taizhang.reading.extent import _biff_error
+from taizhang.reading.extent import biff_error
 from taizhang.reading.source import open_workbook
 from taizhang.service import check_file
 
@@ -128,6 +128,6 @@ def test_check_json_reports_the_error_cell_and_fails(tmp_path):
 def test_formula_record_with_an_error_result():
     # FORMULA: row, col, xf, then an 8-byte result: type 2 (error), the code, then 0xFFFF
     body = struct.pack("<HHH", 4, 2, 15) + bytes([2, 0, 0x17, 0, 0, 0]) + b"\xff\xff" + b"\0" * 6
-    assert _biff_error(0x0006, body) == "#REF!"
+    assert biff_error(0x0006, body) == "#REF!"
     number = struct.pack("<HHHd", 4, 2, 15, 12.5) + b"\0" * 6
-    assert _biff_error(0x0006, number) is None
+    assert biff_error(0x0006, number) is None

@@ -1,4 +1,4 @@
-"""The quick extent bound of a sheet's XML (``_extent_bound``) never lies below what a reader
+"""The quick extent bound of a sheet's XML (``extent_bound``) never lies below what a reader
 makes of the sheet: the cells calamine itself places are the oracle, for sheets with and
 without references, quoted either way, with spaces around ``=``, rows and cells out of order."""
 
@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 
 from taizhang.reading.book import Limits
 
-from taizhang.reading.extent import _extent_bound, _harmless
+from taizhang.reading.extent import extent_bound, harmless
 
 from taizhang.reading.source import open_workbook
 
@@ -70,19 +70,19 @@ def test_bound_is_never_below_what_calamine_places(tmp_path, seed):
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
     height = max((i + 1 for i, r in enumerate(rows) if any(v != "" for v in r)), default=0)
     width = max((j + 1 for r in rows for j, v in enumerate(r) if v != ""), default=0)
-    bound = _extent_bound(xml)
+    bound = extent_bound(xml)
     if bound is None:
         return  # a reference reaches row 1,000 or column AA: the cells are looked at one by one
     assert height <= bound[0] and width <= bound[1], (xml[:300], height, width, bound)
 
 
 def test_far_references_are_looked_at_closely():
-    assert _extent_bound(b'<row r="1"><c r="A1"><v>1</v></c></row>') == (1001, 26)
-    assert _extent_bound(b'<row r="1"><c s="1" r="A1"><v>1</v></c></row>') == (1001, 27)
+    assert extent_bound(b'<row r="1"><c r="A1"><v>1</v></c></row>') == (1001, 26)
+    assert extent_bound(b'<row r="1"><c s="1" r="A1"><v>1</v></c></row>') == (1001, 27)
     for far in (b"<c r='A1000'>", b'<c r = "AA1">', b'<row r="1048576">', b"<c r=\n'$XFD$1'>"):
-        assert _extent_bound(b"<sheetData><row>" + far + b"<v>1</v></c></row></sheetData>") is None
+        assert extent_bound(b"<sheetData><row>" + far + b"<v>1</v></c></row></sheetData>") is None
     # an attribute that only ends in r is not a reference
-    assert _extent_bound(b'<cfRule operator="between"/><row r="2"><c r="B2"/></row>') is not None
+    assert extent_bound(b'<cfRule operator="between"/><row r="2"><c r="B2"/></row>') is not None
 
 
 def test_many_cells_without_references_are_not_waved_through(tmp_path):
@@ -90,19 +90,19 @@ def test_many_cells_without_references_are_not_waved_through(tmp_path):
     and the sheet is judged by its cells (refused with these tight limits)."""
     xml = (b'<sheetData><row r="1">' + b"<c><v>1</v></c>" * 3000 + b'</row><row r="999"><c r="A999"><v>2</v></c>'
            b"</row></sheetData>")
-    rows, cols = _extent_bound(xml)
+    rows, cols = extent_bound(xml)
     assert cols >= 3000
     tight = Limits(max_cells=500_000, max_columns=5000)
-    assert not _harmless((rows, cols), tight)
+    assert not harmless((rows, cols), tight)
     path = _xlsx(tmp_path, xml, "wide")
     book = open_workbook(path, tight)
     assert book.sheets[0].too_large
 
 
-# -- the whole-array path (_tags) against the byte search ------------------------------------
+# -- the whole-array path (tag_counts) against the byte search ------------------------------------
 
 def _sheet_of_size(rnd: random.Random, size: int, plain: bool) -> bytes:
-    """Sheet XML of about ``size`` bytes mixing what _extent_bound and the formula check look
+    """Sheet XML of about ``size`` bytes mixing what extent_bound and the formula check look
     for: row and cell tags with and without prefixes, references, attributes whose names only
     end in r, formulas, and text that looks like them.  ``plain``: references written as Excel
     writes them (``r="…"``), none reaching row 1,000 or column AA; else in every spelling, near
@@ -151,17 +151,17 @@ def test_the_whole_array_path_gives_what_the_byte_search_gives(seed):
     """For sheets both sides of the size the whole-array path takes: the same bound (or None)
     as the regular expression and byte counts, the same formula tags, and a sheet taken for
     one without far references never has one."""
-    from taizhang.reading.extent import _VECTOR_BYTES, _extent_bound_searched, _tags
+    from taizhang.reading.extent import VECTOR_BYTES, extent_bound_searched, tag_counts
 
     rnd = random.Random(seed)
     taken = far = 0
     for i in range(60):
-        size = rnd.choice([_VECTOR_BYTES[0] - 200, _VECTOR_BYTES[0] + 10, 20_000, 60_000])
+        size = rnd.choice([VECTOR_BYTES[0] - 200, VECTOR_BYTES[0] + 10, 20_000, 60_000])
         data = _sheet_of_size(rnd, size, plain=rnd.random() < 0.5)
-        expected = _extent_bound_searched(data)
-        assert _extent_bound(data) == expected, data[:200]
-        tags = _tags(data)
-        if len(data) < _VECTOR_BYTES[0]:
+        expected = extent_bound_searched(data)
+        assert extent_bound(data) == expected, data[:200]
+        tags = tag_counts(data)
+        if len(data) < VECTOR_BYTES[0]:
             assert tags is None
             continue
         assert tags is not None
@@ -185,29 +185,29 @@ def test_the_whole_array_path_gives_what_the_byte_search_gives(seed):
     (b'<c r="$A$999">', (1001, 26)), (b'<c s="1">', (1001, 27)),
 ])
 def test_far_references_in_a_sheet_the_whole_array_path_takes(far, expected):
-    from taizhang.reading.extent import _VECTOR_BYTES, _tags
+    from taizhang.reading.extent import VECTOR_BYTES, tag_counts
 
     data = b"<sheetData><row>" + b'<c r="B2"><v>1</v></c>' * 27 + far + b"<v>1</v></c></row>" \
-        + b" " * _VECTOR_BYTES[0] + b"</sheetData>"
-    assert _tags(data) is not None
-    assert _extent_bound(data) == expected
+        + b" " * VECTOR_BYTES[0] + b"</sheetData>"
+    assert tag_counts(data) is not None
+    assert extent_bound(data) == expected
 
 
 @pytest.mark.parametrize("seed", range(30))
 def test_bound_of_a_sheet_the_whole_array_path_takes_is_never_below_what_calamine_places(tmp_path, seed):
     """As above, each sheet blown up with blanks between its rows to the size the whole-array
     path takes."""
-    from taizhang.reading.extent import _VECTOR_BYTES, _tags
+    from taizhang.reading.extent import VECTOR_BYTES, tag_counts
 
     rnd = random.Random(1000 + seed)
-    xml = _sheet_xml(rnd).replace(b"</row>", b"</row>" + b" " * (_VECTOR_BYTES[0] // 2), 2)
-    xml = xml.replace(b"</sheetData>", b" " * _VECTOR_BYTES[0] + b"</sheetData>")
-    assert _tags(xml) is not None
+    xml = _sheet_xml(rnd).replace(b"</row>", b"</row>" + b" " * (VECTOR_BYTES[0] // 2), 2)
+    xml = xml.replace(b"</sheetData>", b" " * VECTOR_BYTES[0] + b"</sheetData>")
+    assert tag_counts(xml) is not None
     path = _xlsx(tmp_path, xml, f"s{seed}")
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
     height = max((i + 1 for i, r in enumerate(rows) if any(v != "" for v in r)), default=0)
     width = max((j + 1 for r in rows for j, v in enumerate(r) if v != ""), default=0)
-    bound = _extent_bound(xml)
+    bound = extent_bound(xml)
     if bound is None:
         return
     assert height <= bound[0] and width <= bound[1], (xml[:300], height, width, bound)
@@ -216,10 +216,10 @@ def test_bound_of_a_sheet_the_whole_array_path_takes_is_never_below_what_calamin
 @pytest.mark.parametrize("data", [b'r="AA1"' + b" " * 5000, b'r="1000"' + b" " * 5000,
                                   b" " * 5000 + b'<c r="AA', b" " * 5000 + b'<row r="1000'])
 def test_a_far_reference_at_either_end_of_a_part_is_seen(data):
-    from taizhang.reading.extent import _extent_bound_searched, _tags
+    from taizhang.reading.extent import extent_bound_searched, tag_counts
 
-    assert _tags(data) is not None
-    assert _extent_bound(data) is None and _extent_bound_searched(data) is None
+    assert tag_counts(data) is not None
+    assert extent_bound(data) is None and extent_bound_searched(data) is None
 
 
 _ENDS_CLOSE_ANY = (b'<row r="5"><c r="A5"><v>1</v></c>' + b"<a>" * 3000 + b"</row>" * 3000
@@ -242,7 +242,7 @@ def test_the_bound_holds_where_cells_without_references_follow_others(tmp_path, 
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
     height = max((i + 1 for i, r in enumerate(rows) if any(v != "" for v in r)), default=0)
     width = max((j + 1 for r in rows for j, v in enumerate(r) if v != ""), default=0)
-    bound = _extent_bound(xml)
+    bound = extent_bound(xml)
     assert bound is not None
     assert height <= bound[0] and width <= bound[1], (height, width, bound)
 
@@ -260,8 +260,8 @@ def test_a_large_ordinary_sheet_needs_no_closer_look(tmp_path):
     wb.save(path)
     with zipfile.ZipFile(path) as zf:
         xml = zf.read("xl/worksheets/sheet1.xml")
-    bound = _extent_bound(xml)
-    assert bound is not None and _harmless(bound, Limits())
+    bound = extent_bound(xml)
+    assert bound is not None and harmless(bound, Limits())
     assert bound[1] <= 30
     book = open_workbook(path)
     assert len(book.sheets[0].rows) == 990 and book.sheets[0].too_large is None
@@ -289,15 +289,15 @@ def _refless_sheet(rnd: random.Random) -> bytes:
 
 @pytest.mark.parametrize("seed", range(40))
 def test_cells_without_references_are_never_placed_below_the_row_the_scan_says(tmp_path, seed):
-    from taizhang.reading.extent import _refless_row
+    from taizhang.reading.extent import refless_row
 
     xml = _refless_sheet(random.Random(seed))
     path = _xlsx(tmp_path, xml, f"r{seed}")
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
     height = max((i + 1 for i, r in enumerate(rows) if any(v != "" for v in r)), default=0)
-    assert height <= _refless_row(xml), (xml[:400], height)
+    assert height <= refless_row(xml), (xml[:400], height)
     if b"/>" not in xml.replace(b"<c/>", b""):  # no row closing itself: exactly where calamine puts it
-        assert height == _refless_row(xml)
+        assert height == refless_row(xml)
 
 
 @pytest.mark.parametrize("sheet_data", [

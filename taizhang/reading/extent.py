@@ -1,7 +1,17 @@
 """The size scan before calamine: how far each sheet reaches, read from the sheet's own
 bytes (its XML, its xlsb records, its BIFF records), so that a sheet too large for the limits
 is refused before a reader builds its grid, and the cells a reader hands over empty (formulas
-without a value, error values) are known by their reference."""
+without a value, error values) are known by their reference.
+
+The pieces of the scan, public so that each can be checked on its own against a reader:
+
+- :func:`extent_bound` bounds a sheet's extent from its XML at the speed of a byte search,
+  by :func:`tag_counts` (whole-array operations, for sizes within :data:`VECTOR_BYTES`) or by
+  :func:`extent_bound_searched` (regular expressions and byte counts), which agree;
+- :func:`harmless` says whether a sheet of such a bound needs no closer look;
+- :func:`refless_row` is the last row where calamine puts a cell without a reference;
+- :func:`biff_error` reads the error value (``#REF!`` …) of an .xls cell record.
+"""
 
 from __future__ import annotations
 
@@ -165,16 +175,16 @@ def _scan_ooxml(source: Path | io.BytesIO | zipfile.ZipFile | Parts, limits: Lim
             if package.declares_entities(data):
                 _refuse_declarations(path, part)
             scan = SheetScan()
-            tags = _tags(data)
-            bound = _extent_bound(data, tags)
-            if bound is not None and _harmless(bound, limits):
+            tags = tag_counts(data)
+            bound = extent_bound(data, tags)
+            if bound is not None and harmless(bound, limits):
                 scan.max_row, scan.max_col = bound  # small whatever its cells: no closer look needed
             else:
                 # Rows holding a cell with content, and such cells whose own reference lies beyond
                 # row 99,999.  Only the bound matters: every one-letter column counts as 26, so the
                 # scan builds no list as long as the sheet's cells.
                 rows = _VALUE_ROW.findall(data) + _FAR_VALUE.findall(data)
-                refless = 0 if tags is not None and not tags.unreferenced else _refless_row(data)
+                refless = 0 if tags is not None and not tags.unreferenced else refless_row(data)
                 scan.max_row = max(max((int(r) for r in rows), default=0), refless)
                 wide = set(_WIDE_VALUE.findall(data))
                 scan.max_col = max((_col_index(c.decode()) + 1 for c in wide), default=26 if scan.max_row else 0)
@@ -193,7 +203,7 @@ _FAR_REF = re.compile(rb"""r\s{0,8}=\s{0,8}["'](?:\$?[A-Za-z]{2}|[A-Za-z$]{0,4}0
 _NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:.-")
 
 
-def _extent_bound(data: bytes, tags: _Tags | None = None) -> tuple[int, int] | None:
+def extent_bound(data: bytes, tags: TagCounts | None = None) -> tuple[int, int] | None:
     """An upper bound of a sheet's extent (rows, columns) found at the speed of a byte search,
     or None when its references reach row 1,000 or column AA (then the cells are looked at).
 
@@ -207,18 +217,18 @@ def _extent_bound(data: bytes, tags: _Tags | None = None) -> tuple[int, int] | N
     taken for one with a reference only when it starts ``<c r="``): the bound only errs
     upwards.
 
-    ``tags``: what :func:`_tags` found in ``data``; where it rules out every far reference,
+    ``tags``: what :func:`tag_counts` found in ``data``; where it rules out every far reference,
     the answer is its counts, else the one the byte search gives (the same either way).
     """
     if tags is None:
-        tags = _tags(data)
+        tags = tag_counts(data)
     if tags is not None and not tags.far:
         return 999 + tags.rows, 26 + tags.cells - tags.referenced
-    return _extent_bound_searched(data)
+    return extent_bound_searched(data)
 
 
-def _extent_bound_searched(data: bytes) -> tuple[int, int] | None:
-    """:func:`_extent_bound` by regular expression and byte counts."""
+def extent_bound_searched(data: bytes) -> tuple[int, int] | None:
+    """:func:`extent_bound` by regular expression and byte counts."""
     for m in _FAR_REF.finditer(data):
         if m.start() == 0 or data[m.start() - 1] not in _NAME_BYTES:
             return None
@@ -227,10 +237,10 @@ def _extent_bound_searched(data: bytes) -> tuple[int, int] | None:
     return 999 + rows, 26 + cells
 
 
-class _Tags(NamedTuple):
-    """What :func:`_extent_bound` and the formula check look for in a sheet's XML."""
+class TagCounts(NamedTuple):
+    """What :func:`extent_bound` and the formula check look for in a sheet's XML."""
 
-    rows: int  # "<row", ":row" and "</row", counted as _extent_bound counts them
+    rows: int  # "<row", ":row" and "</row", counted as extent_bound counts them
     cells: int  # "<c" and ":c"
     referenced: int  # '<c r="'
     unreferenced: int  # cell tags ("<c" or ":c", then a blank, ">" or "/") not starting '<c r="'
@@ -242,7 +252,7 @@ class _Tags(NamedTuple):
 #: xlwings load anyway): a few microseconds each whatever the size, where each byte search
 #: costs about a microsecond per kilobyte.  Smaller sheets cost less by byte search, and larger
 #: ones would hold several arrays of their size.
-_VECTOR_BYTES = (4096, 8 << 20)
+VECTOR_BYTES = (4096, 8 << 20)
 
 
 @functools.lru_cache(maxsize=1)
@@ -263,10 +273,10 @@ def _byte_classes() -> Any:
             table(letters + b"0123456789$"), table(b" \t\n\r\x0b\x0c="), table(b" \t\n\r>/"))
 
 
-def _tags(data: bytes) -> _Tags | None:
+def tag_counts(data: bytes) -> TagCounts | None:
     """The row and cell tags of a sheet's XML counted, formula tags looked for, and far
     references ruled out, by whole-array operations; None for a size outside
-    :data:`_VECTOR_BYTES` (or without numpy).
+    :data:`VECTOR_BYTES` (or without numpy).
 
     ``far`` errs only upwards: :data:`_FAR_REF` matches only at an ``r`` that follows a byte
     no part of a name and is followed by a blank or ``=``.  Unless every such ``r`` is followed
@@ -275,7 +285,7 @@ def _tags(data: bytes) -> _Tags | None:
     zero: at least four characters of letters, digits and ``$``, of which the first is a digit
     when there are just four.  ``far`` is False only when no value after ``r="`` starts so.
     """
-    if not _VECTOR_BYTES[0] <= len(data) <= _VECTOR_BYTES[1]:
+    if not VECTOR_BYTES[0] <= len(data) <= VECTOR_BYTES[1]:
         return None
     try:
         np, name, letter, digit, value, after_r, tag_end = _byte_classes()
@@ -302,10 +312,10 @@ def _tags(data: bytes) -> _Tags | None:
             two_letters = letter[v1] & (letter[v0] | ((v0 == 0x24) & letter[v2]))
             four = value[v0] & value[v1] & value[v2] & value[v3] & (value[v4] | digit[v0])
             far = bool((two_letters | four).any())
-    return _Tags(rows, cells, referenced, cell_tags - referenced, formula, far)
+    return TagCounts(rows, cells, referenced, cell_tags - referenced, formula, far)
 
 
-def _harmless(bound: tuple[int, int], limits: Limits) -> bool:
+def harmless(bound: tuple[int, int], limits: Limits) -> bool:
     """Whether a sheet of at most ``bound`` (rows, columns) is within every limit, and too small
     a grid to be sparse (see :meth:`SheetScan.sparse`), whatever its cells."""
     rows, cols = bound
@@ -330,7 +340,7 @@ _ROW_EVENT = re.compile(rb'<(/?)(?:[^<>\s/:]+:)?row\b([^<>]{0,1000}?)(/?)>|' + _
 _ROW_REF = re.compile(rb"""\sr\s{0,8}=\s{0,8}["'](\d{1,9})""")
 
 
-def _refless_row(data: bytes) -> int:
+def refless_row(data: bytes) -> int:
     """The last row (from 1) where calamine places a cell with content and without a
     reference of its own, or 0: the row a row's reference sets, moved down by one at each end
     of a row, which calamine's lenient parser takes wherever ``</row>`` closes an element.  A
@@ -513,7 +523,7 @@ def _scan_xls(path: Path, limits: Limits) -> tuple[dict[str, SheetScan], bool]:
         for _pos, rtype, body in records(offset):
             if rtype in _BIFF_CELLS and len(body) >= 4:
                 row, col = struct.unpack_from("<HH", body)
-                error = _biff_error(rtype, body)
+                error = biff_error(rtype, body)
                 if error is not None:
                     scan.errors[(row, col)] = error
             elif rtype == _BIFF_MULRK and len(body) >= 6:
@@ -529,7 +539,7 @@ def _scan_xls(path: Path, limits: Limits) -> tuple[dict[str, SheetScan], bool]:
     return scans, biff8
 
 
-def _biff_error(rtype: int, body: bytes) -> str | None:
+def biff_error(rtype: int, body: bytes) -> str | None:
     """The error a BOOLERR or FORMULA record shows (``#REF!`` …), or None."""
     if rtype == _BIFF_BOOLERR and len(body) >= 8 and body[7] == 1:
         return _BIFF_ERRORS.get(body[6], "#错误")
