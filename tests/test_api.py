@@ -89,7 +89,7 @@ def test_a_missing_path_or_a_folder_without_workbooks_raises_naming_it(tmp_path)
     (empty / "说明.txt").write_text("不是台账", encoding="utf-8")
     with pytest.raises(FileNotFoundError, match=f"^{re.escape(str(empty))} 中没有找到工作簿文件"):
         taizhang.read(empty)
-    assert not taizhang.read(there)["refunds"].empty  # what is there is read as before
+    assert not taizhang.read(there)["refunds"].empty  # what is there is read all the same
 
 
 def _two_places(value) -> bool:
@@ -119,9 +119,9 @@ def test_money_is_decimal_at_two_places_so_pandas_sums_print_alike(samples):
     for month in (taizhang.summarise(samples, period="2026-10"),
                   taizhang.summarise(SAMPLES, period="2026-10", as_of="2026-10-31")):
         refunds_now = month.current.refunds
-        assert str(refunds_now.to_treasury) == "3700.00"  # was 3700.0
+        assert str(refunds_now.to_treasury) == "3700.00"  # at two places, not 3700.0
         assert [str(line.due) for line in refunds_now.by_school.values()] == [
-            "8400.00", "48000.00", "51480.00", "52000.00", "6300.00"]  # was 8400, 48000.0 …
+            "8400.00", "48000.00", "51480.00", "52000.00", "6300.00"]  # each at two places (not 8400, 48000.0 …)
 
 
 def test_money_rounds_half_up_to_the_fen_whatever_its_size(tmp_path):
@@ -167,7 +167,7 @@ def test_each_kind_is_an_attribute_beside_its_key(samples):
     message = str(caught.value)
     assert "complaint" in message and all(k in message for k in KINDS)
     assert not hasattr(samples, "compliants")
-    assert list(samples) == list(KINDS) and "findings" not in samples  # a mapping of the kinds, as before
+    assert list(samples) == list(KINDS) and "findings" not in samples  # still a mapping of the kinds
     assert list(samples.findings.columns) == ["file", "sheet", "cell", "row", "column", "severity", "code", "message"]
     import copy
 

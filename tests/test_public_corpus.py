@@ -104,9 +104,9 @@ def test_each_public_file_gets_its_expected_outcome(folder_run, name):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the child's peak memory is reported on POSIX")
-@pytest.mark.parametrize("name", ["sheetjs__2013__apachepoi_51535.xls.xlsb",      # 9 KB: 530 MB before
-                                  "sheetjs__2013__apachepoi_SharedFormulaTest.xls.xlsb",  # 182 MB before
-                                  "poi__SharedFormulaTest.xls",                    # 31 KB: 410 MB before
+@pytest.mark.parametrize("name", ["sheetjs__2013__apachepoi_51535.xls.xlsb",      # 9 KB; read unbounded: 530 MB
+                                  "sheetjs__2013__apachepoi_SharedFormulaTest.xls.xlsb",  # read unbounded: 182 MB
+                                  "poi__SharedFormulaTest.xls",                    # 31 KB; read unbounded: 410 MB
                                   "poi__51535.xls"])
 def test_memory_is_bounded_by_the_files_size(name):
     import taizhang.reading.isolated as isolated

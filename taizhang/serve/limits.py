@@ -3,7 +3,7 @@
 uvicorn (h11) already bounds a request's head (``h11_max_incomplete_event_size``) and closes
 an idle kept-alive connection (``timeout_keep_alive``); it does not close a connection that
 never finishes its head, and every open connection holds a file descriptor, so a thousand
-connections sending a header a byte at a time used to exhaust them: ``accept`` then failed
+connections sending a header a byte at a time would exhaust them: ``accept`` would then fail
 in a loop (stderr filled with "Too many open files") and the user's own request could not
 get in.  Here:
 
