@@ -23,6 +23,7 @@ to the fen as there.
 from __future__ import annotations
 
 import os
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal
@@ -31,6 +32,11 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, NamedTuple
 
 from taizhang.config import Config, default_config, load_config
 from taizhang.errors import TaizhangError
+from taizhang.kinds import definition, kinds
+from taizhang.privacy import confidential_fields, mask
+from taizhang.reading.book import WORKBOOK_SUFFIXES
+from taizhang.reading.folder import expand_paths
+from taizhang.values import parse_date
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -59,9 +65,6 @@ class WorkbooksNotFoundError(TaizhangError, FileNotFoundError):
 
 def _workbooks(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
     """The workbook files of ``paths`` (files, folders), or :class:`WorkbooksNotFoundError`."""
-    from taizhang.reading.book import WORKBOOK_SUFFIXES
-    from taizhang.reading.folder import expand_paths
-
     given = [str(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
     if not given:
         raise WorkbooksNotFoundError("没有给出要读取的文件或文件夹，没有读取任何台账")
@@ -98,8 +101,6 @@ def _dtype(annotation: Any) -> str:
 def _as_of(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
-    from taizhang.values import parse_date
-
     return parse_date(value)
 
 
@@ -140,9 +141,6 @@ class Ledgers(Mapping):
 
 def _frame(kind: str, rows: list, config: Config) -> pd.DataFrame:
     import pandas as pd
-
-    from taizhang.kinds import definition
-    from taizhang.privacy import confidential_fields, mask
 
     model = definition(kind).row_model
     fields = [f for f in model.model_fields if f not in ("origin",) and f not in model.not_cells]
@@ -188,8 +186,6 @@ _PROVENANCE_HOLDS = {"file": "文件路径", "sheet": "工作表", "row": "Excel
 def columns() -> dict[str, list[Column]]:
     """Per table of :func:`read` (each ledger kind registered, then ``findings``), its columns
     in order: what the documentation lists, and what the frames have."""
-    from taizhang.kinds import kinds
-
     config = default_config()
     out: dict[str, list[Column]] = {}
     for d in kinds():
@@ -211,8 +207,6 @@ def columns() -> dict[str, list[Column]]:
 
 
 def _labels() -> dict[str, str]:
-    from taizhang.config import default_config
-
     return {kind.value: spec.label for kind, spec in default_config().kinds.items()} | {"findings": "问题清单"}
 
 
@@ -228,8 +222,6 @@ def columns_markdown() -> str:
 
 def columns_text(width: int = 88) -> str:
     """The same list as plain text, for :func:`read`'s docstring."""
-    import textwrap
-
     labels = _labels()
     out = []
     for table, cols in columns().items():
@@ -254,7 +246,6 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *, config: Conf
 """
     import pandas as pd
 
-    from taizhang.kinds import kinds
     from taizhang.usecases.check import check_settled
 
     settings, checked = check_settled(_workbooks(paths), config or load_config(), as_of=_as_of(as_of))

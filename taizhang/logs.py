@@ -6,14 +6,14 @@ else ``logging.getLogger("taizhang")`` logs nowhere unless an application asks.
 
 from __future__ import annotations
 
+import re
+import traceback
+
 
 def trace_for_log(exc: BaseException) -> str:
     """The trace of an unexpected error for the log: where it happened, the error's type,
     and its message only when it holds no Chinese text nor long digit runs (which could be a
     cell's content: a complainant's name or telephone number never goes into the log)."""
-    import re
-    import traceback
-
     frames = "".join(traceback.format_tb(exc.__traceback__))
     remote = exc.__cause__
     if type(remote).__name__ == "_RemoteTraceback":  # raised in a worker process (taizhang.workers)

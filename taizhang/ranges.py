@@ -7,15 +7,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from taizhang.config import Config, Kind, load_config
+from taizhang.config import Config, Kind, load_config, office_config
 from taizhang.figures import Period, PeriodError
 from taizhang.figures.settings import resolve
 from taizhang.model import row_model
 from taizhang.reading.book import Sheet, cell_ref
-from taizhang.reading.columns import EXCEL_ERRORS, Columns, RangeError, grid, no_ledger
+from taizhang.reading.columns import EXCEL_ERRORS, Columns, RangeError, grid, no_ledger, read_columns
 from taizhang.reading.ledger import Ledger
 from taizhang.reading.workbook import load_sheets
-from taizhang.values import clean_text
+from taizhang.values import ValueParseError, clean_text, parse_date
 
 
 def sheet_from_values(name: str, values: Any, *, visible: bool = True) -> Sheet:
@@ -77,8 +77,6 @@ def period_of(value: Any) -> Period:
 
 def as_of_of(value: Any) -> date:
     """The as-of day from a date cell, a date typed as text, or today when empty."""
-    from taizhang.values import ValueParseError, parse_date
-
     if value is None or clean_text(value) is None:  # the settings' as-of day: the office file's, else today
         return resolve(load_config()).as_of
     try:
@@ -99,8 +97,6 @@ def period_arg(value: Any) -> Any:
     """What Excel hands over for a period, made what staff meant: a date serial (a cell or
     ``DATE(…)`` without a date format, as Excel 2016 passes it) becomes its date; a datetime
     (pywintypes' included) its date; a year typed as a number and text stay as they are."""
-    from taizhang.values import parse_date
-
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -115,8 +111,6 @@ def config_or_default(config: Config | None) -> Config:
     """The configuration a worksheet function uses: the one given, else the office's."""
     if config is not None:
         return config
-    from taizhang.config import office_config
-
     return office_config()
 
 
@@ -125,8 +119,6 @@ def columns_in(table: Any, kind: Kind, period: Any, config: Config, fields: set[
     a worksheet function reads parsed (and, for a period, the dates that place a row in it):
     what ``ledger_in`` gives, read column by column (``taizhang.reading.columns``).  Raises
     as ``ledger_in`` does, then for a period that cannot be understood."""
-    from taizhang.reading.columns import Columns, read_columns
-
     try:
         p, unclear = period_of(period_arg(period)), None
     except Exception as exc:  # noqa: BLE001 - said once the range is known to hold the ledger

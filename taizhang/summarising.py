@@ -23,17 +23,20 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from taizhang.config import Config
+from taizhang import workers
+from taizhang.config import Config, load_config
+from taizhang.figures import compute_from_parts, has_parts, latest_row_date, rows_by_kind
 from taizhang.figures.settings import LATEST_ROWS, THIS_MONTH, choose_period, resolve, settings_rows
+from taizhang.reading.folder import expand_paths
+from taizhang.service import (
+    Summarised, check_loaded, load_workbook, summarise_file, summarise_reports, summary_reader_died,
+)
+
 
 def summarise_loaded(loaded: Sequence[Any], config: Config, *, period: Any = None, bureau: str | None = None,
                      as_of: date | None = None):
     """Check loaded workbooks (``service.LoadedWorkbook``) with the settings in force and count
     their figures: a ``service.Summarised`` whose ``settings`` says what was used."""
-    from taizhang.service import check_loaded, summarise_reports
-
-    from taizhang.figures import latest_row_date, rows_by_kind
-
     settings = resolve(config, sheet=settings_rows(loaded), bureau=bureau, as_of=as_of)
     reports = [check_loaded(lw, settings.config, settings.as_of) for lw in loaded]
     latest = [latest_row_date(rows_by_kind([lg for lg in r.ledgers if not lg.hidden]), settings.as_of)
@@ -52,9 +55,6 @@ def summarise_files(files: Sequence[Path], config: Config, *, period: Any = None
     only its findings and its share of the figures, merged here into the same figures; the
     report's ``rows`` are then empty and the reports :meth:`~taizhang.service.FileReport.slim`.
     """
-    from taizhang import workers
-    from taizhang.figures import compute_from_parts, has_parts
-    from taizhang.service import Summarised, load_workbook, summarise_file, summary_reader_died
     from taizhang.summary import blocking_errors
 
     if rows or not has_parts():
@@ -105,9 +105,6 @@ def summarise(paths: Iterable[str | os.PathLike], *, config: Config | None = Non
     """Read, check and summarise workbook files (folders are expanded), for scripts: the
     figures alone.  The command line and the service run ``taizhang.usecases.summarise``, which
     adds the 汇总表, the messages and the exit status on the same :func:`summarise_files`."""
-    from taizhang.config import load_config
-    from taizhang.reading.folder import expand_paths
-
     config = config or load_config()
     return summarise_files(expand_paths([str(p) for p in paths]), config, period=period, bureau=bureau,
                            as_of=as_of)

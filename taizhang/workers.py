@@ -37,7 +37,9 @@ import multiprocessing
 import multiprocessing.context
 import os
 import re
+import select
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -132,8 +134,6 @@ def _init_worker(work: Callable[..., Any], args: tuple, parent: int, folder: str
     bind_to_parent(parent, watch)
     use_private_folder(Path(folder))
     _WORK = (work, args)
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, once
 
 
@@ -160,8 +160,6 @@ def ctrl_c_held() -> Iterator[None]:
     in the hooks it runs around a fork (logging's lock); an exception there is printed as
     "ignored" and lost, and the run would go on to exit 0 as if no key had been pressed.
     (Only the main thread may set a handler; elsewhere the signal goes to the main thread.)"""
-    import signal
-
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -211,8 +209,6 @@ def bind_to_parent(parent: int, watch: str | None = None) -> None:
         if os.getppid() != parent:  # the parent died before the signal was set up
             os._exit(ORPHANED)
         return
-    import select
-
     if watch is None and hasattr(select, "kqueue"):
         _watch_kqueue(parent)
     else:
@@ -220,8 +216,6 @@ def bind_to_parent(parent: int, watch: str | None = None) -> None:
 
 
 def _parent_death_signal() -> bool:
-    import signal
-
     prctl = _prctl()
     return bool(prctl) and prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
 
@@ -258,8 +252,6 @@ def _watch_polling(parent: int) -> None:
 
 
 def _watch_kqueue(parent: int) -> None:  # pragma: no cover - macOS and the BSDs
-    import select
-
     kq = select.kqueue()
     try:
         kq.control([select.kevent(parent, filter=select.KQ_FILTER_PROC,

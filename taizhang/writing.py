@@ -9,6 +9,8 @@ breaks the save.
 from __future__ import annotations
 
 import os
+import re
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -119,8 +121,6 @@ def mark_output(wb: Any) -> None:
 def ensure_mark(path: Path) -> None:
     """Make sure the workbook at ``path`` carries the mark (rewriting its package when the
     writer did not set it through :func:`mark_output`)."""
-    import zipfile
-
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
         custom = next((n for n in names if n.lower() == _CUSTOM_PART.lower()), None)
@@ -133,8 +133,6 @@ def ensure_mark(path: Path) -> None:
                 f"<vt:lpwstr>{MARK_VALUE}</vt:lpwstr></property>")
 
     if custom is not None:
-        import re
-
         data = parts[custom].decode("utf-8")
         pid = 1 + max((int(p) for p in re.findall(r'pid="(\d+)"', data)), default=1)
         data = re.sub(r"</(\w+:)?Properties>\s*$", lambda m: prop(pid) + m.group(0), data)

@@ -14,11 +14,14 @@ log (exit 2); argparse's own messages are given in Chinese too (``cli.parser``).
 from __future__ import annotations
 
 import argparse
+import importlib
+import json
 import logging
 import sys
 from typing import Callable, Sequence
 
 from taizhang import __version__
+from taizhang.cli import serve as serve_cli, wps as wps_cli
 from taizhang.cli.common import (
     EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, JOBS_HELP, as_of_date, jobs_count, start_log, trace_for_log,
 )
@@ -34,8 +37,6 @@ def _command(module: str, name: str) -> Callable[[argparse.Namespace], int]:
     """``taizhang.cli.MODULE.NAME``, imported when its command runs: ``taizhang --version``
     and a refused command line load no reader, no check, no writer."""
     def run(args: argparse.Namespace) -> int:
-        import importlib
-
         return getattr(importlib.import_module(f"taizhang.cli.{module}"), name)(args)
     run.__name__ = run.__qualname__ = name
     return run
@@ -141,7 +142,6 @@ def build_parser() -> argparse.ArgumentParser:
     cons.add_argument("--json", action="store_true", help="以 JSON 输出")
     cons.set_defaults(func=cmd_consolidate)
 
-    from taizhang.cli import serve as serve_cli, wps as wps_cli  # the local service and the WPS add-in
     schema = sub.add_parser("schema", help="输出 --json 结果的 JSON Schema",
                             description="输出 taizhang check / summary / consolidate 的 --json 结果的 JSON Schema")
     schema.add_argument("target", choices=["check", "summary", "consolidate"], metavar="COMMAND",
@@ -154,8 +154,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """``taizhang schema check|summary|consolidate``: the JSON Schema of that command's --json."""
-    import json
-
     from taizhang.outputs import schema
 
     print(json.dumps(schema(args.target), ensure_ascii=False, indent=2))

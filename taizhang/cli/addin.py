@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 
+from addin.logs import get_logger, log_file
 from taizhang.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE
 
 
 def cmd_addin_build(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from addin.build import build
 
     if getattr(args, "interpreter", None):
@@ -51,7 +52,6 @@ def _message_box(text: str) -> None:
 
 def cmd_addin_install(args: argparse.Namespace) -> int:
     from addin.install import InstallError, install
-    from addin.logs import log_file
 
     try:
         report = install(args.interpreter)
@@ -65,7 +65,6 @@ def cmd_addin_install(args: argparse.Namespace) -> int:
 
 def cmd_addin_uninstall(args: argparse.Namespace) -> int:
     from addin.install import InstallError, uninstall
-    from addin.logs import log_file
 
     try:
         report = uninstall()
@@ -78,15 +77,11 @@ def cmd_addin_uninstall(args: argparse.Namespace) -> int:
 
 
 def cmd_addin_doctor(args: argparse.Namespace) -> int:
-    import json
-
     from addin.doctor import FAIL, OK, SKIP, exit_code, run_checks
 
     try:
         checks = run_checks()
     except Exception as exc:  # noqa: BLE001 - a check that cannot run is itself the finding
-        from addin.logs import get_logger, log_file
-
         get_logger("doctor").exception("doctor failed")
         print(f"taizhang: 检查未能完成：{type(exc).__name__}（详细记录：{log_file()}）", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -105,8 +100,6 @@ def cmd_addin_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_addin_bundle(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from addin.bundle import PYTHON_INSTALLER_NAME, BundleError, bundle
 
     def say(text: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from contextlib import contextmanager
 from datetime import date
@@ -74,9 +75,6 @@ EXIT_INTERRUPTED = 130
 def log_path() -> Path:
     """Where taizhang keeps its log: ``TAIZHANG_LOG_DIR`` if set, else the user's local
     application data (Windows) or state folder (elsewhere)."""
-    import os
-    from pathlib import Path
-
     base = os.environ.get("TAIZHANG_LOG_DIR")
     if base:
         return Path(base) / "taizhang.log"
@@ -93,7 +91,6 @@ def start_log() -> Path | None:
     import logging
     import tempfile
     from logging.handlers import RotatingFileHandler
-    from pathlib import Path
 
     logger = logging.getLogger("taizhang")
     wanted = log_path()

@@ -11,12 +11,11 @@ from typing import Any
 
 from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE
 from taizhang.errors import reason_zh
+from taizhang.serve.security import DEFAULT_PORT, LOOPBACK, load_or_create_token
 
 
 def add_parser(sub: Any, parser_class: type) -> None:
     """``sub``: what ``ArgumentParser.add_subparsers`` gave."""
-    from taizhang.serve.security import DEFAULT_PORT
-
     serve = sub.add_parser(
         "serve", help="本机服务：浏览器页面和 WPS 加载项",
         description="在本机 127.0.0.1 上提供检查、汇总、汇报、合并的服务，供浏览器页面和 WPS 加载项使用。"
@@ -33,7 +32,6 @@ def add_parser(sub: Any, parser_class: type) -> None:
 def bind(port: int) -> socket.socket:
     """A listening socket on the loopback address only (never 0.0.0.0)."""
     from taizhang.serve.limits import BACKLOG
-    from taizhang.serve.security import LOOPBACK
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     if sys.platform != "win32":
@@ -47,7 +45,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from taizhang.serve.app import ServeSettings, create_app
-    from taizhang.serve.security import load_or_create_token
 
     if not 0 <= args.port <= 65535:
         print(f"taizhang: 端口应在 0–65535 之间（收到 {args.port}）", file=sys.stderr)

@@ -9,12 +9,11 @@ from typing import Any
 
 from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE
 from taizhang.errors import reason_zh
+from taizhang.serve.security import DEFAULT_PORT, load_or_create_token
 
 
 def add_parser(sub: Any, parser_class: type) -> None:
     """``sub``: what ``ArgumentParser.add_subparsers`` gave."""
-    from taizhang.serve.security import DEFAULT_PORT
-
     wps = sub.add_parser("wps", help="WPS 加载项：安装或卸载",
                          description="WPS 表格的加载项（功能区“纪检台账”），由本机服务 taizhang serve 提供")
     wsub = wps.add_subparsers(dest="wps_command", required=True, parser_class=parser_class)
@@ -33,7 +32,6 @@ def add_parser(sub: Any, parser_class: type) -> None:
 
 def cmd_wps_install(args: argparse.Namespace) -> int:
     from taizhang.serve.install import InstallError, install
-    from taizhang.serve.security import load_or_create_token
 
     if not 1 <= args.port <= 65535:
         print(f"taizhang: 端口应在 1–65535 之间（收到 {args.port}）：加载项按固定端口安装", file=sys.stderr)

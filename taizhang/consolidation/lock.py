@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from taizhang.errors import TaizhangError  # noqa: E402 - the one error family
 
+import glob
 import json
 import os
 import socket
@@ -49,8 +50,6 @@ def debris(master: Path, pid: object) -> list[Path]:
     """The files a run of process ``pid`` keeps beside ``master`` while it works, all named
     ``.<master>.<pid>.…``: the new master (``.tmp``) and its sheets (``.tmp.blocks``), the
     master stripped for loading (``.load.xlsx``), the backup being copied (``.backup``)."""
-    import glob
-
     try:
         pid = int(pid)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -64,8 +63,6 @@ def _forgotten_owners(master: Path, age: float = 60.0) -> None:
     """Remove the owner files (``.<master>.<pid>.lock``) of runs killed between writing one
     and linking it to the lock's name: at once when its process, on this machine, is gone;
     else a minute old, since no run takes longer than that to link it."""
-    import glob
-
     now = time.time()
     for p in glob.glob(str(master.parent / f".{glob.escape(master.name)}.*.lock")):
         try:

@@ -25,7 +25,8 @@ from typing import Any, Callable, Iterable
 import openpyxl
 from openpyxl.workbook import Workbook
 
-from taizhang.config import Config, Kind
+from taizhang import writing
+from taizhang.config import Config, Kind, default_config
 from taizhang.consolidation.sheetxml import strip_sheets
 from taizhang.findings_sheet import (FINDINGS_COLUMNS, FINDINGS_SHEET, HIDDEN_COLUMNS, codes_with_titles,
                                      write_findings_sheet)
@@ -34,7 +35,6 @@ from taizhang.model import row_model
 from taizhang.printing import DATE_FORMAT, TOP, WRAP, ColumnFit, measure, setup_table, wrap_cells
 from taizhang.reading.source import open_workbook
 from taizhang.values import clean_text
-from taizhang import writing
 from taizhang.writing import put, replace_atomically
 
 #: Provenance columns in front of every consolidated row.
@@ -45,7 +45,6 @@ ISSUES_COLUMN = "检查结果"
 
 def detail_sheets() -> dict[Kind, str]:
     """kind -> the name of its consolidated detail sheet, for every registered kind."""
-    from taizhang.config import default_config
     labels = default_config().kinds
     return {d.kind: d.master_sheet or f"{labels[d.kind].label}合并" for d in kinds()}
 

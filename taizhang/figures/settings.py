@@ -14,11 +14,13 @@ the ribbon, the consolidation and the worksheet functions all settle their setti
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
 from taizhang.config import Config
+from taizhang.figures import Period
 from taizhang.reading.workbook import SETTINGS_SHEET
 from taizhang.values import ValueParseError, clean_text, parse_date
 
@@ -112,10 +114,6 @@ def latest_month(latest_by_file: Iterable[date | None]) -> tuple[Any, int, int]:
     files name wins (the later on a tie), so that one unit's row already dated next month, or a
     slip, does not carry the whole run into a month of zeros.  Returns (the month or None, how
     many files name it, how many files have a dated row)."""
-    from collections import Counter
-
-    from taizhang.figures import Period
-
     votes = Counter(Period.of_month(day) for day in latest_by_file if day is not None)
     if not votes:
         return None, 0, 0
@@ -130,8 +128,6 @@ def choose_period(period: Any, settings: Settings, latest_by_file: Iterable[date
     configuration, 台账设置); else the month the files hold (:func:`latest_month` of each file's
     latest row dated on or before the as-of day: on 6 December over October's ledgers, October,
     not an empty December); else, with no dated row at all, this month."""
-    from taizhang.figures import Period
-
     if period is not None and period != "":
         return (period if isinstance(period, Period) else Period.parse(str(period))), GIVEN, None
     if settings.sources.get("as_of", "默认") != "默认":

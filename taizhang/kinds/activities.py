@@ -15,7 +15,7 @@ from typing import Any, Callable, ClassVar, Iterable
 from pydantic import BaseModel
 
 from taizhang.checks.base import CheckContext, rows_to_check, ymd
-from taizhang.config import Config
+from taizhang.config import Config, default_config
 from taizhang.findings import Finding
 from taizhang.kinds.base import (Block, Chart, Kind, KindDef, ReportSection, ReportWriter, WorksheetFunction,
                                  register)
@@ -466,8 +466,6 @@ def report_groups(config: Config) -> dict[str, list[str]]:
     else the shipped ones (without the 其他 of :func:`groups`)."""
     found = _table(config).get("groups")
     if not found:
-        from taizhang.config import default_config
-
         found = _table(default_config()).get("groups", {})
     return {g: list(cats) for g, cats in found.items()}
 

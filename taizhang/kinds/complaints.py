@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from taizhang import roles
 from taizhang.checks.base import CheckContext, missing_conditional_column, rows_to_check, ymd
-from taizhang.config import Config
+from taizhang.config import Config, default_config
 from taizhang.findings import Finding
 from taizhang.kinds.base import Block, Chart, Kind, KindDef, ReportSection, ReportWriter, WorksheetFunction, register
 from taizhang.kinds.common import COUNT, TIMES, Lines, canonical_or_none, merge_tallies, ordered, tally_in
@@ -53,8 +53,6 @@ class ComplaintRow(LedgerRow):
     @property
     def substantiated(self) -> bool:
         """查实: the conclusion is 属实 or 部分属实 (the shipped roles)."""
-        from taizhang.config import default_config
-
         return self.conclusion in roles.values(default_config(), "complaints", "substantiated")
 
 

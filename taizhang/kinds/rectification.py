@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationInfo, model_validator
 
 from taizhang import roles
 from taizhang.checks.base import CheckContext, missing_conditional_column, rows_to_check, ymd
-from taizhang.config import Config
+from taizhang.config import Config, default_config
 from taizhang.findings import Finding
 from taizhang.kinds.base import Block, Kind, KindDef, ReportSection, ReportWriter, WorksheetFunction, register
 from taizhang.kinds.common import ITEMS, RATE, Lines, canonical_or_none, merge_tallies, ordered, tally_in
@@ -60,8 +60,6 @@ class RectificationRow(LedgerRow):
 
     @property
     def is_done(self) -> bool:
-        from taizhang.config import default_config
-
         return self.status in _done(default_config())
 
 

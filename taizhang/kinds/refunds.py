@@ -17,7 +17,9 @@ from taizhang.checks.base import CheckContext, rows_to_check
 from taizhang.config import Config
 from taizhang.findings import Finding
 from taizhang.kinds.base import Block, Kind, KindDef, Line, ReportSection, ReportWriter, WorksheetFunction, register
-from taizhang.kinds.common import COUNT, MONEY, PERSONS, ZERO, Lines, add_fields, canonical_or_none, tally_in
+from taizhang.kinds.common import (
+    COUNT, MONEY, PERSONS, ZERO, Lines, add_fields, canonical_or_none, fen, tally_in,
+)
 from taizhang.model import Count, Day, LedgerRow, Money, Text
 from taizhang.reading.ledger import Ledger
 from taizhang.values import clean_text, match_key
@@ -273,8 +275,6 @@ class Refunds(KindDef):
         return text + "。"
 
     def detail(self, x):
-        from taizhang.kinds.common import fen
-
         def money(amount):
             return "—" if amount is None else f"{fen(amount):,}元"
 

@@ -5,6 +5,7 @@ every refusal raises, the suffixes taken as workbooks, and Excel cell references
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,8 +55,6 @@ class WorkbookRefused(TaizhangError):
 def own_file_reason(reason: str) -> str:
     """A refusal's reason for a file of the office's own (the master, a backup of it, the
     roster) rather than a unit's submission: without the advice to have the unit send it again."""
-    import re
-
     return re.sub(r"[，,；;]\s*请(?:让)?报送单位[^，；;）)]*", "", reason)
 
 

@@ -19,17 +19,18 @@ import contextlib
 import functools
 import io
 import re
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from defusedxml import DefusedXmlException, ElementTree
 
+from taizhang.reading import package
 from taizhang.reading.book import Limits, WorkbookRefused, _col_index, _local
+from taizhang.reading.package import Parts, _rel_attrs, _wide, records
 
-if TYPE_CHECKING:
-    from taizhang.reading.package import Parts
 
 def _describe(height: int, width: int, limits: Limits) -> str:
     return (f"工作表有 {height:,} 行 × {width:,} 列，超过读取上限（{limits.max_rows:,} 行或 "
@@ -107,8 +108,6 @@ _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]{0,20})")
 
 def _opened(source: Path | io.BytesIO | zipfile.ZipFile | Parts) -> Any:
     """A zip package to read, as a context: one already open is left open."""
-    from taizhang.reading.package import Parts
-
     return contextlib.nullcontext(source) if isinstance(source, (zipfile.ZipFile, Parts)) else zipfile.ZipFile(source)
 
 
@@ -153,8 +152,6 @@ def _scan_ooxml(source: Path | io.BytesIO | zipfile.ZipFile | Parts, limits: Lim
     them) store formulas without results; Excel computes them on opening, but a reader sees
     an empty cell, so the checker says so.
     """
-    from taizhang.reading import package
-
     path = path if path is not None else Path(str(source))
     scans: dict[str, SheetScan] = {}
     with _opened(source) as zf:
@@ -374,8 +371,6 @@ def _scan_xlsb(source: Path | io.BytesIO | zipfile.ZipFile, limits: Limits,
     themselves say how far the sheet reaches, and the sheet is refused before it is loaded
     if that is beyond the limits, or if the stated dimension is far beyond its cells.
     """
-    from taizhang.reading.package import records
-
     scans: dict[str, SheetScan] = {}
     with _opened(source) as zf:
         for name, part in _xlsb_sheet_parts(zf).items():
@@ -403,8 +398,6 @@ def _scan_xlsb(source: Path | io.BytesIO | zipfile.ZipFile, limits: Limits,
 
 def _xlsb_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> the zip part holding it, in an .xlsb package."""
-    from taizhang.reading.package import _rel_attrs, _wide, records
-
     data = zf.read("xl/workbook.bin")
     rels = {r.get("Id"): r.get("Target", "") for r in _rel_attrs(zf.read("xl/_rels/workbook.bin.rels"))}
     parts = {}
@@ -485,8 +478,6 @@ def _scan_xls(path: Path, limits: Limits) -> tuple[dict[str, SheetScan], bool]:
     Readers hold a sheet as a dense grid: one cell at row 65,536, column 256 of a 5 KB file
     costs a gigabyte.  Walking the BIFF records first lets such a sheet be skipped.
     """
-    import struct
-
     import olefile
 
     try:
@@ -551,8 +542,6 @@ def biff_error(rtype: int, body: bytes) -> str | None:
 def sheet_parts(zf: zipfile.ZipFile | Parts) -> dict[str, str]:
     """Sheet name -> the zip part holding it, in an xlsx/xlsm package (a ``zipfile.ZipFile``,
     or a :class:`package.Parts`, which keeps the answer, or the error, for the next asking)."""
-    from taizhang.reading.package import Parts
-
     if not isinstance(zf, Parts):
         return _sheet_parts(zf.read)
     memo = zf.memo.get("sheet_parts")

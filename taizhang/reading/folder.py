@@ -4,7 +4,10 @@ the mark inside them)."""
 
 from __future__ import annotations
 
+import html
 import os
+import re
+import zipfile
 from pathlib import Path
 
 from taizhang.reading.book import IWORK_SUFFIXES, LOOKALIKE_SUFFIXES, WORKBOOK_SUFFIXES
@@ -27,8 +30,6 @@ def _has_mark_part(data: bytes) -> bool:
 def is_own_output(path: Path) -> bool:
     """Whether ``path`` is a workbook taizhang wrote (its mark, or the sheets only a master
     has); never raises."""
-    import zipfile
-
     try:
         with zipfile.ZipFile(path) as zf:
             names = {n.lower(): n for n in zf.namelist()}
@@ -44,9 +45,6 @@ def is_own_output(path: Path) -> bool:
                 text = fh.read(1 << 20).decode("utf-8", "replace")
     except Exception:  # noqa: BLE001 - not a zip, damaged, unreadable: not ours
         return False
-    import html
-    import re
-
     sheets = {html.unescape(m) for m in re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', text)}
     return MASTER_SHEETS <= sheets
 

@@ -11,6 +11,7 @@ before a parser sees it.
 
 from __future__ import annotations
 
+import html
 import io
 import posixpath
 import re
@@ -287,8 +288,6 @@ def _sheet_ids(data: bytes) -> list[str]:
 
 
 def _unescape(text: str) -> str:
-    import html
-
     return html.unescape(text)
 
 

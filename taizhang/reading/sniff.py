@@ -4,18 +4,17 @@ or a 1990 workbook, a Word document …)."""
 
 from __future__ import annotations
 
+import struct
 import zipfile
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 
 from taizhang.errors import os_error_zh
 from taizhang.reading.book import (ENCRYPTED, IWORK_SUFFIXES, NUMBERS_ADVICE, OLD_FORMAT_ADVICE, OLE_MAGIC,
                                    ZIP_MAGIC, WorkbookRefused)
+from taizhang.reading.package import Parts, find_workbook
 
-if TYPE_CHECKING:
-    from taizhang.reading.package import Parts
 
 def sniff(path: Path) -> str:
     """The workbook format of ``path`` judged from its bytes, or a refusal."""
@@ -109,8 +108,6 @@ def _sniff_zip(path: Path) -> tuple[str, Parts | None]:
     """A zip package: an OOXML workbook (its workbook part found as Excel finds it), an
     OpenDocument spreadsheet, encrypted or not, or another program's document.  A workbook's
     package is handed back open, with the parts read to judge it."""
-    from taizhang.reading.package import Parts, find_workbook
-
     parts = None
     try:
         try:
@@ -204,8 +201,6 @@ def _filepass(stream: bytes) -> str | None:
     """How the workbook stream is encrypted, from its FILEPASS record (which follows the BOF
     of the workbook globals when a password is set), or None.  Everything after that record
     is ciphertext: sheet names and sizes read from it are garbage, so this comes first."""
-    import struct
-
     pos = 0
     while pos + 4 <= len(stream):
         rtype, size = struct.unpack_from("<HH", stream, pos)

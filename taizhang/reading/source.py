@@ -14,19 +14,20 @@ import os
 import zipfile
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
+from typing import Any
 
 import python_calamine as calamine
 
+from taizhang import workers
+from taizhang.reading import package
 from taizhang.reading.book import CELL_IMAGE, ENCRYPTED, Limits, Sheet, Workbook, WorkbookRefused, log
 from taizhang.reading.extent import (SheetScan, _describe, _refuse_declarations, _scan_ods, _scan_ooxml, _scan_xls,
                                      _scan_xlsb, sheet_parts)
 from taizhang.reading.isolated import read_isolated
+from taizhang.reading.ods import without_tables
+from taizhang.reading.package import Parts
 from taizhang.reading.sniff import _sniff
 
-if TYPE_CHECKING:
-    from taizhang.reading.package import Parts
 
 #: Formats read in a child process (see ``taizhang.reading.isolated``): the reader has been
 #: seen to abort the process on damaged .xls files, and .xlsb (a binary format) has no
@@ -76,8 +77,6 @@ def _read_default_password(path: Path, limits: Limits, refusal: WorkbookRefused)
     ``taizhang.workers.private_folder``) and read; any other password is never guessed, and
     the refusal stands."""
     import tempfile
-
-    from taizhang import workers
 
     try:
         import msoffcrypto
@@ -139,8 +138,6 @@ CALAMINE_ODS_CELLS = 100_000_000
 def _read_package(path: Path, fmt: str, limits: Limits, opened: Parts | None = None) -> Workbook:
     """An OOXML package (.xlsx .xlsm .xltx .xltm .xlsb) or an OpenDocument spreadsheet;
     ``opened``: the package as :func:`_sniff` left it open (a :class:`package.Parts`)."""
-    from taizhang.reading import package
-
     source: Path | io.BytesIO = path
     skipped: list[tuple[str, str]] = []
     scans: dict[str, SheetScan] = {}
@@ -185,8 +182,6 @@ def _read_package(path: Path, fmt: str, limits: Limits, opened: Parts | None = N
     too_large = {name for name, scan in scans.items()
                  if scan.too_large(limits) and scan.max_row * scan.max_col <= CALAMINE_ODS_CELLS}
     if fmt == "ods" and too_large:
-        from taizhang.reading.ods import without_tables
-
         try:
             source = without_tables(source, too_large)
         except (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, EOFError, RuntimeError, KeyError,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,9 +107,6 @@ def _has_content(rows: list[list]) -> bool:
 def failed_reading(loaded: LoadedWorkbook, exc: Exception) -> LoadedWorkbook:
     """A file on which taizhang itself failed: refused with a Chinese reason naming the log,
     the trace in the log (where the folder's other files go on being read)."""
-    import logging
-
-
     log = logging.getLogger("taizhang.service")
     log.error("%s: unexpected error while reading\n%s", loaded.path, trace_for_log(exc))
     where = next((getattr(h, "baseFilename", None) for h in logging.getLogger("taizhang").handlers

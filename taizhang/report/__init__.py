@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from taizhang.config import Config
+from taizhang.errors import os_error_zh
 from taizhang.figures.settings import DEFAULT_BUREAU  # one default for every entry point
+from taizhang.report.bounded import render_bounded
+from taizhang.report.context import period_label
 from taizhang.report.template import ReportError, TemplateRefused
 
 #: The default template, made by ``python -m taizhang.report.make_template``.
@@ -63,9 +66,6 @@ def write_document(figures: dict[str, Any], output: Path, template_path: Path, c
     :class:`TemplateRefused`) when nothing was written."""
     from docx.opc.exceptions import PackageNotFoundError  # noqa: F401 - fails here, not in the child, without python-docx
 
-    from taizhang.errors import os_error_zh
-    from taizhang.report.bounded import render_bounded
-    from taizhang.report.context import period_label
     from taizhang.writing import replace_atomically
 
     document = render_bounded(template_path, figures, config)

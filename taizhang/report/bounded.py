@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from taizhang.config import Config
-from taizhang.report.template import RENDER_LIMITS, TemplateRefused
+from taizhang.report.context import template_context
+from taizhang.report.template import RENDER_LIMITS, TemplateRefused, render
 
 _MB = 1024 * 1024
 
@@ -95,9 +96,6 @@ def _limit_memory(budget: int) -> None:
 def _child() -> int:
     import docx  # noqa: F401 - imported before the limit is set, as render needs them
     import docxtpl  # noqa: F401
-
-    from taizhang.report.context import template_context
-    from taizhang.report.template import render
 
     request = pickle.loads(sys.stdin.buffer.read())
     answer: tuple[str, Any]

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from taizhang.config import Config
+from taizhang.figures import Period
 from taizhang.figures.narrative import yuan as _yuan
 from taizhang.kinds import kinds
 from taizhang.kinds.common import Tally
@@ -41,8 +42,6 @@ def _tallies(block: dict, config: Config) -> dict:
 
 def period_label(summary: dict) -> str:
     """``2026-10`` -> ``2026年10月``, ``2026`` -> ``2026年``, ``all`` -> ``全部``."""
-    from taizhang.figures import Period
-
     return Period.parse(summary.get("period")).label
 
 

@@ -14,6 +14,7 @@ The output is byte for byte the same on every run (fixed dates in the package).
 from __future__ import annotations
 
 import io
+import re
 import sys
 import zipfile
 from datetime import datetime
@@ -320,8 +321,6 @@ def _write_reproducibly(data: bytes, path: Path) -> None:
             if info.filename == "docProps/thumbnail.jpeg":
                 continue
             if info.filename == "_rels/.rels":
-                import re
-
                 blob = re.sub(rb'<Relationship [^>]*thumbnail[^>]*/>', b"", blob)
             if info.filename == "[Content_Types].xml":
                 blob = blob.replace(b'<Default Extension="jpeg" ContentType="image/jpeg"/>', b"")

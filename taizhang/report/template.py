@@ -20,7 +20,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from taizhang.config import Config
-from taizhang.errors import TaizhangError, reason_zh  # noqa: E402 - the one error family
+from taizhang.errors import TaizhangError, os_error_zh, reason_zh  # noqa: E402 - the one error family
 
 from taizhang.report.context import TESTS, Tally, make_filters
 
@@ -282,8 +282,6 @@ def render(template_path: Path, context: dict, config: Config) -> bytes:
     try:
         data = template_path.read_bytes()
     except OSError as exc:
-        from taizhang.errors import os_error_zh
-
         raise TemplateRefused(f"无法读取模板 {name}（{os_error_zh(exc)}）") from None
     try:
         document = Document(io.BytesIO(data))

@@ -25,13 +25,16 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from taizhang import __version__
-from taizhang.config import Config
+from taizhang.config import Config, ConfigError, load_config
+from taizhang.consolidation.lock import LockedError, MasterLock
 from taizhang.errors import TaizhangError, reason_zh
 from taizhang.serve.options import body_schema, confine, refusal, request_model
 from taizhang.serve.progress import JOB_ID, Runs
 from taizhang.serve.security import Allowed, Hosts, OutsideAllowed, bearer, confine_config, token_matches
 from taizhang.serve.workdir import Workdir
+from taizhang.serve.wpsaddin import NONCE, AddinOrigin, proof
 from taizhang.usecases.common import EXIT_UNREADABLE, Outcome
+from taizhang.usecases.consolidate import consolidate
 from taizhang.usecases.requests import Request as UseCaseRequest
 
 COMMANDS = ("check", "summary", "report", "consolidate")
@@ -83,7 +86,6 @@ def runner(command: str) -> Callable[..., Outcome] | None:
         from taizhang.usecases.summarise import summarise
         return summarise
     if command == "consolidate":
-        from taizhang.usecases.consolidate import consolidate
         return consolidate
     if command == "report":
         from taizhang.usecases.report import report
@@ -210,7 +212,6 @@ def create_app(settings: ServeSettings) -> Any:
             return _error(403, str(exc), exit=EXIT_UNREADABLE)
         config = settings.config
         if request.config:
-            from taizhang.config import ConfigError, load_config
             try:
                 # a request's configuration may narrow what the service does, never widen it:
                 # the files it names obey the allowed folders, its limits only tighten
@@ -228,7 +229,6 @@ def create_app(settings: ServeSettings) -> Any:
         try:
             progress = (lambda done, total, name: runs.advance(job, done, total, name)) if job else None
             if output and command != "consolidate":  # one run at a time per output, like a master
-                from taizhang.consolidation.lock import LockedError, MasterLock
                 try:
                     with MasterLock(Path(output)):
                         outcome = run(request, config, progress)
@@ -237,7 +237,6 @@ def create_app(settings: ServeSettings) -> Any:
             else:
                 outcome = run(request, config, progress)
         except TaizhangError as exc:  # a refusal raised below the command: as the command line says it
-            from taizhang.consolidation.lock import LockedError
             return _error(409 if isinstance(exc, LockedError) else 422, exc.message, exit=exc.exit_code)
         except OSError as exc:  # a file that cannot be written or read: the user's to fix, said in Chinese
             where = f"：{exc.filename}" if getattr(exc, "filename", None) else ""
@@ -394,8 +393,6 @@ def create_app(settings: ServeSettings) -> Any:
         """The installed add-in's question before it sends the token: prove you are the service
         on this port (see ``wpsaddin``).  Public, like the pages: the answer is worth nothing
         without the nonce the add-in chose."""
-        from taizhang.serve.wpsaddin import NONCE, proof
-
         if not NONCE.fullmatch(c):
             return _error(400, "参数 c 应为 32–64 位十六进制数")
         return JSONResponse({"proof": proof(settings.token, settings.port, c)})
@@ -420,7 +417,5 @@ def create_app(settings: ServeSettings) -> Any:
     @app.get("/wps/k/{key}/", include_in_schema=False)
     def wps_keyed_index(key: str) -> Response:
         return wps_keyed(key, "index.html")
-
-    from taizhang.serve.wpsaddin import AddinOrigin
 
     return AddinOrigin(Guard(app, settings), lambda: settings.port)

@@ -38,9 +38,12 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from subprocess import list2cmdline
 
 from taizhang import __version__
 from taizhang.errors import TaizhangError, reason_zh
+from taizhang.serve.security import state_dir
+from taizhang.serve.wpsaddin import proof_key
 
 ADDIN_NAME = "taizhang"
 #: The WPS application the add-in belongs to: et is WPS 表格.
@@ -163,8 +166,6 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def install_js(port: int, token: str, version: str = __version__) -> str:
-    from taizhang.serve.wpsaddin import proof_key
-
     values = {"port": port, "token": token, "proof_key": proof_key(token), "version": version}
     return ("/* Written by `taizhang wps install`: the service's port, its access token and the key of its\n"
             "   proof (taizhang/serve/wpsaddin.py).  Readable by this user only; `taizhang wps uninstall`\n"
@@ -208,8 +209,6 @@ def _our_folders(jsaddons: Path) -> list[Path]:
 
 
 def _record_path() -> Path:
-    from taizhang.serve.security import state_dir
-
     return state_dir() / RECORD_NAME
 
 
@@ -378,8 +377,6 @@ def _windows_shortcut(command: list[str]) -> Path:  # pragma: no cover - Windows
     """A shortcut in the user's Startup folder, made with the Windows Script Host (PowerShell)."""
     link = startup_folder() / SHORTCUT_NAME
     link.parent.mkdir(parents=True, exist_ok=True)
-    from subprocess import list2cmdline
-
     def ps(text: str) -> str:
         return "'" + text.replace("'", "''") + "'"
 

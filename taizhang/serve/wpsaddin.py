@@ -27,6 +27,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from taizhang.serve.security import Hosts
+
 #: The nonce the add-in sends: 128 to 256 bits, in hex.
 NONCE = re.compile(r"[0-9a-f]{32,64}")
 #: What a page loaded from a file with file access (WPS's offline add-in) sends as its Origin.
@@ -65,8 +67,6 @@ class AddinOrigin:
             return
         cors = [(b"access-control-allow-origin", origin.encode("latin-1")), (b"vary", b"Origin")]
         if scope["method"] == "OPTIONS":  # the preflight: answered here, nothing runs
-            from taizhang.serve.security import Hosts
-
             wanted = {h.strip().lower() for h in headers.get("access-control-request-headers", "").split(",") if h.strip()}
             ok = (Hosts(self.port()).host_ok(headers.get("host"))
                   and headers.get("access-control-request-method", "").upper() in ("GET", "POST")

@@ -18,14 +18,14 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from taizhang.config import Config
+from taizhang.config import Config, default_config
 from taizhang.errors import TaizhangError
 from taizhang.figures import Report, fen
 from taizhang.findings_sheet import FINDINGS_SHEET, write_findings_sheet
 from taizhang.kinds import Block, Line, by_rank
 from taizhang.kinds.common import COUNT, ITEMS, MONEY, PERSONS, RATE, TIMES  # noqa: F401 - formats
 from taizhang.model import period_date
-from taizhang.printing import measure, setup_page, setup_table, wrap_cells
+from taizhang.printing import measure, setup_page, setup_table, text_width, wrap_cells
 from taizhang.writing import mark_output, put, replace_atomically
 
 SUMMARY_SHEET = "汇总表"
@@ -80,8 +80,6 @@ def _to_chinese(n: int) -> str:
 
 def _blocks(report: Report, config: Config | None = None) -> list[Block]:
     """The blocks of the 汇总表, one per registered kind in report order, numbered 一、二、…"""
-    from taizhang.config import default_config
-
     config = config or default_config()
     out = []
     for i, d in enumerate(by_rank(), start=1):
@@ -110,8 +108,6 @@ def narrative_paragraphs(report: Report, config: Config | None = None) -> list[s
     """The report paragraph as the Word report sets it: 本月 first, a paragraph per kind (and
     per group of 工作开展), then 累计 the same way.  Joined they are ``report.narrative``
     exactly; should they not be (a narrative from elsewhere), the narrative is one paragraph."""
-    from taizhang.config import default_config
-
     config = config or default_config()
     period = report.period
 
@@ -135,8 +131,6 @@ def narrative_paragraphs(report: Report, config: Config | None = None) -> list[s
 
 def _paragraph_height(text: str) -> float:
     """Row height (points) of a paragraph wrapped across A:J."""
-    from taizhang.printing import text_width
-
     lines = max(1, -(-text_width(text) // PARAGRAPH_LINE_UNITS))
     return min(MAX_ROW_HEIGHT, lines * PARAGRAPH_LINE_POINTS + 6)
 

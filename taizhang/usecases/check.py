@@ -12,6 +12,7 @@ from taizhang import workers
 from taizhang.checks.files import check_loaded
 from taizhang.config import Config, load_config
 from taizhang.figures.settings import Settings, resolve, settings_rows
+from taizhang.outputs import CheckOutput
 from taizhang.reading.folder import expand_paths, no_workbooks, skip_reason
 from taizhang.reading.workbook import load_workbook
 from taizhang.service import FileReport, check_slim, reader_died
@@ -99,6 +100,4 @@ def check_json(reports: list[FileReport]) -> dict[str, Any]:
         "errors": sum(r.stats.errors for r in reports),
         "warnings": sum(r.stats.warnings for r in reports),
     }
-    from taizhang.outputs import CheckOutput
-
     return CheckOutput.model_validate({"files": files, "summary": total}).model_dump(mode="json")

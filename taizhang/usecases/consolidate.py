@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from taizhang.config import Config, load_config
+from taizhang.consolidation.lock import LockedError
 from taizhang.usecases.common import EXIT_ERRORS, EXIT_UNREADABLE, Outcome, Progress, cannot_write
 from taizhang.usecases.requests import ConsolidateRequest
 
@@ -14,7 +15,6 @@ def consolidate(request: ConsolidateRequest, config: Config | None = None,
     """``taizhang consolidate`` without printing: the ``--json`` shape, the exit code, the
     messages; ``detail`` is the consolidation's result.  The bureau's name defaults to the
     configuration's ``settings.bureau``."""
-    from taizhang.consolidation.lock import LockedError
     from taizhang.consolidation.run import ConsolidationError, consolidate as merge
 
     cfg = config if config is not None else load_config(request.config)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 AS_OF_FORMS = "2026-10-31、2026/10/31、2026.10.31 或 2026年10月31日"
@@ -28,8 +29,6 @@ def parse_as_of(text: str) -> date:
 def parse_jobs(text: str | int) -> int:
     """A process count: a positive whole number, never more than the machine's cores (more only
     cost memory and start-up time; a request asking for 300 would otherwise fork 300)."""
-    import os
-
     try:
         jobs = int(text)
     except ValueError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from taizhang.config import Config, load_config
+from taizhang.figures import Period, PeriodError
 from taizhang.reading.folder import expand_paths, no_workbooks, skip_reason
 from taizhang.summarising import summarise_files
 from taizhang.usecases.common import (
@@ -18,7 +19,6 @@ def summarise(request: SummaryRequest, config: Config | None = None,
               progress: Progress | None = None) -> Outcome:
     """``taizhang summary`` without printing: the ``--json`` shape, the exit code, the messages;
     ``detail`` is ``(report, output written or None)``."""
-    from taizhang.figures import Period, PeriodError
     from taizhang.findings_sheet import report_rows
     from taizhang.summary import OutputError, describe, save_summary
 
