@@ -274,16 +274,10 @@ def summarise(source: Ledgers | str | os.PathLike | Iterable[str | os.PathLike],
     Money is at two places, as ``taizhang summary`` prints it; paths that do not exist raise
     :class:`WorkbooksNotFoundError`."""
     if isinstance(source, Ledgers):
-        from taizhang.figures import Period
-        from taizhang.service import summarise_reports
+        from taizhang.summarising import summarise_checked
 
-        settings = source.settings
-        if as_of is not None or bureau is not None or config is not None:
-            from taizhang.figures.settings import resolve
-
-            settings = resolve(config or settings.config, bureau=bureau, as_of=_as_of(as_of) or settings.as_of)
-        the_period = Period.parse(str(period)) if period else Period.of_month(settings.as_of)
-        report = summarise_reports(source.files, the_period, settings.as_of, settings.config).report
+        report = summarise_checked(source.files, source.settings, period=period, bureau=bureau,
+                                   as_of=_as_of(as_of), config=config).report
     else:
         from taizhang.summarising import summarise_files
 

@@ -25,8 +25,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 from taizhang import workers
 from taizhang.config import Config, load_config
-from taizhang.figures import compute_from_parts, has_parts, latest_row_date, rows_by_kind
-from taizhang.figures.settings import LATEST_ROWS, THIS_MONTH, choose_period, resolve, settings_rows
+from taizhang.figures import Period, compute_from_parts, has_parts, latest_row_date, rows_by_kind
+from taizhang.figures.settings import LATEST_ROWS, THIS_MONTH, Settings, choose_period, resolve, settings_rows
 from taizhang.reading.folder import expand_paths
 from taizhang.service import (
     Summarised, check_loaded, load_workbook, summarise_file, summarise_reports, summary_reader_died,
@@ -44,6 +44,19 @@ def summarise_loaded(loaded: Sequence[Any], config: Config, *, period: Any = Non
     period, source, note = choose_period(period, settings, latest)
     summed = summarise_reports(reports, period, settings.as_of, settings.config)
     summed.settings, summed.period_source, summed.period_note = settings, source, note
+    return summed
+
+
+def summarise_checked(reports: Sequence[Any], settings: Settings, *, period: Any = None, bureau: str | None = None,
+                      as_of: date | None = None, config: Config | None = None):
+    """The figures of files already checked with ``settings`` (what ``taizhang.api.read`` kept):
+    for ``period`` (default: the month of the as-of day), with ``bureau``, ``as_of`` or
+    ``config`` given over the settings they were checked with."""
+    if as_of is not None or bureau is not None or config is not None:
+        settings = resolve(config or settings.config, bureau=bureau, as_of=as_of or settings.as_of)
+    the_period = Period.parse(str(period)) if period else Period.of_month(settings.as_of)
+    summed = summarise_reports(list(reports), the_period, settings.as_of, settings.config)
+    summed.settings = settings
     return summed
 
 

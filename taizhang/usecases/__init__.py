@@ -12,7 +12,8 @@ messages, and what a printer needs.  The faces (``cli``, ``serve``, the ribbon's
   ``report.make_report``) and ``report.render_report`` (the report of files already checked).
 - ``book``: the same on the workbook in hand (the ribbon's 检查台账, 汇总统计, 生成汇报).
 - ``taizhang.service`` (one file checked, the figures of checked files) and
-  ``taizhang.summarising`` (the figures of files, read in worker processes) sit in this layer too.
+  ``taizhang.summarising`` (the figures of files, read in worker processes; of files already
+  checked, ``summarise_checked``, for ``taizhang.api.summarise``) sit in this layer too.
 
 Nothing is imported here: a face imports the one use case it runs (start-up stays cheap).
 """
