@@ -1,4 +1,5 @@
-"""The house's layers (LAYERS.md): imports run downward only and form no circle.
+"""The house's layers (LAYERS.md): imports run downward only and form no circle; and the
+tests reach the package's public names only.
 
 The import graph is built from the source (``ast``), not by importing: every ``import`` and
 ``from … import`` of ``taizhang/`` and of the faces beside it (``macros/``, ``udfs/``,
@@ -213,3 +214,50 @@ def test_the_graph_sees_what_python_sees():
                     edges[(module, target)] = how
     assert edges == {("p.a", "p.b"): "top", ("p.b", "p.a"): "func", ("p.c", "p.a"): "type"}
     assert circles(mods, edges) == [frozenset({"p.a", "p.b"})]
+
+
+def private_uses(source: str, mods: dict[str, Path]) -> list[str]:
+    """The private names (``_x``, not dunders) of the package's modules a test module reaches:
+    imported by name, or read as an attribute of a module it imported."""
+    def private(name: str) -> bool:
+        return name.startswith("_") and not name.startswith("__")
+
+    tree = ast.parse(source)
+    modules: set[str] = set()  # local names bound to a module of the package
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module and node.module.split(".")[0] in (
+                "taizhang", *FACES):
+            for a in node.names:
+                if private(a.name):
+                    found.append(f"{node.module}.{a.name}")
+                elif f"{node.module}.{a.name}" in mods:
+                    modules.add(a.asname or a.name)
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.split(".")[0] in ("taizhang", *FACES):
+                    modules.add(a.asname or a.name.split(".")[0])
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and private(node.attr):
+            base = node.value
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            if isinstance(base, ast.Name) and base.id in modules:
+                found.append(f"{ast.unparse(node.value)}.{node.attr}")
+    return found
+
+
+def test_tests_reach_public_names_only():
+    mods = _modules()
+    used = {path.name: private_uses(path.read_text(encoding="utf-8"), mods)
+            for path in sorted((ROOT / "tests").glob("*.py"))}
+    assert {name: uses for name, uses in used.items() if uses} == {}
+
+
+def test_the_private_name_check_sees_both_ways_of_reaching_one():
+    mods = {"taizhang.reading.extent": Path("extent.py")}
+    source = ("from taizhang.reading.extent import _scan, extent_bound\n"
+              "from taizhang.reading import extent\n"
+              "import taizhang.reading.extent as ex\n"
+              "extent._tags(b''); ex._VECTOR_BYTES; extent.__name__; extent_bound(b'')\n")
+    assert sorted(private_uses(source, mods)) == ["ex._VECTOR_BYTES", "extent._tags", "taizhang.reading.extent._scan"]
