@@ -63,10 +63,11 @@ def _same_file(a: Path, b: Path) -> bool:
 def render_report(reports: list, output: str | os.PathLike, *, period: str | None = None,
                   as_of: date | None = None, bureau: str | None = None,
                   template: str | os.PathLike | None = None, config: Config | None = None,
-                  inputs: Sequence[Path] = ()) -> ReportResult:
+                  inputs: Sequence[Path] = (), compare: bool = False) -> ReportResult:
     """Write the report of already checked files (``taizhang.service.FileReport``) to ``output``.
 
-    ``inputs`` are the files the figures come from: ``output`` may never be one of them.
+    ``inputs`` are the files the figures come from: ``output`` may never be one of them.  With
+    ``compare`` the report says what changed since the period before and a year earlier.
     Raises :class:`ReportError` (or its :class:`TemplateRefused`) when nothing could be written.
     """
     from docx.opc.exceptions import PackageNotFoundError  # noqa: F401 - fails early without python-docx
@@ -102,6 +103,10 @@ def render_report(reports: list, output: str | os.PathLike, *, period: str | Non
         raise ReportError(f"找不到汇报模板 {template_path}")
     summed = summarise_reports(reports, the_period, as_of, config)
     summed.period_source, summed.period_note = period_source, period_note
+    if compare:
+        from taizhang.figures import compare_rows
+
+        compare_rows(summed.report, rows_by_kind([lg for r in reports for lg in r.ledgers if not lg.hidden]), config)
     bureau = settings.bureau
     figures = summed.json(bureau)
     context = template_context(figures, config)
@@ -128,7 +133,8 @@ def render_report(reports: list, output: str | os.PathLike, *, period: str | Non
 
 def make_report(paths: Sequence[str | os.PathLike], output: str | os.PathLike, *, period: str | None = None,
                 as_of: date | None = None, bureau: str | None = None,
-                template: str | os.PathLike | None = None, config: Config | None = None) -> ReportResult:
+                template: str | os.PathLike | None = None, config: Config | None = None,
+                compare: bool = False) -> ReportResult:
     """Read and check the workbooks at ``paths`` (files or folders) and write their report.
 
     The one entry point shared by the command line, the ribbon and the local service.
@@ -154,7 +160,7 @@ def make_report(paths: Sequence[str | os.PathLike], output: str | os.PathLike, *
     # the caller's as-of and bureau, not the settled ones: render_report settles them again from
     # the same sheets, and knows then whether an as-of day was given (which decides the period)
     return render_report(reports, output, period=period, as_of=as_of, bureau=bureau,
-                         template=template, config=config, inputs=files)
+                         template=template, config=config, inputs=files, compare=compare)
 
 
 def write_default_template(target: str | os.PathLike) -> Path:

@@ -24,7 +24,8 @@ def report(request: ReportRequest, config: Config | None = None, progress: Progr
     cfg = config if config is not None else load_config(request.config)
     try:
         result = make_report(request.paths, request.output, period=request.period, as_of=request.as_of,
-                             bureau=request.bureau, template=request.template, config=cfg)
+                             bureau=request.bureau, template=request.template, config=cfg,
+                             compare=request.compare)
     except ReportError as exc:
         return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {exc}"])
     return Outcome(result.exit_status, result.json(), [f"taizhang: {note}" for note in result.notes], result)
