@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from taizhang.config import Config
-from taizhang.figures import Period, compute, rows_by_kind
+from taizhang.figures import Period, compare_rows, compute, rows_by_kind
 from taizhang.findings_sheet import finding_row, read_findings_cells
 from taizhang.ranges import sheet_from_values
 from taizhang.checks.files import check_loaded
@@ -27,6 +27,7 @@ from taizhang.reading.workbook import LoadedWorkbook, load_sheets
 from taizhang.summary import blocking_errors, describe
 from taizhang.figures.settings import BUREAU_KEY as _BUREAU, AS_OF_KEY as _AS_OF, Settings, resolve
 from taizhang.figures.settings import FORMS_HEADER as _FORM_HEADER
+from taizhang.figures.settings import COMPARE_KEY as _COMPARE, NO as _NO, YES as _YES
 
 from macros.port import (
     ERROR_FILL, FINDINGS_SHEET, OWN_SHEETS, REPORT_SHEET, SETTINGS_SHEET, WARNING_FILL, WorkbookPort,
@@ -81,6 +82,8 @@ def _report(port: WorkbookPort, config: Config):
     ledgers = [lg for lg in checked.ledgers if not lg.hidden]
     period, _source, note = _period(checked, s)
     report = compute(rows_by_kind(ledgers), period, s.as_of, s.config)
+    if s.compare:  # 台账设置 asks for 较上月、同比
+        compare_rows(report, rows_by_kind(ledgers), s.config)
     return s, report, [describe(b) for b in blocking_errors([checked])], _ribbon_note(note)
 
 
@@ -133,7 +136,7 @@ def report_document(port: WorkbookPort, config: Config) -> str:
     target = port.path.with_name(f"{port.path.stem}_{period.label}情况汇报.docx")
     try:
         result = render_report([checked], target, period=period.key, as_of=s.as_of, bureau=s.bureau,
-                               config=s.config, inputs=[port.path])
+                               config=s.config, inputs=[port.path], compare=s.compare)
     except ReportError as exc:
         message = f"未能生成汇报：{exc}"
         port.notify(message)
@@ -193,9 +196,11 @@ def settings(port: WorkbookPort, config: Config) -> str:
     rows: list[list[Any]] = [["设置项", "值"], [_BUREAU, s.bureau],
                              [_AS_OF, datetime.combine(s.as_of, datetime.min.time())
                               if SETTINGS_SHEET in port.sheet_names() else None],
+                             [_COMPARE, _YES if s.compare else _NO],
                              [None, None], list(_FORM_HEADER)]
     rows += [[measure, form] for measure, form in s.config.forms.items()]
     port.write_rows(SETTINGS_SHEET, rows, widths=[28, 20])
-    message = f"请在“{SETTINGS_SHEET}”中修改局名称、检查日期（留空为今天）和四种形态对应关系。"
+    message = (f"请在“{SETTINGS_SHEET}”中修改局名称、检查日期（留空为今天）、是否与上期和上年同期对比（是/否）"
+               f"和四种形态对应关系。")
     port.notify(message)
     return message
