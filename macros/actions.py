@@ -170,7 +170,7 @@ def consolidate_month(port: WorkbookPort, config: Config, folder: Path | None = 
     if not port.release_for_writing():  # saves (or asks about) unsaved edits; Excel lets go of the file
         return "已取消。"
     request = ConsolidateRequest(folder=str(folder), period=Period.of_month(s.as_of).key,
-                                 master=str(port.path), bureau=s.bureau)
+                                 master=str(port.path), bureau=s.bureau, compare=s.compare)
     try:
         outcome = consolidate(request, s.config)  # the command line's use case
     except BaseException:

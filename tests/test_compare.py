@@ -242,3 +242,38 @@ def test_the_ribbon_compares_when_the_settings_sheet_says_so(tmp_path):
     head = _header_row(ws)
     assert [ws.cell(head, c).value for c in (4, 5)] == ["较上月增减", "同比增减"]
     assert _lines(ws, 5)[("一、信访举报", "受理信访举报总数")] == -1
+
+
+def test_consolidate_compares_with_the_months_the_store_holds(tmp_path, capsys):
+    """The master's months before come from its store: the month before as its own
+    consolidation counts it, the difference in the master's 汇总表."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_xlsx(inbox / "县一中.xlsx", LEDGER)
+    roster = write_xlsx(tmp_path / "名册.xlsx", {"单位名册": [["单位", "别名"], ["县第一中学", "县一中"]]})
+    master = tmp_path / "局主表.xlsx"
+
+    def consolidate(period: str, *more: str) -> dict:
+        code, out, err = run(capsys, "consolidate", str(inbox), "--period", period, "--master", str(master),
+                             "--roster", str(roster), "--json", *more)
+        assert code in (0, 1), err
+        return json.loads(out)["summary"]
+
+    consolidate("2026-09")
+    october = consolidate("2026-10", "--compare")
+    september = consolidate("2026-09")  # the same store, asked for September alone
+    before = october["compare"]["previous_period"]
+    assert set(before) == FIGURE_KEYS | {"year_to_date"} and before == {k: september[k] for k in before}
+    # the ledger's rows of October 2025 came in with its September submission: the store has them
+    earlier = summary_json(capsys, inbox / "县一中.xlsx", "--period", "2025-10")
+    assert october["compare"]["same_period_last_year"]["complaints"] == earlier["complaints"]
+    n = october["complaints"]["total"] - september["complaints"]["total"]
+    assert (october["complaints"]["total"], september["complaints"]["total"], earlier["complaints"]["total"]) == (2, 2, 3)
+    assert "受理信访举报与上月持平，同比减少1件（33.3%）" in october["narrative"]
+    consolidate("2026-10", "--compare")  # again: the master's 汇总表 as written by a compared run
+    ws = openpyxl.load_workbook(master)["汇总表"]
+    head = _header_row(ws)
+    assert [ws.cell(head, c).value for c in (4, 5)] == ["较上月增减", "同比增减"]
+    assert _lines(ws, 4)[("一、信访举报", "受理信访举报总数")] == n
+    assert _lines(ws, 5)[("一、信访举报", "受理信访举报总数")] == -1
+    assert "上年同期：2025年10月" in ws["A2"].value and "无数据" not in ws["A2"].value

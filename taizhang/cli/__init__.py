@@ -140,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     cons.add_argument("--recursive", action="store_true", help="包括子文件夹")
     cons.add_argument("--bureau", metavar="NAME", help="局名称（汇总表标题）")
     cons.add_argument("--jobs", type=jobs_count, default=None, metavar="N", help=JOBS_HELP)
+    cons.add_argument("--compare", action="store_true", help=COMPARE_HELP)
     cons.add_argument("--json", action="store_true", help="以 JSON 输出")
     cons.set_defaults(func=cmd_consolidate)
 

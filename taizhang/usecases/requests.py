@@ -145,6 +145,7 @@ class ConsolidateRequest(Request):
     bureau: Text | None = Field(None, description="局名称（汇总表标题）")
     jobs: Jobs = Field(None, description=JOBS_HELP)
     config: Text | None = Field(None, description=CONFIG_HELP)
+    compare: StrictBool = Field(False, description=COMPARE_HELP)
 
 
 REQUESTS: dict[str, type[Request]] = {

@@ -169,7 +169,7 @@
                                        bureau: bureau, output: inJob((period() ? label(period()) : "") + "情况汇报.docx"),
                                        compare: compare };
     if (!up.roster && !up.master) throw new Error("月度合并需要单位名册：请在“三、月度合并”中选择单位名册或上月的局主表");
-    return { folder: up.folder, period: period() || thisMonth(), master: up.master || inJob("局主表.xlsx"),
+    return { folder: up.folder, period: period() || thisMonth(), master: up.master || inJob("局主表.xlsx"), compare: compare,
              roster: up.roster, bureau: bureau };
   }
 
