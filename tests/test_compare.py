@@ -277,3 +277,18 @@ def test_consolidate_compares_with_the_months_the_store_holds(tmp_path, capsys):
     assert _lines(ws, 4)[("一、信访举报", "受理信访举报总数")] == n
     assert _lines(ws, 5)[("一、信访举报", "受理信访举报总数")] == -1
     assert "上年同期：2025年10月" in ws["A2"].value and "无数据" not in ws["A2"].value
+
+
+def test_the_month_the_ledgers_hold_is_compared_alike_from_parts_and_from_rows(tmp_path, unit, capsys):
+    """No period and no as-of day: the month is found after reading, and its months compared
+    with were counted by the workers all the same."""
+    outputs = []
+    for more in ([], ["-o", str(tmp_path / "汇总.xlsx")]):
+        code, out, err = run(capsys, "summary", str(unit), "--compare", "--json", *more)
+        assert code == 0, err
+        data = json.loads(out)
+        data.pop("output")
+        outputs.append(data)
+    assert outputs[0] == outputs[1] and outputs[0]["period_source"] == "latest_rows"
+    assert outputs[0]["compare"]["previous_period"]["period"] == "2026-09"
+    assert outputs[0]["compare"]["same_period_last_year"]["complaints"]["total"] == 3
