@@ -76,10 +76,12 @@ def test_a_year_compares_with_the_year_before_and_has_no_year_to_date(unit, caps
     assert f"受理信访举报较上年增加{n}件" in data["narrative"] and "同比" not in data["narrative"]
 
 
-def test_everything_has_nothing_to_compare_with(unit, capsys):
-    data = summary_json(capsys, unit, "--period", "all", "--compare")
+def test_everything_has_nothing_to_compare_with(tmp_path, unit, capsys):
+    data = summary_json(capsys, unit, "--period", "all", "--compare", "-o", str(tmp_path / "汇总.xlsx"))
     assert data["compare"]["previous_period"] is None and data["compare"]["same_period_last_year"] is None
     assert data["narrative"] == summary_json(capsys, unit, "--period", "all")["narrative"]
+    ws = openpyxl.load_workbook(tmp_path / "汇总.xlsx")["汇总表"]
+    assert "增减" not in str([c.value for r in ws.iter_rows() for c in r])  # no columns of nothing
 
 
 def _change(now: int, before: int, unit: str, word: str) -> str:

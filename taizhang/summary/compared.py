@@ -40,9 +40,10 @@ class ComparedColumn:
 
 
 def compared_columns(report: Report, config: Config | None) -> list[ComparedColumn]:
-    """The compared columns of ``report``: none without a comparison."""
+    """The compared columns of ``report``: none without a comparison, nor for "everything"
+    (there is no period before it)."""
     comparison = report.compare
-    if comparison is None:
+    if comparison is None or (comparison.previous is None and comparison.year_earlier is None):
         return []
     from taizhang.config import default_config
 
