@@ -185,6 +185,9 @@ def test_the_summary_sheet_compared_columns_are_the_differences(tmp_path, unit, 
     assert _lines(ws, 5)[refunded] == pytest.approx(float(now[refunded]) - 800)
     cell = next(ws.cell(r, 4) for r in range(head + 1, ws.max_row + 1) if ws.cell(r, 1).value == "受理信访举报总数")
     assert cell.number_format.startswith("+")  # a difference shows its sign
+    # two columns more, and the page still fits its width at a legible scale
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.print_area.startswith("'汇总表'!$A$1:$L$")
 
 
 def test_without_compare_the_outputs_are_as_before(tmp_path, unit, capsys):

@@ -27,7 +27,7 @@ from taizhang.summary.compared import compared_columns, signed
 from taizhang.kinds import Block, Line, by_rank
 from taizhang.kinds.common import COUNT, ITEMS, MONEY, PERSONS, RATE, TIMES  # noqa: F401 - formats
 from taizhang.model import period_date
-from taizhang.printing import measure, setup_page, setup_table, wrap_cells
+from taizhang.printing import measure, setup_page, setup_table, text_width, wrap_cells
 from taizhang.writing import mark_output, put, replace_atomically
 
 SUMMARY_SHEET = "汇总表"
@@ -44,8 +44,12 @@ _BANNER = PatternFill("solid", fgColor="FFC7CE")
 #: LibreOffice); narrow enough that the page, fitted to its width, keeps 11 pt text above 9 pt.
 WIDTHS = {"A": 30, "B": 16, "C": 22, "D": 3, "E": 10, "F": 10, "G": 10, "H": 10, "I": 10, "J": 10}
 CHART_WIDTH_CM = 11.5
-#: Width of each compared column (较上月增减, 同比增减) when ``--compare`` adds them after 累计.
-COMPARED_WIDTH = 14
+#: Width of each compared column (较上月增减, 同比增减) when ``--compare`` adds them after 累计;
+#: beside 累计 too the chart columns narrow to COMPARED_CHART_COLUMN (their chart to
+#: COMPARED_CHART_CM), so that the page still fits its width at a legible scale.
+COMPARED_WIDTH = 12
+COMPARED_CHART_COLUMN = 7.5
+COMPARED_CHART_CM = 10.5
 LAST_COL = "J"
 LAST_COLUMN = 10
 #: Charts stand beside their block; a block is at least CHART_ROWS rows (of 15 pt) tall so
@@ -182,7 +186,7 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
     cols = "ABC" if has_ytd else "AB"  # figure columns: 本月 and 累计, or the one period
     period = report.period
     others = compared_columns(report, config)  # 较上月增减, 同比增减 (with --compare)
-    widths, last_col, chart_col = _layout(has_ytd, len(others))
+    widths, last_col, chart_col, chart_cm = _layout(has_ytd, len(others))
     cols += "".join(get_column_letter(len(cols) + 1 + i) for i in range(len(others)))
     for col, width in widths.items():
         ws.column_dimensions[col].width = width
@@ -236,6 +240,10 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
         for i, c in enumerate(others):
             put(ws, row, 3 + has_ytd + i, c.header)
         _style_row(ws, row, cols, bold=True, fill=_HEAD, size=size)
+        if any(text_width(c.header) >= COMPARED_WIDTH for c in others):  # 较上年下半年增减: on two lines
+            for i in range(len(others)):
+                ws.cell(row, 3 + has_ytd + i).alignment = Alignment(wrap_text=True, vertical="center")
+            ws.row_dimensions[row].height = 2 * ROW_POINTS
         ws[f"A{row}"].fill = _BLOCK
         first = row + 1
         for n, ln in enumerate(lines):
@@ -252,7 +260,7 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
         row = max(row, first + _chart_rows(block))  # room for the chart beside it, before the page break
         row += 2
 
-    _charts(ws, report, blocks, block_rows, chart_col)
+    _charts(ws, report, blocks, block_rows, chart_col, chart_cm)
     if detail:
         _detail(wb, report, wb.sheetnames.index(SUMMARY_SHEET) + 1)
     if findings is not None:
@@ -266,15 +274,18 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
     return ws
 
 
-def _layout(has_ytd: bool, compared: int) -> tuple[dict[str, float], str, str]:
-    """(column widths, the last column, the charts' column): the table, a narrow gap, then the
-    charts; without compared columns exactly :data:`WIDTHS` (A:C, gap D, charts E:J)."""
+def _layout(has_ytd: bool, compared: int) -> tuple[dict[str, float], str, str, float]:
+    """(column widths, the last column, the charts' column, the charts' width in cm): the table,
+    a narrow gap, then the charts; without compared columns exactly :data:`WIDTHS` (A:C, gap D,
+    charts E:J)."""
     if not compared:
-        return WIDTHS, LAST_COL, "E"
+        return WIDTHS, LAST_COL, "E", CHART_WIDTH_CM
     table = [WIDTHS["A"], WIDTHS["B"], *([WIDTHS["C"]] if has_ytd else []), *([COMPARED_WIDTH] * compared)]
-    widths = [*table, WIDTHS["D"], *(WIDTHS[c] for c in "EFGHIJ")]
+    charts = [COMPARED_CHART_COLUMN] * 6 if has_ytd else [WIDTHS[c] for c in "EFGHIJ"]
+    widths = [*table, WIDTHS["D"], *charts]
     letters = [get_column_letter(i) for i in range(1, len(widths) + 1)]
-    return dict(zip(letters, widths)), letters[-1], letters[len(table) + 1]
+    return (dict(zip(letters, widths)), letters[-1], letters[len(table) + 1],
+            COMPARED_CHART_CM if has_ytd else CHART_WIDTH_CM)
 
 
 def _chart_height(count: int, horizontal: bool) -> float:
@@ -312,7 +323,7 @@ def _text_properties(size: int, bold: bool = False) -> Any:
 
 
 def _bar_chart(ws: Worksheet, title: str, header_row: int, first: int, count: int, columns: int,
-               anchor: str, horizontal: bool = False) -> None:
+               anchor: str, horizontal: bool = False, width_cm: float = CHART_WIDTH_CM) -> None:
     """A native bar chart of ``count`` rows from ``first``: one series per figure column, every
     category labelled, text and bars that print legibly."""
     chart = BarChart()
@@ -333,7 +344,7 @@ def _bar_chart(ws: Worksheet, title: str, header_row: int, first: int, count: in
         chart.x_axis.scaling.orientation = "maxMin"
         chart.y_axis.crosses = "max"  # and the value axis stays at the bottom
     chart.title.tx.rich.p[0].pPr = _text_properties(CHART_TITLE_TEXT, bold=True).p[0].pPr
-    chart.height, chart.width = _chart_height(count, horizontal), CHART_WIDTH_CM
+    chart.height, chart.width = _chart_height(count, horizontal), width_cm
     ws.add_chart(chart, anchor)
 
 
@@ -342,7 +353,7 @@ def _row_of(ws: Worksheet, first: int, last: int, label: str) -> int:
 
 
 def _charts(ws: Worksheet, report: Report, blocks: list[Block], rows: dict[str, tuple[int, int]],
-            column: str = "E") -> None:
+            column: str = "E", width_cm: float = CHART_WIDTH_CM) -> None:
     """The charts each block asks for, beside it (the first at ``column`` of its first row)."""
     columns = 2 if report.year_to_date is not None else 1
     for block in blocks:
@@ -355,7 +366,7 @@ def _charts(ws: Worksheet, report: Report, blocks: list[Block], rows: dict[str, 
                 count = chart.count or 0
             if count > 0:
                 _bar_chart(ws, chart.title, first - 1, start, count, columns, f"{column}{first}",
-                           horizontal=chart.horizontal)
+                           horizontal=chart.horizontal, width_cm=width_cm)
 
 
 _DETAIL_COLUMNS = ("板块", "计入", "文件", "工作表", "行号", "日期", "单位", "分类", "状态或处理", "金额（元）", "说明")
