@@ -24,6 +24,7 @@ from taizhang.figures.settings import AS_OF_KEY as _AS_OF, BUREAU_KEY as _BUREAU
 from taizhang.figures.settings import Settings
 from taizhang.findings_sheet import finding_row, read_findings_cells
 from taizhang.summary import describe
+from taizhang.figures.settings import COMPARE_KEY as _COMPARE, NO as _NO, YES as _YES
 from taizhang.usecases.book import Book, check_book, settle, summarise_book
 
 from macros.port import (
@@ -123,7 +124,7 @@ def report_document(port: WorkbookPort, config: Config) -> str:
     target = port.path.with_name(f"{port.path.stem}_{period.label}情况汇报.docx")
     try:
         result = render_report([book.report], target, period=period.key, as_of=s.as_of, bureau=s.bureau,
-                               config=s.config, inputs=[port.path])
+                               config=s.config, inputs=[port.path], compare=s.compare)
     except ReportError as exc:
         message = f"未能生成汇报：{exc}"
         port.notify(message)
@@ -157,7 +158,7 @@ def consolidate_month(port: WorkbookPort, config: Config, folder: Path | None = 
     if not port.release_for_writing():  # saves (or asks about) unsaved edits; Excel lets go of the file
         return "已取消。"
     request = ConsolidateRequest(folder=str(folder), period=Period.of_month(s.as_of).key,
-                                 master=str(port.path), bureau=s.bureau)
+                                 master=str(port.path), bureau=s.bureau, compare=s.compare)
     try:
         outcome = consolidate(request, s.config)  # the command line's use case
     except BaseException:
@@ -183,9 +184,11 @@ def settings(port: WorkbookPort, config: Config) -> str:
     rows: list[list[Any]] = [["设置项", "值"], [_BUREAU, s.bureau],
                              [_AS_OF, datetime.combine(s.as_of, datetime.min.time())
                               if SETTINGS_SHEET in port.sheet_names() else None],
+                             [_COMPARE, _YES if s.compare else _NO],
                              [None, None], list(_FORM_HEADER)]
     rows += [[measure, form] for measure, form in s.config.forms.items()]
     port.write_rows(SETTINGS_SHEET, rows, widths=[28, 20])
-    message = f"请在“{SETTINGS_SHEET}”中修改局名称、检查日期（留空为今天）和四种形态对应关系。"
+    message = (f"请在“{SETTINGS_SHEET}”中修改局名称、检查日期（留空为今天）、是否与上期和上年同期对比（是/否）"
+               f"和四种形态对应关系。")
     port.notify(message)
     return message

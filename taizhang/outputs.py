@@ -139,12 +139,36 @@ def _summary(_key: tuple[str, ...]) -> type[BaseModel]:
             "期间如何确定：given（--period 指定）、as_of（检查日期所在月）、latest_rows（未指定时取台账中有数据的最近月份）、"
             "this_month（未指定且没有带日期的记录时取本月）"))),
         period_note=(str | None, Field(None, description="未指定期间时说明所取期间的一行中文，否则为 null")),
+        compare=(_compare(_key) | None, Field(None, description="上期与上年同期（仅 --compare）")),
+    )
+
+
+@cache
+def _period_figures(_key: tuple[str, ...]) -> type[BaseModel]:
+    """One period's figures as the top level of ``summary --json`` gives them."""
+    figures = {d.kind.value: (json_model(d.figures_model), ...) for d in by_rank()}
+    return create_model(
+        "ComparedPeriod", __base__=_Out, period=(str, ...), as_of=(str, ...), **figures, narrative=(str, ...),
+        year_to_date=(figures_json_model() | None, Field(None, description="全年累计（仅按月统计时）")))
+
+
+@cache
+def _compare(_key: tuple[str, ...]) -> type[BaseModel]:
+    period = _period_figures(_key)
+    return create_model(
+        "Compare", __base__=_Out,
+        previous_period=(period | None, Field(None, description="上期（上月、上年…）的全部数字，与顶层同形")),
+        same_period_last_year=(period | None, Field(None, description="上年同期的全部数字，与顶层同形")),
+        sentences=(dict[str, str], Field(default_factory=dict, description="各板块的对比句（较上月…，同比…）")),
+        narrative=(str, Field("", description="对比段落（各板块的对比句）")),
     )
 
 
 def _clear() -> None:
     _figures.cache_clear()
     _summary.cache_clear()
+    _period_figures.cache_clear()
+    _compare.cache_clear()
 
 
 on_change(_clear)
@@ -156,9 +180,13 @@ def dump_summary(data: dict[str, Any]) -> dict[str, Any]:
     out = summary_model().model_validate(data).model_dump(mode="json")
     if data.get("year_to_date") is None:
         out.pop("year_to_date", None)
-    for key in ("bureau", "blocking_errors", "unreadable", "output", "period_source", "period_note"):
+    for key in ("bureau", "blocking_errors", "unreadable", "output", "period_source", "period_note", "compare"):
         if key not in data:
             out.pop(key, None)
+    for key in ("previous_period", "same_period_last_year"):  # each as the top level: no 累计 for a year
+        block = (out.get("compare") or {}).get(key)
+        if block is not None and data["compare"][key].get("year_to_date") is None:
+            block.pop("year_to_date", None)
     return out
 
 

@@ -25,7 +25,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 from taizhang import workers
 from taizhang.config import Config, load_config
-from taizhang.figures import Period, compute_from_parts, has_parts, latest_row_date, rows_by_kind
+from taizhang.figures import Period, compare_rows, compute_from_parts, has_parts, latest_row_date, rows_by_kind
+from taizhang.figures.compare import compared_periods, with_comparison
 from taizhang.figures.settings import LATEST_ROWS, THIS_MONTH, Settings, choose_period, resolve, settings_rows
 from taizhang.reading.folder import expand_paths
 from taizhang.service import (
@@ -34,9 +35,10 @@ from taizhang.service import (
 
 
 def summarise_loaded(loaded: Sequence[Any], config: Config, *, period: Any = None, bureau: str | None = None,
-                     as_of: date | None = None):
+                     as_of: date | None = None, compare: bool = False):
     """Check loaded workbooks (``service.LoadedWorkbook``) with the settings in force and count
-    their figures: a ``service.Summarised`` whose ``settings`` says what was used."""
+    their figures: a ``service.Summarised`` whose ``settings`` says what was used.  With
+    ``compare``, the period before and a year earlier are counted too (``figures.compare``)."""
     settings = resolve(config, sheet=settings_rows(loaded), bureau=bureau, as_of=as_of)
     reports = [check_loaded(lw, settings.config, settings.as_of) for lw in loaded]
     latest = [latest_row_date(rows_by_kind([lg for lg in r.ledgers if not lg.hidden]), settings.as_of)
@@ -44,6 +46,9 @@ def summarise_loaded(loaded: Sequence[Any], config: Config, *, period: Any = Non
     period, source, note = choose_period(period, settings, latest)
     summed = summarise_reports(reports, period, settings.as_of, settings.config)
     summed.settings, summed.period_source, summed.period_note = settings, source, note
+    if compare:
+        compare_rows(summed.report, rows_by_kind([lg for r in reports for lg in r.ledgers if not lg.hidden]),
+                     settings.config)
     return summed
 
 
@@ -62,7 +67,7 @@ def summarise_checked(reports: Sequence[Any], settings: Settings, *, period: Any
 
 def summarise_files(files: Sequence[Path], config: Config, *, period: Any = None, bureau: str | None = None,
                     as_of: date | None = None, rows: bool = True, jobs: int | None = None,
-                    progress: Callable[[Path], None] | None = None):
+                    progress: Callable[[Path], None] | None = None, compare: bool = False):
     """:func:`summarise_loaded` of the files, read in worker processes when that pays
     (``taizhang.workers``).  Without ``rows`` (no detail sheet to write) each file passes back
     only its findings and its share of the figures, merged here into the same figures; the
@@ -76,7 +81,7 @@ def summarise_files(files: Sequence[Path], config: Config, *, period: Any = None
             loaded.append(load_workbook(p, config))
             if progress:
                 progress(p)
-        return summarise_loaded(loaded, config, period=period, bureau=bureau, as_of=as_of)
+        return summarise_loaded(loaded, config, period=period, bureau=bureau, as_of=as_of, compare=compare)
     # The files are read with the settings known before reading; should one of them carry a
     # 台账设置 sheet that changes the as-of day or the 四种形态, they are read again with it.
     # With no period and no as-of day, the period is the month of the latest dated row: the
@@ -93,7 +98,8 @@ def summarise_files(files: Sequence[Path], config: Config, *, period: Any = None
             candidates = (first, first.month_before())
         else:
             candidates = (first,)
-        done = workers.map_files(summarise_file, files, (guess.config, guess.as_of, *candidates), jobs=jobs,
+        asked_for = compared_periods(candidates, compare)
+        done = workers.map_files(summarise_file, files, (guess.config, guess.as_of, *asked_for), jobs=jobs,
                                  crashed=summary_reader_died, progress=None if reading else progress)
         settings = resolve(config, sheet=settings_rows(d.report for d in done), bureau=bureau, as_of=as_of)
         if (settings.as_of, settings.config) != (guess.as_of, guess.config):
@@ -106,8 +112,14 @@ def summarise_files(files: Sequence[Path], config: Config, *, period: Any = None
     else:  # the files changed between the readings: the settings and the period they were read with
         settings, the_period, note = guess, candidates[0], None
     reports = [d.report for d in done]
-    report = compute_from_parts([d.parts_of(the_period) for d in done if d.parts is not None], the_period,
-                                settings.as_of, settings.config)
+    def of(p: Any) -> Any:
+        return compute_from_parts([d.parts_of(p) for d in done if d.parts is not None], p, settings.as_of,
+                                  settings.config)
+
+    report = of(the_period)
+    if compare:
+        with_comparison(report, *(of(p) if p is not None else None
+                                  for p in (the_period.previous(), the_period.year_earlier())), settings.config)
     summed = Summarised(reports, report, blocking_errors(reports), settings)
     summed.period_source, summed.period_note = source, note
     return summed

@@ -23,7 +23,8 @@ from typing import Callable, Sequence
 from taizhang import __version__
 from taizhang.cli import serve as serve_cli, wps as wps_cli
 from taizhang.cli.common import (
-    EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, JOBS_HELP, as_of_date, jobs_count, start_log, trace_for_log,
+    COMPARE_HELP, EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, JOBS_HELP, as_of_date, jobs_count, start_log,
+    trace_for_log,
 )
 from taizhang.cli.parser import ChineseParser
 from taizhang.cli.report import add_parser as add_report_parser
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("-o", "--output", metavar="OUT.xlsx", help="写入汇总表的工作簿（已有的则只替换汇总表、明细和问题清单三张表）")
     summ.add_argument("--recursive", action="store_true", help="文件夹中的子文件夹也读取")
     summ.add_argument("--jobs", type=jobs_count, default=None, metavar="N", help=JOBS_HELP)
+    summ.add_argument("--compare", action="store_true", help=COMPARE_HELP)
     summ.add_argument("--json", action="store_true", help="以 JSON 输出")
     summ.set_defaults(func=cmd_summary)
 
@@ -139,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     cons.add_argument("--recursive", action="store_true", help="包括子文件夹")
     cons.add_argument("--bureau", metavar="NAME", help="局名称（汇总表标题）")
     cons.add_argument("--jobs", type=jobs_count, default=None, metavar="N", help=JOBS_HELP)
+    cons.add_argument("--compare", action="store_true", help=COMPARE_HELP)
     cons.add_argument("--json", action="store_true", help="以 JSON 输出")
     cons.set_defaults(func=cmd_consolidate)
 

@@ -13,7 +13,7 @@ from typing import Iterator
 from taizhang.usecases.common import (  # noqa: F401 - what the commands share, from the use cases
     EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, per_file,
 )
-from taizhang.usecases.parsing import AS_OF_FORMS, JOBS_HELP, parse_as_of, parse_jobs  # noqa: F401
+from taizhang.usecases.parsing import AS_OF_FORMS, COMPARE_HELP, JOBS_HELP, parse_as_of, parse_jobs  # noqa: F401
 
 
 def as_of_date(text: str) -> date:

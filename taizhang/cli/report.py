@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from taizhang.cli.common import EXIT_UNREADABLE, as_of_date, request_of
+from taizhang.cli.common import COMPARE_HELP, EXIT_UNREADABLE, as_of_date, request_of
 
 
 def add_parser(sub, parents: list[argparse.ArgumentParser]) -> None:
@@ -27,6 +27,7 @@ def add_parser(sub, parents: list[argparse.ArgumentParser]) -> None:
     rep.add_argument("-o", "--output", metavar="OUT.docx", help="写入的汇报文档")
     rep.add_argument("--write-template", metavar="FILE.docx",
                      help="把内置模板另存为 FILE.docx，作为本单位模板的起点（不生成汇报）")
+    rep.add_argument("--compare", action="store_true", help=COMPARE_HELP)
     rep.add_argument("--json", action="store_true", help="以 JSON 输出所用数字和文档路径")
     rep.set_defaults(func=cmd_report)
 

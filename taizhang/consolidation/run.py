@@ -357,8 +357,10 @@ def consolidate(
     bureau: str | None = None,
     progress: Callable[[Path], None] | None = None,
     on_files: Callable[[int], None] | None = None,
+    compare: bool = False,
 ) -> ConsolidationResult:
-    """Consolidate the workbooks of ``folder`` for ``period`` into ``master``."""
+    """Consolidate the workbooks of ``folder`` for ``period`` into ``master``; with ``compare``
+    its 汇总表 compares the month with the month before and a year earlier (from the store)."""
     month = parse_month(period)
     period, end = month.key, month.end
     if not folder.is_dir():
@@ -398,7 +400,7 @@ def consolidate(
         datas = _read_all(paths, args, jobs, progress)
         result = _with_store(master, _layout(config), lambda store: _consolidate_into(
             store, master, datas, list(outcomes), roster, period, as_of, config, bureau,
-            keep_roster=roster_path is not None))
+            keep_roster=roster_path is not None, compare=compare))
         if lock.recovered:
             result.notices.append(lock.recovered)
         return result
@@ -448,7 +450,7 @@ def _with_store(master: Path, layout: str, work: Callable[[Store], Consolidation
 
 def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcomes: list[FileOutcome],
                       roster: Roster, period: str, as_of: date, config: Config,
-                      bureau: str | None, keep_roster: bool = False) -> ConsolidationResult:
+                      bureau: str | None, keep_roster: bool = False, compare: bool = False) -> ConsolidationResult:
     """Merge the files read into the store's blocks and write the master from them (the caller
     commits the store once the master is in place)."""
     notices = []
@@ -486,7 +488,7 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
     _keep(store, tables, result.replaced, period, config)
     order = {u: i for i, u in enumerate(roster.units)}
     summary_json, write_summary_sheets = _summary(store, tables, period, as_of, config, bureau,
-                                                  store.master_settings, order)
+                                                  store.master_settings, order, compare)
     result.summary = summary_json
     sheets = detail_sheets()
     owned = [*sheets.values(), STATUS_SHEET, FINDINGS_SHEET, *OWNED_SUMMARY_SHEETS]
@@ -935,13 +937,15 @@ def master_rows(tables: dict[str, Table], config: Config) -> dict[Kind, list[Led
 
 
 def _summary(store: Store, tables: dict[str, Table], period: str, as_of: date, config: Config,
-             bureau: str | None, settings_sheet: list | None, rank: dict[str, int],
+             bureau: str | None, settings_sheet: list | None, rank: dict[str, int], compare: bool = False,
              ) -> tuple[dict[str, Any], Callable[[Any], None]]:
     """The figures of the month (with the year to date) from the store, and a writer of the
     summary sheets; units with errors this month are named in the sheet's banner.  ``rank``
-    orders the units as the master lists them (the order the figures meet the rows in)."""
-    from taizhang.figures import Period, Report, figures_model, narrative, report_json
-    from taizhang.kinds import by_rank
+    orders the units as the master lists them (the order the figures meet the rows in).  With
+    ``compare``, the month before and a year earlier too, as far as the store holds them."""
+    from taizhang.consolidation.figures import store_report
+    from taizhang.figures import Period, narrative, report_json
+    from taizhang.figures.compare import with_comparison
     from taizhang.figures.settings import resolve
     from taizhang.summary import write_summary
 
@@ -950,24 +954,18 @@ def _summary(store: Store, tables: dict[str, Table], period: str, as_of: date, c
     settings = resolve(config, sheet=settings_sheet, bureau=bureau, as_of=as_of)
     config = settings.config
     month = Period.parse(period)
-    ytd_period = month.year_to_date()
     # as taizhang.figures.compute, from the store: 本月 and 累计 merged from the parts of each
     # unit's month (a tracker's 累计 is every earlier item), not from every row of the year again;
     # each unit's 累计 is kept merged, so next month merges it with the new month only
     key = config_key(config)
-    current, ytd = {}, {}
-    for d in by_rank():
-        current[d.kind.value] = store.figures(d, period, period, tracker=False, config=config, key=key,
-                                              as_of=as_of, rank=rank)
-        if ytd_period is not None:
-            ytd[d.kind.value] = store.figures(d, "" if d.ytd_is_tracker else f"{period[:4]}-01", period,
-                                              tracker=d.ytd_is_tracker, config=config, key=key, as_of=as_of,
-                                              rank=rank, running=True)
-    model = figures_model()
-    report = Report.model_construct(period=month, as_of=as_of, current=model(**current),
-                                    year_to_date=model(**ytd) if ytd_period is not None else None,
-                                    rows={}, narrative="")
+    report = store_report(store, month, as_of, config, key, rank, running=True)
     report.narrative = narrative(report, config)
+    if compare:  # each month as its own consolidation counts it: overdue judged at its end
+        others = [store_report(store, p, min(p.end, as_of), config, key, rank)
+                  for p in (month.previous(), month.year_earlier())]
+        for other in others:
+            other.narrative = narrative(other, config)
+        with_comparison(report, *others, config)
     blocking = [f"{r['单位']}：错误 {r['错误']} 个" for r in tables[STATUS_SHEET].rows
                 if r.get("月份") == period and r.get("报送情况") == "已报送" and (r.get("错误") or 0) > 0]
     name = settings.bureau

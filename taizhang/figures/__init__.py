@@ -26,7 +26,7 @@ from taizhang.model import LedgerRow, period_date
 from taizhang.reading.ledger import Ledger
 
 __all__ = ["BlockParts", "Figures", "Period", "PeriodError", "Report", "block_parts", "compute",
-           "compute_from_parts", "fen", "figures_model", "has_parts", "narrative", "report_json",
+           "compare_rows", "compute_from_parts", "fen", "figures_model", "has_parts", "narrative", "report_json",
            "report_parts", "rows_by_kind"]
 
 
@@ -68,6 +68,9 @@ class Report(BaseModel):
     rows: dict[Kind, list[LedgerRow]] = {}
     #: The rows behind each block of ``year_to_date`` (the detail sheet traces 累计 too).
     ytd_rows: dict[Kind, list[LedgerRow]] = {}
+    #: The period before and the same period a year earlier (``figures.compare.Comparison``),
+    #: when asked for (``summary --compare``); None otherwise.
+    compare: Any = None
 
 
 def rows_by_kind(ledgers: Iterable[Ledger]) -> dict[Kind, list[LedgerRow]]:
@@ -119,6 +122,16 @@ def compute(rows: dict[Kind, list[LedgerRow]], period: Period, as_of: date, conf
                     ytd_rows=ytd_picked)
     report.narrative = narrative(report, config)
     return report
+
+
+def compare_rows(report: Report, rows: dict[Kind, list[LedgerRow]], config: Config) -> Report:
+    """``report`` compared (``figures.compare.with_comparison``) with the period before and the
+    same period a year earlier, counted from the same rows."""
+    from taizhang.figures.compare import with_comparison
+
+    others = [compute(rows, p, report.as_of, config) if p is not None else None
+              for p in (report.period.previous(), report.period.year_earlier())]
+    return with_comparison(report, *others, config)
 
 
 #: One file's share of one block of figures: per kind, its parts (``KindDef.parts``) and
@@ -210,4 +223,11 @@ def report_json(report: Report) -> dict[str, Any]:
     out["narrative"] = report.narrative
     if report.year_to_date is not None:
         out["year_to_date"] = _plain(report.year_to_date)
+    if report.compare is not None:
+        from taizhang.figures.compare import PREVIOUS, YEAR_EARLIER
+
+        cmp = report.compare
+        out["compare"] = {PREVIOUS: report_json(cmp.previous) if cmp.previous is not None else None,
+                          YEAR_EARLIER: report_json(cmp.year_earlier) if cmp.year_earlier is not None else None,
+                          "sentences": dict(cmp.sentences), "narrative": cmp.text}
     return out

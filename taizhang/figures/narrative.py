@@ -36,6 +36,8 @@ def narrative(report: Report, config: Config) -> str:
     period = report.period
     body = sentences(report.current, config) or "无相关事项。"
     text = f"{period.label}，{body}" if not period.is_all else body
+    if getattr(report, "compare", None) is not None:  # 较上月…、同比…, where there is a comparison
+        text += report.compare.text
     if report.year_to_date is not None and period.month:
         ytd = sentences(report.year_to_date, config)
         if ytd:

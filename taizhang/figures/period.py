@@ -106,6 +106,16 @@ class Period:
             raise PeriodError(f"{self.label}不是一个月份")
         return Period(self.year - 1, 12) if self.month == 1 else Period(self.year, self.month - 1)
 
+    def previous(self) -> Period | None:
+        """The period before: a month's month before, a year's year before; None for everything."""
+        if self.year is None:
+            return None
+        return self.month_before() if self.is_month else Period(self.year - 1)
+
+    def year_earlier(self) -> Period | None:
+        """The same period a year earlier (同比); None for everything."""
+        return None if self.year is None else Period(self.year - 1, self.month)
+
     @property
     def key(self) -> str:
         """``2026-10``, ``2026`` or ``all``: the form used in ``--json``."""

@@ -26,6 +26,9 @@ from taizhang.values import ValueParseError, clean_text, parse_date
 
 DEFAULT_BUREAU = "县教育局"
 BUREAU_KEY, AS_OF_KEY, FORMS_HEADER = "局名称", "检查日期", ("处理方式", "四种形态")
+#: The 台账设置 line that has the ribbon's 汇总统计 and 生成汇报 compare with the period before
+#: and a year earlier (``summary --compare``): 是 or 否 (blank: 否).
+COMPARE_KEY, YES, NO = "与上期、上年同期对比", "是", "否"
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class Settings:
     config: Config
     #: Where each setting came from, for messages: "默认", "配置文件", "台账设置", "参数".
     sources: dict[str, str] = field(default_factory=dict)
+    #: Whether the 台账设置 sheet asks for comparisons (:data:`COMPARE_KEY`; the ribbon's buttons).
+    compare: bool = False
 
 
 def sheet_settings(rows: Iterable[Sequence[Any]] | None) -> dict[str, Any]:
@@ -56,6 +61,8 @@ def sheet_settings(rows: Iterable[Sequence[Any]] | None) -> dict[str, Any]:
                 out["as_of"] = parse_date(value)
             except ValueParseError:
                 pass
+        elif key == COMPARE_KEY and clean_text(value):
+            out["compare"] = clean_text(value) in (YES, "对比", "√", "1", "true", "yes", "TRUE", "True")
         elif (key, clean_text(value)) == FORMS_HEADER:
             in_forms = True
         elif in_forms and key and clean_text(value):
@@ -100,7 +107,7 @@ def resolve(config: Config, *, sheet: Iterable[Sequence[Any]] | None = None, bur
         found_bureau, sources["bureau"] = bureau, "参数"
     if as_of is not None:
         found_as_of, sources["as_of"] = as_of, "参数"
-    return Settings(found_bureau, found_as_of, config, sources)
+    return Settings(found_bureau, found_as_of, config, sources, bool(from_sheet.get("compare")))
 
 
 #: How a run's period was settled (``Summarised.period_source``; ``period_source`` in JSON):

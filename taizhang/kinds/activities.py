@@ -373,6 +373,9 @@ class Activities(KindDef):
     def sentences(self, fig, config) -> str:
         return sentences(fig, config)
 
+    def compared(self, fig):
+        return (("开展工作", _total(fig, "count"), "次"),)
+
     def detail(self, x):
         note = "、".join(filter(None, (
             x.content, f"{x.count}次",

@@ -244,6 +244,11 @@ class KindDef:
         """The kind's sentences in the report paragraph ('' when there is nothing to say)."""
         return ""
 
+    def compared(self, fig: Any) -> tuple[tuple[str, Any, str], ...]:
+        """The figures a comparison with another period speaks of (较上月, 同比), as (what is
+        counted, its value, its unit): ``("受理信访举报", 96, "件")``; none by default."""
+        return ()
+
     def detail(self, row: Any) -> tuple[Any, Any, Any, Any, Any]:
         """(单位, 分类, 状态或处理, 金额, 说明) of a row in the 明细 sheet."""
         return (None, None, None, None, None)

@@ -292,6 +292,9 @@ class Complaints(KindDef):
             text += "；按处置方式，" + "、".join(ways)
         return text + "。"
 
+    def compared(self, c):
+        return (("受理信访举报", c.total, "件"),)
+
     def detail(self, x):
         return (x.handler or x.subject, x.source, x.status, None,
                 "、".join(filter(None, (x.category, x.conclusion))))

@@ -299,6 +299,9 @@ class Rectification(KindDef):
             text += f"，完成率（已完成和已销号占总数）{t.completion_rate * 100:.1f}%"
         return text + "。"
 
+    def compared(self, t):
+        return (("整改问题", t.total, "个"),)
+
     def detail(self, x):
         return (x.unit, x.source, x.status, None, x.description)
 

@@ -274,6 +274,9 @@ class Refunds(KindDef):
             text += f"，尚有{yuan(r.outstanding)}元待退"
         return text + "。"
 
+    def compared(self, r):
+        return (("查实违规教育乱收费", r.cases, "件"), ("退费金额", r.refunded, "元"))
+
     def detail(self, x):
         def money(amount):
             return "—" if amount is None else f"{fen(amount):,}元"

@@ -319,6 +319,9 @@ class Sanctions(KindDef):
             return f"处理{s.persons}人、{s.person_times}人次。"
         return ""
 
+    def compared(self, s):
+        return (("问责处理", s.persons, "人"),)
+
     def detail(self, x):
         return (x.unit, x.cause, x.measure, None, x.name)
 

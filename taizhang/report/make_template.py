@@ -253,6 +253,7 @@ def build(path: Path) -> None:
     p("现将{{ span }}纪检监察工作情况汇报如下（数据截至{{ as_of | cndate }}）。")
 
     out = SimpleNamespace(p=p, tag=tag)  # what a kind's part is written with (kinds.base.ReportWriter)
+    compared: set[str] = set()  # kinds whose comparison is written (under their first part)
 
     def two_parts(number: str, part: ReportSection, block: str) -> None:
         p(f"{number}、{part.title}", "公文一级标题")
@@ -260,6 +261,11 @@ def build(path: Path) -> None:
         p("（一）本月情况", "公文二级标题")
         tag("{%p endif %}")
         part.write(out, block, "{{ now }}")
+        if block not in compared:  # with --compare: 较上月…，同比… where there is a comparison
+            compared.add(block)
+            tag(f"{{%p if compare is defined and compare.sentences['{block}'] %}}")
+            p(f"{{{{ compare.sentences['{block}'] }}}}")
+            tag("{%p endif %}")
         tag("{%p if year_to_date is defined %}")
         p("（二）全年累计情况", "公文二级标题")
         part.write(out, f"year_to_date.{block}", part.ytd_when)

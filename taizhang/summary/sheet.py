@@ -14,6 +14,7 @@ from typing import Any
 import openpyxl
 from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -22,6 +23,7 @@ from taizhang.config import Config, default_config
 from taizhang.errors import TaizhangError
 from taizhang.figures import Report, fen
 from taizhang.findings_sheet import FINDINGS_SHEET, write_findings_sheet
+from taizhang.summary.compared import compared_columns, signed
 from taizhang.kinds import Block, Line, by_rank
 from taizhang.kinds.common import COUNT, ITEMS, MONEY, PERSONS, RATE, TIMES  # noqa: F401 - formats
 from taizhang.model import period_date
@@ -42,6 +44,12 @@ _BANNER = PatternFill("solid", fgColor="FFC7CE")
 #: LibreOffice); narrow enough that the page, fitted to its width, keeps 11 pt text above 9 pt.
 WIDTHS = {"A": 30, "B": 16, "C": 22, "D": 3, "E": 10, "F": 10, "G": 10, "H": 10, "I": 10, "J": 10}
 CHART_WIDTH_CM = 11.5
+#: Width of each compared column (较上月增减, 同比增减) when ``--compare`` adds them after 累计;
+#: beside 累计 too the chart columns narrow to COMPARED_CHART_COLUMN (their chart to
+#: COMPARED_CHART_CM), so that the page still fits its width at a legible scale.
+COMPARED_WIDTH = 12
+COMPARED_CHART_COLUMN = 7.5
+COMPARED_CHART_CM = 10.5
 LAST_COL = "J"
 LAST_COLUMN = 10
 #: Charts stand beside their block; a block is at least CHART_ROWS rows (of 15 pt) tall so
@@ -119,6 +127,8 @@ def narrative_paragraphs(report: Report, config: Config | None = None) -> list[s
         if not period.is_all:
             now[0] = f"{period.label}，{now[0]}"
         out = now
+        if report.compare is not None and report.compare.text:  # 较上月…、同比…
+            out.append(report.compare.text)
         if report.year_to_date is not None and period.month:
             ytd = parts(report.year_to_date)
             if ytd:
@@ -169,21 +179,25 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
     has_ytd = report.year_to_date is not None
     cols = "ABC" if has_ytd else "AB"  # figure columns: 本月 and 累计, or the one period
     period = report.period
-    for col, width in WIDTHS.items():
+    others = compared_columns(report, config)  # 较上月增减, 同比增减 (with --compare)
+    widths, last_col, chart_col, chart_cm = _layout(has_ytd, len(others))
+    cols += "".join(get_column_letter(len(cols) + 1 + i) for i in range(len(others)))
+    for col, width in widths.items():
         ws.column_dimensions[col].width = width
 
-    ws.merge_cells(f"A1:{LAST_COL}1")
+    ws.merge_cells(f"A1:{last_col}1")
     put(ws, 1, 1, f"{bureau}纪检监察工作统计汇总表")
     ws["A1"].font = Font(name="黑体", size=18, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 32
-    ws.merge_cells(f"A2:{LAST_COL}2")
-    put(ws, 2, 1, f"统计期间：{period.label}　　统计截至：{report.as_of.year}年{report.as_of.month}月{report.as_of.day}日")
+    ws.merge_cells(f"A2:{last_col}2")
+    put(ws, 2, 1, f"统计期间：{period.label}　　统计截至：{report.as_of.year}年{report.as_of.month}月{report.as_of.day}日"
+        + "".join(f"　　{c.note}" for c in others))
     ws["A2"].font = Font(name=FONT, size=11)
     ws["A2"].alignment = Alignment(horizontal="center")
     row = 3
     if blocking_errors:
-        ws.merge_cells(f"A{row}:{LAST_COL}{row}")
+        ws.merge_cells(f"A{row}:{last_col}{row}")
         put(ws, row, 1, "注意：以下台账存在错误，统计数字可能不准确，请先更正：" + "；".join(blocking_errors))
         cell = ws[f"A{row}"]
         cell.fill = _BANNER
@@ -192,7 +206,7 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
         ws.row_dimensions[row].height = min(MAX_ROW_HEIGHT, 15 * (1 + len("；".join(blocking_errors)) // 70))
         row += 1
     for paragraph in narrative_paragraphs(report, config):  # 本月 by kind, then 累计 by kind
-        ws.merge_cells(f"A{row}:{LAST_COL}{row}")
+        ws.merge_cells(f"A{row}:{last_col}{row}")
         put(ws, row, 1, paragraph)
         ws[f"A{row}"].font = Font(name="仿宋", size=PARAGRAPH_POINTS)
         ws[f"A{row}"].alignment = Alignment(wrap_text=True, vertical="top")
@@ -204,6 +218,7 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
 
     block_rows: dict[str, tuple[int, int]] = {}
     blocks = _blocks(report, config)
+    differences = [c.differences(report, config) for c in others]  # per column, per block, per line
     for b, block in enumerate(blocks):
         title, lines = block.title, block.lines
         rows_needed = max(len(lines) + 1, _chart_rows(block)) + 1
@@ -216,21 +231,30 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
         put(ws, row, 2, "本月" if period.is_month else period.label)
         if has_ytd:
             put(ws, row, 3, f"累计（{period.year_to_date().label}）")
+        for i, c in enumerate(others):
+            put(ws, row, 3 + has_ytd + i, c.header)
         _style_row(ws, row, cols, bold=True, fill=_HEAD, size=size)
+        if any(text_width(c.header) >= COMPARED_WIDTH for c in others):  # 较上年下半年增减: on two lines
+            for i in range(len(others)):
+                ws.cell(row, 3 + has_ytd + i).alignment = Alignment(wrap_text=True, vertical="center")
+            ws.row_dimensions[row].height = 2 * ROW_POINTS
         ws[f"A{row}"].fill = _BLOCK
         first = row + 1
-        for ln in lines:
+        for n, ln in enumerate(lines):
             row += 1
             put(ws, row, 1, ("　" * ln.indent) + ln.label)
             put(ws, row, 2, _number(ln.now), ln.fmt)
             if has_ytd:
                 put(ws, row, 3, _number(ln.ytd), ln.fmt)
+            for i, found in enumerate(differences):
+                change = found[b][n] if found is not None else None
+                put(ws, row, 3 + has_ytd + i, _number(change), signed(ln.fmt) if change is not None else None)
             _style_row(ws, row, cols, bold=ln.bold, size=size)
         block_rows[title] = (first, row)
         row = max(row, first + _chart_rows(block))  # room for the chart beside it, before the page break
         row += 2
 
-    _charts(ws, report, blocks, block_rows)
+    _charts(ws, report, blocks, block_rows, chart_col, chart_cm)
     if detail:
         _detail(wb, report, wb.sheetnames.index(SUMMARY_SHEET) + 1)
     if findings is not None:
@@ -238,10 +262,24 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
         index = None if FINDINGS_SHEET in wb.sheetnames else wb.sheetnames.index(after) + 1
         write_findings_sheet(wb, findings, index=index)
 
-    setup_page(ws, ncols=LAST_COLUMN, nrows=row - 2, title_rows="1:2", landscape=True, centred=True)
+    setup_page(ws, ncols=column_index_from_string(last_col), nrows=row - 2, title_rows="1:2", landscape=True, centred=True)
     ws.oddHeader.center.text = None  # the title rows repeated on every page say what it is
     ws.freeze_panes = None
     return ws
+
+
+def _layout(has_ytd: bool, compared: int) -> tuple[dict[str, float], str, str, float]:
+    """(column widths, the last column, the charts' column, the charts' width in cm): the table,
+    a narrow gap, then the charts; without compared columns exactly :data:`WIDTHS` (A:C, gap D,
+    charts E:J)."""
+    if not compared:
+        return WIDTHS, LAST_COL, "E", CHART_WIDTH_CM
+    table = [WIDTHS["A"], WIDTHS["B"], *([WIDTHS["C"]] if has_ytd else []), *([COMPARED_WIDTH] * compared)]
+    charts = [COMPARED_CHART_COLUMN] * 6 if has_ytd else [WIDTHS[c] for c in "EFGHIJ"]
+    widths = [*table, WIDTHS["D"], *charts]
+    letters = [get_column_letter(i) for i in range(1, len(widths) + 1)]
+    return (dict(zip(letters, widths)), letters[-1], letters[len(table) + 1],
+            COMPARED_CHART_CM if has_ytd else CHART_WIDTH_CM)
 
 
 def _chart_height(count: int, horizontal: bool) -> float:
@@ -279,7 +317,7 @@ def _text_properties(size: int, bold: bool = False) -> Any:
 
 
 def _bar_chart(ws: Worksheet, title: str, header_row: int, first: int, count: int, columns: int,
-               anchor: str, horizontal: bool = False) -> None:
+               anchor: str, horizontal: bool = False, width_cm: float = CHART_WIDTH_CM) -> None:
     """A native bar chart of ``count`` rows from ``first``: one series per figure column, every
     category labelled, text and bars that print legibly."""
     chart = BarChart()
@@ -300,7 +338,7 @@ def _bar_chart(ws: Worksheet, title: str, header_row: int, first: int, count: in
         chart.x_axis.scaling.orientation = "maxMin"
         chart.y_axis.crosses = "max"  # and the value axis stays at the bottom
     chart.title.tx.rich.p[0].pPr = _text_properties(CHART_TITLE_TEXT, bold=True).p[0].pPr
-    chart.height, chart.width = _chart_height(count, horizontal), CHART_WIDTH_CM
+    chart.height, chart.width = _chart_height(count, horizontal), width_cm
     ws.add_chart(chart, anchor)
 
 
@@ -308,8 +346,9 @@ def _row_of(ws: Worksheet, first: int, last: int, label: str) -> int:
     return next(r for r in range(first, last + 1) if str(ws.cell(r, 1).value).strip("　") == label)
 
 
-def _charts(ws: Worksheet, report: Report, blocks: list[Block], rows: dict[str, tuple[int, int]]) -> None:
-    """The charts each block asks for, beside it (the first at E of its first row)."""
+def _charts(ws: Worksheet, report: Report, blocks: list[Block], rows: dict[str, tuple[int, int]],
+            column: str = "E", width_cm: float = CHART_WIDTH_CM) -> None:
+    """The charts each block asks for, beside it (the first at ``column`` of its first row)."""
     columns = 2 if report.year_to_date is not None else 1
     for block in blocks:
         first, last = rows[block.title]
@@ -320,8 +359,8 @@ def _charts(ws: Worksheet, report: Report, blocks: list[Block], rows: dict[str, 
             else:
                 count = chart.count or 0
             if count > 0:
-                _bar_chart(ws, chart.title, first - 1, start, count, columns, f"E{first}",
-                           horizontal=chart.horizontal)
+                _bar_chart(ws, chart.title, first - 1, start, count, columns, f"{column}{first}",
+                           horizontal=chart.horizontal, width_cm=width_cm)
 
 
 _DETAIL_COLUMNS = ("板块", "计入", "文件", "工作表", "行号", "日期", "单位", "分类", "状态或处理", "金额（元）", "说明")

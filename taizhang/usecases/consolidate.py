@@ -35,7 +35,7 @@ def consolidate(request: ConsolidateRequest, config: Config | None = None,
             Path(request.folder), request.period, Path(request.master), config=cfg,
             roster_path=Path(request.roster) if request.roster else None, recursive=request.recursive,
             jobs=request.jobs, bureau=request.bureau or cfg.settings.get("bureau"),
-            on_files=on_files, progress=on_file,
+            on_files=on_files, progress=on_file, compare=request.compare,
         )
     except (ConsolidationError, LockedError) as exc:
         return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {exc}"])

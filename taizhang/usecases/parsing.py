@@ -7,6 +7,8 @@ import os
 from datetime import date
 
 AS_OF_FORMS = "2026-10-31、2026/10/31、2026.10.31 或 2026年10月31日"
+COMPARE_HELP = ("与上期（上月、上年）和上年同期对比：--json 增加 compare，汇总表增加上期、同比增减两列，"
+                "汇报写明较上月、同比的增减")
 JOBS_HELP = "同时读取文件的进程数（默认：CPU 核数，最多 2；不超过 CPU 核数；文件少时只用本进程）"
 
 

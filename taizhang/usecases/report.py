@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from taizhang.config import Config, load_config
-from taizhang.figures import PeriodError, latest_row_date, rows_by_kind
+from taizhang.figures import PeriodError, compare_rows, latest_row_date, rows_by_kind
 from taizhang.figures.settings import choose_period, resolve, settings_rows
 from taizhang.reading.folder import NO_WORKBOOKS, expand_paths
 from taizhang.report import ReportError, refuse_target, same_file, template_of, write_default_template, write_document
@@ -64,7 +64,8 @@ def report(request: ReportRequest, config: Config | None = None, progress: Progr
     cfg = config if config is not None else load_config(request.config)
     try:
         result = make_report(request.paths, request.output, period=request.period, as_of=request.as_of,
-                             bureau=request.bureau, template=request.template, config=cfg)
+                             bureau=request.bureau, template=request.template, config=cfg,
+                             compare=request.compare)
     except ReportError as exc:
         return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {exc}"])
     return Outcome(result.exit_status, result.json(), [f"taizhang: {note}" for note in result.notes], result)
@@ -73,11 +74,12 @@ def report(request: ReportRequest, config: Config | None = None, progress: Progr
 def render_report(reports: list, output: str | os.PathLike, *, period: str | None = None,
                   as_of: date | None = None, bureau: str | None = None,
                   template: str | os.PathLike | None = None, config: Config | None = None,
-                  inputs: Sequence[Path] = ()) -> ReportResult:
+                  inputs: Sequence[Path] = (), compare: bool = False) -> ReportResult:
     """Write the report of already checked files (:class:`taizhang.checks.files.FileReport`)
     to ``output``.
 
-    ``inputs`` are the files the figures come from: ``output`` may never be one of them.
+    ``inputs`` are the files the figures come from: ``output`` may never be one of them.  With
+    ``compare`` the report says what changed since the period before and a year earlier.
     Raises :class:`~taizhang.report.ReportError` (or its ``TemplateRefused``) when nothing
     could be written.
     """
@@ -94,6 +96,8 @@ def render_report(reports: list, output: str | os.PathLike, *, period: str | Non
     refuse_target(output, template_path, [*inputs, *(r.path for r in reports)])
     summed = summarise_reports(reports, the_period, as_of, config)
     summed.period_source, summed.period_note = period_source, period_note
+    if compare:  # 较上期、同比: the period before and a year earlier, counted from the same files
+        compare_rows(summed.report, rows_by_kind([lg for r in reports for lg in r.ledgers if not lg.hidden]), config)
     figures = summed.json(settings.bureau)
     label = write_document(figures, output, template_path, config)
     figures["output"] = str(output)
@@ -107,7 +111,8 @@ def render_report(reports: list, output: str | os.PathLike, *, period: str | Non
 
 def make_report(paths: Sequence[str | os.PathLike], output: str | os.PathLike, *, period: str | None = None,
                 as_of: date | None = None, bureau: str | None = None,
-                template: str | os.PathLike | None = None, config: Config | None = None) -> ReportResult:
+                template: str | os.PathLike | None = None, config: Config | None = None,
+                compare: bool = False) -> ReportResult:
     """Read and check the workbooks at ``paths`` (files or folders) and write their report."""
     config = config or load_config()
     output = Path(output)
@@ -122,4 +127,4 @@ def make_report(paths: Sequence[str | os.PathLike], output: str | os.PathLike, *
     # the caller's as-of and bureau, not the settled ones: render_report settles them again from
     # the same sheets, and knows then whether an as-of day was given (which decides the period)
     return render_report(reports, output, period=period, as_of=as_of, bureau=bureau,
-                         template=template, config=config, inputs=files)
+                         template=template, config=config, inputs=files, compare=compare)

@@ -17,7 +17,9 @@ from pydantic import (
     AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, ValidationError,
 )
 
-from taizhang.usecases.parsing import AS_OF_FORMS, JOBS_HELP, parse_as_of, parse_jobs  # noqa: F401
+from taizhang.usecases.parsing import (  # noqa: F401
+    AS_OF_FORMS, COMPARE_HELP, JOBS_HELP, parse_as_of, parse_jobs,
+)
 
 CONFIG_HELP = "本单位配置文件（同义词、选项、四种形态）"
 PERIOD_HELP = ("统计期间：月（2026-10、2026/10、2026年10月、202610，另附全年累计）、年（2026）或 all；"
@@ -109,6 +111,7 @@ class SummaryRequest(Request):
     recursive: StrictBool = Field(False, description="文件夹中的子文件夹也读取")
     jobs: Jobs = Field(None, description=JOBS_HELP)
     config: Text | None = Field(None, description=CONFIG_HELP)
+    compare: StrictBool = Field(False, description=COMPARE_HELP)
 
 
 class ReportRequest(Request):
@@ -125,6 +128,7 @@ class ReportRequest(Request):
     write_template: Text | None = Field(
         None, description="把内置模板另存为 FILE.docx，作为本单位模板的起点（不生成汇报）")
     config: Text | None = Field(None, description=CONFIG_HELP)
+    compare: StrictBool = Field(False, description=COMPARE_HELP)
 
 
 class ConsolidateRequest(Request):
@@ -141,6 +145,7 @@ class ConsolidateRequest(Request):
     bureau: Text | None = Field(None, description="局名称（汇总表标题）")
     jobs: Jobs = Field(None, description=JOBS_HELP)
     config: Text | None = Field(None, description=CONFIG_HELP)
+    compare: StrictBool = Field(False, description=COMPARE_HELP)
 
 
 REQUESTS: dict[str, type[Request]] = {

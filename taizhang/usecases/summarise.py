@@ -48,7 +48,7 @@ def summarise(request: SummaryRequest, config: Config | None = None,
     # the rows are kept only for the 明细 sheet of a 汇总表 written
     summed = summarise_files(files, cfg, period=period, bureau=request.bureau, as_of=request.as_of,
                              rows=output_path is not None, jobs=request.jobs,
-                             progress=per_file(progress, len(files)))
+                             progress=per_file(progress, len(files)), compare=request.compare)
     reports, report, blocking = summed.reports, summed.report, summed.blocking
     bureau = summed.settings.bureau
     output = None

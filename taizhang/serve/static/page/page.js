@@ -160,12 +160,16 @@
   function options(command, up) {
     var asOf = $("as_of").value || null, bureau = $("bureau").value.trim() || null;
     if (command === "check") return { paths: [up.folder], as_of: asOf };
+    // compare only when ticked (left out otherwise: the request as it always was)
+    var compare = $("compare").checked || undefined;
     if (command === "summary") return { paths: [up.folder], as_of: asOf, period: $("period").value || null,
-                                        bureau: bureau, output: inJob((period() ? label(period()) : "") + "汇总表.xlsx") };
+                                        bureau: bureau, output: inJob((period() ? label(period()) : "") + "汇总表.xlsx"),
+                                        compare: compare };
     if (command === "report") return { paths: [up.folder], as_of: asOf, period: $("period").value || null,
-                                       bureau: bureau, output: inJob((period() ? label(period()) : "") + "情况汇报.docx") };
+                                       bureau: bureau, output: inJob((period() ? label(period()) : "") + "情况汇报.docx"),
+                                       compare: compare };
     if (!up.roster && !up.master) throw new Error("月度合并需要单位名册：请在“三、月度合并”中选择单位名册或上月的局主表");
-    return { folder: up.folder, period: period() || thisMonth(), master: up.master || inJob("局主表.xlsx"),
+    return { folder: up.folder, period: period() || thisMonth(), master: up.master || inJob("局主表.xlsx"), compare: compare,
              roster: up.roster, bureau: bureau };
   }
 

@@ -416,7 +416,7 @@ var TZ = (function () {
     var output = beside(book, "_" + periodLabel(p) + "汇总表.xlsx");
     closeIfOpen(output); // WPS keeps an open file locked on Windows: it is reopened afterwards
     run("summary", title, { paths: [book], as_of: s.as_of || null, period: p, bureau: s.bureau || null,
-                            output: output }, function (data, error, exit) {
+                            output: output, compare: s.compare || undefined }, function (data, error, exit) {
       if (error) return fail("summary", title, error);
       var known = sources();
       known[output] = book;
@@ -439,7 +439,7 @@ var TZ = (function () {
     var p = period(s);
     var output = beside(book, "_" + periodLabel(p) + "情况汇报.docx");
     run("report", title, { paths: [book], as_of: s.as_of || null, period: p, bureau: s.bureau || null,
-                           output: output }, function (data, error, exit) {
+                           output: output, compare: s.compare || undefined }, function (data, error, exit) {
       if (error) return fail("report", title, error);
       setState({ phase: "done", command: "report", title: title, book: book, result: data, exit: exit,
                  output: (data && data.output) || output });
@@ -478,7 +478,7 @@ var TZ = (function () {
     var p = period(s) || d.getFullYear() + "-" + pad(d.getMonth() + 1);  // a consolidation names its month
     wb.Close(false); // the service replaces the file: WPS reopens it afterwards
     run("consolidate", title, { folder: folder, period: p, master: master, roster: s.roster || null,
-                                bureau: s.bureau || null }, function (data, error, exit) {
+                                bureau: s.bureau || null, compare: s.compare || undefined }, function (data, error, exit) {
       var note = reopen(master);
       if (error) return fail("consolidate", title, error);
       setState({ phase: "done", command: "consolidate", title: title, book: master, result: data,

@@ -17,7 +17,8 @@
       ["as_of", "检查日期", "YYYY-MM-DD，空着表示今天", "date"],
       ["period", "统计月份", "YYYY-MM，空着表示检查日期所在的月", "month"],
       ["folder", "各单位台账所在文件夹", "月度合并读取的文件夹（完整路径）", "text"],
-      ["roster", "单位名册文件（可选）", "空着则用主表中的“单位名册”表", "text"]
+      ["roster", "单位名册文件（可选）", "空着则用主表中的“单位名册”表", "text"],
+      ["compare", "与上期、上年同期对比", "汇总表增加较上月增减、同比增减两列，汇报写明增减", "checkbox"]
     ];
     for (var i = 0; i < fields.length; i++) {
       var f = fields[i];
@@ -26,7 +27,8 @@
       input.id = "set-" + f[0];
       input.name = f[0];
       input.placeholder = f[2];
-      input.value = s[f[0]] || "";
+      if (f[3] === "checkbox") input.checked = !!s[f[0]];
+      else input.value = s[f[0]] || "";
       var label = R.add(R.el("label"), R.el("span", null, f[1]), input);
       if (f[0] === "folder") {
         var pick = R.el("button", "small", "选择…");
@@ -53,7 +55,9 @@
       ev.preventDefault();
       var next = {};
       for (var i = 0; i < fields.length; i++) {
-        var v = document.getElementById("set-" + fields[i][0]).value.replace(/^\s+|\s+$/g, "");
+        var box = document.getElementById("set-" + fields[i][0]);
+        if (fields[i][3] === "checkbox") { if (box.checked) next[fields[i][0]] = true; continue; }
+        var v = box.value.replace(/^\s+|\s+$/g, "");
         if (v) next[fields[i][0]] = v;
       }
       if (next.as_of && !/^\d{4}-\d{2}-\d{2}$/.test(next.as_of)) { status("检查日期应为 YYYY-MM-DD"); return; }
