@@ -14,9 +14,8 @@ log (exit 2); argparse's own messages are given in Chinese too (``cli.parser``).
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from taizhang import __version__
 from taizhang.cli.common import (
@@ -24,8 +23,10 @@ from taizhang.cli.common import (
 )
 from taizhang.cli.parser import ChineseParser
 from taizhang.cli.report import add_parser as add_report_parser
-from taizhang.config import ConfigError, load_config
 from taizhang.errors import TaizhangError
+
+if TYPE_CHECKING:
+    import logging
 
 __all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_UNREADABLE", "build_parser", "main"]
 
@@ -182,14 +183,18 @@ def _replaced() -> list:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line; the one place where whatever went wrong becomes a message and an
-    exit status (never a traceback)."""
+    exit status (never a traceback).  The log (and ``logging`` itself) is started once the
+    arguments are parsed: ``--version``, ``--help`` and a refused command line write nothing
+    to it and need not load it."""
     written = len(_replaced())  # files put in place before this command (the service runs many)
     log_file = None
-    log = logging.getLogger("taizhang.cli")
+    started = False
     try:
-        log_file = start_log()
         args = build_parser().parse_args(argv)
-        log.info("taizhang %s", args.command)
+        log_file, started = start_log(), True
+        _log().info("taizhang %s", args.command)
+        from taizhang.config import ConfigError, load_config  # after parsing: --version and --help need none
+
         try:
             args.cfg = load_config(args.config)
         except ConfigError as exc:
@@ -197,18 +202,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_UNREADABLE
         return args.func(args)
     except TaizhangError as exc:  # the one error family: a Chinese message and its exit status
-        log.info("refused: %s", exc.message)
+        _log().info("refused: %s", exc.message)
         print(f"taizhang: {exc.message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        log.info("interrupted (Ctrl-C)")
+        _log().info("interrupted (Ctrl-C)")
         print(f"\ntaizhang: {interrupted_message(_replaced()[written:])}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into a program that stopped reading (| head)
         return EXIT_UNREADABLE
     except Exception as exc:  # noqa: BLE001 - the top-level handler: the trace goes to the log
-        log.error("unexpected error\n%s", trace_for_log(exc))
+        if not started:  # it went wrong while the arguments were parsed
+            log_file = start_log()
+        _log().error("unexpected error\n%s", trace_for_log(exc))
         where = f"详细信息已记入日志 {log_file}" if log_file else "日志无法写入"
         print(f"taizhang: 程序内部出错（{type(exc).__name__}），命令没有完成；{where}，"
               "请把日志文件发给维护人员", file=sys.stderr)
         return EXIT_UNREADABLE
+
+
+def _log() -> logging.Logger:
+    import logging
+
+    return logging.getLogger("taizhang.cli")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
-import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE
 from taizhang.errors import reason_zh
+
+if TYPE_CHECKING:
+    import socket
 
 
 def add_parser(sub: Any, parser_class: type) -> None:
@@ -32,6 +33,8 @@ def add_parser(sub: Any, parser_class: type) -> None:
 
 def bind(port: int) -> socket.socket:
     """A listening socket on the loopback address only (never 0.0.0.0)."""
+    import socket
+
     from taizhang.serve.limits import BACKLOG
     from taizhang.serve.security import LOOPBACK
 
@@ -85,6 +88,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout_keep_alive=5, h11_max_incomplete_event_size=64 * 1024))
     log_repeats_once()
     if args.open:
+        import threading
         import webbrowser
 
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()

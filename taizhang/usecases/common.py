@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-#: Exit codes (a public interface): 0 done, no errors; 1 done, the ledgers have errors;
-#: 2 a file could not be read at all, or the use case could not run.
-EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+from taizhang.usecases.exits import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE  # noqa: F401 - shared by every use case
 
 
 @dataclass
