@@ -27,7 +27,7 @@ installed taizhang's is (even where ``PYTHONDONTWRITEBYTECODE`` is set).
 
     python benchmarks/bench_processes.py [--quick] [--repeat 5] [--units 72]
                                          [--small 100] [--large 1000] [--scale-repeat 2]
-                                         [--skip-scale] [--skip-ribbon]
+                                         [--skip-scale] [--skip-ribbon] [--against DIR]
 """
 
 from __future__ import annotations
@@ -99,15 +99,19 @@ class Process:
     """One whole process: its wall-clock time and the peak resident memory of its tree."""
 
     def __init__(self, argv: list[str], *, memory: bool = False, ok: tuple[int, ...] = (0, 1),
-                 setup: Callable[[], None] | None = None) -> None:
-        self.argv, self.memory, self.ok, self.setup = argv, memory, ok, setup
+                 setup: Callable[[], None] | None = None, env: dict[str, str] | None = None) -> None:
+        self.argv, self.memory, self.ok, self.setup, self.env = argv, memory, ok, setup, env or {}
+
+    def twin(self, env: dict[str, str]) -> Process:
+        """The same process under more environment (another checkout's code on PYTHONPATH)."""
+        return Process(self.argv, memory=self.memory, ok=self.ok, setup=self.setup, env={**self.env, **env})
 
     def run(self) -> tuple[float, int]:
         if self.setup:
             self.setup()
         peak = 0
         start = time.perf_counter()
-        proc = subprocess.Popen(self.argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
+        proc = subprocess.Popen(self.argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**ENV, **self.env})
         if self.memory:
             stop = threading.Event()
 
@@ -149,12 +153,13 @@ class Table:
         self.rows: list[tuple[str, str, str, str, str, str]] = []
         self.missed: list[str] = []
 
-    def ratio(self, label: str, ours: list[float], base: list[float], goal: float, base_label: str) -> None:
+    def ratio(self, label: str, ours: list[float], base: list[float], goal: float, base_label: str,
+              counts: bool = True) -> None:
         value = min(ours) / min(base)
         met = value <= goal
         self.rows.append((label, f"{min(ours):.3f} s ({spread(ours)})", f"{min(base):.3f} s ({spread(base)}) {base_label}",
                           f"{value:.2f}×", f"≤ {goal}×", "met" if met else "NOT met"))
-        if not met:
+        if not met and counts:
             self.missed.append(label)
 
     def figure(self, label: str, value: str, base: str, shown: str, goal: str, met: bool) -> None:
@@ -179,6 +184,10 @@ def main() -> int:
     parser.add_argument("--scale-repeat", type=int, default=2, help="repetitions at scale (default 2)")
     parser.add_argument("--skip-scale", action="store_true", help="leave out the 100/1,000-unit runs")
     parser.add_argument("--skip-ribbon", action="store_true", help="leave out the warm ribbon click")
+    parser.add_argument("--against", metavar="DIR",
+                        help="also run every taizhang process with the package of DIR (another checkout, e.g. "
+                             "`git worktree add DIR main`) on PYTHONPATH, interleaved in the same races: "
+                             "before and after in one run (start-up, one ledger, the month)")
     args = parser.parse_args()
     repeat = args.repeat or (3 if args.quick else 5)
     units = args.units or (24 if args.quick else 72)
@@ -186,6 +195,19 @@ def main() -> int:
     large = args.large or (200 if args.quick else 1000)
     tz = taizhang_command()
     table = Table()
+    against = {"PYTHONPATH": str(Path(args.against).resolve())} if args.against else None
+
+    def both(contenders: dict[str, Process], ours: tuple[str, ...]) -> dict[str, Process]:
+        """``contenders`` and, with --against, a twin of each of ``ours`` running DIR's code."""
+        if against is None:
+            return contenders
+        return {**contenders, **{f"{k}@before": contenders[k].twin(against) for k in ours}}
+
+    def ratios(label: str, times: dict[str, list[float]], key: str, base: str, goal: float, base_label: str) -> None:
+        table.ratio(label, times[key], times[base], goal, base_label)
+        if f"{key}@before" in times:
+            table.ratio(f"  the same, {args.against}", times[f"{key}@before"], times[base], goal, base_label,
+                        counts=False)
     one_ledger = next(p for p in sorted(MONTH.iterdir()) if p.suffix == ".xlsx")
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -194,22 +216,21 @@ def main() -> int:
         print(f"whole processes, best of {repeat}, interleaved, one run ({PY})", flush=True)
 
         # start-up
-        times, _ = race({
+        times, _ = race(both({
             "bare": Process([PY, "-c", "import argparse, json"]),
             "version": Process([*tz, "--version"]),
             "help": Process([*tz, "--help"]),
-        }, repeat)
-        bare = times["bare"]
-        table.ratio("taizhang --version", times["version"], bare, 4, "python -c 'import argparse, json'")
-        table.ratio("taizhang --help", times["help"], bare, 4, "python -c 'import argparse, json'")
+        }, ("version", "help")), repeat)
+        ratios("taizhang --version", times, "version", "bare", 4, "python -c 'import argparse, json'")
+        ratios("taizhang --help", times, "help", "bare", 4, "python -c 'import argparse, json'")
 
         # one small ledger
-        times, _ = race({
+        times, _ = race(both({
             "raw": Process([PY, "-c", RAW_READ, str(one_ledger)]),
             "check": Process([*tz, "check", str(one_ledger), "--as-of", AS_OF, "--json"]),
-        }, repeat)
-        table.ratio(f"check of one ledger ({one_ledger.stat().st_size // 1024} KB)", times["check"], times["raw"], 6,
-                    "calamine read, fresh python")
+        }, ("check",)), repeat)
+        ratios(f"check of one ledger ({one_ledger.stat().st_size // 1024} KB)", times, "check", "raw", 6,
+               "calamine read, fresh python")
 
         # a month
         month = root / "month"
@@ -220,19 +241,18 @@ def main() -> int:
             shutil.rmtree(out, ignore_errors=True)
             out.mkdir()
 
-        times, _ = race({
+        times, _ = race(both({
             "raw": Process([PY, "-c", RAW_READ, str(month)]),
             "check": Process([*tz, "check", str(month), "--as-of", AS_OF, "--json"]),
             "summary": Process([*tz, "summary", str(month), "--as-of", AS_OF, "--period", "2026-10", "--json"]),
             "naive": Process([PY, "-c", NAIVE_CONSOLIDATE, str(month), str(out / "naive.xlsx")], setup=fresh),
             "consolidate": Process([*tz, "consolidate", str(month), "--period", "2026-10", "--master",
                                     str(out / "master.xlsx"), "--roster", str(roster), "--json"], setup=fresh),
-        }, repeat)
+        }, ("check", "summary", "consolidate")), repeat)
         raw = "calamine read of every file, fresh python"
-        table.ratio(f"check, {units} units", times["check"], times["raw"], 3, raw)
-        table.ratio(f"summary, {units} units", times["summary"], times["raw"], 3, raw)
-        table.ratio(f"consolidate, {units} units", times["consolidate"], times["naive"], 0.35,
-                    "naive pandas+openpyxl script")
+        ratios(f"check, {units} units", times, "check", "raw", 3, raw)
+        ratios(f"summary, {units} units", times, "summary", "raw", 3, raw)
+        ratios(f"consolidate, {units} units", times, "consolidate", "naive", 0.35, "naive pandas+openpyxl script")
 
         # at scale
         if not args.skip_scale:
