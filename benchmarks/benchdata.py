@@ -100,7 +100,7 @@ def fmt_times(values: list[float], unit: str = "s") -> str:
     return "/".join(f"{v * scale:.{1 if unit == 'ms' else 2}f}" for v in values)
 
 
-def _tree_rss(pid: int) -> int:
+def tree_rss(pid: int) -> int:
     """Resident bytes of ``pid`` and all its descendants (Linux /proc)."""
     total = 0
     children: dict[int, list[int]] = {}
@@ -137,7 +137,7 @@ class PeakMemory:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, _tree_rss(os.getpid()))
+            self.peak = max(self.peak, tree_rss(os.getpid()))
             self._stop.wait(self.interval)
 
     def __enter__(self) -> "PeakMemory":
@@ -148,4 +148,4 @@ class PeakMemory:
     def __exit__(self, *exc: Any) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, _tree_rss(os.getpid()))
+        self.peak = max(self.peak, tree_rss(os.getpid()))

@@ -153,54 +153,56 @@ def _merge(base: dict, over: dict) -> dict:
 
 # -- the office file, validated: every table and key it may hold, nothing else ------------
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False)
+@cache
+def _office_model() -> type[BaseModel]:
+    """The model of the whole office file, made when a file is first checked: most runs have
+    none, and pydantic's models cost start-up time to make."""
 
+    class _Strict(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=False)
 
-class _ColumnsOver(_Strict):
-    """``[columns.<kind>]``: more header names for a column, more sheet-name keywords."""
+    class _ColumnsOver(_Strict):
+        """``[columns.<kind>]``: more header names for a column, more sheet-name keywords."""
 
-    synonyms: dict[str, list[str]] = {}
-    sheet_keywords: list[str] = []
+        synonyms: dict[str, list[str]] = {}
+        sheet_keywords: list[str] = []
 
+    class _VocabularyOver(_Strict):
+        """``[vocabularies.<name>]``: more values (or synonyms of one), what an unknown one is."""
 
-class _VocabularyOver(_Strict):
-    """``[vocabularies.<name>]``: more values (or synonyms of one), what an unknown one is."""
+        values: dict[str, list[str]] = {}
+        on_unknown: Literal["error", "warning", "keep"] | None = None
 
-    values: dict[str, list[str]] = {}
-    on_unknown: Literal["error", "warning", "keep"] | None = None
+    class _SettingsOver(_Strict):
+        bureau: str | None = None
+        as_of: date | str | None = None
+        report_template: str | None = None
 
+    class _LimitsOver(_Strict):
+        max_file_mb: PositiveInt | None = None
+        max_unzipped_mb: PositiveInt | None = None
+        max_ratio: PositiveInt | None = None
+        max_rows: PositiveInt | None = None
+        max_cells: PositiveInt | None = None
+        max_columns: PositiveInt | None = None
+        report_mb: PositiveInt | None = None
+        report_seconds: PositiveInt | None = None
+        backups: PositiveInt | None = None
 
-class _SettingsOver(_Strict):
-    bureau: str | None = None
-    as_of: date | str | None = None
-    report_template: str | None = None
+    class _OfficeFile(_Strict):
+        """The whole office file (see the module's docstring)."""
 
+        settings: _SettingsOver = _SettingsOver()
+        columns: dict[str, _ColumnsOver] = {}
+        vocabularies: dict[str, _VocabularyOver] = {}
+        forms: dict[str, list[str]] = {}
+        categories: dict[str, list[str]] = {}
+        category_hints: dict[str, list[str]] = {}
+        limits: _LimitsOver = _LimitsOver()
+        roles: dict[str, dict[str, Union[list[str], dict[str, list[str]]]]] = {}
+        activities: dict[str, Any] = {}
 
-class _LimitsOver(_Strict):
-    max_file_mb: PositiveInt | None = None
-    max_unzipped_mb: PositiveInt | None = None
-    max_ratio: PositiveInt | None = None
-    max_rows: PositiveInt | None = None
-    max_cells: PositiveInt | None = None
-    max_columns: PositiveInt | None = None
-    report_mb: PositiveInt | None = None
-    report_seconds: PositiveInt | None = None
-    backups: PositiveInt | None = None
-
-
-class _OfficeFile(_Strict):
-    """The whole office file (see the module's docstring)."""
-
-    settings: _SettingsOver = _SettingsOver()
-    columns: dict[str, _ColumnsOver] = {}
-    vocabularies: dict[str, _VocabularyOver] = {}
-    forms: dict[str, list[str]] = {}
-    categories: dict[str, list[str]] = {}
-    category_hints: dict[str, list[str]] = {}
-    limits: _LimitsOver = _LimitsOver()
-    roles: dict[str, dict[str, Union[list[str], dict[str, list[str]]]]] = {}
-    activities: dict[str, Any] = {}
+    return _OfficeFile
 
 
 #: What a value should be, by pydantic's error type, in the clerk's words.
@@ -215,7 +217,7 @@ _EXPECTED = {
 
 def _keys_at(loc: tuple) -> list[str]:
     """The keys the office file may hold where ``loc`` points (its last item excluded)."""
-    ann: Any = _OfficeFile
+    ann: Any = _office_model()
     for step in loc[:-1]:
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             field_info = ann.model_fields.get(str(step))
@@ -257,7 +259,7 @@ def validate_office(override: dict, source: str, vocabularies: Iterable[str], ex
     wrong type, is a :class:`ConfigError` naming the file, the key and what was expected
     (a misspelled ``[column.complaints]`` is refused, never ignored)."""
     try:
-        model = _OfficeFile.model_validate(override)
+        model = _office_model().model_validate(override)
     except ValidationError as exc:
         raise _refusal(source, exc) from None
     kinds = [d.kind.value for d in registered_kinds()]

@@ -1,9 +1,9 @@
 """The ``taizhang`` command's entry point, light to import.
 
-``taizhang.cli`` imports most of the package (openpyxl, pydantic, rich …), which takes a
-second on an office PC: Ctrl-C pressed meanwhile would end in a Python traceback.  This module
-imports nothing of the kind itself, so that the interruption is told in one Chinese line
-(exit 130) whenever it comes.
+``taizhang.cli`` builds the parser; the command's own modules (readers, pydantic, openpyxl
+when a workbook is written …) load when it runs, which can take a second on an office PC:
+Ctrl-C pressed meanwhile would end in a Python traceback.  This module imports nothing of the
+kind itself, so that the interruption is told in one Chinese line (exit 130) whenever it comes.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ The classes of each layer keep their names and their other bases (``PeriodError`
 from __future__ import annotations
 
 import errno
-import logging
 from typing import ClassVar
 
 #: The exit status of a command that could not run or could not read a file.
@@ -57,6 +56,8 @@ def reason_zh(exc: BaseException) -> str:
     from the system or a library) goes to the log, never to the message."""
     if isinstance(exc, TaizhangError):
         return str(exc)
+    import logging
+
     logging.getLogger("taizhang").warning("原始错误：%s: %s", type(exc).__name__, exc)
     if isinstance(exc, OSError):
         return os_error_zh(exc)

@@ -121,6 +121,12 @@ class _Catalogue(Mapping[str, tuple[Severity, str]]):
 #: code -> (default severity, short Chinese title), of every code.
 CATALOGUE: Mapping[str, tuple[Severity, str]] = _Catalogue()
 
+
+def code_title(code: str) -> str:
+    """The Chinese title of a finding code (the code itself when it is not catalogued)."""
+    entry = CATALOGUE.get(code)
+    return entry[1] if entry else code
+
 #: Codes that mean the file could not be read at all.
 REFUSAL_CODES = frozenset(
     {"file-not-found", "not-a-workbook", "corrupt-workbook", "encrypted-workbook",

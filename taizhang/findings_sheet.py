@@ -15,7 +15,7 @@ from typing import Any, Iterable, Mapping
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from taizhang.findings import CATALOGUE, Finding
+from taizhang.findings import CATALOGUE, Finding, code_title  # noqa: F401 - code_title: the sheet's and its callers'
 from taizhang.printing import ColumnFit, measure, setup_table, wrap_cells
 from taizhang.writing import put
 
@@ -30,10 +30,6 @@ HIDDEN_COLUMNS = ("代码",)
 _FIXED = {"问题": 60.0}
 
 
-def code_title(code: str) -> str:
-    """The Chinese title of a finding code (the code itself when it is not catalogued)."""
-    entry = CATALOGUE.get(code)
-    return entry[1] if entry else code
 
 
 def code_with_title(code: str) -> str:

@@ -711,9 +711,9 @@ def test_ctrl_c_while_the_program_is_still_starting_prints_one_chinese_line(tmp_
     (hook / "sitecustomize.py").write_text(textwrap.dedent("""
         import os, signal, sys
 
-        class Interrupt:  # Ctrl-C while the command line's modules load (the configuration's among them)
+        class Interrupt:  # Ctrl-C while the command line's own modules load (its parser's among them)
             def find_spec(self, name, path=None, target=None):
-                if name == "taizhang.config":
+                if name == "taizhang.cli.parser":
                     sys.meta_path.remove(self)
                     os.kill(os.getpid(), signal.SIGINT)
                 return None

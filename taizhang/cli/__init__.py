@@ -14,22 +14,19 @@ log (exit 2); argparse's own messages are given in Chinese too (``cli.parser``).
 from __future__ import annotations
 
 import argparse
-import importlib
-import json
-import logging
 import sys
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from taizhang import __version__
-from taizhang.cli import serve as serve_cli, wps as wps_cli
 from taizhang.cli.common import (
-    COMPARE_HELP, EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, JOBS_HELP, as_of_date, jobs_count, start_log,
-    trace_for_log,
+    COMPARE_HELP, EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, JOBS_HELP, as_of_date, jobs_count, start_log, trace_for_log,
 )
 from taizhang.cli.parser import ChineseParser
 from taizhang.cli.report import add_parser as add_report_parser
-from taizhang.config import ConfigError, load_config
 from taizhang.errors import TaizhangError
+
+if TYPE_CHECKING:
+    import logging
 
 __all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_UNREADABLE", "build_parser", "main"]
 
@@ -38,6 +35,8 @@ def _command(module: str, name: str) -> Callable[[argparse.Namespace], int]:
     """``taizhang.cli.MODULE.NAME``, imported when its command runs: ``taizhang --version``
     and a refused command line load no reader, no check, no writer."""
     def run(args: argparse.Namespace) -> int:
+        import importlib
+
         return getattr(importlib.import_module(f"taizhang.cli.{module}"), name)(args)
     run.__name__ = run.__qualname__ = name
     return run
@@ -145,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     cons.add_argument("--json", action="store_true", help="以 JSON 输出")
     cons.set_defaults(func=cmd_consolidate)
 
+    from taizhang.cli import serve as serve_cli, wps as wps_cli  # the local service and the WPS add-in
     schema = sub.add_parser("schema", help="输出 --json 结果的 JSON Schema",
                             description="输出 taizhang check / summary / consolidate 的 --json 结果的 JSON Schema")
     schema.add_argument("target", choices=["check", "summary", "consolidate"], metavar="COMMAND",
@@ -157,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """``taizhang schema check|summary|consolidate``: the JSON Schema of that command's --json."""
+    import json
+
     from taizhang.outputs import schema
 
     print(json.dumps(schema(args.target), ensure_ascii=False, indent=2))
@@ -183,14 +185,18 @@ def _replaced() -> list:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line; the one place where whatever went wrong becomes a message and an
-    exit status (never a traceback)."""
+    exit status (never a traceback).  The log (and ``logging`` itself) is started once the
+    arguments are parsed: ``--version``, ``--help`` and a refused command line write nothing
+    to it and need not load it."""
     written = len(_replaced())  # files put in place before this command (the service runs many)
     log_file = None
-    log = logging.getLogger("taizhang.cli")
+    started = False
     try:
-        log_file = start_log()
         args = build_parser().parse_args(argv)
-        log.info("taizhang %s", args.command)
+        log_file, started = start_log(), True
+        _log().info("taizhang %s", args.command)
+        from taizhang.config import ConfigError, load_config  # after parsing: --version and --help need none
+
         try:
             args.cfg = load_config(args.config)
         except ConfigError as exc:
@@ -198,18 +204,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_UNREADABLE
         return args.func(args)
     except TaizhangError as exc:  # the one error family: a Chinese message and its exit status
-        log.info("refused: %s", exc.message)
+        _log().info("refused: %s", exc.message)
         print(f"taizhang: {exc.message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        log.info("interrupted (Ctrl-C)")
+        _log().info("interrupted (Ctrl-C)")
         print(f"\ntaizhang: {interrupted_message(_replaced()[written:])}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into a program that stopped reading (| head)
         return EXIT_UNREADABLE
     except Exception as exc:  # noqa: BLE001 - the top-level handler: the trace goes to the log
-        log.error("unexpected error\n%s", trace_for_log(exc))
+        if not started:  # it went wrong while the arguments were parsed
+            log_file = start_log()
+        _log().error("unexpected error\n%s", trace_for_log(exc))
         where = f"详细信息已记入日志 {log_file}" if log_file else "日志无法写入"
         print(f"taizhang: 程序内部出错（{type(exc).__name__}），命令没有完成；{where}，"
               "请把日志文件发给维护人员", file=sys.stderr)
         return EXIT_UNREADABLE
+
+
+def _log() -> logging.Logger:
+    import logging
+
+    return logging.getLogger("taizhang.cli")

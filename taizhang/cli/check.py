@@ -6,12 +6,14 @@ import argparse
 import json
 import sys
 from datetime import date
+from typing import TYPE_CHECKING
 
 from taizhang.cli.common import EXIT_UNREADABLE, console_width, progress_bar, request_of
-from taizhang.findings_sheet import code_title
-from taizhang.service import FileReport
 from taizhang.usecases.check import check
 from taizhang.usecases.requests import CheckRequest
+
+if TYPE_CHECKING:
+    from taizhang.service import FileReport
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -34,6 +36,8 @@ def print_check(reports: list[FileReport], as_of: date) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
+
+    from taizhang.findings import code_title
 
     console = Console(highlight=False, soft_wrap=False, width=console_width())
     for r in reports:  # text from files (names, sheets, cells) is escaped: never taken as markup

@@ -8,12 +8,13 @@ import sys
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from taizhang.usecases.common import (  # noqa: F401 - what the commands share, from the use cases
-    EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, per_file,
-)
+from taizhang.usecases.exits import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE  # noqa: F401 - what the commands share
 from taizhang.usecases.parsing import AS_OF_FORMS, COMPARE_HELP, JOBS_HELP, parse_as_of, parse_jobs  # noqa: F401
+
+if TYPE_CHECKING:
+    from taizhang.usecases.common import Progress
 
 
 def as_of_date(text: str) -> date:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
-import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taizhang.cli.common import EXIT_OK, EXIT_UNREADABLE
 from taizhang.errors import reason_zh
 from taizhang.serve.security import DEFAULT_PORT, LOOPBACK, load_or_create_token
+
+if TYPE_CHECKING:
+    import socket
 
 
 def add_parser(sub: Any, parser_class: type) -> None:
@@ -31,6 +32,8 @@ def add_parser(sub: Any, parser_class: type) -> None:
 
 def bind(port: int) -> socket.socket:
     """A listening socket on the loopback address only (never 0.0.0.0)."""
+    import socket
+
     from taizhang.serve.limits import BACKLOG
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -82,6 +85,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout_keep_alive=5, h11_max_incomplete_event_size=64 * 1024))
     log_repeats_once()
     if args.open:
+        import threading
         import webbrowser
 
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()

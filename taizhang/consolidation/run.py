@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import re
 import sqlite3
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -87,6 +89,25 @@ class FileData:
     #: kind -> rows of visible ledgers; kinds present (even with no rows) are keys
     rows: dict[Kind, list[RowOut]] = field(default_factory=dict)
     hidden_rows: int = 0
+    #: ``rows`` pickled and compressed (:meth:`pack`): a month of a thousand units is held as
+    #: bytes until each unit's rows are merged, not as objects while all the files are read
+    packed: bytes | None = None
+    packed_rows: int = 0
+
+    def pack(self) -> FileData:
+        self.packed_rows = sum(len(v) for v in self.rows.values())
+        self.packed = zlib.compress(pickle.dumps(self.rows, pickle.HIGHEST_PROTOCOL), 1)
+        self.rows = {}
+        return self
+
+    def unpacked(self) -> dict[Kind, list[RowOut]]:
+        """The rows, made anew from :attr:`packed` at each call (the caller lets them go)."""
+        return pickle.loads(zlib.decompress(self.packed)) if self.packed is not None else self.rows
+
+    @property
+    def rows_read(self) -> int:
+        return (self.packed_rows if self.packed is not None else sum(len(v) for v in self.rows.values())) \
+            + self.hidden_rows
 
 
 @dataclass
@@ -301,7 +322,7 @@ def read_file(path: Path, config: Config, as_of: date, period_key: str) -> FileD
 
 
 def _read_in_worker(path: Path, *args: Any) -> FileData:
-    return read_file(path, *args)  # looked up when called: tests put a reader that dies in its place
+    return read_file(path, *args).pack()  # looked up when called: tests put a reader that dies in its place
 
 
 def _killed_reader(path: Path) -> FileData:
@@ -805,7 +826,7 @@ def _merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
             outcomes.append(_rejected(data.path, unit, _refused_reason(data), 0, [data.refusal], data.mtime))
             continue
         unit, seen = _unit_of(data, roster)
-        rows_read = sum(len(v) for v in data.rows.values()) + data.hidden_rows
+        rows_read = data.rows_read
         if unit is None:
             outcomes.append(_rejected(data.path, seen, f"单位“{seen}”不在单位名册中（可在名册“别名”列中添加）",
                                       rows_read, data.findings, data.mtime))
@@ -813,7 +834,7 @@ def _merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
         if unit in units:
             older, newer = sorted([units[unit], data], key=lambda d: (d.mtime, str(d.path)))
             units[unit] = newer
-            n_old = sum(len(v) for v in older.rows.values()) + older.hidden_rows
+            n_old = older.rows_read
             outcomes.append(_rejected(older.path, unit, f"同一单位有更新的文件 {newer.path.name}，本文件未合并",
                                       n_old, older.findings, older.mtime))
             outcomes[-1].superseded = True
@@ -828,7 +849,7 @@ def _merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
     for unit, data in units.items():
         written = rejected = 0
         notes = []
-        for kind, rows in data.rows.items():
+        for kind, rows in data.unpacked().items():
             keys, new_rows = replaced[sheets[kind]]
             keep = [r for r in rows if r.month <= period]
             late = len(rows) - len(keep)

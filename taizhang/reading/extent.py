@@ -20,6 +20,7 @@ import functools
 import io
 import re
 import struct
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -252,6 +253,23 @@ class TagCounts(NamedTuple):
 VECTOR_BYTES = (4096, 8 << 20)
 
 
+#: Bytes of sheets a process reads by byte search before it imports numpy for the rest (unless
+#: something else, openpyxl, has imported it already): the import costs about 0.1 s, what the
+#: searches of a few megabytes do, so that a single workbook or a small folder is read sooner
+#: without it and a large folder pays for it once.  The answers are the same either way.
+_SEARCH_BEFORE_NUMPY = 4 << 20
+_searched = 0
+
+
+def _numpy_pays(size: int) -> bool:
+    """Whether a sheet of ``size`` bytes is looked at with numpy (see :data:`_SEARCH_BEFORE_NUMPY`)."""
+    global _searched
+    if "numpy" in sys.modules or _searched >= _SEARCH_BEFORE_NUMPY:
+        return True
+    _searched += size
+    return False
+
+
 @functools.lru_cache(maxsize=1)
 def _byte_classes() -> Any:
     """Byte -> class tables (numpy): name characters, letters, digits, characters of a
@@ -282,7 +300,7 @@ def tag_counts(data: bytes) -> TagCounts | None:
     zero: at least four characters of letters, digits and ``$``, of which the first is a digit
     when there are just four.  ``far`` is False only when no value after ``r="`` starts so.
     """
-    if not VECTOR_BYTES[0] <= len(data) <= VECTOR_BYTES[1]:
+    if not VECTOR_BYTES[0] <= len(data) <= VECTOR_BYTES[1] or not _numpy_pays(len(data)):
         return None
     try:
         np, name, letter, digit, value, after_r, tag_end = _byte_classes()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import hmac
 import os
-import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,6 +44,8 @@ def load_or_create_token(path: Path | None = None, *, renew: bool = False) -> st
         except (OSError, UnicodeDecodeError):
             pass
     path.parent.mkdir(parents=True, exist_ok=True)
+    import secrets
+
     token = secrets.token_urlsafe(32)
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
@@ -56,6 +56,8 @@ def load_or_create_token(path: Path | None = None, *, renew: bool = False) -> st
 
 
 def token_matches(given: str | None, token: str) -> bool:
+    import hmac
+
     return given is not None and hmac.compare_digest(given.encode(), token.encode())
 
 

@@ -7,11 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from taizhang.errors import os_error_zh
-
-#: Exit codes (a public interface): 0 done, no errors; 1 done, the ledgers have errors;
-#: 2 a file could not be read at all, or the use case could not run.
-EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+from taizhang.usecases.exits import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE  # noqa: F401 - shared by every use case
 
 
 @dataclass
@@ -55,6 +51,8 @@ def cannot_write(what: str, path: object, exc: OSError) -> str:
     if isinstance(exc, PermissionError):
         return (f"taizhang: {what}无法写入：{path}（没有写入权限，或该文件正在 Excel/WPS 中打开：请关闭后重试；"
                 f"原文件未改动）")
+    from taizhang.errors import os_error_zh
+
     return f"taizhang: {what}无法写入：{path}（{os_error_zh(exc)}；原文件未改动）"
 
 

@@ -5,22 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from taizhang.config import Config, load_config
-from taizhang.figures import Period, PeriodError
 from taizhang.reading.folder import expand_paths, no_workbooks, skip_reason
 from taizhang.summarising import summarise_files
 from taizhang.usecases.common import (
     EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, is_one_of, per_file,
 )
 from taizhang.usecases.requests import SummaryRequest
-from taizhang.writing import FileInUse, open_elsewhere
 
 
 def summarise(request: SummaryRequest, config: Config | None = None,
               progress: Progress | None = None) -> Outcome:
     """``taizhang summary`` without printing: the ``--json`` shape, the exit code, the messages;
     ``detail`` is ``(report, output written or None)``."""
-    from taizhang.findings_sheet import report_rows
-    from taizhang.summary import OutputError, describe, save_summary
+    from taizhang.figures import Period, PeriodError
 
     cfg = config if config is not None else load_config(request.config)
     try:
@@ -32,6 +29,11 @@ def summarise(request: SummaryRequest, config: Config | None = None,
         return Outcome(EXIT_UNREADABLE, messages=[
             f"taizhang: 找不到 {'、'.join(missing)}（文件或文件夹不存在），没有统计，也没有写入任何文件"])
     output_path = Path(request.output) if request.output else None
+    if output_path is not None:  # openpyxl is loaded only when a workbook is written
+        from taizhang.findings_sheet import report_rows
+        from taizhang.summary import OutputError, describe, save_summary
+        from taizhang.writing import FileInUse, open_elsewhere
+
     if output_path is not None and (lock := open_elsewhere(output_path)) is not None:
         return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {FileInUse(output_path, lock).message('汇总表')}"])
     skipped: list[Path] = []

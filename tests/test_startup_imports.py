@@ -1,0 +1,80 @@
+"""A command imports only what it asks for: ``taizhang --version`` and ``--help`` no reader and
+no writer, ``check`` and ``summary --json`` no openpyxl (it is for workbooks written), small
+files no numpy.  Each command runs in a fresh interpreter, as staff start it; what was
+imported is read from that interpreter's ``sys.modules`` once the command has finished.
+Speed itself is shown by ``benchmarks/bench_processes.py``, not asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MONTH = ROOT / "workbooks" / "samples" / "2026-10"
+LEDGER = MONTH / "县教师进修学校_10月台账.xlsx"
+
+CHILD = """
+import json, sys
+out, argv = sys.argv[1], sys.argv[2:]
+sys.argv = ["taizhang", *argv]
+from taizhang.entry import main
+try:
+    code = main()
+except SystemExit as exc:
+    code = exc.code
+with open(out, "w") as f:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, f)
+"""
+
+HEAVY = ("openpyxl", "numpy", "pandas", "pydantic", "rich", "python_calamine", "fastapi", "docx")
+
+
+def imported(tmp_path: Path, *argv: str) -> tuple[int, set[str], str]:
+    """(exit status, top-level packages imported, stdout) of ``taizhang ARGV`` in a fresh interpreter."""
+    out = tmp_path / "modules.json"
+    done = subprocess.run([sys.executable, "-c", CHILD, str(out), *argv], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=300)
+    assert out.exists(), done.stderr
+    result = json.loads(out.read_text())
+    return result["code"], {m.split(".")[0] for m in result["modules"]}, done.stdout
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["check", "--help"]])
+def test_version_and_help_load_no_reader_writer_or_model(tmp_path, argv):
+    code, modules, stdout = imported(tmp_path, *argv)
+    assert code == 0
+    assert "taizhang" in stdout
+    assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+
+
+@pytest.mark.slow
+def test_check_of_one_ledger_loads_neither_openpyxl_nor_numpy(tmp_path):
+    code, modules, stdout = imported(tmp_path, "check", str(LEDGER), "--as-of", "2026-10-31", "--json")
+    data = json.loads(stdout)
+    assert data["summary"]["files"] == 1 and data["files"][0]["ledgers"]  # the ledger was really read
+    assert code in (0, 1)
+    assert "python_calamine" in modules
+    assert not modules & {"openpyxl", "numpy", "pandas"}, sorted(modules & {"openpyxl", "numpy", "pandas"})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("json_flag", [["--json"], []])
+def test_summary_without_output_loads_no_openpyxl(tmp_path, json_flag):
+    code, modules, stdout = imported(tmp_path, "summary", str(MONTH), "--as-of", "2026-10-31",
+                                     "--period", "2026-10", *json_flag)
+    assert code in (0, 1) and stdout.strip()
+    assert not modules & {"openpyxl", "pandas"}, sorted(modules & {"openpyxl", "pandas"})
+
+
+@pytest.mark.slow
+def test_summary_with_output_does_load_openpyxl(tmp_path):
+    """The other side: a 汇总表 written is written with openpyxl (the test above can fail)."""
+    code, modules, _ = imported(tmp_path, "summary", str(MONTH), "--as-of", "2026-10-31", "--period", "2026-10",
+                                "-o", str(tmp_path / "汇总.xlsx"))
+    assert code in (0, 1) and (tmp_path / "汇总.xlsx").exists()
+    assert "openpyxl" in modules
