@@ -65,10 +65,8 @@ class GuideError(TaizhangError):
 
 
 def guide_source() -> Path:
-    """``docs/使用说明.md`` of the source tree."""
-    from addin.bundle import source_root
-
-    path = source_root() / GUIDE
+    """``docs/使用说明.md`` of the source tree this package runs from."""
+    path = Path(__file__).resolve().parent.parent / GUIDE
     if not path.is_file():
         raise GuideError(f"找不到使用说明 {path}。请在 taizhang 的完整源代码目录中运行。")
     return path
