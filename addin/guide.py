@@ -44,7 +44,9 @@ h2 { font-size: 15pt; border-bottom: 1px solid #999; padding-bottom: 2pt; margin
 h3 { font-size: 12pt; margin-top: 12pt; page-break-after: avoid; }
 table { border-collapse: collapse; width: 100%; margin: 6pt 0; font-size: 9pt; page-break-inside: auto; }
 tr { page-break-inside: avoid; }
-th, td { border: 1px solid #888; padding: 2pt 4pt; vertical-align: top; text-align: left; }
+th, td { border: 1px solid #888; padding: 2pt 4pt; vertical-align: top; text-align: left; min-width: 2.2em; }
+td code { font-size: 8pt; }
+td:first-child code, td:nth-child(3) code { white-space: nowrap; }  /* names and finding codes whole */
 th { background: #eee; }
 code { font-family: Consolas, "Noto Sans Mono CJK SC", monospace; font-size: 9pt; }
 pre { background: #f4f4f4; padding: 5pt 7pt; white-space: pre-wrap; word-break: break-all; }
