@@ -13,7 +13,9 @@ DIR gets:
 - ``安装.bat``: finds a 64-bit Python 3.11 or 3.12, else installs the bundled one silently for
   this user only; builds a venv under ``%LOCALAPPDATA%\\taizhang\\venv`` from the wheels alone
   and installs the add-in (or, without Excel, names the WPS path);
-- ``卸载.bat`` and ``说明.txt``.
+- ``卸载.bat`` and ``说明.txt``;
+- ``使用说明.pdf``: the staff guide (``docs/使用说明.md``), printed by a headless Chromium-family
+  browser where the bundle is made (:mod:`addin.guide`); without one it is listed as missing.
 
 What cannot be put in is said in Chinese before anyone leaves with the stick: the bundle
 lists what is missing and the command exits 1, unless the IT person said ``--without-python``
@@ -46,6 +48,7 @@ from pathlib import Path
 from typing import Callable
 
 from addin.build import XLAM_NAME, build_xlam
+from addin.guide import PDF_NAME, GuideError, write_pdf
 from taizhang.errors import TaizhangError
 
 PYTHONS = ("3.11", "3.12")
@@ -516,6 +519,7 @@ def readme(installer: str | None) -> str:
   卸载.bat       双击卸载（加载项、本机设置、运行环境，以及 安装.bat 装的 Python）
 {python_line}  wheels\\        taizhang 和它用到的全部程序包（Windows 64 位，Python 3.11 / 3.12）
   taizhang.xlam  Excel 加载项（安装时会重新生成同样的文件）
+  使用说明.pdf   使用说明：安装、功能区按钮、工作表函数、每月流程、WPS 和浏览器页面、各种提示的意思
 
 一、Microsoft Excel（2010 或更新，64 位）
   双击“安装.bat”。它会：
@@ -606,5 +610,9 @@ def bundle(out: Path, pythons: tuple[str, ...] = PYTHONS, *, python_installer: P
     notes = out / "说明.txt"
     notes.write_bytes(b"\xef\xbb\xbf" + _crlf(readme(installer)).encode("utf-8"))  # BOM: every Notepad reads it
     result.files["说明.txt"] = notes
+    try:
+        result.files[PDF_NAME] = write_pdf(out / PDF_NAME)
+    except GuideError as exc:  # no browser to print with: the bundle says so and is not complete
+        result.missing.append(exc.message)
     result.missing.extend(missing_from(out, pythons))
     return result

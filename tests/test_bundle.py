@@ -394,6 +394,29 @@ def test_a_bundle_without_its_installer_says_so_and_fails(bundled, server, tmp_p
     assert "不含 Python 安装程序" in err and "完成" in err and "不完整" not in err
 
 
+def test_the_bundle_holds_the_guide_as_a_pdf_that_opens(bundled):
+    """使用说明.pdf: the staff guide, A4, its text the guide's Chinese (pdftotext reads it back)."""
+    from addin.guide import PDF_NAME, TITLE
+
+    pdf = bundled / PDF_NAME
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils 未安装")
+    text = re.sub(r"\s+", "", subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                                              text=True, check=True).stdout)
+    assert TITLE in text and "每月月底怎么做" in text and "离线安装包" in text
+    assert PDF_NAME in (bundled / "说明.txt").read_bytes().decode("utf-8-sig")
+
+
+def test_a_bundle_without_a_browser_for_the_guide_says_so_and_fails(bundled, tmp_path, capsys, monkeypatch):
+    out = _seeded(bundled, tmp_path)
+    monkeypatch.setenv("TAIZHANG_BROWSER", str(tmp_path / "no-browser" / "chrome"))
+    assert main(["addin", "bundle", "-o", str(out), "--without-python"]) == 1
+    err = capsys.readouterr().err
+    assert "离线安装包还不完整" in err and "使用说明.pdf 没有生成" in err and "TAIZHANG_BROWSER" in err
+    assert not (out / "使用说明.pdf").exists() and (out / "安装.bat").exists()  # the rest is there
+
+
 def test_a_bundle_with_an_installer_brought_along(bundled, tmp_path, capsys):
     brought = tmp_path / "python-3.11.9-amd64.exe"
     brought.write_bytes(FAKE)

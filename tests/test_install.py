@@ -305,7 +305,10 @@ def test_the_service_the_unit_starts_writes_no_token_to_what_the_journal_keeps(t
     assert settings["StandardOutput"] == "null" and "StandardError" not in settings  # stderr: the journal
     command = shlex.split(settings["ExecStart"])
     command[command.index("--port") + 1] = "0"  # any free port: the test must not depend on 47997
-    env = {**os.environ, "HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    tmp = tmp_path / "tmp"  # the service's own folder goes here, not into /tmp
+    tmp.mkdir()
+    env = {**os.environ, "HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "TMPDIR": str(tmp), "TEMP": str(tmp), "TMP": str(tmp)}
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
     try:
         ready, _, _ = select.select([proc.stderr], [], [], 60)
@@ -317,3 +320,5 @@ def test_the_service_the_unit_starts_writes_no_token_to_what_the_journal_keeps(t
         out, err = proc.communicate(timeout=30)
     assert token in out  # the first stdout line is still the address with the token (a public interface)...
     assert token not in started + err  # ...and nothing with the token goes where the journal would keep it
+    # stopped (systemd sends SIGTERM) as soon as it said it started: its folder is removed all the same
+    assert not list(tmp.glob("taizhang-serve-*"))

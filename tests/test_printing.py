@@ -16,6 +16,7 @@ import pytest
 from taizhang.cli import main
 from taizhang.printing import MAX_WIDTH, MIN_SCALE, PORTRAIT_CHARS, legible_scale, measure, shown, text_width
 from fixtures import write_xlsx
+from rendering import to_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "workbooks" / "samples"
@@ -131,12 +132,10 @@ def test_master_widths_come_from_the_content(outputs):
 
 def _render(tmp: Path, *books: Path) -> dict[str, list[str]]:
     """Each workbook as PDF pages of text (LibreOffice, then pdftotext page by page)."""
-    out = tmp / "pdf"
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp}/lo", "--convert-to", "pdf",
-                    "--outdir", str(out), *map(str, books)], check=True, capture_output=True, timeout=300)
+    pdfs = to_pdf(tmp / "pdf", *books, profile=tmp / "lo")
     pages: dict[str, list[str]] = {}
     for book in books:
-        pdf = out / f"{book.stem}.pdf"
+        pdf = pdfs[book]
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
         count = int(re.search(r"Pages:\s+(\d+)", info).group(1))
         pages[book.name] = [

@@ -22,12 +22,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from rendering import chrome_driver, can_drive_chromium
 from servehelp import AS_OF, REPO, cli_json, sample_month, start_service
 from taizhang import __version__
 
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium") or "/usr/bin/chromium", shutil.which("chromedriver") or "/usr/bin/chromedriver"
 webdriver = pytest.importorskip("selenium.webdriver")
-if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+if not can_drive_chromium():
     pytest.skip("chromium and chromedriver are not installed", allow_module_level=True)
 
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -54,22 +54,9 @@ def downloads(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory, downloads):
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service as DriverService
-
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                "--window-size=1280,1000", "--lang=zh-CN",
-                "--allow-file-access-from-files",  # the installed add-in's task pane frame reaches WPS's (fake) objects
-                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        opts.add_argument(arg)
-    opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                           "download.prompt_for_download": False})
-    drv = webdriver.Chrome(service=DriverService(CHROMEDRIVER), options=opts)
-    drv.set_page_load_timeout(30)
-    drv.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    drv = chrome_driver(tmp_path_factory.mktemp("chromium-profile"), downloads=downloads,
+                        # the installed add-in's task pane frame reaches WPS's (fake) objects
+                        extra=("--allow-file-access-from-files",))
     yield drv
     drv.quit()
 

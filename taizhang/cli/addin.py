@@ -35,7 +35,7 @@ def cmd_addin_build(args: argparse.Namespace) -> int:
 BUILD_LABELS = {
     "xlam": "加载项", "ribbon": "功能区 XML", "vba": "VBA 模块（功能区按钮）", "udfs": "VBA 模块（工作表函数）",
     "settings": "加载项设置", "python": "Python 安装程序", "wheels": "程序包（wheel）",
-    "安装.bat": "安装脚本", "卸载.bat": "卸载脚本", "说明.txt": "说明",
+    "安装.bat": "安装脚本", "卸载.bat": "卸载脚本", "说明.txt": "说明", "使用说明.pdf": "使用说明（PDF）",
 }
 
 

@@ -44,6 +44,11 @@ def bind(port: int) -> socket.socket:
     return sock
 
 
+def _stop(signum: int, _frame: Any) -> None:
+    """SIGTERM: leave through the callers' ``finally`` blocks, with the status the signal gives."""
+    raise SystemExit(128 + signum)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -68,28 +73,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"taizhang: 无法写入令牌文件（{reason_zh(exc)}）", file=sys.stderr)
         return EXIT_UNREADABLE
+    # A stop asked before uvicorn takes the signals over (systemd's SIGTERM while the service is
+    # still starting) ends the process through the ``finally`` below, which removes the service's
+    # folder; the default action would end it at once and leave the folder to the next start.
+    import signal
+
+    signal.signal(signal.SIGTERM, _stop)
     settings = ServeSettings(token=token, config=args.cfg, allowed_folders=folders)
-    settings.port = sock.getsockname()[1]
-    url = f"http://127.0.0.1:{settings.port}/#token={token}"
-    print(url, flush=True)  # the first line on stdout: a public interface
-    print(f"taizhang 本机服务已启动；允许的文件夹：{'、'.join(str(f) for f in settings.allowed.folders)}。"
-          f"按 Ctrl+C 停止。", file=sys.stderr, flush=True)
-    from taizhang.serve.limits import (BACKLOG, connection_cap, guarded_protocol, log_repeats_once,
-                                       raise_open_files)
-
-    cap = connection_cap(raise_open_files())
-    server = uvicorn.Server(uvicorn.Config(
-        create_app(settings), log_level="warning", access_log=False, lifespan="on",
-        # slow or many connections cannot stall the service (taizhang.serve.limits)
-        http=guarded_protocol(cap), backlog=BACKLOG, limit_concurrency=cap + 2 * BACKLOG,
-        timeout_keep_alive=5, h11_max_incomplete_event_size=64 * 1024))
-    log_repeats_once()
-    if args.open:
-        import threading
-        import webbrowser
-
-        threading.Timer(0.5, webbrowser.open, args=(url,)).start()
     try:
+        settings.port = sock.getsockname()[1]
+        url = f"http://127.0.0.1:{settings.port}/#token={token}"
+        print(url, flush=True)  # the first line on stdout: a public interface
+        print(f"taizhang 本机服务已启动；允许的文件夹：{'、'.join(str(f) for f in settings.allowed.folders)}。"
+              f"按 Ctrl+C 停止。", file=sys.stderr, flush=True)
+        from taizhang.serve.limits import (BACKLOG, connection_cap, guarded_protocol, log_repeats_once,
+                                           raise_open_files)
+
+        cap = connection_cap(raise_open_files())
+        server = uvicorn.Server(uvicorn.Config(
+            create_app(settings), log_level="warning", access_log=False, lifespan="on",
+            # slow or many connections cannot stall the service (taizhang.serve.limits)
+            http=guarded_protocol(cap), backlog=BACKLOG, limit_concurrency=cap + 2 * BACKLOG,
+            timeout_keep_alive=5, h11_max_incomplete_event_size=64 * 1024))
+        log_repeats_once()
+        if args.open:
+            import threading
+            import webbrowser
+
+            threading.Timer(0.5, webbrowser.open, args=(url,)).start()
         server.run(sockets=[sock])
     finally:
         sock.close()
