@@ -156,20 +156,19 @@ def report_parts(rows: dict[Kind, list[LedgerRow]], period: Period, config: Conf
     """:func:`block_parts` of ``period`` and, when it has one, of its year to date.
 
     The rows' dates are worked out once for both; and where a kind's 累计 has as many rows as
-    its period and covers it, they are the same rows (the year to date takes every row the
-    period takes, in the same order), so the period's parts stand for both (the kinds never
-    change their parts).  A span across a year end is not covered by its 累计, which starts in
-    January of the year it ends in.
+    its period, they are the same rows, in the same order: one of the two takes every row the
+    other takes (累计 those of the period; a span across a year end those of its 累计, which
+    starts in January of the year it ends in), so the period's parts stand for both (the kinds
+    never change their parts).
     """
     ytd = period.year_to_date()
     if ytd is None:
         return [block_parts(rows, period, config)]
-    covered = ytd.start <= period.start
     dated = {d.kind: list(map(period_date, rows.get(d.kind, []))) for d in by_rank()}
     month, month_undated = _block_rows(rows, period, dated)
     year, year_undated = _block_rows(rows, ytd, dated)
     current = {d.kind: (d.parts(month[d.kind], config), month_undated[d.kind]) for d in by_rank()}
-    to_date = {d.kind: (current[d.kind][0] if covered and len(year[d.kind]) == len(month[d.kind])
+    to_date = {d.kind: (current[d.kind][0] if len(year[d.kind]) == len(month[d.kind])
                         else d.parts(year[d.kind], config), year_undated[d.kind]) for d in by_rank()}
     return [current, to_date]
 
