@@ -297,3 +297,23 @@ def test_a_bad_period_on_the_settings_sheet_names_the_sheet(tmp_path, capsys):
     code, data, _ = _summary(capsys, str(book), "--period", "2026-07")  # the argument over the sheet
     assert data["period"] == "2026-07"
 
+
+
+@pytest.mark.slow
+def test_the_local_service_takes_a_quarter_and_refuses_one_to_consolidate(tmp_path):
+    from servehelp import cli_json, start_service
+
+    service = start_service(tmp_path)
+    try:
+        book = _unit_book(service.allowed / "县一中.xlsx")
+        code, expected = cli_json(service.env, "summary", str(book), "--period", "2026Q3", "--as-of", AS_OF)
+        status, _, body = service.post("summary", {"paths": [str(book)], "period": "2026年第三季度", "as_of": AS_OF})
+        assert status == 200 and body == expected and body["period"] == "2026Q3"
+        status, _, body = service.post("summary", {"paths": [str(book)], "period": "2026Q5"})
+        assert status == 422 and "期间应写作" in body["error"] and "2026年上半年" in body["error"]
+        master = service.allowed / "局主表.xlsx"
+        status, _, body = service.post("consolidate", {"folder": str(book.parent), "period": "2026Q3",
+                                                       "master": str(master)})
+        assert status == 422 and "这里需要一个月份" in body["error"] and not master.exists()
+    finally:
+        service.stop()
