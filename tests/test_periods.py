@@ -317,3 +317,15 @@ def test_the_local_service_takes_a_quarter_and_refuses_one_to_consolidate(tmp_pa
         assert status == 422 and "这里需要一个月份" in body["error"] and not master.exists()
     finally:
         service.stop()
+
+
+@pytest.mark.parametrize("cell, key", [(datetime(2026, 10, 1), "2026-10"), (2026.0, "2026"), (202610.0, "2026-10"),
+                                       ("２０２６年第３季度", "2026Q3"), (" 2026h1 ", "2026H1")])
+def test_the_settings_sheet_period_as_excel_hands_it_over(cell, key):
+    """Excel makes ``2026-10`` typed in a cell a date, and ``2026`` a number."""
+    from taizhang.config import default_config
+    from taizhang.figures.settings import choose_period, resolve
+
+    settings = resolve(default_config(), sheet=[["设置项", "值"], ["统计期间", cell]])
+    period, source, note = choose_period(None, settings)
+    assert (period.key, source, note, settings.sources["period"]) == (key, "given", None, "台账设置")
