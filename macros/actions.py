@@ -2,12 +2,13 @@
 
 - 检查台账 ``check_ledgers``: the findings into the 问题清单 sheet (the one layout of
   :mod:`taizhang.findings_sheet`), offending cells coloured;
-- 汇总统计 ``summarize``: the 汇总表 (and 明细) of the month of the as-of date;
+- 汇总统计 ``summarize``: the 汇总表 (and 明细) of the 统计期间 on 台账设置 (a month, a quarter,
+  a half-year, a range of months …), else of the month of the as-of date;
 - 生成汇报 ``report_document``: the report (情况汇报) as a Word document beside the workbook,
   opened for the writer, and the report paragraph into 汇报材料, ready to paste;
 - 月度合并 ``consolidate_month``: pick a folder, consolidate it into this workbook;
-- 设置 ``settings``: a 台账设置 sheet with the bureau's name, the as-of date and the
-  四种形态 mapping, which the other macros read.
+- 设置 ``settings``: a 台账设置 sheet with the bureau's name, the as-of date, the period and
+  the 四种形态 mapping, which the other macros read.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from taizhang.figures.settings import AS_OF_KEY as _AS_OF, BUREAU_KEY as _BUREAU
 from taizhang.figures.settings import Settings
 from taizhang.findings_sheet import finding_row, read_findings_cells
 from taizhang.summary import describe
-from taizhang.figures.settings import COMPARE_KEY as _COMPARE, NO as _NO, YES as _YES
+from taizhang.figures.settings import COMPARE_KEY as _COMPARE, NO as _NO, PERIOD_KEY as _PERIOD, YES as _YES
 from taizhang.usecases.book import Book, check_book, settle, summarise_book
 
 from macros.port import (
@@ -85,12 +86,14 @@ def _report(port: WorkbookPort, config: Config):
 
 
 def _ribbon_note(note: str | None) -> str:
-    """The period line for a message box: how to name another month here."""
-    return f"{note}；要统计其他月份，请在“{SETTINGS_SHEET}”中填写检查日期。" if note else ""
+    """The period line for a message box: how to name another period here."""
+    return (f"{note}；要统计其他月份、季度或半年，请在“{SETTINGS_SHEET}”中填写统计期间（如 2026-10、2026Q3、"
+            f"2026年上半年）或检查日期。") if note else ""
 
 
 def summarize(port: WorkbookPort, config: Config) -> str:
-    """汇总统计: write the 汇总表 of the as-of month, with the year to date."""
+    """汇总统计: write the 汇总表 of the period (台账设置's 统计期间, else the as-of month),
+    with the year to date."""
     s, report, blocking, note = _report(port, config)
     port.write_summary(report, s.bureau, blocking)
     message = f"已生成“汇总表”（{report.period.label}）。" + ("注意：台账有错误，请先检查。" if blocking else "") + note
@@ -110,7 +113,8 @@ def report_text(port: WorkbookPort, config: Config) -> str:
 
 
 def report_document(port: WorkbookPort, config: Config) -> str:
-    """生成汇报: the 情况汇报 of the as-of month as a .docx beside the workbook, opened in Word.
+    """生成汇报: the 情况汇报 of the period (as 汇总统计 takes it) as a .docx beside the workbook,
+    opened in Word.
 
     The same service as ``taizhang report`` (:func:`taizhang.usecases.report.render_report`) over the
     workbook as it is on screen; the paragraph also goes into 汇报材料.
@@ -184,11 +188,12 @@ def settings(port: WorkbookPort, config: Config) -> str:
     rows: list[list[Any]] = [["设置项", "值"], [_BUREAU, s.bureau],
                              [_AS_OF, datetime.combine(s.as_of, datetime.min.time())
                               if SETTINGS_SHEET in port.sheet_names() else None],
-                             [_COMPARE, _YES if s.compare else _NO],
+                             [_PERIOD, s.period], [_COMPARE, _YES if s.compare else _NO],
                              [None, None], list(_FORM_HEADER)]
     rows += [[measure, form] for measure, form in s.config.forms.items()]
     port.write_rows(SETTINGS_SHEET, rows, widths=[28, 20])
-    message = (f"请在“{SETTINGS_SHEET}”中修改局名称、检查日期（留空为今天）、是否与上期和上年同期对比（是/否）"
+    message = (f"请在“{SETTINGS_SHEET}”中修改局名称、检查日期（留空为今天）、统计期间（留空为检查日期所在月；"
+               f"也可写 2026Q3、2026年上半年、2026年3月至8月）、是否与上期和上年同期对比（是/否）"
                f"和四种形态对应关系。")
     port.notify(message)
     return message

@@ -270,7 +270,8 @@ read.__doc__ = (read.__doc__ or "") + columns_text()
 def summarise(source: Ledgers | str | os.PathLike | Iterable[str | os.PathLike], *, period: Any = None,
               as_of: Any = None, config: Config | None = None, bureau: str | None = None) -> Report:
     """The figures (``Report``) of what :func:`read` gave, or of workbook paths: for ``period``
-    (``2026-10``, ``2026``, ``all``; default the month of the as-of day) with the year to date.
+    (``2026-10``, ``2026Q3``, ``2026H1``, ``2026-03..2026-08``, ``2026``, ``all``: every form of
+    ``Period.parse``; default the month of the as-of day) with the year to date at its end.
     Money is at two places, as ``taizhang summary`` prints it; paths that do not exist raise
     :class:`WorkbooksNotFoundError`."""
     if isinstance(source, Ledgers):

@@ -126,17 +126,18 @@ def _summary(_key: tuple[str, ...]) -> type[BaseModel]:
     figures = {d.kind.value: (json_model(d.figures_model), ...) for d in by_rank()}
     return create_model(
         "SummaryOutput", __base__=_Out,
-        period=(str, Field(description="2026-10（月）、2026（年）或 all")),
+        period=(str, Field(description="2026-10（月）、2026Q3（季度）、2026H1（半年）、2026-03..2026-08（月份区间）、"
+                                       "2026（年）或 all")),
         as_of=(str, Field(description="统计截至日期 YYYY-MM-DD")),
         **figures,
         narrative=(str, Field(description="汇报段落")),
-        year_to_date=(figures_json_model() | None, Field(None, description="全年累计（仅按月统计时）")),
+        year_to_date=(figures_json_model() | None, Field(None, description="全年累计，至期间末月（按月、季度、半年或月份区间统计时）")),
         bureau=(str | None, None),
         blocking_errors=(list[BlockingErrorOut], []),
         unreadable=(list[Unreadable], []),
         output=(str | None, None),
         period_source=(str | None, Field(None, description=(
-            "期间如何确定：given（--period 指定）、as_of（检查日期所在月）、latest_rows（未指定时取台账中有数据的最近月份）、"
+            "期间如何确定：given（--period 或台账设置中的统计期间指定）、as_of（检查日期所在月）、latest_rows（未指定时取台账中有数据的最近月份）、"
             "this_month（未指定且没有带日期的记录时取本月）"))),
         period_note=(str | None, Field(None, description="未指定期间时说明所取期间的一行中文，否则为 null")),
         compare=(_compare(_key) | None, Field(None, description="上期与上年同期（仅 --compare）")),

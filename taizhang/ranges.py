@@ -61,8 +61,8 @@ def ledger_in(values: Any, config: Config, kind: Kind | None = None, *, strict: 
 
 
 def period_of(value: Any) -> Period:
-    """A period from what staff type (``2026-10``, ``2026``, ``2026年10月``) or a date cell
-    (that date's month); empty means everything."""
+    """A period from what staff type (``2026-10``, ``2026Q3``, ``2026年上半年``, ``2026``, …, every
+    form ``Period.parse`` takes) or a date cell (that date's month); empty means everything."""
     if value is None or clean_text(value) is None:
         return Period()
     if isinstance(value, (datetime, date)):
@@ -86,7 +86,8 @@ def as_of_of(value: Any) -> date:
 
 
 TABLE_DOC = "台账区域，须包含表头行，例如 退费台账!A1:K200"
-PERIOD_DOC = "期间：2026-10（月）、2026（年），或日期（日期单元格、DATE(2026,10,1)，取其所在月）；省略为全部"
+PERIOD_DOC = ("期间：2026-10（月）、2026Q3（季度）、2026H1（半年）、2026-03..2026-08（月份区间）、2026（年），"
+              "或日期（日期单元格、DATE(2026,10,1)，取其所在月）；省略为全部")
 
 #: Excel date serials (1900 system) of 1927-10-10 and 9999-12-31: a number in this range
 #: given as a period is a date (``DATE(2026,10,1)`` arrives as 46296), below it a year.
@@ -123,7 +124,7 @@ def columns_in(table: Any, kind: Kind, period: Any, config: Config, fields: set[
         p, unclear = period_of(period_arg(period)), None
     except Exception as exc:  # noqa: BLE001 - said once the range is known to hold the ledger
         p, unclear = Period(), exc
-    dated = row_model(kind).period_fields if p.year is not None else ()
+    dated = row_model(kind).period_fields if not p.is_all else ()
     wanted = set(fields) | set(dated)
     found = read_columns(table, config, kind, wanted)
     if found is None:  # cells the column path does not take: the whole reading

@@ -120,7 +120,8 @@ def test_year_and_everything(unit, capsys, period, key, total, has_ytd):
 
 def test_bad_arguments_exit_2(unit, capsys):
     code, stdout, stderr = run(capsys, "summary", str(unit), "--period", "2026-13")
-    assert code == 2 and stdout == "" and "期间应写作 2026-10、2026/10、2026年10月、202610（月），2026（年）或 all（全部）" in stderr
+    assert code == 2 and stdout == "" and "期间应写作 2026-10、2026/10、2026年10月、202610（月），2026Q3" in stderr
+    assert "2026H1、2026年上半年（半年）" in stderr and "2026（年）或 all（全部）" in stderr
     with pytest.raises(SystemExit) as exit_:
         main(["summary", str(unit), "--as-of", "31/10/2026"])
     assert exit_.value.code == 2 and "日期应写作 2026-10-31、2026/10/31、2026.10.31 或 2026年10月31日" in capsys.readouterr().err

@@ -234,11 +234,11 @@ def test_the_ribbon_compares_when_the_settings_sheet_says_so(tmp_path):
     port = OpenpyxlWorkbook(path)
     ribbon("tz_settings", port)
     rows = [[c.value for c in r] for r in port.book["台账设置"].iter_rows(max_col=2)]
-    assert rows[3] == ["与上期、上年同期对比", "否"]
+    assert rows[4] == ["与上期、上年同期对比", "否"]
     ribbon("tz_summary", port)
     assert "较上月增减" not in {c.value for r in port.book["汇总表"].iter_rows() for c in r}
     port.book["台账设置"]["B3"] = datetime(2026, 10, 31)
-    port.book["台账设置"]["B4"] = "是"
+    port.book["台账设置"]["B5"] = "是"
     port.save()
     port.reload()
     ribbon("tz_summary", port)

@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "2 有文件无法读取或参数错误（其余文件照常统计）。")
     summ.add_argument("paths", nargs="+", metavar="PATH", help="工作簿文件或文件夹")
     summ.add_argument("--period", default=None, metavar="P",
-                      help="统计期间：月（2026-10、2026/10、2026年10月、202610，另附全年累计）、年（2026）或 all；"
+                      help="统计期间：月（2026-10、2026/10、2026年10月、202610）、季度（2026Q3、2026年第三季度）、半年（2026H1、2026年上半年）、月份区间（2026-03..2026-08、2026年3月至8月），均另附全年累计；年（2026）或 all；"
                            "默认：给了检查日期则取其所在月，否则取台账中有数据的最近月份")
     summ.add_argument("--as-of", type=as_of_date, default=None, metavar="YYYY-MM-DD",
                       help="统计截至日期，如 2026-10-31、2026年10月31日；默认今天")
@@ -134,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "退出码：0 主表已写入、台账无错误；1 主表已写入，但有台账存在错误或文件被退回；"
                     "2 有文件无法读取（其余照常合并）或无法运行（主表被占用或不可写、文件夹不存在、月份错误）。")
     cons.add_argument("folder", metavar="FOLDER", help="各单位报送的工作簿所在文件夹")
-    cons.add_argument("--period", required=True, metavar="YYYY-MM", help="合并的月份：2026-10、2026/10、2026年10月 或 202610")
+    cons.add_argument("--period", required=True, metavar="YYYY-MM", help="合并的月份：2026-10、2026/10、2026年10月 或 202610（只按月，不收季度、半年）")
     cons.add_argument("--master", required=True, metavar="MASTER.xlsx", help="局主表（不存在时新建）")
     cons.add_argument("--roster", metavar="FILE", help="单位名册工作簿（第一张表含“单位”“别名”列）；默认用主表的“单位名册”表")
     cons.add_argument("--recursive", action="store_true", help="包括子文件夹")

@@ -19,7 +19,7 @@ def add_parser(sub, parents: list[argparse.ArgumentParser]) -> None:
                     "2 有文件无法读取（其余照常统计）、模板有误或参数错误。")
     rep.add_argument("paths", nargs="*", metavar="PATH", help="工作簿文件或文件夹")
     rep.add_argument("--period", default=None, metavar="P",
-                     help="统计期间：月（2026-10、2026/10、2026年10月、202610，另附全年累计）、年（2026）或 all；"
+                     help="统计期间：月（2026-10、2026/10、2026年10月、202610）、季度（2026Q3、2026年第三季度）、半年（2026H1、2026年上半年）、月份区间（2026-03..2026-08、2026年3月至8月），均另附全年累计；年（2026）或 all；"
                           "默认：给了检查日期则取其所在月，否则取台账中有数据的最近月份")
     rep.add_argument("--as-of", type=as_of_date, default=None, metavar="YYYY-MM-DD", help="统计截至日期，默认今天")
     rep.add_argument("--bureau", metavar="NAME", help="局名称（标题和落款），默认取配置 settings.bureau")

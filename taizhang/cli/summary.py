@@ -39,8 +39,8 @@ def print_summary(report, bureau: str, output) -> None:
     fig, ytd = report.current, report.year_to_date
     table = Table(title=f"{escape(bureau)} {report.period.label} 统计", title_justify="left")
     table.add_column("项目")
-    # the column heads the 汇总表 has: 本月 (or the period) and 累计 with its months
-    table.add_column("本月" if report.period.is_month else report.period.label, justify="right")
+    # the column heads the 汇总表 has: 本月 (本季度, 本半年, 本期, or a year) and 累计 with its months
+    table.add_column(report.period.heading, justify="right")
     if ytd is not None:
         table.add_column(f"累计（{report.period.year_to_date().label}）", justify="right")
     rows = [

@@ -202,7 +202,7 @@ class ConsolidationResult:
 
 def parse_month(text: str) -> Period:
     """The month to consolidate, in any form of the one period parser (``2026-10``,
-    ``2026/10``, ``2026年10月``, ``202610``); a year, ``all`` or nonsense is a ConsolidationError."""
+    ``2026/10``, ``2026年10月``, ``202610``); any other period or nonsense is a ConsolidationError."""
     try:
         return Period.parse_month(text)
     except PeriodError as exc:

@@ -2,7 +2,8 @@
 
 ``compute`` takes the rows of every ledger kind, a period and an as-of day, and gives a
 :class:`Report`: a block of figures per registered kind (``taizhang.kinds``) for the period
-and, for a month, for the year to date (累计).  ``report_json`` is the public ``--json``
+and, for a month or any other span of months short of a year, for the year to date at its end
+(累计, ``Period.year_to_date``).  ``report_json`` is the public ``--json``
 shape of ``taizhang summary``: one key per kind (``complaints``, ``refunds``, ``sanctions``,
 ``rectification``, ``activities`` …), then ``narrative`` and ``year_to_date``.
 """
@@ -114,7 +115,8 @@ def figures(rows: dict[Kind, list[LedgerRow]], period: Period, as_of: date, conf
 
 
 def compute(rows: dict[Kind, list[LedgerRow]], period: Period, as_of: date, config: Config) -> Report:
-    """The figures of ``period`` (and, for a month, of the year to date)."""
+    """The figures of ``period`` (and, for a month, a quarter, a half-year or a range of months,
+    of the year to date at its end)."""
     current, picked = figures(rows, period, as_of, config)
     ytd_period = period.year_to_date()
     ytd, ytd_picked = figures(rows, ytd_period, as_of, config) if ytd_period else (None, {})
@@ -164,11 +166,13 @@ def block_parts(rows: dict[Kind, list[LedgerRow]], period: Period, config: Confi
 
 
 def report_parts(rows: dict[Kind, list[LedgerRow]], period: Period, config: Config) -> list[BlockParts]:
-    """:func:`block_parts` of ``period`` and, for a month, of its year to date.
+    """:func:`block_parts` of ``period`` and, when it has one, of its year to date.
 
     The rows' dates are worked out once for both; and where a kind's 累计 has as many rows as
-    its month, they are the same rows (the year to date takes every row the month takes, in the
-    same order), so the month's parts stand for both (the kinds never change their parts).
+    its period, they are the same rows, in the same order: one of the two takes every row the
+    other takes (累计 those of the period; a span across a year end those of its 累计, which
+    starts in January of the year it ends in), so the period's parts stand for both (the kinds
+    never change their parts).
     """
     ytd = period.year_to_date()
     if ytd is None:

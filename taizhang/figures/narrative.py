@@ -32,14 +32,20 @@ def sentences(fig: Figures, config: Config) -> str:
 
 
 def narrative(report: Report, config: Config) -> str:
-    """The paragraph for ``report``: the period, then for a month the year to date."""
+    """The paragraph for ``report``: the period, then (for a month, a quarter, a half-year or a
+    range of months) the year to date at its end."""
     period = report.period
     body = sentences(report.current, config) or "无相关事项。"
     text = f"{period.label}，{body}" if not period.is_all else body
     if getattr(report, "compare", None) is not None:  # 较上月…、同比…, where there is a comparison
         text += report.compare.text
-    if report.year_to_date is not None and period.month:
+    if report.year_to_date is not None and not period.is_all:
         ytd = sentences(report.year_to_date, config)
         if ytd:
-            text += f"截至{period.month}月底，全年累计{ytd}"
+            text += f"{ytd_opening(period)}{ytd}"
     return text
+
+
+def ytd_opening(period) -> str:
+    """``截至9月底，全年累计``: how the 累计 part of the paragraph opens (the month the period ends)."""
+    return f"截至{period.end.month}月底，全年累计"

@@ -4,8 +4,8 @@
 2. the office configuration file (``--config`` / ``TAIZHANG_CONFIG`` / the user folder):
    ``[settings] bureau``, ``as_of``, ``[forms]`` …;
 3. the ``台账设置`` sheet of the workbook in hand (the one summarised, or the master):
-   局名称, 检查日期 and the 四种形态 mapping, as the ribbon's 设置 button writes it;
-4. what the caller says explicitly (``--bureau``, ``--as-of``);
+   局名称, 检查日期, 统计期间 and the 四种形态 mapping, as the ribbon's 设置 button writes it;
+4. what the caller says explicitly (``--bureau``, ``--as-of``, ``--period``);
 
 and the period they count when nobody names one (:func:`choose_period`).  The command line,
 the ribbon, the consolidation and the worksheet functions all settle their settings here.
@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
 from taizhang.config import Config
-from taizhang.figures import Period
+from taizhang.figures import Period, PeriodError
 from taizhang.reading.workbook import SETTINGS_SHEET
 from taizhang.values import ValueParseError, clean_text, parse_date
 
@@ -29,6 +29,9 @@ BUREAU_KEY, AS_OF_KEY, FORMS_HEADER = "局名称", "检查日期", ("处理方�
 #: The 台账设置 line that has the ribbon's 汇总统计 and 生成汇报 compare with the period before
 #: and a year earlier (``summary --compare``): 是 or 否 (blank: 否).
 COMPARE_KEY, YES, NO = "与上期、上年同期对比", "是", "否"
+#: The 台账设置 row naming the period to count (a month, 2026Q3, 2026年上半年 …); blank: the month
+#: of the 检查日期, as without it.
+PERIOD_KEY = "统计期间"
 
 
 @dataclass(frozen=True)
@@ -43,11 +46,14 @@ class Settings:
     sources: dict[str, str] = field(default_factory=dict)
     #: Whether the 台账设置 sheet asks for comparisons (:data:`COMPARE_KEY`; the ribbon's buttons).
     compare: bool = False
+    #: The period the 台账设置 sheet names (统计期间), as written; None when it names none.
+    period: str | None = None
 
 
 def sheet_settings(rows: Iterable[Sequence[Any]] | None) -> dict[str, Any]:
-    """What a 台账设置 sheet says: ``{"bureau": …, "as_of": date, "forms": {measure: form}}``
-    (only what it fills in; a date that cannot be read is left out)."""
+    """What a 台账设置 sheet says: ``{"bureau": …, "as_of": date, "period": text, "forms":
+    {measure: form}}`` (only what it fills in; a date that cannot be read is left out; the
+    period is read when the run is counted, where a bad one is said)."""
     out: dict[str, Any] = {}
     forms: dict[str, str] = {}
     in_forms = False
@@ -63,6 +69,8 @@ def sheet_settings(rows: Iterable[Sequence[Any]] | None) -> dict[str, Any]:
                 pass
         elif key == COMPARE_KEY and clean_text(value):
             out["compare"] = clean_text(value) in (YES, "对比", "√", "1", "true", "yes", "TRUE", "True")
+        elif key == PERIOD_KEY and clean_text(value):
+            out["period"] = _period_text(value)
         elif (key, clean_text(value)) == FORMS_HEADER:
             in_forms = True
         elif in_forms and key and clean_text(value):
@@ -70,6 +78,16 @@ def sheet_settings(rows: Iterable[Sequence[Any]] | None) -> dict[str, Any]:
     if forms:
         out["forms"] = forms
     return out
+
+
+def _period_text(value: Any) -> str:
+    """A 统计期间 cell as text: a date cell (Excel makes ``2026-10`` typed in a cell a date)
+    names its month, a number (``2026``, ``202610``) its digits."""
+    if isinstance(value, (datetime, date)):
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(clean_text(value))
 
 
 def _config_as_of(config: Config) -> date | None:
@@ -100,6 +118,9 @@ def resolve(config: Config, *, sheet: Iterable[Sequence[Any]] | None = None, bur
         found_bureau, sources["bureau"] = from_sheet["bureau"], SETTINGS_SHEET
     if "as_of" in from_sheet:
         found_as_of, sources["as_of"] = from_sheet["as_of"], SETTINGS_SHEET
+    period = None
+    if "period" in from_sheet:
+        period, sources["period"] = from_sheet["period"], SETTINGS_SHEET
     if from_sheet.get("forms"):
         config = dataclasses.replace(config, forms={**config.forms, **from_sheet["forms"]})
         sources["forms"] = SETTINGS_SHEET
@@ -107,11 +128,11 @@ def resolve(config: Config, *, sheet: Iterable[Sequence[Any]] | None = None, bur
         found_bureau, sources["bureau"] = bureau, "参数"
     if as_of is not None:
         found_as_of, sources["as_of"] = as_of, "参数"
-    return Settings(found_bureau, found_as_of, config, sources, bool(from_sheet.get("compare")))
+    return Settings(found_bureau, found_as_of, config, sources, bool(from_sheet.get("compare")), period)
 
 
 #: How a run's period was settled (``Summarised.period_source``; ``period_source`` in JSON):
-#: given (``--period``), the month of an as-of day given (argument, config, 台账设置), the month
+#: given (``--period``, or the 台账设置's 统计期间), the month of an as-of day given (argument, config, 台账设置), the month
 #: of the latest dated row (neither given), or this month (neither given, no dated row).
 GIVEN, AS_OF_MONTH, LATEST_ROWS, THIS_MONTH = "given", "as_of", "latest_rows", "this_month"
 
@@ -131,12 +152,18 @@ def latest_month(latest_by_file: Iterable[date | None]) -> tuple[Any, int, int]:
 def choose_period(period: Any, settings: Settings, latest_by_file: Iterable[date | None] = ()):
     """(the period of a run, how it was settled, the line that says so or None).
 
-    ``period`` when given; else the month of the as-of day when one was given anywhere (argument,
+    ``period`` when given; else the 统计期间 of the 台账设置 sheet (a bad one is a PeriodError
+    naming the sheet); else the month of the as-of day when one was given anywhere (argument,
     configuration, 台账设置); else the month the files hold (:func:`latest_month` of each file's
     latest row dated on or before the as-of day: on 6 December over October's ledgers, October,
     not an empty December); else, with no dated row at all, this month."""
     if period is not None and period != "":
         return (period if isinstance(period, Period) else Period.parse(str(period))), GIVEN, None
+    if settings.period:
+        try:
+            return Period.parse(settings.period), GIVEN, None
+        except PeriodError as exc:
+            raise PeriodError(f"“{SETTINGS_SHEET}”中的{PERIOD_KEY}：{exc}") from None
     if settings.sources.get("as_of", "默认") != "默认":
         return Period.of_month(settings.as_of), AS_OF_MONTH, None
     month, named, dated = latest_month(latest_by_file)

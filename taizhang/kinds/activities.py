@@ -398,7 +398,7 @@ class Activities(KindDef):
 
     def report_sections(self) -> tuple[ReportSection, ...]:
         # the ledger's two parts, when one was given (summary --json has "activities")
-        guard, ytd = "activities is defined and acts", "截至{{ period_label }}底，全年"
+        guard, ytd = "activities is defined and acts", "截至{{ period_end_label }}底，全年"
         return (ReportSection(50, "学习教育和警示教育情况",
                               _report_part(("学习教育", "警示教育"), "未开展学习教育和警示教育活动"), ytd, guard),
                 ReportSection(60, "宣传、制度和监督工作情况",

@@ -316,7 +316,7 @@ class Rectification(KindDef):
         )
 
     def report_sections(self) -> tuple[ReportSection, ...]:
-        return (ReportSection(20, "问题整改情况", _report_part, ytd_when="截至{{ period_label }}底，"),)
+        return (ReportSection(20, "问题整改情况", _report_part, ytd_when="截至{{ period_end_label }}底，"),)
 
     def report_figures(self, figures: dict, config: Config) -> dict:
         out = dict(figures)

@@ -1,5 +1,5 @@
-"""What a report template is filled with: the ``summary --json`` dict, plus ``bureau`` and
-``period_label``, and the filters that turn its figures into Chinese phrases.
+"""What a report template is filled with: the ``summary --json`` dict, plus ``bureau``,
+``period_label``, ``period_heading`` and ``period_end_label``, and the filters that turn its figures into Chinese phrases.
 
 The figures are never re-counted here: :func:`template_context` takes the very dict
 ``taizhang summary --json`` prints.  Only two things are added for templates:
@@ -46,12 +46,20 @@ def period_label(summary: dict) -> str:
 
 
 def template_context(summary: dict, config: Config) -> dict:
-    """The context of a report template: ``summary`` (the ``summary --json`` dict) and
-    ``period_label``; ``bureau`` is already in it."""
+    """The context of a report template: ``summary`` (the ``summary --json`` dict),
+    ``period_label`` (``2026年第三季度``), ``period_heading`` (本月, 本季度, 本半年, 本期; a year
+    by its label) and ``period_end_label`` (the period's last month, ``2026年9月``: 累计 runs to
+    its end); ``bureau`` is already in it."""
+    from taizhang.figures import Period
+
     context = _tallies(summary, config)
     if isinstance(summary.get("year_to_date"), dict):
         context["year_to_date"] = _tallies(summary["year_to_date"], config)
     context["period_label"] = period_label(summary)
+    period = Period.parse(summary.get("period"))
+    context["period_heading"] = period.heading
+    last = period.last_month
+    context["period_end_label"] = Period(*last).label if last else period.label
     return context
 
 

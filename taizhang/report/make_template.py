@@ -37,7 +37,7 @@ LATIN = "Times New Roman"
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 
 # A figure with its phrase is only written when there is one; a section without data says so.
-NOW = "now"  # the template variable: 本月 for a month, else the period's label
+NOW = "now"  # the template variable: 本月 for a month (本季度, 本半年, 本期), else the period's label
 
 
 def _fonts(rpr, east_asia: str, latin: str = LATIN) -> None:
@@ -228,13 +228,13 @@ def build(path: Path) -> None:
         return doc.add_paragraph(text, style="公文正文")
 
     # --- the words -----------------------------------------------------------------------------
-    tag("{%p set now = '本月' if year_to_date is defined else period_label if period != 'all' "
+    tag("{%p set now = period_heading if year_to_date is defined else period_label if period != 'all' "
         "else '截至' ~ (as_of | cndate) ~ '，' %}")
     tag("{%p set span = period_label if period != 'all' else '' %}")
     for d in kinds():
         for text in d.report_preamble:
             tag(text)
-    tag("{%p set ytd = '截至' ~ period_label ~ '底，全年累计' %}")
+    tag("{%p set ytd = '截至' ~ period_end_label ~ '底，全年累计' %}")
     p("关于{{ span }}纪检监察工作情况的汇报", "公文标题")
     p("", "公文标题")
     tag("{%p if blocking_errors or unreadable or complaints.undated or refunds.undated or sanctions.undated "
@@ -257,8 +257,8 @@ def build(path: Path) -> None:
 
     def two_parts(number: str, part: ReportSection, block: str) -> None:
         p(f"{number}、{part.title}", "公文一级标题")
-        tag("{%p if year_to_date is defined %}")  # a month: 本月, then 全年累计; else one part
-        p("（一）本月情况", "公文二级标题")
+        tag("{%p if year_to_date is defined %}")  # a month (quarter …): 本月 (本季度 …), then 全年累计; else one part
+        p("（一）{{ now }}情况", "公文二级标题")
         tag("{%p endif %}")
         part.write(out, block, "{{ now }}")
         if block not in compared:  # with --compare: 较上月…，同比… where there is a comparison

@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from taizhang.config import Config, default_config
 from taizhang.errors import TaizhangError
 from taizhang.figures import Report, fen
+from taizhang.figures.narrative import ytd_opening
 from taizhang.findings_sheet import FINDINGS_SHEET, write_findings_sheet
 from taizhang.summary.compared import compared_columns, signed
 from taizhang.kinds import Block, Line, by_rank
@@ -129,10 +130,10 @@ def narrative_paragraphs(report: Report, config: Config | None = None) -> list[s
         out = now
         if report.compare is not None and report.compare.text:  # 较上月…、同比…
             out.append(report.compare.text)
-        if report.year_to_date is not None and period.month:
+        if report.year_to_date is not None and not period.is_all:
             ytd = parts(report.year_to_date)
             if ytd:
-                ytd[0] = f"截至{period.month}月底，全年累计{ytd[0]}"
+                ytd[0] = f"{ytd_opening(period)}{ytd[0]}"
                 out += ytd
     except Exception:  # figures of another shape: the paragraph as it is
         return [report.narrative]
@@ -228,7 +229,7 @@ def write_summary(wb: Workbook, report: Report, *, bureau: str, blocking_errors:
             ws.row_breaks.append(Break(id=row - 1))
         size = 11
         put(ws, row, 1, title)
-        put(ws, row, 2, "本月" if period.is_month else period.label)
+        put(ws, row, 2, period.heading)  # 本月, 本季度, 本半年, 本期; a year by its label
         if has_ytd:
             put(ws, row, 3, f"累计（{period.year_to_date().label}）")
         for i, c in enumerate(others):
@@ -364,8 +365,9 @@ def _charts(ws: Worksheet, report: Report, blocks: list[Block], rows: dict[str, 
 
 
 _DETAIL_COLUMNS = ("板块", "计入", "文件", "工作表", "行号", "日期", "单位", "分类", "状态或处理", "金额（元）", "说明")
-#: 计入: which column of the 汇总表 a row counts in - 本月 and 累计, 累计 only (an earlier month,
-#: or a rectification item still on the tracker), or the one period of a year or ``all``.
+#: 计入: which column of the 汇总表 a row counts in - 本月 and 累计 (本季度、累计 and so on for
+#: other spans), 累计 only (an earlier month, or a rectification item still on the tracker), or
+#: the one period of a year or ``all``.
 IN_BOTH, IN_YTD, IN_PERIOD = "本月、累计", "累计", "本期"
 _DETAIL_FORMATS = {"日期": DATE, "金额（元）": MONEY}
 
@@ -382,10 +384,15 @@ def _detail(wb: Workbook, report: Report, index: int) -> Worksheet:
     for d in by_rank():
         label = d.detail_label or d.block_title
         now = report.rows.get(d.kind, [])
-        tagged = [(row, IN_BOTH if ytd is not None else IN_PERIOD) for row in now]
+        tagged = [(row, IN_PERIOD) for row in now]
         if ytd is not None:
-            in_month = {id(row) for row in now}
-            tagged += [(row, IN_YTD) for row in ytd.get(d.kind, []) if id(row) not in in_month]
+            # 本月、累计 (本季度、累计 …); a row of a span across a year end before January
+            # counts in the period alone
+            in_ytd = {id(row) for row in ytd.get(d.kind, [])}
+            both, alone = f"{report.period.heading}、{IN_YTD}", report.period.heading
+            tagged = [(row, both if id(row) in in_ytd else alone) for row in now]
+            in_now = {id(row) for row in now}
+            tagged += [(row, IN_YTD) for row in ytd.get(d.kind, []) if id(row) not in in_now]
         for row, counted in tagged:
             unit, cls, state, amount, note = d.detail(row)
             rows.append((label, counted, Path(row.origin.file).name, row.origin.sheet, row.origin.row,

@@ -22,7 +22,8 @@ from taizhang.usecases.parsing import (  # noqa: F401
 )
 
 CONFIG_HELP = "本单位配置文件（同义词、选项、四种形态）"
-PERIOD_HELP = ("统计期间：月（2026-10、2026/10、2026年10月、202610，另附全年累计）、年（2026）或 all；"
+PERIOD_HELP = ("统计期间：月（2026-10、2026/10、2026年10月、202610）、季度（2026Q3、2026年第三季度）、半年（2026H1、"
+               "2026年上半年）、月份区间（2026-03..2026-08、2026年3月至8月），均另附全年累计；年（2026）或 all；"
                "默认：给了检查日期则取其所在月，否则取台账中有数据的最近月份")
 PATHS_HELP = "工作簿文件或文件夹"
 
@@ -137,7 +138,7 @@ class ConsolidateRequest(Request):
     POSITIONALS = {"folder": "FOLDER"}
 
     folder: Text = Field(description="各单位报送的工作簿所在文件夹")
-    period: Text = Field(description="合并的月份：2026-10、2026/10、2026年10月 或 202610")
+    period: Text = Field(description="合并的月份：2026-10、2026/10、2026年10月 或 202610（只按月，不收季度、半年）")
     master: Text = Field(description="局主表（不存在时新建）")
     roster: Text | None = Field(
         None, description="单位名册工作簿（第一张表含“单位”“别名”列）；默认用主表的“单位名册”表")

@@ -120,10 +120,11 @@
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
-  /** The month asked for, or null: with neither a period nor an as-of date the service takes
-   *  the month the ledgers hold (their latest dated rows) and says so (period_note). */
+  /** The period asked for (a month, 2026Q3, 2026年上半年 …: the service reads it and says what
+   *  it takes), or null: with neither a period nor an as-of date the service takes the month the
+   *  ledgers hold (their latest dated rows) and says so (period_note). */
   function period() {
-    if ($("period").value) return $("period").value;
+    if ($("period").value.trim()) return $("period").value.trim();
     if ($("as_of").value) return $("as_of").value.slice(0, 7);
     return null;
   }
@@ -133,9 +134,8 @@
     return d.getFullYear() + "-" + pad(d.getMonth() + 1);
   }
 
-  function label(p) {  // 2026-10 -> 2026年10月, as the product names files (Period.label)
-    var m = /^(\d{4})-(\d{2})$/.exec(p);
-    return m ? m[1] + "年" + parseInt(m[2], 10) + "月" : p;
+  function label(p) {  // 2026-10 -> 2026年10月, 2026Q3 -> 2026年第三季度, as the product names files (Period.label)
+    return R.periodLabel(p);
   }
 
   function inJob(name) { return info.workdir + info.sep + job + info.sep + name; }
@@ -162,10 +162,10 @@
     if (command === "check") return { paths: [up.folder], as_of: asOf };
     // compare only when ticked (left out otherwise: the request as it always was)
     var compare = $("compare").checked || undefined;
-    if (command === "summary") return { paths: [up.folder], as_of: asOf, period: $("period").value || null,
+    if (command === "summary") return { paths: [up.folder], as_of: asOf, period: $("period").value.trim() || null,
                                         bureau: bureau, output: inJob((period() ? label(period()) : "") + "汇总表.xlsx"),
                                         compare: compare };
-    if (command === "report") return { paths: [up.folder], as_of: asOf, period: $("period").value || null,
+    if (command === "report") return { paths: [up.folder], as_of: asOf, period: $("period").value.trim() || null,
                                        bureau: bureau, output: inJob((period() ? label(period()) : "") + "情况汇报.docx"),
                                        compare: compare };
     if (!up.roster && !up.master) throw new Error("月度合并需要单位名册：请在“三、月度合并”中选择单位名册或上月的局主表");

@@ -198,7 +198,7 @@ var TZ = (function () {
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
-  /** The month to count: 设置's, else that of the as-of date, else null: the service then takes
+  /** The period to count (a month, 2026Q3, 2026年上半年 …): 设置's, else the month of the as-of date, else null: the service then takes
    *  the month the ledgers hold (their latest dated rows) and says so (period_note). */
   function period(s) {
     if (s.period) return s.period;
@@ -210,10 +210,17 @@ var TZ = (function () {
    *  (Period.label; the Excel ribbon's 生成汇报 names its document the same way). */
   function periodLabel(p) {
     if (!p) return "";
+    p = String(p).replace(/\s+/g, "");
     var m = /^(\d{4})-(\d{2})$/.exec(p);
     if (m) return m[1] + "年" + parseInt(m[2], 10) + "月";
+    m = /^(\d{4})[Qq]([1-4])$/.exec(p);
+    if (m) return m[1] + "年第" + "一二三四".charAt(m[2] - 1) + "季度";
+    m = /^(\d{4})[Hh]([12])$/.exec(p);
+    if (m) return m[1] + "年" + (m[2] === "1" ? "上" : "下") + "半年";
+    m = /^(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})$/.exec(p);
+    if (m) return m[1] + "年" + parseInt(m[2], 10) + "月至" + (m[3] === m[1] ? "" : m[3] + "年") + parseInt(m[4], 10) + "月";
     if (/^\d{4}$/.test(p)) return p + "年";
-    return p === "all" ? "全部" : p;
+    return p === "all" ? "全部" : p.replace(/[\\\/:*?"<>|]/g, "-");  // as typed, fit for a file name
   }
 
   function app() { return wps.EtApplication(); }

@@ -94,11 +94,30 @@ var TZRender = (function () {
     return root;
   }
 
-  function periodLabel(p) {  // 2026-10 -> 2026年10月 (Period.label)
-    var m = /^(\d{4})-(\d{2})$/.exec(p || "");
+  /** A period key as Period.label writes it: 2026-10 -> 2026年10月, 2026Q3 -> 2026年第三季度,
+   *  2026H1 -> 2026年上半年, 2026-03..2026-08 -> 2026年3月至8月, 2026 -> 2026年, all -> 全部;
+   *  anything else as it is, without the characters a file name cannot hold. */
+  function periodLabel(p) {
+    p = String(p || "").replace(/\s+/g, "");
+    var m = /^(\d{4})-(\d{2})$/.exec(p);
     if (m) return m[1] + "年" + parseInt(m[2], 10) + "月";
-    if (/^\d{4}$/.test(p || "")) return p + "年";
-    return p === "all" ? "全部" : (p || "");
+    m = /^(\d{4})[Qq]([1-4])$/.exec(p);
+    if (m) return m[1] + "年第" + "一二三四".charAt(m[2] - 1) + "季度";
+    m = /^(\d{4})[Hh]([12])$/.exec(p);
+    if (m) return m[1] + "年" + (m[2] === "1" ? "上" : "下") + "半年";
+    m = /^(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})$/.exec(p);
+    if (m) return m[1] + "年" + parseInt(m[2], 10) + "月至" + (m[3] === m[1] ? "" : m[3] + "年") + parseInt(m[4], 10) + "月";
+    if (/^\d{4}$/.test(p)) return p + "年";
+    return p === "all" ? "全部" : p.replace(/[\\\/:*?"<>|]/g, "-");
+  }
+
+  /** The head of the period's column beside 累计 (Period.heading): 本月, 本季度, 本半年, 本期. */
+  function periodHeading(p) {
+    p = String(p || "");
+    if (/^\d{4}[Qq][1-4]$/.test(p)) return "本季度";
+    if (/^\d{4}[Hh][12]$/.test(p)) return "本半年";
+    if (/\.\./.test(p)) return "本期";
+    return "本月";
   }
 
   function money(text) {
@@ -152,7 +171,7 @@ var TZRender = (function () {
     }
     add(root, el("p", "lead", (data.bureau || "") + " " + periodLabel(data.period) + " 统计（截至 " + data.as_of + "）"));
     if (data.period_note) add(root, el("p", "note", data.period_note));
-    add(root, table(ytd ? ["项目", "本月", "累计"] : ["项目", "本期"], rows, "grid figures"));
+    add(root, table(ytd ? ["项目", periodHeading(data.period), "累计"] : ["项目", "本期"], rows, "grid figures"));
     var blocking = data.blocking_errors || [];
     if (blocking.length) {
       var warn = add(el("div", "bad"), el("p", null, "以下台账有错误，统计数字可能不准确（先用“检查台账”查看）："));
@@ -218,5 +237,6 @@ var TZRender = (function () {
 
   return { el: el, add: add, view: view, checkView: checkView, summaryView: summaryView,
            consolidateView: consolidateView, reportView: reportView, progressView: progressView,
-           fileName: fileName, money: money, periodLabel: periodLabel };
+           fileName: fileName, money: money, periodLabel: periodLabel,
+           periodHeading: periodHeading };
 })();

@@ -15,7 +15,7 @@
     var fields = [
       ["bureau", "局名称", "例如 某某县教育局（汇总表和汇报的标题）", "text"],
       ["as_of", "检查日期", "YYYY-MM-DD，空着表示今天", "date"],
-      ["period", "统计月份", "YYYY-MM，空着表示检查日期所在的月", "month"],
+      ["period", "统计期间", "如 2026-10、2026Q3、2026年上半年、2026-03..2026-08；空着表示检查日期所在的月", "text"],
       ["folder", "各单位台账所在文件夹", "月度合并读取的文件夹（完整路径）", "text"],
       ["roster", "单位名册文件（可选）", "空着则用主表中的“单位名册”表", "text"],
       ["compare", "与上期、上年同期对比", "汇总表增加较上月增减、同比增减两列，汇报写明增减", "checkbox"]
@@ -61,7 +61,7 @@
         if (v) next[fields[i][0]] = v;
       }
       if (next.as_of && !/^\d{4}-\d{2}-\d{2}$/.test(next.as_of)) { status("检查日期应为 YYYY-MM-DD"); return; }
-      if (next.period && !/^(\d{4}-\d{2}|\d{4}|all)$/.test(next.period)) { status("统计月份应为 YYYY-MM"); return; }
+      // the period is read by the service (every form Period.parse takes), which says what is wrong
       TZ.saveSettings(next);
       var t = document.getElementById("set-token");
       if (t && t.value) TZ.saveToken(t.value);
