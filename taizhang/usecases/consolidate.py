@@ -15,7 +15,8 @@ def consolidate(request: ConsolidateRequest, config: Config | None = None,
     messages; ``detail`` is the consolidation's result.  The bureau's name defaults to the
     configuration's ``settings.bureau``."""
     from taizhang.consolidation.lock import LockedError
-    from taizhang.consolidation.run import ConsolidationError, consolidate as merge
+    from taizhang.consolidation.outcomes import ConsolidationError
+    from taizhang.consolidation.run import consolidate as merge
 
     cfg = config if config is not None else load_config(request.config)
     state: dict = {"done": 0, "total": None}
