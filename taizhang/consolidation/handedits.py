@@ -13,8 +13,7 @@ from typing import Any
 
 from taizhang.config import Config
 from taizhang.consolidation.master import (
-    FINDINGS_COLUMNS, FINDINGS_SHEET, ISSUES_COLUMN, PROVENANCE, STATUS_COLUMNS, STATUS_SHEET, Table, detail_columns,
-    detail_sheets,
+    FINDINGS_COLUMNS, FINDINGS_SHEET, ISSUES_COLUMN, STATUS_COLUMNS, STATUS_SHEET, Table, detail_header, detail_sheets,
 )
 from taizhang.consolidation.outcomes import ConsolidationError
 from taizhang.consolidation.store import Store
@@ -35,14 +34,13 @@ def same_value(value: Any) -> Any:
 
 
 def carry_added_columns(store: Store, tables: dict[str, Table], before: dict[str, list[dict]],
-                         replaced: dict[str, set], config: Config) -> str:
+                         replaced: dict[str, set], config: Config, depth: int = 0) -> str:
     """Give the rows this run writes anew the values of the columns added by hand that the
     rows they replace held: matched on every other column taizhang writes (the same row of a
     unit's ledger, consolidated again or sent again unchanged).  Returns what could not be
     matched (a row the unit changed or removed), for the notice; it stays in the backup."""
     required: dict[str, list[str]] = {
-        name: list(PROVENANCE) + [h for _f, h in detail_columns(config, kind)] + [ISSUES_COLUMN]
-        for kind, name in detail_sheets().items()}
+        name: detail_header(config, kind, depth) for kind, name in detail_sheets().items()}
     required[STATUS_SHEET], required[FINDINGS_SHEET] = list(STATUS_COLUMNS), list(FINDINGS_COLUMNS)
     ignore = {"来源文件", ISSUES_COLUMN, "文件时间", "文件"}
     lost = []

@@ -49,8 +49,7 @@ def merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
     for data in datas:
         if data.refusal is not None:
             # the unit, when the file's name tells it (a unit on the roster is not 名册外)
-            unit = None if BACKUP_NAME.search(data.path.stem) else (
-                roster.find_in(data.path.stem) or roster.match(data.path.stem))
+            unit = None if BACKUP_NAME.search(data.path.stem) else unit_of(data, roster)[0]
             outcomes.append(rejected_file(data.path, unit, _refused_reason(data), 0, [data.refusal], data.mtime))
             continue
         unit, seen = unit_of(data, roster)
@@ -84,7 +83,7 @@ def merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
             if late:
                 notes.append(f"{config.kinds[kind].label}有 {late} 行日期晚于 {period}，未合并")
             keys.update({(unit, r.month) for r in keep} | {(unit, period)})
-            new_rows.extend(_detail_row(unit, data.path, r) for r in keep)
+            new_rows.extend(_detail_row(unit, data.path, r, tables[sheets[kind]].key) for r in keep)
             written += len(keep)
             rejected += late
         if data.hidden_rows:
@@ -128,6 +127,11 @@ def merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
     issues.rows.sort(key=lambda r: (str(r.get("月份")), order.get(r.get("单位"), len(order)),
                                     str(r.get("文件") or ""), str(r.get("工作表") or ""), r.get("行号") or 0))
     for kind, name in sheets.items():
+        key = tables[name].key
+        if key != "单位":  # rows carried up from masters: by what reported, then month, each
+            # master's rows in its own order (its units as its roster lists them)
+            tables[name].rows.sort(key=lambda r: (order.get(r.get(key), len(order)), str(r.get("月份"))))
+            continue
         tables[name].rows.sort(key=lambda r: (order.get(r.get("单位"), len(order)), str(r.get("月份")),
                                               str(r.get("来源文件")), str(r.get("原工作表")),
                                               int(r.get("原行号") or 0)))
@@ -136,7 +140,12 @@ def merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
                                replaced={name: keys for name, (keys, _rows) in replaced.items()})
 
 
-def _detail_row(unit: str, path: Path, r: RowOut) -> dict[str, Any]:
+def _detail_row(unit: str, path: Path, r: RowOut, key: str = "单位") -> dict[str, Any]:
+    if r.carried is not None:  # from a master: where it reported from, then its own provenance
+        row = {key: unit, "月份": r.month, **r.carried}
+        row.update(r.values)
+        row[TYPED] = r.typed
+        return row
     row = {"单位": unit, "月份": r.month, "来源文件": path.name, "原工作表": r.sheet, "原行号": r.row}
     row.update(r.values)
     row[ISSUES_COLUMN] = codes_with_titles(r.issues) or None

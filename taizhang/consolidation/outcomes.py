@@ -32,6 +32,9 @@ class RowOut:
     issues: str
     #: the typed values the figures need (see taizhang.consolidation.typedrows.typed_values)
     typed: list = field(default_factory=list)
+    #: A row carried up from a master (a roll-up): its provenance columns as that master has
+    #: them (单位, 来源文件 … and the levels below) and its 检查结果; None for a unit's row.
+    carried: dict[str, Any] | None = None
 
 
 @dataclass
@@ -46,6 +49,8 @@ class FileData:
     #: kind -> rows of visible ledgers; kinds present (even with no rows) are keys
     rows: dict[Kind, list[RowOut]] = field(default_factory=dict)
     hidden_rows: int = 0
+    #: A master's (a roll-up): how many roll-ups above the units' it is (0: a county's).
+    depth: int = 0
 
 
 @dataclass
@@ -90,6 +95,8 @@ class ConsolidationResult:
     summary: dict[str, Any] | None = None
     #: detail sheet -> the (unit, month) keys this run replaced
     replaced: dict[str, set] = field(default_factory=dict, repr=False)
+    #: A roll-up of masters (the units named are the counties, or the cities).
+    rollup: bool = False
 
     @property
     def rows_read(self) -> int:
@@ -135,6 +142,7 @@ class ConsolidationResult:
             "master": str(self.master),
             "backup": str(self.backup) if self.backup else None,
             "exit_status": self.exit_status,
+            "rollup": self.rollup,
         }
 
 

@@ -28,15 +28,16 @@ from taizhang.consolidation.handedits import (
 from taizhang.consolidation.intake import list_files, load_roster, read_all, roster_table, same_file, without_master
 from taizhang.consolidation.lock import MasterLock
 from taizhang.consolidation.master import (
-    DATE_FORMAT, FINDINGS_COLUMNS, FINDINGS_SHEET, ISSUES_COLUMN, KEEP_BACKUPS, PROVENANCE, STATUS_COLUMNS,
-    STATUS_FORMATS, STATUS_SHEET, Table, detail_columns, detail_formats, detail_sheets, open_master, read_tables,
-    backups_of, save_atomically, write_table,
+    DATE_FORMAT, FINDINGS_COLUMNS, FINDINGS_SHEET, KEEP_BACKUPS, STATUS_COLUMNS,
+    STATUS_FORMATS, STATUS_SHEET, Table, detail_columns, detail_formats, detail_header, detail_sheets, key_column,
+    open_master, read_tables, backups_of, save_atomically, write_table,
 )
 from taizhang.consolidation.merge import merge
 from taizhang.consolidation.outcomes import (
     TYPED, ConsolidationError, ConsolidationResult, FileData, FileOutcome, parse_month,
 )
 from taizhang.consolidation.roster import ROSTER_SHEET, Roster
+from taizhang.consolidation.rollup import depth_name, depth_of, list_masters, masters_in, read_master, settle_depth
 from taizhang.consolidation.sheetfill import SheetPlan, write_sheets
 from taizhang.consolidation.store import Block, Store, StoreUnwritable, config_key, storage_fault, store_path
 from taizhang.consolidation.tagging import dumps
@@ -66,8 +67,13 @@ def consolidate(
     bureau: str | None = None,
     progress: Callable[[Path], None] | None = None,
     on_files: Callable[[int], None] | None = None,
+    rollup: bool | None = False,
 ) -> ConsolidationResult:
-    """Consolidate the workbooks of ``folder`` for ``period`` into ``master``."""
+    """Consolidate the workbooks of ``folder`` for ``period`` into ``master``.
+
+    With ``rollup``, the workbooks are masters (a county's each, or a city's) rolled up into a
+    master one level above (see :mod:`taizhang.consolidation.rollup`); None: a roll-up when
+    the folder holds masters and no other workbook, said in a notice."""
     month = parse_month(period)
     period, end = month.key, month.end
     if not folder.is_dir():
@@ -96,6 +102,18 @@ def consolidate(
         exclude = {store_path(master).resolve()} | ({roster_path.resolve()} if roster_path else set())
         paths, outcomes = list_files(folder, recursive=recursive, exclude=exclude)
         paths = without_master(paths, master)
+        notices = []
+        if rollup is None and not paths and not outcomes:
+            found = masters_in(folder, recursive=recursive, exclude=exclude, master=master)
+            rollup = found > 0
+            if rollup:
+                notices.append(f"{folder} 中是 {found} 份 taizhang 写成的合并主表（没有单位的台账）："
+                               "按逐级汇总合并（各县区主表汇总为上一级主表，名册列各县区）")
+        if rollup:
+            paths, outcomes = list_masters(folder, recursive=recursive, exclude=exclude, master=master)
+        if rollup and not paths and not outcomes:
+            raise ConsolidationError(f"没有汇总，主表没有改动：{folder} 中没有 taizhang 写成的合并主表"
+                                     "（逐级汇总读各县区报送的主表）")
         if not paths and not outcomes:  # an empty or wrong folder is no month with 0 units
             from taizhang.reading.folder import no_workbooks
 
@@ -103,11 +121,21 @@ def consolidate(
         if on_files:
             on_files(len(paths))
         as_of = min(end, date.today())  # overdue judged at the month's end, or today mid-month
-        args = (config, as_of, period)
-        datas = read_all(paths, args, jobs, progress)
-        result = _with_store(master, _layout(config), lambda store: _consolidate_into(
+        depth = 0
+        if rollup:
+            datas = []
+            for path in paths:
+                datas.append(read_master(path, config, period))
+                if progress:
+                    progress(path)
+            depth = settle_depth(datas) + 1
+        else:
+            datas = read_all(paths, (config, as_of, period), jobs, progress)
+        result = _with_store(master, _layout(config, depth), lambda store: _consolidate_into(
             store, master, datas, list(outcomes), roster, period, as_of, config, bureau,
-            keep_roster=roster_path is not None))
+            keep_roster=roster_path is not None, depth=depth))
+        result.rollup = bool(rollup)
+        result.notices[:0] = notices
         if lock.recovered:
             result.notices.append(lock.recovered)
         return result
@@ -157,7 +185,7 @@ def _with_store(master: Path, layout: str, work: Callable[[Store], Consolidation
 
 def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcomes: list[FileOutcome],
                       roster: Roster, period: str, as_of: date, config: Config,
-                      bureau: str | None, keep_roster: bool = False) -> ConsolidationResult:
+                      bureau: str | None, keep_roster: bool = False, depth: int = 0) -> ConsolidationResult:
     """Merge the files read into the store's blocks and write the master from them (the caller
     commits the store once the master is in place)."""
     notices = []
@@ -169,9 +197,14 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
         try:
             master_settings: list = []
             others: dict[str, list] = {}
-            tables = read_tables(master, config, master_settings, others)
+            tables = read_tables(master, config, master_settings, others, depth)
         except WorkbookRefused as exc:
             raise ConsolidationError(_unreadable_master(master, exc)) from None
+        found = depth_of(tables)
+        if found is not None and found != depth:  # a county's master is no city's, and the other way
+            raise ConsolidationError(
+                f"主表 {master} 是{depth_name(found)}，这次合并写的是{depth_name(depth)}："
+                f"{'逐级汇总' if depth else '月度合并'}不能写入另一级的主表，主表未改动；请用 --master 另指定主表")
         # what the last run wrote (the store may be out of step, it still knows that)
         # (an older store without the columns: the sheets it holds blocks of, columns unknown)
         known: dict[str, list[str]] = {} if store.damaged or store.created else dict(store.columns)
@@ -186,12 +219,12 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
         if added:
             notices.append(f"主表中手工添加的列已保留：{added}")
         store.master_settings = master_settings
-    tables = _period_tables(store, period, config, columns)
+    tables = _period_tables(store, period, config, columns, depth)
     store.columns = {name: table.columns for name, table in tables.items()}
     before = {name: list(tables[name].rows) for name in (STATUS_SHEET, FINDINGS_SHEET)}  # the month's rows
     result = merge(datas, outcomes, roster, tables, period, config)
     result.master = master
-    lost = carry_added_columns(store, tables, before, result.replaced, config)
+    lost = carry_added_columns(store, tables, before, result.replaced, config, depth)
     _keep(store, tables, result.replaced, period, config)
     order = {u: i for i, u in enumerate(roster.units)}
     summary_json, write_summary_sheets = _summary(store, tables, period, as_of, config, bureau,
@@ -239,12 +272,13 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
     return result
 
 
-def _layout(config: Config) -> str:
+def _layout(config: Config, depth: int = 0) -> str:
     """What the store's blocks are shaped by: the sheets' columns, the rows' fields and the
     configuration the rows were typed under."""
     return dumps({
         # the rows were typed under the office's vocabularies: another configuration types them anew
         "config": config_key(config),
+        **({"depth": depth} if depth else {}),  # a roll-up's provenance columns
         "detail": {k.value: [h for _f, h in detail_columns(config, k)] for k in detail_sheets()},
         "typed": {k.value: typed_fields(k) for k in detail_sheets()},
         "status": list(STATUS_COLUMNS), "findings": list(FINDINGS_COLUMNS),
@@ -262,7 +296,7 @@ def _rebuild(store: Store, tables: dict[str, Table], config: Config) -> int:
         for row, parsed in zip(tables[name].rows, typed[kind]):
             when = period_date(parsed)
             month = clean_text(row.get("月份")) or (f"{when.year:04d}-{when.month:02d}" if when else "")
-            rows, values = blocks.setdefault((clean_text(row.get("单位")) or "", month), ([], []))
+            rows, values = blocks.setdefault((clean_text(row.get(tables[name].key)) or "", month), ([], []))
             rows.append([row.get(c) for c in tables[name].columns])
             values.append(typed_values(parsed, secret))
         for (unit, month), (rows, values) in blocks.items():
@@ -277,14 +311,15 @@ def _rebuild(store: Store, tables: dict[str, Table], config: Config) -> int:
     return sum(len(t.rows) for t in tables.values())
 
 
-def _period_tables(store: Store, period: str, config: Config, kept: dict[str, list[str]]) -> dict[str, Table]:
+def _period_tables(store: Store, period: str, config: Config, kept: dict[str, list[str]],
+                   depth: int = 0) -> dict[str, Table]:
     """The tables a run changes, as far as it needs them: empty detail tables (a run only adds
     the blocks its files bring) and the month's rows of 报送情况 and 问题清单; each with the
     columns the master has (``kept``: those added by hand too, see :func:`hand_edits`)."""
     tables = {}
     for kind, name in detail_sheets().items():
-        required = list(PROVENANCE) + [h for _f, h in detail_columns(config, kind)] + [ISSUES_COLUMN]
-        tables[name] = Table(name, kept_columns(kept.get(name) or [], required))
+        required = detail_header(config, kind, depth)
+        tables[name] = Table(name, kept_columns(kept.get(name) or [], required), key=key_column(depth))
     for name, required in ((STATUS_SHEET, STATUS_COLUMNS), (FINDINGS_SHEET, FINDINGS_COLUMNS)):
         columns = kept_columns(kept.get(name) or [], list(required))
         tables[name] = Table(name, columns, [dict(zip(columns, r)) for r in store.rows(name, period)])
@@ -298,7 +333,7 @@ def _keep(store: Store, tables: dict[str, Table], replaced: dict[str, set], peri
         columns = tables[name].columns
         blocks: dict[tuple[str, str], tuple[list, list]] = {key: ([], []) for key in replaced.get(name, ())}
         for row in tables[name].rows:
-            rows, values = blocks[(row["单位"], row["月份"])]
+            rows, values = blocks[(row[tables[name].key], row["月份"])]
             rows.append([row.get(c) for c in columns])
             values.append(row[TYPED])
         for (unit, month), (rows, values) in blocks.items():
