@@ -12,6 +12,7 @@ import shutil
 import zipfile
 from datetime import date
 from pathlib import Path
+from urllib.parse import unquote
 
 import openpyxl
 import pytest
@@ -279,3 +280,43 @@ def test_the_command_line_rolls_up_with_the_consolidation_json(land, tmp_path, c
                                                    master=str(tmp_path / "局.xlsx"),
                                                    roster=str(root / "all名册.xlsx")))
     assert plain.data["rollup"] is False and plain.data["rows_written"] == direct.rows_written
+
+
+def test_the_ribbon_rolls_up_a_folder_of_masters_into_this_workbook_and_says_so(land, tmp_path):
+    from macros.openpyxl_port import OpenpyxlWorkbook
+    from macros.ribbon import run
+
+    root, _city_roster, direct = land
+    city = write_xlsx(tmp_path / "市局主表.xlsx", {"单位名册": CITY_ROSTER})
+    port = OpenpyxlWorkbook(city, folder=root / "counties")
+    run("tz_settings", port)
+    port.book["台账设置"]["B2"] = "市教育局"
+    port.book["台账设置"]["B3"] = date(2026, 10, 31)
+    port.save()
+    port.reload()
+    message = run("tz_consolidate", port)
+    assert message.startswith("2026-10 逐级汇总完成：已报送 3 个县（区），未报送 0 个"), message
+    assert "各县（区）报送的合并主表" in message
+    assert values(city)["信访举报合并"][0][:2] == ("县（区）", "单位")
+    assert len(detail(city, "退费合并")) == len(detail(root / "direct.xlsx", "退费合并"))
+
+
+@pytest.mark.slow
+def test_the_local_service_rolls_up_and_tells_the_page(land, tmp_path):
+    from servehelp import start_service
+
+    root, city_roster, direct = land
+    service = start_service(tmp_path / "serve")
+    try:
+        folder = service.allowed / "各县主表"
+        shutil.copytree(root / "counties", folder, ignore=shutil.ignore_patterns("*.sqlite", "*备份*"))
+        shutil.copy(city_roster, service.allowed / "县区名册.xlsx")
+        status, headers, body = service.post("consolidate", {
+            "folder": str(folder), "period": PERIOD, "master": str(service.allowed / "市主表.xlsx"),
+            "roster": str(service.allowed / "县区名册.xlsx"), "bureau": "市教育局"})
+        assert status == 200 and int(headers["x-taizhang-exit"]) == 1
+        assert body["rollup"] is True and body["units_reported"] == list(COUNTIES)
+        assert body["summary"] == direct.as_json()["summary"]
+        assert "逐级汇总" in json.loads(unquote(headers["x-taizhang-messages"]))[0]
+    finally:
+        service.stop()
