@@ -123,8 +123,8 @@ def values(path: Path) -> dict[str, list[tuple]]:
     return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
 
 
-def detail(path: Path, sheet: str = "信访举报合并") -> list[dict]:
-    rows = values(path)[sheet]
+def detail(path: Path | dict, sheet: str = "信访举报合并") -> list[dict]:
+    rows = (values(path) if isinstance(path, Path) else path)[sheet]
     return [dict(zip(rows[0], r)) for r in rows[1:]]
 
 
@@ -138,17 +138,18 @@ def test_a_city_rolled_up_from_its_counties_has_the_figures_of_all_their_units(l
     assert result.rows_written == direct.rows_written  # the schools' rows carried up
     assert {f.unit for f in result.files} == set(COUNTIES)
     # every row traces to county and unit: 县（区） beside 单位, the unit's own file, sheet and row
+    book, direct_book = values(city), values(root / "direct.xlsx")
     for sheet in ("信访举报合并", "退费合并", "处分合并", "整改台账合并", "工作开展合并"):
-        header = values(city)[sheet][0]
+        header = book[sheet][0]
         assert header[:3] == ("县（区）", "单位", "月份"), header
-        rows = detail(city, sheet)
-        assert rows and len(rows) == len(detail(root / "direct.xlsx", sheet))
+        rows = detail(book, sheet)
+        assert rows and len(rows) == len(detail(direct_book, sheet))
         for row in rows:
             assert row["单位"] in COUNTIES[row["县（区）"]]
             assert row["来源文件"] == f"{row['单位']}_10月台账.xlsx" and row["原行号"] >= 3
-    flagged = [r for r in detail(city) if r["检查结果"]]
+    flagged = [r for r in detail(book) if r["检查结果"]]
     assert {r["单位"] for r in flagged} == {u for us in COUNTIES.values() for u in us if index_of(u) % 3 == 0}
-    status = [dict(zip(values(city)["报送情况"][0], r)) for r in values(city)["报送情况"][1:]]
+    status = detail(book, "报送情况")
     assert [(s["单位"], s["报送情况"], s["文件"]) for s in status] == [
         (c, "已报送", f"{c}主表.xlsx") for c in COUNTIES]
 
@@ -179,6 +180,7 @@ def test_a_second_roll_up_gives_the_same_master(land, tmp_path):
     assert second.as_json() | {"backup": None} == first.as_json() | {"backup": None}
 
 
+@pytest.mark.slow
 def test_a_county_sending_its_master_again_replaces_its_rows(land, tmp_path):
     root, city_roster, _direct = land
     folder = tmp_path / "counties"
@@ -235,6 +237,7 @@ def test_a_county_master_that_fails_its_own_checks_is_turned_back_with_the_reaso
     assert later.files[0].status == "rejected" and "2026-11" in later.files[0].reason
 
 
+@pytest.mark.slow
 def test_a_province_rolls_up_its_cities_the_same_way(land, tmp_path):
     root, city_roster, direct = land
     cities = tmp_path / "cities"
@@ -282,6 +285,7 @@ def test_the_command_line_rolls_up_with_the_consolidation_json(land, tmp_path, c
     assert plain.data["rollup"] is False and plain.data["rows_written"] == direct.rows_written
 
 
+@pytest.mark.slow
 def test_the_ribbon_rolls_up_a_folder_of_masters_into_this_workbook_and_says_so(land, tmp_path):
     from macros.openpyxl_port import OpenpyxlWorkbook
     from macros.ribbon import run
