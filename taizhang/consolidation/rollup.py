@@ -213,7 +213,8 @@ def _check(path: Path, tables: dict[str, Table], config: Config, period: str, de
                                     sheet=name, cell=cell, row=line, column=column)
             if str(row["月份"]) > period or clean_text(row.get(ISSUES_COLUMN)):
                 continue  # not rolled up, or flagged by the county's own check already
-            parsed, problems = parse_row(kind, {f: row.get(h) for f, h in columns}, Origin(file="", sheet=name, row=line), ctx)
+            _row, problems = parse_row(kind, {f: row.get(h) for f, h in columns},
+                                       Origin(file="", sheet=name, row=line), ctx)
             header_of = dict(columns)
             for p in problems:
                 if p.severity == "error" and header_of.get(p.field) in letter:
