@@ -324,3 +324,17 @@ def test_the_local_service_rolls_up_and_tells_the_page(land, tmp_path):
         assert "逐级汇总" in json.loads(unquote(headers["x-taizhang-messages"]))[0]
     finally:
         service.stop()
+
+
+def test_a_master_of_one_level_is_never_written_by_a_run_of_another(land, tmp_path):
+    from taizhang.consolidation.outcomes import ConsolidationError
+
+    root, city_roster, _direct = land
+    city = tmp_path / "市主表.xlsx"
+    roll_up(root / "counties", city, city_roster)
+    before = city.read_bytes()
+    units = [u for us in COUNTIES.values() for u in us]
+    with pytest.raises(ConsolidationError) as refused:  # the schools' month into the city's master
+        consolidate(root / "all", PERIOD, city, config=default_config(), jobs=1,
+                    roster_path=roster(tmp_path / "名册.xlsx", units))
+    assert "市级主表" in str(refused.value) and city.read_bytes() == before
