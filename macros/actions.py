@@ -151,7 +151,8 @@ def _open_document(port: WorkbookPort, path: Path) -> None:
 
 
 def consolidate_month(port: WorkbookPort, config: Config, folder: Path | None = None) -> str:
-    """月度合并: consolidate a folder of units' workbooks into this workbook (the master)."""
+    """月度合并: consolidate a folder of units' workbooks into this workbook (the master); a
+    folder of masters (the counties') is rolled up into it instead, and the message says so."""
     from taizhang.usecases.consolidate import consolidate
     from taizhang.usecases.requests import ConsolidateRequest
 
@@ -175,9 +176,13 @@ def consolidate_month(port: WorkbookPort, config: Config, folder: Path | None = 
         return reason
     result = outcome.detail
     port.reload()
-    message = (f"{result.period} 合并完成：已报送 {len(result.units_reported)} 个单位，"
+    # a folder holding masters (the counties'), not units' workbooks, is rolled up: said so
+    what, who = ("逐级汇总", "县（区）") if result.rollup else ("合并", "单位")
+    message = (f"{result.period} {what}完成：已报送 {len(result.units_reported)} 个{who}，"
                f"未报送 {len(result.units_missing)} 个；读取 {result.rows_read} 行 = 写入 {result.rows_written} 行"
                f" + 退回 {result.rows_rejected} 行。")
+    if result.rollup:
+        message += "文件夹中是各县（区）报送的合并主表，已汇总到本工作簿，明细的“县（区）”列注明每行的来处。"
     port.notify(message)
     return message
 

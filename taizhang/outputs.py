@@ -235,6 +235,7 @@ def _consolidate(_key: tuple[str, ...]) -> type[BaseModel]:
         period=(str, ...), units_reported=(list[str], ...), units_missing=(list[str], ...),
         files=(list[FileOutcomeOut], ...), rows_read=(int, ...), rows_written=(int, ...),
         rows_rejected=(int, ...), summary=(summary | None, None), master=(str, ...), backup=(str | None, None),
+        rollup=(bool, Field(False, description="逐级汇总（各县区主表汇总为上一级主表）：units_reported、units_missing 为县（区）")),
     )
 
 

@@ -311,7 +311,7 @@ def test_links_leaving_the_folder_are_not_followed(month, tmp_path):
 @pytest.mark.slow
 def test_a_file_that_kills_its_reader_is_refused_and_the_rest_consolidated(month, tmp_path, monkeypatch):
     """A reader that aborts the process (seen with damaged files) costs one file, not the run."""
-    import taizhang.consolidation.run as run_module
+    import taizhang.consolidation.intake as intake
 
     import multiprocessing
 
@@ -325,14 +325,14 @@ def test_a_file_that_kills_its_reader_is_refused_and_the_rest_consolidated(month
     for i in range(6):  # files for the worker pool
         unit_book(inbox, f"东关{i}.xlsx", "东关小学", [complaint(i + 1, date(2026, 10, i + 1))])
     poison = unit_book(inbox, "致命.xlsx", "东关小学", [complaint(1, date(2026, 10, 1))])
-    real = run_module.read_file
+    real = intake.read_file
 
     def read_or_die(path, *args):
         if path.name == poison.name:
             os._exit(134)  # what an abort inside the reader looks like from outside
         return real(path, *args)
 
-    monkeypatch.setattr(run_module, "read_file", read_or_die)
+    monkeypatch.setattr(intake, "read_file", read_or_die)
     result = consolidate(inbox, "2026-10", master, config=default_config(), roster_path=roster, jobs=2)
     dead = next(f for f in result.files if f.path.name == "致命.xlsx")
     assert dead.status == "rejected" and "异常终止" in dead.reason
@@ -568,7 +568,7 @@ def _dies_in(step: str, inbox, roster, master) -> subprocess.CompletedProcess:
     script = textwrap.dedent(f"""
         import os, shutil, signal, sys
         from pathlib import Path
-        import taizhang.consolidation.store as store
+        import taizhang.consolidation.sheetfill as sheetfill
 
         def half_then_die(target, data):
             with open(target, "wb") as fh:   # half of it on disk, then the process is killed
@@ -579,12 +579,12 @@ def _dies_in(step: str, inbox, roster, master) -> subprocess.CompletedProcess:
         if {step!r} == "backup":
             shutil.copy2 = lambda src, dst, **kw: half_then_die(dst, Path(src).read_bytes())
         else:
-            real = store.write_deflated
+            real = sheetfill.write_deflated
             def dying(zout, name, pieces):
                 real(zout, name, pieces)
                 zout.fp.flush()
                 os.kill(os.getpid(), signal.SIGKILL)
-            store.write_deflated = dying
+            sheetfill.write_deflated = dying
         from taizhang.cli import main
         sys.exit(main(["consolidate", {str(inbox)!r}, "--period", "2026-10", "--master", {str(master)!r},
                        "--roster", {str(roster)!r}, "--jobs", "1"]))

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from taizhang.config import Kind, default_config
-from taizhang.consolidation.store import dumps, loads
+from taizhang.consolidation.tagging import dumps, loads
 from taizhang.kinds import definition
 from taizhang.model import ROW_MODELS, Origin
 

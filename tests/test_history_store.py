@@ -216,7 +216,8 @@ def test_the_store_merges_parts_as_the_figures_count_rows_whatever_the_blocks_ho
     """Blocks whose rows fall in several months (a 月份 edited by hand), undated rows, a
     tracker's 累计, and a kind that has no parts: the store's figures are those of the rows."""
     from taizhang.config import Kind
-    from taizhang.consolidation.store import Block, Store, config_key, typed_values
+    from taizhang.consolidation.store import Block, Store, config_key
+    from taizhang.consolidation.typedrows import typed_values
     from taizhang.figures import figures
     from taizhang.kinds import definition
     from taizhang.kinds.base import KindDef
@@ -288,7 +289,8 @@ def test_each_units_year_so_far_is_kept_merged_and_merged_again_only_when_a_mont
     month; a month sent again (its parts new) has the unit's months merged again.  Every time
     the figures are those of the rows."""
     from taizhang.config import Kind
-    from taizhang.consolidation.store import Block, Store, config_key, typed_values
+    from taizhang.consolidation.store import Block, Store, config_key
+    from taizhang.consolidation.typedrows import typed_values
     from taizhang.figures import figures
     from taizhang.kinds import definition
     from taizhang.model import ROW_MODELS, Origin

@@ -140,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     cons.add_argument("--recursive", action="store_true", help="包括子文件夹")
     cons.add_argument("--bureau", metavar="NAME", help="局名称（汇总表标题）")
     cons.add_argument("--jobs", type=jobs_count, default=None, metavar="N", help=JOBS_HELP)
+    cons.add_argument("--rollup", action="store_true", default=None,
+                      help="逐级汇总：文件夹中是各县（区）报送的主表，汇总为市级主表（名册列各县区；市级主表可再汇总为省级）；"
+                           "不加时，文件夹中只有主表也按逐级汇总合并")
     cons.add_argument("--compare", action="store_true", help=COMPARE_HELP)
     cons.add_argument("--json", action="store_true", help="以 JSON 输出")
     cons.set_defaults(func=cmd_consolidate)

@@ -33,7 +33,8 @@ def print_consolidation(result) -> None:
     from rich.table import Table
 
     console = Console(highlight=False, width=console_width())
-    table = Table(title=f"{result.period} 月度合并 → {escape(str(result.master))}", title_justify="left")
+    what = "逐级汇总" if result.rollup else "月度合并"
+    table = Table(title=f"{result.period} {what} → {escape(str(result.master))}", title_justify="left")
     for col in ("文件", "单位", "结果", "读取", "写入", "退回", "错误", "提醒", "说明"):
         table.add_column(col, no_wrap=col not in ("说明", "文件"))
     for f in result.files:
@@ -41,7 +42,8 @@ def print_consolidation(result) -> None:
                       str(f.rows_read), str(f.rows_written), str(f.rows_rejected), str(f.errors),
                       str(f.warnings), escape(f.reason or ""))
     console.print(table)
-    console.print(f"已报送 {len(result.units_reported)} 个单位；未报送 {len(result.units_missing)} 个"
+    who = "县（区）" if result.rollup else "单位"
+    console.print(f"已报送 {len(result.units_reported)} 个{who}；未报送 {len(result.units_missing)} 个"
                   + (f"：{escape('、'.join(result.units_missing))}" if result.units_missing else ""))
     console.print(f"读取 {result.rows_read} 行 = 写入 {result.rows_written} 行 + 退回 {result.rows_rejected} 行")
     if result.backup:

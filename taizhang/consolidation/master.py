@@ -40,6 +40,26 @@ from taizhang.writing import put, replace_atomically
 #: Provenance columns in front of every consolidated row.
 PROVENANCE = ("单位", "月份", "来源文件", "原工作表", "原行号")
 ISSUES_COLUMN = "检查结果"
+#: The columns a roll-up adds in front of 单位, naming where a row was reported from: a city's
+#: master (rolled up from its counties' masters) has 县（区）, a province's 市（州） then 县（区）.
+LEVEL_COLUMNS = ("县（区）", "市（州）", "省（区、市）")
+
+
+def levels(depth: int) -> tuple[str, ...]:
+    """The level columns of a master ``depth`` roll-ups above the units' (0: a county's
+    master, none), the outermost first."""
+    return tuple(reversed(LEVEL_COLUMNS[:depth]))
+
+
+def provenance(depth: int = 0) -> tuple[str, ...]:
+    """The provenance columns in front of a detail row of a master of that ``depth``."""
+    return (*levels(depth), *PROVENANCE)
+
+
+def key_column(depth: int = 0) -> str:
+    """The column whose value, with 月份, keys a detail sheet's blocks: what reports to the
+    master (单位 for a county's master, 县（区） for a city's)."""
+    return levels(depth)[0] if depth else "单位"
 
 
 
@@ -73,6 +93,11 @@ def detail_columns(config: Config, kind: Kind) -> list[tuple[str, str]]:
     return out
 
 
+def detail_header(config: Config, kind: Kind, depth: int = 0) -> list[str]:
+    """The columns taizhang writes in ``kind``'s detail sheet of a master of that ``depth``."""
+    return [*provenance(depth), *(h for _f, h in detail_columns(config, kind)), ISSUES_COLUMN]
+
+
 def detail_formats(config: Config, kind: Kind) -> dict[str, str]:
     """Number format per detail column: dates and money, from the types of the row model."""
     fields = row_model(kind).model_fields
@@ -98,10 +123,14 @@ class Table:
     #: hold values under a blank heading.
     header: list[str | None] | None = None
     unnamed: list[str] = field(default_factory=list)
+    #: The column keying the rows with 月份 (see :func:`key_column`).
+    key: str = "单位"
+    #: As found in the master: the row number (in Excel's count) of each row.
+    lines: list[int] = field(default_factory=list, repr=False)
 
     def replace(self, keys: set[tuple[str, str]], new_rows: Iterable[dict[str, Any]]) -> None:
         """Drop the rows of ``keys`` and add ``new_rows`` (which belong to those keys)."""
-        self.rows = [r for r in self.rows if (r.get("单位"), r.get("月份")) not in keys]
+        self.rows = [r for r in self.rows if (r.get(self.key), r.get("月份")) not in keys]
         self.rows.extend(new_rows)
 
 
@@ -116,23 +145,35 @@ def _cell_value(value: Any) -> Any:
 
 
 def read_tables(master: Path, config: Config, settings: list | None = None,
-                others: dict[str, list] | None = None) -> dict[str, Table]:
+                others: dict[str, list] | None = None, depth: int = 0) -> dict[str, Table]:
     """The taizhang-owned tables of an existing master (empty tables when it has none); the
     cells of its ``台账设置`` sheet, when it has one, are appended to ``settings``, and the
     rows of its other sheets put into ``others`` (by sheet name).
 
     Each row keeps every column the master's sheet has, those added by hand too (see
     :attr:`Table.header`)."""
+    tables = empty_tables(config, depth)
+    if not master.exists():
+        return tables
+    return tables_of(open_workbook(master), tables, settings, others)
+
+
+def empty_tables(config: Config, depth: int = 0) -> dict[str, Table]:
+    """The tables taizhang owns in a master of that ``depth`` (see :func:`provenance`), empty."""
+    details = detail_sheets().values()
     wanted: dict[str, list[str]] = {
-        **{name: list(PROVENANCE) + [h for _f, h in detail_columns(config, kind)] + [ISSUES_COLUMN]
-           for kind, name in detail_sheets().items()},
+        **{name: detail_header(config, kind, depth) for kind, name in detail_sheets().items()},
         STATUS_SHEET: list(STATUS_COLUMNS),
         FINDINGS_SHEET: list(FINDINGS_COLUMNS),
     }
-    tables = {name: Table(name, cols) for name, cols in wanted.items()}
-    if not master.exists():
-        return tables
-    book = open_workbook(master)
+    return {name: Table(name, cols, key=key_column(depth) if name in details else "单位")
+            for name, cols in wanted.items()}
+
+
+def tables_of(book: Any, tables: dict[str, Table], settings: list | None = None,
+              others: dict[str, list] | None = None) -> dict[str, Table]:
+    """Fill ``tables`` (empty, by sheet name) from the sheets of ``book`` (a workbook read by
+    :func:`taizhang.reading.source.open_workbook`), as :func:`read_tables` says."""
     for sheet in book.sheets:
         if settings is not None and sheet.name == "台账设置":
             settings.extend(list(r) for r in sheet.rows)
@@ -152,9 +193,10 @@ def read_tables(master: Path, config: Config, settings: list | None = None,
                          if not h and any(i < len(r) and _cell_value(r[i]) is not None for r in sheet.rows[1:])]
         table.unnamed += [get_column_letter(i + 1) for i in range(len(header), max(map(len, sheet.rows)))
                           if any(i < len(r) and _cell_value(r[i]) is not None for r in sheet.rows[1:])]
-        for raw in sheet.rows[1:]:
+        for line, raw in enumerate(sheet.rows[1:], start=2):
             row = {h: _cell_value(v) for h, v in zip(header, raw) if h}
             if any(v is not None for v in row.values()):
+                table.lines.append(line)
                 row["月份"] = clean_text(row.get("月份"))
                 if row.get(ISSUES_COLUMN):  # a master of an earlier version listed bare codes
                     row[ISSUES_COLUMN] = codes_with_titles(clean_text(row[ISSUES_COLUMN]))

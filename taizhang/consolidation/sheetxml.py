@@ -149,3 +149,32 @@ def strip_sheets(src: Path, dst: Path, names: Iterable[str]) -> None:
             for item in zin.infolist():
                 data = empty if item.filename in emptied else zin.read(item.filename)
                 zout.writestr(item, data)
+
+
+# --- rows without references (a block of them fits anywhere in a sheet) ----------------
+
+def render(rows: Iterable[list], styles: list[str | None], date_style: str | None,
+           wrap: list | None = None) -> bytes:
+    """Rows (values aligned with the sheet's columns) as ``<row>`` elements without references:
+    each cell takes the next column (an empty one is ``<c/>``), each row the next row.  Text
+    takes its column's style (wrapped long text); with ``wrap`` (a column's width where its text
+    wraps) a row is given the height its wrapped lines need (see :mod:`taizhang.printing`)."""
+    wrapped = [(i, ColumnFit(w, True)) for i, w in enumerate(wrap or ()) if w]
+    out = []
+    for row in rows:
+        height = row_height([row[i] if i < len(row) else None for i, _f in wrapped],
+                            [f for _i, f in wrapped]) if wrapped else None
+        cells = []
+        for value, style in zip(row, styles):
+            if value is None or value == "":
+                cells.append("<c/>")
+                continue
+            if isinstance(value, (date, datetime)):
+                cells.append(cell_xml(value, style or date_style))
+            else:
+                cells.append(cell_xml(value, style))
+        while cells and cells[-1] == "<c/>":
+            cells.pop()
+        ht = f' ht="{height:g}" customHeight="1"' if height else ""
+        out.append(f"<row{ht}>{''.join(cells)}</row>")
+    return "".join(out).encode("utf-8")

@@ -24,32 +24,23 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import json
 import os
-import re
 import sqlite3
-import zipfile
 import zlib
-from collections import namedtuple
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
-from functools import cache, lru_cache
-from operator import itemgetter
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from openpyxl.utils import get_column_letter
-
 from taizhang.config import Kind
 from taizhang.errors import TaizhangError
-from taizhang.consolidation.deflate import Piece, piece, write_deflated
-from taizhang.consolidation.sheetxml import cell_xml, template_styles
+from taizhang.consolidation.deflate import Piece, piece
+from taizhang.consolidation.sheetxml import render
+from taizhang.consolidation.tagging import dumps, loads
+from taizhang.consolidation.typedrows import stored_row_class, typed_fields
 from taizhang.kinds import kinds
-from taizhang.model import ROW_MODELS, LedgerRow, period_date, row_model
-from taizhang.reading.extent import sheet_parts
+from taizhang.model import ROW_MODELS
 
-#: Bumped whenever what a block holds changes: an older store is rebuilt from the master.
 VERSION = "3"
 SUFFIX = ".合并数据.sqlite"
 
@@ -84,36 +75,6 @@ def store_path(master: Path) -> Path:
     return master.with_name(master.stem + SUFFIX)
 
 
-# --- values in JSON --------------------------------------------------------------------
-
-def _tag(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return {"t": value.isoformat()}
-    if isinstance(value, date):
-        return {"d": value.isoformat()}
-    if isinstance(value, Decimal):
-        return {"m": str(value)}
-    return str(value)  # anything else is kept as the text a cell would show
-
-
-def _untag(obj: dict) -> Any:
-    if len(obj) == 1:
-        if "d" in obj:
-            return date.fromisoformat(obj["d"])
-        if "m" in obj:
-            return Decimal(obj["m"])
-        if "t" in obj:
-            return datetime.fromisoformat(obj["t"])
-    return obj
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=_tag, separators=(",", ":"))
-
-
-def loads(text: str) -> Any:
-    return json.loads(text, object_hook=_untag)
-
 
 def _part(text: str | None) -> Any:
     """A part as kept, or None when there is none or it cannot be read (it is made again)."""
@@ -125,107 +86,12 @@ def _part(text: str | None) -> Any:
         return None
 
 
-# --- typed rows for the figures --------------------------------------------------------
-
-StoredOrigin = namedtuple("StoredOrigin", "file sheet row")
-
-
-def typed_fields(kind: Kind) -> list[str]:
-    return list(_fields_of(row_model(kind)))
-
-
-@lru_cache(maxsize=64)
-def _fields_of(model: type[LedgerRow]) -> tuple[str, ...]:
-    """The fields of a row model the store keeps, in order (asked of every row)."""
-    return tuple(f for f in model.model_fields if f != "origin")
-
-
-def _field_types(kind: Kind) -> list[type | None]:
-    fields = row_model(kind).model_fields
-    out: list[type | None] = []
-    for f in typed_fields(kind):
-        annotation = fields[f].annotation
-        out.append(date if annotation == (date | None) else Decimal if annotation == (Decimal | None) else None)
-    return out
-
-
-def _getter(i: int, typ: type | None) -> property:
-    if typ is date:
-        return property(lambda self: None if self[i] is None else date.fromisoformat(self[i]))
-    if typ is Decimal:
-        return property(lambda self: None if self[i] is None else Decimal(self[i]))
-    return property(itemgetter(i))
-
-
-@cache
-def stored_row_class(kind: Kind) -> type:
-    """A light, read-only stand-in for ``ROW_MODELS[kind]`` over a row of the store (origin,
-    then the fields, dates and money as text): the same attributes and properties
-    (``is_done`` …), none of the validation, done when the row was first read.  Building a
-    pydantic row costs more than computing every figure from it."""
-    model = ROW_MODELS[kind]
-    namespace: dict[str, Any] = {name: getattr(model, name) for name in model.__class_vars__}
-    namespace.update({"__slots__": (), "kind": kind,
-                      "origin": property(lambda self: StoredOrigin(self[0], self[1], self[2]))})
-    for i, (f, typ) in enumerate(zip(typed_fields(kind), _field_types(kind)), start=3):
-        namespace[f] = _getter(i, typ)
-    for cls in reversed(model.__mro__):
-        if issubclass(cls, LedgerRow):
-            namespace.update({k: v for k, v in vars(cls).items() if isinstance(v, property)})
-    return type(f"Stored{model.__name__}", (tuple,), namespace)
-
-
-def _sql_value(value: Any) -> Any:
-    if isinstance(value, (date, Decimal)):
-        return str(value)  # ISO dates, exact decimals
-    return value
-
-
-def typed_values(row: LedgerRow, secret: Iterable[str]) -> list:
-    """What the store keeps of a typed row: the month its date places it in (None when
-    undated), its origin, then every field (confidential ones None)."""
-    hidden = set(secret)
-    when = period_date(row)
-    return [None if when is None else f"{when.year:04d}-{when.month:02d}",
-            row.origin.file, row.origin.sheet, row.origin.row,
-            *(None if f in hidden else _sql_value(getattr(row, f)) for f in _fields_of(type(row)))]
-
 
 def _typed_table(kind: Kind) -> str:
     """The (quoted) name of the table of ``kind``'s typed rows."""
     name = f"typed_{kind.value}".replace('"', '""')
     return f'"{name}"'
 
-
-# --- rows as sheet XML (no row or cell references: a block fits anywhere in the sheet) --
-
-def render(rows: Iterable[list], styles: list[str | None], date_style: str | None,
-           wrap: list | None = None) -> bytes:
-    """Rows (values aligned with the sheet's columns) as ``<row>`` elements without references:
-    each cell takes the next column (an empty one is ``<c/>``), each row the next row.  Text
-    takes its column's style (wrapped long text); with ``wrap`` (a column's width where its text
-    wraps) a row is given the height its wrapped lines need (see :mod:`taizhang.printing`)."""
-    from taizhang.printing import ColumnFit, row_height
-
-    wrapped = [(i, ColumnFit(w, True)) for i, w in enumerate(wrap or ()) if w]
-    out = []
-    for row in rows:
-        height = row_height([row[i] if i < len(row) else None for i, _f in wrapped],
-                            [f for _i, f in wrapped]) if wrapped else None
-        cells = []
-        for value, style in zip(row, styles):
-            if value is None or value == "":
-                cells.append("<c/>")
-                continue
-            if isinstance(value, (date, datetime)):
-                cells.append(cell_xml(value, style or date_style))
-            else:
-                cells.append(cell_xml(value, style))
-        while cells and cells[-1] == "<c/>":
-            cells.pop()
-        ht = f' ht="{height:g}" customHeight="1"' if height else ""
-        out.append(f"<row{ht}>{''.join(cells)}</row>")
-    return "".join(out).encode("utf-8")
 
 
 # --- the store -------------------------------------------------------------------------
@@ -639,84 +505,3 @@ class Store:
         self.db.close()
         if failed and self.created:
             self.path.unlink(missing_ok=True)
-
-
-# --- the master's sheets from the blocks -----------------------------------------------
-
-_HEADER_ROW = re.compile(r'<row r="1"[ >].*?</row>', re.S)
-_SHEET_DATA = re.compile(r"<sheetData>.*?</sheetData>|<sheetData\s*/>", re.S)
-
-
-_CELL_XFS = re.compile(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", re.S)
-_XF = re.compile(r"<xf\b[^>]*/>|<xf\b.*?</xf>", re.S)
-
-
-def _canonical_styles(zin: zipfile.ZipFile) -> dict[str, str]:
-    """Style id -> the first id of an identical cell style.  openpyxl appends a copy of a style
-    the loaded master already has; naming each style by its first copy keeps the ids in the
-    pieces of earlier months valid from one run to the next."""
-    try:
-        xml = zin.read("xl/styles.xml").decode("utf-8")
-    except KeyError:
-        return {}
-    found = _CELL_XFS.search(xml)
-    first: dict[str, int] = {}
-    out = {}
-    for i, xf in enumerate(_XF.findall(found.group(1)) if found else []):
-        out[str(i)] = str(first.setdefault(xf, i))
-    return out
-
-
-@dataclass
-class SheetPlan:
-    """A sheet to fill from the store: its columns, which hold dates, its blocks in order."""
-
-    columns: list[str]
-    date_columns: set[str]
-    order: list[tuple[str, str]]  # (unit, month) of its blocks, top to bottom
-    rows: int  # how many rows the blocks hold
-    #: per column, its width when its text wraps (each row is then as tall as its lines), else None
-    wrap: list = field(default_factory=list)
-
-
-def write_sheets(path: Path, store: Store, plans: dict[str, SheetPlan]) -> None:
-    """Fill the named sheets of the xlsx at ``path`` from the store's blocks.
-
-    Each sheet was saved (by openpyxl) with its header in row 1 and a template row 2 whose
-    formatted cells give the style ids of dates and money; its rows become the blocks' pieces
-    laid end to end between the sheet's own beginning and end, compressed once each.
-    """
-    tmp = path.with_name(path.name + ".blocks")
-    try:  # an interrupted run (Ctrl-C) leaves no half-written file beside the master
-        with zipfile.ZipFile(path) as zin:
-            parts = sheet_parts(zin)
-            canonical = _canonical_styles(zin)
-            targets = {parts[name]: name for name in plans if name in parts}
-            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-                for item in zin.infolist():
-                    if item.filename not in targets:
-                        zout.writestr(item, zin.read(item.filename))
-                        continue
-                    plan = plans[targets[item.filename]]
-                    xml = zin.read(item.filename).decode("utf-8")
-                    styles_by_letter = {k: canonical.get(v, v) for k, v in template_styles(xml).items()}
-                    letters = [get_column_letter(i) for i in range(1, len(plan.columns) + 1)]
-                    styles = [styles_by_letter.get(letter) for letter in letters]
-                    date_style = next((s for s, c in zip(styles, plan.columns) if s and c in plan.date_columns), None)
-                    style = dumps([plan.columns, styles, date_style, plan.wrap])
-                    last = f"{letters[-1]}{plan.rows + 1}"
-                    xml = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:{last}"/>', xml, count=1)
-                    xml = re.sub(r'<autoFilter ref="[^"]*"', f'<autoFilter ref="A1:{last}"', xml, count=1)
-                    data = _SHEET_DATA.search(xml)
-                    assert data is not None, "openpyxl writes <sheetData>"
-                    header = _HEADER_ROW.search(data.group(0))
-                    head = xml[:data.start()] + "<sheetData>" + (header.group(0) if header else "")
-                    tail = "</sheetData>" + xml[data.end():]
-                    write_deflated(zout, item.filename, [
-                        piece(head.encode("utf-8")),
-                        *store.pieces(targets[item.filename], plan.order, style, styles, date_style, plan.wrap),
-                        piece(tail.encode("utf-8"), final=True),
-                    ])
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)

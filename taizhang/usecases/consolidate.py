@@ -14,8 +14,12 @@ def consolidate(request: ConsolidateRequest, config: Config | None = None,
                 progress: Progress | None = None) -> Outcome:
     """``taizhang consolidate`` without printing: the ``--json`` shape, the exit code, the
     messages; ``detail`` is the consolidation's result.  The bureau's name defaults to the
-    configuration's ``settings.bureau``."""
-    from taizhang.consolidation.run import ConsolidationError, consolidate as merge
+    configuration's ``settings.bureau``.  With ``request.rollup`` the folder's workbooks are
+    masters rolled up one level (county to city, city to province); when it is not given, a
+    folder holding masters and no units' workbooks is rolled up, and a message says so."""
+    from taizhang.consolidation.lock import LockedError
+    from taizhang.consolidation.outcomes import ConsolidationError
+    from taizhang.consolidation.run import consolidate as merge
 
     cfg = config if config is not None else load_config(request.config)
     state: dict = {"done": 0, "total": None}
@@ -35,7 +39,7 @@ def consolidate(request: ConsolidateRequest, config: Config | None = None,
             Path(request.folder), request.period, Path(request.master), config=cfg,
             roster_path=Path(request.roster) if request.roster else None, recursive=request.recursive,
             jobs=request.jobs, bureau=request.bureau or cfg.settings.get("bureau"),
-            on_files=on_files, progress=on_file, compare=request.compare,
+            on_files=on_files, progress=on_file, compare=request.compare, rollup=request.rollup,
         )
     except (ConsolidationError, LockedError) as exc:
         return Outcome(EXIT_UNREADABLE, messages=[f"taizhang: {exc}"])

@@ -147,6 +147,9 @@ class ConsolidateRequest(Request):
     jobs: Jobs = Field(None, description=JOBS_HELP)
     config: Text | None = Field(None, description=CONFIG_HELP)
     compare: StrictBool = Field(False, description=COMPARE_HELP)
+    rollup: StrictBool | None = Field(
+        None, description="逐级汇总：文件夹中是各县（区）报送的主表，汇总为市级主表（名册列各县区；市级主表可再汇总为省级）；"
+                          "不加时，文件夹中只有主表也按逐级汇总合并")
 
 
 REQUESTS: dict[str, type[Request]] = {

@@ -191,15 +191,19 @@ var TZRender = (function () {
   /** taizhang consolidate --json: who reported, each file's fate, rows read = written + rejected. */
   function consolidateView(data) {
     var root = el("div", "result consolidate");
-    add(root, el("p", "lead", periodLabel(data.period) + " 月度合并：已报送 " + data.units_reported.length + " 个单位，未报送 " +
+    // a roll-up (the folder held masters, not units' workbooks): the units named are counties
+    var who = data.rollup ? "县（区）" : "单位";
+    add(root, el("p", "lead", periodLabel(data.period) + (data.rollup ? " 逐级汇总" : " 月度合并") + "：已报送 " +
+                 data.units_reported.length + " 个" + who + "，未报送 " +
                  data.units_missing.length + " 个" + (data.units_missing.length ? "：" + data.units_missing.join("、") : "")));
+    if (data.rollup) add(root, el("p", "note", "文件夹中是各县（区）报送的合并主表，已逐级汇总：明细的“县（区）”列注明每行来自哪个县（区）、哪个单位。"));
     var rows = [];
     for (var i = 0; i < data.files.length; i++) {
       var f = data.files[i];
       rows.push([fileName(f.path), f.unit || "", f.status === "ok" ? "已合并" : "退回", f.rows_read, f.rows_written,
                  f.rows_rejected, f.errors, f.reason || ""]);
     }
-    add(root, table(["文件", "单位", "结果", "读取", "写入", "退回", "错误", "说明"], rows, "grid files"));
+    add(root, table(["文件", who, "结果", "读取", "写入", "退回", "错误", "说明"], rows, "grid files"));
     add(root, el("p", null, "读取 " + data.rows_read + " 行 = 写入 " + data.rows_written + " 行 + 退回 " + data.rows_rejected + " 行"));
     add(root, el("p", "path", "局主表：" + data.master));
     if (data.backup) add(root, el("p", "path", "原主表已备份为：" + data.backup));
