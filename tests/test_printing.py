@@ -260,8 +260,14 @@ def test_no_text_on_paper_is_smaller_than_8_points(outputs, findings_list):
     text to 8 pt (the 汇总表's 工作开展 block was 7 pt and shrunk to 5 pt, the master's
     信访举报合并 22 columns at 3-4 pt)."""
     tmp, summary, master = outputs
-    sizes = smallest_text(tmp, summary, master, findings_list)
-    expected = {(summary.name, s) for s in openpyxl.load_workbook(summary).sheetnames}
+    # the 汇总表 with its compared columns (较上月增减, 同比增减; a quarter's 较上季度增减) too
+    compared = tmp / "汇总_对比.xlsx"
+    assert main(["summary", str(MONTH), "--as-of", "2026-10-31", "--compare", "-o", str(compared)]) == 1
+    quarter = tmp / "汇总_季度对比.xlsx"
+    assert main(["summary", str(MONTH), "--as-of", "2026-12-31", "--period", "2026Q4", "--compare",
+                 "-o", str(quarter)]) == 1
+    sizes = smallest_text(tmp, summary, compared, quarter, master, findings_list)
+    expected = {(book.name, s) for book in (summary, compared, quarter) for s in openpyxl.load_workbook(book).sheetnames}
     expected |= {(master.name, s) for s in openpyxl.load_workbook(master).sheetnames}
     expected |= {(findings_list.name, "问题清单")}
     assert set(sizes) == expected  # every sheet printed

@@ -49,8 +49,8 @@ CHART_WIDTH_CM = 11.5
 #: beside 累计 too the chart columns narrow to COMPARED_CHART_COLUMN (their chart to
 #: COMPARED_CHART_CM), so that the page still fits its width at a legible scale.
 COMPARED_WIDTH = 12
-COMPARED_CHART_COLUMN = 7.5
-COMPARED_CHART_CM = 10.5
+COMPARED_CHART_COLUMN = 6.5
+COMPARED_CHART_CM = 9.0
 LAST_COL = "J"
 LAST_COLUMN = 10
 #: Charts stand beside their block; a block is at least CHART_ROWS rows (of 15 pt) tall so
