@@ -157,12 +157,16 @@ def consolidate_month(port: WorkbookPort, config: Config, folder: Path | None = 
     from taizhang.usecases.requests import ConsolidateRequest
 
     s = read_settings(port, config)
+    month = _consolidation_month(s)
+    if isinstance(month, str):  # 统计期间 names a quarter, a half-year or a range: said, nothing done
+        port.notify(month)
+        return month
     folder = folder or port.pick_folder()
     if folder is None:
         return "已取消。"
     if not port.release_for_writing():  # saves (or asks about) unsaved edits; Excel lets go of the file
         return "已取消。"
-    request = ConsolidateRequest(folder=str(folder), period=Period.of_month(s.as_of).key,
+    request = ConsolidateRequest(folder=str(folder), period=month.key,
                                  master=str(port.path), bureau=s.bureau, compare=s.compare)
     try:
         outcome = consolidate(request, s.config)  # the command line's use case
@@ -185,6 +189,23 @@ def consolidate_month(port: WorkbookPort, config: Config, folder: Path | None = 
         message += "文件夹中是各县（区）报送的合并主表，已汇总到本工作簿，明细的“县（区）”列注明每行的来处。"
     port.notify(message)
     return message
+
+
+def _consolidation_month(s: Settings) -> Period | str:
+    """The month 月度合并 merges: the 统计期间 of 台账设置 when it names a month, else the month
+    of its 检查日期 (blank: today).  A 统计期间 of several months gives the message refusing it
+    (the consolidation is monthly) instead."""
+    if not s.period:
+        return Period.of_month(s.as_of)
+    try:
+        period = Period.parse(s.period)
+    except ValueError as exc:
+        return f"无法合并：“{SETTINGS_SHEET}”中的{_PERIOD}：{exc}"
+    if not period.is_month:
+        example = Period(*period.last_month).key if period.last_month else "2026-10"
+        return (f"无法合并：月度合并按月进行，“{SETTINGS_SHEET}”中的{_PERIOD}是{period.label}。请把统计期间改为"
+                f"要合并的月份（如 {example}）或留空；{period.label}的数字用“汇总统计”。")
+    return period
 
 
 def settings(port: WorkbookPort, config: Config) -> str:

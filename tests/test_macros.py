@@ -113,6 +113,40 @@ def test_month_consolidation_into_this_workbook(tmp_path):
     assert {"汇总表", "信访举报合并", "报送情况", "问题清单", "单位名册", "台账设置"} <= set(port.sheet_names())
 
 
+def _set_period(port, text):
+    """台账设置's 统计期间 (the row 设置 writes) set to ``text``, 检查日期 left blank."""
+    run("tz_settings", port)
+    ws = port.book["台账设置"]
+    [row] = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "统计期间"]
+    ws.cell(row, 2).value = text
+    port.save()
+    port.reload()
+
+
+@pytest.mark.slow
+def test_month_consolidation_takes_the_month_of_the_settings_period(tmp_path):
+    """On 6 December with 检查日期 blank, a 统计期间 of 2026年10月 merges October, not December."""
+    master = tmp_path / "局主表.xlsx"
+    shutil.copy(SAMPLES / "单位名册.xlsx", master)
+    port = OpenpyxlWorkbook(master, folder=SAMPLES / "2026-10")
+    _set_period(port, "2026年10月")
+    message = run("tz_consolidate", port)
+    assert message.startswith("2026-10 合并完成：已报送 8 个单位"), message
+    months = {r[1] for r in openpyxl.load_workbook(master)["报送情况"].iter_rows(min_row=2, values_only=True)}
+    assert months == {"2026-10"}
+
+
+def test_month_consolidation_refuses_a_quarter_in_the_settings_and_leaves_the_master(tmp_path):
+    master = tmp_path / "局主表.xlsx"
+    shutil.copy(SAMPLES / "单位名册.xlsx", master)
+    port = OpenpyxlWorkbook(master, folder=SAMPLES / "2026-10")
+    _set_period(port, "2026Q3")
+    before = master.read_bytes()
+    message = run("tz_consolidate", port)
+    assert message.startswith("无法合并：月度合并按月进行") and "2026年第三季度" in message and "2026-09" in message
+    assert port.messages[-1] == message and master.read_bytes() == before
+
+
 def test_month_consolidation_that_cannot_run_is_a_message_and_the_master_is_untouched(tmp_path):
     """The ribbon runs the command line's use case: a folder that is not there is said as the
     command line says it, and the master is left as it was."""
