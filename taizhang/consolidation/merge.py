@@ -95,7 +95,6 @@ def merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
             replaced[name].update(keys)
             key = tables[name].key
             new_rows = [_detail_row(unit, data.path, r, key) for r in keep]
-            del rows, keep
             if key != "单位":  # rows carried up from masters: by month, each master's rows in its own order
                 new_rows.sort(key=lambda r: str(r.get("月份")))
             else:

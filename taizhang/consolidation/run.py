@@ -251,6 +251,7 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
         blocks = store.layout_of(name)
         total = sum(n for _u, _m, n in blocks)
         # widths measured on this run's rows (the month's), print area and filter over them all
+        # a detail sheet: the rows kept as measure() samples a sheet, as an iterator (measured whole)
         sample = iter(detail.sample[name]) if kind else tables[name].rows
         fits = write_table(wb, Table(name, tables[name].columns), formats=formats, template_only=True,
                            sample=sample, nrows=total + 1)
