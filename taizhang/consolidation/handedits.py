@@ -33,38 +33,59 @@ def same_value(value: Any) -> Any:
     return value
 
 
+def required_columns(config: Config, depth: int = 0) -> dict[str, list[str]]:
+    """The columns taizhang writes, per sheet it owns (any other column was added by hand)."""
+    required: dict[str, list[str]] = {
+        name: detail_header(config, kind, depth) for kind, name in detail_sheets().items()}
+    required[STATUS_SHEET], required[FINDINGS_SHEET] = list(STATUS_COLUMNS), list(FINDINGS_COLUMNS)
+    return required
+
+
+#: Columns a row is not matched on (they change when the same row is sent again).
+_UNMATCHED = {"来源文件", ISSUES_COLUMN, "文件时间", "文件"}
+
+
+def carry_rows(rows: list[dict], old: list[dict], added: list[str], required: list[str]) -> int:
+    """Give ``rows`` the values of the ``added`` columns that the ``old`` rows they replace
+    held, matched on every other column taizhang writes (``required``); returns how many old
+    rows holding such values found no match."""
+    match = [c for c in required if c not in _UNMATCHED]
+    waiting: dict[tuple, list[dict]] = {}
+    for r in old:
+        if any(r.get(c) not in (None, "") for c in added):
+            waiting.setdefault(tuple(same_value(r.get(c)) for c in match), []).append(r)
+    for r in rows:
+        found = waiting.get(tuple(same_value(r.get(c)) for c in match))
+        if found:
+            r.update({c: v for c, v in found.pop(0).items() if c in added})
+    return sum(len(v) for v in waiting.values())
+
+
+def lost_rows(name: str, left: int, added: list[str]) -> str:
+    """The notice's words for rows with hand-added values that could not be carried."""
+    return f"“{name}”有 {left} 行的“{'”“'.join(added)}”"
+
+
 def carry_added_columns(store: Store, tables: dict[str, Table], before: dict[str, list[dict]],
-                         replaced: dict[str, set], config: Config, depth: int = 0) -> str:
+                        replaced: dict[str, set], config: Config, depth: int = 0) -> str:
     """Give the rows this run writes anew the values of the columns added by hand that the
     rows they replace held: matched on every other column taizhang writes (the same row of a
     unit's ledger, consolidated again or sent again unchanged).  Returns what could not be
     matched (a row the unit changed or removed), for the notice; it stays in the backup."""
-    required: dict[str, list[str]] = {
-        name: detail_header(config, kind, depth) for kind, name in detail_sheets().items()}
-    required[STATUS_SHEET], required[FINDINGS_SHEET] = list(STATUS_COLUMNS), list(FINDINGS_COLUMNS)
-    ignore = {"来源文件", ISSUES_COLUMN, "文件时间", "文件"}
+    required = required_columns(config, depth)
     lost = []
     for name, table in tables.items():
         added = [c for c in table.columns if c not in required[name]]
         if not added:
             continue
-        match = [c for c in required[name] if c not in ignore]
         if name in before:
             old = before[name]
         else:
             old = [dict(zip(table.columns, r)) for unit, month in sorted(replaced.get(name, ()))
                    for r in store.block_rows_as_written(name, unit, month)]
-        old = [r for r in old if any(r.get(c) not in (None, "") for c in added)]
-        waiting: dict[tuple, list[dict]] = {}
-        for r in old:
-            waiting.setdefault(tuple(same_value(r.get(c)) for c in match), []).append(r)
-        for r in table.rows:
-            found = waiting.get(tuple(same_value(r.get(c)) for c in match))
-            if found:
-                r.update({c: v for c, v in found.pop(0).items() if c in added})
-        left = sum(len(v) for v in waiting.values())
+        left = carry_rows(table.rows, old, added, required[name])
         if left:
-            lost.append(f"“{name}”有 {left} 行的“{'”“'.join(added)}”")
+            lost.append(lost_rows(name, left, added))
     return "、".join(lost)
 
 

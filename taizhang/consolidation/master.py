@@ -205,7 +205,7 @@ def tables_of(book: Any, tables: dict[str, Table], settings: list | None = None,
 
 
 def write_table(wb: Workbook, table: Table, *, formats: dict[str, str] | None = None,
-                template_only: bool = False, sample: list[dict[str, Any]] | None = None,
+                template_only: bool = False, sample: Iterable[Any] | None = None,
                 nrows: int | None = None) -> list[ColumnFit] | None:
     """(Re)create ``table``'s sheet in ``wb``, set up for printing (:mod:`taizhang.printing`);
     ledger text is always written as text.

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from taizhang.config import Config
+from taizhang.config import Config, Kind
 from taizhang.consolidation.master import FINDINGS_SHEET, ISSUES_COLUMN, STATUS_SHEET, Table, detail_sheets
 from taizhang.consolidation.outcomes import TYPED, ConsolidationResult, FileData, FileOutcome, RowOut, rejected_file
 from taizhang.consolidation.roster import Roster
@@ -40,7 +40,11 @@ def _refused_reason(data: FileData) -> str:
 
 
 def merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
-           tables: dict[str, Table], period: str, config: Config) -> ConsolidationResult:
+          tables: dict[str, Table], period: str, config: Config,
+          sink: Callable[[str, Kind, str, set, list[dict[str, Any]]], None] | None = None) -> ConsolidationResult:
+    """Merge the files read into ``tables``; with ``sink``, each unit's detail rows of a kind
+    (sorted as the sheet lists them) are handed to it, with the (unit, month) keys they
+    replace, instead of being added to the detail tables."""
     # the newest file of a unit wins; older ones of the same unit are rejected
     units: dict[str, FileData] = {}
     for o in outcomes:  # files turned back unread (a link leaving the folder): the unit their name tells
@@ -70,33 +74,47 @@ def merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
 
     status_new: list[dict[str, Any]] = []
     findings_new: list[dict[str, Any]] = []
-    # per detail table: the (unit, month) keys this run replaces, and the rows replacing them
+    # per detail table: the (unit, month) keys this run replaces
     sheets = detail_sheets()
-    replaced: dict[str, tuple[set, list]] = {name: (set(), []) for name in sheets.values()}
-    for unit, data in units.items():
+    replaced: dict[str, set] = {name: set() for name in sheets.values()}
+    order = {u: i for i, u in enumerate(roster.units)}
+    made: dict[str, FileOutcome] = {}
+    # unit by unit in the order the master lists them, each unit's rows handed to ``sink`` as
+    # they are merged (a county has a thousand units: the month is never held at once)
+    for unit in sorted(units, key=lambda u: (order.get(u, len(order)), u)):
+        data = units[unit]
         written = rejected = 0
         notes = []
         for kind, rows in data.unpacked().items():
-            keys, new_rows = replaced[sheets[kind]]
+            name = sheets[kind]
             keep = [r for r in rows if r.month <= period]
             late = len(rows) - len(keep)
             if late:
                 notes.append(f"{config.kinds[kind].label}有 {late} 行日期晚于 {period}，未合并")
-            keys.update({(unit, r.month) for r in keep} | {(unit, period)})
-            new_rows.extend(_detail_row(unit, data.path, r, tables[sheets[kind]].key) for r in keep)
-            written += len(keep)
+            keys = {(unit, r.month) for r in keep} | {(unit, period)}
+            replaced[name].update(keys)
+            key = tables[name].key
+            new_rows = [_detail_row(unit, data.path, r, key) for r in keep]
+            if key != "单位":  # rows carried up from masters: by month, each master's rows in its own order
+                new_rows.sort(key=lambda r: str(r.get("月份")))
+            else:
+                new_rows.sort(key=lambda r: (str(r.get("月份")), str(r.get("来源文件")), str(r.get("原工作表")),
+                                             int(r.get("原行号") or 0)))
+            if sink is None:
+                tables[name].replace(keys, new_rows)
+            else:
+                sink(name, kind, unit, keys, new_rows)
+            written += len(new_rows)
             rejected += late
         if data.hidden_rows:
             notes.append(f"隐藏工作表中的 {data.hidden_rows} 行未合并")
             rejected += data.hidden_rows
         errors = sum(f.is_error for f in data.findings)
-        outcome = FileOutcome(data.path, unit, "ok", "；".join(notes) or None, written + rejected,
-                              written, rejected, errors, len(data.findings) - errors, data.mtime,
-                              data.findings)
-        outcomes.append(outcome)
+        made[unit] = FileOutcome(data.path, unit, "ok", "；".join(notes) or None, written + rejected,
+                                 written, rejected, errors, len(data.findings) - errors, data.mtime,
+                                 data.findings)
+    outcomes.extend(made[unit] for unit in units)  # in the order the files were read
 
-    for name, (keys, new_rows) in replaced.items():
-        tables[name].replace(keys, new_rows)  # once per table: a county has a thousand units
     for o in outcomes:
         status_new.append(_status_row(o, period))
         findings_new.extend(_finding_rows(o, period))
@@ -112,7 +130,6 @@ def merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
     reported = {r["单位"] for r in status.rows if r.get("月份") == period and r.get("报送情况") == "已报送"}
     missing = [u for u in roster.units if u not in reported]
     status.rows += [{"单位": u, "月份": period, "报送情况": "未报送"} for u in missing]
-    order = {u: i for i, u in enumerate(roster.units)}
     status.rows.sort(key=lambda r: (str(r.get("月份")), order.get(r.get("单位"), len(order)),
                                     str(r.get("单位")), str(r.get("文件") or "")))
 
@@ -137,7 +154,7 @@ def merge(datas: list[FileData], outcomes: list[FileOutcome], roster: Roster,
                                               int(r.get("原行号") or 0)))
     outcomes.sort(key=lambda o: str(o.path))
     return ConsolidationResult(period, Path(), outcomes, [u for u in roster.units if u in reported], missing,
-                               replaced={name: keys for name, (keys, _rows) in replaced.items()})
+                               replaced=replaced)
 
 
 def _detail_row(unit: str, path: Path, r: RowOut, key: str = "单位") -> dict[str, Any]:

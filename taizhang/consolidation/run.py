@@ -23,7 +23,8 @@ from openpyxl.utils import get_column_letter
 from taizhang.config import Config, Kind
 from taizhang.errors import reason_zh
 from taizhang.consolidation.handedits import (
-    carry_added_columns, hand_edits, kept_columns, mark_summaries, summary_values, written_summaries,
+    carry_added_columns, carry_rows, hand_edits, kept_columns, lost_rows, mark_summaries, required_columns,
+    summary_values, written_summaries,
 )
 from taizhang.consolidation.intake import list_files, load_roster, read_all, roster_table, same_file, without_master
 from taizhang.consolidation.lock import MasterLock
@@ -45,6 +46,7 @@ from taizhang.consolidation.typedrows import typed_fields, typed_values
 from taizhang.model import Origin, ParseContext, LedgerRow, period_date
 from taizhang.validation import parse_row
 from taizhang.privacy import confidential_fields
+from taizhang.printing import MEASURE_ALL, MEASURE_STRIDE
 from taizhang.reading.book import WorkbookRefused, own_file_reason
 from taizhang.values import clean_text
 from taizhang.writing import FileInUse, mark_output, open_elsewhere
@@ -224,10 +226,12 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
     tables = _period_tables(store, period, config, columns, depth)
     store.columns = {name: table.columns for name, table in tables.items()}
     before = {name: list(tables[name].rows) for name in (STATUS_SHEET, FINDINGS_SHEET)}  # the month's rows
-    result = merge(datas, outcomes, roster, tables, period, config)
+    detail = _DetailKeeper(store, tables, config, depth)
+    result = merge(datas, outcomes, roster, tables, period, config, detail.keep)
     result.master = master
-    lost = carry_added_columns(store, tables, before, result.replaced, config, depth)
-    _keep(store, tables, result.replaced, period, config)
+    lost = "、".join(part for part in (*detail.lost(), carry_added_columns(
+        store, {name: tables[name] for name in before}, before, result.replaced, config, depth)) if part)
+    _keep(store, tables, period)
     order = {u: i for i, u in enumerate(roster.units)}
     summary_json, write_summary_sheets = _summary(store, tables, period, as_of, config, bureau,
                                                   store.master_settings, order, compare)
@@ -247,8 +251,10 @@ def _consolidate_into(store: Store, master: Path, datas: list[FileData], outcome
         blocks = store.layout_of(name)
         total = sum(n for _u, _m, n in blocks)
         # widths measured on this run's rows (the month's), print area and filter over them all
+        # a detail sheet: the rows kept as measure() samples a sheet, as an iterator (measured whole)
+        sample = iter(detail.sample[name]) if kind else tables[name].rows
         fits = write_table(wb, Table(name, tables[name].columns), formats=formats, template_only=True,
-                           sample=tables[name].rows, nrows=total + 1)
+                           sample=sample, nrows=total + 1)
         if total:
             wb[name].auto_filter.ref = f"A1:{get_column_letter(len(tables[name].columns))}{total + 1}"
         # detail: by unit in roster order, then month; 报送情况 and 问题清单: by month
@@ -328,18 +334,50 @@ def _period_tables(store: Store, period: str, config: Config, kept: dict[str, li
     return tables
 
 
-def _keep(store: Store, tables: dict[str, Table], replaced: dict[str, set], period: str, config: Config) -> None:
-    """Put the run's rows into the store: a block per (unit, month) it replaces, and the month's
-    blocks of 报送情况 and 问题清单."""
-    for kind, name in detail_sheets().items():
-        columns = tables[name].columns
-        blocks: dict[tuple[str, str], tuple[list, list]] = {key: ([], []) for key in replaced.get(name, ())}
-        for row in tables[name].rows:
-            rows, values = blocks[(row[tables[name].key], row["月份"])]
-            rows.append([row.get(c) for c in columns])
-            values.append(row[TYPED])
-        for (unit, month), (rows, values) in blocks.items():
-            store.put(Block(name, unit, month, rows), kind, values)
+class _DetailKeeper:
+    """Puts each unit's detail rows into the store as they are merged (see :func:`merge`):
+    the columns added by hand carried onto them first, a block per (unit, month) they replace,
+    and kept of them only the rows the sheet's widths are measured on."""
+
+    def __init__(self, store: Store, tables: dict[str, Table], config: Config, depth: int) -> None:
+        self.store, self.tables = store, tables
+        self.required = required_columns(config, depth)
+        self.kinds = {name: kind for kind, name in detail_sheets().items()}
+        self.sample: dict[str, list[list]] = {name: [] for name in self.kinds}
+        self.seen = dict.fromkeys(self.kinds, 0)  # rows kept of each sheet so far
+        self.left = dict.fromkeys(self.kinds, 0)  # rows whose hand-added values found no match
+
+    def added(self, name: str) -> list[str]:
+        return [c for c in self.tables[name].columns if c not in self.required[name]]
+
+    def keep(self, name: str, kind: Kind, unit: str, keys: set, rows: list[dict[str, Any]]) -> None:
+        columns = self.tables[name].columns
+        if added := self.added(name):
+            old = [dict(zip(columns, r)) for u, month in sorted(keys)
+                   for r in self.store.block_rows_as_written(name, u, month)]
+            self.left[name] += carry_rows(rows, old, added, self.required[name])
+        blocks: dict[str, tuple[list, list]] = {month: ([], []) for _u, month in keys}
+        sample, seen = self.sample[name], self.seen[name]
+        for row in rows:
+            values = [row.get(c) for c in columns]
+            # the rows measure_widths samples of the whole sheet: its first rows, then every so many
+            if seen < MEASURE_ALL or (seen - MEASURE_ALL) % MEASURE_STRIDE == 0:
+                sample.append(values)
+            seen += 1
+            block, typed = blocks[row["月份"]]
+            block.append(values)
+            typed.append(row[TYPED])
+        self.seen[name] = seen
+        for month, (block, typed) in blocks.items():
+            self.store.put(Block(name, unit, month, block), kind, typed)
+
+    def lost(self) -> list[str]:
+        return [lost_rows(name, left, self.added(name)) for name, left in self.left.items() if left]
+
+
+def _keep(store: Store, tables: dict[str, Table], period: str) -> None:
+    """Put the month's blocks of 报送情况 and 问题清单 into the store (the detail rows are put
+    unit by unit as they are merged: :class:`_DetailKeeper`)."""
     for name in (STATUS_SHEET, FINDINGS_SHEET):
         store.put(Block(name, "", period, [[r.get(c) for c in tables[name].columns] for r in tables[name].rows]))
 
