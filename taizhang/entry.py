@@ -8,6 +8,7 @@ kind itself, so that the interruption is told in one Chinese line (exit 130) whe
 
 from __future__ import annotations
 
+import os
 import sys
 
 #: Exit status after Ctrl-C (128 + SIGINT), as in :mod:`taizhang.cli.common`.
@@ -16,6 +17,10 @@ STARTING = "taizhang: 已中断（Ctrl-C）：程序还在启动，什么都没�
 
 
 def main() -> int:
+    # pydantic looks for plugins among every installed distribution's entry points the first
+    # time a model is built (importlib.metadata, some 20 ms of every command's start); taizhang
+    # uses none, so the command line tells it not to look, unless the environment says otherwise.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         from taizhang.cli import main as run
     except KeyboardInterrupt:

@@ -4,6 +4,7 @@ summary's figures put together from each file's parts instead of from all the ro
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -167,6 +168,20 @@ def test_map_files_keeps_the_files_order_and_tells_each_file_done(tmp_path, monk
     assert sorted(done) == sorted(paths) and os.getpid() not in {pid for *_, pid in out}
     alone = workers.map_files(_square, paths, (1,), jobs=1, crashed=lambda p: ("", 0, 0))
     assert {pid for *_, pid in alone} == {os.getpid()}
+
+
+def _frozen(path: Path) -> tuple[int, int]:
+    return gc.get_freeze_count(), os.getpid()
+
+
+def test_forked_workers_inherit_this_process_frozen_and_it_is_unfrozen_after(tmp_path, monkeypatch):
+    """A forked worker's garbage collector does not walk what it inherited (``gc.freeze``
+    before the fork); this process's sees everything again once the workers have started."""
+    _forked(monkeypatch)
+    assert gc.get_freeze_count() == 0
+    out = workers.map_files(_frozen, [tmp_path / f"{n}.xlsx" for n in range(8)], jobs=2, crashed=lambda p: (0, 0))
+    assert all(count > 1000 for count, _ in out) and os.getpid() not in {pid for _, pid in out}
+    assert gc.get_freeze_count() == 0
 
 
 def test_workers_start_where_it_pays(monkeypatch):

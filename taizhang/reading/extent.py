@@ -254,10 +254,13 @@ VECTOR_BYTES = (4096, 8 << 20)
 
 
 #: Bytes of sheets a process reads by byte search before it imports numpy for the rest (unless
-#: something else, openpyxl, has imported it already): the import costs about 0.1 s, what the
-#: searches of a few megabytes do, so that a single workbook or a small folder is read sooner
-#: without it and a large folder pays for it once.  The answers are the same either way.
-_SEARCH_BEFORE_NUMPY = 4 << 20
+#: something else, openpyxl, has imported it already).  The import costs 0.1-0.15 s; the byte
+#: searches cost about 17 ms a megabyte and the whole-array operations about 10, so the import
+#: pays for itself only after some 15-20 MB of sheets: a single workbook or a month of 72
+#: units (about 6 MB of sheets, split between two forked workers that would each import it) is
+#: read sooner without it, and a large folder pays for it once in each process.  The answers
+#: are the same either way.
+_SEARCH_BEFORE_NUMPY = 16 << 20
 _searched = 0
 
 
