@@ -11,8 +11,7 @@ Chinese.
 from __future__ import annotations
 
 from datetime import date
-import threading
-from typing import Annotated, Any, Callable, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, ValidationError,
@@ -85,113 +84,76 @@ class Request(BaseModel):
         return cls.POSITIONALS.get(name) or "--" + name.replace("_", "-")
 
 
-# The request of each command is built (a pydantic model costs milliseconds to build) the first
-# time its name is asked for (see ``__getattr__`` below): a command builds only its own.  Each
-# keeps the name and ``__qualname__`` it would have at module level (schemas, pickling).
-def _check_request() -> type[Request]:
-    class CheckRequest(Request):
-        __qualname__ = "CheckRequest"
-        COMMAND = "check"
-        PATH_FIELDS = ("paths", "output", "config")
-        POSITIONALS = {"paths": "PATH"}
+class CheckRequest(Request):
+    COMMAND = "check"
+    PATH_FIELDS = ("paths", "output", "config")
+    POSITIONALS = {"paths": "PATH"}
 
-        paths: Texts = Field(min_length=1, description=PATHS_HELP)
-        as_of: AsOf = Field(None, description="检查日期（判断逾期、未来日期），如 2026-10-31、2026年10月31日；默认今天")
-        output: Text | None = Field(
-            None, description="把问题清单写入这个工作簿（已有的则只替换“问题清单”一张表；不能是被检查的台账）")
-        recursive: StrictBool = Field(False, description="文件夹中的子文件夹也读取")
-        jobs: Jobs = Field(None, description=JOBS_HELP)
-        config: Text | None = Field(None, description=CONFIG_HELP)
-
-    return CheckRequest
+    paths: Texts = Field(min_length=1, description=PATHS_HELP)
+    as_of: AsOf = Field(None, description="检查日期（判断逾期、未来日期），如 2026-10-31、2026年10月31日；默认今天")
+    output: Text | None = Field(
+        None, description="把问题清单写入这个工作簿（已有的则只替换“问题清单”一张表；不能是被检查的台账）")
+    recursive: StrictBool = Field(False, description="文件夹中的子文件夹也读取")
+    jobs: Jobs = Field(None, description=JOBS_HELP)
+    config: Text | None = Field(None, description=CONFIG_HELP)
 
 
-def _summary_request() -> type[Request]:
-    class SummaryRequest(Request):
-        __qualname__ = "SummaryRequest"
-        COMMAND = "summary"
-        PATH_FIELDS = ("paths", "output", "config")
-        POSITIONALS = {"paths": "PATH"}
+class SummaryRequest(Request):
+    COMMAND = "summary"
+    PATH_FIELDS = ("paths", "output", "config")
+    POSITIONALS = {"paths": "PATH"}
 
-        paths: Texts = Field(min_length=1, description=PATHS_HELP)
-        period: Text | None = Field(None, description=PERIOD_HELP)
-        as_of: AsOf = Field(None, description="统计截至日期，如 2026-10-31、2026年10月31日；默认今天")
-        bureau: Text | None = Field(None, description="局名称（汇总表标题），默认取配置 settings.bureau")
-        output: Text | None = Field(
-            None, description="写入汇总表的工作簿（已有的则只替换汇总表、明细和问题清单三张表）")
-        recursive: StrictBool = Field(False, description="文件夹中的子文件夹也读取")
-        jobs: Jobs = Field(None, description=JOBS_HELP)
-        config: Text | None = Field(None, description=CONFIG_HELP)
-        compare: StrictBool = Field(False, description=COMPARE_HELP)
-
-    return SummaryRequest
+    paths: Texts = Field(min_length=1, description=PATHS_HELP)
+    period: Text | None = Field(None, description=PERIOD_HELP)
+    as_of: AsOf = Field(None, description="统计截至日期，如 2026-10-31、2026年10月31日；默认今天")
+    bureau: Text | None = Field(None, description="局名称（汇总表标题），默认取配置 settings.bureau")
+    output: Text | None = Field(
+        None, description="写入汇总表的工作簿（已有的则只替换汇总表、明细和问题清单三张表）")
+    recursive: StrictBool = Field(False, description="文件夹中的子文件夹也读取")
+    jobs: Jobs = Field(None, description=JOBS_HELP)
+    config: Text | None = Field(None, description=CONFIG_HELP)
+    compare: StrictBool = Field(False, description=COMPARE_HELP)
 
 
-def _report_request() -> type[Request]:
-    class ReportRequest(Request):
-        __qualname__ = "ReportRequest"
-        COMMAND = "report"
-        PATH_FIELDS = ("paths", "template", "output", "write_template", "config")
-        POSITIONALS = {"paths": "PATH"}
+class ReportRequest(Request):
+    COMMAND = "report"
+    PATH_FIELDS = ("paths", "template", "output", "write_template", "config")
+    POSITIONALS = {"paths": "PATH"}
 
-        paths: Texts = Field(default_factory=list, description=PATHS_HELP)
-        period: Text | None = Field(None, description=PERIOD_HELP)
-        as_of: AsOf = Field(None, description="统计截至日期，默认今天")
-        bureau: Text | None = Field(None, description="局名称（标题和落款），默认取配置 settings.bureau")
-        template: Text | None = Field(None, description="本单位的汇报模板（默认用内置模板）")
-        output: Text | None = Field(None, description="写入的汇报文档")
-        write_template: Text | None = Field(
-            None, description="把内置模板另存为 FILE.docx，作为本单位模板的起点（不生成汇报）")
-        config: Text | None = Field(None, description=CONFIG_HELP)
-        compare: StrictBool = Field(False, description=COMPARE_HELP)
-
-    return ReportRequest
+    paths: Texts = Field(default_factory=list, description=PATHS_HELP)
+    period: Text | None = Field(None, description=PERIOD_HELP)
+    as_of: AsOf = Field(None, description="统计截至日期，默认今天")
+    bureau: Text | None = Field(None, description="局名称（标题和落款），默认取配置 settings.bureau")
+    template: Text | None = Field(None, description="本单位的汇报模板（默认用内置模板）")
+    output: Text | None = Field(None, description="写入的汇报文档")
+    write_template: Text | None = Field(
+        None, description="把内置模板另存为 FILE.docx，作为本单位模板的起点（不生成汇报）")
+    config: Text | None = Field(None, description=CONFIG_HELP)
+    compare: StrictBool = Field(False, description=COMPARE_HELP)
 
 
-def _consolidate_request() -> type[Request]:
-    class ConsolidateRequest(Request):
-        __qualname__ = "ConsolidateRequest"
-        COMMAND = "consolidate"
-        PATH_FIELDS = ("folder", "master", "roster", "config")
-        POSITIONALS = {"folder": "FOLDER"}
+class ConsolidateRequest(Request):
+    COMMAND = "consolidate"
+    PATH_FIELDS = ("folder", "master", "roster", "config")
+    POSITIONALS = {"folder": "FOLDER"}
 
-        folder: Text = Field(description="各单位报送的工作簿所在文件夹")
-        period: Text = Field(description="合并的月份：2026-10、2026/10、2026年10月 或 202610（只按月，不收季度、半年）")
-        master: Text = Field(description="局主表（不存在时新建）")
-        roster: Text | None = Field(
-            None, description="单位名册工作簿（第一张表含“单位”“别名”列）；默认用主表的“单位名册”表")
-        recursive: StrictBool = Field(False, description="包括子文件夹")
-        bureau: Text | None = Field(None, description="局名称（汇总表标题）")
-        jobs: Jobs = Field(None, description=JOBS_HELP)
-        config: Text | None = Field(None, description=CONFIG_HELP)
-        compare: StrictBool = Field(False, description=COMPARE_HELP)
-        rollup: StrictBool | None = Field(
-            None, description="逐级汇总：文件夹中是各县（区）报送的主表，汇总为市级主表（名册列各县区；市级主表可再汇总为省级）；"
-                              "不加时，文件夹中只有主表也按逐级汇总合并")
-
-    return ConsolidateRequest
+    folder: Text = Field(description="各单位报送的工作簿所在文件夹")
+    period: Text = Field(description="合并的月份：2026-10、2026/10、2026年10月 或 202610（只按月，不收季度、半年）")
+    master: Text = Field(description="局主表（不存在时新建）")
+    roster: Text | None = Field(
+        None, description="单位名册工作簿（第一张表含“单位”“别名”列）；默认用主表的“单位名册”表")
+    recursive: StrictBool = Field(False, description="包括子文件夹")
+    bureau: Text | None = Field(None, description="局名称（汇总表标题）")
+    jobs: Jobs = Field(None, description=JOBS_HELP)
+    config: Text | None = Field(None, description=CONFIG_HELP)
+    compare: StrictBool = Field(False, description=COMPARE_HELP)
+    rollup: StrictBool | None = Field(
+        None, description="逐级汇总：文件夹中是各县（区）报送的主表，汇总为市级主表（名册列各县区；市级主表可再汇总为省级）；"
+                          "不加时，文件夹中只有主表也按逐级汇总合并")
 
 
-_FACTORIES: dict[str, Callable[[], type[Request]]] = {
-    "CheckRequest": _check_request, "SummaryRequest": _summary_request,
-    "ReportRequest": _report_request, "ConsolidateRequest": _consolidate_request,
-}
-_BUILDING = threading.Lock()
-
-
-def __getattr__(name: str) -> Any:
-    """``CheckRequest``, ``SummaryRequest``, ``ReportRequest``, ``ConsolidateRequest`` and
-    ``REQUESTS`` (each command's request), built on first use and kept in the module."""
-    if name == "REQUESTS":
-        value: Any = {model.COMMAND: model for model in (globals().get(n) or __getattr__(n) for n in _FACTORIES)}
-    elif name in _FACTORIES:
-        with _BUILDING:
-            value = globals().get(name) or _FACTORIES[name]()
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value
-    return value
-
+REQUESTS: dict[str, type[Request]] = {
+    model.COMMAND: model for model in (CheckRequest, SummaryRequest, ReportRequest, ConsolidateRequest)}
 
 EXAMPLE_BODY = "{\"paths\": [\"D:\\\\台账\\\\2026-10\"]}"
 
