@@ -28,7 +28,7 @@ from fixtures import write_xlsx
 from taizhang.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-UNITS = 40
+UNITS = 120  # enough files that reading them outlasts a few of the bar's refreshes (10 a second)
 AS_OF = ["--as-of", "2026-10-31"]
 #: rich's MofNCompleteColumn: ``12/40``
 COUNTER = re.compile(rb"\b(\d+)/(\d+)\b")
