@@ -30,6 +30,8 @@ from taizhang.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 UNITS = 120  # enough files that reading them outlasts a few of the bar's refreshes (10 a second)
 AS_OF = ["--as-of", "2026-10-31"]
+#: one reader process, so that the month takes long enough to watch on any machine
+ONE_READER = ["--jobs", "1"]
 #: rich's MofNCompleteColumn: ``12/40``
 COUNTER = re.compile(rb"\b(\d+)/(\d+)\b")
 #: the terminal's control sequences (colours, cursor): what the eye does not read
@@ -109,7 +111,7 @@ def _first_partial_count(seen: list[tuple[float, bytes]]) -> float | None:
 @pytest.mark.slow
 @pytest.mark.parametrize("command", ["check", "summary"])
 def test_progress_shows_on_a_terminal_while_reading_and_json_is_unchanged(month, command):
-    argv = [command, str(month), *AS_OF, "--json"] + (["--period", "2026-10"] if command == "summary" else [])
+    argv = [command, str(month), *AS_OF, *ONE_READER, "--json"] + (["--period", "2026-10"] if command == "summary" else [])
     code, seen, out, first_out = _on_terminal(argv, stdout_too=False)
     plain = _plain(argv)
     assert code == plain.returncode == 0, plain.stderr.decode()
@@ -126,7 +128,8 @@ def test_progress_shows_on_a_terminal_while_reading_and_json_is_unchanged(month,
 
 @pytest.mark.slow
 def test_the_bar_is_gone_before_the_table_is_printed(month):
-    code, seen, _, _ = _on_terminal(["summary", str(month), *AS_OF, "--period", "2026-10"], stdout_too=True)
+    code, seen, _, _ = _on_terminal(["summary", str(month), *AS_OF, *ONE_READER, "--period", "2026-10"],
+                                    stdout_too=True)
     assert code == 0
     screen = CONTROL.sub(b"", b"".join(c for _, c in seen))
     partial = _first_partial_count(seen)
