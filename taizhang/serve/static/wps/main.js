@@ -206,22 +206,10 @@ var TZ = (function () {
     return null;
   }
 
-  /** A period as the product names it in file names: 2026-10 -> 2026年10月, 2026 -> 2026年, all -> 全部
-   *  (Period.label; the Excel ribbon's 生成汇报 names its document the same way). */
-  function periodLabel(p) {
-    if (!p) return "";
-    p = String(p).replace(/\s+/g, "");
-    var m = /^(\d{4})-(\d{2})$/.exec(p);
-    if (m) return m[1] + "年" + parseInt(m[2], 10) + "月";
-    m = /^(\d{4})[Qq]([1-4])$/.exec(p);
-    if (m) return m[1] + "年第" + "一二三四".charAt(m[2] - 1) + "季度";
-    m = /^(\d{4})[Hh]([12])$/.exec(p);
-    if (m) return m[1] + "年" + (m[2] === "1" ? "上" : "下") + "半年";
-    m = /^(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})$/.exec(p);
-    if (m) return m[1] + "年" + parseInt(m[2], 10) + "月至" + (m[3] === m[1] ? "" : m[3] + "年") + parseInt(m[4], 10) + "月";
-    if (/^\d{4}$/.test(p)) return p + "年";
-    return p === "all" ? "全部" : p.replace(/[\\\/:*?"<>|]/g, "-");  // as typed, fit for a file name
-  }
+  /** A period as the product names it in file names (2026-10 -> 2026年10月, 2026Q3 -> 2026年第三季度,
+   *  as Period.label; the Excel ribbon's 生成汇报 names its document the same way): render.js's,
+   *  which the task pane and the plain page share, loaded before this file. */
+  function periodLabel(p) { return TZRender.periodLabel(p); }
 
   function app() { return wps.EtApplication(); }
 
