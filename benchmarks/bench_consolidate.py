@@ -22,23 +22,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-
-from benchdata import SHEETS, interleaved, make_month, spread
+import naive_consolidate
+from benchdata import interleaved, make_month, spread
 from taizhang.config import default_config
 from taizhang.consolidation.run import consolidate
-
-
-def baseline(folder: Path, out: Path) -> None:
-    """What a user would write: read every sheet with pandas, concat, write with openpyxl."""
-    frames: dict[str, list[pd.DataFrame]] = {s: [] for s in SHEETS}
-    for path in sorted(folder.glob("*.xlsx")):
-        for sheet, df in pd.read_excel(path, sheet_name=None, header=1, engine="openpyxl").items():
-            df.insert(0, "来源文件", path.name)
-            frames[sheet].append(df)
-    with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        for sheet, parts in frames.items():
-            pd.concat(parts, ignore_index=True).to_excel(writer, sheet_name=sheet, index=False)
 
 
 def main() -> int:
@@ -58,7 +45,7 @@ def main() -> int:
             out.mkdir()
 
         times = interleaved({
-            "baseline": lambda: baseline(folder, out / "base.xlsx"),
+            "baseline": lambda: naive_consolidate.consolidate(folder, out / "base.xlsx"),
             "taizhang": lambda: consolidate(folder, "2026-10", out / "master.xlsx", config=config,
                                             roster_path=roster),
         }, args.repeat, setup=fresh)

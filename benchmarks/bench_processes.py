@@ -11,7 +11,7 @@ Every figure here except the warm ribbon click is a whole process started with `
   interpreter reading the same file with python-calamine (goal <= 6x);
 - a month of 72 units x 4 ledgers x 50 rows: ``check --json`` and ``summary --json`` against a
   fresh interpreter reading every file with python-calamine (goal <= 3x); ``consolidate`` into a
-  new master against the naive pandas + openpyxl script of ``bench_consolidate.py``, run as a
+  new master against the naive pandas + openpyxl script ``naive_consolidate.py``, run as a
   process of its own (goal <= 0.35x);
 - 100 and 1,000 units: ``check``, ``summary`` and ``consolidate``, peak resident memory of the
   process and its children (worker processes; Linux ``/proc``, sampled as ``PeakMemory`` does)
@@ -70,24 +70,6 @@ for arg in sys.argv[1:]:
         for name in wb.sheet_names:
             cells += sum(len(r) for r in wb.get_sheet_by_name(name).to_python())
 """
-
-#: ``bench_consolidate.baseline`` as a script of its own: what a user would write.
-NAIVE_CONSOLIDATE = """
-import sys
-from pathlib import Path
-import pandas as pd
-SHEETS = ["整改台账", "信访举报台账", "退费台账", "处分台账"]
-folder, out = Path(sys.argv[1]), Path(sys.argv[2])
-frames = {s: [] for s in SHEETS}
-for path in sorted(folder.glob("*.xlsx")):
-    for sheet, df in pd.read_excel(path, sheet_name=None, header=1, engine="openpyxl").items():
-        df.insert(0, "来源文件", path.name)
-        frames[sheet].append(df)
-with pd.ExcelWriter(out, engine="openpyxl") as writer:
-    for sheet, parts in frames.items():
-        pd.concat(parts, ignore_index=True).to_excel(writer, sheet_name=sheet, index=False)
-"""
-
 
 def taizhang_command() -> list[str]:
     """The ``taizhang`` console script beside this interpreter (what staff run), else ``-m``."""
@@ -245,7 +227,7 @@ def main() -> int:
             "raw": Process([PY, "-c", RAW_READ, str(month)]),
             "check": Process([*tz, "check", str(month), "--as-of", AS_OF, "--json"]),
             "summary": Process([*tz, "summary", str(month), "--as-of", AS_OF, "--period", "2026-10", "--json"]),
-            "naive": Process([PY, "-c", NAIVE_CONSOLIDATE, str(month), str(out / "naive.xlsx")], setup=fresh),
+            "naive": Process([PY, str(HERE / "naive_consolidate.py"), str(month), str(out / "naive.xlsx")], setup=fresh),
             "consolidate": Process([*tz, "consolidate", str(month), "--period", "2026-10", "--master",
                                     str(out / "master.xlsx"), "--roster", str(roster), "--json"], setup=fresh),
         }, ("check", "summary", "consolidate")), repeat)
