@@ -62,13 +62,18 @@ class Summarised:
                             output=output, period_source=self.period_source, period_note=self.period_note)
 
 
-def summarise_reports(reports: list[FileReport], period, as_of: date, config: Config) -> Summarised:
-    """Count the visible ledgers of checked files over ``period`` (a :class:`taizhang.figures.Period`)."""
-    from taizhang.figures import compute, rows_by_kind
+def summarise_reports(reports: list[FileReport], period, as_of: date, config: Config, *,
+                      compare: bool = False) -> Summarised:
+    """Count the visible ledgers of checked files over ``period`` (a :class:`taizhang.figures.Period`);
+    with ``compare``, over the period before and a year earlier too (``figures.compare_rows``)."""
+    from taizhang.figures import compare_rows, compute, rows_by_kind
     from taizhang.summary import blocking_errors
 
-    ledgers = [lg for r in reports for lg in r.ledgers if not lg.hidden]
-    return Summarised(reports, compute(rows_by_kind(ledgers), period, as_of, config), blocking_errors(reports))
+    rows = rows_by_kind([lg for r in reports for lg in r.ledgers if not lg.hidden])
+    report = compute(rows, period, as_of, config)
+    if compare:
+        compare_rows(report, rows, config)
+    return Summarised(reports, report, blocking_errors(reports))
 
 
 @dataclass

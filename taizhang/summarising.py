@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from taizhang import workers
 from taizhang.config import Config, load_config
-from taizhang.figures import Period, compare_rows, compute_from_parts, has_parts, latest_row_date, rows_by_kind
+from taizhang.figures import Period, compute_from_parts, has_parts, latest_row_date, rows_by_kind
 from taizhang.figures.compare import compared_periods, with_comparison
 from taizhang.figures.settings import LATEST_ROWS, THIS_MONTH, Settings, choose_period, resolve, settings_rows
 from taizhang.reading.folder import expand_paths
@@ -44,11 +44,8 @@ def summarise_loaded(loaded: Sequence[Any], config: Config, *, period: Any = Non
     latest = [latest_row_date(rows_by_kind([lg for lg in r.ledgers if not lg.hidden]), settings.as_of)
               for r in reports]
     period, source, note = choose_period(period, settings, latest)
-    summed = summarise_reports(reports, period, settings.as_of, settings.config)
+    summed = summarise_reports(reports, period, settings.as_of, settings.config, compare=compare)
     summed.settings, summed.period_source, summed.period_note = settings, source, note
-    if compare:
-        compare_rows(summed.report, rows_by_kind([lg for r in reports for lg in r.ledgers if not lg.hidden]),
-                     settings.config)
     return summed
 
 

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Sequence
 
 from taizhang.checks.files import FileReport, check_loaded
 from taizhang.config import Config
-from taizhang.figures import Period, compare_rows, latest_row_date, rows_by_kind
+from taizhang.figures import Period, latest_row_date, rows_by_kind
 from taizhang.figures.settings import Settings, choose_period, resolve
 from taizhang.ranges import sheet_from_values
 from taizhang.reading.workbook import LoadedWorkbook, load_sheets
@@ -58,9 +58,8 @@ def summarise_book(book: Book) -> Summarised:
     """The figures of the book's period (:meth:`Book.period`), with the year to date, and its
     ledgers with errors; ``settings``, ``period_source`` and ``period_note`` say what was used."""
     period, source, note = book.period()
-    summed = summarise_reports([book.report], period, book.settings.as_of, book.settings.config)
+    # compared with the period before and a year earlier when 台账设置 asks for 较上期、同比
+    summed = summarise_reports([book.report], period, book.settings.as_of, book.settings.config,
+                               compare=book.settings.compare)
     summed.settings, summed.period_source, summed.period_note = book.settings, source, note
-    if book.settings.compare:  # 台账设置 asks for 较上期、同比
-        compare_rows(summed.report, rows_by_kind([lg for lg in book.report.ledgers if not lg.hidden]),
-                     book.settings.config)
     return summed

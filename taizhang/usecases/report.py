@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from taizhang.config import Config, load_config
-from taizhang.figures import PeriodError, compare_rows, latest_row_date, rows_by_kind
+from taizhang.figures import PeriodError, latest_row_date, rows_by_kind
 from taizhang.figures.settings import choose_period, resolve, settings_rows
 from taizhang.reading.folder import NO_WORKBOOKS, expand_paths
 from taizhang.report import ReportError, refuse_target, same_file, template_of, write_default_template, write_document
@@ -94,10 +94,8 @@ def render_report(reports: list, output: str | os.PathLike, *, period: str | Non
     output = Path(output)
     template_path = template_of(template, config)
     refuse_target(output, template_path, [*inputs, *(r.path for r in reports)])
-    summed = summarise_reports(reports, the_period, as_of, config)
+    summed = summarise_reports(reports, the_period, as_of, config, compare=compare)
     summed.period_source, summed.period_note = period_source, period_note
-    if compare:  # 较上期、同比: the period before and a year earlier, counted from the same files
-        compare_rows(summed.report, rows_by_kind([lg for r in reports for lg in r.ledgers if not lg.hidden]), config)
     figures = summed.json(settings.bureau)
     label = write_document(figures, output, template_path, config)
     figures["output"] = str(output)
