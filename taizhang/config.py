@@ -26,9 +26,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from datetime import date
-from typing import Any, Iterable, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Iterable, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, PositiveInt, ValidationError
 
 __all__ = ["PATH_SETTINGS", "ColumnSpec", "Config", "ConfigError", "Kind", "KindSpec", "Vocabulary", "config_path",
            "default_config", "definition", "load_config"]
@@ -36,6 +35,10 @@ __all__ = ["PATH_SETTINGS", "ColumnSpec", "Config", "ConfigError", "Kind", "Kind
 from taizhang.errors import TaizhangError, reason_zh
 from taizhang.kinds.base import Kind, definition, kinds as registered_kinds, on_change, registry_key
 from taizhang.values import match_key
+
+if TYPE_CHECKING:
+    import pydantic
+    from pydantic import BaseModel
 
 
 #: The ``[settings]`` that name a file: a caller who may only touch some folders (the local
@@ -156,7 +159,9 @@ def _merge(base: dict, over: dict) -> dict:
 @cache
 def _office_model() -> type[BaseModel]:
     """The model of the whole office file, made when a file is first checked: most runs have
-    none, and pydantic's models cost start-up time to make."""
+    none, and pydantic (imported here, not at start-up) costs time to import and to make
+    models with."""
+    from pydantic import BaseModel, ConfigDict, PositiveInt
 
     class _Strict(BaseModel):
         model_config = ConfigDict(extra="forbid", strict=False)
@@ -217,6 +222,8 @@ _EXPECTED = {
 
 def _keys_at(loc: tuple) -> list[str]:
     """The keys the office file may hold where ``loc`` points (its last item excluded)."""
+    from pydantic import BaseModel
+
     ann: Any = _office_model()
     for step in loc[:-1]:
         if isinstance(ann, type) and issubclass(ann, BaseModel):
@@ -235,7 +242,7 @@ def _keys_at(loc: tuple) -> list[str]:
     return []
 
 
-def _refusal(source: str, exc: ValidationError) -> ConfigError:
+def _refusal(source: str, exc: pydantic.ValidationError) -> ConfigError:
     """The first fault of the office file: the file, the key, and what was expected."""
     lines = []
     for err in exc.errors():
@@ -258,6 +265,8 @@ def validate_office(override: dict, source: str, vocabularies: Iterable[str], ex
     """The office file's tables, checked: a table or key it cannot hold, or a value of the
     wrong type, is a :class:`ConfigError` naming the file, the key and what was expected
     (a misspelled ``[column.complaints]`` is refused, never ignored)."""
+    from pydantic import ValidationError
+
     try:
         model = _office_model().model_validate(override)
     except ValidationError as exc:
