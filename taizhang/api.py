@@ -22,6 +22,7 @@ to the fen as there.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import textwrap
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, NamedTuple
 from taizhang.config import Config, default_config, load_config
 from taizhang.errors import TaizhangError
 from taizhang.kinds import definition, kinds
+from taizhang.model import fields_of
 from taizhang.privacy import confidential_fields, mask
 from taizhang.reading.book import WORKBOOK_SUFFIXES
 from taizhang.reading.folder import expand_paths
@@ -143,7 +145,7 @@ def _frame(kind: str, rows: list, config: Config) -> pd.DataFrame:
     import pandas as pd
 
     model = definition(kind).row_model
-    fields = [f for f in model.model_fields if f not in ("origin",) and f not in model.not_cells]
+    fields = [f for f in fields_of(model) if f not in ("origin",) and f not in model.not_cells]
     secret = confidential_fields(config, kind)
     data: dict[str, list] = {"file": [], "sheet": [], "row": []}
     for f in fields:
@@ -157,7 +159,7 @@ def _frame(kind: str, rows: list, config: Config) -> pd.DataFrame:
             data[f].append(mask(f, value) if f in secret and value is not None else value)
     frame = pd.DataFrame(data)
     types = {"file": "string", "sheet": "string", "row": "Int64"}
-    types.update({f: _dtype(model.model_fields[f].annotation) for f in fields})
+    types.update({f: _dtype(fields_of(model)[f].annotation) for f in fields})
     for column, dtype in types.items():
         if dtype == "datetime64[ns]":
             frame[column] = pd.to_datetime(frame[column])
@@ -195,11 +197,11 @@ def columns() -> dict[str, list[Column]]:
         secret = {c.field for c in spec.columns if c.confidential}
         cols = [Column("file", "string", _PROVENANCE_HOLDS["file"]), Column("sheet", "string", _PROVENANCE_HOLDS["sheet"]),
                 Column("row", "Int64", _PROVENANCE_HOLDS["row"])]
-        for f in model.model_fields:
+        for f, spec in fields_of(model).items():
             if f == "origin" or f in model.not_cells:
                 continue
             holds = headers.get(f, "") + ("，已遮蔽" if f in secret else "")
-            cols.append(Column(f, _DOC_TYPE[_dtype(model.model_fields[f].annotation)], holds))
+            cols.append(Column(f, _DOC_TYPE[_dtype(spec.annotation)], holds))
         out[d.kind.value] = cols
     out["findings"] = [Column(c, "Int64" if c == "row" else "string", h) for c, h in zip(FINDING_COLUMNS, (
         "文件路径", "工作表", "单元格，如H12", "Excel行号", "列名", "级别：error/warning", "问题代码", "问题说明"))]
@@ -287,17 +289,15 @@ def summarise(source: Ledgers | str | os.PathLike | Iterable[str | os.PathLike],
     update = {"current": _in_fen(report.current)}
     if report.year_to_date is not None:
         update["year_to_date"] = _in_fen(report.year_to_date)
-    return report.model_copy(update=update)
+    return dataclasses.replace(report, **update)
 
 
 def _in_fen(value: Any) -> Any:
     """A copy of figures with every amount (``Decimal``) at two places."""
-    from pydantic import BaseModel
-
     if isinstance(value, Decimal):
         return to_fen(value)
-    if isinstance(value, BaseModel):
-        return value.model_copy(update={k: _in_fen(getattr(value, k)) for k in type(value).model_fields})
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: _in_fen(getattr(value, f.name)) for f in dataclasses.fields(value)})
     if isinstance(value, dict):
         return {k: _in_fen(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -1,7 +1,11 @@
-"""The ``--json`` outputs as pydantic models: ``taizhang check``, ``summary`` and
-``consolidate`` print ``Model.model_dump(mode="json")``, and ``taizhang schema check|summary|
-consolidate`` prints ``Model.model_json_schema()``.  Every field keeps its name and meaning
-(a public interface: fields are added, never renamed).
+"""The ``--json`` outputs as pydantic models, their published schema: ``taizhang schema
+check|summary|consolidate`` prints ``Model.model_json_schema()``.  Every field keeps its name
+and meaning (a public interface: fields are added, never renamed).
+
+The commands make their JSON without pydantic (``usecases.check.check_json``,
+:mod:`taizhang.outputs`; pydantic is not imported on their way, for their start-up's sake);
+the tests hold what they make to these models, field order included.  ``consolidate`` dumps
+through :func:`dump_consolidate`.
 
 The figures of ``summary`` come from the registry of ledger kinds: one field per kind (its
 figures model), money as a decimal string to the fen (``"52340.00"``).
@@ -9,16 +13,18 @@ figures model), money as a decimal string to the fen (``"52340.00"``).
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, create_model
 
-from taizhang.figures import Report, report_json
-from taizhang.findings import Finding, Stats
+from taizhang.findings import Severity
 from taizhang.kinds import by_rank, on_change, registry_key
 from taizhang.kinds.common import fen
+from taizhang.model import fields_of
+from taizhang.outputs import dump_summary
 
 #: Money in JSON: a decimal string rounded to the fen (分), half up.
 MoneyText = Annotated[Decimal, PlainSerializer(lambda d: f"{fen(Decimal(d))}", return_type=str, when_used="json"),
@@ -30,6 +36,29 @@ class _Out(BaseModel):
 
 
 # --- check ---------------------------------------------------------------------------------
+
+class Finding(BaseModel):
+    """One thing wrong, at one place."""
+
+    # the published form of ``taizhang.findings.Finding`` (its ``to_json``)
+    severity: Severity
+    code: str
+    message: str
+    sheet: str | None = None
+    cell: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+
+class Stats(BaseModel):
+    """Counts of findings: the summary line of a report."""
+
+    # the published form of ``taizhang.findings.Stats`` (its ``to_json``)
+    errors: int = 0
+    warnings: int = 0
+    by_code: dict[str, int] = {}
+    by_sheet: dict[str, int] = {}
+
 
 class LedgerInfo(_Out):
     kind: str = Field(description="台账种类：rectification, complaints, refunds, sanctions, activities …")
@@ -77,10 +106,10 @@ class Unreadable(_Out):
 
 
 def _json_type(annotation: Any) -> Any:
-    """The JSON form of a figures annotation: Decimal as MoneyText, models recursively."""
+    """The JSON form of a figures annotation: Decimal as MoneyText, records recursively."""
     if annotation is Decimal:
         return MoneyText
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
         return json_model(annotation)
     origin = get_origin(annotation)
     if origin is dict:
@@ -94,13 +123,19 @@ def _json_type(annotation: Any) -> Any:
 
 
 @cache
-def json_model(model: type[BaseModel]) -> type[BaseModel]:
-    """``model`` with its Decimal fields as MoneyText (same names, same defaults)."""
+def json_model(model: type) -> type[BaseModel]:
+    """The JSON model of a figures record (a dataclass): its Decimal fields as MoneyText (same
+    names, same defaults)."""
     fields = {}
-    for name, info in model.model_fields.items():
-        default = info.default_factory if info.default_factory is not None else info.default
-        kw = {"default_factory": default} if info.default_factory is not None else {"default": default}
-        fields[name] = (_json_type(info.annotation), Field(description=info.description, **kw))
+    for f in dataclasses.fields(model):
+        spec = fields_of(model)[f.name]
+        if f.default_factory in (dict, list):  # an empty dict or list: published as the default
+            kw = {"default": f.default_factory()}
+        elif f.default_factory is not dataclasses.MISSING:
+            kw = {"default_factory": f.default_factory}
+        else:
+            kw = {"default": f.default}
+        fields[f.name] = (_json_type(spec.annotation), Field(description=spec.description, **kw))
     return create_model(model.__name__, __base__=_Out, **fields)
 
 
@@ -175,39 +210,6 @@ def _clear() -> None:
 on_change(_clear)
 
 
-def dump_summary(data: dict[str, Any]) -> dict[str, Any]:
-    """The summary dict through its model: validated, in the published order (a period that is
-    not a month has no ``year_to_date``, as always)."""
-    out = summary_model().model_validate(data).model_dump(mode="json")
-    if data.get("year_to_date") is None:
-        out.pop("year_to_date", None)
-    for key in ("bureau", "blocking_errors", "unreadable", "output", "period_source", "period_note", "compare"):
-        if key not in data:
-            out.pop(key, None)
-    for key in ("previous_period", "same_period_last_year"):  # each as the top level: no 累计 for a year
-        block = (out.get("compare") or {}).get(key)
-        if block is not None and data["compare"][key].get("year_to_date") is None:
-            block.pop("year_to_date", None)
-    return out
-
-
-def summary_json(report: Report, *, bureau: str, blocking: list, reports: list, output: Any = None,
-                 period_source: str | None = None, period_note: str | None = None) -> dict[str, Any]:
-    """The whole ``taizhang summary --json`` object: the figures of :func:`report_json` with the
-    bureau, the ledgers with errors, the files that could not be read and the file written.
-
-    The written report (``taizhang report``) fills its template from this very dict, so its
-    figures are the summary's by construction.
-    """
-    data = report_json(report)
-    data["bureau"] = bureau
-    data["blocking_errors"] = blocking
-    data["unreadable"] = [{"path": str(r.path), "reason": r.refusal.message} for r in reports if r.refusal]
-    data["output"] = str(output) if output else None
-    if period_source is not None:
-        data["period_source"] = period_source
-        data["period_note"] = period_note
-    return dump_summary(data)
 # --- consolidate ---------------------------------------------------------------------------
 
 class FileOutcomeOut(_Out):
@@ -243,6 +245,7 @@ on_change(_consolidate.cache_clear)
 
 
 def dump_consolidate(data: dict[str, Any]) -> dict[str, Any]:
+    """The ``taizhang consolidate --json`` object, through its model (in the published order)."""
     out = consolidate_model().model_validate(data).model_dump(mode="json")
     if out.get("summary") is not None:
         out["summary"] = dump_summary(data["summary"])

@@ -2,12 +2,11 @@
 ``taizhang.model``), with what cannot be understood kept as problems the reader turns into
 findings (the rest of the row kept).
 
-Row by row, :func:`parse_row` is pydantic's own validation.  For a whole ledger,
-:func:`typed_rows` validates column by column when the model allows it (no model-level
-validator): each distinct value of a column is parsed once, by the same field validators
-(``taizhang.model``'s ``Text``, ``Day``, ``Money``, ``Count``) or a whole-column parser of
-``taizhang.values``, and the instances are then made without validating again
-(:func:`made_all`), as ``model_validate`` would have made them.
+Each field is parsed by its annotation's parser (``taizhang.model``'s ``Text``, ``Day``,
+``Money``, ``Count``; a field without one is plain text).  Row by row, :func:`parse_row`; for a
+whole ledger, :func:`typed_rows` works column by column: each distinct value of a column is
+parsed once, or by a whole-column parser of ``taizhang.values``, and the rows are then made
+in one go (:func:`made_all`).  Both give the same rows and the same problems.
 """
 
 from __future__ import annotations
@@ -20,12 +19,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable
 
-from pydantic import BaseModel, ValidationError
-from pydantic_core import PydanticCustomError
-
 from taizhang.config import Kind
-from taizhang.model import (EARLIEST_YEAR, Count, Day, LedgerRow, Money, Origin, ParseContext, Text, _as_count,
-                            _as_date, _as_money, _as_text, row_model)
+from taizhang.model import (EARLIEST_YEAR, CellError, LedgerRow, Origin, ParseContext, ParseInfo, Parser, _as_count,
+                            _as_date, _as_money, _as_text, fields_of, row_model)
 from taizhang.values import (clean_text, clean_text_column, is_trimmed, parse_count_column, parse_date_column,
                              parse_money_column)
 
@@ -43,28 +39,26 @@ class FieldProblem:
 def parse_row(
     kind: Kind, values: dict[str, Any], origin: Origin, ctx: ParseContext
 ) -> tuple[LedgerRow, list[FieldProblem]]:
-    """A typed row from raw cell values; values that fail become problems and ``None``.
+    """A typed row from raw cell values; values that fail become problems and ``None``
+    (the errors in field order, then the warnings).
 
     Never raises for any cell content: the row is always returned, with what could be read.
     """
     model = row_model(kind)
+    plan = _plan(model)
     data = model.prepare(dict(values))
-    data["origin"] = origin
-    problems: list[FieldProblem] = []
-    for _attempt in range(len(data) + 1):
-        ctx.notes = []
-        try:
-            row = model.model_validate(data, context={"parse": ctx})
-        except ValidationError as exc:
-            for err in exc.errors(include_url=False, include_input=False):
-                name = str(err["loc"][0]) if err["loc"] else ""
-                code = err["type"] if err["type"] in _CODES else "invalid-value"
-                problems.append(FieldProblem(name, code, err["msg"]))
-                data[name] = None
-            continue
-        problems.extend(FieldProblem(f, c, m, "warning") for f, c, m in ctx.notes)
-        return row, problems
-    raise AssertionError("unreachable: every failing field is cleared")  # pragma: no cover
+    if plan.before:
+        data = model.before_parse(data, ParseInfo(None, ctx))
+    typed: dict[str, Any] = {}
+    errors: list[FieldProblem] = []
+    warnings: list[FieldProblem] = []
+    for name in plan.order:
+        if name in data:
+            typed[name], error, notes = _parse_value(plan.validators[name], data[name], ParseInfo(name, ctx), ctx)
+            if error is not None:
+                errors.append(error)
+            warnings.extend(notes)
+    return model(origin=origin, **typed), errors + warnings
 
 
 _CODES = {"unknown-value", "invalid-date", "invalid-amount", "invalid-number"}
@@ -72,63 +66,27 @@ _CODES = {"unknown-value", "invalid-date", "invalid-amount", "invalid-number"}
 
 # --- the same rules, column by column ---------------------------------------------------
 
-class _Info:
-    """What the validators read of pydantic's ValidationInfo: the field and the context."""
-
-    __slots__ = ("field_name", "context")
-
-    def __init__(self, field_name: str | None, ctx: ParseContext) -> None:
-        self.field_name = field_name
-        self.context = {"parse": ctx}
-
-
-#: The validator of each kind of field (Text, Day, Money, Count), found from the annotations.
-_VALIDATORS = {Text: _as_text, Day: _as_date, Money: _as_money, Count: _as_count}
-
-
 def _validator_of(model: type[LedgerRow], name: str) -> Any:
-    for validator in model.model_fields[name].metadata:
-        func = getattr(validator, "func", None)
-        if func in _VALIDATORS.values():
-            return func
-    return None
+    """The parser of a field (``Text``'s, ``Day``'s …), or None for plain text."""
+    return next((m.func for m in fields_of(model)[name].metadata if isinstance(m, Parser)), None)
 
 
-#: Where pydantic keeps an instance's state: the slots of ``BaseModel``, set by their own
-#: descriptors (what ``object.__setattr__`` finds for these names), so many at once at C speed.
-_SET_DICT, _SET_FIELDS_SET, _SET_EXTRA, _SET_PRIVATE = (
-    BaseModel.__dict__[name].__set__
-    for name in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__"))
-
-
-def made_all(model: type[BaseModel], data: list[dict[str, Any]], given: Iterable[str]) -> list[Any]:
-    """An instance of ``model`` for each of ``data`` (every field, in the model's order, values
-    already validated), as ``model_validate`` would have made it, without validating again
-    (what ``model_construct`` does, at a fraction of its cost: the instances' state is set the
-    way pydantic itself sets it); ``given``: the fields set.  Each slot is set for all the
-    rows at once by ``map`` over the slot's own setter, with no Python call per row, since a
-    sheet can hold tens of thousands of rows; instances of a frozen model share one set of the
-    fields set, which nothing changes in place: a frozen model refuses a new value, and a copy
-    (``model_copy``, ``copy.copy``) gets a set of its own."""
-    n = len(data)
-    rows = list(map(object.__new__, itertools.repeat(model, n)))
-    deque(map(_SET_DICT, rows, data), 0)
-    given = tuple(given)
-    sets = itertools.repeat(set(given), n) if model.model_config.get("frozen") \
-        else map(set, itertools.repeat(given, n))  # a model that may change: a set per row
-    deque(map(_SET_FIELDS_SET, rows, sets), 0)
-    deque(map(_SET_EXTRA, rows, itertools.repeat(None, n)), 0)
-    deque(map(_SET_PRIVATE, rows, itertools.repeat(None, n)), 0)
+def made_all(model: type, data: list[dict[str, Any]]) -> list[Any]:
+    """An instance of the dataclass ``model`` for each of ``data`` (every field, in the model's
+    order, values already parsed), as ``model(**values)`` would make it, at a fraction of its
+    cost: each instance's ``__dict__`` is set, for all the rows at once by ``map`` over the
+    attribute's own setter, with no Python call per row, since a sheet can hold tens of
+    thousands of rows."""
+    setter = next(c.__dict__["__dict__"] for c in model.__mro__ if "__dict__" in c.__dict__).__set__
+    rows = list(map(object.__new__, itertools.repeat(model, len(data))))
+    deque(map(setter, rows, data), 0)
     return rows
-
-
-_ORIGIN_FIELDS = ("file", "sheet", "row")
 
 
 def origins(file: str, sheet: str, rows: Iterable[int]) -> list[Origin]:
     """``[Origin(file=file, sheet=sheet, row=r) for r in rows]`` for values known to be right,
     made in one go (see :func:`made_all`)."""
-    return made_all(Origin, [{"file": file, "sheet": sheet, "row": r} for r in rows], _ORIGIN_FIELDS)
+    return made_all(Origin, [{"file": file, "sheet": sheet, "row": r} for r in rows])
 
 
 def parse_rows(
@@ -179,7 +137,7 @@ def typed_rows(
         elif plan.prepares:
             rows = [model.prepare(dict(r)) for r in rows]  # the caller's dicts stay as they are
         if plan.before:
-            info = _Info(None, ctx)
+            info = ParseInfo(None, ctx)
             for check in plan.before:
                 rows = [check(r, info) for r in rows]
         columns = None
@@ -197,7 +155,7 @@ def typed_rows(
     #: row index -> the problems of its cells, column by column: (errors, warnings)
     troubled: dict[int, tuple[list[FieldProblem], list[FieldProblem]]] = {}
     by_name: dict[str, Any] = {name: _parse_column(name, columns[name], plan.validators[name],
-                                                  _Info(name, ctx), ctx, troubled) for name in wanted}
+                                                  ParseInfo(name, ctx), ctx, troubled) for name in wanted}
     if typed is not None:  # every field but the origin, a field not parsed at its default
         typed.update((n, by_name[n] if n in by_name else [default] * len(origins))
                      for n, default in plan.defaults if n != "origin")
@@ -205,7 +163,7 @@ def typed_rows(
     # the rows' values in the model's field order, a field not parsed at its default
     values = [by_name[n] if n in by_name else itertools.repeat(default) for n, default in plan.defaults]
     data = list(map(plan.record, *values))
-    return made_all(model, data, ("origin", *wanted)), \
+    return made_all(model, data), \
         {i: errors + warnings for i, (errors, warnings) in sorted(troubled.items())}
 
 
@@ -239,15 +197,15 @@ _PLANS: dict[type, _Plan] = {}
 def _plan(model: type[LedgerRow]) -> _Plan:
     found = _PLANS.get(model)
     if found is None:
-        names = tuple(model.model_fields)
+        fields = fields_of(model)
+        names = tuple(fields)
         found = _PLANS[model] = _Plan(
             by_columns=_by_columns(model),
             prepares=model.prepare.__func__ is not LedgerRow.prepare.__func__,
-            before=tuple(d.func for d in model.__pydantic_decorators__.model_validators.values()
-                         if d.info.mode == "before"),
+            before=(model.before_parse,) if model.before_parse.__func__ is not LedgerRow.before_parse.__func__ else (),
             order=tuple(n for n in names if n != "origin"),
             validators={n: _validator_of(model, n) for n in names if n != "origin"},
-            defaults=tuple((n, f.default) for n, f in model.model_fields.items()),
+            defaults=tuple((n, f.default) for n, f in fields.items()),
             record=_record(names),
         )
     return found
@@ -266,7 +224,7 @@ _NOT_PARSED = object()
 _given = functools.partial(operator.is_not, None)
 
 
-def _parse_column(name: str, cells: list[Any], validator: Any, info: _Info, ctx: ParseContext,
+def _parse_column(name: str, cells: list[Any], validator: Any, info: ParseInfo, ctx: ParseContext,
                   troubled: dict[int, tuple[list[FieldProblem], list[FieldProblem]]]) -> list[Any]:
     """The typed values of one column; each distinct cell value is parsed once (memos kept
     per Python type, so that ``1``, ``1.0`` and ``True`` are never taken for one another),
@@ -357,14 +315,11 @@ def _apart(cells: list[Any]) -> bool:
 def _by_columns(model: type[LedgerRow]) -> bool:
     """Whether every rule of ``model`` is one :func:`parse_rows` runs itself: each field a Text,
     Day, Money or Count, or plain text set by ``prepare``; no other validators."""
-    decorators = model.__pydantic_decorators__
-    if decorators.field_validators or any(d.info.mode != "before" for d in decorators.model_validators.values()):
-        return False
     return all(name == "origin" or _validator_of(model, name) is not None or f.annotation == (str | None)
-               for name, f in model.model_fields.items())
+               for name, f in fields_of(model).items())
 
 
-def _parse_value(validator: Any, value: Any, info: _Info, ctx: ParseContext) -> tuple[Any, FieldProblem | None, list]:
+def _parse_value(validator: Any, value: Any, info: ParseInfo, ctx: ParseContext) -> tuple[Any, FieldProblem | None, list]:
     """(typed value, the error, the warnings) of one cell value by one field's validator."""
     if validator is None:  # plain text (set by the kind's prepare)
         if value is None or isinstance(value, str):
@@ -373,9 +328,9 @@ def _parse_value(validator: Any, value: Any, info: _Info, ctx: ParseContext) -> 
     ctx.notes = []
     try:
         typed = validator(value, info)
-    except PydanticCustomError as exc:
-        code = exc.type if exc.type in _CODES else "invalid-value"
-        return None, FieldProblem(info.field_name, code, exc.message()), []
-    except (ValueError, AssertionError) as exc:  # as pydantic reports a validator's own failure
+    except CellError as exc:
+        code = exc.code if exc.code in _CODES else "invalid-value"
+        return None, FieldProblem(info.field_name, code, exc.message), []
+    except (ValueError, AssertionError) as exc:  # a parser's own failure, said as pydantic said it
         return None, FieldProblem(info.field_name, "invalid-value", f"Value error, {exc}"), []
     return typed, None, [FieldProblem(f, c, m, "warning") for f, c, m in ctx.notes]

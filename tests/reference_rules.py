@@ -16,7 +16,7 @@ from taizhang.kinds.activities import ActivityRow
 from taizhang.kinds.complaints import ComplaintRow
 from taizhang.kinds.rectification import RectificationRow
 from taizhang.kinds.refunds import RefundRow
-from taizhang.model import LedgerRow
+from taizhang.model import LedgerRow, fields_of
 from taizhang.reading.ledger import Ledger
 
 
@@ -82,7 +82,7 @@ def duplicate_ids(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
 
 def _content(model: type[LedgerRow]) -> Callable[[LedgerRow], tuple]:
     """What a row of ``model`` holds in its cells but 序号, as one comparable value."""
-    names = [k for k in model.model_fields if k not in model.not_cells and k != "seq"]
+    names = [k for k in fields_of(model) if k not in model.not_cells and k != "seq"]
     if not names:
         return lambda row: ()
     values = operator.itemgetter(*names)

@@ -27,7 +27,7 @@ from taizhang.kinds.complaints import complaint_figures, source_rows
 from taizhang.kinds.rectification import rectification_figures
 from taizhang.kinds.refunds import refund_figures
 from taizhang.kinds.sanctions import sanction_figures
-from taizhang.model import LedgerRow, ParseContext, period_date
+from taizhang.model import LedgerRow, ParseContext, fields_of, period_date
 from taizhang.ranges import RangeError, as_of_of, canonical, ledger_in, period_arg, period_of
 from taizhang.reading.columns import HEAD_ROWS
 from taizhang.values import ValueParseError, clean_text, match_key, parse_money, parse_money_column
@@ -135,7 +135,7 @@ def pool(config, kind, field, numbers=False):
         rnd_words = words[:8] + words[-4:]
         return rnd_words + ["不明", " " + vocab.canonical[0] + " ", None]
     model = next(d.row_model for d in kinds() if d.kind == kind)
-    name = str(model.model_fields[field].metadata) if field in model.model_fields else ""
+    name = str(fields_of(model)[field].metadata) if field in fields_of(model) else ""
     if "_as_money" in name:
         return MONEY_AS_NUMBERS if numbers else MONEY
     if "_as_date" in name:
@@ -215,7 +215,7 @@ def test_column_path_answers_what_the_whole_reading_answers(seed):
 
 
 def rules_of_whole_rows(model):
-    rules = [d.func for d in model.__pydantic_decorators__.model_validators.values() if d.info.mode == "before"]
+    rules = [model.before_parse] if model.before_parse.__func__ is not LedgerRow.before_parse.__func__ else []
     return rules if rules or model.prepare.__func__ is not LedgerRow.prepare.__func__ else None
 
 

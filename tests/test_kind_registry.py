@@ -5,12 +5,12 @@ other edit to the package."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 import openpyxl
 import pytest
-from pydantic import BaseModel
 
 from fixtures import write_xlsx
 from taizhang.checks.base import CheckContext
@@ -25,6 +25,7 @@ from taizhang.model import Count, Day, LedgerRow, Text
 KIND = Kind("vehicles")
 
 
+@dataclass(frozen=True, kw_only=True)
 class VehicleRow(LedgerRow):
     kind: ClassVar[Kind] = KIND
     summable: ClassVar[tuple[str, ...]] = ("km",)
@@ -36,7 +37,8 @@ class VehicleRow(LedgerRow):
     km: Count = None
 
 
-class VehicleFigures(BaseModel):
+@dataclass(kw_only=True)
+class VehicleFigures:
     trips: int = 0
     km: int = 0
     undated: int = 0
@@ -164,3 +166,21 @@ def test_a_toy_kind_writes_its_own_part_of_the_word_report(toy, tmp_path, capsys
     at = text.index("五、公务用车情况")  # after the four parts always there, before 下一步工作
     assert "本月公务用车2次，行驶640公里。" in text[at:] and "截至2026年10月底，全年累计公务用车3次，行驶670公里。" in text[at:]
     assert "六、下一步工作" in text[at:]
+
+
+def test_a_row_model_that_is_not_a_dataclass_of_its_own_is_refused_at_registration():
+    """A row model subclasses LedgerRow and is a dataclass itself: without the decorator its
+    fields would be no fields, and every cell of the kind would go unread without a word."""
+
+    class Undecorated(LedgerRow):
+        kind: ClassVar[Kind] = Kind("bikes")
+        plate: Text = None
+
+    class Bikes(KindDef):
+        kind = Kind("bikes")
+        row_model = Undecorated
+        figures_model = VehicleFigures
+
+    with pytest.raises(TypeError, match="Undecorated must be a dataclass"):
+        register(Bikes)
+    assert "bikes" not in [d.kind.value for d in __import__("taizhang.kinds", fromlist=["kinds"]).kinds()]

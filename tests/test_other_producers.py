@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,7 +22,7 @@ pytestmark = [pytest.mark.render,
 def _summary(report):
     return ([(lg.kind.value, lg.sheet, len(lg.rows)) for lg in report.ledgers],
             sorted((f.code, f.sheet, f.cell) for f in report.findings),
-            [[(r.origin.row, r.model_dump(exclude={"origin"})) for r in lg.rows] for lg in report.ledgers])
+            [[(r.origin.row, {k: v for k, v in dataclasses.asdict(r).items() if k != "origin"}) for r in lg.rows] for lg in report.ledgers])
 
 
 @pytest.mark.slow

@@ -19,6 +19,8 @@ Which figures are not added up, and the rule each follows instead (tested as suc
 
 from __future__ import annotations
 
+import dataclasses
+
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -62,7 +64,7 @@ def rows_of(kind: str, one_unit: bool):
             values = {f: pools[f][k % len(pools[f])] for f, k in zip(pools, pick)}
             if kind == "activities" and one_unit:
                 values["measure_unit"] = UNIT_OF[values["category"]]
-            rows.append(model.model_construct(origin=Origin(file=f"{int(i >= len(picks) // 2)}.xlsx", sheet="表",
+            rows.append(model(origin=Origin(file=f"{int(i >= len(picks) // 2)}.xlsx", sheet="表",
                                                           row=i + 2), **values))
         return rows
 
@@ -97,7 +99,7 @@ def without(figures: dict, names: set[str]) -> dict:
 
 
 def dumped(report, kind: str) -> dict:
-    return report.current.of(kind).model_dump()
+    return dataclasses.asdict(report.current.of(kind))
 
 
 def people(rows) -> set:
@@ -135,13 +137,12 @@ def check_period(rows: dict, period: Period) -> None:
     last = months[-1]
     assert (whole.year_to_date is None) is period.is_year
     if whole.year_to_date is not None:
-        assert whole.year_to_date.model_dump() == last.year_to_date.model_dump()
+        assert dataclasses.asdict(whole.year_to_date) == dataclasses.asdict(last.year_to_date)
     # and the figures put together from each file's parts (what summary does) are the same
     files = [{k: [r for r in v if r.origin.file == name] for k, v in rows.items()} for name in ("0.xlsx", "1.xlsx")]
     merged = compute_from_parts([report_parts(f, period, CONFIG) for f in files], period, AS_OF, CONFIG)
-    assert merged.current.model_dump_json() == whole.current.model_dump_json()
-    assert (merged.year_to_date and merged.year_to_date.model_dump_json()) == (
-        whole.year_to_date and whole.year_to_date.model_dump_json())
+    assert repr(merged.current) == repr(whole.current)
+    assert (merged.year_to_date and repr(merged.year_to_date)) == (whole.year_to_date and repr(whole.year_to_date))
     assert merged.narrative == whole.narrative
 
 
@@ -159,11 +160,11 @@ def test_every_figure_of_a_period_is_its_months_added_up(rows, period):
 @given(ALL_KINDS, periods())
 def test_people_each_named_once_add_up_as_well(rows, period):
     """No one in two months: the people of 处分 add up too."""
-    rows[Kind.SANCTIONS] = [r.model_copy(update={"name": f"干部{i}"}) for i, r in enumerate(rows[Kind.SANCTIONS])]
-    whole = compute(rows, period, AS_OF, CONFIG).current.sanctions.model_dump()
+    rows[Kind.SANCTIONS] = [dataclasses.replace(r, name=f"干部{i}") for i, r in enumerate(rows[Kind.SANCTIONS])]
+    whole = dataclasses.asdict(compute(rows, period, AS_OF, CONFIG).current.sanctions)
     total = None
     for month in period.months:
-        total = plus(total, compute(rows, month, AS_OF, CONFIG).current.sanctions.model_dump())
+        total = plus(total, dataclasses.asdict(compute(rows, month, AS_OF, CONFIG).current.sanctions))
     assert without(whole, {"undated"}) == without(total, {"undated"})
 
 
@@ -186,7 +187,7 @@ def test_quantities_count_in_the_unit_of_the_period(rows, period):
 def test_money_adds_up_to_the_fen():
     """Decimal money, no float: a quarter's amounts are its months' to the fen."""
     model = ROW_MODELS[Kind.REFUNDS]
-    rows = [model.model_construct(origin=Origin(file="a.xlsx", sheet="表", row=i + 2), school="县一中", item="补课费",
+    rows = [model(origin=Origin(file="a.xlsx", sheet="表", row=i + 2), school="县一中", item="补课费",
                                   found_on=date(2026, 7 + i % 3, 5), due=Decimal("0.10"), refunded=Decimal("0.05"),
                                   to_treasury=None, students=1)
             for i in range(30)]

@@ -7,6 +7,8 @@ an error value."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import random
 
 import pytest
@@ -40,7 +42,7 @@ def _sheet(rnd: random.Random, kind: Kind) -> Sheet:
 
 def _read(reader, sheet, layout):
     ledger = reader(sheet, layout, CONFIG, "单位.xlsx")
-    return ([r.model_dump() for r in ledger.rows], ledger.raw, ledger.totals,
+    return ([dataclasses.asdict(r) for r in ledger.rows], ledger.raw, ledger.totals,
             [(f.code, f.sheet, f.cell, f.row, f.column, f.message, f.severity) for f in ledger.findings])
 
 

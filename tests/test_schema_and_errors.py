@@ -126,3 +126,39 @@ def test_reason_zh_says_a_system_or_library_error_in_chinese_and_logs_the_origin
     assert reason_zh(InstallError("publish.xml 的根元素不是 jsplugins")) == "publish.xml 的根元素不是 jsplugins"
     said = reason_zh(TypeError("unsupported operand type(s) for +: 'int' and 'str'"))
     assert not re.search(r"[A-Za-z]{3,}", said) and "unsupported operand" in caplog.text
+
+
+SAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "workbooks" / "samples" / "2026-10"
+
+
+@pytest.mark.parametrize("argv", [
+    ["check", str(SAMPLES), "--as-of", "2026-10-31", "--json"],
+    ["summary", str(SAMPLES), "--period", "2026-10", "--as-of", "2026-10-31", "--json"],
+    ["summary", str(SAMPLES), "--period", "2026-10", "--as-of", "2026-10-31", "--compare", "--json"],
+    ["summary", str(SAMPLES), "--period", "2026Q4", "--as-of", "2026-12-31", "--compare", "--json"],
+    ["summary", str(SAMPLES), "--period", "2026", "--as-of", "2026-10-31", "--compare", "--json"],
+    ["summary", str(SAMPLES), "--period", "all", "--as-of", "2026-10-31", "--json"],
+], ids=["check", "month", "month-compared", "quarter-compared", "year-compared", "all"])
+def test_the_outputs_are_made_as_their_models_dump_them(tmp_path, capsys, argv):
+    """check and summary make their JSON without pydantic (for their start-up's sake): the very
+    text its published model gives for it, field order included (the samples hold errors and
+    every kind, and a broken file is added, so every field of the shape is there)."""
+    from taizhang.schemas import CheckOutput, summary_model
+
+    broken = tmp_path / "损坏.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not a workbook")
+    main([*argv[:2], str(broken), *argv[2:]])
+    text = capsys.readouterr().out
+    made = json.loads(text)
+    model = CheckOutput if argv[0] == "check" else summary_model()
+    dumped = model.model_validate(made).model_dump(mode="json")
+    if argv[0] == "summary":  # the keys the model adds at their defaults are those the command leaves out
+        for key in [k for k in dumped if k not in made]:
+            assert dumped.pop(key) in (None, [], {})
+        for key in ("previous_period", "same_period_last_year"):
+            block, given = (dumped.get("compare") or {}).get(key), (made.get("compare") or {}).get(key)
+            if block is not None and "year_to_date" not in given:
+                assert block.pop("year_to_date") is None
+    assert json.dumps(dumped, ensure_ascii=False, indent=2) + "\n" == text
+    if argv[0] == "summary":
+        assert made["blocking_errors"] and made["unreadable"]

@@ -126,7 +126,7 @@ def test_check_answers_the_cli_json(service, month):
     assert int(headers["x-taizhang-exit"]) == code == 1
     assert body["summary"]["files"] == 8 and body["summary"]["errors"] > 0
     import jsonschema
-    from taizhang.outputs import schema
+    from taizhang.schemas import schema
     jsonschema.validate(body, schema("check"))
     planted = json.loads((REPO / "workbooks" / "samples" / "planted_findings.json").read_text())
     found = {(Path(f["path"]).name, g["sheet"], g["code"], g["cell"]) for f in body["files"] for g in f["findings"]}

@@ -6,6 +6,8 @@ notes on where each convention was read off real files).
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 from datetime import date
 from pathlib import Path
@@ -26,7 +28,7 @@ from taizhang.service import check_file
 
 
 def rows_of(report):
-    return [[r.model_dump(exclude={"origin"}) for r in lg.rows] for lg in report.ledgers]
+    return [[{k: v for k, v in dataclasses.asdict(r).items() if k != "origin"} for r in lg.rows] for lg in report.ledgers]
 
 
 def findings_of(report):

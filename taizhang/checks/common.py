@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable
 
 from taizhang.checks.base import CheckContext, Rule, ymd
 from taizhang.findings import Finding
-from taizhang.model import LedgerRow
+from taizhang.model import LedgerRow, fields_of
 from taizhang.reading.ledger import Ledger
 
 
@@ -114,7 +114,7 @@ def duplicate_ids(ledger: Ledger, ctx: CheckContext) -> Iterable[Finding]:
 
 def _content_names(model: type[LedgerRow]) -> list[str]:
     """The fields of ``model`` holding what a row says in its cells but 序号."""
-    return [k for k in model.model_fields if k not in model.not_cells and k != "seq"]
+    return [k for k in fields_of(model) if k not in model.not_cells and k != "seq"]
 
 
 def _content(model: type[LedgerRow]) -> Callable[[LedgerRow], tuple]:

@@ -162,7 +162,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     """``taizhang schema check|summary|consolidate``: the JSON Schema of that command's --json."""
     import json
 
-    from taizhang.outputs import schema
+    from taizhang.schemas import schema
 
     print(json.dumps(schema(args.target), ensure_ascii=False, indent=2))
     return EXIT_OK

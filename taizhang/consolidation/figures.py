@@ -37,6 +37,5 @@ def store_report(store: Any, period: Period, as_of: date, config: Config, key: s
                                               tracker=d.ytd_is_tracker, config=config, key=key, as_of=as_of,
                                               rank=rank, running=running)
     model = figures_model()
-    return Report.model_construct(period=period, as_of=as_of, current=model(**current),
-                                  year_to_date=model(**ytd) if ytd_period is not None else None,
-                                  rows={}, ytd_rows={}, narrative="", compare=None)
+    return Report(period=period, as_of=as_of, current=model(**current),
+                  year_to_date=model(**ytd) if ytd_period is not None else None)

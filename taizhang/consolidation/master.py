@@ -31,7 +31,7 @@ from taizhang.consolidation.sheetxml import strip_sheets
 from taizhang.findings_sheet import (FINDINGS_COLUMNS, FINDINGS_SHEET, HIDDEN_COLUMNS, codes_with_titles,
                                      write_findings_sheet)
 from taizhang.kinds import kinds
-from taizhang.model import row_model
+from taizhang.model import fields_of, row_model
 from taizhang.printing import DATE_FORMAT, TOP, WRAP, ColumnFit, measure, setup_table, wrap_cells
 from taizhang.reading.source import open_workbook
 from taizhang.values import clean_text
@@ -100,7 +100,7 @@ def detail_header(config: Config, kind: Kind, depth: int = 0) -> list[str]:
 
 def detail_formats(config: Config, kind: Kind) -> dict[str, str]:
     """Number format per detail column: dates and money, from the types of the row model."""
-    fields = row_model(kind).model_fields
+    fields = fields_of(row_model(kind))
     formats = {}
     for f, header in detail_columns(config, kind):
         annotation = fields[f].annotation if f in fields else None

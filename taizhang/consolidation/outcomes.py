@@ -146,8 +146,8 @@ class ConsolidationResult:
         return sum(f.rows_rejected for f in self.files)
 
     def as_json(self) -> dict[str, Any]:
-        """The ``taizhang consolidate --json`` object (``taizhang.outputs``' ConsolidateOutput)."""
-        from taizhang.outputs import dump_consolidate
+        """The ``taizhang consolidate --json`` object (``taizhang.schemas``' ConsolidateOutput)."""
+        from taizhang.schemas import dump_consolidate
 
         return dump_consolidate(self._as_dict())
 

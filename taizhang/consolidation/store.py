@@ -474,7 +474,7 @@ class Store:
             fig = d.figures(rows, config, as_of)
         else:
             fig = d.from_parts(self._parts_for(d, kept, selection, key, config, running), config, as_of)
-        if "undated" in type(fig).model_fields:
+        if hasattr(fig, "undated"):
             fig.undated = undated
         return fig
 

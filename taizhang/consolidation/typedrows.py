@@ -12,7 +12,7 @@ from operator import itemgetter
 from typing import Any, Iterable
 
 from taizhang.config import Kind
-from taizhang.model import ROW_MODELS, LedgerRow, period_date, row_model
+from taizhang.model import ROW_MODELS, LedgerRow, class_vars, fields_of, period_date, row_model
 
 StoredOrigin = namedtuple("StoredOrigin", "file sheet row")
 
@@ -24,11 +24,11 @@ def typed_fields(kind: Kind) -> list[str]:
 @lru_cache(maxsize=64)
 def _fields_of(model: type[LedgerRow]) -> tuple[str, ...]:
     """The fields of a row model the store keeps, in order (asked of every row)."""
-    return tuple(f for f in model.model_fields if f != "origin")
+    return tuple(f for f in fields_of(model) if f != "origin")
 
 
 def _field_types(kind: Kind) -> list[type | None]:
-    fields = row_model(kind).model_fields
+    fields = fields_of(row_model(kind))
     out: list[type | None] = []
     for f in typed_fields(kind):
         annotation = fields[f].annotation
@@ -49,9 +49,9 @@ def stored_row_class(kind: Kind) -> type:
     """A light, read-only stand-in for ``ROW_MODELS[kind]`` over a row of the store (origin,
     then the fields, dates and money as text): the same attributes and properties
     (``is_done`` …), none of the validation, done when the row was first read.  Building a
-    pydantic row costs more than computing every figure from it."""
+    typed row costs more than computing every figure from it."""
     model = ROW_MODELS[kind]
-    namespace: dict[str, Any] = {name: getattr(model, name) for name in model.__class_vars__}
+    namespace: dict[str, Any] = {name: getattr(model, name) for name in class_vars(model)}
     namespace.update({"__slots__": (), "kind": kind,
                       "origin": property(lambda self: StoredOrigin(self[0], self[1], self[2]))})
     for i, (f, typ) in enumerate(zip(typed_fields(kind), _field_types(kind)), start=3):

@@ -10,13 +10,13 @@ shape of ``taizhang summary``: one key per kind (``complaints``, ``refunds``, ``
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache
 from typing import Any, Iterable
-
-from pydantic import BaseModel, ConfigDict, create_model
 
 from taizhang.config import Config, Kind
 from taizhang.figures.narrative import narrative
@@ -31,13 +31,11 @@ __all__ = ["BlockParts", "Figures", "Period", "PeriodError", "Report", "block_pa
            "report_parts", "rows_by_kind"]
 
 
-class Figures(BaseModel):
+class Figures:
     """The figures of one period: one attribute per registered kind (``fig.complaints`` …).
 
-    The concrete model, with a typed field per kind, is :func:`figures_model`.
+    The concrete model, a dataclass with a field per kind, is :func:`figures_model`.
     """
-
-    model_config = ConfigDict(extra="allow")
 
     def of(self, kind: str) -> Any:
         return getattr(self, str(kind))
@@ -50,15 +48,18 @@ def figures_model() -> type[Figures]:
 
 @cache
 def _figures_model(_key: tuple[str, ...]) -> type[Figures]:
-    fields = {d.kind.value: (d.figures_model, ...) for d in by_rank()}
-    return create_model("Figures", __base__=Figures, **fields)
+    model = dataclasses.make_dataclass("Figures", [(d.kind.value, d.figures_model) for d in by_rank()],
+                                       bases=(Figures,), kw_only=True)
+    model.__module__ = __name__
+    return model
 
 
 on_change(_figures_model.cache_clear)
 
 
-class Report(BaseModel):
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+@dataclass(kw_only=True)
+class Report:
+    """The figures of a period (and of its year to date), the paragraph, the rows behind them."""
 
     period: Period
     as_of: date
@@ -66,9 +67,9 @@ class Report(BaseModel):
     year_to_date: Figures | None = None
     narrative: str = ""
     #: The rows behind each block of ``current`` (for the detail sheet).
-    rows: dict[Kind, list[LedgerRow]] = {}
+    rows: dict[Kind, list[LedgerRow]] = field(default_factory=dict)
     #: The rows behind each block of ``year_to_date`` (the detail sheet traces 累计 too).
-    ytd_rows: dict[Kind, list[LedgerRow]] = {}
+    ytd_rows: dict[Kind, list[LedgerRow]] = field(default_factory=dict)
     #: The period before and the same period a year earlier (``figures.compare.Comparison``),
     #: when asked for (``summary --compare``); None otherwise.
     compare: Any = None
@@ -108,7 +109,7 @@ def figures(rows: dict[Kind, list[LedgerRow]], period: Period, as_of: date, conf
     blocks = {}
     for d in by_rank():
         block = d.figures(picked[d.kind], config, as_of)
-        if "undated" in type(block).model_fields:
+        if hasattr(block, "undated"):
             block.undated = undated[d.kind]
         blocks[d.kind.value] = block
     return figures_model()(**blocks), picked
@@ -191,7 +192,7 @@ def _figures_of_parts(files: list[BlockParts], as_of: date, config: Config) -> F
     for d in by_rank():
         mine = [f[d.kind] for f in files]
         block = d.from_parts([part for part, _ in mine], config, as_of)
-        if "undated" in type(block).model_fields:
+        if hasattr(block, "undated"):
             block.undated = sum(n for _, n in mine)
         blocks[d.kind.value] = block
     return figures_model()(**blocks)
@@ -210,11 +211,11 @@ def compute_from_parts(files: list[list[BlockParts]], period: Period, as_of: dat
 
 
 def _plain(value: Any) -> Any:
-    """JSON form: money as a decimal string to the fen, models as dicts."""
+    """JSON form: money as a decimal string to the fen, records (dataclasses) as dicts."""
     if isinstance(value, Decimal):
         return f"{fen(value)}"
-    if isinstance(value, BaseModel):
-        return {k: _plain(getattr(value, k)) for k in type(value).model_fields}
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value

@@ -10,9 +10,9 @@ and worded in the paragraph is data (``taizhang/data/activities.toml``).
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Iterable
 
-from pydantic import BaseModel
 
 from taizhang.checks.base import CheckContext, rows_to_check, ymd
 from taizhang.config import Config, default_config
@@ -31,6 +31,7 @@ TIMES_FMT = '#,##0"次"'
 PLAIN = "#,##0"
 
 
+@dataclass(frozen=True, kw_only=True)
 class ActivityRow(LedgerRow):
     """工作开展台账: one activity (or several of the same, 次数)."""
 
@@ -128,7 +129,8 @@ RULES = (dates_in_year, units)
 
 # --- figures -----------------------------------------------------------------------------
 
-class ActivityLine(BaseModel):
+@dataclass(kw_only=True)
+class ActivityLine:
     """One category: 次数, 参与人次, 成果数量 in its 计量单位."""
 
     count: int = 0
@@ -137,16 +139,18 @@ class ActivityLine(BaseModel):
     unit: str | None = None
 
 
-class GroupLine(BaseModel):
+@dataclass(kw_only=True)
+class GroupLine:
     count: int = 0
     person_times: int = 0
 
 
-class ActivityFigures(BaseModel):
+@dataclass(kw_only=True)
+class ActivityFigures:
     #: category -> figures, categories with rows only, in the order of the data
-    by_category: dict[str, ActivityLine] = {}
+    by_category: dict[str, ActivityLine] = field(default_factory=dict)
     #: 学习教育 / 警示教育 / 宣传 / 制度 / 监督 (and 其他) -> 次数 and 参与人次
-    by_group: dict[str, GroupLine] = {}
+    by_group: dict[str, GroupLine] = field(default_factory=dict)
     #: rows counted (a row may stand for several activities: 次数)
     rows: int = 0
     #: rows whose 活动类别 is missing or not in the vocabulary (each also a finding): in

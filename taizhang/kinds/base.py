@@ -24,8 +24,6 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator, P
 from taizhang import findings
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pydantic import BaseModel
-
     from taizhang.config import Config
     from taizhang.model import LedgerRow
 
@@ -175,7 +173,7 @@ class KindDef:
     kind: ClassVar[Kind]
     #: Typed row model (a subclass of :class:`taizhang.model.LedgerRow`).
     row_model: ClassVar[type]
-    #: Figures model (pydantic) and its JSON key is ``kind``.
+    #: Figures model (a dataclass of counts, money and tallies); its JSON key is ``kind``.
     figures_model: ClassVar[type]
     #: Position in the reports (the 汇总表's blocks, the paragraph, the 明细 sheet).
     report_rank: ClassVar[int] = 100
@@ -201,7 +199,7 @@ class KindDef:
         return ()
 
     # --- figures -------------------------------------------------------------------------
-    def figures(self, rows: list[LedgerRow], config: Config, as_of: Any) -> BaseModel:
+    def figures(self, rows: list[LedgerRow], config: Config, as_of: Any) -> Any:
         raise NotImplementedError
 
     #: Bumped whenever what :meth:`parts` returns changes (parts kept by the consolidation's
@@ -215,7 +213,7 @@ class KindDef:
         The default, None, says the kind has none: its figures are computed from the rows."""
         return None
 
-    def from_parts(self, parts: list[Any], config: Config, as_of: Any) -> BaseModel:
+    def from_parts(self, parts: list[Any], config: Config, as_of: Any) -> Any:
         """The figures of the rows behind ``parts`` laid end to end, in that order: exactly
         :meth:`figures` of those rows (only called when :meth:`parts` gives parts).  It leaves
         ``parts`` as they are (one part may stand for two blocks: ``figures.report_parts``)."""
@@ -286,6 +284,12 @@ def register(definition: KindDef | type[KindDef]) -> KindDef:
     if isinstance(definition, type):
         definition = definition()
     kind = Kind(definition.kind)
+    for what, model in (("row_model", getattr(definition, "row_model", None)),
+                        ("figures_model", getattr(definition, "figures_model", None))):
+        if model is not None and "__dataclass_fields__" not in vars(model):  # its own fields, not only a base's
+            raise TypeError(f"kind {kind.value}: {what} {model.__name__} must be a dataclass of its own "
+                            f"(@dataclass(frozen=True, kw_only=True) for a row model, @dataclass(kw_only=True) "
+                            f"for figures)")
     with _LOCK:
         _REGISTRY[kind] = definition
         type.__setattr__(Kind, kind.name, kind)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import operator
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable
 
-from pydantic import BaseModel, Field
 
 from taizhang import roles
 from taizhang.checks.base import CheckContext, missing_conditional_column, rows_to_check, ymd
@@ -27,6 +27,7 @@ KIND = Kind("complaints")
 SOURCES = ("省转办", "市转办", "自办")
 
 
+@dataclass(frozen=True, kw_only=True)
 class ComplaintRow(LedgerRow):
     """信访举报台账: one complaint (件)."""
 
@@ -88,15 +89,16 @@ RULES = (closing_date,)
 
 # --- figures -----------------------------------------------------------------------------
 
-class ComplaintFigures(BaseModel):
+@dataclass(kw_only=True)
+class ComplaintFigures:
     total: int = 0
     #: 件 per source: 省转办, 市转办, 自办 and every source the office added (roles.toml)
-    by_source: dict[str, int] = Field(default_factory=lambda: dict.fromkeys(SOURCES, 0))
+    by_source: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SOURCES, 0))
     #: Rows whose 来源 is missing or not in the vocabulary (each is also a finding).
     unknown_source: int = 0
-    by_channel: dict[str, int] = {}
-    by_category: dict[str, int] = {}
-    by_disposal: dict[str, int] = {}
+    by_channel: dict[str, int] = field(default_factory=dict)
+    by_category: dict[str, int] = field(default_factory=dict)
+    by_disposal: dict[str, int] = field(default_factory=dict)
     closed: int = 0
     in_progress: int = 0
     #: Rows whose 办理状态 is missing or neither 办结 nor 在办: closed + in_progress + this = total.

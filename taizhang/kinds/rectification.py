@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar, Iterable
 
-from pydantic import BaseModel, ValidationInfo, model_validator
 
 from taizhang import roles
 from taizhang.checks.base import CheckContext, missing_conditional_column, rows_to_check, ymd
@@ -14,12 +14,13 @@ from taizhang.config import Config, default_config
 from taizhang.findings import Finding
 from taizhang.kinds.base import Block, Kind, KindDef, ReportSection, ReportWriter, WorksheetFunction, register
 from taizhang.kinds.common import ITEMS, RATE, Lines, canonical_or_none, merge_tallies, ordered, tally_in
-from taizhang.model import Day, LedgerRow, Text, _ctx
+from taizhang.model import Day, LedgerRow, ParseInfo, Text, _ctx
 from taizhang.reading.ledger import Ledger
 
 KIND = Kind("rectification")
 
 
+@dataclass(frozen=True, kw_only=True)
 class RectificationRow(LedgerRow):
     """整改台账: one problem to rectify."""
 
@@ -28,7 +29,7 @@ class RectificationRow(LedgerRow):
     #: Items are placed by 发现日期 only: an open item with a later 整改时限 is not a later
     #: row, and an item without 发现日期 has simply been on the ledger all along.
     period_fields: ClassVar[tuple[str, ...]] = ("found_on",)
-    #: What ``_deadline_words`` sets (the other fields are parsed from their cells as they are).
+    #: What ``before_parse`` sets (the other fields are parsed from their cells as they are).
     derived: ClassVar[frozenset[str]] = frozenset({"deadline", "deadline_type"})
 
     source: Text = None
@@ -43,9 +44,8 @@ class RectificationRow(LedgerRow):
     completed_on: Day = None
     evidence: Text = None
 
-    @model_validator(mode="before")
     @classmethod
-    def _deadline_words(cls, data: Any, info: ValidationInfo) -> Any:
+    def before_parse(cls, data: Any, info: ParseInfo) -> Any:
         """立行立改 / 长期坚持 written in the 整改时限 column is a deadline type, not a bad date."""
         if not isinstance(data, dict) or not isinstance(data.get("deadline"), str):
             return data
@@ -136,7 +136,8 @@ RULES = (completion_date, deadlines)
 
 # --- figures -----------------------------------------------------------------------------
 
-class RectificationFigures(BaseModel):
+@dataclass(kw_only=True)
+class RectificationFigures:
     total: int = 0
     not_started: int = 0
     in_progress: int = 0
@@ -149,8 +150,8 @@ class RectificationFigures(BaseModel):
     unknown_status: int = 0
     #: (已完成 + 已销号) / total, 4 decimal places; None when there is nothing to rectify
     completion_rate: float | None = None
-    by_source: dict[str, int] = {}
-    by_unit: dict[str, int] = {}
+    by_source: dict[str, int] = field(default_factory=dict)
+    by_unit: dict[str, int] = field(default_factory=dict)
     undated: int = 0
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import functools
 import operator
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
-from pydantic import BaseModel
 
 from taizhang.checks.base import CheckContext, rows_to_check
 from taizhang.config import Config
@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 KIND = Kind("refunds")
 
 
+@dataclass(frozen=True, kw_only=True)
 class RefundRow(LedgerRow):
     """退费台账: one case of unlawful fees and what was paid back."""
 
@@ -83,7 +84,8 @@ RULES = (amounts,)
 
 # --- figures -----------------------------------------------------------------------------
 
-class MoneyLine(BaseModel):
+@dataclass(kw_only=True)
+class MoneyLine:
     cases: int = 0
     students: int = 0
     due: Decimal = ZERO
@@ -92,9 +94,10 @@ class MoneyLine(BaseModel):
     to_treasury: Decimal = ZERO
 
 
+@dataclass(kw_only=True)
 class RefundFigures(MoneyLine):
-    by_school: dict[str, MoneyLine] = {}
-    by_item: dict[str, MoneyLine] = {}
+    by_school: dict[str, MoneyLine] = field(default_factory=dict)
+    by_item: dict[str, MoneyLine] = field(default_factory=dict)
     undated: int = 0
 
 

@@ -7,9 +7,9 @@ the form (四种形态) of a measure are configuration (``forms.toml``).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Iterable
 
-from pydantic import BaseModel, Field
 
 from taizhang import roles
 from taizhang.checks.base import CheckContext
@@ -28,6 +28,7 @@ FORMS = ("第一种形态", "第二种形态", "第三种形态", "第四种形�
 CATEGORIES = ("党纪处分", "政务处分", "组织处理", "问责/其他措施")
 
 
+@dataclass(frozen=True, kw_only=True)
 class SanctionRow(LedgerRow):
     """处分台账: one measure taken against one person."""
 
@@ -83,22 +84,23 @@ RULES = (category,)
 
 # --- figures -----------------------------------------------------------------------------
 
-class SanctionFigures(BaseModel):
+@dataclass(kw_only=True)
+class SanctionFigures:
     #: Distinct people (same 姓名 and 单位), and measures taken (rows) in 人次.
     persons: int = 0
     person_times: int = 0
     #: measure -> persons who received it
-    by_measure: dict[str, int] = {}
+    by_measure: dict[str, int] = field(default_factory=dict)
     #: cause -> measure -> persons
-    by_cause: dict[str, dict[str, int]] = {}
+    by_cause: dict[str, dict[str, int]] = field(default_factory=dict)
     #: category -> persons: the four categories always, 未分类 only when some measure could
     #: not be classified (a person whose measures fall in two categories counts in both)
-    by_category: dict[str, int] = Field(default_factory=lambda: dict.fromkeys(CATEGORIES, 0))
+    by_category: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CATEGORIES, 0))
     #: Persons with a measure but no (known) 问题类型: they are in ``by_measure`` but not in
     #: ``by_cause``; an unknown 问题类型 is also an error finding of the ledger.
     unknown_cause: int = 0
     #: 第一种形态 … 第四种形态 -> 人次
-    by_form: dict[str, int] = Field(default_factory=lambda: dict.fromkeys(FORMS, 0))
+    by_form: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FORMS, 0))
     undated: int = 0
 
 

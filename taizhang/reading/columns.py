@@ -29,8 +29,8 @@ from typing import Any, Iterable
 
 from taizhang.config import Config, Kind
 from taizhang.errors import TaizhangError
-from taizhang.model import LedgerRow, ParseContext, row_model
-from taizhang.validation import _by_columns, _Info, _parse_column, _validator_of
+from taizhang.model import LedgerRow, ParseContext, ParseInfo, fields_of, row_model
+from taizhang.validation import _by_columns, _parse_column, _validator_of
 from taizhang.reading.layout import HEADER_SCAN_ROWS, Layout, locate
 from taizhang.reading.ledger import _Texts, classify_rows
 from taizhang.reading.book import Sheet, cell_ref
@@ -182,9 +182,9 @@ def _parse(cols: list[Any], n: int, width: int, data: list[int] | None, layout: 
         col = cols[c]
         return list(col) if data is None else [col[i] for i in data]
 
-    wanted = [f for f in model.model_fields if f in fields and f != "origin"]
+    wanted = [f for f in fields_of(model) if f in fields and f != "origin"]
     raw: dict[str, list[Any]] = {}
-    rules = [d.func for d in model.__pydantic_decorators__.model_validators.values() if d.info.mode == "before"]
+    rules = [model.before_parse] if model.before_parse.__func__ is not LedgerRow.before_parse.__func__ else []
     derived = getattr(model, "derived", None)  # what those rules may set; None: not said
     if (model.prepare.__func__ is not LedgerRow.prepare.__func__ or rules) \
             and (derived is None or not derived.isdisjoint(wanted)):
@@ -193,7 +193,7 @@ def _parse(cols: list[Any], n: int, width: int, data: list[int] | None, layout: 
         whole = {f: cells(c) for f, c in layout.columns.items()}
         rows = [dict(zip(whole, values)) for values in zip(*whole.values())] if whole else [{} for _ in numbers]
         rows = [model.prepare(r) for r in rows]
-        info = _Info(None, ctx)
+        info = ParseInfo(None, ctx)
         for rule in rules:
             rows = [rule(r, info) for r in rows]
         present = set().union(*rows)
@@ -206,7 +206,7 @@ def _parse(cols: list[Any], n: int, width: int, data: list[int] | None, layout: 
 def _typed(model: type[LedgerRow], name: str, raw: list[Any], ctx: ParseContext) -> list[Any]:
     """The typed values of one field's cells: its validator's, by ``model.parse_rows``' column
     parser; None where it fails."""
-    return _parse_column(name, raw, _validator_of(model, name), _Info(name, ctx), ctx, {})
+    return _parse_column(name, raw, _validator_of(model, name), ParseInfo(name, ctx), ctx, {})
 
 
 __all__ = ["HEAD_ROWS", "SHEET", "Columns", "Unreadable", "read_columns"]

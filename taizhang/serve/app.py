@@ -168,7 +168,7 @@ def _response_schema(command: str, components: dict[str, Any]) -> dict[str, Any]
     """The JSON Schema of the command's ``--json`` (``taizhang schema COMMAND``), its ``$defs``
     moved into the OpenAPI components; None for a command without one."""
     try:
-        from taizhang.outputs import SCHEMAS, schema
+        from taizhang.schemas import SCHEMAS, schema
     except ImportError:
         return None
     if command not in SCHEMAS:

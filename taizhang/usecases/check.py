@@ -12,7 +12,6 @@ from taizhang import workers
 from taizhang.checks.files import check_loaded
 from taizhang.config import Config, load_config
 from taizhang.figures.settings import Settings, resolve, settings_rows
-from taizhang.outputs import CheckOutput
 from taizhang.reading.folder import expand_paths, no_workbooks, skip_reason
 from taizhang.reading.workbook import load_workbook
 from taizhang.service import FileReport, check_slim, reader_died
@@ -77,7 +76,9 @@ def check_exit_code(reports: list[FileReport]) -> int:
 
 
 def check_json(reports: list[FileReport]) -> dict[str, Any]:
-    """The ``--json`` shape of ``taizhang check`` (public: fields are added, never renamed)."""
+    """The ``--json`` shape of ``taizhang check`` (public: fields are added, never renamed),
+    as ``outputs.CheckOutput`` declares it (``taizhang schema check``; the tests hold every
+    output made here to that model, field order included)."""
     files = []
     for r in reports:
         stats = r.stats
@@ -91,8 +92,8 @@ def check_json(reports: list[FileReport]) -> dict[str, Any]:
                  "rows": lg.row_count, "hidden": lg.hidden}
                 for lg in r.heads
             ],
-            "findings": [f.model_dump(mode="json") for f in r.findings],
-            "stats": stats.model_dump(mode="json"),
+            "findings": [f.to_json() for f in r.findings],
+            "stats": stats.to_json(),
         })
     total = {
         "files": len(reports),
@@ -100,4 +101,4 @@ def check_json(reports: list[FileReport]) -> dict[str, Any]:
         "errors": sum(r.stats.errors for r in reports),
         "warnings": sum(r.stats.warnings for r in reports),
     }
-    return CheckOutput.model_validate({"files": files, "summary": total}).model_dump(mode="json")
+    return {"files": files, "summary": total}
