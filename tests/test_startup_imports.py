@@ -78,3 +78,26 @@ def test_summary_with_output_does_load_openpyxl(tmp_path):
                                 "-o", str(tmp_path / "汇总.xlsx"))
     assert code in (0, 1) and (tmp_path / "汇总.xlsx").exists()
     assert "openpyxl" in modules
+
+
+REQUEST_ON_THE_COMMAND_LINE = """
+import sys
+from taizhang.cli import build_parser
+from taizhang.cli.common import request_of
+from taizhang.usecases.requests import REQUESTS
+for argv in (["check", "a.xlsx", "--as-of", "2026-10-31", "--jobs", "1"], ["summary", "b", "--period", "202610"],
+             ["report", "c", "-o", "d.docx"], ["consolidate", "e", "--period", "2026-10", "--master", "m.xlsx"]):
+    assert request_of(REQUESTS[argv[0]], build_parser().parse_args(argv)) is not None, argv
+print(sorted({m.split(".")[0] for m in sys.modules}))
+"""
+
+
+def test_a_request_made_on_the_command_line_loads_no_pydantic():
+    """The command line checks its request in plain Python (the service keeps pydantic for its
+    JSON bodies); what else a command loads is the other tests' business."""
+    done = subprocess.run([sys.executable, "-c", REQUEST_ON_THE_COMMAND_LINE], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    modules = set(json.loads(done.stdout.replace("'", '"')))
+    assert "taizhang" in modules
+    assert not modules & {"pydantic", "pydantic_core", "fastapi"}, sorted(modules & {"pydantic", "pydantic_core"})
