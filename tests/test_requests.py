@@ -5,6 +5,8 @@ same values and the same Chinese words."""
 
 from __future__ import annotations
 
+import copy
+import pickle
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -85,6 +87,7 @@ def test_a_request_is_a_frozen_record():
     assert hash(request) == hash(ConsolidateRequest(folder="f", period="202610", master="m.xlsx"))
     assert repr(request).startswith("ConsolidateRequest(folder='f', period='202610', master='m.xlsx', roster=None")
     assert request != CheckRequest(paths=["f"])
+    assert pickle.loads(pickle.dumps(request)) == request == copy.deepcopy(request)
 
 
 @pytest.mark.parametrize("command", sorted(BASE))

@@ -30,6 +30,8 @@ BODY_CONFIG = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True
 
 
 def _as_of(value: Any) -> Any:
+    """A day's "before" step: a text or a number read as staff write a day; the rest is left to
+    pydantic's ``date`` (as :class:`~taizhang.usecases.requests.Day` does in plain Python)."""
     if value is None or isinstance(value, date):
         return value
     if isinstance(value, (str, int)) and not isinstance(value, bool):
@@ -38,6 +40,8 @@ def _as_of(value: Any) -> Any:
 
 
 def _jobs(value: Any) -> Any:
+    """A process count's "before" step (the rest is left to ``StrictInt``, as
+    :class:`~taizhang.usecases.requests.Jobs` refuses it)."""
     if isinstance(value, (str, int)) and not isinstance(value, bool):
         return parse_jobs(value)
     return value
@@ -52,14 +56,15 @@ def _annotation(spec: Spec) -> Any:
     if isinstance(rule, Texts):
         return Annotated[list[PlainText], BeforeValidator(rule.listed)]
     if isinstance(rule, Day):
-        return Annotated[date | None, BeforeValidator(_as_of)]
+        return Annotated[date | None if spec.nullable else date, BeforeValidator(_as_of)]
     if isinstance(rule, Jobs):
-        return Annotated[StrictInt | None, BeforeValidator(_jobs)]
+        return Annotated[StrictInt | None if spec.nullable else StrictInt, BeforeValidator(_jobs)]
     kind = {Text: PlainText, Flag: StrictBool}[type(rule)]
     return kind | None if spec.nullable else kind
 
 
 def _field(spec: Spec) -> Any:
+    """The pydantic field of a declared one: its help text, its default, at least one item."""
     extra: dict[str, Any] = {"description": spec.description}
     if isinstance(spec.rule, Texts) and spec.rule.at_least_one:
         extra["min_length"] = 1
