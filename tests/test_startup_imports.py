@@ -81,20 +81,22 @@ def test_summary_with_output_does_load_openpyxl(tmp_path):
 
 
 REQUEST_ON_THE_COMMAND_LINE = """
-import sys
-from taizhang.cli import build_parser
+import argparse, sys
 from taizhang.cli.common import request_of
 from taizhang.usecases.requests import REQUESTS
-for argv in (["check", "a.xlsx", "--as-of", "2026-10-31", "--jobs", "1"], ["summary", "b", "--period", "202610"],
-             ["report", "c", "-o", "d.docx"], ["consolidate", "e", "--period", "2026-10", "--master", "m.xlsx"]):
-    assert request_of(REQUESTS[argv[0]], build_parser().parse_args(argv)) is not None, argv
+for command, args in (("check", dict(paths=["a.xlsx"], as_of="2026-10-31", jobs="1", recursive=True)),
+                      ("summary", dict(paths=["b"], period="202610", compare=False)),
+                      ("report", dict(paths=["c"], output="d.docx")),
+                      ("consolidate", dict(folder="e", period="2026-10", master="m.xlsx"))):
+    assert request_of(REQUESTS[command], argparse.Namespace(**args)) is not None, command
 print(sorted({m.split(".")[0] for m in sys.modules}))
 """
 
 
 def test_a_request_made_on_the_command_line_loads_no_pydantic():
     """The command line checks its request in plain Python (the service keeps pydantic for its
-    JSON bodies); what else a command loads is the other tests' business."""
+    JSON bodies): the request module and ``request_of`` alone, what else a command loads being
+    the other tests' business."""
     done = subprocess.run([sys.executable, "-c", REQUEST_ON_THE_COMMAND_LINE], capture_output=True, text=True,
                           cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
