@@ -78,3 +78,28 @@ def test_summary_with_output_does_load_openpyxl(tmp_path):
                                 "-o", str(tmp_path / "汇总.xlsx"))
     assert code in (0, 1) and (tmp_path / "汇总.xlsx").exists()
     assert "openpyxl" in modules
+
+
+REQUEST_ON_THE_COMMAND_LINE = """
+import argparse, sys
+from taizhang.cli.common import request_of
+from taizhang.usecases.requests import REQUESTS
+for command, args in (("check", dict(paths=["a.xlsx"], as_of="2026-10-31", jobs="1", recursive=True)),
+                      ("summary", dict(paths=["b"], period="202610", compare=False)),
+                      ("report", dict(paths=["c"], output="d.docx")),
+                      ("consolidate", dict(folder="e", period="2026-10", master="m.xlsx"))):
+    assert request_of(REQUESTS[command], argparse.Namespace(**args)) is not None, command
+print(sorted({m.split(".")[0] for m in sys.modules}))
+"""
+
+
+def test_a_request_made_on_the_command_line_loads_no_pydantic():
+    """The command line checks its request in plain Python (the service keeps pydantic for its
+    JSON bodies): the request module and ``request_of`` alone, what else a command loads being
+    the other tests' business."""
+    done = subprocess.run([sys.executable, "-c", REQUEST_ON_THE_COMMAND_LINE], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    modules = set(json.loads(done.stdout.replace("'", '"')))
+    assert "taizhang" in modules
+    assert not modules & {"pydantic", "pydantic_core", "fastapi"}, sorted(modules & {"pydantic", "pydantic_core"})

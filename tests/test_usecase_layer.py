@@ -103,11 +103,15 @@ def test_a_command_line_and_a_json_body_make_the_same_request(argv, body):
     its JSON into: the same options give the same request."""
     from taizhang.cli import build_parser
     from taizhang.cli.common import request_of
-    from taizhang.usecases.requests import REQUESTS
+    from taizhang.serve.options import confine, request_model
+    from taizhang.usecases.requests import REQUESTS, validate
 
     model = REQUESTS[argv[0]]
     from_cli = request_of(model, build_parser().parse_args(argv))
-    assert from_cli is not None and from_cli == model.model_validate(body)
+    assert from_cli is not None and from_cli == validate(model, body)
+    everywhere = type("Everywhere", (), {"check": staticmethod(lambda path: path)})()
+    from_service = confine(argv[0], request_model(argv[0]).model_validate(body), everywhere)
+    assert from_cli == from_service
 
 
 @pytest.mark.parametrize("body, said", [
@@ -148,8 +152,9 @@ def test_the_openapi_description_of_each_option_is_its_command_line_help(command
         main([command, "--help"])
     shown = "".join(capsys.readouterr().out.split())
     model = REQUESTS[command]
-    for name, field in model.model_fields.items():
-        assert field.description and "".join(field.description.split()) in shown, (command, name)
+    for field in model.SPECS:
+        assert field.description and "".join(field.description.split()) in shown, (command, field.name)
+        assert model.help(field.name) == field.description
 
 
 def test_every_help_line_is_chinese(capsys):

@@ -117,10 +117,11 @@ def start_log() -> Path | None:
 
 def request_of(model: type, args: argparse.Namespace) -> object:
     """The use case's request from the parsed arguments (each field from the argument of its
-    name); a value its model refuses is said as a usage error (exit 2) and gives ``None``."""
-    from taizhang.usecases.requests import RequestError, validate
+    name), checked in plain Python (no pydantic on the command line); a value its model refuses
+    is said as a usage error (exit 2) and gives ``None``."""
+    from taizhang.usecases.requests import RequestError, field_names, validate
 
-    values = {name: getattr(args, name) for name in model.model_fields
+    values = {name: getattr(args, name) for name in field_names(model)
               if getattr(args, name, None) is not None}
     try:
         return validate(model, values)

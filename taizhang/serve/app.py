@@ -202,12 +202,12 @@ def create_app(settings: ServeSettings) -> Any:
     runs = Runs()
     page, wps = static_files("page"), static_files("wps")
 
-    def execute(command: str, request: UseCaseRequest, job: str | None) -> Response:
+    def execute(command: str, body: Any, job: str | None) -> Response:
         run = runner(command)
         if run is None:
             return _error(501, "“生成汇报”在此版本中尚未提供（需要 taizhang report）", exit=EXIT_UNREADABLE)
         try:
-            request = confine(request, settings.allowed)
+            request: UseCaseRequest = confine(command, body, settings.allowed)
         except OutsideAllowed as exc:
             return _error(403, str(exc), exit=EXIT_UNREADABLE)
         config = settings.config
@@ -266,8 +266,9 @@ def create_app(settings: ServeSettings) -> Any:
                 return _error(400, "X-Taizhang-Job 只能含字母、数字、- 和 _", exit=EXIT_UNREADABLE)
             return await run_in_threadpool(execute, command, body, job)
         handle.__name__ = f"api_{command}"
-        # FastAPI validates the JSON body into the command's request model (``refused`` below
-        # answers what it refuses)
+        # FastAPI validates the JSON body into the command's body model, pydantic's, derived from
+        # the request's declaration (``refused`` below answers what it refuses; ``execute``
+        # makes the use case's request of it)
         positional = inspect.Parameter.POSITIONAL_OR_KEYWORD
         handle.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
             inspect.Parameter("request", positional, annotation=Request),
