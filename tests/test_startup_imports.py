@@ -1,5 +1,6 @@
 """A command imports only what it asks for: ``taizhang --version`` and ``--help`` no reader and
-no writer, ``check`` and ``summary --json`` no openpyxl (it is for workbooks written), small
+no writer, ``check`` and ``summary --json`` no openpyxl (it is for workbooks written) and no
+pydantic (it validates what comes from outside: the service's bodies, the office file), small
 files no numpy.  Each command runs in a fresh interpreter, as staff start it; what was
 imported is read from that interpreter's ``sys.modules`` once the command has finished.
 Speed itself is shown by ``benchmarks/bench_processes.py``, not asserted here.
@@ -59,7 +60,8 @@ def test_check_of_one_ledger_loads_neither_openpyxl_nor_numpy(tmp_path):
     assert data["summary"]["files"] == 1 and data["files"][0]["ledgers"]  # the ledger was really read
     assert code in (0, 1)
     assert "python_calamine" in modules
-    assert not modules & {"openpyxl", "numpy", "pandas"}, sorted(modules & {"openpyxl", "numpy", "pandas"})
+    unwanted = {"openpyxl", "numpy", "pandas", "pydantic", "pydantic_core", "rich", "multiprocessing"}
+    assert not modules & unwanted, sorted(modules & unwanted)  # pydantic: the rows, findings, requests are plain
 
 
 @pytest.mark.slow
@@ -68,7 +70,8 @@ def test_summary_without_output_loads_no_openpyxl(tmp_path, json_flag):
     code, modules, stdout = imported(tmp_path, "summary", str(MONTH), "--as-of", "2026-10-31",
                                      "--period", "2026-10", *json_flag)
     assert code in (0, 1) and stdout.strip()
-    assert not modules & {"openpyxl", "pandas"}, sorted(modules & {"openpyxl", "pandas"})
+    assert not modules & {"openpyxl", "pandas", "pydantic", "pydantic_core"}, sorted(
+        modules & {"openpyxl", "pandas", "pydantic", "pydantic_core"})
 
 
 @pytest.mark.slow
