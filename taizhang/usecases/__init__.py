@@ -1,7 +1,8 @@
 """The use cases: the one place that strings reading, checks, figures and writing together.
 
-Each takes a typed request (``requests``: pydantic models the command line parses its
-arguments into and the local service validates its JSON into) and gives an
+Each takes a typed request (``requests``: frozen records declared once, which the command line
+parses its arguments into, checked in plain Python, and the local service validates its JSON
+into, through pydantic models derived from them) and gives an
 :class:`~taizhang.usecases.common.Outcome`: the exit status, the ``--json`` shape, the
 messages, and what a printer needs.  The faces (``cli``, ``serve``, the ribbon's macros,
 ``taizhang.api``) only translate input into a request and render the outcome.
