@@ -46,9 +46,29 @@ class ValueParseError(TaizhangError, ValueError):
     """A cell value that cannot be read as what its column holds (message in Chinese)."""
 
 
+class LazyPattern:
+    """A regular expression compiled when first used: ``re.compile`` costs a process's start
+    up to a millisecond a pattern, and most runs never use most patterns (a date typed as
+    text, an .ods, a damaged sheet).  Its methods and attributes are the compiled pattern's;
+    ``pattern`` is there before."""
+
+    def __init__(self, pattern: str | bytes, flags: int = 0) -> None:
+        self.pattern = pattern
+        self._flags = flags
+
+    def __getattr__(self, name: str):  # only for what the instance does not hold yet
+        if name.startswith("__"):
+            raise AttributeError(name)
+        compiled = re.compile(self.pattern, self._flags)
+        for attr in ("match", "fullmatch", "search", "finditer", "findall", "sub", "subn", "split", "flags",
+                     "groups", "groupindex"):
+            self.__dict__[attr] = getattr(compiled, attr)  # found directly from now on
+        return getattr(compiled, name)
+
+
 # --- text ----------------------------------------------------------------------------
 
-_EDGE_SPACE = re.compile(r"^[\s\u200b\ufeff]+|[\s\u200b\ufeff]+$")
+_EDGE_SPACE = LazyPattern(r"^[\s\u200b\ufeff]+|[\s\u200b\ufeff]+$")
 
 
 def clean_text(value: object) -> str | None:
@@ -77,8 +97,10 @@ def clean_text(value: object) -> str | None:
 
 
 #: What clean_text trims from the ends of a text: whitespace (what ``\\s`` matches: the
-#: characters ``str.isspace`` says, none above U+3000) and the invisible marks.
-EDGE_CHARACTERS = "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + "\u200b\ufeff"
+#: characters ``str.isspace`` says, none above U+3000) and the invisible marks.  Written out
+#: (working it out took a millisecond of every start); ``tests/test_values.py`` checks it.
+EDGE_CHARACTERS = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                   "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u200b\ufeff")
 
 
 def clean_text_column(values: list) -> list[str | None] | None:
@@ -117,7 +139,7 @@ def is_blank(value: object) -> bool:
     return clean_text(value) is None
 
 
-_KEY_DROP = re.compile(r"[\s\u200b\ufeff*＊:：]+")
+_KEY_DROP = LazyPattern(r"[\s\u200b\ufeff*＊:：]+")
 _KEY_EDGE = "、,，.。;；!！?？·"
 
 
@@ -298,9 +320,9 @@ def _ymd(y: int, m: int, d: int, raw: object) -> date:
 _TIME = r"(?:(?:\s+|T)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?"
 _CN_DIGIT = "〇零○一二三四五六七八九"
 _DATE_TEXT = [
-    re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})" + _TIME, re.ASCII),
-    re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})" + _TIME, re.ASCII),
-    re.compile(rf"(?P<y>[0-9]{{4}}|[{_CN_DIGIT}]{{4}})\s*年\s*(?P<m>[0-9]{{1,2}}|[{_CN_DIGIT}十]{{1,3}})\s*月"
+    LazyPattern(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})" + _TIME, re.ASCII),
+    LazyPattern(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})" + _TIME, re.ASCII),
+    LazyPattern(rf"(?P<y>[0-9]{{4}}|[{_CN_DIGIT}]{{4}})\s*年\s*(?P<m>[0-9]{{1,2}}|[{_CN_DIGIT}十]{{1,3}})\s*月"
                rf"\s*(?P<d>[0-9]{{1,2}}|[{_CN_DIGIT}十]{{1,3}})\s*[日号]?" + _TIME),
 ]
 
@@ -364,10 +386,10 @@ def parse_date(value: object) -> date:
 
 # --- money and counts ----------------------------------------------------------------
 
-_AMOUNT = re.compile(r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?P<unit>亿元|万元|亿|万|元|圆)?",
+_AMOUNT = LazyPattern(r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?P<unit>亿元|万元|亿|万|元|圆)?",
                      re.ASCII)
 _OWN_UNITS = {"亿元": 10**8, "万元": 10**4, "亿": 10**8, "万": 10**4, "元": 1, "圆": 1}
-_CURRENCY = re.compile(r"^(?:人民币|RMB|CNY|¥)", re.IGNORECASE)
+_CURRENCY = LazyPattern(r"^(?:人民币|RMB|CNY|¥)", re.IGNORECASE)
 
 
 _EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
@@ -467,7 +489,7 @@ def parse_date_column(values: list) -> list[date | None] | None:
 
 
 _MAX_COUNT = Decimal(10**15)  # Excel keeps 15 significant digits; anything larger is not a count
-_COUNT_SUFFIX = re.compile(r"(?:人次|人|名|次|个|件|位|篇|条|场|期|项|份|幅|块)$")
+_COUNT_SUFFIX = LazyPattern(r"(?:人次|人|名|次|个|件|位|篇|条|场|期|项|份|幅|块)$")
 
 
 def parse_count_column(values: list) -> list[int | None] | None:

@@ -33,9 +33,8 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import gc
-import multiprocessing
-import multiprocessing.context
 import os
 import re
 import select
@@ -45,10 +44,12 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, TypeVar
+
+if TYPE_CHECKING:  # imported where workers are started: a run that reads in this process needs neither
+    import multiprocessing.context
+    from concurrent.futures import ProcessPoolExecutor
 
 T = TypeVar("T")
 
@@ -69,14 +70,17 @@ def default_jobs() -> int:
 def start_context() -> tuple[multiprocessing.context.BaseContext, int]:
     """How workers start here, and from how many files that pays."""
     if sys.platform.startswith("linux"):
+        import multiprocessing
+
         return multiprocessing.get_context("fork"), FORK_THRESHOLD
-    return TiedSpawnContext(), SPAWN_THRESHOLD
+    return _tied_spawn_context()(), SPAWN_THRESHOLD
 
 
 def in_processes(count: int, jobs: int | None = None) -> bool:
-    """Whether :func:`map_files` would read ``count`` files in worker processes."""
+    """Whether :func:`map_files` would read ``count`` files in worker processes (one file
+    never: then multiprocessing is not even imported)."""
     jobs = default_jobs() if jobs is None else jobs
-    return jobs > 1 and count >= start_context()[1]
+    return jobs > 1 and count > 1 and count >= start_context()[1]
 
 
 def map_files(work: Callable[..., T], paths: Sequence[Path], args: tuple = (), *,
@@ -97,6 +101,9 @@ def map_files(work: Callable[..., T], paths: Sequence[Path], args: tuple = (), *
             if progress:
                 progress(p)
         return out
+    from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     context, _ = start_context()
     results: dict[int, T] = {}
     orphans: list[int] = []
@@ -138,6 +145,8 @@ def _pool(jobs: int, context: Any, work: Callable[..., Any], args: tuple) -> Pro
     # have ended: the parent-death signal (sent when the thread that forked a child ends) is
     # never sent early.  The private folder is made before the fork, so that a worker's reader
     # children use this run's folder rather than one of the worker's own.
+    from concurrent.futures import ProcessPoolExecutor
+
     if sys.platform.startswith("linux"):
         _prctl()
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
@@ -159,6 +168,8 @@ def _run(path: Path) -> Any:
 
 
 def _alone(path: Path, context: Any, work: Callable[..., T], args: tuple, crashed: Callable[[Path], T]) -> T:
+    from concurrent.futures.process import BrokenProcessPool
+
     with _pool(1, context, work, args) as pool:
         try:
             with ctrl_c_held():
@@ -393,17 +404,35 @@ def _the_job() -> int | None:  # pragma: no cover - Windows
         return job
 
 
-class _TiedSpawnProcess(multiprocessing.context.SpawnProcess):
-    """A spawned worker that the parent holds in its job object from its start (Windows)."""
+@functools.lru_cache(maxsize=1)
+def _tied_spawn_context() -> type:
+    """``TiedSpawnContext``: a spawn context whose workers the parent holds in its job object
+    from their start (Windows); made when first asked, multiprocessing imported then."""
+    import multiprocessing.context
 
-    def start(self) -> None:
-        super().start()
-        if self.pid is not None:
-            hold_child(self.pid)
+    class _TiedSpawnProcess(multiprocessing.context.SpawnProcess):
+        """A spawned worker that the parent holds in its job object from its start (Windows)."""
+
+        def start(self) -> None:
+            super().start()
+            if self.pid is not None:
+                hold_child(self.pid)
+
+    class TiedSpawnContext(multiprocessing.context.SpawnContext):
+        Process = _TiedSpawnProcess
+
+    for cls in (_TiedSpawnProcess, TiedSpawnContext):  # pickled by name (a spawned worker's process)
+        cls.__qualname__ = cls.__name__
+        globals()[cls.__name__] = cls
+    return TiedSpawnContext
 
 
-class TiedSpawnContext(multiprocessing.context.SpawnContext):
-    Process = _TiedSpawnProcess
+def __getattr__(name: str) -> Any:
+    """``TiedSpawnContext`` and its process class, made when first asked (see :func:`_tied_spawn_context`)."""
+    if name in ("TiedSpawnContext", "_TiedSpawnProcess"):
+        _tied_spawn_context()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # -- the run's private folder --------------------------------------------------------------

@@ -311,3 +311,49 @@ def test_cells_pushed_far_down_by_the_ends_of_rows_are_refused_before_they_are_r
     assert path.stat().st_size < 20_000
     sheet = open_workbook(path).sheets[0]
     assert sheet.rows == [] and sheet.too_large is not None and "散布在 100,0" in sheet.too_large
+
+
+# -- the colons visited one by one (colon_tags) against the byte counts -------------------------
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_colons_visited_give_what_the_byte_counts_give(seed):
+    """``colon_tags`` (where it answers) counts what ``data.count`` counts, and the bound of the
+    byte search is the same with it or without it."""
+    from taizhang.reading.extent import colon_tags, extent_bound_searched
+
+    rnd = random.Random(seed)
+    answered = 0
+    for _ in range(80):
+        data = _sheet_of_size(rnd, rnd.choice([200, 3000, 20_000]), plain=rnd.random() < 0.5)
+        if rnd.random() < 0.5:  # a few colons only: namespaces, as programs write them
+            data = data.replace(b"<x:", b"<x").replace(b"</x:", b"</x")
+        found = colon_tags(data)
+        if found is not None:
+            answered += 1
+            assert found == (data.count(b":row"), data.count(b":c"), b":f" in data)
+        assert extent_bound_searched(data, found) == extent_bound_searched(data, (
+            data.count(b":row"), data.count(b":c"), b":f" in data))
+    assert answered
+
+
+def test_plain_xml_is_parsed_as_defusedxml_parses_it_and_a_declaration_is_still_refused():
+    """Parts without a ``!`` byte are parsed by the standard library's parser into the tree
+    defusedxml makes; a part that may declare an entity is defusedxml's, which refuses it."""
+    from defusedxml import DefusedXmlException
+    from defusedxml import ElementTree as Defused
+
+    from taizhang.reading.extent import parse_xml
+
+    def shape(e):
+        return e.tag, dict(e.attrib), e.text, [shape(c) for c in e]
+
+    plain = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="urn:x" '
+             'xmlns:r="urn:r"><sheets><sheet name="A&amp;B &#20013;" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    for data in (plain.encode(), plain.replace("UTF-8", "utf-16").encode("utf-16"),
+                 plain.replace(' encoding="UTF-8"', "").encode()):
+        assert shape(parse_xml(data)) == shape(Defused.fromstring(data))
+    bomb = ('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><r>&a;</r>')
+    for data in (bomb.encode(), bomb.encode("utf-16"), bomb.replace('version="1.0"', 'version="1.0" encoding="cp037"')
+                 .encode()):
+        with pytest.raises((DefusedXmlException, Defused.ParseError)):
+            parse_xml(data)

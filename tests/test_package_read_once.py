@@ -29,13 +29,13 @@ def test_each_part_is_unpacked_once_before_the_reader(tmp_path, monkeypatch):
 
     monkeypatch.setattr(zipfile.ZipFile, "open", counting_open)
     parsed: list[bytes] = []
-    real_parse = extent.ElementTree.fromstring
+    real_parse = extent.parse_xml
 
     def counting_parse(text, *args, **kwargs):
         parsed.append(text)
         return real_parse(text, *args, **kwargs)
 
-    monkeypatch.setattr(extent.ElementTree, "fromstring", counting_parse)
+    monkeypatch.setattr(extent, "parse_xml", counting_parse)
     book = open_workbook(path)
     assert [s.name for s in book.sheets] == ["退费台账", "第二张"]
     with zipfile.ZipFile(path) as zf:

@@ -91,7 +91,8 @@ def start_log() -> Path | None:
     log file; returns its path, or None when no log can be written (the command still runs)."""
     import logging
     import tempfile
-    from logging.handlers import RotatingFileHandler
+
+    from taizhang.logs import RotatingLog
 
     logger = logging.getLogger("taizhang")
     wanted = log_path()
@@ -104,7 +105,7 @@ def start_log() -> Path | None:
     for path in (wanted, Path(tempfile.gettempdir()) / "taizhang" / "taizhang.log"):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handler = RotatingFileHandler(path, maxBytes=2 * 1024 * 1024, backupCount=3, encoding="utf-8")
+            handler = RotatingLog(path, max_bytes=2 * 1024 * 1024, backups=3, encoding="utf-8")
         except OSError:
             continue
         handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))

@@ -4,7 +4,6 @@ the mark inside them)."""
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import zipfile
@@ -45,8 +44,17 @@ def is_own_output(path: Path) -> bool:
                 text = fh.read(1 << 20).decode("utf-8", "replace")
     except Exception:  # noqa: BLE001 - not a zip, damaged, unreadable: not ours
         return False
-    sheets = {html.unescape(m) for m in re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', text)}
+    sheets = {_unescape(m) for m in re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', text)}
     return MASTER_SHEETS <= sheets
+
+
+def _unescape(text: str) -> str:
+    """``html.unescape(text)``, importing it only for a text with a reference in it."""
+    if "&" not in text:
+        return text
+    import html
+
+    return html.unescape(text)
 
 
 def in_folder(child: Path) -> bool:

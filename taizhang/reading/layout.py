@@ -118,13 +118,19 @@ def _merged_fill(sheet: Sheet, limit: int) -> dict[tuple[int, int], Any]:
     return fill
 
 
-def _header_grid(sheet: Sheet, fill: dict[tuple[int, int], Any]) -> list[list[HeaderKey]]:
-    """Header keys of the first rows (merged cells filled from their top-left cell)."""
+def _header_grid(sheet: Sheet, fill: dict[tuple[int, int], Any],
+                 only: tuple[int, int] | None = None) -> list[list[HeaderKey]]:
+    """Header keys of the first rows (merged cells filled from their top-left cell);
+    ``only``: just the rows from ``only[0]`` to before ``only[1]`` (the header's: the others
+    are left empty)."""
     rows = min(len(sheet.rows), HEADER_SCAN_ROWS + 1)
     width = max((len(r) for r in sheet.rows[:rows]), default=0)
     grid = []
     text_key, header_key = _text_key, _header_key
     for r in range(rows):
+        if only is not None and not only[0] <= r < only[1]:
+            grid.append([])
+            continue
         cells = sheet.rows[r]
         # what _header_key gives, without a call for the numbers, dates and blanks
         keys = [(text_key(v) if len(v) <= 200 else header_key(v)) if type(v) is str
@@ -133,7 +139,7 @@ def _header_grid(sheet: Sheet, fill: dict[tuple[int, int], Any]) -> list[list[He
             keys.extend(itertools.repeat(None, width - len(keys)))
         grid.append(keys)
     for (r, c), value in fill.items():  # a merged cell: its top-left cell's text
-        if r < rows and c < width:
+        if r < rows and c < width and (only is None or only[0] <= r < only[1]):
             grid[r][c] = _header_key(value)
     return grid
 
@@ -159,24 +165,6 @@ def _kind_index(config: Config) -> dict[str, dict[Kind, ColumnSpec]]:
 
 #: A row of the header grid as the columns its cells name in one kind: {column: ColumnSpec}.
 RowHits = dict[int, ColumnSpec]
-
-
-def _grid_hits(config: Config, grid: list[list[HeaderKey]]) -> dict[Kind, dict[int, RowHits]]:
-    """What each header cell names, for every kind in one pass over the grid (what
-    :func:`_lookup` gives per kind: the whole text first, then the text without its unit):
-    per kind, row -> what its cells name, for the rows naming something, in order."""
-    index = _kind_index(config)
-    out: dict[Kind, dict[int, RowHits]] = {kind: {} for kind in config.kinds}
-    for r, keys in enumerate(grid):
-        for c, hk in itertools.compress(enumerate(keys), keys):  # the cells with a key
-            whole, bare = index.get(hk[0]), index.get(hk[1])
-            if bare is not None:
-                for kind, spec in bare.items():
-                    out[kind].setdefault(r, {})[c] = spec
-            if whole is not None:
-                for kind, spec in whole.items():
-                    out[kind].setdefault(r, {})[c] = spec
-    return out
 
 
 def _header_candidates(named: dict[int, RowHits]) -> tuple[int, int, int]:
@@ -207,14 +195,77 @@ def sheet_kind_hint(config: Config, sheet_name: str) -> Kind | None:
     return None
 
 
+#: Per configuration: a header cell's text -> what it names in each kind ({kind: its column},
+#: empty when nothing).
+_TEXT_HITS: dict[int, tuple[Config, dict[str, dict[Kind, ColumnSpec]]]] = {}
+_NO_HITS: dict[Kind, ColumnSpec] = {}
+
+
+def _hits_of(index: dict[str, dict[Kind, ColumnSpec]], hk: HeaderKey) -> dict[Kind, ColumnSpec]:
+    """What a header key names in each kind: the whole text's column, else the one of the text
+    without its unit."""
+    if hk is None:
+        return _NO_HITS
+    whole, bare = index.get(hk[0]), index.get(hk[1])
+    if whole is None:
+        return bare or _NO_HITS
+    return {**bare, **whole} if bare else whole
+
+
+def _header_hits(sheet: Sheet, config: Config, fill: dict[tuple[int, int], Any]) -> dict[Kind, dict[int, RowHits]]:
+    """What each cell of the first rows names (merged cells filled from their top-left cell),
+    for every kind in one pass: per kind, row -> what its cells name, for the rows naming
+    something, in order.  Each distinct text is looked up once per configuration (the whole
+    text first, then the text without its unit), so that most cells, a ledger's first rows of
+    data, cost one look-up; no grid of keys is made (:func:`_header_grid` makes the header's)."""
+    found = _TEXT_HITS.get(id(config))
+    if found is None or found[0] is not config:
+        if len(_TEXT_HITS) > 16:
+            _TEXT_HITS.clear()
+        found = _TEXT_HITS[id(config)] = (config, {})
+    memo = found[1]
+    if len(memo) > 65536:  # a long-lived process reading many files: kept bounded
+        memo.clear()
+    index = _kind_index(config)
+    rows = min(len(sheet.rows), HEADER_SCAN_ROWS + 1)
+    width = max((len(r) for r in sheet.rows[:rows]), default=0)
+    merged: dict[int, dict[int, Any]] = {}
+    for (r, c), value in fill.items():  # a merged cell: its top-left cell's text
+        if r < rows and c < width:
+            merged.setdefault(r, {})[c] = value
+    out: dict[Kind, dict[int, RowHits]] = {kind: {} for kind in config.kinds}
+    for r in range(rows):
+        cells = sheet.rows[r]
+        if r in merged:
+            cells = list(cells) + [None] * (width - len(cells))
+            for c, value in merged[r].items():
+                cells[c] = value
+        for c, value in enumerate(cells):
+            if type(value) is str:
+                hits = memo.get(value)
+                if hits is None:
+                    hits = _hits_of(index, _header_key(value))
+                    if len(value) <= 200:
+                        memo[value] = hits
+            elif isinstance(value, str):
+                hits = _hits_of(index, _header_key(value))
+            else:
+                continue
+            for kind, spec in hits.items():
+                row_hits = out[kind].get(r)
+                if row_hits is None:
+                    row_hits = out[kind][r] = {}
+                row_hits[c] = spec
+    return out
+
+
 def locate(sheet: Sheet, config: Config) -> Layout | None:
     """The ledger in ``sheet``, or None when the sheet holds no ledger."""
     if not sheet.rows:
         return None
     fill = _merged_fill(sheet, HEADER_SCAN_ROWS + 2)
-    grid = _header_grid(sheet, fill)
     hint = sheet_kind_hint(config, sheet.name)
-    hits = _grid_hits(config, grid)
+    hits = _header_hits(sheet, config, fill)
     scored = []
     for kind in config.kinds:
         score, row, height = _header_candidates(hits[kind])
@@ -225,7 +276,7 @@ def locate(sheet: Sheet, config: Config) -> Layout | None:
     needed = MIN_HEADER_MATCHES - (1 if kind is hint else 0)
     if score < needed:
         return None
-    return _build_layout(sheet, config.kinds[kind], row, height, grid)
+    return _build_layout(sheet, config.kinds[kind], row, height, _header_grid(sheet, fill, (row, row + height)))
 
 
 def _build_layout(sheet: Sheet, spec: KindSpec, row: int, height: int,

@@ -8,15 +8,16 @@ in a copy in memory, which the reader gets instead; the file itself is never tou
 
 from __future__ import annotations
 
-import html
 import io
-import re
 import zipfile
 from pathlib import Path
 
+from taizhang.reading.package import _unescape
+from taizhang.values import LazyPattern
+
 #: The start tag of a table (not of its rows or columns: ``table:table-row`` and the like).
-_TABLE = re.compile(rb"<table:table(\s[^<>]*?)?(/?)>")
-_NAME = re.compile(rb'table:name\s*=\s*"([^"]*)"')
+_TABLE = LazyPattern(rb"<table:table(\s[^<>]*?)?(/?)>")
+_NAME = LazyPattern(rb'table:name\s*=\s*"([^"]*)"')
 _END = b"</table:table>"
 
 
@@ -30,7 +31,7 @@ def without_tables(source: Path | io.BytesIO, names: set[str]) -> io.BytesIO:
             if m.start() < pos or m.group(2):
                 continue
             name = _NAME.search(m.group(1) or b"")
-            if name is None or html.unescape(name.group(1).decode("utf-8", "replace")) not in names:
+            if name is None or _unescape(name.group(1).decode("utf-8", "replace")) not in names:
                 continue
             end = content.find(_END, m.end())
             if end < 0:

@@ -11,7 +11,6 @@ before a parser sees it.
 
 from __future__ import annotations
 
-import html
 import io
 import posixpath
 import re
@@ -19,6 +18,8 @@ import struct
 import zipfile
 from typing import Collection
 from dataclasses import dataclass, field
+
+from taizhang.values import LazyPattern
 
 OFFICE_DOCUMENT = "/officedocument"
 #: Relationship types (their last segment) of sheets with no cells to read.
@@ -123,7 +124,7 @@ def _find_workbook(parts: Parts) -> str | None:
     return None
 
 
-_OVERRIDE = re.compile(rb'<(?:\w+:)?Override\b[^<>]*?PartName\s*=\s*"([^"]*)"[^<>]*?ContentType\s*=\s*"([^"]*)"'
+_OVERRIDE = LazyPattern(rb'<(?:\w+:)?Override\b[^<>]*?PartName\s*=\s*"([^"]*)"[^<>]*?ContentType\s*=\s*"([^"]*)"'
                        rb'|<(?:\w+:)?Override\b[^<>]*?ContentType\s*=\s*"([^"]*)"[^<>]*?PartName\s*=\s*"([^"]*)"')
 
 
@@ -140,8 +141,8 @@ def _is_workbook_part(zf: Parts, by_key: dict[str, str], name: str) -> bool:
     return not _norm(name).lower().startswith(("word/", "ppt/", "visio/"))
 
 
-_REL = re.compile(rb"<(?:\w+:)?Relationship\b([^<>]*)>")
-_ATTR = re.compile(rb'\b(Id|Type|Target|TargetMode)\s*=\s*("[^"]*"|\'[^\']*\')')
+_REL = LazyPattern(rb"<(?:\w+:)?Relationship\b([^<>]*)>")
+_ATTR = LazyPattern(rb'\b(Id|Type|Target|TargetMode)\s*=\s*("[^"]*"|\'[^\']*\')')
 
 
 def _relationships(data: bytes) -> list[tuple[str, str]]:
@@ -258,9 +259,9 @@ def _read_bounded(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
     return data
 
 
-_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^<>]*?/>|<(?:\w+:)?sheet\b[^<>]*?>.*?</(?:\w+:)?sheet>", re.S)
-_RID = re.compile(rb'\b\w+:id\s*=\s*"([^"]*)"')
-_NAME = re.compile(rb'\bname\s*=\s*"([^"]*)"')
+_SHEET = LazyPattern(rb"<(?:\w+:)?sheet\b[^<>]*?/>|<(?:\w+:)?sheet\b[^<>]*?>.*?</(?:\w+:)?sheet>", re.S)
+_RID = LazyPattern(rb'\b\w+:id\s*=\s*"([^"]*)"')
+_NAME = LazyPattern(rb'\bname\s*=\s*"([^"]*)"')
 
 
 def _drop_xml_sheets(data: bytes, drop: dict[str, str]) -> tuple[bytes, list[tuple[str, str]]]:
@@ -288,6 +289,10 @@ def _sheet_ids(data: bytes) -> list[str]:
 
 
 def _unescape(text: str) -> str:
+    if "&" not in text:
+        return text  # what html.unescape gives, without importing it
+    import html
+
     return html.unescape(text)
 
 
@@ -352,7 +357,7 @@ def _drop_bin_sheets(data: bytes, drop: dict[str, str]) -> tuple[bytes, list[tup
 
 # -- entity declarations -----------------------------------------------------------------
 
-_DECL = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+_DECL = LazyPattern(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 
 
 def entity_declaration(zf: zipfile.ZipFile | Parts, max_bytes: int, skip: Collection[str] = (),

@@ -23,7 +23,6 @@ from taizhang.reading import package
 from taizhang.reading.book import CELL_IMAGE, ENCRYPTED, Limits, Sheet, Workbook, WorkbookRefused, log
 from taizhang.reading.extent import (SheetScan, _describe, _refuse_declarations, _scan_ods, _scan_ooxml, _scan_xls,
                                      _scan_xlsb, sheet_parts)
-from taizhang.reading.isolated import read_isolated
 from taizhang.reading.ods import without_tables
 from taizhang.reading.package import Parts
 from taizhang.reading.sniff import _sniff
@@ -48,7 +47,7 @@ def open_workbook(path: str | os.PathLike, limits: Limits | None = None, *, isol
         if exc.code != "encrypted-workbook" or path.stat().st_size > limits.max_file_bytes:
             raise
         if isolate:  # decrypting and reading an .xls: as any .xls, in a child process
-            return read_isolated(path, limits)
+            return _read_isolated(path, limits)
         return _read_default_password(path, limits, exc)
     with contextlib.closing(parts) if parts is not None else contextlib.nullcontext():
         size = path.stat().st_size
@@ -60,10 +59,18 @@ def open_workbook(path: str | os.PathLike, limits: Limits | None = None, *, isol
         if isolate and fmt in ISOLATED_FORMATS:
             if parts is not None:
                 parts.close()  # the child opens the file itself
-            return read_isolated(path, limits)
+            return _read_isolated(path, limits)
         if fmt == "xls":
             return _read_xls(path, limits)
         return _read_package(path, fmt, limits, parts)
+
+
+def _read_isolated(path: Path, limits: Limits) -> Workbook:
+    """``taizhang.reading.isolated.read_isolated``, imported when first needed (with
+    subprocess and pickle): most runs read no .xls."""
+    from taizhang.reading.isolated import read_isolated
+
+    return read_isolated(path, limits)
 
 
 #: The password Excel uses when a workbook is encrypted without one being asked for (a
