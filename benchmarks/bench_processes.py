@@ -12,7 +12,8 @@ Every figure here except the warm ribbon click is a whole process started with `
 - a month of 72 units x 4 ledgers x 50 rows: ``check --json`` and ``summary --json`` against a
   fresh interpreter reading every file with python-calamine (goal <= 3x); ``consolidate`` into a
   new master against the naive pandas + openpyxl script ``naive_consolidate.py``, run as a
-  process of its own (goal <= 0.35x);
+  process of its own (goal <= 0.35x); and, no goal, the work per file in one reader process:
+  ``check --jobs 1`` of the month less ``check --jobs 1`` of one file of it, over the other files;
 - 100 and 1,000 units: ``check``, ``summary`` and ``consolidate``, peak resident memory of the
   process and its children (worker processes; Linux ``/proc``, sampled as ``PeakMemory`` does)
   (goal < 300 MB), and the time per file at 1,000 units against 100 (goal <= 1.2x);
@@ -177,6 +178,7 @@ def main() -> int:
     large = args.large or (200 if args.quick else 1000)
     tz = taizhang_command()
     table = Table()
+    per_file_notes: list[str] = []
     against = {"PYTHONPATH": str(Path(args.against).resolve())} if args.against else None
 
     def both(contenders: dict[str, Process], ours: tuple[str, ...]) -> dict[str, Process]:
@@ -230,11 +232,20 @@ def main() -> int:
             "naive": Process([PY, str(HERE / "naive_consolidate.py"), str(month), str(out / "naive.xlsx")], setup=fresh),
             "consolidate": Process([*tz, "consolidate", str(month), "--period", "2026-10", "--master",
                                     str(out / "master.xlsx"), "--roster", str(roster), "--json"], setup=fresh),
-        }, ("check", "summary", "consolidate")), repeat)
+            # one reader process: the month, and one file of it, whose difference is the work per file
+            "check1": Process([*tz, "check", str(month), "--as-of", AS_OF, "--json", "--jobs", "1"]),
+            "check1 one": Process([*tz, "check", str(min(month.glob("*.xlsx"))), "--as-of", AS_OF, "--json",
+                                   "--jobs", "1"]),
+        }, ("check", "summary", "consolidate", "check1", "check1 one")), repeat)
         raw = "calamine read of every file, fresh python"
         ratios(f"check, {units} units", times, "check", "raw", 3, raw)
         ratios(f"summary, {units} units", times, "summary", "raw", 3, raw)
         ratios(f"consolidate, {units} units", times, "consolidate", "naive", 0.35, "naive pandas+openpyxl script")
+        for suffix, whose in (("", "this checkout"), ("@before", args.against)):
+            if f"check1{suffix}" in times:
+                per_file = (min(times[f"check1{suffix}"]) - min(times[f"check1 one{suffix}"])) / (units - 1)
+                per_file_notes.append(f"check --jobs 1, {units} units, work per file ({whose}): "
+                                      f"{1000 * per_file:.1f} ms (the month less one file of it, over {units - 1})")
 
         # at scale
         if not args.skip_scale:
@@ -277,6 +288,8 @@ def main() -> int:
                      "≤ 0.3 s", max(warm) <= 0.3)
 
     table.print()
+    for note in per_file_notes:
+        print(note)
     print("all goals met" if not table.missed else f"goals NOT met: {'; '.join(table.missed)}")
     return 0
 

@@ -299,7 +299,16 @@ def _parse_column(name: str, cells: list[Any], validator: Any, info: _Info, ctx:
         if found is not None:
             return found
     if _apart(cells):  # the distinct values at once, each looked up at C speed
-        parsed = {value: _parse_value(validator, value, info, ctx) for value in set(cells)}
+        known = _known_values(ctx, name) if validator is _as_text else None
+        if known is None:
+            parsed = {value: _parse_value(validator, value, info, ctx) for value in set(cells)}
+        else:  # a vocabulary's words: the same few, file after file
+            parsed = {}
+            for value in set(cells):
+                hit = known.get((type(value), value))
+                if hit is None:
+                    hit = known[(type(value), value)] = _parse_value(validator, value, info, ctx)
+                parsed[value] = hit
         typed = list(map({value: hit[0] for value, hit in parsed.items()}.__getitem__, cells))
         bad = {value: hit for value, hit in parsed.items() if hit[1] is not None or hit[2]}
         if bad:
@@ -326,6 +335,23 @@ def _parse_column(name: str, cells: list[Any], validator: Any, info: _Info, ctx:
         if hit[1] is not None or hit[2]:
             _note(troubled, i, hit)
     return typed
+
+
+#: Per configuration, kind and field of a vocabulary: (cell type, value) -> what
+#: :func:`_parse_value` gives for it (its vocabulary word, or its problem), kept across sheets.
+_KNOWN: dict[tuple[int, Kind, str], tuple[Any, dict[tuple[type, Any], tuple[Any, FieldProblem | None, list]]]] = {}
+
+
+def _known_values(ctx: ParseContext, name: str) -> dict[tuple[type, Any], tuple[Any, FieldProblem | None, list]]:
+    """The values of a text field with a vocabulary already parsed under ``ctx``'s configuration
+    (a vocabulary's parse depends on nothing else), kept bounded."""
+    key = (id(ctx.config), ctx.kind, name)
+    found = _KNOWN.get(key)
+    if found is None or found[0] is not ctx.config or len(found[1]) > 4096:
+        if len(_KNOWN) > 256:
+            _KNOWN.clear()
+        found = _KNOWN[key] = (ctx.config, {})
+    return found[1]
 
 
 def _note(troubled: dict[int, tuple[list, list]], i: int, hit: tuple[Any, FieldProblem | None, list]) -> None:

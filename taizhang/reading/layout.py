@@ -124,7 +124,7 @@ def _header_grid(sheet: Sheet, fill: dict[tuple[int, int], Any],
     ``only``: just the rows from ``only[0]`` to before ``only[1]`` (the header's: the others
     are left empty)."""
     rows = min(len(sheet.rows), HEADER_SCAN_ROWS + 1)
-    width = max((len(r) for r in sheet.rows[:rows]), default=0)
+    width = max(map(len, sheet.rows[:rows]), default=0)
     grid = []
     text_key, header_key = _text_key, _header_key
     for r in range(rows):
@@ -195,9 +195,9 @@ def sheet_kind_hint(config: Config, sheet_name: str) -> Kind | None:
     return None
 
 
-#: Per configuration: a header cell's text -> what it names in each kind ({kind: its column},
-#: empty when nothing).
-_TEXT_HITS: dict[int, tuple[Config, dict[str, dict[Kind, ColumnSpec]]]] = {}
+#: Per configuration: a header cell's value -> what it names in each kind ({kind: its column},
+#: empty when nothing: any value but a text).
+_TEXT_HITS: dict[int, tuple[Config, dict[Any, dict[Kind, ColumnSpec]]]] = {}
 _NO_HITS: dict[Kind, ColumnSpec] = {}
 
 
@@ -228,35 +228,51 @@ def _header_hits(sheet: Sheet, config: Config, fill: dict[tuple[int, int], Any])
         memo.clear()
     index = _kind_index(config)
     rows = min(len(sheet.rows), HEADER_SCAN_ROWS + 1)
-    width = max((len(r) for r in sheet.rows[:rows]), default=0)
+    width = max(map(len, sheet.rows[:rows]), default=0)
     merged: dict[int, dict[int, Any]] = {}
     for (r, c), value in fill.items():  # a merged cell: its top-left cell's text
         if r < rows and c < width:
             merged.setdefault(r, {})[c] = value
     out: dict[Kind, dict[int, RowHits]] = {kind: {} for kind in config.kinds}
+    get = memo.get
     for r in range(rows):
         cells = sheet.rows[r]
         if r in merged:
             cells = list(cells) + [None] * (width - len(cells))
             for c, value in merged[r].items():
                 cells[c] = value
-        for c, value in enumerate(cells):
-            if type(value) is str:
-                hits = memo.get(value)
-                if hits is None:
-                    hits = _hits_of(index, _header_key(value))
-                    if len(value) <= 200:
-                        memo[value] = hits
-            elif isinstance(value, str):
-                hits = _hits_of(index, _header_key(value))
-            else:
-                continue
+        try:
+            got = list(map(get, cells))  # the row's cells looked up at C speed
+        except TypeError:  # an unhashable value (never from a reader): each on its own
+            got = [None] * len(cells)
+        if None in got:
+            for c, value in enumerate(cells):
+                if got[c] is None:
+                    got[c] = _cell_hits(memo, index, value)
+        for c, hits in itertools.compress(enumerate(got), got):  # the cells naming something
             for kind, spec in hits.items():
                 row_hits = out[kind].get(r)
                 if row_hits is None:
                     row_hits = out[kind][r] = {}
                 row_hits[c] = spec
     return out
+
+
+def _cell_hits(memo: dict[Any, dict[Kind, ColumnSpec]], index: dict[str, dict[Kind, ColumnSpec]],
+               value: Any) -> dict[Kind, ColumnSpec]:
+    """What a cell names in each kind, kept in ``memo`` for the next cell of its value: a text
+    (up to 200 characters) by its header key, any other value (a number, a date, a blank)
+    nothing."""
+    if isinstance(value, str):
+        hits = _hits_of(index, _header_key(value))
+        if type(value) is str and len(value) <= 200:
+            memo[value] = hits
+        return hits
+    try:
+        memo[value] = _NO_HITS
+    except TypeError:  # unhashable
+        pass
+    return _NO_HITS
 
 
 def locate(sheet: Sheet, config: Config) -> Layout | None:
