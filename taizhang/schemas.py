@@ -20,7 +20,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, create_model
 
-from taizhang.findings import Severity
+from taizhang import findings
 from taizhang.kinds import by_rank, on_change, registry_key
 from taizhang.kinds.common import fen
 from taizhang.model import fields_of
@@ -35,29 +35,52 @@ class _Out(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+# --- records: findings and figures, from their dataclasses ----------------------------------
+
+def _json_type(annotation: Any) -> Any:
+    """The JSON form of a record's annotation: Decimal as MoneyText, records recursively."""
+    if annotation is Decimal:
+        return MoneyText
+    if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
+        return json_model(annotation)
+    origin = get_origin(annotation)
+    if origin is dict:
+        key, value = get_args(annotation)
+        return dict[key, _json_type(value)]
+    if origin is list:
+        return list[_json_type(get_args(annotation)[0])]
+    if origin in (Union, type(int | None)):
+        return Union[tuple(_json_type(a) for a in get_args(annotation))]  # noqa: UP007
+    return annotation
+
+
+@cache
+def json_model(model: type, closed: bool = False) -> type[BaseModel]:
+    """The JSON model of a record (a dataclass: a finding, a block of figures): the same names,
+    types and defaults, its Decimal fields as MoneyText, the records in it as their own JSON
+    models.  ``closed``: no other key allowed and the record's docstring as the model's
+    description (a finding and its counts, as published); else more keys allowed, as in every
+    output (fields are added, never renamed)."""
+    fields = {}
+    for f in dataclasses.fields(model):
+        spec = fields_of(model)[f.name]
+        if f.default_factory in (dict, list):  # an empty dict or list: published as the default
+            kw = {"default": f.default_factory()}
+        elif f.default_factory is not dataclasses.MISSING:
+            kw = {"default_factory": f.default_factory}
+        else:  # a field without a default is required
+            kw = {"default": ... if f.default is dataclasses.MISSING else f.default}
+        fields[f.name] = (_json_type(spec.annotation), Field(description=spec.description, **kw))
+    if closed:
+        return create_model(model.__name__, __doc__=model.__doc__, **fields)
+    return create_model(model.__name__, __base__=_Out, **fields)
+
+
 # --- check ---------------------------------------------------------------------------------
 
-class Finding(BaseModel):
-    """One thing wrong, at one place."""
-
-    # the published form of ``taizhang.findings.Finding`` (its ``to_json``)
-    severity: Severity
-    code: str
-    message: str
-    sheet: str | None = None
-    cell: str | None = None
-    row: int | None = None
-    column: str | None = None
-
-
-class Stats(BaseModel):
-    """Counts of findings: the summary line of a report."""
-
-    # the published form of ``taizhang.findings.Stats`` (its ``to_json``)
-    errors: int = 0
-    warnings: int = 0
-    by_code: dict[str, int] = {}
-    by_sheet: dict[str, int] = {}
+#: The published forms of ``taizhang.findings.Finding`` and ``Stats`` (their ``to_json``).
+Finding = json_model(findings.Finding, closed=True)
+Stats = json_model(findings.Stats, closed=True)
 
 
 class LedgerInfo(_Out):
@@ -103,40 +126,6 @@ class BlockingErrorOut(_Out):
 class Unreadable(_Out):
     path: str
     reason: str
-
-
-def _json_type(annotation: Any) -> Any:
-    """The JSON form of a figures annotation: Decimal as MoneyText, records recursively."""
-    if annotation is Decimal:
-        return MoneyText
-    if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
-        return json_model(annotation)
-    origin = get_origin(annotation)
-    if origin is dict:
-        key, value = get_args(annotation)
-        return dict[key, _json_type(value)]
-    if origin is list:
-        return list[_json_type(get_args(annotation)[0])]
-    if origin in (Union, type(int | None)):
-        return Union[tuple(_json_type(a) for a in get_args(annotation))]  # noqa: UP007
-    return annotation
-
-
-@cache
-def json_model(model: type) -> type[BaseModel]:
-    """The JSON model of a figures record (a dataclass): its Decimal fields as MoneyText (same
-    names, same defaults)."""
-    fields = {}
-    for f in dataclasses.fields(model):
-        spec = fields_of(model)[f.name]
-        if f.default_factory in (dict, list):  # an empty dict or list: published as the default
-            kw = {"default": f.default_factory()}
-        elif f.default_factory is not dataclasses.MISSING:
-            kw = {"default_factory": f.default_factory}
-        else:
-            kw = {"default": f.default}
-        fields[f.name] = (_json_type(spec.annotation), Field(description=spec.description, **kw))
-    return create_model(model.__name__, __base__=_Out, **fields)
 
 
 def figures_json_model() -> type[BaseModel]:
