@@ -145,7 +145,8 @@ def _frame(kind: str, rows: list, config: Config) -> pd.DataFrame:
     import pandas as pd
 
     model = definition(kind).row_model
-    fields = [f for f in fields_of(model) if f not in ("origin",) and f not in model.not_cells]
+    specs = fields_of(model)
+    fields = [f for f in specs if f not in ("origin",) and f not in model.not_cells]
     secret = confidential_fields(config, kind)
     data: dict[str, list] = {"file": [], "sheet": [], "row": []}
     for f in fields:
@@ -159,7 +160,7 @@ def _frame(kind: str, rows: list, config: Config) -> pd.DataFrame:
             data[f].append(mask(f, value) if f in secret and value is not None else value)
     frame = pd.DataFrame(data)
     types = {"file": "string", "sheet": "string", "row": "Int64"}
-    types.update({f: _dtype(fields_of(model)[f].annotation) for f in fields})
+    types.update({f: _dtype(specs[f].annotation) for f in fields})
     for column, dtype in types.items():
         if dtype == "datetime64[ns]":
             frame[column] = pd.to_datetime(frame[column])
