@@ -26,7 +26,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from datetime import date
-from typing import TYPE_CHECKING, Any, Iterable, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable, Literal, TypeVar, Union, get_args, get_origin
 
 
 __all__ = ["PATH_SETTINGS", "ColumnSpec", "Config", "ConfigError", "Kind", "KindSpec", "Vocabulary", "config_path",
@@ -370,6 +370,24 @@ def config_path(explicit: str | os.PathLike | None = None) -> Path | None:
     except OSError as exc:  # the folder cannot be looked into (no permission): say so, never guess
         raise ConfigError(f"无法读取本机配置文件夹 {folder}（{reason_zh(exc)}）：请检查该文件夹的权限，"
                           "或用 --config 指定配置文件") from None
+
+
+_T = TypeVar("_T")
+
+
+def config_memo(table: dict, config: Config, key: Hashable = None, *, make: Callable[[], _T] = dict,
+                configurations: int = 16) -> _T:
+    """What ``table`` keeps for ``config`` (and ``key``), made by ``make`` when first asked: a
+    look-up worked out of a configuration, kept while the process reads file after file.  An
+    entry is made afresh when another configuration has taken the id of the one it was made
+    for, and ``table`` is emptied past ``configurations`` entries (a process holds one
+    configuration, a test or the local service a few)."""
+    entry = table.get((id(config), key))
+    if entry is None or entry[0] is not config:
+        if len(table) > configurations:
+            table.clear()
+        entry = table[(id(config), key)] = (config, make())
+    return entry[1]
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:

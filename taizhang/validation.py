@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable
 
-from taizhang.config import Kind
+from taizhang.config import Kind, config_memo
 from taizhang.model import (EARLIEST_YEAR, CellError, LedgerRow, Origin, ParseContext, ParseInfo, Parser, _as_count,
                             _as_date, _as_money, _as_text, fields_of, row_model)
 from taizhang.values import (clean_text, clean_text_column, is_trimmed, parse_count_column, parse_date_column,
@@ -295,21 +295,19 @@ def _parse_column(name: str, cells: list[Any], validator: Any, info: ParseInfo, 
     return typed
 
 
-#: Per configuration, kind and field of a vocabulary: (cell type, value) -> what
-#: :func:`_parse_value` gives for it (its vocabulary word, or its problem), kept across sheets.
-_KNOWN: dict[tuple[int, Kind, str], tuple[Any, dict[tuple[type, Any], tuple[Any, FieldProblem | None, list]]]] = {}
+#: Per configuration, kind and field of a vocabulary (``config_memo``): (cell type, value) ->
+#: what :func:`_parse_value` gives for it (its vocabulary word, or its problem), kept across sheets.
+_KNOWN: dict[tuple[int, tuple[Kind, str]], tuple[Any, dict[tuple[type, Any], tuple[Any, FieldProblem | None, list]]]] = {}
 
 
 def _known_values(ctx: ParseContext, name: str) -> dict[tuple[type, Any], tuple[Any, FieldProblem | None, list]]:
     """The values of a text field with a vocabulary already parsed under ``ctx``'s configuration
     (a vocabulary's parse depends on nothing else), kept bounded."""
-    key = (id(ctx.config), ctx.kind, name)
-    found = _KNOWN.get(key)
-    if found is None or found[0] is not ctx.config or len(found[1]) > 4096:
-        if len(_KNOWN) > 256:
-            _KNOWN.clear()
-        found = _KNOWN[key] = (ctx.config, {})
-    return found[1]
+    known: dict[tuple[type, Any], tuple[Any, FieldProblem | None, list]] = config_memo(
+        _KNOWN, ctx.config, (ctx.kind, name), configurations=256)
+    if len(known) > 4096:
+        known.clear()
+    return known
 
 
 def _note(troubled: dict[int, tuple[list, list]], i: int, hit: tuple[Any, FieldProblem | None, list]) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from taizhang.config import ColumnSpec, Config, Kind, KindSpec
+from taizhang.config import ColumnSpec, Config, Kind, KindSpec, config_memo
 from taizhang.reading.book import Sheet
 from taizhang.values import clean_text, clean_text_column, is_trimmed, match_key
 
@@ -144,23 +144,21 @@ def _header_grid(sheet: Sheet, fill: dict[tuple[int, int], Any],
     return grid
 
 
-#: Per configuration: each header key -> the column it names in each kind.
-_KIND_INDEX: dict[int, tuple[Config, dict[str, dict[Kind, ColumnSpec]]]] = {}
+#: Per configuration (``config_memo``): each header key -> the column it names in each kind.
+_KIND_INDEX: dict[tuple[int, None], tuple[Config, dict[str, dict[Kind, ColumnSpec]]]] = {}
 
 
 def _kind_index(config: Config) -> dict[str, dict[Kind, ColumnSpec]]:
     """``match_key`` of every column name and synonym of every kind -> {kind: its column}: a
     header cell is looked up once for all kinds."""
-    found = _KIND_INDEX.get(id(config))
-    if found is None or found[0] is not config:
-        if len(_KIND_INDEX) > 16:
-            _KIND_INDEX.clear()
+    def make() -> dict[str, dict[Kind, ColumnSpec]]:
         index: dict[str, dict[Kind, ColumnSpec]] = {}
         for kind, spec in config.kinds.items():
             for key, col in spec.header_index.items():
                 index.setdefault(key, {})[kind] = col
-        found = _KIND_INDEX[id(config)] = (config, index)
-    return found[1]
+        return index
+
+    return config_memo(_KIND_INDEX, config, make=make)
 
 
 #: A row of the header grid as the columns its cells name in one kind: {column: ColumnSpec}.
@@ -195,9 +193,9 @@ def sheet_kind_hint(config: Config, sheet_name: str) -> Kind | None:
     return None
 
 
-#: Per configuration: a header cell's value -> what it names in each kind ({kind: its column},
-#: empty when nothing: any value but a text).
-_TEXT_HITS: dict[int, tuple[Config, dict[Any, dict[Kind, ColumnSpec]]]] = {}
+#: Per configuration (``config_memo``): a header cell's value -> what it names in each kind
+#: ({kind: its column}, empty when nothing: any value but a text).
+_TEXT_HITS: dict[tuple[int, None], tuple[Config, dict[Any, dict[Kind, ColumnSpec]]]] = {}
 _NO_HITS: dict[Kind, ColumnSpec] = {}
 
 
@@ -218,12 +216,7 @@ def _header_hits(sheet: Sheet, config: Config, fill: dict[tuple[int, int], Any])
     something, in order.  Each distinct text is looked up once per configuration (the whole
     text first, then the text without its unit), so that most cells, a ledger's first rows of
     data, cost one look-up; no grid of keys is made (:func:`_header_grid` makes the header's)."""
-    found = _TEXT_HITS.get(id(config))
-    if found is None or found[0] is not config:
-        if len(_TEXT_HITS) > 16:
-            _TEXT_HITS.clear()
-        found = _TEXT_HITS[id(config)] = (config, {})
-    memo = found[1]
+    memo: dict[Any, dict[Kind, ColumnSpec]] = config_memo(_TEXT_HITS, config)
     if len(memo) > 65536:  # a long-lived process reading many files: kept bounded
         memo.clear()
     index = _kind_index(config)
