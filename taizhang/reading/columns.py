@@ -30,7 +30,7 @@ from typing import Any, Iterable
 from taizhang.config import Config, Kind
 from taizhang.errors import TaizhangError
 from taizhang.model import LedgerRow, ParseContext, ParseInfo, fields_of, row_model
-from taizhang.validation import _by_columns, _parse_column, _validator_of
+from taizhang.validation import _by_columns, _parse_column, _plan, _validator_of
 from taizhang.reading.layout import HEADER_SCAN_ROWS, Layout, locate
 from taizhang.reading.ledger import _Texts, classify_rows
 from taizhang.reading.book import Sheet, cell_ref
@@ -184,17 +184,16 @@ def _parse(cols: list[Any], n: int, width: int, data: list[int] | None, layout: 
 
     wanted = [f for f in fields_of(model) if f in fields and f != "origin"]
     raw: dict[str, list[Any]] = {}
-    rules = [model.before_parse] if model.before_parse.__func__ is not LedgerRow.before_parse.__func__ else []
+    plan = _plan(model)  # the kind's rules of whole rows: its own prepare, its before_parse
     derived = getattr(model, "derived", None)  # what those rules may set; None: not said
-    if (model.prepare.__func__ is not LedgerRow.prepare.__func__ or rules) \
-            and (derived is None or not derived.isdisjoint(wanted)):
+    if (plan.prepares or plan.before) and (derived is None or not derived.isdisjoint(wanted)):
         # rules of the rows beyond their fields' validators: applied to whole rows, as
         # model.parse_rows applies them, then the fields asked for taken from what they give
         whole = {f: cells(c) for f, c in layout.columns.items()}
         rows = [dict(zip(whole, values)) for values in zip(*whole.values())] if whole else [{} for _ in numbers]
         rows = [model.prepare(r) for r in rows]
         info = ParseInfo(None, ctx)
-        for rule in rules:
+        for rule in plan.before:
             rows = [rule(r, info) for r in rows]
         present = set().union(*rows)
         raw = {f: [r.get(f) for r in rows] for f in wanted if f in present}
