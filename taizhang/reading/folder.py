@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 from taizhang.reading.book import IWORK_SUFFIXES, LOOKALIKE_SUFFIXES, WORKBOOK_SUFFIXES
+from taizhang.reading.package import unescape
 
 #: The custom document property (``docProps/custom.xml``) every workbook taizhang writes
 #: carries: Excel, WPS and LibreOffice keep it when the file is re-saved, so that an output,
@@ -44,17 +45,8 @@ def is_own_output(path: Path) -> bool:
                 text = fh.read(1 << 20).decode("utf-8", "replace")
     except Exception:  # noqa: BLE001 - not a zip, damaged, unreadable: not ours
         return False
-    sheets = {_unescape(m) for m in re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', text)}
+    sheets = {unescape(m) for m in re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', text)}
     return MASTER_SHEETS <= sheets
-
-
-def _unescape(text: str) -> str:
-    """``html.unescape(text)``, importing it only for a text with a reference in it."""
-    if "&" not in text:
-        return text
-    import html
-
-    return html.unescape(text)
 
 
 def in_folder(child: Path) -> bool:

@@ -12,7 +12,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from taizhang.reading.package import _unescape
+from taizhang.reading.package import unescape
 from taizhang.values import LazyPattern
 
 #: The start tag of a table (not of its rows or columns: ``table:table-row`` and the like).
@@ -31,7 +31,7 @@ def without_tables(source: Path | io.BytesIO, names: set[str]) -> io.BytesIO:
             if m.start() < pos or m.group(2):
                 continue
             name = _NAME.search(m.group(1) or b"")
-            if name is None or _unescape(name.group(1).decode("utf-8", "replace")) not in names:
+            if name is None or unescape(name.group(1).decode("utf-8", "replace")) not in names:
                 continue
             end = content.find(_END, m.end())
             if end < 0:

@@ -271,7 +271,7 @@ def _drop_xml_sheets(data: bytes, drop: dict[str, str]) -> tuple[bytes, list[tup
         rid = _RID.search(m.group(0))
         if rid and rid.group(1).decode("utf-8", "replace") in drop:
             name = _NAME.search(m.group(0))
-            title = _unescape(name.group(1).decode("utf-8", "replace")) if name else "?"
+            title = unescape(name.group(1).decode("utf-8", "replace")) if name else "?"
             skipped.append((title, drop[rid.group(1).decode("utf-8", "replace")]))
             return b""
         return m.group(0)
@@ -288,7 +288,8 @@ def _sheet_ids(data: bytes) -> list[str]:
     return ids
 
 
-def _unescape(text: str) -> str:
+def unescape(text: str) -> str:
+    """``html.unescape(text)``, importing it only for a text with a reference in it."""
     if "&" not in text:
         return text  # what html.unescape gives, without importing it
     import html
