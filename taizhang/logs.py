@@ -65,7 +65,7 @@ def trace_for_log(exc: BaseException) -> str:
 
     frames = "".join(traceback.format_tb(exc.__traceback__))
     remote = exc.__cause__
-    if type(remote).__name__ == "_RemoteTraceback":  # raised in a worker process (taizhang.workers)
+    if type(remote).__name__ in ("RemoteTraceback", "_RemoteTraceback"):  # raised in a worker (taizhang.workers)
         lines = str(remote).splitlines()
         where = [f"{line}\n{lines[i + 1] if i + 1 < len(lines) else ''}\n"  # its frames, not its message
                  for i, line in enumerate(lines) if line.startswith('  File "')]

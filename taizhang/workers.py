@@ -101,14 +101,64 @@ def map_files(work: Callable[..., T], paths: Sequence[Path], args: tuple = (), *
             if progress:
                 progress(p)
         return out
+    context, _ = start_context()
+    results: dict[int, T] = {}
+    if context.get_start_method() == "fork":
+        orphans = _map_forked(work, paths, args, jobs or default_jobs(), results, progress)
+    else:
+        orphans = _map_pooled(work, paths, args, jobs or default_jobs(), context, results, progress)
+    for i in orphans:
+        results[i] = _alone(paths[i], context, work, args, crashed)
+        if progress:
+            progress(paths[i])
+    return [results[i] for i in range(len(paths))]
+
+
+def _map_forked(work: Callable[..., T], paths: list[Path], args: tuple, jobs: int, results: dict[int, T],
+                progress: Callable[[Path], None] | None) -> list[int]:
+    """:func:`map_files`' work by forked children (``taizhang.forkpool``); the files whose
+    child died, in order."""
+    from taizhang.forkpool import map_forked
+
+    if sys.platform.startswith("linux"):
+        _prctl()  # looked up here: a child never calls the dynamic loader
+    parent, folder = os.getpid(), private_folder()
+
+    def done(i: int, result: T) -> None:
+        results[i] = result
+        if progress:
+            progress(paths[i])
+
+    return sorted(map_forked(lambda i: work(paths[i], *args), len(paths), jobs, done=done,
+                             child_init=lambda: _init_child(parent, folder), forking=_forking))
+
+
+@contextlib.contextmanager
+def _forking() -> Iterator[None]:
+    """What holds while children are forked: Ctrl-C held (:func:`ctrl_c_held`), the collector
+    frozen (:func:`gc_frozen`)."""
+    with ctrl_c_held(), gc_frozen():
+        yield
+
+
+def _init_child(parent: int, folder: Path) -> None:
+    """A forked child's start: it ends with its parent, uses the run's private folder and
+    leaves Ctrl-C to the parent."""
+    bind_to_parent(parent, WATCH)
+    use_private_folder(folder)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _map_pooled(work: Callable[..., T], paths: list[Path], args: tuple, jobs: int, context: Any,
+                results: dict[int, T], progress: Callable[[Path], None] | None) -> list[int]:
+    """:func:`map_files`' work by a ``ProcessPoolExecutor`` (workers that spawn); the files
+    whose worker died, in order (a dead worker breaks the pool: every file not done yet)."""
     from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    context, _ = start_context()
-    results: dict[int, T] = {}
     orphans: list[int] = []
-    with _pool(jobs or default_jobs(), context, work, args) as pool:
-        with ctrl_c_held(), gc_frozen():  # the first submit forks the workers
+    with _pool(jobs, context, work, args) as pool:
+        with ctrl_c_held(), gc_frozen():  # the first submit starts the workers
             futures = {pool.submit(_run, p): i for i, p in enumerate(paths)}
         for future in as_completed(futures):
             i = futures[future]
@@ -119,11 +169,7 @@ def map_files(work: Callable[..., T], paths: Sequence[Path], args: tuple = (), *
                 continue
             if progress:
                 progress(paths[i])
-    for i in sorted(orphans):
-        results[i] = _alone(paths[i], context, work, args, crashed)
-        if progress:
-            progress(paths[i])
-    return [results[i] for i in range(len(paths))]
+    return sorted(orphans)
 
 
 @contextlib.contextmanager
@@ -168,6 +214,11 @@ def _run(path: Path) -> Any:
 
 
 def _alone(path: Path, context: Any, work: Callable[..., T], args: tuple, crashed: Callable[[Path], T]) -> T:
+    """One file whose worker died, read again in a worker of its own: ``crashed(path)`` if it
+    takes that one down too."""
+    if context.get_start_method() == "fork":
+        got: dict[int, T] = {}
+        return crashed(path) if _map_forked(work, [path], args, 1, got, None) else got[0]
     from concurrent.futures.process import BrokenProcessPool
 
     with _pool(1, context, work, args) as pool:

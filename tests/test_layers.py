@@ -27,7 +27,8 @@ FACES = ("macros", "udfs", "addin")
 #: (layer 3), with ``taizhang.sanctions`` (the measures' categories and forms, used by the
 #: sanctions kind alone).  The registry imports the built-in kinds by name on first use.
 LAYERS: tuple[tuple[int, tuple[str, ...]], ...] = (
-    (0, ("taizhang.values", "taizhang.findings", "taizhang.errors", "taizhang.logs", "taizhang.workers")),
+    (0, ("taizhang.values", "taizhang.findings", "taizhang.errors", "taizhang.logs", "taizhang.workers",
+         "taizhang.forkpool")),
     (1, ("taizhang.model", "taizhang.validation", "taizhang.kinds", "taizhang.kinds.base", "taizhang.kinds.common",
          "taizhang.config", "taizhang.roles", "taizhang.data", "taizhang.privacy")),
     (2, ("taizhang.reading",)),
