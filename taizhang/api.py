@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal
 from pathlib import Path
@@ -38,6 +38,7 @@ from taizhang.model import fields_of
 from taizhang.privacy import confidential_fields, mask
 from taizhang.reading.book import WORKBOOK_SUFFIXES
 from taizhang.reading.folder import expand_paths
+from taizhang.records import dataclass
 from taizhang.values import parse_date
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -34,6 +34,7 @@ __all__ = ["PATH_SETTINGS", "ColumnSpec", "Config", "ConfigError", "Kind", "Kind
 
 from taizhang.errors import TaizhangError, reason_zh
 from taizhang.kinds.base import Kind, definition, kinds as registered_kinds, on_change, registry_key
+from taizhang.records import dataclass
 from taizhang.values import match_key
 
 if TYPE_CHECKING:

@@ -9,9 +9,11 @@ message in Chinese for the clerk who has to fix the cell.  The catalogue is the 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import Any, Callable, Iterable, Iterator, Mapping
+
+from taizhang.records import dataclass
 
 
 class Severity(StrEnum):

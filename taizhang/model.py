@@ -20,7 +20,7 @@ import dataclasses
 import operator
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -28,6 +28,7 @@ from typing import Annotated, Any, Callable, ClassVar
 
 from taizhang.config import Config, Kind
 from taizhang.kinds import definition, kinds
+from taizhang.records import dataclass
 from taizhang.values import (
     ValueParseError,
     clean_text,

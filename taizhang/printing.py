@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice
@@ -35,6 +34,8 @@ from typing import Any, Iterable, Mapping, Sequence
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from taizhang.records import dataclass
 
 #: Column widths are in Excel's character units (the width of "0" in the default font).
 MIN_WIDTH = 6

@@ -9,7 +9,7 @@ and results.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from taizhang.checks.files import FileReport, check_loaded, reader_died
 from taizhang.config import Config, load_config
 from taizhang.reading.book import Limits
 from taizhang.reading.workbook import load_workbook
+from taizhang.records import dataclass
 
 
 def check_file(

@@ -15,13 +15,13 @@ import functools
 import itertools
 import operator
 from collections import deque
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable
 
 from taizhang.config import Kind, config_memo
 from taizhang.model import (EARLIEST_YEAR, CellError, LedgerRow, Origin, ParseContext, ParseInfo, Parser, _as_count,
                             _as_date, _as_money, _as_text, fields_of, row_model)
+from taizhang.records import dataclass
 from taizhang.values import (clean_text, clean_text_column, is_trimmed, parse_count_column, parse_date_column,
                              parse_money_column)
 

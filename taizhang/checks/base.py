@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Iterable
 
 from taizhang.config import Config
 from taizhang.findings import Finding
 from taizhang.reading.ledger import Ledger
+from taizhang.records import dataclass
 
 
 @dataclass(frozen=True)

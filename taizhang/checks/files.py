@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from taizhang.config import Config
 from taizhang.findings import Finding, Stats, sort_key
 from taizhang.reading.ledger import Ledger, LedgerHead
 from taizhang.reading.workbook import LoadedWorkbook, failed_reading, reader_died_refusal
+from taizhang.records import dataclass
 
 
 @dataclass

@@ -13,8 +13,9 @@ from __future__ import annotations
 import time
 import zipfile
 import zlib
-from dataclasses import dataclass
 from typing import Callable, Iterable
+
+from taizhang.records import dataclass
 
 #: zlib level for pieces: 6 (zlib's default) packs the detail ~40 % tighter than 1, and each
 #: piece is compressed once, when its rows arrive.

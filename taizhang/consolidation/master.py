@@ -16,7 +16,7 @@ import os
 import re
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -34,6 +34,7 @@ from taizhang.kinds import kinds
 from taizhang.model import fields_of, row_model
 from taizhang.printing import DATE_FORMAT, TOP, WRAP, ColumnFit, measure, setup_table, wrap_cells
 from taizhang.reading.source import open_workbook
+from taizhang.records import dataclass
 from taizhang.values import clean_text
 from taizhang.writing import put, replace_atomically
 

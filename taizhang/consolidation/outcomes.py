@@ -6,7 +6,7 @@ from __future__ import annotations
 import pickle
 import zlib
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from taizhang.config import Kind
 from taizhang.errors import TaizhangError
 from taizhang.figures.period import Period, PeriodError
 from taizhang.findings import REFUSAL_CODES, Finding
+from taizhang.records import dataclass
 
 #: Where a detail row bound for the store carries its typed values (never written to a sheet).
 TYPED = "\x00typed"

@@ -9,11 +9,12 @@ from __future__ import annotations
 from taizhang.errors import TaizhangError  # noqa: E402 - the one error family
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from taizhang.reading.book import WorkbookRefused, own_file_reason
 from taizhang.reading.source import open_workbook
+from taizhang.records import dataclass
 from taizhang.values import clean_text, match_key
 
 ROSTER_SHEET = "单位名册"

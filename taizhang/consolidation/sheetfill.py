@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ from taizhang.consolidation.deflate import piece, write_deflated
 from taizhang.consolidation.sheetxml import template_styles
 from taizhang.consolidation.tagging import dumps
 from taizhang.reading.extent import sheet_parts
+from taizhang.records import dataclass
 
 if TYPE_CHECKING:
     from taizhang.consolidation.store import Store

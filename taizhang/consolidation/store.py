@@ -27,7 +27,6 @@ import hashlib
 import os
 import sqlite3
 import zlib
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -40,6 +39,7 @@ from taizhang.consolidation.tagging import dumps, loads
 from taizhang.consolidation.typedrows import stored_row_class, typed_fields
 from taizhang.kinds import kinds
 from taizhang.model import ROW_MODELS
+from taizhang.records import dataclass
 
 VERSION = "3"
 SUFFIX = ".合并数据.sqlite"

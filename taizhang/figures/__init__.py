@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -25,6 +25,7 @@ from taizhang.kinds import by_rank, on_change, registry_key
 from taizhang.kinds.common import fen
 from taizhang.model import LedgerRow, period_date
 from taizhang.reading.ledger import Ledger
+from taizhang.records import dataclass, make_dataclass
 
 __all__ = ["BlockParts", "Figures", "Period", "PeriodError", "Report", "block_parts", "compute",
            "compare_rows", "compute_from_parts", "fen", "figures_model", "has_parts", "narrative", "report_json",
@@ -48,7 +49,7 @@ def figures_model() -> type[Figures]:
 
 @cache
 def _figures_model(_key: tuple[str, ...]) -> type[Figures]:
-    model = dataclasses.make_dataclass("Figures", [(d.kind.value, d.figures_model) for d in by_rank()],
+    model = make_dataclass("Figures", [(d.kind.value, d.figures_model) for d in by_rank()],
                                        bases=(Figures,), kw_only=True)
     model.__module__ = __name__
     return model

@@ -14,13 +14,14 @@ gives the 汇总表's 上期 and 同比 columns: each line's figure less the oth
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from taizhang.config import Config
 from taizhang.kinds import by_rank
 from taizhang.kinds.common import fen
+from taizhang.records import dataclass
 
 if TYPE_CHECKING:
     from taizhang.figures import Report

@@ -23,10 +23,10 @@ import calendar
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date
 
 from taizhang.errors import TaizhangError
+from taizhang.records import dataclass
 
 #: A month or a year (after NFKC, lowercasing and removing spaces): year, then an optional month.
 _PERIOD = re.compile(r"(\d{4})(?:(?:[-/.]|年)(\d{1,2})(?:月份?)?|(\d{2}))?年?")

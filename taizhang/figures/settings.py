@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
 from taizhang.config import Config
 from taizhang.figures import Period, PeriodError
 from taizhang.reading.workbook import SETTINGS_SHEET
+from taizhang.records import dataclass
 from taizhang.values import ValueParseError, clean_text, parse_date
 
 DEFAULT_BUREAU = "县教育局"

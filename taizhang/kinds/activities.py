@@ -10,7 +10,7 @@ and worded in the paragraph is data (``taizhang/data/activities.toml``).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, ClassVar, Iterable
 
 
@@ -22,6 +22,7 @@ from taizhang.kinds.base import (Block, Chart, Kind, KindDef, ReportSection, Rep
 from taizhang.kinds.common import TIMES, Lines, add_counts, add_fields, canonical_or_none, tally_in
 from taizhang.model import Count, Day, LedgerRow, Text
 from taizhang.reading.ledger import Ledger
+from taizhang.records import dataclass
 from taizhang.values import clean_text, match_key
 
 KIND = Kind("activities")

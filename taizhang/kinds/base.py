@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import importlib
 import threading
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator, Protocol
 
 from taizhang import findings
+from taizhang.records import dataclass
 
 if TYPE_CHECKING:  # pragma: no cover
     from taizhang.config import Config

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import operator
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ClassVar, Iterable
 
 
@@ -20,6 +20,7 @@ from taizhang.kinds.base import Block, Chart, Kind, KindDef, ReportSection, Repo
 from taizhang.kinds.common import COUNT, TIMES, Lines, canonical_or_none, merge_tallies, ordered, tally_in
 from taizhang.model import Count, Day, LedgerRow, Text
 from taizhang.reading.ledger import Ledger
+from taizhang.records import dataclass
 from taizhang.values import clean_text
 
 KIND = Kind("complaints")

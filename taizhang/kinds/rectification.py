@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from typing import Any, ClassVar, Iterable
 
@@ -16,6 +16,7 @@ from taizhang.kinds.base import Block, Kind, KindDef, ReportSection, ReportWrite
 from taizhang.kinds.common import ITEMS, RATE, Lines, canonical_or_none, merge_tallies, ordered, tally_in
 from taizhang.model import Day, LedgerRow, ParseInfo, Text, _ctx
 from taizhang.reading.ledger import Ledger
+from taizhang.records import dataclass
 
 KIND = Kind("rectification")
 

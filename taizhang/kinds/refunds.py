@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
@@ -22,6 +22,7 @@ from taizhang.kinds.common import (
 )
 from taizhang.model import Count, Day, LedgerRow, Money, Text
 from taizhang.reading.ledger import Ledger
+from taizhang.records import dataclass
 from taizhang.values import clean_text, match_key
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -7,7 +7,7 @@ the form (四种形态) of a measure are configuration (``forms.toml``).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, ClassVar, Iterable
 
 
@@ -20,6 +20,7 @@ from taizhang.kinds.base import (Block, Chart, Kind, KindDef, Line, ReportSectio
 from taizhang.kinds.common import PERSONS, TIMES, Lines, Tally, add_counts, canonical_or_none, rank, tally_in
 from taizhang.model import Day, LedgerRow, Text
 from taizhang.reading.ledger import Ledger
+from taizhang.records import dataclass
 from taizhang.sanctions import UNCLASSIFIED, categories_of, form_of, resolve_category
 from taizhang.values import clean_text
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from taizhang.errors import TaizhangError
+from taizhang.records import dataclass
 
 #: Files taken as workbooks when a folder is read.  ``.et`` is WPS 表格's own format: the
 #: same BIFF8 container as an Excel 97-2003 ``.xls``.

@@ -23,13 +23,13 @@ gives, on random ranges.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import compress
 from typing import Any, Iterable
 
 from taizhang.config import Config, Kind
 from taizhang.errors import TaizhangError
 from taizhang.model import LedgerRow, ParseContext, ParseInfo, fields_of, row_model
+from taizhang.records import dataclass
 from taizhang.validation import _by_columns, _parse_column, _plan, _validator_of
 from taizhang.reading.layout import HEADER_SCAN_ROWS, Layout, locate
 from taizhang.reading.ledger import _Texts, classify_rows

@@ -22,13 +22,14 @@ import re
 import struct
 import sys
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from taizhang.reading import package
 from taizhang.reading.book import Limits, WorkbookRefused, _col_index, _local
 from taizhang.reading.package import Parts, _rel_attrs, _wide, records
+from taizhang.records import dataclass
 from taizhang.values import LazyPattern
 
 

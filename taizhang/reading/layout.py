@@ -12,12 +12,13 @@ from __future__ import annotations
 import itertools
 import re
 from functools import lru_cache
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import Any
 
 from taizhang.config import ColumnSpec, Config, Kind, KindSpec, config_memo
 from taizhang.reading.book import Sheet
+from taizhang.records import dataclass
 from taizhang.values import clean_text, clean_text_column, is_trimmed, match_key
 
 #: How far down a sheet the header is looked for.

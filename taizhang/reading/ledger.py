@@ -14,7 +14,7 @@ import itertools
 import math
 import operator
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,6 +22,7 @@ from typing import Any
 from taizhang.config import Config, Kind
 from taizhang.findings import Finding, Severity
 from taizhang.model import LedgerRow, ParseContext, row_model
+from taizhang.records import dataclass
 from taizhang.validation import origins, typed_rows
 from taizhang.reading.layout import Layout
 from taizhang.reading.book import Sheet, cell_ref

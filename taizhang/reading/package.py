@@ -17,8 +17,9 @@ import re
 import struct
 import zipfile
 from typing import Collection
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from taizhang.records import dataclass
 from taizhang.values import LazyPattern
 
 OFFICE_DOCUMENT = "/officedocument"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from taizhang.config import Config
@@ -15,6 +15,7 @@ from taizhang.reading.book import Limits, Sheet, WorkbookRefused
 from taizhang.reading.layout import locate
 from taizhang.reading.ledger import Ledger, read_ledger
 from taizhang.reading.source import open_workbook
+from taizhang.records import dataclass
 from taizhang.values import clean_text
 
 #: The sheet a workbook's own settings are in (see ``taizhang.figures.settings``).

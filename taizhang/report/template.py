@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -22,6 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from taizhang.config import Config
 from taizhang.errors import TaizhangError, os_error_zh, reason_zh  # noqa: E402 - the one error family
 
+from taizhang.records import dataclass
 from taizhang.report.context import TESTS, Tally, make_filters
 
 

@@ -12,7 +12,7 @@ import shutil
 import sys
 import uuid
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
 from importlib import resources
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
@@ -28,6 +28,7 @@ from taizhang import __version__
 from taizhang.config import Config, ConfigError, load_config
 from taizhang.consolidation.lock import LockedError, MasterLock
 from taizhang.errors import TaizhangError, reason_zh
+from taizhang.records import dataclass
 from taizhang.serve.options import body_schema, confine, refusal, request_model
 from taizhang.serve.progress import JOB_ID, Runs
 from taizhang.serve.security import Allowed, Hosts, OutsideAllowed, bearer, confine_config, token_matches

@@ -36,12 +36,13 @@ import secrets
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from subprocess import list2cmdline
 
 from taizhang import __version__
 from taizhang.errors import TaizhangError, reason_zh
+from taizhang.records import dataclass
 from taizhang.serve.security import state_dir
 from taizhang.serve.wpsaddin import proof_key
 

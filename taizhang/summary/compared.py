@@ -7,13 +7,13 @@ a difference with nothing is no difference.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from taizhang.config import Config
 from taizhang.figures import Report
 from taizhang.figures.compare import has_data, line_differences, previous_word
 from taizhang.kinds import by_rank
+from taizhang.records import dataclass
 
 
 @dataclass

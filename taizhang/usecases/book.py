@@ -8,7 +8,6 @@ exactly as for files (``taizhang check``, ``summary``, ``report``); the ribbon's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -18,6 +17,7 @@ from taizhang.figures import Period, latest_row_date, rows_by_kind
 from taizhang.figures.settings import Settings, choose_period, resolve
 from taizhang.ranges import sheet_from_values
 from taizhang.reading.workbook import LoadedWorkbook, load_sheets
+from taizhang.records import dataclass
 from taizhang.service import Summarised, summarise_reports
 
 

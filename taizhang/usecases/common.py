@@ -3,10 +3,11 @@ cannot be written."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from taizhang.records import dataclass
 from taizhang.usecases.exits import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE  # noqa: F401 - shared by every use case
 
 

@@ -10,7 +10,7 @@ the figures counted as ``taizhang summary`` does; the document itself is written
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from pathlib import Path
 from typing import Any, Sequence
@@ -19,6 +19,7 @@ from taizhang.config import Config, load_config
 from taizhang.figures import PeriodError, latest_row_date, rows_by_kind
 from taizhang.figures.settings import choose_period, resolve, settings_rows
 from taizhang.reading.folder import NO_WORKBOOKS, expand_paths
+from taizhang.records import dataclass
 from taizhang.report import ReportError, refuse_target, same_file, template_of, write_default_template, write_document
 from taizhang.service import summarise_reports
 from taizhang.summary import describe
