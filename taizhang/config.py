@@ -53,6 +53,8 @@ class ConfigError(TaizhangError):
 
 @dataclass(frozen=True)
 class ColumnSpec:
+    """A ledger column: its field, its standard name, the names it is also known by."""
+
     field: str
     name: str
     synonyms: tuple[str, ...] = ()
@@ -67,6 +69,8 @@ class ColumnSpec:
 
 @dataclass(frozen=True)
 class KindSpec:
+    """A ledger kind as the configuration describes it: its label, the words of its sheet names, its columns."""
+
     kind: Kind
     label: str
     sheet_keywords: tuple[str, ...]
@@ -91,6 +95,8 @@ class KindSpec:
 
 @dataclass(frozen=True)
 class Vocabulary:
+    """A column's allowed values, each with its synonyms, and what to do with any other value."""
+
     name: str
     label: str
     on_unknown: str  # "error" | "warning" | "keep"
@@ -117,6 +123,8 @@ class Vocabulary:
 
 @dataclass(frozen=True)
 class Config:
+    """The whole configuration: the ledger kinds, the vocabularies, the 四种形态 and the settings."""
+
     kinds: dict[Kind, KindSpec]
     vocabularies: dict[str, Vocabulary]
     forms: dict[str, str]  # measure -> form (第一种形态 …)

@@ -14,6 +14,8 @@ from taizhang.records import dataclass
 
 @dataclass(frozen=True)
 class CheckContext:
+    """What every rule is judged with: the configuration and the as-of day."""
+
     config: Config
     #: The day the ledger is judged at: overdue items, dates that cannot lie after it.
     as_of: date

@@ -49,8 +49,8 @@ def figures_model() -> type[Figures]:
 
 @cache
 def _figures_model(_key: tuple[str, ...]) -> type[Figures]:
-    model = make_dataclass("Figures", [(d.kind.value, d.figures_model) for d in by_rank()],
-                                       bases=(Figures,), kw_only=True)
+    model = make_dataclass("Figures", [(d.kind.value, d.figures_model) for d in by_rank()], bases=(Figures,),
+                           kw_only=True, namespace={"__doc__": "The figures of a period: a block per ledger kind."})
     model.__module__ = __name__
     return model
 

@@ -142,12 +142,16 @@ class ActivityLine:
 
 @dataclass(kw_only=True)
 class GroupLine:
+    """Sessions (次数) and 参与人次 of a group of activities."""
+
     count: int = 0
     person_times: int = 0
 
 
 @dataclass(kw_only=True)
 class ActivityFigures:
+    """The figures of the 工作开展台账: by category and by group."""
+
     #: category -> figures, categories with rows only, in the order of the data
     by_category: dict[str, ActivityLine] = field(default_factory=dict)
     #: 学习教育 / 警示教育 / 宣传 / 制度 / 监督 (and 其他) -> 次数 and 参与人次

@@ -119,6 +119,8 @@ class Chart:
 
 @dataclass
 class Block:
+    """A block of a kind's figures as the 汇总表 and the report lay it out: a title, its lines, its charts."""
+
     title: str
     lines: list[Line]
     charts: list[Chart] = field(default_factory=list)

@@ -92,6 +92,8 @@ RULES = (closing_date,)
 
 @dataclass(kw_only=True)
 class ComplaintFigures:
+    """The figures of the 信访举报台账: 件 by source, channel, category and disposal, by status, visits and 人次."""
+
     total: int = 0
     #: 件 per source: 省转办, 市转办, 自办 and every source the office added (roles.toml)
     by_source: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SOURCES, 0))

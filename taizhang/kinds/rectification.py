@@ -139,6 +139,8 @@ RULES = (completion_date, deadlines)
 
 @dataclass(kw_only=True)
 class RectificationFigures:
+    """The figures of the 整改台账: items by status, overdue and completed late, the completion rate, by source and unit."""
+
     total: int = 0
     not_started: int = 0
     in_progress: int = 0

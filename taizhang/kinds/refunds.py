@@ -87,6 +87,8 @@ RULES = (amounts,)
 
 @dataclass(kw_only=True)
 class MoneyLine:
+    """Cases, students and amounts due and refunded: a line of the 退费 figures."""
+
     cases: int = 0
     students: int = 0
     due: Decimal = ZERO
@@ -97,6 +99,8 @@ class MoneyLine:
 
 @dataclass(kw_only=True)
 class RefundFigures(MoneyLine):
+    """The figures of the 退费台账: the totals, by school and by item."""
+
     by_school: dict[str, MoneyLine] = field(default_factory=dict)
     by_item: dict[str, MoneyLine] = field(default_factory=dict)
     undated: int = 0

@@ -87,6 +87,8 @@ RULES = (category,)
 
 @dataclass(kw_only=True)
 class SanctionFigures:
+    """The figures of the 处分台账: persons and 人次, by measure, cause, category and 形态."""
+
     #: Distinct people (same 姓名 and 单位), and measures taken (rows) in 人次.
     persons: int = 0
     person_times: int = 0

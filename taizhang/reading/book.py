@@ -124,6 +124,8 @@ class Sheet:
 
 @dataclass
 class Workbook:
+    """A workbook file as a reader handed it over: its format and its sheets."""
+
     path: Path
     format: str
     sheets: list[Sheet]

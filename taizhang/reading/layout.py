@@ -32,6 +32,8 @@ _REPORTING_UNIT = re.compile(r"(?:填报|报送|填表)单位\s*[:：]\s*(?P<uni
 
 @dataclass(frozen=True)
 class HeaderCell:
+    """A cell of a ledger's header: its column, its text, the column it names (None: none)."""
+
     col: int
     text: str
     spec: ColumnSpec | None
