@@ -99,14 +99,16 @@ def summarise_file(path: Path, config: Config, as_of: date, period, *candidates)
     """Read and check one file, and work out its share of the figures of ``period`` (a
     :class:`taizhang.figures.Period`), and of each further candidate period: what a worker
     process passes back for ``taizhang summary``."""
-    from taizhang.figures import latest_row_date, report_parts, rows_by_kind
+    from taizhang.figures import latest_row_date, report_parts, row_dates, rows_by_kind
 
     report = check_loaded(load_workbook(path, config), config, as_of)
     if report.refusal is not None:
         return FileSummary(report.slim(), None)
     rows = rows_by_kind([lg for lg in report.ledgers if not lg.hidden])
-    others = {c.key: report_parts(rows, c, config) for c in candidates if c != period}
-    return FileSummary(report.slim(), report_parts(rows, period, config), latest_row_date(rows, as_of), others)
+    dated = row_dates(rows)
+    others = {c.key: report_parts(rows, c, config, dated) for c in candidates if c != period}
+    return FileSummary(report.slim(), report_parts(rows, period, config, dated), latest_row_date(rows, as_of, dated),
+                       others)
 
 
 def summary_reader_died(path: Path) -> FileSummary:

@@ -100,8 +100,13 @@ def _block_rows(rows: dict[Kind, list[LedgerRow]], period: Period,
             picked[kind] = [r for r, dt in zip(all_rows, dates) if dt is None or dt <= end]
             undated[kind] = 0
             continue
-        picked[kind] = [r for r, dt in zip(all_rows, dates) if period.contains(dt)]
-        undated[kind] = 0 if period.is_all else dates.count(None)
+        if period.is_all:
+            picked[kind] = list(all_rows)
+            undated[kind] = 0
+            continue
+        start, end = period.start, period.end  # what period.contains asks, once for every row
+        picked[kind] = [r for r, dt in zip(all_rows, dates) if dt is not None and start <= dt <= end]
+        undated[kind] = dates.count(None)
     return picked, undated
 
 
@@ -149,37 +154,48 @@ def has_parts() -> bool:
     return all(d.has_parts() for d in by_rank())
 
 
-def latest_row_date(rows: dict[Kind, list[LedgerRow]], not_after: date) -> date | None:
+def row_dates(rows: dict[Kind, list[LedgerRow]]) -> dict[Kind, list[date | None]]:
+    """Each kind's :func:`period_date` of its rows, in order: what :func:`report_parts` and
+    :func:`latest_row_date` both look at, worked out once for both."""
+    return {d.kind: list(map(period_date, rows.get(d.kind, []))) for d in by_rank()}
+
+
+def latest_row_date(rows: dict[Kind, list[LedgerRow]], not_after: date,
+                    dated: dict[Kind, list[date | None]] | None = None) -> date | None:
     """The latest date that places a row in a period, on or before ``not_after`` (a later date
-    is a slip the checks report, not the month being reported); None when no row has one."""
-    latest = None
-    for kind_rows in rows.values():
-        for day in map(period_date, kind_rows):
-            if day is not None and day <= not_after and (latest is None or day > latest):
-                latest = day
-    return latest
+    is a slip the checks report, not the month being reported); None when no row has one.
+    ``dated``: the rows' :func:`row_dates`, when known already."""
+    if dated is None:
+        dated = row_dates(rows)
+    return max((day for days in dated.values() for day in days if day is not None and day <= not_after),
+               default=None)
 
 
-def block_parts(rows: dict[Kind, list[LedgerRow]], period: Period, config: Config) -> BlockParts:
+def block_parts(rows: dict[Kind, list[LedgerRow]], period: Period, config: Config,
+                dated: dict[Kind, list[date | None]] | None = None) -> BlockParts:
     """What some rows give the block of ``period``: small, and merged with other files' by
-    :func:`compute_from_parts` into exactly the figures of all their rows (see ``KindDef.parts``)."""
-    picked, undated = _block_rows(rows, period)
+    :func:`compute_from_parts` into exactly the figures of all their rows (see ``KindDef.parts``).
+    ``dated``: the rows' :func:`row_dates`, when known already."""
+    picked, undated = _block_rows(rows, period, dated)
     return {d.kind: (d.parts(picked[d.kind], config), undated[d.kind]) for d in by_rank()}
 
 
-def report_parts(rows: dict[Kind, list[LedgerRow]], period: Period, config: Config) -> list[BlockParts]:
+def report_parts(rows: dict[Kind, list[LedgerRow]], period: Period, config: Config,
+                 dated: dict[Kind, list[date | None]] | None = None) -> list[BlockParts]:
     """:func:`block_parts` of ``period`` and, when it has one, of its year to date.
 
-    The rows' dates are worked out once for both; and where a kind's 累计 has as many rows as
+    The rows' dates are worked out once for both (``dated``: when known already, see
+    :func:`row_dates`); and where a kind's 累计 has as many rows as
     its period, they are the same rows, in the same order: one of the two takes every row the
     other takes (累计 those of the period; a span across a year end those of its 累计, which
     starts in January of the year it ends in), so the period's parts stand for both (the kinds
     never change their parts).
     """
     ytd = period.year_to_date()
+    if dated is None:
+        dated = row_dates(rows)
     if ytd is None:
-        return [block_parts(rows, period, config)]
-    dated = {d.kind: list(map(period_date, rows.get(d.kind, []))) for d in by_rank()}
+        return [block_parts(rows, period, config, dated)]
     month, month_undated = _block_rows(rows, period, dated)
     year, year_undated = _block_rows(rows, ytd, dated)
     current = {d.kind: (d.parts(month[d.kind], config), month_undated[d.kind]) for d in by_rank()}
