@@ -76,6 +76,28 @@ def test_a_year_compares_with_the_year_before_and_has_no_year_to_date(unit, caps
     assert f"受理信访举报较上年增加{n}件" in data["narrative"] and "同比" not in data["narrative"]
 
 
+
+@pytest.mark.parametrize("period, heads", [
+    ("2026-10", ["本月", "累计（2026年1—10月）", "上月（2026年9月）", "去年同期（2025年10月）"]),
+    ("2026", ["2026年", "上年（2025年）"]),
+])
+def test_the_terminal_table_has_the_compared_columns(unit, capsys, period, heads):
+    """``summary --compare`` on the terminal: the period before and a year earlier beside the
+    period, each column the figures of that period's own summary."""
+    data = summary_json(capsys, unit, "--period", period, "--compare")
+    code, out, _err = run(capsys, "summary", str(unit), *ARGS, "--period", period, "--compare")
+    lines = out.splitlines()
+    head = next(line for line in lines if "项目" in line)
+    assert [h.strip() for h in head.strip("┃ ").split("┃")][1:] == heads
+    blocks = [data, *([data["year_to_date"]] if "year_to_date" in data else []), data["compare"]["previous_period"]]
+    if len(heads) > len(blocks):
+        blocks.append(data["compare"]["same_period_last_year"])
+    for label, value in (("信访举报（件）", lambda b: str(b["complaints"]["total"])),
+                         ("已退金额（元）", lambda b: f"{Decimal(b['refunds']['refunded']):,.2f}")):
+        row = next(line for line in lines if label in line)
+        cells = [c.strip() for c in row.strip("│ ").split("│")][1:]
+        assert cells == [value(b) for b in blocks] and len(set(cells)) > 1  # the columns really differ
+
 def test_everything_has_nothing_to_compare_with(tmp_path, unit, capsys):
     data = summary_json(capsys, unit, "--period", "all", "--compare", "-o", str(tmp_path / "汇总.xlsx"))
     assert data["compare"]["previous_period"] is None and data["compare"]["same_period_last_year"] is None
