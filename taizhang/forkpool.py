@@ -89,8 +89,11 @@ def map_forked(call: Callable[[int], T], count: int, jobs: int, *,
                 child.give(waiting.popleft())
         live = {child.results: child for child in children}
         while any(child.given for child in live.values()):
-            ready, _, _ = select.select([fd for fd, c in live.items() if c.given], [], [])
-            for fd in ready:
+            poll = select.poll()  # not select(): a long-lived process (the service) may hold fds past 1024
+            for fd, child in live.items():
+                if child.given:
+                    poll.register(fd, select.POLLIN)
+            for fd, _event in poll.poll():
                 child = live[fd]
                 message = _receive(fd)
                 if message is None:  # the child died: what it had is orphaned
@@ -203,7 +206,7 @@ def _receive(fd: int) -> tuple | None:
 
 
 def _read(fd: int, size: int) -> bytes | None:
-    """Exactly ``size`` bytes from ``fd``, or None at its end (unbuffered, so that ``select``
+    """Exactly ``size`` bytes from ``fd``, or None at its end (unbuffered, so that ``poll``
     sees every byte not yet read)."""
     chunks = []
     while size:

@@ -93,3 +93,28 @@ def test_an_error_that_cannot_cross_is_said_by_its_name():
     with pytest.raises(RuntimeError, match="Local raised in a worker process"):
         _run(call, 3)
     assert _no_children_left()
+
+
+def test_pipes_numbered_past_1024_are_waited_on():
+    """A long-lived process (the service) may hold many files open: the children's pipes then
+    get numbers past 1024, which ``select`` cannot wait on."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip("this system allows fewer than 1,200 open files")
+    wanted = max(soft, 1200) if hard == resource.RLIM_INFINITY else min(hard, max(soft, 1200))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    held = []
+    try:
+        while True:
+            fd = os.open(os.devnull, os.O_RDONLY)
+            held.append(fd)
+            if fd >= 1030:
+                break
+        done, orphans = _run(lambda i: i + 1, 10)
+        assert orphans == [] and done == {i: i + 1 for i in range(10)}
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
