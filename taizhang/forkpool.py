@@ -137,16 +137,26 @@ def _fork(call: Callable[[int], Any], child_init: Callable[[], None], others: li
             child_init()
             _serve(call, tasks_r, results_w)
             status = 0
-        except BaseException:  # noqa: BLE001 - nothing may escape a forked child
-            try:
-                traceback.print_exc()
-            except BaseException:  # noqa: BLE001
-                pass
+        except BaseException as exc:  # noqa: BLE001 - nothing may escape a forked child
+            _log_failure(exc)
         finally:
             os._exit(status)
     os.close(tasks_r)
     os.close(results_w)
     return _Child(pid, tasks_w, results_r)
+
+
+def _log_failure(exc: BaseException) -> None:
+    """A child that failed outside the work (its start, its pipes): the trace to the log (the
+    clerk sees the files it had read again, or reported, by the parent), never to the terminal."""
+    try:
+        import logging
+
+        from taizhang.logs import trace_for_log
+
+        logging.getLogger("taizhang.workers").error("worker process failed\n%s", trace_for_log(exc))
+    except BaseException:  # noqa: BLE001 - nothing may escape a forked child
+        pass
 
 
 def _quiet_stdin() -> None:

@@ -118,3 +118,15 @@ def test_pipes_numbered_past_1024_are_waited_on():
         for fd in held:
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_a_child_that_fails_to_start_orphans_its_files_and_says_nothing_on_the_terminal(capfd):
+    def broken_start():
+        raise RuntimeError("cannot start")
+
+    orphans = map_forked(lambda i: i, 5, 2, child_init=broken_start, forking=contextlib.nullcontext,
+                         done=lambda i, v: pytest.fail("no child answers"))
+    assert sorted(orphans) == [0, 1, 2, 3, 4]
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""  # the trace goes to the log, not to the clerk's terminal
+    assert _no_children_left()
