@@ -67,12 +67,20 @@ def default_jobs() -> int:
     return min(2, os.cpu_count() or 1)
 
 
-def start_context() -> tuple[multiprocessing.context.BaseContext, int]:
-    """How workers start here, and from how many files that pays."""
-    if sys.platform.startswith("linux"):
-        import multiprocessing
+class ForkStart:
+    """How workers start on Linux: forked by ``taizhang.forkpool`` (no multiprocessing context,
+    nor multiprocessing itself, is needed); answers ``get_start_method`` as a context does."""
 
-        return multiprocessing.get_context("fork"), FORK_THRESHOLD
+    @staticmethod
+    def get_start_method() -> str:
+        return "fork"
+
+
+def start_context() -> tuple[ForkStart | multiprocessing.context.BaseContext, int]:
+    """How workers start here (:class:`ForkStart`, or a multiprocessing context that spawns),
+    and from how many files that pays."""
+    if sys.platform.startswith("linux"):
+        return ForkStart(), FORK_THRESHOLD
     return _tied_spawn_context()(), SPAWN_THRESHOLD
 
 
