@@ -7,18 +7,21 @@ same either way, in the files' order.
 
 When it pays is a matter of how a worker starts:
 
-- by ``fork`` (Linux), in about 15 ms, with everything this process has set up (the
-  configuration, registered ledger kinds, logging): from :data:`FORK_THRESHOLD` files.  A
-  worker only reads and checks files; the locks it takes that another thread of this process
-  (a progress bar's, the local service's) could hold when it forks are the logging and import
-  locks, which Python re-creates in a forked child;
-- by ``spawn`` (Windows, macOS), by importing taizhang afresh: 0.5 to 1 s a worker measured
-  here, so only from :data:`SPAWN_THRESHOLD` files, where reading half of them saves more
-  than that.
+- by ``fork`` (Linux), in a few milliseconds, with everything this process has set up (the
+  configuration, registered ledger kinds, logging): from :data:`FORK_THRESHOLD` files, as
+  plain forked children (``taizhang.forkpool``: a file's number down a pipe, its result back
+  up another; multiprocessing is not imported).  A worker only reads and checks files; the
+  locks it takes that another thread of this process (a progress bar's, the local service's)
+  could hold when it forks are the logging and import locks, which Python re-creates in a
+  forked child;
+- by ``spawn`` (Windows, macOS), by importing taizhang afresh, in a
+  ``concurrent.futures.ProcessPoolExecutor``: 0.5 to 1 s a worker measured here, so only from
+  :data:`SPAWN_THRESHOLD` files, where reading half of them saves more than that.
 
 A worker that dies while reading (a reader that aborts on a hostile file) loses no other
-file: the files it had are read again one at a time, each in a pool of its own, so that only
-the file that kills its reader is lost, and ``crashed(path)`` says what to report for it.
+file: the files it had (a forked worker's own; a spawned pool's, all those not done) are read
+again one at a time, each in a worker of its own, so that only the file that kills its reader
+is lost, and ``crashed(path)`` says what to report for it.
 
 A worker, and any child process started to read a file (``taizhang.reading.isolated``), ends
 when the process that started it ends, however that ended (``kill -9``, Task Manager's 结束任务,
