@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from taizhang import __version__
 from taizhang.cli.common import (
     COMPARE_HELP, EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, JOBS_HELP, as_of_date, jobs_count, start_log, trace_for_log,
 )
 from taizhang.cli.parser import ChineseParser
-from taizhang.cli.report import add_parser as add_report_parser
 from taizhang.errors import TaizhangError
 
 if TYPE_CHECKING:
@@ -56,7 +55,26 @@ cmd_addin_bundle = _command("addin", "cmd_addin_bundle")
 _Parser = ChineseParser
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Every command, in the order ``taizhang --help`` lists them, with its one-line help there.
+COMMANDS = {
+    "check": "检查台账，列出问题",
+    "summary": "统计汇总，生成汇总表和汇报材料",
+    "report": "生成情况汇报 Word 文档（公文格式）",
+    "addin": "Excel 加载项：生成、安装、卸载、检查、离线安装包",
+    "consolidate": "月度合并：各单位台账合并到局主表",
+    "schema": "输出 --json 结果的 JSON Schema",
+    "serve": "本机服务：浏览器页面和 WPS 加载项",
+    "wps": "WPS 加载项：安装或卸载",
+}
+
+
+def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of ``taizhang``.  ``commands``: the words of the command line, whose commands
+    are built in full (their arguments, their subcommands); every other command gets its name
+    and one-line help only, which is all that ``taizhang --help``, ``--version`` and an unknown
+    command show of it, and a command is only ever parsed when its name is one of the words.
+    A word that names a command without being one (a file called ``check``) only builds one
+    more.  None: every command in full."""
     parser = _Parser(prog="taizhang", description="纪检台账：检查、汇总、合并 Excel 台账")
     # the help given here: argparse sets the version action's (English) help as the parser is built
     parser.add_argument("--version", action="version", version=f"taizhang {__version__}", help="显示版本号并退出")
@@ -67,8 +85,18 @@ def build_parser() -> argparse.ArgumentParser:
     office.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
                         help="本单位配置文件（同义词、选项、四种形态）")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    wanted = None if commands is None else set(commands)
+    for name, help_line in COMMANDS.items():
+        if wanted is None or name in wanted:
+            _BUILDERS[name](sub, help_line, [office])
+        else:
+            sub.add_parser(name, help=help_line)
+    return parser
 
-    check = sub.add_parser("check", parents=[office], help="检查台账，列出问题", description="检查台账工作簿，列出每个问题所在的工作表和单元格")
+
+def _check(sub: Any, help_line: str, parents: list[argparse.ArgumentParser]) -> None:
+    check = sub.add_parser("check", parents=parents, help=help_line,
+                           description="检查台账工作簿，列出每个问题所在的工作表和单元格")
     check.add_argument("paths", nargs="+", metavar="PATH", help="工作簿文件或文件夹")
     check.add_argument("--as-of", type=as_of_date, default=None, metavar="YYYY-MM-DD",
                        help="检查日期（判断逾期、未来日期），如 2026-10-31、2026年10月31日；默认今天")
@@ -79,8 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="以 JSON 输出")
     check.set_defaults(func=cmd_check)
 
+
+def _summary(sub: Any, help_line: str, parents: list[argparse.ArgumentParser]) -> None:
     summ = sub.add_parser(
-        "summary", parents=[office], help="统计汇总，生成汇总表和汇报材料",
+        "summary", parents=parents, help=help_line,
         description="统计信访举报、退费、处分、整改数字，生成汇总表（-o）和汇报段落。"
                     "退出码：0 已生成且台账无错误；1 已生成但台账有错误（汇总表上有醒目提示）；"
                     "2 有文件无法读取或参数错误（其余文件照常统计）。")
@@ -98,10 +128,15 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--json", action="store_true", help="以 JSON 输出")
     summ.set_defaults(func=cmd_summary)
 
-    add_report_parser(sub, parents=[office])
 
-    addin = sub.add_parser("addin", help="Excel 加载项：生成、安装、卸载、检查、离线安装包",
-                           description="Excel 加载项（功能区“纪检台账”）")
+def _report(sub: Any, help_line: str, parents: list[argparse.ArgumentParser]) -> None:
+    from taizhang.cli.report import add_parser
+
+    add_parser(sub, parents=parents, help_line=help_line)
+
+
+def _addin(sub: Any, help_line: str, parents: list[argparse.ArgumentParser]) -> None:
+    addin = sub.add_parser("addin", help=help_line, description="Excel 加载项（功能区“纪检台账”）")
     addin_sub = addin.add_subparsers(dest="addin_command", required=True, parser_class=_Parser)
     build = addin_sub.add_parser("build", help="生成完整的加载项 taizhang.xlam（任何系统，不含本机路径）")
     build.add_argument("-o", "--output", default="build/addin", metavar="DIR", help="输出文件夹，默认 build/addin")
@@ -127,8 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
                                help="不带 Python 安装程序（目标电脑已有 64 位 Python 3.11 或 3.12 时）")
     bundle.set_defaults(func=cmd_addin_bundle)
 
+
+def _consolidate(sub: Any, help_line: str, parents: list[argparse.ArgumentParser]) -> None:
     cons = sub.add_parser(
-        "consolidate", parents=[office], help="月度合并：各单位台账合并到局主表",
+        "consolidate", parents=parents, help=help_line,
         description="把文件夹中各单位报送的台账合并到局主表：按单位名册认定单位，逐一检查，"
                     "写入合并明细、汇总表、报送情况和问题清单。退回的文件和未报送的单位会列出，不影响其他单位。"
                     "退出码：0 主表已写入、台账无错误；1 主表已写入，但有台账存在错误或文件被退回；"
@@ -147,15 +184,33 @@ def build_parser() -> argparse.ArgumentParser:
     cons.add_argument("--json", action="store_true", help="以 JSON 输出")
     cons.set_defaults(func=cmd_consolidate)
 
-    from taizhang.cli import serve as serve_cli, wps as wps_cli  # the local service and the WPS add-in
-    schema = sub.add_parser("schema", help="输出 --json 结果的 JSON Schema",
+
+def _schema(sub: Any, help_line: str, parents: list[argparse.ArgumentParser]) -> None:
+    schema = sub.add_parser("schema", help=help_line,
                             description="输出 taizhang check / summary / consolidate 的 --json 结果的 JSON Schema")
     schema.add_argument("target", choices=["check", "summary", "consolidate"], metavar="COMMAND",
                         help="check、summary 或 consolidate")
     schema.set_defaults(func=cmd_schema)
-    serve_cli.add_parser(sub, _Parser)
-    wps_cli.add_parser(sub, _Parser)
-    return parser
+
+
+def _serve(sub: Any, help_line: str, parents: list[argparse.ArgumentParser]) -> None:
+    from taizhang.cli import serve  # the local service
+
+    serve.add_parser(sub, _Parser, help_line)
+
+
+def _wps(sub: Any, help_line: str, parents: list[argparse.ArgumentParser]) -> None:
+    from taizhang.cli import wps  # the WPS add-in over the local service
+
+    wps.add_parser(sub, _Parser, help_line)
+
+
+#: How each command of :data:`COMMANDS` is built in full: ``(sub, its one-line help, parents)``,
+#: ``parents`` the options every ledger command takes (``--config`` after the command too).
+_BUILDERS: dict[str, Callable[[Any, str, list[argparse.ArgumentParser]], None]] = {
+    "check": _check, "summary": _summary, "report": _report, "addin": _addin, "consolidate": _consolidate,
+    "schema": _schema, "serve": _serve, "wps": _wps,
+}
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -195,7 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_file = None
     started = False
     try:
-        args = build_parser().parse_args(argv)
+        words = sys.argv[1:] if argv is None else argv
+        args = build_parser(words).parse_args(argv)
         log_file, started = start_log(), True
         _log().info("taizhang %s", args.command)
         from taizhang.config import ConfigError, load_config  # after parsing: --version and --help need none

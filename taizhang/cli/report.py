@@ -9,10 +9,11 @@ import sys
 from taizhang.cli.common import COMPARE_HELP, EXIT_UNREADABLE, as_of_date, request_of
 
 
-def add_parser(sub, parents: list[argparse.ArgumentParser]) -> None:
-    """``parents``: the options every command takes (``--config`` after the subcommand too)."""
+def add_parser(sub, parents: list[argparse.ArgumentParser], help_line: str) -> None:
+    """``parents``: the options every command takes (``--config`` after the subcommand too);
+    ``help_line``: its line in ``taizhang --help`` (``cli.COMMANDS``)."""
     rep = sub.add_parser(
-        "report", parents=parents, help="生成情况汇报 Word 文档（公文格式）",
+        "report", parents=parents, help=help_line,
         description="按 GB/T 9704-2012 公文格式生成情况汇报（.docx），数字与汇总表一致；"
                     "可用 --template 指定本单位模板（Word 中写 {{ complaints.total }} 等标签）。"
                     "退出码：0 已生成且台账无错误；1 已生成但台账有错误（文档开头有提示）；"

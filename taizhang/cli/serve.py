@@ -15,10 +15,11 @@ if TYPE_CHECKING:
     import socket
 
 
-def add_parser(sub: Any, parser_class: type) -> None:
-    """``sub``: what ``ArgumentParser.add_subparsers`` gave."""
+def add_parser(sub: Any, parser_class: type, help_line: str) -> None:
+    """``sub``: what ``ArgumentParser.add_subparsers`` gave; ``help_line``: the command's line
+    in ``taizhang --help`` (``cli.COMMANDS``)."""
     serve = sub.add_parser(
-        "serve", help="本机服务：浏览器页面和 WPS 加载项",
+        "serve", help=help_line,
         description="在本机 127.0.0.1 上提供检查、汇总、汇报、合并的服务，供浏览器页面和 WPS 加载项使用。"
                     "第一行输出带令牌的地址，在浏览器中打开即可。按 Ctrl+C 停止。")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="N",

@@ -12,9 +12,10 @@ from taizhang.errors import reason_zh
 from taizhang.serve.security import DEFAULT_PORT, load_or_create_token
 
 
-def add_parser(sub: Any, parser_class: type) -> None:
-    """``sub``: what ``ArgumentParser.add_subparsers`` gave."""
-    wps = sub.add_parser("wps", help="WPS 加载项：安装或卸载",
+def add_parser(sub: Any, parser_class: type, help_line: str) -> None:
+    """``sub``: what ``ArgumentParser.add_subparsers`` gave; ``help_line``: the command's line
+    in ``taizhang --help`` (``cli.COMMANDS``)."""
+    wps = sub.add_parser("wps", help=help_line,
                          description="WPS 表格的加载项（功能区“纪检台账”），由本机服务 taizhang serve 提供")
     wsub = wps.add_subparsers(dest="wps_command", required=True, parser_class=parser_class)
     inst = wsub.add_parser("install", help="把加载项装进 WPS 的加载项文件夹（jsaddons），写入开机自启动项，并启动本机服务")
