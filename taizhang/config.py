@@ -19,8 +19,9 @@ entries of the 四种形态 mapping; ``[settings]`` holds the bureau name and si
 
 from __future__ import annotations
 
+import contextlib
 import os
-import tomllib
+import sys
 from dataclasses import field
 from functools import cache
 from importlib import resources
@@ -141,15 +142,75 @@ class Config:
         return self.vocabularies[name]
 
 
-def _read_default(name: str) -> dict[str, Any]:
-    text = resources.files("taizhang.data").joinpath(name).read_text(encoding="utf-8")
-    return tomllib.loads(text)
-
-
 #: Data files of the shipped defaults besides columns, vocabularies and forms: each is a
 #: table of the configuration (``config.tables[<stem>]``) that the office file overrides
 #: under the same name, key by key.
 EXTRA_TABLES = ("roles", "activities")
+#: Every data file of the shipped defaults (``taizhang/data/<stem>.toml``).
+DATA_FILES = ("columns", "vocabularies", "forms", *EXTRA_TABLES)
+#: Where the shipped data files, parsed, are kept beside the package's bytecode.
+PARSED_DEFAULTS = "defaults.json"
+
+
+@cache
+def _shipped() -> dict[str, dict[str, Any]]:
+    """Every shipped data file parsed, by stem.  Parsing their TOML costs every command some
+    4 ms, so the tables are kept as JSON beside the package's bytecode (``__pycache__``, or
+    ``PYTHONPYCACHEPREFIX``), with the texts they were parsed from; they are used while those
+    are the data files' texts, character for character, and made again otherwise.  Where they
+    cannot be written (a read-only installation), or Python is asked to write no bytecode,
+    each command parses the files as before."""
+    data = resources.files("taizhang.data")
+    texts = {stem: data.joinpath(f"{stem}.toml").read_text(encoding="utf-8") for stem in DATA_FILES}
+    kept = _parsed_file(data)
+    if kept is not None:
+        tables = _read_parsed(kept, texts)
+        if tables is not None:
+            return tables
+    import tomllib
+
+    tables = {stem: tomllib.loads(text) for stem, text in texts.items()}
+    if kept is not None and not sys.dont_write_bytecode:
+        _keep_parsed(kept, texts, tables)
+    return tables
+
+
+def _parsed_file(data: Any) -> Path | None:
+    """``__pycache__/defaults.json`` of the data package, or None where it is not a folder."""
+    import importlib.util
+
+    init = data.joinpath("__init__.py")
+    if not isinstance(init, Path):  # inside a zip
+        return None
+    return Path(importlib.util.cache_from_source(str(init))).parent / PARSED_DEFAULTS
+
+
+def _read_parsed(path: Path, texts: dict[str, str]) -> dict[str, dict[str, Any]] | None:
+    import json
+
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # none yet, or damaged: parsed again
+        return None
+    if not isinstance(kept, dict) or kept.get("texts") != texts or not isinstance(kept.get("tables"), dict):
+        return None
+    return kept["tables"]
+
+
+def _keep_parsed(path: Path, texts: dict[str, str], tables: dict[str, dict[str, Any]]) -> None:
+    import json
+
+    payload = json.dumps({"texts": texts, "tables": tables}, ensure_ascii=False)
+    if json.loads(payload)["tables"] != tables:  # a value JSON does not keep as it is (a date)
+        return
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(payload, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:  # read-only: parsed at every run, as before
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -309,6 +370,8 @@ def _build(columns: dict, vocabs: dict, forms: dict, override: dict, source: str
         kind = d.kind
         raw = columns.get(kind.value)
         if d.data_file is not None:  # a kind defined outside the shipped data
+            import tomllib
+
             own = tomllib.loads(Path(d.data_file).read_text(encoding="utf-8"))
             raw = own.get("columns", {}).get(kind.value, raw)
             for name, table in own.get("vocabularies", {}).items():
@@ -442,14 +505,14 @@ def _defaults_for(_registry: tuple[str, ...]) -> Config:
     return _build(*_default_tables(), {}, "defaults", _extra_tables())
 
 
-@cache
 def _default_tables() -> tuple[dict, dict, dict]:
-    return (_read_default("columns.toml"), _read_default("vocabularies.toml"), _read_default("forms.toml"))
+    shipped = _shipped()
+    return shipped["columns"], shipped["vocabularies"], shipped["forms"]
 
 
-@cache
 def _extra_tables() -> dict[str, dict]:
-    return {name: _read_default(f"{name}.toml") for name in EXTRA_TABLES}
+    shipped = _shipped()
+    return {name: shipped[name] for name in EXTRA_TABLES}
 
 
 on_change(_defaults_for.cache_clear)
@@ -460,6 +523,8 @@ def _load(path: str | None) -> Config:
     edit to it takes effect without restarting Excel)."""
     if path is None:
         return _defaults()
+    import tomllib  # the shipped data is parsed once (_shipped): only an office file needs it
+
     try:
         override = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -479,6 +544,8 @@ def _vocabulary_names(columns: dict, vocabularies: dict) -> list[str]:
     names = list(vocabularies)
     for d in registered_kinds():
         if d.data_file is not None:
+            import tomllib
+
             own = tomllib.loads(Path(d.data_file).read_text(encoding="utf-8"))
             names += [n for n in own.get("vocabularies", {}) if n not in names]
     return names
