@@ -24,7 +24,6 @@ import os
 import sys
 from dataclasses import field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable, Literal, TypeVar, Union, get_args, get_origin
@@ -160,7 +159,7 @@ def _shipped() -> dict[str, dict[str, Any]]:
     are the data files' texts, character for character, and made again otherwise.  Where they
     cannot be written (a read-only installation), or Python is asked to write no bytecode,
     each command parses the files as before."""
-    data = resources.files("taizhang.data")
+    data = _data_folder()
     texts = {stem: data.joinpath(f"{stem}.toml").read_text(encoding="utf-8") for stem in DATA_FILES}
     kept = _parsed_file(data)
     if kept is not None:
@@ -173,6 +172,17 @@ def _shipped() -> dict[str, dict[str, Any]]:
     if kept is not None and not sys.dont_write_bytecode:
         _keep_parsed(kept, texts, tables)
     return tables
+
+
+def _data_folder() -> Any:
+    """``taizhang/data``: the folder beside this module, else (the package in a zip) what
+    ``importlib.resources`` gives for it, imported only then."""
+    folder = Path(__file__).with_name("data")
+    if folder.is_dir():
+        return folder
+    from importlib import resources
+
+    return resources.files("taizhang.data")
 
 
 def _parsed_file(data: Any) -> Path | None:
