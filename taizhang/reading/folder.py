@@ -148,8 +148,9 @@ def _plain_member(fh: BinaryIO, name: str, crc: int, packed: int, unpacked: int,
     if len(header) != _LOCAL.size:
         raise _NotPlain
     signature, _needs, flags, *_rest, name_length, extra_length = _LOCAL.unpack(header)
+    stored = fh.read(name_length)
     try:
-        same = fh.read(name_length).decode("utf-8" if flags & 0x800 else "cp437") == name
+        same = stored.decode("ascii" if stored.isascii() else "utf-8" if flags & 0x800 else "cp437") == name
     except UnicodeDecodeError:
         same = False
     if signature != b"PK\x03\x04" or not same or local + _LOCAL.size + name_length + extra_length + packed > end:
