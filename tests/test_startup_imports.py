@@ -109,3 +109,37 @@ def test_a_request_made_on_the_command_line_loads_no_pydantic():
     modules = set(json.loads(done.stdout.replace("'", '"')))
     assert "taizhang" in modules
     assert not modules & {"pydantic", "pydantic_core", "fastapi"}, sorted(modules & {"pydantic", "pydantic_core"})
+
+
+COLLECTOR = """
+import gc, json, sys
+out, argv = sys.argv[1], sys.argv[2:]
+sys.argv = ["taizhang", *argv]
+import taizhang.cli.check as check
+seen = {}
+real = check.cmd_check
+def cmd_check(args):
+    seen["enabled"], seen["frozen"] = gc.isenabled(), gc.get_freeze_count()
+    return real(args)
+check.cmd_check = cmd_check
+from taizhang.entry import main
+code = main()
+from taizhang.cli import main as in_process
+frozen = gc.get_freeze_count()
+in_process(argv)
+with open(out, "w") as f:
+    json.dump({"code": code, **seen, "again": gc.get_freeze_count() == frozen and gc.isenabled()}, f)
+"""
+
+
+def test_the_collector_waits_for_the_start_and_runs_for_the_command(tmp_path):
+    """``taizhang``'s entry point pauses the garbage collector while the command loads (what it
+    makes then is never garbage), and the command runs with it on again, the start frozen out
+    of its sight; the command line called in a process of its own (a test, the service) is left
+    as it was."""
+    out = tmp_path / "collector.json"
+    done = subprocess.run([sys.executable, "-c", COLLECTOR, str(out), "check", str(LEDGER), "--as-of", "2026-10-31",
+                           "--json"], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert out.exists(), done.stderr
+    result = json.loads(out.read_text())
+    assert result["code"] in (0, 1) and result["enabled"] and result["frozen"] > 1000 and result["again"], result

@@ -33,11 +33,15 @@ __all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_UNREADABLE", "build_parser", "main"]
 def _command(module: str, name: str) -> Callable[[argparse.Namespace], int]:
     """``taizhang.cli.MODULE.NAME``, imported when its command runs: ``taizhang --version``
     and a refused command line load no reader, no check, no writer."""
-    def run(args: argparse.Namespace) -> int:
+    def load() -> Callable[[argparse.Namespace], int]:
         import importlib
 
-        return getattr(importlib.import_module(f"taizhang.cli.{module}"), name)(args)
+        return getattr(importlib.import_module(f"taizhang.cli.{module}"), name)
+
+    def run(args: argparse.Namespace) -> int:
+        return load()(args)
     run.__name__ = run.__qualname__ = name
+    run.load = load  # type: ignore[attr-defined]  # what main() imports before the command runs
     return run
 
 
@@ -241,6 +245,14 @@ def _replaced() -> list:
     return list(writing.replaced) if writing is not None else []
 
 
+def _resume_collector() -> None:
+    """The start is made: the garbage collector on again where ``taizhang.entry`` paused it for
+    the start (looked up, not imported: the entry point imports this module)."""
+    entry = sys.modules.get("taizhang.entry")
+    if entry is not None:
+        entry.resume_collector()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line; the one place where whatever went wrong becomes a message and an
     exit status (never a traceback).  The log (and ``logging`` itself) is started once the
@@ -261,7 +273,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ConfigError as exc:
             print(f"taizhang: {exc}", file=sys.stderr)
             return EXIT_UNREADABLE
-        return args.func(args)
+        command = getattr(args.func, "load", lambda: args.func)()  # the command's modules loaded
+        _resume_collector()
+        return command(args)
     except TaizhangError as exc:  # the one error family: a Chinese message and its exit status
         _log().info("refused: %s", exc.message)
         print(f"taizhang: {exc.message}", file=sys.stderr)
