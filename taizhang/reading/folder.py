@@ -59,8 +59,7 @@ def _mark_and_book(path: Path) -> tuple[bool, bytes | None]:
     try:
         with open(path, "rb") as fh:
             members = _plain_zip_members(fh, (_CUSTOM_PART.lower(), _BOOK_PART))
-            if members is not None:
-                return _decide(lambda name: _plain_member(fh, *members[name]) if name in members else None)
+            return _decide(lambda name: _plain_member(fh, *members[name]) if name in members else None)
     except _NotPlain:
         pass
     with zipfile.ZipFile(path) as zf:
@@ -76,6 +75,7 @@ def _mark_and_book(path: Path) -> tuple[bool, bytes | None]:
 
 
 def _decide(read: Callable[[str], bytes | None]) -> tuple[bool, bytes | None]:
+    """What :func:`_mark_and_book` says, each part got by ``read`` (None: the zip has none)."""
     custom = read(_CUSTOM_PART.lower())
     if custom is not None and _has_mark_part(custom):
         return True, None  # the workbook part is not read
