@@ -19,9 +19,7 @@ entries of the 四种形态 mapping; ``[settings]`` holds the bureau name and si
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
 from dataclasses import field
 from functools import cache
 from pathlib import Path
@@ -32,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable, Literal, Ty
 __all__ = ["PATH_SETTINGS", "ColumnSpec", "Config", "ConfigError", "Kind", "KindSpec", "Vocabulary", "config_path",
            "default_config", "definition", "load_config"]
 
+from taizhang.bytecache import beside_bytecode, keep
 from taizhang.errors import TaizhangError, reason_zh
 from taizhang.kinds.base import Kind, definition, kinds as registered_kinds, on_change, registry_key
 from taizhang.records import dataclass
@@ -169,7 +168,7 @@ def _shipped() -> dict[str, dict[str, Any]]:
     import tomllib
 
     tables = {stem: tomllib.loads(text) for stem, text in texts.items()}
-    if kept is not None and not sys.dont_write_bytecode:
+    if kept is not None:
         _keep_parsed(kept, texts, tables)
     return tables
 
@@ -186,13 +185,12 @@ def _data_folder() -> Any:
 
 
 def _parsed_file(data: Any) -> Path | None:
-    """``__pycache__/defaults.json`` of the data package, or None where it is not a folder."""
-    import importlib.util
-
+    """``__pycache__/defaults.json`` of the data package (``taizhang.bytecache``), or None where
+    it is not a folder."""
     init = data.joinpath("__init__.py")
     if not isinstance(init, Path):  # inside a zip
         return None
-    return Path(importlib.util.cache_from_source(str(init))).parent / PARSED_DEFAULTS
+    return Path(beside_bytecode(str(init), PARSED_DEFAULTS))
 
 
 def _read_parsed(path: Path, texts: dict[str, str]) -> dict[str, dict[str, Any]] | None:
@@ -211,16 +209,8 @@ def _keep_parsed(path: Path, texts: dict[str, str], tables: dict[str, dict[str, 
     import json
 
     payload = json.dumps({"texts": texts, "tables": tables}, ensure_ascii=False)
-    if json.loads(payload)["tables"] != tables:  # a value JSON does not keep as it is (a date)
-        return
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(payload, encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:  # read-only: parsed at every run, as before
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+    if json.loads(payload)["tables"] == tables:  # not when a value JSON does not keep as it is (a date)
+        keep(str(path), payload.encode("utf-8"))  # not where it cannot be written: parsed at every run
 
 
 def _merge(base: dict, over: dict) -> dict:

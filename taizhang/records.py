@@ -23,11 +23,12 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import marshal
-import os
 import sys
 import threading
 from types import CodeType
 from typing import Any
+
+from taizhang.bytecache import beside_bytecode, keep
 
 #: Source text of a method factory -> its compiled code.
 _CODE: dict[str, CodeType] = {}
@@ -85,14 +86,8 @@ def _exec(source: str, globals: dict | None = None, locals: dict | None = None) 
 
 
 def cache_path() -> str:
-    """Where the compiled methods are kept: beside this module's bytecode, as Python puts it
-    (``__pycache__``, or the same folders under ``sys.pycache_prefix``)."""
-    folder = os.path.dirname(os.path.abspath(__file__))
-    if sys.pycache_prefix:
-        folder = os.path.join(sys.pycache_prefix, os.path.splitdrive(folder)[1].lstrip(os.sep + (os.altsep or "")))
-    else:
-        folder = os.path.join(folder, "__pycache__")
-    return os.path.join(folder, f"dataclass-methods.{sys.implementation.cache_tag}.marshal")
+    """Where the compiled methods are kept: beside this module's bytecode (``taizhang.bytecache``)."""
+    return beside_bytecode(__file__, f"dataclass-methods.{sys.implementation.cache_tag}.marshal")
 
 
 def _load() -> None:
@@ -109,19 +104,6 @@ def _load() -> None:
 
 
 def _save() -> None:
-    """Write the compiled methods (at exit, when some were new), atomically; never raises."""
-    if sys.dont_write_bytecode or not _CODE:
-        return
-    path = cache_path()
-    keep = _CODE if len(_CODE) <= _MOST else {}
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        temporary = f"{path}.{os.getpid()}.tmp"
-        with open(temporary, "wb") as fh:
-            fh.write(marshal.dumps((_MARK, keep)))
-        os.replace(temporary, path)
-    except (OSError, ValueError):
-        try:
-            os.unlink(temporary)
-        except (OSError, UnboundLocalError):
-            pass
+    """Write the compiled methods (at exit, when some were new); never raises."""
+    if _CODE:
+        keep(cache_path(), marshal.dumps((_MARK, _CODE if len(_CODE) <= _MOST else {})))

@@ -28,7 +28,7 @@ FACES = ("macros", "udfs", "addin")
 #: sanctions kind alone).  The registry imports the built-in kinds by name on first use.
 LAYERS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (0, ("taizhang.values", "taizhang.findings", "taizhang.errors", "taizhang.logs", "taizhang.workers",
-         "taizhang.forkpool", "taizhang.records")),
+         "taizhang.forkpool", "taizhang.bytecache", "taizhang.records")),
     (1, ("taizhang.model", "taizhang.validation", "taizhang.kinds", "taizhang.kinds.base", "taizhang.kinds.common",
          "taizhang.config", "taizhang.roles", "taizhang.data", "taizhang.privacy")),
     (2, ("taizhang.reading",)),
