@@ -122,3 +122,15 @@ def test_a_damaged_or_foreign_store_is_compiled_over(tmp_path):
 
 def test_nothing_is_written_where_python_writes_no_bytecode(tmp_path):
     assert _child(tmp_path, "-B") > 0 and _stored(tmp_path) == []
+
+
+@pytest.mark.parametrize("prefix", [None, "prefix"])
+def test_kept_in_the_folder_python_keeps_the_bytecode_in(monkeypatch, tmp_path, prefix):
+    import importlib.util
+
+    from taizhang import bytecache
+
+    monkeypatch.setattr(sys, "pycache_prefix", None if prefix is None else str(tmp_path / prefix))
+    path = bytecache.beside_bytecode(records.__file__, "kept")
+    assert os.path.dirname(path) == os.path.dirname(importlib.util.cache_from_source(records.__file__))
+    assert os.path.basename(path) == "kept"
