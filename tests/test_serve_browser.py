@@ -206,6 +206,9 @@ def test_wps_addin_end_to_end(service, driver, tmp_path):
     assert st["result"] == expected
     findings = expected["files"][0]["findings"]
     in_pane(drv)
+    # the pane lists them as it renders the result it was sent: waited for, not assumed drawn
+    WebDriverWait(drv, 10, poll_frequency=0.1).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "li.finding")) >= len(findings))
     items = drv.find_elements(By.CSS_SELECTOR, "li.finding")
     assert len(items) == len(findings) > 3
     clickable = drv.find_elements(By.CSS_SELECTOR, "li.finding.clickable")
