@@ -36,7 +36,8 @@ _state = {"loaded": False, "new": False, "depth": 0}
 _lock = threading.RLock()
 #: What a stored file is marked with: how it was written, and the interpreter that compiled it.
 _MARK = f"taizhang dataclass methods 1; {sys.version}"
-#: Texts kept at most (a few hundred are made); past it, only this process's are written.
+#: Texts kept at most (a few hundred are made): past it, the store is written empty, and the
+#: processes after fill it again with the texts they use.
 _MOST = 4000
 
 
