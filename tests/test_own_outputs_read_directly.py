@@ -162,3 +162,39 @@ def test_the_workbooks_staff_send_and_taizhang_writes_are_read_directly(tmp_path
     out = tmp_path / "汇总.xlsx"
     assert main(["summary", str(month), "--as-of", "2026-10-31", "--period", "2026-10", "-o", str(out)]) in (0, 1)
     assert read_directly(out, seen) and is_own_output(out)
+
+
+def test_a_part_larger_than_what_is_looked_at_is_not_read_whole(tmp_path, monkeypatch):
+    """A workbook part of many megabytes (a hostile one, or a huge workbook.xml) is left to
+    zipfile, which reads only its first MiB, rather than read whole into memory."""
+    import os
+    import zipfile
+
+    from taizhang.reading import folder
+
+    path = tmp_path / "大.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("xl/workbook.xml", b"<workbook>" + os.urandom(3 << 20) + b"</workbook>")
+    read_sizes: list[int] = []
+    real_open = open
+
+    class Spy:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def read(self, n=-1):
+            read_sizes.append(n)
+            return self.fh.read(n)
+
+        def __getattr__(self, name):
+            return getattr(self.fh, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+    monkeypatch.setattr(folder, "open", lambda *a, **k: Spy(real_open(*a, **k)), raising=False)
+    assert folder.is_own_output(path) is False
+    assert max(read_sizes) <= (1 << 20) + (1 << 16)

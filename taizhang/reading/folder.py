@@ -155,6 +155,8 @@ def _plain_member(fh: BinaryIO, name: str, crc: int, packed: int, unpacked: int,
         same = False
     if signature != b"PK\x03\x04" or not same or local + _LOCAL.size + name_length + extra_length + packed > end:
         raise _NotPlain
+    if packed > _PART_LIMIT + (1 << 16):  # more than its first MiB can take (zipfile streams it)
+        raise _NotPlain
     fh.seek(extra_length, os.SEEK_CUR)
     data = fh.read(packed)
     try:
