@@ -279,12 +279,12 @@ def summarise(source: Ledgers | str | os.PathLike | Iterable[str | os.PathLike],
     Money is at two places, as ``taizhang summary`` prints it; paths that do not exist raise
     :class:`WorkbooksNotFoundError`."""
     if isinstance(source, Ledgers):
-        from taizhang.summarising import summarise_checked
+        from taizhang.usecases.summarising import summarise_checked
 
         report = summarise_checked(source.files, source.settings, period=period, bureau=bureau,
                                    as_of=_as_of(as_of), config=config).report
     else:
-        from taizhang.summarising import summarise_files
+        from taizhang.usecases.summarising import summarise_files
 
         report = summarise_files(_workbooks(source), config or load_config(), period=period, bureau=bureau,
                                  as_of=_as_of(as_of)).report

@@ -14,7 +14,7 @@ from fixtures import write_xlsx
 from taizhang.cli import main
 from taizhang.config import default_config
 from taizhang.consolidation.run import consolidate
-from taizhang.service import check_file
+from taizhang.usecases.files import check_file
 from udfs import functions as udf
 
 AS_OF = date(2026, 10, 31)

@@ -75,7 +75,7 @@ def test_a_blank_status_is_counted_so_that_closed_and_open_add_up_to_the_total(t
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(["办结", "在办", None, "已转办", "暂缓"]), min_size=1, max_size=12))
 def test_the_status_breakdown_always_adds_up(tmp_path_factory, statuses):
-    from taizhang.summarising import summarise
+    from taizhang.usecases.summarising import summarise
 
     folder = tmp_path_factory.mktemp("ledger")
     complaints_ledger(folder / "县一中.xlsx", statuses)

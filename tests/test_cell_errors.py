@@ -21,7 +21,7 @@ import pytest
 from fixtures import AS_OF, write_xlsx
 from taizhang.reading.extent import biff_error
 from taizhang.reading.source import open_workbook
-from taizhang.service import check_file
+from taizhang.usecases.files import check_file
 
 HEADER = ["学校", "收费项目", "违规金额", "应退金额", "已退金额", "涉及学生数"]
 ROWS = [HEADER,

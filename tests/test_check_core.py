@@ -12,7 +12,7 @@ import pytest
 
 from fixtures import AS_OF, write_ods, write_xls, write_xlsx
 from taizhang.config import Kind
-from taizhang.service import check_file
+from taizhang.usecases.files import check_file
 
 COMPLAINT_HEADER = ["编号", "收件日期", "来源", "方式", "类别", "被反映人", "反映人", "联系电话",
                     "承办单位", "处置方式", "办理状态", "办结日期", "核查结论", "来访人次"]

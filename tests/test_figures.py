@@ -9,7 +9,7 @@ import pytest
 
 from fixtures import AS_OF, write_xlsx
 from taizhang.figures import Period, PeriodError, compute, report_json, rows_by_kind
-from taizhang.service import check_file
+from taizhang.usecases.files import check_file
 
 
 def report_for(tmp_path, sheets, period="2026-10", config=None):

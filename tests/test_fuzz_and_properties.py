@@ -17,7 +17,7 @@ from fixtures import AS_OF, write_xlsx
 from taizhang.config import default_config
 from taizhang.consolidation.run import consolidate
 from taizhang.findings import REFUSAL_CODES
-from taizhang.service import check_file
+from taizhang.usecases.files import check_file
 
 SCHOOLS = ["一中", "二中", "城关小学"]
 HEADER = ["序号", "学校", "查实日期", "应退金额", "已退金额"]

@@ -13,7 +13,7 @@ import pytest
 from fixtures import AS_OF
 from hostile_corpus import CORPUS, _ods_repeats, build
 from taizhang.cli import main
-from taizhang.service import check_file
+from taizhang.usecases.files import check_file
 
 #: Slow as a whole: the hostile corpus is built and consolidated once for the module.
 pytestmark = pytest.mark.slow

@@ -37,7 +37,7 @@ LAYERS: tuple[tuple[int, tuple[str, ...]], ...] = (
          "taizhang.kinds.sanctions", "taizhang.sanctions")),
     (4, ("taizhang.summary", "taizhang.report", "taizhang.consolidation", "taizhang.findings_sheet",
          "taizhang.printing", "taizhang.writing", "taizhang.outputs", "taizhang.schemas")),
-    (5, ("taizhang.usecases", "taizhang.service", "taizhang.summarising")),
+    (5, ("taizhang.usecases",)),
     (6, ("taizhang.cli", "taizhang.serve", "taizhang.__main__", "taizhang.entry", "taizhang.api", *FACES)),
 )
 #: Modules that are their prefix alone (the package itself: its ``__init__``).

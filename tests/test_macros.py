@@ -16,7 +16,7 @@ from taizhang.config import default_config
 from taizhang.figures import Period, compute, rows_by_kind
 from taizhang.findings import CATALOGUE
 from taizhang.findings_sheet import FINDINGS_COLUMNS
-from taizhang.service import check_file
+from taizhang.usecases.files import check_file
 
 SAMPLES = Path(__file__).resolve().parent.parent / "workbooks" / "samples"
 UNIT = SAMPLES / "2026-10" / "县第二中学_10月台账.xlsx"

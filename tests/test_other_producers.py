@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from fixtures import AS_OF
-from taizhang.service import check_file
+from taizhang.usecases.files import check_file
 
 MONTH = Path(__file__).resolve().parent.parent / "workbooks" / "samples" / "2026-10"
 

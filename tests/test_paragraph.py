@@ -126,7 +126,7 @@ def test_the_detail_sheet_traces_every_figure_month_and_year_to_date(tmp_path):
     are as many as the figure they make up."""
     from pathlib import Path
 
-    from taizhang.service import check_file
+    from taizhang.usecases.files import check_file
 
     samples = Path(__file__).resolve().parent.parent / "workbooks" / "samples" / "2026-10"
     reports = [check_file(p, as_of=AS_OF) for p in sorted(samples.iterdir()) if not p.name.startswith((".", "~$"))]

@@ -15,7 +15,7 @@ import pytest
 from fixtures import AS_OF
 from taizhang.cli import main
 from taizhang.reading.folder import expand_paths
-from taizhang.service import check_file
+from taizhang.usecases.files import check_file
 
 WORKBOOKS = Path(__file__).resolve().parent.parent / "workbooks"
 SAMPLES = WORKBOOKS / "samples"

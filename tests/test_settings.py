@@ -13,7 +13,7 @@ from fixtures import write_xlsx
 from taizhang.cli import main
 from taizhang.config import default_config
 from taizhang.figures.settings import DEFAULT_BUREAU, resolve
-from taizhang.summarising import summarise
+from taizhang.usecases.summarising import summarise
 
 SANCTIONS = [["姓名", "问题类型", "处理方式", "处理日期"],
              ["张某", "违规收费", "诫勉", "2026-10-08"],

@@ -20,7 +20,7 @@ import pytest
 from fixtures import AS_OF, Text, write_xlsx
 from taizhang.config import default_config
 from taizhang.figures import Period, compute, rows_by_kind
-from taizhang.service import check_file
+from taizhang.usecases.files import check_file
 from taizhang.summary import DETAIL_SHEET, SUMMARY_SHEET, OutputError, save_summary, write_summary
 
 SAMPLES = Path(__file__).resolve().parent.parent / "workbooks" / "samples" / "2026-10"

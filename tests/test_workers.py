@@ -114,7 +114,7 @@ def _forked(monkeypatch):
 
 @pytest.mark.slow
 def test_a_file_that_kills_its_reader_costs_that_file_only(folder, capsys, monkeypatch):
-    import taizhang.service as service
+    import taizhang.usecases.files as service
 
     _forked(monkeypatch)
     real = service.load_workbook
@@ -137,7 +137,7 @@ def test_a_file_that_kills_its_reader_costs_that_file_only(folder, capsys, monke
 
 def test_an_internal_error_in_a_worker_is_the_one_chinese_message_and_its_frames_go_to_the_log(
         folder, capsys, monkeypatch, tmp_path):
-    import taizhang.service as service
+    import taizhang.usecases.files as service
 
     _forked(monkeypatch)
     monkeypatch.setenv("TAIZHANG_LOG_DIR", str(tmp_path / "logs"))

@@ -24,7 +24,7 @@ from taizhang.config import default_config
 from taizhang.consolidation.run import consolidate
 from taizhang.reading.book import CELL_IMAGE
 from taizhang.reading.source import open_workbook
-from taizhang.service import check_file
+from taizhang.usecases.files import check_file
 
 
 def rows_of(report):

@@ -17,7 +17,7 @@ from macros.openpyxl_port import OpenpyxlWorkbook
 from macros.ribbon import dispatch, run
 from macros.xlwings_port import XlwingsWorkbook
 from taizhang.findings_sheet import FINDINGS_COLUMNS
-from taizhang.service import check_file
+from taizhang.usecases.files import check_file
 from tests.xl_fakes import FakeExcel, FakeWorkbookInExcel
 
 SAMPLES = Path(__file__).resolve().parent.parent / "workbooks" / "samples"

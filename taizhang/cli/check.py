@@ -13,7 +13,7 @@ from taizhang.usecases.check import check
 from taizhang.usecases.requests import CheckRequest
 
 if TYPE_CHECKING:
-    from taizhang.service import FileReport
+    from taizhang.usecases.files import FileReport
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -108,7 +108,7 @@ def _has_content(rows: list[list]) -> bool:
 def failed_reading(loaded: LoadedWorkbook, exc: Exception) -> LoadedWorkbook:
     """A file on which taizhang itself failed: refused with a Chinese reason naming the log,
     the trace in the log (where the folder's other files go on being read)."""
-    log = logging.getLogger("taizhang.service")
+    log = logging.getLogger("taizhang.reading")
     log.error("%s: unexpected error while reading\n%s", loaded.path, trace_for_log(exc))
     where = next((getattr(h, "baseFilename", None) for h in logging.getLogger("taizhang").handlers
                   if getattr(h, "baseFilename", None)), None)

@@ -12,9 +12,11 @@ messages, and what a printer needs.  The faces (``cli``, ``serve``, the ribbon's
 - ``check.check_settled`` (files read and checked with the settings in force: ``taizhang.api.read``,
   ``report.make_report``) and ``report.render_report`` (the report of files already checked).
 - ``book``: the same on the workbook in hand (the ribbon's 检查台账, 汇总统计, 生成汇报).
-- ``taizhang.service`` (one file checked, the figures of checked files) and
-  ``taizhang.summarising`` (the figures of files, read in worker processes; of files already
-  checked, ``summarise_checked``, for ``taizhang.api.summarise``) sit in this layer too.
+- ``files``: one file read and checked (``check_file``), and its share of the figures
+  (``summarise_file``, what a worker process passes back); the figures of checked files.
+- ``summarising``: the settings of a run settled, and the figures of files read in worker
+  processes (``summarise_files``), or of files already checked (``summarise_checked``, for
+  ``taizhang.api.summarise``), which ``summarise``, ``report``, ``book`` and the API share.
 
 Nothing is imported here: a face imports the one use case it runs (start-up stays cheap).
 """

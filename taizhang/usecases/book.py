@@ -18,7 +18,7 @@ from taizhang.figures.settings import Settings, choose_period, resolve
 from taizhang.ranges import sheet_from_values
 from taizhang.reading.workbook import LoadedWorkbook, load_sheets
 from taizhang.records import dataclass
-from taizhang.service import Summarised, summarise_reports
+from taizhang.usecases.files import Summarised, summarise_reports
 
 
 @dataclass

@@ -14,7 +14,7 @@ from taizhang.config import Config, load_config
 from taizhang.figures.settings import Settings, resolve, settings_rows
 from taizhang.reading.folder import expand_paths, no_workbooks, skip_reason
 from taizhang.reading.workbook import load_workbook
-from taizhang.service import FileReport, check_slim, reader_died
+from taizhang.usecases.files import FileReport, check_slim, reader_died
 from taizhang.usecases.common import (
     EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, is_one_of, per_file,
 )

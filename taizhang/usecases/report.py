@@ -21,7 +21,7 @@ from taizhang.figures.settings import choose_period, resolve, settings_rows
 from taizhang.reading.folder import NO_WORKBOOKS, expand_paths
 from taizhang.records import dataclass
 from taizhang.report import ReportError, refuse_target, same_file, template_of, write_default_template, write_document
-from taizhang.service import summarise_reports
+from taizhang.usecases.files import summarise_reports
 from taizhang.summary import describe
 from taizhang.usecases.check import check_settled
 from taizhang.usecases.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from taizhang.config import Config, load_config
 from taizhang.reading.folder import expand_paths, no_workbooks, skip_reason
-from taizhang.summarising import summarise_files
+from taizhang.usecases.summarising import summarise_files
 from taizhang.usecases.common import (
     EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, Outcome, Progress, cannot_write, is_one_of, per_file,
 )

@@ -1,4 +1,5 @@
-"""Use cases, independent of how they are invoked (command line, ribbon, worksheet function).
+"""One file: read and checked, and its share of the figures; the figures of checked files.
+Independent of how they are invoked (command line, ribbon, worksheet function).
 
 ``check_file`` reads one file into its ledgers (``reading.workbook.load_workbook``) and adds
 the findings of the rules (``checks.files.check_loaded``); ``summarise_file`` and
@@ -46,9 +47,9 @@ class Summarised:
     report: object
     #: the ledgers with errors (:func:`taizhang.summary.blocking_errors`)
     blocking: list
-    #: the settings used (:class:`taizhang.summarising.Settings`), when settled by ``taizhang.summarising``
+    #: the settings used (:class:`taizhang.usecases.summarising.Settings`), when settled by ``taizhang.usecases.summarising``
     settings: object = None
-    #: how the period was settled (``taizhang.summarising.choose_period``), when it was settled there
+    #: how the period was settled (``taizhang.usecases.summarising.choose_period``), when it was settled there
     period_source: str | None = None
     #: the line that says which period was chosen when nobody named it (Chinese), else None
     period_note: str | None = None

@@ -12,7 +12,7 @@ way, each later source over the earlier:
 4. what the caller says explicitly (``--bureau``, ``--as-of``).
 
 ``summarise`` then reads and checks the workbooks and computes the figures
-(``service.Summarised``: the report, the per-file reports, the ledgers with errors, and the
+(``files.Summarised``: the report, the per-file reports, the ledgers with errors, and the
 ``settings`` used).
 """
 
@@ -29,7 +29,7 @@ from taizhang.figures import Period, compute_from_parts, has_parts, latest_row_d
 from taizhang.figures.compare import compared_periods, with_comparison
 from taizhang.figures.settings import LATEST_ROWS, THIS_MONTH, Settings, choose_period, resolve, settings_rows
 from taizhang.reading.folder import expand_paths
-from taizhang.service import (
+from taizhang.usecases.files import (
     Summarised, check_loaded, load_workbook, summarise_file, summarise_reports, summary_reader_died,
 )
 
@@ -37,7 +37,7 @@ from taizhang.service import (
 def summarise_loaded(loaded: Sequence[Any], config: Config, *, period: Any = None, bureau: str | None = None,
                      as_of: date | None = None, compare: bool = False):
     """Check loaded workbooks (``service.LoadedWorkbook``) with the settings in force and count
-    their figures: a ``service.Summarised`` whose ``settings`` says what was used.  With
+    their figures: a ``files.Summarised`` whose ``settings`` says what was used.  With
     ``compare``, the period before and a year earlier are counted too (``figures.compare``)."""
     settings = resolve(config, sheet=settings_rows(loaded), bureau=bureau, as_of=as_of)
     reports = [check_loaded(lw, settings.config, settings.as_of) for lw in loaded]
@@ -68,7 +68,7 @@ def summarise_files(files: Sequence[Path], config: Config, *, period: Any = None
     """:func:`summarise_loaded` of the files, read in worker processes when that pays
     (``taizhang.workers``).  Without ``rows`` (no detail sheet to write) each file passes back
     only its findings and its share of the figures, merged here into the same figures; the
-    report's ``rows`` are then empty and the reports :meth:`~taizhang.service.FileReport.slim`.
+    report's ``rows`` are then empty and the reports :meth:`~taizhang.usecases.files.FileReport.slim`.
     """
     from taizhang.summary import blocking_errors
 
